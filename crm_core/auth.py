@@ -1,0 +1,118 @@
+"""Sign-in for app accounts: one message for every failure, throttling, last login.
+
+Failures are counted per login name typed (``login_throttle``), whether the
+account exists or not. From the 5th failure in a row the name is refused for
+a while, doubling each time (30 s, 60 s, ... at most 15 minutes); while
+refused, not even the right password gets in. Every failure is in the
+operation log; those that trip the throttle are flagged as abnormal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from sqlalchemy import func, select
+
+from crm_core import passwords
+from crm_core.db.base import utcnow
+from crm_core.db.engine import Database
+from crm_core.errors import AuthenticationFailed
+from crm_core.i18n import Text
+from crm_core.models import LoginThrottle, User
+from crm_core.services.audit import write_audit
+from crm_core.services.context import Actor
+
+FREE_FAILURES = 4
+FIRST_LOCK = dt.timedelta(seconds=30)
+MAX_LOCK = dt.timedelta(minutes=15)
+BAD_CREDENTIALS = Text("登录名或密码不正确，或账户已停用。", "Wrong login name or password, or the account is disabled.")
+
+clock: Callable[[], dt.datetime] = utcnow  # replaced in tests
+
+
+def _throttled(seconds: float) -> AuthenticationFailed:
+    wait = max(1, int(seconds + 0.999))
+    return AuthenticationFailed(Text(f"登录失败次数过多，请 {wait} 秒后再试。",
+                                     f"Too many failed sign-ins; try again in {wait} seconds."), retry_after=wait)
+
+
+def lock_for(failures: int) -> dt.timedelta:
+    """How long a login name is refused after ``failures`` failures in a row."""
+    if failures <= FREE_FAILURES:
+        return dt.timedelta(0)
+    return min(FIRST_LOCK * (2 ** (failures - FREE_FAILURES - 1)), MAX_LOCK)
+
+
+def _key(login: str) -> str:
+    return (login or "").strip().lower()[:50]
+
+
+def authenticate(db: Database, login: str, password: str) -> Actor:
+    """Check an app account's password and return the actor.
+
+    Raises:
+        AuthenticationFailed: unknown name, wrong password, disabled account
+            (all the same message), or throttled (with ``retry_after``).
+    """
+    key, now = _key(login), clock()
+    with db.unit_of_work(write=True) as s:
+        throttle = s.get(LoginThrottle, key)
+        if throttle and throttle.locked_until and throttle.locked_until > now:
+            raise _throttled((throttle.locked_until - now).total_seconds())
+        user = s.scalar(select(User).where(func.lower(User.login) == key)) if key else None
+        ok, rehash = passwords.verify(user.password_hash if user else None, password or "")
+        if not ok or not user.is_active:
+            throttle = throttle or LoginThrottle(login=key, failures=0)
+            s.add(throttle)
+            throttle.failures += 1
+            throttle.last_failure_at = now
+            lock = lock_for(throttle.failures)
+            throttle.locked_until = now + lock if lock else None
+            actor = Actor(user.id, user.login, user.name, user.role) if user else None
+            write_audit(s, actor, "login_failed", "users", user.id if user else None, None,
+                        {"login": key, "failures": throttle.failures}, flagged=bool(lock))
+            s.commit()
+            if lock:
+                raise _throttled(lock.total_seconds())
+            raise AuthenticationFailed(BAD_CREDENTIALS)
+        if throttle:
+            s.delete(throttle)
+        if rehash:
+            user.password_hash = passwords.hasher.hash(password)
+        user.last_login_at = now
+        actor = Actor(user.id, user.login, user.name, user.role)
+        write_audit(s, actor, "login", "users", user.id, None, None)
+        s.commit()
+        return actor
+
+
+def actor_for_database_login(db: Database, login: str) -> Actor:
+    """The actor for a user the database itself authenticated (PostgreSQL per-user roles)."""
+    with db.unit_of_work(write=True) as s:
+        user = s.scalar(select(User).where(func.lower(User.login) == _key(login)))
+        if user is None or not user.is_active:
+            raise AuthenticationFailed(BAD_CREDENTIALS)
+        user.last_login_at = clock()
+        actor = Actor(user.id, user.login, user.name, user.role)
+        write_audit(s, actor, "login", "users", user.id, None, None)
+        s.commit()
+        return actor
+
+
+def change_own_password(db: Database, actor: Actor, old: str, new: str) -> None:
+    """A user changes his own password (old one required)."""
+    from crm_core.errors import FieldError, ValidationError
+
+    passwords.check_policy(new, "new_password")
+    with db.unit_of_work(write=True) as s:
+        user = s.get(User, actor.user_id)
+        ok, _ = passwords.verify(user.password_hash if user else None, old or "")
+        if not ok:
+            raise ValidationError([FieldError("old_password", "wrong", Text("原密码：不正确", "Current password: is wrong"))])
+        if old == new:
+            raise ValidationError([FieldError("new_password", "same", Text("新密码：不能与原密码相同",
+                                                                           "New password: must differ from the current one"))])
+        user.password_hash, user.password_changed_at = passwords.hasher.hash(new), clock()
+        write_audit(s, actor, "change_password", "users", user.id, None, {"password": "***"})
+        s.commit()

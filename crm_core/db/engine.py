@@ -1,0 +1,88 @@
+"""Engines and units of work for both backends.
+
+SQLite (embedded): WAL journal, foreign keys on, a busy timeout, and write
+transactions opened with ``BEGIN IMMEDIATE`` so two processes that both want to
+write queue up instead of failing with "database is locked" half-way.
+PostgreSQL: plain READ COMMITTED; writers serialise on row locks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL
+from sqlalchemy.orm import Session, sessionmaker
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def make_engine(url: str | URL, **kwargs: Any) -> Engine:
+    """Create an engine for ``url`` with the settings this application relies on."""
+    url_obj = url if isinstance(url, URL) else _parse(url)
+    if url_obj.get_backend_name() == "sqlite":
+        engine = create_engine(
+            url_obj,
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "isolation_level": None,
+                          "check_same_thread": False},
+            **kwargs,
+        )
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(url_obj, pool_pre_ping=True, **kwargs)
+
+
+def _parse(url: str) -> URL:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA foreign_keys = ON")
+        cur.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        if dbapi_conn.execute("PRAGMA database_list").fetchone()[2]:  # a file, not :memory:
+            cur.execute("PRAGMA journal_mode = WAL")
+            cur.execute("PRAGMA synchronous = NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        # The driver runs in autocommit mode (isolation_level=None) so that we
+        # choose how each transaction starts.
+        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+class Database:
+    """One database: its engine and a factory of units of work."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self.backend = engine.dialect.name  # "sqlite" | "postgresql"
+        self._sessions = sessionmaker(engine, expire_on_commit=False, autoflush=True)
+
+    @contextmanager
+    def unit_of_work(self, *, write: bool) -> Iterator[Session]:
+        """A transaction: commit explicitly with ``session.commit()``; leaving rolls back.
+
+        Args:
+            write: the work will write. On SQLite it then takes the write lock
+                at BEGIN, so it waits for other writers instead of failing later.
+        """
+        session = self._sessions()
+        try:
+            if self.backend == "sqlite":
+                session.connection(execution_options={"sqlite_begin": "IMMEDIATE" if write else "DEFERRED"})
+            yield session
+        finally:
+            session.rollback()
+            session.close()
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,147 @@
+"""Entity metadata: each module's fields described once.
+
+Generic services (validation, masking, audit, list/search) and, in later
+work, the client's grids and forms, imports, exports and reports are all driven
+by these descriptions, so a new module is a short file in ``crm_core/modules``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from crm_core.i18n import Text
+
+
+class FieldType(StrEnum):
+    TEXT = "text"
+    MULTILINE = "multiline"
+    INTEGER = "integer"
+    MONEY = "money"
+    DATE = "date"
+    DATETIME = "datetime"
+    BOOL = "bool"
+    CHOICE = "choice"  # fixed choices or a data-dictionary category
+    REF = "ref"  # id of a record of another module
+    EMAIL = "email"
+    PHONE = "phone"  # mobile or landline, normalised
+    ID_NUMBER = "id_number"  # 18-digit resident ID
+    CREDIT_CODE = "credit_code"  # unified social credit code
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One fixed choice: stored ``code`` and its labels."""
+
+    code: str
+    label: Text
+
+
+def choices(*items: tuple[str, str, str]) -> tuple[Choice, ...]:
+    """Build fixed choices from ``(code, zh, en)`` triples."""
+    return tuple(Choice(code, Text(zh, en)) for code, zh, en in items)
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of a module as users see it.
+
+    Attributes:
+        name: attribute name on the model and key in record dicts.
+        label: zh_CN / en label.
+        type: how the value is parsed, validated and shown.
+        required: must be given and non-empty on create (and cannot be blanked).
+        max_length: maximum characters for text types (code points).
+        choices: fixed choices (statuses and the like).
+        dictionary: data-dictionary category holding the choices instead.
+        ref: module whose record id this field holds.
+        sensitive: sensitivity class ("phone", "id_number"); masked for roles
+            that may not see it (see :mod:`crm_core.permissions`).
+        personal: blanked by a privacy erasure.
+        read_only: set by the system or by a dedicated action, never by plain update.
+        in_grid: shown as a column by default.
+        min_value / max_value: bounds for numbers.
+    """
+
+    name: str
+    label: Text
+    type: FieldType = FieldType.TEXT
+    required: bool = False
+    max_length: int | None = None
+    choices: tuple[Choice, ...] | None = None
+    dictionary: str | None = None
+    ref: str | None = None
+    sensitive: str | None = None
+    personal: bool = False
+    read_only: bool = False
+    in_grid: bool = True
+    min_value: Any = None
+    max_value: Any = None
+
+    def choice_label(self, code: str | None, lang: str = "zh_CN") -> str | None:
+        """Label of a fixed choice (dictionary labels come from the dictionary service)."""
+        for c in self.choices or ():
+            if c.code == code:
+                return c.label(lang)
+        return code
+
+
+# Fields every module's records carry, maintained by the services.
+SYSTEM_FIELDS: tuple[Field, ...] = (
+    Field("id", Text("编号", "ID"), FieldType.INTEGER, read_only=True, in_grid=False),
+    Field("version", Text("版本", "Version"), FieldType.INTEGER, read_only=True, in_grid=False),
+    Field("is_active", Text("有效", "Active"), FieldType.BOOL, read_only=True, in_grid=False),
+    Field("deactivated_reason", Text("失效原因", "Deactivation reason"), read_only=True, in_grid=False),
+    Field("created_at", Text("创建时间", "Created"), FieldType.DATETIME, read_only=True),
+    Field("created_by_id", Text("创建人", "Created by"), FieldType.REF, ref="users", read_only=True, in_grid=False),
+    Field("updated_at", Text("修改时间", "Updated"), FieldType.DATETIME, read_only=True, in_grid=False),
+    Field("updated_by_id", Text("修改人", "Updated by"), FieldType.REF, ref="users", read_only=True, in_grid=False),
+)
+
+
+@dataclass(frozen=True)
+class EntitySpec:
+    """A module: its model, fields and the few facts the generic service needs.
+
+    Attributes:
+        module: module key ("customers"), also the permission module.
+        label: zh_CN / en name of the module.
+        model: SQLAlchemy model class.
+        fields: business fields, in form order.
+        title_field: field that names a record in messages and lookups.
+        default_sort: field name; prefix "-" for descending.
+        unique: fields with a unique constraint (friendly duplicate messages).
+        owner_field: field holding the owning user (row scope "own").
+        search_fields: text fields a plain (non-indexed) search looks in.
+    """
+
+    module: str
+    label: Text
+    model: type
+    fields: tuple[Field, ...]
+    title_field: str
+    default_sort: str = "-id"
+    unique: tuple[str, ...] = ()
+    owner_field: str | None = None
+    search_fields: tuple[str, ...] = ()
+    all_fields: dict[str, Field] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_name = {f.name: f for f in SYSTEM_FIELDS}
+        by_name.update({f.name: f for f in self.fields})
+        object.__setattr__(self, "all_fields", by_name)
+
+    def field(self, name: str) -> Field:
+        """The field called ``name`` (business or system); KeyError if none."""
+        return self.all_fields[name]
+
+    @property
+    def grid_fields(self) -> tuple[Field, ...]:
+        """Fields shown as grid columns by default, in order."""
+        return tuple(f for f in (*self.fields, *SYSTEM_FIELDS) if f.in_grid)
+
+    @property
+    def customer_scoped(self) -> bool:
+        """True when rows belong to a customer (and follow the customer's row scope)."""
+        return self.module == "customers" or "customer_id" in self.all_fields

@@ -1,0 +1,26 @@
+"""All tables. Importing this package registers every model on ``Base.metadata``."""
+
+from crm_core.db.base import Base
+from crm_core.models.audit import AuditEntry, ErasureLogEntry
+from crm_core.models.contacts import Contact
+from crm_core.models.contracts import Contract, ContractAttachment, Payment
+from crm_core.models.customers import (
+    CodeSequence,
+    Customer,
+    CustomerSearchGram,
+    CustomerShare,
+    CustomerStatusChange,
+)
+from crm_core.models.products import License, LicensedMachine, Product
+from crm_core.models.reference import CustomFieldDefinition, CustomFieldValue, DictionaryEntry
+from crm_core.models.sales import FollowUp, Need, Opportunity
+from crm_core.models.service import Notification, Submitter, Ticket, TicketLogEntry
+from crm_core.models.users import LoginThrottle, Role, User
+
+__all__ = [
+    "AuditEntry", "Base", "CodeSequence", "Contact", "Contract", "ContractAttachment",
+    "CustomFieldDefinition", "CustomFieldValue", "Customer", "CustomerSearchGram",
+    "CustomerShare", "CustomerStatusChange", "DictionaryEntry", "ErasureLogEntry", "FollowUp",
+    "License", "LicensedMachine", "LoginThrottle", "Need", "Notification", "Opportunity",
+    "Payment", "Product", "Role", "Submitter", "Ticket", "TicketLogEntry", "User",
+]

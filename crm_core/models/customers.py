@@ -1,0 +1,96 @@
+"""Customers (客户信息), their status history and sharing."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from crm_core.db.base import Base, Deactivatable, Tracked, utcnow
+
+
+class Customer(Tracked, Deactivatable, Base):
+    """A customer company; every business record hangs off its code."""
+
+    __tablename__ = "customers"
+    __table_args__ = (
+        Index("ix_customers_owner_id_id", "owner_id", "id"),
+        Index("ix_customers_name", "name"),
+        Index("ix_customers_created_at", "created_at"),
+        Index("ix_customers_status", "status"),
+    )
+
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    category: Mapped[str | None] = mapped_column(String(40))
+    customer_type: Mapped[str | None] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(20), default="prospect")
+    level: Mapped[str | None] = mapped_column(String(1))
+    industry: Mapped[str | None] = mapped_column(String(40))
+    source: Mapped[str | None] = mapped_column(String(40))
+    credit_code: Mapped[str | None] = mapped_column(String(18))
+    address: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(30))
+    email: Mapped[str | None] = mapped_column(String(254))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    notes: Mapped[str | None] = mapped_column(Text)
+    # Denormalised, lower-cased text of code, name, phone, e-mail and contact
+    # names; the trigram indexes (pg_trgm / FTS5) are built over it.
+    search_text: Mapped[str] = mapped_column(Text, default="")
+
+
+# pg_trgm GIN index behind fuzzy search on PostgreSQL; SQLite uses an FTS5
+# trigram table instead (created by the migration, outside the ORM).
+Index("ix_customers_search_text_trgm", Customer.search_text, postgresql_using="gin",
+      postgresql_ops={"search_text": "gin_trgm_ops"}).ddl_if(dialect="postgresql")
+
+
+class CustomerStatusChange(Base):
+    """客户状态变更记录: written automatically on every status change."""
+
+    __tablename__ = "customer_status_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    changed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    contract_number: Mapped[str | None] = mapped_column(String(40))
+    note: Mapped[str | None] = mapped_column(String(500))
+
+
+class CustomerShare(Base):
+    """A customer shared by an admin or manager with a user who does not own it."""
+
+    __tablename__ = "customer_shares"
+    __table_args__ = (UniqueConstraint("customer_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    shared_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    shared_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class CustomerSearchGram(Base):
+    """Two-character index entries for short (2-char) Chinese search terms.
+
+    Trigram indexes cannot serve a 2-character term; this table maps every
+    bigram of the company and contact names to the customer.
+    """
+
+    __tablename__ = "customer_search_grams"
+
+    gram: Mapped[str] = mapped_column(String(2), primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True)
+
+
+class CodeSequence(Base):
+    """Per-prefix-and-day counter behind codes like C20261122001; never goes back."""
+
+    __tablename__ = "code_sequences"
+
+    key: Mapped[str] = mapped_column(String(30), primary_key=True)
+    last_value: Mapped[int] = mapped_column(default=0)

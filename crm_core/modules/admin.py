@@ -1,0 +1,276 @@
+"""Admin modules: software users (软件用户), data dictionary (数据字典), custom fields, operation log."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from crm_core.db.base import utcnow
+from crm_core.errors import ErrorCollector, FieldError, PermissionDenied, ValidationError
+from crm_core.i18n import Text
+from crm_core.metadata import EntitySpec, Field, FieldType as T, choices
+from crm_core.models import AuditEntry, CustomFieldDefinition, DictionaryEntry, User
+from crm_core.passwords import check_policy, hash_password
+from crm_core.permissions import ROLES, Action
+from crm_core.services.entity import EntityService
+from crm_core.services.query import Page
+
+ROLE_CHOICES = tuple(choices(*((r.code, r.name_zh, r.name_en) for r in ROLES.values())))
+LOGIN_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{1,49}$")
+
+USER_SPEC = EntitySpec(
+    module="users",
+    label=Text("用户", "User"),
+    model=User,
+    fields=(
+        Field("login", Text("登录名", "Login name"), required=True, max_length=50),
+        Field("name", Text("姓名", "Name"), required=True, max_length=50),
+        Field("role", Text("账户权限", "Role"), T.CHOICE, choices=ROLE_CHOICES, required=True),
+        Field("age", Text("年龄", "Age"), T.INTEGER, min_value=16, max_value=100, in_grid=False),
+        Field("position", Text("职位", "Position"), max_length=50),
+        Field("phone", Text("电话", "Phone"), T.PHONE, required=True, max_length=30, sensitive="phone"),
+        Field("email", Text("Email", "Email"), T.EMAIL, max_length=254),
+        Field("home_address", Text("家庭住址", "Home address"), max_length=200, in_grid=False, personal=True),
+        Field("years_of_work", Text("工作年限", "Years of work"), T.INTEGER, min_value=0, max_value=60, in_grid=False),
+        Field("language", Text("界面语言", "Language"), T.CHOICE, in_grid=False,
+              choices=choices(("zh_CN", "简体中文", "Chinese (Simplified)"), ("en", "English", "English"))),
+        Field("last_login_at", Text("最近登录", "Last sign-in"), T.DATETIME, read_only=True),
+    ),
+    title_field="name",
+    unique=("login",),
+    default_sort="login",
+    search_fields=("login", "name", "email"),
+)
+
+
+class UserService(EntityService):
+    """User accounts. ``create`` takes a ``password``; ``set_password`` resets it."""
+
+    spec = USER_SPEC
+
+    def create(self, values: dict[str, Any]) -> dict[str, Any]:
+        values = dict(values)
+        password = values.pop("password", None)
+        if password is None:
+            raise ValidationError([FieldError("password", "required", Text("密码：不能为空", "Password: is required"))])
+        check_policy(password)
+        values["_password_hash"] = hash_password(password)
+        return super().create(values)
+
+    def _create_in(self, s: Session, values: dict[str, Any]) -> Any:
+        password_hash = values.pop("_password_hash")
+        obj = super()._create_in(s, values)
+        obj.password_hash, obj.password_changed_at = password_hash, utcnow()
+        return obj
+
+    def _validate(self, s: Session, values: dict[str, Any], obj: Any, errors: ErrorCollector) -> None:
+        login = values.get("login")
+        if login and not LOGIN_RE.match(login):
+            errors.add("login", "login_format", Text("登录名：2–50 个字母、数字或 . _ @ -，以字母或数字开头",
+                                                     "Login name: 2–50 letters, digits or . _ @ -, starting with a letter or digit"))
+        elif login and obj is None and s.scalar(select(User.id).where(func.lower(User.login) == login.lower())):
+            errors.add("login", "duplicate", Text(f"登录名：“{login}”已被使用", f"Login name: '{login}' is already taken"))
+        if obj is not None and login != obj.login:
+            errors.add("login", "read_only", Text("登录名：创建后不能修改", "Login name: cannot be changed once created"))
+        if obj is not None and obj.role == "admin" and values.get("role") != "admin":
+            self._keep_an_admin(s, obj)
+
+    def set_password(self, user_id: int, password: str) -> None:
+        """Admin: reset a user's password."""
+        self._require(Action.ADMIN)
+        check_policy(password)
+        with self.ctx.db.unit_of_work(write=True) as s:
+            user = self._load(s, user_id, for_update=True)
+            user.password_hash, user.password_changed_at = hash_password(password), utcnow()
+            self._touch(user)
+            self._audit(s, "reset_password", user.id, None, {"password": "***"})
+            self._commit(s, user)
+
+    def _on_deactivate(self, s: Session, obj: User) -> None:
+        if obj.id == self.ctx.actor.user_id:
+            raise PermissionDenied(Text("不能停用自己的账户。", "You cannot deactivate your own account."))
+        if obj.role == "admin":
+            self._keep_an_admin(s, obj)
+
+    def _before_delete(self, s: Session, obj: User) -> None:
+        if obj.id == self.ctx.actor.user_id:
+            raise PermissionDenied(Text("不能删除自己的账户。", "You cannot delete your own account."))
+
+    def _keep_an_admin(self, s: Session, obj: User) -> None:
+        others = s.scalar(select(func.count()).select_from(User).where(
+            User.role == "admin", User.is_active.is_(True), User.id != obj.id))
+        if not others:
+            raise ValidationError([FieldError("role", "last_admin", Text(
+                "账户权限：这是最后一个有效的系统管理员，不能取消或停用", "Role: this is the last active administrator"))])
+
+    def _require(self, action: Action) -> None:
+        # Everyone may read the user list (names for owner pickers); changing it is admin work.
+        super()._require(Action.READ if action is Action.READ else Action.ADMIN)
+
+
+DICTIONARY_CATEGORIES: dict[str, Text] = {
+    "company_category": Text("公司类别", "Company categories"),
+    "customer_type": Text("客户类型", "Customer types"),
+    "industry": Text("所属行业", "Industries"),
+    "source": Text("客户来源", "Customer sources"),
+    "followup_method": Text("跟进方式", "Follow-up methods"),
+    "severity": Text("问题级别", "Severities"),
+    "payment_method": Text("付款方式", "Payment methods"),
+}
+
+DICTIONARY_SPEC = EntitySpec(
+    module="dictionary",
+    label=Text("字典项", "Dictionary entry"),
+    model=DictionaryEntry,
+    fields=(
+        Field("category", Text("类别", "Category"), T.CHOICE, required=True,
+              choices=tuple(choices(*((k, v.zh, v.en) for k, v in DICTIONARY_CATEGORIES.items())))),
+        Field("code", Text("代码", "Code"), required=True, max_length=40),
+        Field("label_zh", Text("中文名称", "Chinese label"), required=True, max_length=100),
+        Field("label_en", Text("英文名称", "English label"), required=True, max_length=100),
+        Field("sort_order", Text("排序", "Order"), T.INTEGER),
+    ),
+    title_field="label_zh",
+    default_sort="category",
+    search_fields=("code", "label_zh", "label_en"),
+)
+
+
+class DictionaryService(EntityService):
+    spec = DICTIONARY_SPEC
+
+    def _require(self, action: Action) -> None:
+        super()._require(Action.READ if action is Action.READ else Action.ADMIN)
+
+    def _validate(self, s: Session, values: dict[str, Any], obj: Any, errors: ErrorCollector) -> None:
+        if obj is not None and (values.get("code") != obj.code or values.get("category") != obj.category):
+            errors.add("code", "read_only", Text("代码：创建后不能修改（记录中保存的是代码）",
+                                                 "Code: cannot change once created (records store it)"))
+        elif obj is None and s.scalar(select(DictionaryEntry.id).where(
+                DictionaryEntry.category == values.get("category"), DictionaryEntry.code == values.get("code"))):
+            errors.add("code", "duplicate", Text("代码：该类别中已存在", "Code: already exists in this category"))
+        if obj is None:
+            values.setdefault("sort_order", 0)
+
+    def codes(self, s: Session, category: str) -> set[str]:
+        """Active codes of a category (cached for the unit of work)."""
+        cache = s.info.setdefault("dictionary_codes", {})
+        if category not in cache:
+            cache[category] = set(s.scalars(select(DictionaryEntry.code).where(
+                DictionaryEntry.category == category, DictionaryEntry.is_active.is_(True))))
+        return cache[category]
+
+    def entries(self, category: str | None = None) -> list[dict[str, Any]]:
+        """Every entry (of one category), in display order: what pickers and filters offer."""
+        self._require(Action.READ)
+        with self.ctx.db.unit_of_work(write=False) as s:
+            stmt = select(DictionaryEntry).order_by(DictionaryEntry.category, DictionaryEntry.sort_order, DictionaryEntry.id)
+            if category:
+                stmt = stmt.where(DictionaryEntry.category == category)
+            return self._records(s, list(s.scalars(stmt)))
+
+    def _before_delete(self, s: Session, obj: DictionaryEntry) -> None:
+        from crm_core.modules import SPECS
+
+        for spec in SPECS.values():
+            for f in spec.fields:
+                if f.dictionary == obj.category:
+                    n = s.scalar(select(func.count()).select_from(spec.model).where(getattr(spec.model, f.name) == obj.code))
+                    if n:
+                        from crm_core.errors import InUse
+                        raise InUse(Text(f"字典项“{obj.label_zh}”正被 {n} 条{spec.label.zh}使用，不能删除；可以设为失效。",
+                                         f"Entry '{obj.label_en}' is used by {n} {spec.label.en.lower()} records; deactivate it instead."),
+                                    {spec.module: int(n)})
+
+
+CUSTOM_FIELD_SPEC = EntitySpec(
+    module="custom_fields",
+    label=Text("自定义字段", "Custom field"),
+    model=CustomFieldDefinition,
+    fields=(
+        Field("module", Text("模块", "Module"), T.CHOICE, required=True,
+              choices=choices(("customers", "客户信息", "Customers"), ("contacts", "客户联系人", "Contacts"))),
+        Field("key", Text("字段代码", "Key"), required=True, max_length=40),
+        Field("label_zh", Text("中文名称", "Chinese label"), required=True, max_length=100),
+        Field("label_en", Text("英文名称", "English label"), required=True, max_length=100),
+        Field("field_type", Text("类型", "Type"), T.CHOICE, required=True, choices=choices(
+            ("text", "文本", "Text"), ("integer", "整数", "Whole number"), ("decimal", "金额", "Amount"),
+            ("date", "日期", "Date"), ("choice", "选项", "Choice"))),
+        Field("required", Text("必填", "Required"), T.BOOL),
+        Field("max_length", Text("最大长度", "Max length"), T.INTEGER, min_value=1, max_value=2000),
+        Field("choices_category", Text("选项来源（字典类别）", "Choices (dictionary category)"), T.CHOICE,
+              choices=DICTIONARY_SPEC.field("category").choices),
+        Field("sort_order", Text("排序", "Order"), T.INTEGER),
+    ),
+    title_field="label_zh",
+    default_sort="sort_order",
+)
+
+
+class CustomFieldService(EntityService):
+    spec = CUSTOM_FIELD_SPEC
+
+    def _require(self, action: Action) -> None:
+        super()._require(Action.READ if action is Action.READ else Action.ADMIN)
+
+    def _apply_defaults(self, s: Session, full: dict[str, Any], given: dict[str, Any]) -> None:
+        full["required"] = bool(full.get("required"))
+        full["sort_order"] = full.get("sort_order") or 0
+
+    def _validate(self, s: Session, values: dict[str, Any], obj: Any, errors: ErrorCollector) -> None:
+        key = values.get("key") or ""
+        if not re.fullmatch(r"[a-z][a-z0-9_]{0,39}", key):
+            errors.add("key", "key_format", Text("字段代码：小写字母开头，只含小写字母、数字和下划线",
+                                                 "Key: lower-case letters, digits and _, starting with a letter"))
+        elif obj is None and s.scalar(select(CustomFieldDefinition.id).where(
+                CustomFieldDefinition.module == values.get("module"), CustomFieldDefinition.key == key)):
+            errors.add("key", "duplicate", Text("字段代码：该模块中已存在", "Key: already exists for this module"))
+        if obj is not None and (key != obj.key or values.get("module") != obj.module or values.get("field_type") != obj.field_type):
+            errors.add("key", "read_only", Text("字段代码、模块和类型：创建后不能修改", "Key, module and type cannot change once created"))
+        if values.get("field_type") == "choice" and not values.get("choices_category"):
+            errors.add("choices_category", "required", Text("选项来源：选项类型需要指定字典类别",
+                                                            "Choices: a choice field needs a dictionary category"))
+
+    def definitions(self, module: str) -> list[dict[str, Any]]:
+        """Active definitions of a module, in form order."""
+        self._require(Action.READ)
+        with self.ctx.db.unit_of_work(write=False) as s:
+            return self._records(s, list(s.scalars(select(CustomFieldDefinition).where(
+                CustomFieldDefinition.module == module, CustomFieldDefinition.is_active.is_(True))
+                .order_by(CustomFieldDefinition.sort_order, CustomFieldDefinition.id))))
+
+
+class AuditService:
+    """Reading the operation log (操作日志). Entries are written by the services, never edited."""
+
+    def __init__(self, ctx: Any):
+        self.ctx = ctx
+
+    def list(self, *, module: str | None = None, record_id: int | None = None, actor_id: int | None = None,
+             flagged: bool | None = None, before_id: int | None = None, limit: int = 100) -> Page:
+        """Newest first; page with ``before_id`` = the last id of the previous page."""
+        from crm_core.permissions import require
+
+        require(self.ctx.actor.role, "audit", Action.READ)
+        stmt = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(max(1, min(limit, 500)) + 1)
+        if module:
+            stmt = stmt.where(AuditEntry.module == module)
+        if record_id is not None:
+            stmt = stmt.where(AuditEntry.record_id == record_id)
+        if actor_id is not None:
+            stmt = stmt.where(AuditEntry.actor_id == actor_id)
+        if flagged is not None:
+            stmt = stmt.where(AuditEntry.flagged.is_(flagged))
+        if before_id is not None:
+            stmt = stmt.where(AuditEntry.id < before_id)
+        with self.ctx.db.unit_of_work(write=False) as s:
+            rows = list(s.scalars(stmt))
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return Page([{"id": e.id, "at": e.at, "actor_id": e.actor_id, "actor_login": e.actor_login,
+                      "action": e.action, "module": e.module, "record_id": e.record_id,
+                      "before": e.before, "after": e.after, "flagged": e.flagged} for e in rows],
+                    (rows[-1].id,) if more and rows else None)

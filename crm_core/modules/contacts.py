@@ -1,0 +1,61 @@
+"""客户联系人: contacts of a customer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from crm_core.errors import ErrorCollector
+from crm_core.i18n import Text
+from crm_core.metadata import EntitySpec, Field, FieldType as T
+from crm_core.models import Contact
+from crm_core.modules.choices import CONTACT_STATUS
+from crm_core.services.codes import office_today
+from crm_core.services.entity import EntityService
+from crm_core.validation import FieldProblem, birth_date_from_id
+
+SPEC = EntitySpec(
+    module="contacts",
+    label=Text("联系人", "Contact"),
+    model=Contact,
+    fields=(
+        Field("customer_id", Text("客户", "Customer"), T.REF, ref="customers", required=True),
+        Field("name", Text("姓名", "Name"), required=True, max_length=50, personal=True),
+        Field("position", Text("职位", "Position"), max_length=50),
+        Field("birth_date", Text("出生年月", "Date of birth"), T.DATE, in_grid=False, personal=True),
+        Field("id_number", Text("身份证号", "ID number"), T.ID_NUMBER, sensitive="id_number",
+              in_grid=False, personal=True),
+        Field("phone", Text("电话", "Phone"), T.PHONE, max_length=30, sensitive="phone", personal=True),
+        Field("email", Text("Email", "Email"), T.EMAIL, max_length=254, personal=True),
+        Field("address", Text("住址", "Address"), max_length=200, in_grid=False, personal=True),
+        Field("status", Text("状态", "Status"), T.CHOICE, choices=CONTACT_STATUS),
+    ),
+    title_field="name",
+    search_fields=("name", "email", "phone"),
+)
+
+
+class ContactService(EntityService):
+    spec = SPEC
+
+    def _apply_defaults(self, s: Session, full: dict[str, Any], given: dict[str, Any]) -> None:
+        full.setdefault("status", None)
+        if full.get("status") is None:
+            full["status"] = "employed"
+
+    def _validate(self, s: Session, values: dict[str, Any], obj: Any, errors: ErrorCollector) -> None:
+        birth, id_number = values.get("birth_date"), values.get("id_number")
+        if birth is not None and birth > office_today():
+            errors.add("birth_date", "future", Text("出生年月：不能晚于今天", "Date of birth: cannot be in the future"))
+        if birth is not None and id_number:
+            try:
+                if birth_date_from_id(id_number) != birth:
+                    errors.add("birth_date", "id_mismatch", Text("出生年月：与身份证号中的出生日期不一致",
+                                                                 "Date of birth: does not match the ID number"))
+            except FieldProblem:
+                pass  # the ID number itself was already reported
+
+    def _after_write(self, s: Session, obj: Contact, changed: dict[str, Any]) -> None:
+        if changed.keys() & {"name", "phone", "customer_id"} or not changed:
+            self.ctx.services.customers.refresh_search(s, obj.customer_id)

@@ -1,0 +1,206 @@
+"""合同 and 回款: contracts with their files, and the payments received against them."""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from crm_core.errors import ErrorCollector, FieldError, ValidationError
+from crm_core.i18n import Text
+from crm_core.metadata import EntitySpec, Field, FieldType as T
+from crm_core.models import Contract, ContractAttachment, Payment
+from crm_core.modules.choices import DELIVERY_STATUS
+from crm_core.permissions import Action
+from crm_core.services.entity import EntityService
+
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+
+SPEC = EntitySpec(
+    module="contracts",
+    label=Text("合同", "Contract"),
+    model=Contract,
+    fields=(
+        Field("number", Text("合同编号", "Contract number"), required=True, max_length=40),
+        Field("customer_id", Text("客户", "Customer"), T.REF, ref="customers", required=True),
+        Field("title", Text("合同名称", "Title"), max_length=200),
+        Field("signed_on", Text("签订日期", "Signed on"), T.DATE, required=True),
+        Field("ends_on", Text("截止日期", "Ends on"), T.DATE),
+        Field("payment_due_on", Text("付款日期", "Payment due"), T.DATE),
+        Field("amount", Text("合同金额", "Amount"), T.MONEY, required=True),
+        Field("party_a", Text("甲方", "Party A"), max_length=200, in_grid=False),
+        Field("party_b", Text("乙方", "Party B"), max_length=200, in_grid=False),
+        Field("delivery_status", Text("交付状态", "Delivery"), T.CHOICE, choices=DELIVERY_STATUS),
+        Field("delivered_on", Text("交付日期", "Delivered on"), T.DATE, in_grid=False),
+        Field("notes", Text("备注", "Notes"), T.MULTILINE, max_length=2000, in_grid=False),
+    ),
+    title_field="number",
+    unique=("number",),
+    search_fields=("number", "title", "party_a", "party_b"),
+)
+
+
+class ContractService(EntityService):
+    spec = SPEC
+
+    def _apply_defaults(self, s: Session, full: dict[str, Any], given: dict[str, Any]) -> None:
+        full["delivery_status"] = full.get("delivery_status") or "pending"
+
+    def _validate(self, s: Session, values: dict[str, Any], obj: Any, errors: ErrorCollector) -> None:
+        signed, ends, due = values.get("signed_on"), values.get("ends_on"), values.get("payment_due_on")
+        if signed and ends and ends < signed:
+            errors.add("ends_on", "date_order", Text("截止日期：不能早于签订日期", "Ends on: cannot be before the signing date"))
+        if signed and due and due < signed:
+            errors.add("payment_due_on", "date_order", Text("付款日期：不能早于签订日期", "Payment due: cannot be before the signing date"))
+        if values.get("delivered_on") and signed and values["delivered_on"] < signed:
+            errors.add("delivered_on", "date_order", Text("交付日期：不能早于签订日期", "Delivered on: cannot be before the signing date"))
+        if obj is not None:
+            if values.get("customer_id") != obj.customer_id and s.scalar(
+                    select(func.count()).select_from(Payment).where(Payment.contract_id == obj.id)):
+                errors.add("customer_id", "has_payments", Text("客户：合同已有回款，不能改到其他客户名下",
+                                                              "Customer: the contract has payments and cannot move to another customer"))
+            received = _received(s, obj.id)
+            if values.get("amount") is not None and values["amount"] < received:
+                errors.add("amount", "below_received", Text(f"合同金额：不能小于已回款 {received}",
+                                                            f"Amount: cannot be less than the {received} already received"))
+
+    def _records(self, s: Session, objs: list[Any]) -> list[dict[str, Any]]:
+        records = super()._records(s, objs)
+        ids = [r["id"] for r in records]
+        sums = dict(s.execute(select(Payment.contract_id, func.sum(Payment.amount)).where(
+            Payment.contract_id.in_(ids), Payment.is_active.is_(True)).group_by(Payment.contract_id)).all()) if ids else {}
+        counts = dict(s.execute(select(ContractAttachment.contract_id, func.count()).where(
+            ContractAttachment.contract_id.in_(ids)).group_by(ContractAttachment.contract_id)).all()) if ids else {}
+        for r in records:
+            r["received"] = sums.get(r["id"]) or Decimal("0.00")
+            r["outstanding"] = r["amount"] - r["received"]
+            r["attachment_count"] = counts.get(r["id"], 0)
+        return records
+
+    def record_payment(self, contract_id: int, values: dict[str, Any]) -> dict[str, Any]:
+        """Record a payment received (回款) against a contract; see :class:`PaymentService`."""
+        return self.ctx.services.payments.create({**values, "contract_id": contract_id})
+
+    # --- attachments ------------------------------------------------------
+
+    def add_attachment(self, contract_id: int, filename: str, data: bytes, content_type: str | None = None) -> dict[str, Any]:
+        """Store a file (scanned contract, PDF) in the database with the contract.
+
+        Raises:
+            ValidationError: empty file, or larger than 20 MB.
+        """
+        self._require(Action.UPDATE)
+        name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+        problems = []
+        if not name or len(name) > 255:
+            problems.append(FieldError("filename", "filename", Text("文件名：无效", "File name: is not valid")))
+        if not data:
+            problems.append(FieldError("file", "empty", Text("附件：文件是空的", "Attachment: the file is empty")))
+        elif len(data) > MAX_ATTACHMENT_BYTES:
+            mb = MAX_ATTACHMENT_BYTES // (1024 * 1024)
+            problems.append(FieldError("file", "too_large", Text(
+                f"附件：文件大小 {len(data) / 1048576:.1f} MB，超过上限 {mb} MB",
+                f"Attachment: the file is {len(data) / 1048576:.1f} MB, over the {mb} MB limit")))
+        if problems:
+            raise ValidationError(problems)
+        with self.ctx.db.unit_of_work(write=True) as s:
+            contract = self._load(s, contract_id, for_update=True)
+            self._ensure_active(contract)
+            att = ContractAttachment(contract_id=contract.id, filename=name,
+                                     content_type=content_type or mimetypes.guess_type(name)[0] or "application/octet-stream",
+                                     size=len(data), sha256=hashlib.sha256(data).hexdigest(), data=data,
+                                     uploaded_by_id=self.ctx.actor.user_id)
+            s.add(att)
+            s.flush()
+            self._audit(s, "attach", contract.id, None, {"attachment": name, "size": len(data), "sha256": att.sha256})
+            self._commit(s)
+            return _attachment_record(att)
+
+    def attachments(self, contract_id: int) -> list[dict[str, Any]]:
+        """The contract's files (without their content)."""
+        self._require(Action.READ)
+        with self.ctx.db.unit_of_work(write=False) as s:
+            self._load(s, contract_id)
+            return [_attachment_record(a) for a in s.scalars(select(ContractAttachment).where(
+                ContractAttachment.contract_id == contract_id).order_by(ContractAttachment.id))]
+
+    def attachment_data(self, attachment_id: int) -> bytes:
+        """The content of one file (for open / save as)."""
+        self._require(Action.READ)
+        with self.ctx.db.unit_of_work(write=False) as s:
+            att = s.get(ContractAttachment, attachment_id)
+            self._load(s, att.contract_id if att else -1)
+            return att.data
+
+    def remove_attachment(self, attachment_id: int) -> None:
+        """Delete one file of a contract."""
+        self._require(Action.UPDATE)
+        with self.ctx.db.unit_of_work(write=True) as s:
+            att = s.get(ContractAttachment, attachment_id)
+            contract = self._load(s, att.contract_id if att else -1, for_update=True)
+            self._ensure_active(contract)
+            self._audit(s, "detach", contract.id, {"attachment": att.filename, "sha256": att.sha256}, None)
+            s.delete(att)
+            self._commit(s)
+
+
+def _attachment_record(a: ContractAttachment) -> dict[str, Any]:
+    return {"id": a.id, "contract_id": a.contract_id, "filename": a.filename, "content_type": a.content_type,
+            "size": a.size, "sha256": a.sha256, "uploaded_at": a.uploaded_at, "uploaded_by_id": a.uploaded_by_id}
+
+
+def _received(s: Session, contract_id: int, *, excluding: int | None = None) -> Decimal:
+    stmt = select(func.sum(Payment.amount)).where(Payment.contract_id == contract_id, Payment.is_active.is_(True))
+    if excluding is not None:
+        stmt = stmt.where(Payment.id != excluding)
+    return s.scalar(stmt) or Decimal("0.00")
+
+
+PAYMENT_SPEC = EntitySpec(
+    module="payments",
+    label=Text("回款", "Payment"),
+    model=Payment,
+    fields=(
+        Field("contract_id", Text("合同", "Contract"), T.REF, ref="contracts", required=True),
+        Field("customer_id", Text("客户", "Customer"), T.REF, ref="customers", read_only=True),
+        Field("received_on", Text("回款日期", "Received on"), T.DATE, required=True),
+        Field("amount", Text("回款金额", "Amount"), T.MONEY, required=True),
+        Field("method", Text("付款方式", "Method"), T.CHOICE, dictionary="payment_method"),
+        Field("handler", Text("经手人", "Handled by"), max_length=50),
+        Field("account", Text("收款账户", "Account"), max_length=100),
+        Field("notes", Text("备注", "Notes"), max_length=500, in_grid=False),
+    ),
+    title_field="received_on",
+    default_sort="-received_on",
+    search_fields=("handler", "account", "notes"),
+)
+
+
+class PaymentService(EntityService):
+    spec = PAYMENT_SPEC
+
+    def _validate(self, s: Session, values: dict[str, Any], obj: Any, errors: ErrorCollector) -> None:
+        contract = s.get(Contract, values.get("contract_id"))
+        amount = values.get("amount")
+        if contract is None:
+            return
+        if amount is not None and amount <= 0:
+            errors.add("amount", "not_positive", Text("回款金额：必须大于 0", "Amount: must be more than 0"))
+        elif amount is not None:
+            received = _received(s, contract.id, excluding=obj.id if obj is not None else None)
+            if received + amount > contract.amount:
+                errors.add("amount", "over_contract", Text(
+                    f"回款金额：超出合同未回款余额 {contract.amount - received}",
+                    f"Amount: more than the {contract.amount - received} still outstanding on the contract"))
+        if values.get("received_on") and contract.signed_on and values["received_on"] < contract.signed_on:
+            errors.add("received_on", "date_order", Text("回款日期：不能早于合同签订日期",
+                                                        "Received on: cannot be before the contract was signed"))
+        if obj is not None and values.get("contract_id") != obj.contract_id:
+            errors.add("contract_id", "read_only", Text("合同：回款不能改到其他合同", "Contract: a payment cannot move to another contract"))
+
+    def _before_insert(self, s: Session, obj: Payment, values: dict[str, Any]) -> None:
+        obj.customer_id = s.get(Contract, obj.contract_id).customer_id

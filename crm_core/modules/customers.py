@@ -1,0 +1,249 @@
+"""客户信息: customers, their status workflow, sharing, search index and privacy erasure."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, delete, or_, select, text
+from sqlalchemy.orm import Session
+
+from crm_core.errors import ErrorCollector, FieldError, ValidationError
+from crm_core.i18n import Text
+from crm_core.metadata import EntitySpec, Field, FieldType as T
+from crm_core.models import (Contact, Contract, Customer, CustomerSearchGram, CustomerShare,
+                             CustomerStatusChange, User)
+from crm_core.modules.choices import CUSTOMER_STATUS, LEVEL
+from crm_core.permissions import Action, Scope, rights, scope_of
+from crm_core.services.codes import next_code
+from crm_core.services.entity import EntityService
+
+SPEC = EntitySpec(
+    module="customers",
+    label=Text("客户", "Customer"),
+    model=Customer,
+    fields=(
+        Field("code", Text("客户编码", "Customer code"), read_only=True),
+        Field("name", Text("公司名称", "Company name"), required=True, max_length=100),
+        Field("category", Text("公司类别", "Company category"), T.CHOICE, dictionary="company_category"),
+        Field("customer_type", Text("客户类型", "Customer type"), T.CHOICE, dictionary="customer_type", in_grid=False),
+        Field("status", Text("客户状态", "Status"), T.CHOICE, choices=CUSTOMER_STATUS, read_only=True),
+        Field("level", Text("重要级别", "Importance"), T.CHOICE, choices=LEVEL),
+        Field("industry", Text("所属行业", "Industry"), T.CHOICE, dictionary="industry"),
+        Field("source", Text("客户来源", "Source"), T.CHOICE, dictionary="source"),
+        Field("credit_code", Text("统一社会信用代码", "Unified social credit code"), T.CREDIT_CODE, in_grid=False),
+        Field("address", Text("地址", "Address"), max_length=200, in_grid=False, personal=True),
+        Field("phone", Text("电话", "Phone"), T.PHONE, max_length=30, sensitive="phone", personal=True),
+        Field("email", Text("Email", "Email"), T.EMAIL, max_length=254, personal=True),
+        Field("owner_id", Text("跟进人", "Owner"), T.REF, ref="users"),
+        Field("notes", Text("备注", "Notes"), T.MULTILINE, max_length=2000, in_grid=False),
+    ),
+    title_field="name",
+    unique=("code",),
+    owner_field="owner_id",
+)
+
+# Allowed status moves (客户状态). "won" needs a contract as evidence.
+TRANSITIONS: dict[str, set[str]] = {
+    "prospect": {"interested", "won", "lost"},
+    "interested": {"prospect", "won", "lost"},
+    "won": {"lost"},
+    "lost": {"reactivated"},
+    "reactivated": {"interested", "won", "lost"},
+}
+_NON_WORD = re.compile(r"[\s\W_]+", re.UNICODE)
+
+
+def _status_label(code: str | None) -> Text:
+    for c in CUSTOMER_STATUS:
+        if c.code == code:
+            return c.label
+    return Text(str(code), str(code))
+
+
+class CustomerService(EntityService):
+    spec = SPEC
+
+    # --- row scope --------------------------------------------------------
+
+    def owned_condition(self) -> ColumnElement[bool]:
+        """Customers the actor owns or that were shared with him."""
+        uid = self.ctx.actor.user_id
+        return or_(Customer.owner_id == uid,
+                   Customer.id.in_(select(CustomerShare.customer_id).where(CustomerShare.user_id == uid)))
+
+    def _scope_condition(self) -> ColumnElement[bool]:
+        if scope_of(self.ctx.actor.role, "customers") is Scope.ALL:
+            return super()._scope_condition()
+        return self.owned_condition()
+
+    def display_names(self, s: Session, ids: set[int]) -> dict[int, str]:
+        return {i: f"{name}（{code}）" for i, code, name in
+                s.execute(select(Customer.id, Customer.code, Customer.name).where(Customer.id.in_(ids)))}
+
+    # --- rules ------------------------------------------------------------
+
+    def _validate(self, s: Session, values: dict[str, Any], obj: Any, errors: ErrorCollector) -> None:
+        owner = values.get("owner_id")
+        me = self.ctx.actor.user_id
+        if rights(self.ctx.actor.role).scope is Scope.OWN:
+            previous = obj.owner_id if obj is not None else me
+            if owner != previous and owner != me:
+                errors.add("owner_id", "owner_scope", Text("跟进人：只有管理员或经理可以把客户分配给他人",
+                                                           "Owner: only an administrator or manager can assign customers to others"))
+        if owner is None:
+            errors.add("owner_id", "required", Text("跟进人：不能为空", "Owner: is required"))
+
+    def _before_insert(self, s: Session, obj: Customer, values: dict[str, Any]) -> None:
+        obj.code = next_code(s, "C")
+        obj.status = "prospect"
+
+    def _after_insert(self, s: Session, obj: Customer) -> None:
+        s.add(CustomerStatusChange(customer_id=obj.id, from_status=None, to_status="prospect",
+                                   changed_by_id=self.ctx.actor.user_id))
+
+    def _after_write(self, s: Session, obj: Customer, changed: dict[str, Any]) -> None:
+        self.refresh_search(s, obj.id)
+
+    # --- status workflow --------------------------------------------------
+
+    def change_status(self, customer_id: int, status: str, *, version: int,
+                      contract_number: str | None = None, note: str | None = None) -> dict[str, Any]:
+        """Move a customer to ``status``, recording who and when (客户状态变更记录).
+
+        Becoming 成交客户 (won) needs ``contract_number``: a contract of this customer.
+
+        Raises:
+            ValidationError: the move is not allowed, or the evidence is missing or wrong.
+        """
+        self._require(Action.UPDATE)
+        with self.ctx.db.unit_of_work(write=True) as s:
+            obj = self._load(s, customer_id, for_update=True)
+            self._check_version(s, obj, version)
+            self._ensure_active(obj)
+            self._change_status_in(s, obj, status, contract_number, note)
+            self._commit(s, obj)
+            return self._records(s, [obj])[0]
+
+    def change_status_many(self, customer_ids: list[int], status: str, *, note: str | None = None) -> list[dict[str, Any]]:
+        """Bulk status change, all or nothing (errors carry the row index)."""
+        self._require(Action.UPDATE)
+        with self.ctx.db.unit_of_work(write=True) as s:
+            objs = []
+            for i, cid in enumerate(customer_ids):
+                obj = self._load(s, cid, for_update=True)
+                try:
+                    self._ensure_active(obj)
+                    self._change_status_in(s, obj, status, None, note)
+                except ValidationError as exc:
+                    raise ValidationError([FieldError(e.field, e.code, e.message, row=i) for e in exc.errors]) from None
+                objs.append(obj)
+            self._commit(s)
+            return self._records(s, objs)
+
+    def _change_status_in(self, s: Session, obj: Customer, status: str, contract_number: str | None,
+                          note: str | None) -> None:
+        old = obj.status
+        if status not in TRANSITIONS.get(old, set()):
+            frm, to = _status_label(old), _status_label(status)
+            raise ValidationError([FieldError("status", "transition", Text(
+                f"客户状态：不能从“{frm.zh}”改为“{to.zh}”", f"Status: cannot change from '{frm.en}' to '{to.en}'"))])
+        contract = None
+        if status == "won":
+            number = (contract_number or "").strip()
+            if not number:
+                raise ValidationError([FieldError("contract_number", "required", Text(
+                    "合同编号：改为成交客户需要填写该客户的合同编号", "Contract number: a won customer needs one of its contract numbers"))])
+            contract = s.scalar(select(Contract).where(Contract.number == number, Contract.customer_id == obj.id))
+            if contract is None:
+                raise ValidationError([FieldError("contract_number", "not_found", Text(
+                    f"合同编号：该客户没有编号为“{number}”的合同", f"Contract number: this customer has no contract '{number}'"))])
+        obj.status = status
+        self._touch(obj)
+        s.add(CustomerStatusChange(customer_id=obj.id, from_status=old, to_status=status,
+                                   changed_by_id=self.ctx.actor.user_id,
+                                   contract_number=contract.number if contract else None, note=(note or None)))
+        self._audit(s, "status", obj.id, {"status": old}, {"status": status, "contract_number": contract_number})
+
+    def status_history(self, customer_id: int) -> list[dict[str, Any]]:
+        """The customer's status changes, oldest first, with the operator's name."""
+        self._require(Action.READ)
+        with self.ctx.db.unit_of_work(write=False) as s:
+            self._load(s, customer_id)
+            rows = s.execute(select(CustomerStatusChange, User.name).outerjoin(
+                User, User.id == CustomerStatusChange.changed_by_id).where(
+                CustomerStatusChange.customer_id == customer_id).order_by(CustomerStatusChange.id))
+            return [{"from_status": c.from_status, "to_status": c.to_status, "changed_at": c.changed_at,
+                     "changed_by_id": c.changed_by_id, "changed_by": name,
+                     "contract_number": c.contract_number, "note": c.note} for c, name in rows]
+
+    # --- sharing ----------------------------------------------------------
+
+    def share(self, customer_id: int, user_id: int) -> None:
+        """Share a customer with another user (admins and managers)."""
+        self._require_all_scope()
+        with self.ctx.db.unit_of_work(write=True) as s:
+            self._load(s, customer_id)
+            if s.get(User, user_id) is None:
+                raise ValidationError([FieldError("user_id", "not_found", Text("用户：不存在", "User: does not exist"))])
+            if s.scalar(select(CustomerShare.id).where(CustomerShare.customer_id == customer_id,
+                                                       CustomerShare.user_id == user_id)) is None:
+                s.add(CustomerShare(customer_id=customer_id, user_id=user_id, shared_by_id=self.ctx.actor.user_id))
+                self._audit(s, "share", customer_id, None, {"user_id": user_id})
+            self._commit(s)
+
+    def unshare(self, customer_id: int, user_id: int) -> None:
+        """Stop sharing a customer with a user."""
+        self._require_all_scope()
+        with self.ctx.db.unit_of_work(write=True) as s:
+            self._load(s, customer_id)
+            s.execute(delete(CustomerShare).where(CustomerShare.customer_id == customer_id,
+                                                  CustomerShare.user_id == user_id))
+            self._audit(s, "unshare", customer_id, {"user_id": user_id}, None)
+            self._commit(s)
+
+    def _require_all_scope(self) -> None:
+        self._require(Action.UPDATE)
+        if rights(self.ctx.actor.role).scope is not Scope.ALL:
+            from crm_core.errors import PermissionDenied
+            raise PermissionDenied(Text("只有管理员或经理可以共享客户。", "Only an administrator or manager can share customers."))
+
+    # --- search -----------------------------------------------------------
+
+    def refresh_search(self, s: Session, customer_id: int) -> None:
+        """Rebuild the customer's search text and 2-character index entries."""
+        c = s.get(Customer, customer_id)
+        contacts = s.execute(select(Contact.name, Contact.phone).where(
+            Contact.customer_id == customer_id, Contact.erased_at.is_(None))).all()
+        digits = lambda p: re.sub(r"\D", "", p or "")  # noqa: E731
+        parts = [c.code, c.name, digits(c.phone), c.email or ""]
+        parts += [n for n, _ in contacts] + [digits(p) for _, p in contacts]
+        c.search_text = " ".join(p for p in parts if p).casefold()
+        grams: set[str] = set()
+        for name in [c.name, *(n for n, _ in contacts)]:
+            word = _NON_WORD.sub("", (name or "").casefold())
+            grams.update(word[i:i + 2] for i in range(len(word) - 1))
+        s.execute(delete(CustomerSearchGram).where(CustomerSearchGram.customer_id == customer_id))
+        if grams:
+            s.execute(CustomerSearchGram.__table__.insert(), [{"gram": g, "customer_id": customer_id} for g in grams])
+
+    def _search_condition(self, s: Session, term: str) -> ColumnElement[bool]:
+        conds = []
+        for word in term.split():
+            if len(word) < 2:
+                continue
+            if re.fullmatch(r"[\d\-\s()+]+", word) and len(re.sub(r"\D", "", word)) >= 3:
+                word = re.sub(r"\D", "", word)  # phone fragments match however they were typed
+            conds.append(self._word_condition(s, word))
+        return and_(*conds)
+
+    def _word_condition(self, s: Session, word: str) -> ColumnElement[bool]:
+        if len(word) == 2:
+            # Trigram indexes cannot serve 2 characters: use the bigram table.
+            return Customer.id.in_(select(CustomerSearchGram.customer_id).where(CustomerSearchGram.gram == word))
+        if self.ctx.db.backend == "sqlite":
+            phrase = '"' + word.replace('"', '""') + '"'
+            return Customer.id.in_(text("SELECT rowid FROM customers_fts WHERE customers_fts MATCH :q")
+                                   .bindparams(q=phrase))
+        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        return Customer.search_text.like(f"%{escaped}%", escape="\\")  # served by the pg_trgm GIN index

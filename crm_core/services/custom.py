@@ -1,0 +1,99 @@
+"""Custom fields (自定义字段): values validated against the admin's definitions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crm_core.errors import ErrorCollector
+from crm_core.i18n import Text
+from crm_core.metadata import Field, FieldType
+from crm_core.models import CustomFieldDefinition, CustomFieldValue
+from crm_core.services import values as val
+
+_TYPES = {"text": FieldType.TEXT, "integer": FieldType.INTEGER, "decimal": FieldType.MONEY,
+          "date": FieldType.DATE, "choice": FieldType.CHOICE}
+
+
+def as_field(d: CustomFieldDefinition) -> Field:
+    """A custom field definition as a metadata :class:`Field`."""
+    return Field(d.key, Text(d.label_zh, d.label_en), _TYPES[d.field_type], required=d.required,
+                 max_length=d.max_length, dictionary=d.choices_category)
+
+
+class CustomFieldsMixin:
+    """Reads and writes ``record["custom"]`` for modules that have custom fields."""
+
+    def _definitions(self, s: Session) -> list[CustomFieldDefinition]:
+        return list(s.scalars(select(CustomFieldDefinition).where(
+            CustomFieldDefinition.module == self.spec.module, CustomFieldDefinition.is_active.is_(True))
+            .order_by(CustomFieldDefinition.sort_order, CustomFieldDefinition.id)))
+
+    def _parse_custom(self, s: Session, custom: dict[str, Any] | None, record_id: int | None,
+                      errors: ErrorCollector) -> dict[int, str | None]:
+        """Definition id -> canonical text, for the keys given (and required ones on create)."""
+        defs = self._definitions(s)
+        if not defs and not custom:
+            return {}
+        custom = dict(custom or {})
+        by_key = {d.key: d for d in defs}
+        out: dict[int, str | None] = {}
+        for key in custom:
+            if key not in by_key:
+                errors.add(f"custom.{key}", "unknown_field", Text(f"未知自定义字段“{key}”", f"unknown custom field '{key}'"))
+        for d in defs:
+            if d.key not in custom:
+                if record_id is None and d.required:
+                    errors.add(f"custom.{d.key}", "required", Text(f"{d.label_zh}：不能为空", f"{d.label_en}: is required"))
+                continue
+            field = as_field(d)
+            try:
+                value = val.parse_value(field, custom[d.key])
+            except val.v.FieldProblem as exc:
+                errors.add(f"custom.{d.key}", exc.code, Text(f"{d.label_zh}：{exc.zh}", f"{d.label_en}: {exc.en}"))
+                continue
+            if value is None and d.required:
+                errors.add(f"custom.{d.key}", "required", Text(f"{d.label_zh}：不能为空", f"{d.label_en}: is required"))
+                continue
+            if value is not None and field.type is FieldType.CHOICE:
+                if value not in self.ctx.services.dictionary.codes(s, d.choices_category or ""):
+                    errors.add(f"custom.{d.key}", "choice", Text(f"{d.label_zh}：“{value}”不是可选值",
+                                                                 f"{d.label_en}: '{value}' is not one of the choices"))
+                    continue
+            out[d.id] = None if value is None else str(val.to_plain(value))
+        return out
+
+    def _save_custom(self, s: Session, record_id: int, values: dict[int, str | None]) -> dict[str, dict]:
+        """Store custom values; returns {"before": {...}, "after": {...}} of what changed (empty if nothing)."""
+        if not values:
+            return {}
+        existing = {cv.definition_id: cv for cv in s.scalars(select(CustomFieldValue).where(
+            CustomFieldValue.record_id == record_id, CustomFieldValue.definition_id.in_(values)))}
+        keys = {d.id: d.key for d in self._definitions(s)}
+        before, after = {}, {}
+        for def_id, value in values.items():
+            cv = existing.get(def_id)
+            old = cv.value if cv else None
+            if old == value:
+                continue
+            if cv is None:
+                s.add(CustomFieldValue(definition_id=def_id, record_id=record_id, value=value))
+            else:
+                cv.value = value
+            before[f"custom.{keys[def_id]}"], after[f"custom.{keys[def_id]}"] = old, value
+        return {"before": before, "after": after} if after else {}
+
+    def _add_custom_values(self, s: Session, records: list[dict[str, Any]]) -> None:
+        defs = self._definitions(s) if records else []
+        if not defs:
+            return
+        keys = {d.id: d.key for d in defs}
+        ids = [r["id"] for r in records]
+        values: dict[int, dict[str, str | None]] = {i: {} for i in ids}
+        for cv in s.scalars(select(CustomFieldValue).where(
+                CustomFieldValue.definition_id.in_(keys), CustomFieldValue.record_id.in_(ids))):
+            values[cv.record_id][keys[cv.definition_id]] = cv.value
+        for r in records:
+            r["custom"] = values[r["id"]]

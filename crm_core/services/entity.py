@@ -1,0 +1,552 @@
+"""The generic module service: create / update / deactivate / reactivate / delete / get / list / search.
+
+Every module's service is this class plus a short list of module rules. Each
+public method is one unit of work that validates, checks permissions (module
+action and row scope), writes the audit entry and checks the record version,
+then commits; leaving early rolls everything back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from crm_core.db.base import utcnow
+from crm_core.errors import (ConcurrencyConflict, ErrorCollector, FieldError, InUse, NotFound,
+                             RecordInactive, ValidationError)
+from crm_core.i18n import Text
+from crm_core.metadata import EntitySpec, Field, FieldType
+from crm_core.permissions import Action, Scope, require, scope_of, sees
+from crm_core.services import values as val
+from crm_core.services.audit import write_audit
+from crm_core.services.context import Context
+from crm_core.services.custom import CustomFieldsMixin
+from crm_core.services.query import Filter, ListQuery, Page, SortKey, after_condition, order_by
+from crm_core.services.references import blocking_references, unique_violation
+
+MAX_PAGE = 500
+MIN_SEARCH = 2
+
+
+class EntityService(CustomFieldsMixin):
+    """Generic service over one :class:`EntitySpec`; subclasses add module rules."""
+
+    spec: ClassVar[EntitySpec]
+
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+        self.model = self.spec.model
+
+    # ------------------------------------------------------------------ reads
+
+    def get(self, record_id: int) -> dict[str, Any]:
+        """One record as plain data, masked for the actor.
+
+        Raises:
+            NotFound: no such record, or outside the actor's row scope.
+        """
+        self._require(Action.READ)
+        with self.ctx.db.unit_of_work(write=False) as s:
+            obj = self._load(s, record_id)
+            return self._records(s, [obj])[0]
+
+    def list(self, query: ListQuery | None = None) -> Page:
+        """One page of records matching ``query``, in its order (keyset paging)."""
+        self._require(Action.READ)
+        query = query or ListQuery()
+        with self.ctx.db.unit_of_work(write=False) as s:
+            return self._page(s, query)
+
+    def count(self, query: ListQuery | None = None) -> int:
+        """How many records match ``query`` (filters and search; paging ignored)."""
+        self._require(Action.READ)
+        query = query or ListQuery()
+        with self.ctx.db.unit_of_work(write=False) as s:
+            stmt = self._filtered(s, query, select(func.count()).select_from(self.model))
+            return int(s.scalar(stmt) or 0)
+
+    def search(self, text: str, *, limit: int = 50) -> Page:
+        """Fuzzy search (at least two characters), first page."""
+        return self.list(ListQuery(search=text, limit=limit))
+
+    def export(self, query: ListQuery | None = None, *, batch: int = 500) -> Iterator[dict[str, Any]]:
+        """Every record matching ``query``, page by page, masked as on screen.
+
+        Needs the export right; memory use stays at one page whatever the total.
+        """
+        self._require(Action.EXPORT)
+        query = query or ListQuery()
+        cursor = query.after
+        while True:
+            with self.ctx.db.unit_of_work(write=False) as s:
+                page = self._page(s, ListQuery(query.filters, query.search, query.sort, cursor,
+                                               batch, query.include_inactive), max_limit=batch)
+            yield from page.rows
+            if page.next_cursor is None:
+                return
+            cursor = page.next_cursor
+
+    # ----------------------------------------------------------------- writes
+
+    def create(self, values: dict[str, Any]) -> dict[str, Any]:
+        """Validate and insert a record; returns it as stored.
+
+        Raises:
+            ValidationError: field-level problems (nothing is written).
+            PermissionDenied: the role may not create here.
+        """
+        self._require(Action.CREATE)
+        with self.ctx.db.unit_of_work(write=True) as s:
+            obj = self._create_in(s, dict(values))
+            self._commit(s)
+            return self._records(s, [obj])[0]
+
+    def update(self, record_id: int, changes: dict[str, Any], *, version: int) -> dict[str, Any]:
+        """Change some fields of a record read at ``version``.
+
+        Raises:
+            ConcurrencyConflict: someone saved the record since ``version``; nothing written.
+            RecordInactive: the record is deactivated (read-only).
+            ValidationError, NotFound, PermissionDenied.
+        """
+        self._require(Action.UPDATE)
+        with self.ctx.db.unit_of_work(write=True) as s:
+            obj = self._load(s, record_id, for_update=True)
+            self._check_version(s, obj, version)
+            self._update_in(s, obj, dict(changes))
+            self._commit(s, obj)
+            return self._records(s, [obj])[0]
+
+    def bulk_update(self, record_ids: list[int], changes: dict[str, Any]) -> list[dict[str, Any]]:
+        """Apply the same changes (e.g. a new owner) to many records, all or nothing.
+
+        Errors carry the position of the failing record in ``row``.
+        """
+        self._require(Action.UPDATE)
+        with self.ctx.db.unit_of_work(write=True) as s:
+            objs = []
+            for i, rid in enumerate(record_ids):
+                try:
+                    obj = self._load(s, rid, for_update=True)
+                    self._update_in(s, obj, dict(changes))
+                except ValidationError as exc:
+                    raise ValidationError([FieldError(e.field, e.code, e.message, row=i) for e in exc.errors]) from None
+                objs.append(obj)
+            self._commit(s)
+            return self._records(s, objs)
+
+    def deactivate(self, record_id: int, reason: str, *, version: int | None = None) -> dict[str, Any]:
+        """Mark a record 失效 (read-only) with a reason; it stays visible."""
+        self._require(Action.UPDATE)
+        reason = (reason or "").strip()
+        if not reason:
+            raise ValidationError([FieldError("deactivated_reason", "required",
+                                              Text("失效原因：不能为空", "Deactivation reason: is required"))])
+        with self.ctx.db.unit_of_work(write=True) as s:
+            obj = self._load(s, record_id, for_update=True)
+            if version is not None:
+                self._check_version(s, obj, version)
+            self._ensure_active(obj)
+            before = self._snapshot(obj)
+            obj.is_active, obj.deactivated_reason, obj.deactivated_at = False, reason[:200], utcnow()
+            self._touch(obj)
+            self._on_deactivate(s, obj)
+            self._audit(s, "deactivate", obj.id, before, self._snapshot(obj))
+            self._commit(s, obj)
+            return self._records(s, [obj])[0]
+
+    def reactivate(self, record_id: int, *, version: int | None = None) -> dict[str, Any]:
+        """Make a deactivated record editable again."""
+        self._require(Action.UPDATE)
+        with self.ctx.db.unit_of_work(write=True) as s:
+            obj = self._load(s, record_id, for_update=True)
+            if version is not None:
+                self._check_version(s, obj, version)
+            before = self._snapshot(obj)
+            obj.is_active, obj.deactivated_reason, obj.deactivated_at = True, None, None
+            self._touch(obj)
+            self._audit(s, "reactivate", obj.id, before, self._snapshot(obj))
+            self._commit(s, obj)
+            return self._records(s, [obj])[0]
+
+    def delete(self, record_id: int, *, version: int | None = None) -> None:
+        """Delete a record nothing else refers to.
+
+        Raises:
+            InUse: other records refer to it; the message says which (deactivate instead).
+        """
+        self._require(Action.DELETE)
+        with self.ctx.db.unit_of_work(write=True) as s:
+            obj = self._load(s, record_id, for_update=True)
+            if version is not None:
+                self._check_version(s, obj, version)
+            refs = blocking_references(s, self.model.__table__, obj.id)
+            if refs:
+                raise InUse(self._in_use_message(obj, refs), {k: n for k, (_, n) in refs.items()})
+            before = self._snapshot(obj)
+            self._before_delete(s, obj)
+            s.delete(obj)
+            self._audit(s, "delete", record_id, before, None)
+            self._commit(s)
+
+    # ------------------------------------------------------ hooks (override)
+
+    def _validate(self, s: Session, values: dict[str, Any], obj: Any | None, errors: ErrorCollector) -> None:
+        """Module rules across fields. ``values`` is the full new state; ``obj`` the old row (None on create)."""
+
+    def _before_insert(self, s: Session, obj: Any, values: dict[str, Any]) -> None:
+        """Fill system-generated fields (codes, numbers) before the INSERT."""
+
+    def _after_insert(self, s: Session, obj: Any) -> None:
+        """Rows that go with a new record (it has its id now)."""
+
+    def _after_write(self, s: Session, obj: Any, changed: dict[str, Any]) -> None:
+        """Keep derived data in step (search index...) after insert or update."""
+
+    def _on_deactivate(self, s: Session, obj: Any) -> None:
+        """Extra work when a record is deactivated."""
+
+    def _before_delete(self, s: Session, obj: Any) -> None:
+        """Extra work before a record is deleted."""
+
+    def _search_condition(self, s: Session, term: str) -> ColumnElement[bool]:
+        """Rows matching a search term; the default scans the spec's search fields."""
+        pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        cols = [getattr(self.model, n) for n in self.spec.search_fields]
+        return or_(*(c.ilike(pattern, escape="\\") for c in cols))
+
+    def _scope_condition(self) -> ColumnElement[bool]:
+        """Rows the actor may see; customer-scoped modules restrict "own" roles."""
+        if scope_of(self.ctx.actor.role, self.spec.module) is Scope.ALL:
+            return true()
+        customers = self.ctx.services.customers
+        return self.model.customer_id.in_(select(customers.model.id).where(customers.owned_condition()))
+
+    # -------------------------------------------------------------- internals
+
+    def _require(self, action: Action) -> None:
+        require(self.ctx.actor.role, self.spec.module, action)
+
+    def _load(self, s: Session, record_id: Any, *, for_update: bool = False) -> Any:
+        stmt = select(self.model).where(self.model.id == record_id, self._scope_condition())
+        if for_update:
+            stmt = stmt.with_for_update()
+        obj = s.scalar(stmt) if isinstance(record_id, int) and not isinstance(record_id, bool) else None
+        if obj is None:
+            raise NotFound(Text(f"{self.spec.label.zh}（编号 {record_id}）不存在或无权访问。",
+                                f"{self.spec.label.en} #{record_id} does not exist or is not yours to see."))
+        return obj
+
+    def _filtered(self, s: Session, query: ListQuery, stmt: Select) -> Select:
+        stmt = stmt.where(self._scope_condition())
+        if not query.include_inactive and hasattr(self.model, "is_active"):
+            stmt = stmt.where(self.model.is_active.is_(True))
+        for f in query.filters if not isinstance(query.filters, dict) else \
+                [Filter(k, "eq", v) for k, v in query.filters.items()]:
+            stmt = stmt.where(self._filter_condition(f))
+        if query.search is not None:
+            term = query.search.strip().casefold()
+            if len(term) < MIN_SEARCH:
+                raise ValidationError([FieldError("search", "too_short", Text(
+                    "搜索：请至少输入 2 个字符", "Search: type at least 2 characters"))])
+            stmt = stmt.where(self._search_condition(s, term))
+        return stmt
+
+    def _filter_condition(self, f: Filter) -> ColumnElement[bool]:
+        field = self._field_or_error(f.field, "filter")
+        col = getattr(self.model, field.name)
+        op, value = f.op, f.value
+        try:
+            if op == "eq":
+                return col.is_(None) if value is None else col == self._parse_filter_value(field, value)
+            if op == "ne":
+                return col.is_not(None) if value is None else col != self._parse_filter_value(field, value)
+            if op == "in":
+                return col.in_([self._parse_filter_value(field, x) for x in value])
+            if op == "gte":
+                return col >= self._parse_filter_value(field, value)
+            if op == "lte":
+                return col <= self._parse_filter_value(field, value)
+            if op == "between":
+                low, high = value
+                conds = []
+                if low is not None:
+                    conds.append(col >= self._parse_filter_value(field, low))
+                if high is not None:
+                    conds.append(col <= self._parse_filter_value(field, high))
+                return and_(true(), *conds)
+            if op == "contains":
+                text = str(value).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+                return col.ilike(f"%{text}%", escape="\\")
+            if op == "is_null":
+                return col.is_(None) if value else col.is_not(None)
+        except val.v.FieldProblem as exc:
+            raise ValidationError([FieldError(field.name, exc.code, Text(
+                f"筛选“{field.label.zh}”：{exc.zh}", f"Filter '{field.label.en}': {exc.en}"))]) from None
+        raise ValidationError([FieldError(field.name, "filter_op", Text(
+            f"筛选“{field.label.zh}”：不支持的条件 {op}", f"Filter '{field.label.en}': unsupported condition {op}"))])
+
+    def _parse_filter_value(self, field: Field, value: Any) -> Any:
+        if field.type in (FieldType.DATETIME,) and not hasattr(value, "tzinfo"):
+            return val.parse_value(field, value)
+        if field.type in val.TEXT_TYPES:
+            return str(value)  # filters compare stored text; no format checks
+        return val.parse_value(field, value)
+
+    def _field_or_error(self, name: str, what: str) -> Field:
+        try:
+            return self.spec.field(name)
+        except KeyError:
+            raise ValidationError([FieldError(name, "unknown_field", Text(
+                f"未知字段“{name}”", f"unknown field '{name}'"))]) from None
+
+    def _sort_keys(self, sort: tuple[str, ...]) -> list[SortKey]:
+        keys: list[SortKey] = []
+        for item in sort or (self.spec.default_sort,):
+            desc = item.startswith("-")
+            field = self._field_or_error(item.lstrip("-"), "sort")
+            if field.name == "id":
+                continue
+            col = getattr(self.model, field.name)
+            keys.append(SortKey(col, desc, bool(col.nullable)))
+        # id makes the order total, so keyset paging never skips or repeats a row
+        first_desc = (sort or (self.spec.default_sort,))[0].startswith("-")
+        keys.append(SortKey(self.model.id, first_desc, False))
+        return keys
+
+    def _page(self, s: Session, query: ListQuery, *, max_limit: int = MAX_PAGE) -> Page:
+        limit = max(1, min(query.limit, max_limit))
+        keys = self._sort_keys(query.sort)
+        stmt = self._filtered(s, query, select(self.model))
+        if query.after is not None:
+            if len(query.after) != len(keys):
+                raise ValidationError([FieldError(None, "cursor", Text("分页位置无效，请刷新", "Invalid page cursor; refresh the list"))])
+            stmt = stmt.where(after_condition(keys, tuple(query.after)))
+        stmt = stmt.order_by(*order_by(keys)).limit(limit + 1)
+        objs = list(s.scalars(stmt))
+        more = len(objs) > limit
+        objs = objs[:limit]
+        next_cursor = None
+        if more and objs:
+            last = objs[-1]
+            next_cursor = tuple(getattr(last, k.column.key) for k in keys)
+        return Page(self._records(s, objs), next_cursor)
+
+    def _create_in(self, s: Session, values: dict[str, Any]) -> Any:
+        errors = ErrorCollector()
+        custom = values.pop("custom", None)
+        editable = {f.name: f for f in self.spec.fields if not f.read_only}
+        parsed = val.parse_into(editable, values, errors)
+        full = {f.name: parsed.get(f.name) for f in self.spec.fields if not f.read_only}
+        self._apply_defaults(s, full, parsed)
+        self._check_common(s, full, None, errors)
+        custom_values = self._parse_custom(s, custom, None, errors)
+        errors.raise_if_any()
+        obj = self.model(**{k: v for k, v in full.items() if v is not None or k in parsed})
+        obj.created_by_id = obj.updated_by_id = self.ctx.actor.user_id
+        self._before_insert(s, obj, full)
+        s.add(obj)
+        self._flush(s, obj)
+        self._save_custom(s, obj.id, custom_values)
+        self._after_insert(s, obj)
+        self._after_write(s, obj, full)
+        self._audit(s, "create", obj.id, None, self._snapshot(obj))
+        return obj
+
+    def _apply_defaults(self, s: Session, full: dict[str, Any], given: dict[str, Any]) -> None:
+        """Defaults for fields the caller left out (e.g. owner = the actor)."""
+        owner = self.spec.owner_field
+        if owner and full.get(owner) is None and owner not in given:
+            full[owner] = self.ctx.actor.user_id
+
+    def _update_in(self, s: Session, obj: Any, changes: dict[str, Any]) -> None:
+        self._ensure_active(obj)
+        errors = ErrorCollector()
+        custom = changes.pop("custom", None)
+        for name in list(changes):
+            field = self.spec.all_fields.get(name)
+            if field is not None and field.read_only:
+                if changes[name] == getattr(obj, name):
+                    del changes[name]  # unchanged system value sent back by a form
+                else:
+                    errors.add(name, "read_only", Text(f"{field.label.zh}：不能直接修改",
+                                                       f"{field.label.en}: cannot be changed here"))
+            elif field is not None and field.sensitive and not sees(self.ctx.actor.role, field.sensitive) \
+                    and changes[name] == val.mask(field, getattr(obj, name)):
+                del changes[name]  # the masked value came back unchanged: keep the real one
+        editable = {f.name: f for f in self.spec.fields if not f.read_only}
+        parsed = val.parse_into(editable, changes, errors)
+        full = {f.name: getattr(obj, f.name) for f in self.spec.fields}
+        full.update(parsed)
+        self._check_common(s, full, obj, errors, changed=set(parsed))
+        custom_values = self._parse_custom(s, custom, obj.id, errors)
+        errors.raise_if_any()
+        before = self._snapshot(obj)
+        changed = {k: v for k, v in parsed.items() if getattr(obj, k) != v}
+        for k, v in changed.items():
+            setattr(obj, k, v)
+        custom_changed = self._save_custom(s, obj.id, custom_values)
+        if changed or custom_changed:
+            self._touch(obj)
+            self._flush(s, obj)
+            self._after_write(s, obj, changed)
+            after = self._snapshot(obj)
+            self._audit(s, "update", obj.id, {k: before.get(k) for k in changed} | custom_changed.get("before", {}),
+                        {k: after.get(k) for k in changed} | custom_changed.get("after", {}))
+
+    def _check_common(self, s: Session, full: dict[str, Any], obj: Any | None, errors: ErrorCollector,
+                      changed: set[str] | None = None) -> None:
+        """Required fields, choices, references and uniqueness, then the module rules."""
+        for field in self.spec.fields:
+            value = full.get(field.name)
+            if changed is not None and field.name not in changed:
+                continue  # only re-check what this update touches
+            if field.required and val.is_blank(value):
+                errors.add(*val.problem(field, "required", "不能为空", "is required"))
+            elif value is not None and field.type is FieldType.CHOICE:
+                self._check_choice(s, field, value, errors)
+            elif value is not None and field.type is FieldType.REF:
+                self._check_ref(s, field, value, errors)
+        for name in self.spec.unique:
+            value = full.get(name)
+            if value is None or (changed is not None and name not in changed):
+                continue
+            col = getattr(self.model, name)
+            clash = s.scalar(select(self.model.id).where(col == value))
+            if clash is not None and (obj is None or clash != obj.id):
+                f = self.spec.field(name)
+                errors.add(*val.problem(f, "duplicate", f"“{value}”已存在", f"'{value}' already exists"))
+        if not any(e.field in self.spec.all_fields and e.code == "required" for e in errors.errors):
+            self._validate(s, full, obj, errors)
+
+    def _check_choice(self, s: Session, field: Field, value: str, errors: ErrorCollector) -> None:
+        if field.choices is not None:
+            allowed = {c.code for c in field.choices}
+        else:
+            allowed = self.ctx.services.dictionary.codes(s, field.dictionary or "")
+        if value not in allowed:
+            errors.add(*val.problem(field, "choice", f"“{value}”不是可选值", f"'{value}' is not one of the choices"))
+
+    def _check_ref(self, s: Session, field: Field, value: int, errors: ErrorCollector) -> None:
+        target = self.ctx.services[field.ref or ""]
+        row = s.scalar(select(target.model).where(target.model.id == value, target._scope_condition()))
+        if row is None:
+            errors.add(*val.problem(field, "not_found", "所选记录不存在或无权访问", "the chosen record does not exist or is not yours"))
+        elif not getattr(row, "is_active", True):
+            errors.add(*val.problem(field, "inactive", "所选记录已失效", "the chosen record is deactivated"))
+
+    def _check_version(self, s: Session, obj: Any, version: int) -> None:
+        if obj.version != version:
+            raise self._conflict(s, obj)
+
+    def _conflict(self, s: Session, obj: Any) -> ConcurrencyConflict:
+        current = self._records(s, [obj])[0]
+        return ConcurrencyConflict(Text(
+            f"{self.spec.label.zh}“{getattr(obj, self.spec.title_field)}”已被他人修改并保存，请比较后再保存。",
+            f"Someone else saved {self.spec.label.en.lower()} '{getattr(obj, self.spec.title_field)}' first; compare and save again.",
+        ), module=self.spec.module, record_id=obj.id, current=current)
+
+    def _ensure_active(self, obj: Any) -> None:
+        if not getattr(obj, "is_active", True):
+            reason = obj.deactivated_reason
+            raise RecordInactive(Text(f"该{self.spec.label.zh}已失效，只读。原因：{reason}",
+                                      f"This {self.spec.label.en.lower()} record is deactivated and read-only. Reason: {reason}"), reason)
+
+    def _touch(self, obj: Any) -> None:
+        obj.updated_by_id = self.ctx.actor.user_id
+        obj.updated_at = utcnow()
+
+    def _flush(self, s: Session, obj: Any) -> None:
+        try:
+            s.flush()
+        except StaleDataError:
+            s.rollback()
+            raise self._conflict_after_rollback(obj) from None
+        except IntegrityError as exc:
+            s.rollback()
+            raise self._integrity_error(exc) from None
+
+    def _commit(self, s: Session, obj: Any | None = None) -> None:
+        try:
+            s.commit()
+        except StaleDataError:
+            s.rollback()
+            raise self._conflict_after_rollback(obj) from None
+        except IntegrityError as exc:
+            s.rollback()
+            raise self._integrity_error(exc) from None
+
+    def _conflict_after_rollback(self, obj: Any) -> ConcurrencyConflict:
+        with self.ctx.db.unit_of_work(write=False) as s2:
+            fresh = s2.get(self.model, obj.id)
+            if fresh is None:
+                return ConcurrencyConflict(Text("该记录已被他人删除。", "Someone else deleted this record."),
+                                           module=self.spec.module, record_id=obj.id, current=None)
+            return self._conflict(s2, fresh)
+
+    def _integrity_error(self, exc: IntegrityError) -> ValidationError:
+        name = unique_violation(exc, self.model.__table__)
+        if name and name in self.spec.all_fields:
+            f = self.spec.field(name)
+            return ValidationError([FieldError(name, "duplicate", Text(
+                f"{f.label.zh}：已存在（可能刚被他人使用）", f"{f.label.en}: already exists (someone may just have used it)"))])
+        raise exc
+
+    def _in_use_message(self, obj: Any, refs: dict[str, tuple[Text, int]]) -> Text:
+        title = getattr(obj, self.spec.title_field)
+        zh = "、".join(f"{label.zh} {n} 条" for label, n in refs.values())
+        en = ", ".join(f"{n} {label.en.lower()}" for label, n in refs.values())
+        return Text(f"{self.spec.label.zh}“{title}”正在使用中（{zh}引用了它），不能删除；可以改为设为失效。",
+                    f"{self.spec.label.en} '{title}' is in use ({en} refer to it) and cannot be deleted; deactivate it instead.")
+
+    def _snapshot(self, obj: Any) -> dict[str, Any]:
+        """The record for the audit log: plain values, sensitive ones always masked."""
+        out = {}
+        for f in self.spec.fields:
+            value = getattr(obj, f.name)
+            out[f.name] = val.to_plain(val.mask(f, value) if f.sensitive else value)
+        if hasattr(obj, "is_active"):
+            out["is_active"] = obj.is_active
+            out["deactivated_reason"] = obj.deactivated_reason
+        return out
+
+    def _audit(self, s: Session, action: str, record_id: int | None, before: dict | None, after: dict | None) -> None:
+        write_audit(s, self.ctx.actor, action, self.spec.module, record_id, before, after)
+
+    def _records(self, s: Session, objs: list[Any]) -> list[dict[str, Any]]:
+        """Plain, masked records with display names for references."""
+        role = self.ctx.actor.role
+        records = []
+        for obj in objs:
+            rec: dict[str, Any] = {}
+            masked = []
+            for name, f in self.spec.all_fields.items():
+                value = getattr(obj, name, None)
+                if f.sensitive and not sees(role, f.sensitive) and value is not None:
+                    value = val.mask(f, value)
+                    masked.append(name)
+                rec[name] = value
+            rec["_masked"] = masked
+            records.append(rec)
+        self._add_ref_displays(s, records)
+        self._add_custom_values(s, records)
+        return records
+
+    def _add_ref_displays(self, s: Session, records: list[dict[str, Any]]) -> None:
+        for f in self.spec.all_fields.values():
+            if f.type is not FieldType.REF or not records:
+                continue
+            ids = {r[f.name] for r in records if r.get(f.name) is not None}
+            names: dict[int, str] = self.ctx.services[f.ref or ""].display_names(s, ids) if ids else {}
+            for r in records:
+                r[f"{f.name}_display"] = names.get(r.get(f.name))
+
+    def display_names(self, s: Session, ids: set[int]) -> dict[int, str]:
+        """Id -> the text that names each record (unscoped: names only, for display)."""
+        col = getattr(self.model, self.spec.title_field)
+        return {i: str(t) for i, t in s.execute(select(self.model.id, col).where(self.model.id.in_(ids)))}

@@ -1,0 +1,139 @@
+"""The one entry point of a client: ``connect(profile, login, password)``.
+
+It returns a :class:`CrmSession`: the authenticated actor plus every service.
+The client does not care whether the database is an embedded SQLite file
+(app accounts, argon2id) or an office PostgreSQL server where the user signs
+in with his own database login.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.exc import OperationalError
+
+from crm_core import auth
+from crm_core.config import Profile, data_dir
+from crm_core.db import migrate
+from crm_core.db.engine import Database, make_engine
+from crm_core.errors import AuthenticationFailed, DatabaseUnavailable, FieldError, PermissionDenied, ValidationError
+from crm_core.i18n import Text
+from crm_core.models import User
+from crm_core.services.context import Actor
+from crm_core.services.registry import Services
+
+_AUTH_FAILURE_MARKERS = ("password authentication failed", "role \"", "no password supplied",
+                         "authentication failed")
+
+
+class CrmSession:
+    """A signed-in user's access to the CRM: ``session.customers.list(...)`` and so on.
+
+    Every service method is its own unit of work and may be called from a
+    worker thread; results are plain data.
+    """
+
+    def __init__(self, db: Database, actor: Actor, profile: Profile):
+        self.db = db
+        self.actor = actor
+        self.profile = profile
+        self.services = Services(db, actor)
+
+    @property
+    def backend(self) -> str:
+        return self.db.backend
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.services, name)
+
+    def change_password(self, old: str, new: str) -> None:
+        """Change the signed-in user's own password."""
+        if self.profile.backend != "sqlite" and self.profile.auth == "database":
+            raise PermissionDenied(Text("请由管理员在服务器上修改数据库密码。",
+                                        "Database passwords are changed by the administrator on the server."))
+        auth.change_own_password(self.db, self.actor, old, new)
+
+    def close(self) -> None:
+        self.db.dispose()
+
+    def __enter__(self) -> "CrmSession":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_database(profile: Profile, login: str | None = None, password: str | None = None,
+                  *, upgrade: bool | None = None) -> Database:
+    """Open the database of ``profile`` and make sure its schema fits this program.
+
+    The embedded database is created or upgraded automatically (after a
+    backup copy); a server's schema is upgraded by ``crm-admin db upgrade``.
+
+    Raises:
+        DatabaseUnavailable, AuthenticationFailed (database logins), SchemaMismatch.
+    """
+    if profile.backend == "sqlite":
+        profile.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(profile.url(login, password))
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except OperationalError as exc:
+        engine.dispose()
+        message = str(exc.orig).lower()
+        if profile.backend == "postgresql" and profile.auth == "database" and any(m in message for m in _AUTH_FAILURE_MARKERS):
+            raise AuthenticationFailed(auth.BAD_CREDENTIALS) from None
+        raise DatabaseUnavailable(Text(f"无法连接数据库 {profile.describe()}：{exc.orig}",
+                                       f"Cannot reach the database {profile.describe()}: {exc.orig}")) from None
+    if upgrade if upgrade is not None else profile.backend == "sqlite":
+        migrate.upgrade_embedded(engine, profile.sqlite_path, data_dir() / "backups") if profile.backend == "sqlite" \
+            else migrate.upgrade(engine)
+    migrate.check(engine)
+    return Database(engine)
+
+
+def connect(profile: Profile, login: str, password: str, *, upgrade: bool | None = None) -> CrmSession:
+    """Sign in and return the session.
+
+    Raises:
+        AuthenticationFailed: wrong name or password, disabled account, or throttled.
+        DatabaseUnavailable: the server cannot be reached.
+        SchemaMismatch: the database is older or newer than this program.
+    """
+    db = open_database(profile, login, password, upgrade=upgrade)
+    try:
+        if profile.backend == "postgresql" and profile.auth == "database":
+            actor = auth.actor_for_database_login(db, login)
+        else:
+            actor = auth.authenticate(db, login, password)
+    except BaseException:
+        db.dispose()
+        raise
+    return CrmSession(db, actor, profile)
+
+
+def needs_first_admin(db: Database) -> bool:
+    """True on an empty database: the first-run dialog must create an administrator."""
+    with db.unit_of_work(write=False) as s:
+        return s.scalar(select(User.id).limit(1)) is None
+
+
+def create_first_admin(db: Database, values: dict[str, Any]) -> dict[str, Any]:
+    """Create the first administrator of an empty database (no built-in default password).
+
+    Raises:
+        PermissionDenied: the database already has users.
+        ValidationError: as for any user.
+    """
+    if not needs_first_admin(db):
+        raise PermissionDenied(Text("数据库中已有用户；请用管理员账户登录后添加用户。",
+                                    "The database already has users; sign in as an administrator to add more."))
+    bootstrap = Actor(user_id=None, login="setup", name="setup", role="admin")  # type: ignore[arg-type]
+    values = {**values, "role": "admin"}
+    if "password" not in values:
+        raise ValidationError([FieldError("password", "required", Text("密码：不能为空", "Password: is required"))])
+    return Services(db, bootstrap).users.create(values)
