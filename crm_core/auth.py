@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from crm_core import passwords
 from crm_core.db.base import utcnow
@@ -41,7 +42,8 @@ def lock_for(failures: int) -> dt.timedelta:
     """How long a login name is refused after ``failures`` failures in a row."""
     if failures <= FREE_FAILURES:
         return dt.timedelta(0)
-    return min(FIRST_LOCK * (2 ** (failures - FREE_FAILURES - 1)), MAX_LOCK)
+    doublings = min(failures - FREE_FAILURES - 1, 10)  # 30 s * 2**10 is already past the cap
+    return min(FIRST_LOCK * (2 ** doublings), MAX_LOCK)
 
 
 def _key(login: str) -> str:
@@ -72,15 +74,23 @@ def authenticate(db: Database, login: str, password: str) -> Actor:
             actor = Actor(user.id, user.login, user.name, user.role) if user else None
             write_audit(s, actor, "login_failed", "users", user.id if user else None, None,
                         {"login": key, "failures": throttle.failures}, flagged=bool(lock))
-            s.commit()
+            try:
+                s.commit()
+            except IntegrityError:  # another client counted a failure for this new name first
+                s.rollback()
             if lock:
                 raise _throttled(lock.total_seconds())
             raise AuthenticationFailed(BAD_CREDENTIALS)
         if throttle:
             s.delete(throttle)
+        # Sign-in bookkeeping is not an edit of the account: a plain UPDATE,
+        # so it neither bumps the record version (an admin editing this user
+        # would get a false conflict) nor trips over two sign-ins at once.
+        changes: dict = {"last_login_at": now}
         if rehash:
-            user.password_hash = passwords.hasher.hash(password)
-        user.last_login_at = now
+            changes["password_hash"] = passwords.hasher.hash(password)
+        s.execute(update(User).where(User.id == user.id).values(**changes)
+                  .execution_options(synchronize_session=False))
         actor = Actor(user.id, user.login, user.name, user.role)
         write_audit(s, actor, "login", "users", user.id, None, None)
         s.commit()
@@ -93,7 +103,8 @@ def actor_for_database_login(db: Database, login: str) -> Actor:
         user = s.scalar(select(User).where(func.lower(User.login) == _key(login)))
         if user is None or not user.is_active:
             raise AuthenticationFailed(BAD_CREDENTIALS)
-        user.last_login_at = clock()
+        s.execute(update(User).where(User.id == user.id).values(last_login_at=clock())
+                  .execution_options(synchronize_session=False))
         actor = Actor(user.id, user.login, user.name, user.role)
         write_audit(s, actor, "login", "users", user.id, None, None)
         s.commit()

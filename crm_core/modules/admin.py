@@ -9,14 +9,20 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crm_core.db.base import utcnow
-from crm_core.errors import ErrorCollector, FieldError, PermissionDenied, ValidationError
+from crm_core.errors import ErrorCollector, FieldError, InUse, PermissionDenied, ValidationError
 from crm_core.i18n import Text
 from crm_core.metadata import EntitySpec, Field, FieldType as T, choices
-from crm_core.models import AuditEntry, CustomFieldDefinition, DictionaryEntry, User
+from crm_core.models import AuditEntry, CustomFieldDefinition, CustomFieldValue, DictionaryEntry, User
 from crm_core.passwords import check_policy, hash_password
 from crm_core.permissions import ROLES, Action
 from crm_core.services.entity import EntityService
 from crm_core.services.query import Page
+
+
+def errors_on(errors: ErrorCollector, field: str, code: str) -> bool:
+    """True when ``errors`` already holds a ``code`` problem of ``field`` (so it is not reported twice)."""
+    return any(e.field == field and e.code == code for e in errors.errors)
+
 
 ROLE_CHOICES = tuple(choices(*((r.code, r.name_zh, r.name_en) for r in ROLES.values())))
 LOGIN_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{1,49}$")
@@ -52,17 +58,30 @@ class UserService(EntityService):
     spec = USER_SPEC
 
     def create(self, values: dict[str, Any]) -> dict[str, Any]:
+        self._require(Action.CREATE)  # before looking at the password: a non-admin learns nothing
         values = dict(values)
         password = values.pop("password", None)
+        problems: list[FieldError] = []
         if password is None:
-            raise ValidationError([FieldError("password", "required", Text("密码：不能为空", "Password: is required"))])
-        check_policy(password)
-        values["_password_hash"] = hash_password(password)
+            problems.append(FieldError("password", "required", Text("密码：不能为空", "Password: is required")))
+        else:
+            try:
+                check_policy(password)
+            except ValidationError as exc:
+                problems = exc.errors
+        # Hashed outside the write transaction (argon2 is slow on purpose); the problems are
+        # reported together with the other fields' so that the form shows them all at once.
+        values["_password"] = (problems, None if problems else hash_password(password))
         return super().create(values)
 
     def _create_in(self, s: Session, values: dict[str, Any]) -> Any:
-        password_hash = values.pop("_password_hash")
-        obj = super()._create_in(s, values)
+        problems, password_hash = values.pop("_password")
+        try:
+            obj = super()._create_in(s, values)
+        except ValidationError as exc:
+            raise ValidationError(problems + exc.errors) from None
+        if problems:
+            raise ValidationError(problems)
         obj.password_hash, obj.password_changed_at = password_hash, utcnow()
         return obj
 
@@ -71,7 +90,8 @@ class UserService(EntityService):
         if login and not LOGIN_RE.match(login):
             errors.add("login", "login_format", Text("登录名：2–50 个字母、数字或 . _ @ -，以字母或数字开头",
                                                      "Login name: 2–50 letters, digits or . _ @ -, starting with a letter or digit"))
-        elif login and obj is None and s.scalar(select(User.id).where(func.lower(User.login) == login.lower())):
+        elif login and obj is None and not errors_on(errors, "login", "duplicate") and \
+                s.scalar(select(User.id).where(func.lower(User.login) == login.lower())):
             errors.add("login", "duplicate", Text(f"登录名：“{login}”已被使用", f"Login name: '{login}' is already taken"))
         if obj is not None and login != obj.login:
             errors.add("login", "read_only", Text("登录名：创建后不能修改", "Login name: cannot be changed once created"))
@@ -98,6 +118,8 @@ class UserService(EntityService):
     def _before_delete(self, s: Session, obj: User) -> None:
         if obj.id == self.ctx.actor.user_id:
             raise PermissionDenied(Text("不能删除自己的账户。", "You cannot delete your own account."))
+        if obj.role == "admin" and obj.is_active:
+            self._keep_an_admin(s, obj)
 
     def _keep_an_admin(self, s: Session, obj: User) -> None:
         others = s.scalar(select(func.count()).select_from(User).where(
@@ -180,10 +202,20 @@ class DictionaryService(EntityService):
                 if f.dictionary == obj.category:
                     n = s.scalar(select(func.count()).select_from(spec.model).where(getattr(spec.model, f.name) == obj.code))
                     if n:
-                        from crm_core.errors import InUse
-                        raise InUse(Text(f"字典项“{obj.label_zh}”正被 {n} 条{spec.label.zh}使用，不能删除；可以设为失效。",
-                                         f"Entry '{obj.label_en}' is used by {n} {spec.label.en.lower()} records; deactivate it instead."),
-                                    {spec.module: int(n)})
+                        raise _entry_in_use(obj, spec.module, spec.label, int(n))
+        # Custom choice fields keep the code as their value too.
+        n = s.scalar(select(func.count()).select_from(CustomFieldValue).join(
+            CustomFieldDefinition, CustomFieldDefinition.id == CustomFieldValue.definition_id).where(
+            CustomFieldDefinition.field_type == "choice", CustomFieldDefinition.choices_category == obj.category,
+            CustomFieldValue.value == obj.code))
+        if n:
+            raise _entry_in_use(obj, "custom_field_values", Text("自定义字段值", "Custom field value"), int(n))
+
+
+def _entry_in_use(obj: DictionaryEntry, module: str, label: Text, n: int) -> InUse:
+    return InUse(Text(f"字典项“{obj.label_zh}”正被 {n} 条{label.zh}使用，不能删除；可以设为失效。",
+                      f"Entry '{obj.label_en}' is used by {n} {label.en.lower()} records; deactivate it instead."),
+                 {module: n})
 
 
 CUSTOM_FIELD_SPEC = EntitySpec(
@@ -268,9 +300,9 @@ class AuditService:
             stmt = stmt.where(AuditEntry.id < before_id)
         with self.ctx.db.unit_of_work(write=False) as s:
             rows = list(s.scalars(stmt))
-        more = len(rows) > limit
-        rows = rows[:limit]
-        return Page([{"id": e.id, "at": e.at, "actor_id": e.actor_id, "actor_login": e.actor_login,
-                      "action": e.action, "module": e.module, "record_id": e.record_id,
-                      "before": e.before, "after": e.after, "flagged": e.flagged} for e in rows],
-                    (rows[-1].id,) if more and rows else None)
+            more = len(rows) > limit
+            rows = rows[:limit]
+            return Page([{"id": e.id, "at": e.at, "actor_id": e.actor_id, "actor_login": e.actor_login,
+                          "action": e.action, "module": e.module, "record_id": e.record_id,
+                          "before": e.before, "after": e.after, "flagged": e.flagged} for e in rows],
+                        (rows[-1].id,) if more and rows else None)

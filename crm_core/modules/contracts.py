@@ -184,7 +184,11 @@ class PaymentService(EntityService):
     spec = PAYMENT_SPEC
 
     def _validate(self, s: Session, values: dict[str, Any], obj: Any, errors: ErrorCollector) -> None:
-        contract = s.get(Contract, values.get("contract_id"))
+        # Through the contracts' row scope (an unseen contract's figures must not leak into
+        # messages), and locked, so two payments entered at once cannot together exceed it.
+        contract = s.scalar(select(Contract).where(
+            Contract.id == values.get("contract_id"), self.ctx.services.contracts._scope_condition())
+            .with_for_update()) if isinstance(values.get("contract_id"), int) else None
         amount = values.get("amount")
         if contract is None:
             return

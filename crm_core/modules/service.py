@@ -150,7 +150,8 @@ class TicketService(EntityService):
 
         def act(s: Session, t: Ticket) -> None:
             self._expect_status(t, {"resolved", "closed"})
-            t.status, t.resolved_at, t.closed_at = "in_progress", None, None
+            # The old rating judged the old resolution: it must not count in satisfaction KPIs now.
+            t.status, t.resolved_at, t.closed_at, t.satisfaction = "in_progress", None, None, None
             self._log(s, t, "reopen", text)
         return self._workflow(ticket_id, version, "reopen", act)
 

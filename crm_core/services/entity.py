@@ -77,10 +77,13 @@ class EntityService(CustomFieldsMixin):
     def export(self, query: ListQuery | None = None, *, batch: int = 500) -> Iterator[dict[str, Any]]:
         """Every record matching ``query``, page by page, masked as on screen.
 
-        Needs the export right; memory use stays at one page whatever the total.
+        Needs the export right, checked at the call (not at the first ``next()``);
+        memory use stays at one page whatever the total.
         """
         self._require(Action.EXPORT)
-        query = query or ListQuery()
+        return self._export_pages(query or ListQuery(), batch)
+
+    def _export_pages(self, query: ListQuery, batch: int) -> Iterator[dict[str, Any]]:
         cursor = query.after
         while True:
             with self.ctx.db.unit_of_work(write=False) as s:
@@ -402,10 +405,13 @@ class EntityService(CustomFieldsMixin):
     def _check_common(self, s: Session, full: dict[str, Any], obj: Any | None, errors: ErrorCollector,
                       changed: set[str] | None = None) -> None:
         """Required fields, choices, references and uniqueness, then the module rules."""
+        reported = {e.field for e in errors.errors}
         for field in self.spec.fields:
             value = full.get(field.name)
             if changed is not None and field.name not in changed:
                 continue  # only re-check what this update touches
+            if field.name in reported:
+                continue  # its value was refused while parsing: "required" would be a second, wrong message
             if field.required and val.is_blank(value):
                 errors.add(*val.problem(field, "required", "不能为空", "is required"))
             elif value is not None and field.type is FieldType.CHOICE:
