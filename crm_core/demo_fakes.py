@@ -209,7 +209,7 @@ def id_number(rng: random.Random, c: City, born: dt.date, male: bool) -> str:
     region = rng.choice(c.districts)[1]
     seq = rng.randrange(0, 100) * 10 + rng.choice((1, 3, 5, 7, 9) if male else (0, 2, 4, 6, 8))
     body = f"{region}{born:%Y%m%d}{seq:03d}"
-    return body + _ID_CHECK[sum(int(ch) * w for ch, w in zip(body, _ID_WEIGHTS)) % 11]
+    return body + _ID_CHECK[sum(int(ch) * w for ch, w in zip(body, _ID_WEIGHTS, strict=True)) % 11]
 
 
 def credit_code(rng: random.Random, c: City) -> str:
@@ -220,10 +220,10 @@ def credit_code(rng: random.Random, c: City) -> str:
     check character (GB 11714), then the overall check character.
     """
     org = f"{rng.randrange(10 ** 8):08d}"
-    org_check = 11 - sum(int(ch) * w for ch, w in zip(org, _ORG_WEIGHTS)) % 11
+    org_check = 11 - sum(int(ch) * w for ch, w in zip(org, _ORG_WEIGHTS, strict=True)) % 11
     org += {10: "X", 11: "0"}.get(org_check, str(org_check))
     body = f"91{rng.choice(c.districts)[1]}{org}"
-    total = sum(_CREDIT_CHARS.index(ch) * w for ch, w in zip(body, _CREDIT_WEIGHTS))
+    total = sum(_CREDIT_CHARS.index(ch) * w for ch, w in zip(body, _CREDIT_WEIGHTS, strict=True))
     return body + _CREDIT_CHARS[(31 - total % 31) % 31]
 
 
@@ -251,3 +251,68 @@ def serial(rng: random.Random, product_code: str) -> str:
     chars = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: people read these aloud on the phone
     groups = ["".join(rng.choice(chars) for _ in range(4)) for _ in range(3)]
     return f"ZY-{product_code}-" + "-".join(groups)
+
+
+# --- business texts: what the vendor sells and what people write in the CRM ---------------------------
+
+# (code, name, what it does); the code goes into serial numbers and backup file names.
+PRODUCTS = {
+    "ERP": ("智云ERP企业管理系统", "覆盖采购、销售、库存、财务的一体化企业管理软件"),
+    "CRM": ("智云CRM客户关系管理系统", "客户、商机、合同与回款的全过程管理"),
+    "POS": ("智云门店收银系统", "连锁门店收银、会员与营销管理"),
+    "WMS": ("智云WMS仓储管理系统", "入库、出库、盘点与库位管理"),
+    "MES": ("智云MES生产执行系统", "生产排程、工单报工与质量追溯"),
+    "OA": ("智云OA协同办公平台", "审批流程、公文管理与移动办公"),
+    "HR": ("智云HR人力资源系统", "组织人事、考勤与薪资核算"),
+    "EDU": ("智云教务管理平台", "排课、学籍与成绩管理"),
+    "HIS": ("智云诊所管理系统", "挂号、电子病历与药房管理"),
+}
+PRODUCTS_BY_INDUSTRY = {
+    "retail": ("POS", "ERP", "CRM"), "manufacturing": ("MES", "ERP", "WMS"), "logistics": ("WMS", "ERP"),
+    "education": ("EDU", "OA"), "healthcare": ("HIS", "OA"), "catering": ("POS", "CRM"),
+    "finance": ("CRM", "OA"), "government": ("OA", "HR"), "it": ("CRM", "OA", "HR"), "real_estate": ("CRM", "OA"),
+}
+CUSTOMISATIONS = ("对接用友U8财务接口", "对接金蝶云星空凭证接口", "增加多级审批流程", "报表按区域与门店汇总",
+                  "增加微信小程序下单", "对接钉钉组织架构与单点登录", "对接企业微信消息推送", "增加条码枪批量入库",
+                  "打印模板按客户格式定制", "增加经营数据大屏", "对接税控开票接口", "对接物流轨迹查询",
+                  "增加会员积分规则", "支持多组织多账套")
+CUSTOMER_NOTES = ("年营业额约2亿元，计划明年新开20家门店", "集团下属3家子公司，决策周期较长", "老板亲自参与选型，重视数据安全",
+                  "由合作伙伴转介绍", "现有系统为自研，维护困难", "预算已批复，计划年内上线")
+POSITIONS_LEAD = ("总经理", "副总经理", "IT经理", "信息部主管", "采购经理", "运营总监")
+POSITIONS = ("财务总监", "财务主管", "行政主管", "门店经理", "仓储主管", "技术负责人", "人事经理", "项目经理")
+FOLLOWUP_EARLY = ("首次电话沟通，客户目前用Excel管理业务数据，存在多部门数据不同步的问题",
+                  "客户在展会上留下联系方式，电话回访确认有采购意向", "发送产品介绍资料及同行业成功案例",
+                  "与IT负责人沟通现有系统架构和数据量", "客户通过官网咨询，已初步了解需求")
+FOLLOWUP_MID = ("上门演示系统功能，客户对报表模块较感兴趣", "提交初步报价方案，客户反馈价格偏高，需要内部讨论",
+                "安排技术交流会，解答数据迁移问题", "客户要求试用两周，已开通试用账号", "与采购部门确认合同条款")
+FOLLOWUP_WON = ("合同已签订，安排实施团队进场", "回访上线情况，客户反馈操作流畅", "催收第二期款项，财务承诺月底前支付",
+                "年度回访，了解二期需求", "组织关键用户培训，反馈良好")
+FOLLOWUP_LOST = ("客户选择了其他厂商，主要原因是预算有限", "多次联系未果，暂停跟进", "客户业务调整，项目暂缓")
+NEXT_STEPS = ("发送正式报价单", "安排产品演示", "跟进试用反馈", "确认合同条款", "催收尾款", "安排上门培训",
+              "回访系统使用情况", "提交二期需求方案", "邀请参加新品发布会")
+NEEDS = {
+    "consulting": ("咨询系统是否支持多门店库存调拨", "了解移动端审批功能及价格", "询问历史数据能否从旧系统导入"),
+    "support": ("月末结账时报表导出速度慢", "新员工账号权限配置咨询", "服务器迁移后需要重新激活授权"),
+    "customization": ("希望增加与电商平台的订单同步", "定制符合集团格式的财务报表", "需要对接自有会员小程序"),
+}
+SOLUTIONS = ("已提供导入模板并协助完成数据迁移", "优化报表查询，导出时间由3分钟降至20秒", "已纳入V3.3版本开发计划",
+             "远程协助完成权限配置", "已出具定制方案和报价")
+TICKETS = {
+    "complaint": ("收银高峰期打印小票卡顿，偶发重复打印", "登录后首页加载超过10秒", "月末结账报表金额与明细不一致",
+                  "升级后条码枪无法识别部分商品条码", "审批提交后审批人收不到消息提醒", "导出Excel时中文文件名乱码",
+                  "库存数量出现负数", "会员积分未正确累计"),
+    "suggestion": ("建议客户列表增加按区域筛选", "希望报表支持按周汇总", "建议增加批量打印功能", "希望移动端支持离线盘点"),
+    "praise": ("实施工程师响应及时，问题当天解决，特此表扬", "培训讲解细致，门店员工很快上手",
+               "系统上线后效率明显提升，感谢团队支持"),
+}
+TICKET_NOTES = ("已远程连接客户服务器查看日志", "已复现问题，初步定位为打印驱动兼容性问题", "已联系客户确认操作步骤",
+                "已提交研发排查", "已发布补丁，等待客户验证")
+RESULTS = {
+    "complaint": ("更新打印驱动并调整缓存设置后恢复正常", "优化首页查询语句，加载时间降至2秒以内",
+                  "修正结账报表汇总规则并重新生成报表",
+                  "发布V3.2.2补丁修复条码识别问题", "调整消息推送配置后恢复正常"),
+    "suggestion": ("已记录建议并纳入产品需求池", "已在V3.3版本中实现，升级后可用"),
+    "praise": ("已转达团队，感谢客户认可",),
+}
+STORES = ("旗舰店", "一店", "二店", "营业部", "分店")
+DEPARTMENTS = ("财务部", "信息中心", "仓储部", "生产部", "行政部", "人事部")

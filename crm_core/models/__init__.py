@@ -17,6 +17,12 @@ from crm_core.models.sales import FollowUp, Need, Opportunity
 from crm_core.models.service import Notification, Submitter, Ticket, TicketLogEntry
 from crm_core.models.users import LoginThrottle, Role, User
 
+# Ids are never reused: on SQLite without AUTOINCREMENT a deleted last row's id
+# comes back, and a stale form of the deleted record could then hit the new one.
+for _table in Base.metadata.tables.values():
+    if [c.name for c in _table.primary_key.columns] == ["id"]:
+        _table.kwargs["sqlite_autoincrement"] = True
+
 __all__ = [
     "AuditEntry", "Base", "CodeSequence", "Contact", "Contract", "ContractAttachment",
     "CustomFieldDefinition", "CustomFieldValue", "Customer", "CustomerSearchGram",

@@ -18,7 +18,8 @@ class Product(Tracked, Deactivatable, Base):
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
     name: Mapped[str] = mapped_column(String(100))
     description: Mapped[str | None] = mapped_column(Text)
-    version: Mapped[str | None] = mapped_column(String(40))
+    # Not "version": that name is the optimistic-lock counter of every record.
+    product_version: Mapped[str | None] = mapped_column(String(40))
     customization_notes: Mapped[str | None] = mapped_column(Text)
     backup_path: Mapped[str | None] = mapped_column(String(500))
     manual_path: Mapped[str | None] = mapped_column(String(500))

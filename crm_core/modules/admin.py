@@ -266,6 +266,15 @@ class CustomFieldService(EntityService):
             errors.add("choices_category", "required", Text("选项来源：选项类型需要指定字典类别",
                                                             "Choices: a choice field needs a dictionary category"))
 
+    def _before_delete(self, s: Session, obj: CustomFieldDefinition) -> None:
+        # Its values are data of the customers (contacts), not parts of the definition.
+        n = int(s.scalar(select(func.count()).select_from(CustomFieldValue).where(
+            CustomFieldValue.definition_id == obj.id, CustomFieldValue.value.is_not(None))) or 0)
+        if n:
+            raise InUse(Text(f"自定义字段“{obj.label_zh}”已有 {n} 条记录填写了值，不能删除；可以设为失效。",
+                             f"Custom field '{obj.label_en}' has values in {n} records and cannot be deleted; "
+                             "deactivate it instead."), {"custom_field_values": n})
+
     def definitions(self, module: str) -> list[dict[str, Any]]:
         """Active definitions of a module, in form order."""
         self._require(Action.READ)

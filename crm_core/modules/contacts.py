@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from sqlalchemy import ColumnElement, func, or_
 from sqlalchemy.orm import Session
 
 from crm_core.errors import ErrorCollector
@@ -11,6 +13,7 @@ from crm_core.i18n import Text
 from crm_core.metadata import EntitySpec, Field, FieldType as T
 from crm_core.models import Contact
 from crm_core.modules.choices import CONTACT_STATUS
+from crm_core.permissions import sees
 from crm_core.services.codes import office_today
 from crm_core.services.entity import EntityService
 from crm_core.validation import FieldProblem, birth_date_from_id
@@ -56,6 +59,27 @@ class ContactService(EntityService):
             except FieldProblem:
                 pass  # the ID number itself was already reported
 
+    def _search_condition(self, s: Session, term: str) -> ColumnElement[bool]:
+        hides_phones = not sees(self.ctx.actor.role, "phone")
+        fields = [n for n in self.spec.search_fields if not (hides_phones and n == "phone")]
+        pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        conds = [getattr(Contact, n).ilike(pattern, escape="\\") for n in fields]
+        digits = re.sub(r"\D", "", term)
+        if not hides_phones and re.fullmatch(r"[\d\-\s()+]+", term) and len(digits) >= 3:
+            # stored numbers are normalised ("010-12345678"); match the digits however they were typed
+            conds.append(func.replace(Contact.phone, "-", "").like(f"%{digits}%"))
+        return or_(*conds)
+
+    def _update_in(self, s: Session, obj: Contact, changes: dict[str, Any]) -> None:
+        previous = obj.customer_id
+        super()._update_in(s, obj, changes)
+        if obj.customer_id != previous:
+            # the customer he left must stop matching his name and phone
+            self.ctx.services.customers.refresh_search(s, previous)
+
     def _after_write(self, s: Session, obj: Contact, changed: dict[str, Any]) -> None:
         if changed.keys() & {"name", "phone", "customer_id"} or not changed:
             self.ctx.services.customers.refresh_search(s, obj.customer_id)
+
+    def _before_delete(self, s: Session, obj: Contact) -> None:
+        self.ctx.services.customers.refresh_search(s, obj.customer_id, without_contact=obj.id)

@@ -105,6 +105,9 @@ class ContractService(EntityService):
             problems.append(FieldError("file", "too_large", Text(
                 f"附件：文件大小 {len(data) / 1048576:.1f} MB，超过上限 {mb} MB",
                 f"Attachment: the file is {len(data) / 1048576:.1f} MB, over the {mb} MB limit")))
+        if content_type is not None and len(content_type) > 100:  # the column's size (PostgreSQL enforces it)
+            problems.append(FieldError("content_type", "too_long", Text("文件类型：不能超过 100 个字符",
+                                                                        "Content type: at most 100 characters")))
         if problems:
             raise ValidationError(problems)
         with self.ctx.db.unit_of_work(write=True) as s:
@@ -208,3 +211,10 @@ class PaymentService(EntityService):
 
     def _before_insert(self, s: Session, obj: Payment, values: dict[str, Any]) -> None:
         obj.customer_id = s.get(Contract, obj.contract_id).customer_id
+
+    def _on_reactivate(self, s: Session, obj: Payment) -> None:
+        # A payment counts again: the contract may meanwhile be covered by other payments.
+        errors = ErrorCollector()
+        with s.no_autoflush:  # one flush at commit: the version goes up by one, as for any change
+            self._validate(s, {"contract_id": obj.contract_id, "amount": obj.amount}, obj, errors)
+        errors.raise_if_any()

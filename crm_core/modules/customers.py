@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, or_, select, text
+from sqlalchemy import ColumnElement, and_, delete, or_, select, text, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from crm_core.errors import ErrorCollector, FieldError, ValidationError
 from crm_core.i18n import Text
@@ -163,7 +164,8 @@ class CustomerService(EntityService):
         s.add(CustomerStatusChange(customer_id=obj.id, from_status=old, to_status=status,
                                    changed_by_id=self.ctx.actor.user_id,
                                    contract_number=contract.number if contract else None, note=(note or None)))
-        self._audit(s, "status", obj.id, {"status": old}, {"status": status, "contract_number": contract_number})
+        self._audit(s, "status", obj.id, {"status": old},
+                    {"status": status, "contract_number": contract.number if contract else None})
 
     def status_history(self, customer_id: int) -> list[dict[str, Any]]:
         """The customer's status changes, oldest first, with the operator's name."""
@@ -197,9 +199,10 @@ class CustomerService(EntityService):
         self._require_all_scope()
         with self.ctx.db.unit_of_work(write=True) as s:
             self._load(s, customer_id)
-            s.execute(delete(CustomerShare).where(CustomerShare.customer_id == customer_id,
-                                                  CustomerShare.user_id == user_id))
-            self._audit(s, "unshare", customer_id, {"user_id": user_id}, None)
+            removed = s.execute(delete(CustomerShare).where(CustomerShare.customer_id == customer_id,
+                                                            CustomerShare.user_id == user_id)).rowcount
+            if removed:  # nothing to log when it was not shared
+                self._audit(s, "unshare", customer_id, {"user_id": user_id}, None)
             self._commit(s)
 
     def _require_all_scope(self) -> None:
@@ -210,19 +213,35 @@ class CustomerService(EntityService):
 
     # --- search -----------------------------------------------------------
 
-    def refresh_search(self, s: Session, customer_id: int) -> None:
-        """Rebuild the customer's search text and 2-character index entries."""
+    def refresh_search(self, s: Session, customer_id: int, *, without_contact: int | None = None) -> None:
+        """Rebuild the customer's search text and 2-character index entries.
+
+        Args:
+            without_contact: a contact about to be deleted, left out of the index.
+        """
         c = s.get(Customer, customer_id)
-        contacts = s.execute(select(Contact.name, Contact.phone).where(
-            Contact.customer_id == customer_id, Contact.erased_at.is_(None))).all()
+        stmt = select(Contact.name, Contact.phone).where(Contact.customer_id == customer_id,
+                                                         Contact.erased_at.is_(None))
+        if without_contact is not None:
+            stmt = stmt.where(Contact.id != without_contact)
+        contacts = s.execute(stmt).all()
         digits = lambda p: re.sub(r"\D", "", p or "")  # noqa: E731
         parts = [c.code, c.name, digits(c.phone), c.email or ""]
         parts += [n for n, _ in contacts] + [digits(p) for _, p in contacts]
-        c.search_text = " ".join(p for p in parts if p).casefold()
+        search_text = " ".join(p for p in parts if p).casefold()
+        # Derived data, written past the ORM: it must not bump the version (an open customer
+        # form would turn stale because a colleague added a contact) nor the modified time.
+        table = Customer.__table__
+        s.execute(update(table).where(table.c.id == customer_id)
+                  .values(search_text=search_text, updated_at=table.c.updated_at))
+        set_committed_value(c, "search_text", search_text)
         grams: set[str] = set()
         for name in [c.name, *(n for n, _ in contacts)]:
-            word = _NON_WORD.sub("", (name or "").casefold())
-            grams.update(word[i:i + 2] for i in range(len(word) - 1))
+            folded = (name or "").casefold()
+            # Pairs across punctuation ("星辰·软件" -> "辰软") and pairs as typed ("辰·", "😀科"):
+            # a 2-character term is looked up as it is, so both must be indexed.
+            for word in (_NON_WORD.sub("", folded), re.sub(r"\s+", "", folded)):
+                grams.update(word[i:i + 2] for i in range(len(word) - 1))
         s.execute(delete(CustomerSearchGram).where(CustomerSearchGram.customer_id == customer_id))
         if grams:
             s.execute(CustomerSearchGram.__table__.insert(), [{"gram": g, "customer_id": customer_id} for g in grams])
@@ -241,6 +260,10 @@ class CustomerService(EntityService):
                     continue
                 word = re.sub(r"\D", "", word)  # phone fragments match however they were typed
             conds.append(self._word_condition(s, word))
+        if not conds:
+            # "星 辰": only single characters, which no index serves; matching everything would mislead.
+            raise ValidationError([FieldError("search", "too_short", Text(
+                "搜索：每个词请至少输入 2 个字符", "Search: type at least 2 characters per word"))])
         return and_(*conds)
 
     def _plain_condition(self, word: str) -> ColumnElement[bool]:

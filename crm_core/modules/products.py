@@ -12,7 +12,7 @@ SPEC = EntitySpec(
     fields=(
         Field("customer_id", Text("客户", "Customer"), T.REF, ref="customers", required=True),
         Field("name", Text("产品名称", "Product name"), required=True, max_length=100),
-        Field("version", Text("版本", "Version"), max_length=40),
+        Field("product_version", Text("版本", "Version"), max_length=40),
         Field("description", Text("产品描述", "Description"), T.MULTILINE, max_length=4000, in_grid=False),
         Field("customization_notes", Text("特殊定制注释", "Customisation notes"), T.MULTILINE,
               max_length=4000, in_grid=False),
@@ -21,7 +21,7 @@ SPEC = EntitySpec(
         Field("license_code", Text("授权编码", "License code"), max_length=60),
     ),
     title_field="name",
-    search_fields=("name", "version", "license_code"),
+    search_fields=("name", "product_version", "license_code"),
 )
 
 

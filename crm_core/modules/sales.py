@@ -14,7 +14,7 @@ from crm_core.i18n import Text
 from crm_core.metadata import EntitySpec, Field, FieldType as T
 from crm_core.models import FollowUp, Need, Opportunity
 from crm_core.modules.choices import NEED_STATE, NEED_TYPE, OPPORTUNITY_STAGE, PRIORITY
-from crm_core.permissions import Action
+from crm_core.permissions import Action, Scope, rights
 from crm_core.services.codes import office_today
 from crm_core.services.entity import EntityService
 from crm_core.services.query import Filter, ListQuery, Page
@@ -58,6 +58,13 @@ class FollowUpService(EntityService):
         if due is not None and not values.get("next_step"):
             errors.add("next_step", "required", Text("下一步计划：填写了计划日期就需要填写计划内容",
                                                     "Next step: needed when a due date is set"))
+        # Follow-ups count in each person's follow-up statistics: staff who only see their own
+        # customers record only their own; an administrator or manager may record for others.
+        me = self.ctx.actor.user_id
+        if rights(self.ctx.actor.role).scope is Scope.OWN and values.get("user_id") != me and \
+                (obj is None or values.get("user_id") != obj.user_id):
+            errors.add("user_id", "owner_scope", Text("跟进人：只能记录自己的跟进",
+                                                      "By: you can only record your own follow-ups"))
 
     def due(self, on: dt.date | None = None, *, mine: bool = True) -> Page:
         """Open next steps due on or before ``on`` (default today): the "due today" reminder."""

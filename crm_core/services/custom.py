@@ -39,6 +39,9 @@ class CustomFieldsMixin:
             return {}
         custom = dict(custom or {})
         by_key = {d.key: d for d in defs}
+        stored: dict[int, str | None] = {} if record_id is None else dict(s.execute(
+            select(CustomFieldValue.definition_id, CustomFieldValue.value).where(
+                CustomFieldValue.record_id == record_id, CustomFieldValue.definition_id.in_([d.id for d in defs]))).all())
         out: dict[int, str | None] = {}
         for key in custom:
             if key not in by_key:
@@ -57,7 +60,8 @@ class CustomFieldsMixin:
             if value is None and d.required:
                 errors.add(f"custom.{d.key}", "required", Text(f"{d.label_zh}：不能为空", f"{d.label_en}: is required"))
                 continue
-            if value is not None and field.type is FieldType.CHOICE:
+            if value is not None and field.type is FieldType.CHOICE and value != stored.get(d.id):
+                # (an unchanged value stays valid after its dictionary entry is deactivated)
                 if value not in self.ctx.services.dictionary.codes(s, d.choices_category or ""):
                     errors.add(f"custom.{d.key}", "choice", Text(f"{d.label_zh}：“{value}”不是可选值",
                                                                  f"{d.label_en}: '{value}' is not one of the choices"))

@@ -172,6 +172,7 @@ class EntityService(CustomFieldsMixin):
                 self._check_version(s, obj, version)
             before = self._snapshot(obj)
             obj.is_active, obj.deactivated_reason, obj.deactivated_at = True, None, None
+            self._on_reactivate(s, obj)
             self._touch(obj)
             self._audit(s, "reactivate", obj.id, before, self._snapshot(obj))
             self._commit(s, obj)
@@ -213,6 +214,9 @@ class EntityService(CustomFieldsMixin):
 
     def _on_deactivate(self, s: Session, obj: Any) -> None:
         """Extra work when a record is deactivated."""
+
+    def _on_reactivate(self, s: Session, obj: Any) -> None:
+        """Module rules a record must meet to count again (raise ValidationError to refuse)."""
 
     def _before_delete(self, s: Session, obj: Any) -> None:
         """Extra work before a record is deleted."""
@@ -270,7 +274,9 @@ class EntityService(CustomFieldsMixin):
             if op == "ne":
                 return col.is_not(None) if value is None else col != self._parse_filter_value(field, value)
             if op == "in":
-                return col.in_([self._parse_filter_value(field, x) for x in value])
+                # None means "empty" (as for eq); str(None) would silently match nothing
+                wanted = [self._parse_filter_value(field, x) for x in value if x is not None]
+                return or_(col.in_(wanted), col.is_(None)) if None in value else col.in_(wanted)
             if op == "gte":
                 return col >= self._parse_filter_value(field, value)
             if op == "lte":
@@ -283,7 +289,7 @@ class EntityService(CustomFieldsMixin):
                 if high is not None:
                     conds.append(col <= self._parse_filter_value(field, high))
                 return and_(true(), *conds)
-            if op == "contains":
+            if op == "contains" and field.type in val.TEXT_TYPES:  # ILIKE on numbers fails on PostgreSQL
                 text = str(value).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
                 return col.ilike(f"%{text}%", escape="\\")
             if op == "is_null":
@@ -386,7 +392,9 @@ class EntityService(CustomFieldsMixin):
         parsed = val.parse_into(editable, changes, errors)
         full = {f.name: getattr(obj, f.name) for f in self.spec.fields}
         full.update(parsed)
-        self._check_common(s, full, obj, errors, changed=set(parsed))
+        # Only what really changes is re-checked: a form that sends back an unchanged value
+        # (a since-deactivated dictionary entry or owner) must not block the user's other edits.
+        self._check_common(s, full, obj, errors, changed={k for k, v in parsed.items() if v != getattr(obj, k)})
         custom_values = self._parse_custom(s, custom, obj.id, errors)
         errors.raise_if_any()
         before = self._snapshot(obj)
@@ -544,13 +552,17 @@ class EntityService(CustomFieldsMixin):
         return records
 
     def _add_ref_displays(self, s: Session, records: list[dict[str, Any]]) -> None:
+        """``<field>_display`` for every reference field: one query per referenced module."""
+        by_module: dict[str, list[Field]] = {}
         for f in self.spec.all_fields.values():
-            if f.type is not FieldType.REF or not records:
-                continue
-            ids = {r[f.name] for r in records if r.get(f.name) is not None}
-            names: dict[int, str] = self.ctx.services[f.ref or ""].display_names(s, ids) if ids else {}
+            if f.type is FieldType.REF and records:
+                by_module.setdefault(f.ref or "", []).append(f)
+        for module, fields in by_module.items():
+            ids = {r[f.name] for f in fields for r in records if r.get(f.name) is not None}
+            names: dict[int, str] = self.ctx.services[module].display_names(s, ids) if ids else {}
             for r in records:
-                r[f"{f.name}_display"] = names.get(r.get(f.name))
+                for f in fields:
+                    r[f"{f.name}_display"] = names.get(r.get(f.name))
 
     def display_names(self, s: Session, ids: set[int]) -> dict[int, str]:
         """Id -> the text that names each record (unscoped: names only, for display)."""

@@ -361,3 +361,47 @@ def test_deactivated_custom_field_is_no_longer_required(admin, custom_fields, ma
     assert "erp_id" not in make_customer().get("custom", {})
     with pytest.raises(RecordInactive):
         admin.custom_fields.update(erp["id"], {"label_zh": "新名"}, version=erp["version"])
+
+
+def test_form_resending_a_deactivated_industry_unchanged_still_saves(admin, make_customer):
+    entry = admin.dictionary.create({"category": "industry", "code": "agriculture", "label_zh": "农业",
+                                     "label_en": "Agriculture"})
+    customer = make_customer(industry="agriculture", level="B")
+    admin.dictionary.deactivate(entry["id"], "不再使用")
+    form = {"name": customer["name"], "industry": "agriculture", "level": "A"}
+    assert admin.customers.update(customer["id"], form, version=customer["version"])["level"] == "A"
+
+
+def test_form_resending_a_deactivated_owner_unchanged_still_saves(admin, make_customer):
+    leaver = admin.users.create(_user())
+    customer = make_customer(owner_id=leaver["id"])
+    admin.users.deactivate(leaver["id"], "离职")
+    form = {"name": customer["name"], "owner_id": leaver["id"], "notes": "待重新分配"}
+    assert admin.customers.update(customer["id"], form, version=customer["version"])["notes"] == "待重新分配"
+
+
+def test_form_resending_a_deactivated_custom_choice_unchanged_still_saves(admin, custom_fields, make_customer):
+    entry = admin.dictionary.create({"category": "source", "code": "expo_2025", "label_zh": "2025展会",
+                                     "label_en": "Expo 2025"})
+    customer = make_customer(custom={"erp_id": "ERP-1", "region": "expo_2025"})
+    admin.dictionary.deactivate(entry["id"], "展会结束")
+    updated = admin.customers.update(customer["id"], {"notes": "x", "custom": {"erp_id": "ERP-1", "region": "expo_2025"}},
+                                     version=customer["version"])
+    assert updated["custom"]["region"] == "expo_2025"
+    with pytest.raises(ValidationError):
+        admin.customers.update(customer["id"], {"custom": {"region": "expo_2025x"}}, version=updated["version"])
+
+
+def test_custom_field_with_values_cannot_be_deleted_but_can_be_deactivated(admin, custom_fields, make_customer):
+    make_customer(custom={"erp_id": "ERP-1"})
+    erp = next(d for d in admin.custom_fields.definitions("customers") if d["key"] == "erp_id")
+    with pytest.raises(InUse) as exc:
+        admin.custom_fields.delete(erp["id"])
+    assert "ERP编号" in exc.value.message.zh and "deactivate" in exc.value.message.en
+    admin.custom_fields.deactivate(erp["id"], "不再使用")
+
+
+def test_unused_custom_field_can_be_deleted(admin, custom_fields):
+    region = next(d for d in admin.custom_fields.definitions("customers") if d["key"] == "region")
+    admin.custom_fields.delete(region["id"])
+    assert [d["key"] for d in admin.custom_fields.definitions("customers")] == ["erp_id"]

@@ -139,6 +139,26 @@ def test_share_and_unshare_are_logged(admin, login, make_customer):
     assert (unshare["action"], unshare["before"]) == ("unshare", {"user_id": sales1.actor.user_id})
 
 
+def test_unshare_of_a_user_it_was_not_shared_with_is_not_logged(admin, login, make_customer):
+    sales1 = login("sales1")
+    customer = make_customer()
+
+    admin.customers.unshare(customer["id"], sales1.actor.user_id)
+
+    assert [e["action"] for e in _entries(admin, "customers", customer["id"])] == ["create"]
+
+
+def test_status_audit_holds_the_contract_number_as_stored(admin, make_customer):
+    customer = make_customer()
+    admin.contracts.create({"number": "HT-9", "customer_id": customer["id"], "signed_on": "2026-11-01",
+                            "amount": "100"})
+
+    admin.customers.change_status(customer["id"], "won", version=customer["version"], contract_number=" HT-9 ")
+
+    assert _last(admin, "customers", customer["id"])["after"]["contract_number"] == "HT-9"
+    assert admin.customers.status_history(customer["id"])[-1]["contract_number"] == "HT-9"
+
+
 def test_bulk_update_logs_every_record(admin, login, make_customer):
     sales1 = login("sales1")
     ids = [make_customer(f"公司{i}")["id"] for i in range(3)]
@@ -209,43 +229,55 @@ def test_no_full_sensitive_value_appears_anywhere_in_the_log(admin, make_custome
 
 # ------------------------------------------------------ failed writes
 
-def _failing_writes(admin, login, make_customer):
-    """Pairs of (description, callable that must raise) against a prepared customer."""
-    engineer, sales1 = login("engineer1"), login("sales1")
+@pytest.fixture
+def prepared(admin, login, make_customer):
+    """A customer in use (one contact), edited once, and a deactivated customer."""
     customer = make_customer()
     admin.contacts.create({"customer_id": customer["id"], "name": "张伟"})
-    stale = customer["version"]
-    current = admin.customers.update(customer["id"], {"level": "A"}, version=stale)
+    current = admin.customers.update(customer["id"], {"level": "A"}, version=customer["version"])
     inactive = make_customer("已失效公司")
-    admin.customers.deactivate(inactive["id"], "重复录入")
-    cid, version = customer["id"], current["version"]
-    return customer, [
-        (ValidationError, lambda: admin.customers.create({"name": ""})),
-        (ValidationError, lambda: admin.customers.create({"name": "好公司", "email": "bad"})),
-        (ValidationError, lambda: admin.customers.update(cid, {"email": "bad"}, version=version)),
-        (ConcurrencyConflict, lambda: admin.customers.update(cid, {"level": "B"}, version=stale)),
-        (RecordInactive, lambda: admin.customers.update(inactive["id"], {"level": "B"}, version=inactive["version"] + 1)),
-        (InUse, lambda: admin.customers.delete(cid)),
-        (PermissionDenied, lambda: engineer.customers.create({"name": "工程师客户"})),
-        (NotFound, lambda: sales1.customers.update(cid, {"level": "C"}, version=version)),
-        (ValidationError, lambda: admin.customers.change_status(cid, "reactivated", version=version)),
-        (ValidationError, lambda: admin.customers.change_status(cid, "won", version=version)),
-        (ValidationError, lambda: admin.customers.deactivate(cid, "")),
-        (ValidationError, lambda: admin.customers.change_status_many([cid, cid], "lost")),
-        (NotFound, lambda: admin.customers.bulk_update([cid, 999999], {"level": "C"})),
-        (PermissionDenied, lambda: sales1.customers.share(cid, sales1.actor.user_id)),
-        (ValidationError, lambda: admin.customers.share(cid, 999999)),
-    ]
+    inactive = admin.customers.deactivate(inactive["id"], "重复录入")
+    return {"admin": admin, "engineer": login("engineer1"), "sales1": login("sales1"), "id": customer["id"],
+            "stale": customer["version"], "version": current["version"], "inactive": inactive}
 
 
-def test_failed_writes_leave_no_entry(admin, login, make_customer):
-    customer, attempts = _failing_writes(admin, login, make_customer)
+FAILING_WRITES = {
+    "create_without_name": (ValidationError, lambda p: p["admin"].customers.create({"name": ""})),
+    "create_with_bad_email": (ValidationError, lambda p: p["admin"].customers.create({"name": "好", "email": "x"})),
+    "update_with_bad_email": (ValidationError, lambda p: p["admin"].customers.update(
+        p["id"], {"email": "bad"}, version=p["version"])),
+    "stale_update": (ConcurrencyConflict, lambda p: p["admin"].customers.update(
+        p["id"], {"level": "B"}, version=p["stale"])),
+    "update_of_inactive": (RecordInactive, lambda p: p["admin"].customers.update(
+        p["inactive"]["id"], {"level": "B"}, version=p["inactive"]["version"])),
+    "delete_in_use": (InUse, lambda p: p["admin"].customers.delete(p["id"])),
+    "create_without_right": (PermissionDenied, lambda p: p["engineer"].customers.create({"name": "工程师客户"})),
+    "update_out_of_scope": (NotFound, lambda p: p["sales1"].customers.update(
+        p["id"], {"level": "C"}, version=p["version"])),
+    "invalid_transition": (ValidationError, lambda p: p["admin"].customers.change_status(
+        p["id"], "reactivated", version=p["version"])),
+    "won_without_contract": (ValidationError, lambda p: p["admin"].customers.change_status(
+        p["id"], "won", version=p["version"])),
+    "deactivate_without_reason": (ValidationError, lambda p: p["admin"].customers.deactivate(p["id"], "")),
+    "bulk_status_failing_on_second": (ValidationError, lambda p: p["admin"].customers.change_status_many(
+        [p["id"], p["id"]], "lost")),
+    "bulk_update_with_unknown_id": (NotFound, lambda p: p["admin"].customers.bulk_update(
+        [p["id"], 999999], {"level": "C"})),
+    "share_without_right": (PermissionDenied, lambda p: p["sales1"].customers.share(
+        p["id"], p["sales1"].actor.user_id)),
+    "share_with_unknown_user": (ValidationError, lambda p: p["admin"].customers.share(p["id"], 999999)),
+}
+
+
+@pytest.mark.parametrize("attempt", FAILING_WRITES)
+def test_failed_write_leaves_no_entry(prepared, attempt):
+    admin = prepared["admin"]
+    error, write = FAILING_WRITES[attempt]
     before = _everything(admin)
 
-    for error, attempt in attempts:
-        with pytest.raises(error):
-            attempt()
+    with pytest.raises(error):
+        write(prepared)
 
     assert _everything(admin) == before
-    assert admin.customers.get(customer["id"])["status"] == "prospect"
-    assert admin.customers.get(customer["id"])["level"] == "A"
+    customer = admin.customers.get(prepared["id"])
+    assert (customer["status"], customer["level"], customer["version"]) == ("prospect", "A", prepared["version"])

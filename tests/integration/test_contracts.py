@@ -190,6 +190,7 @@ def test_empty_attachment_is_refused(admin, new_contract):
     assert admin.contracts.attachments(contract["id"]) == []
 
 
+@pytest.mark.slow
 def test_attachment_over_20_mb_is_refused(admin, new_contract):
     contract = new_contract()
     with pytest.raises(ValidationError) as exc:
@@ -199,6 +200,7 @@ def test_attachment_over_20_mb_is_refused(admin, new_contract):
     assert admin.contracts.attachments(contract["id"]) == []
 
 
+@pytest.mark.slow
 def test_attachment_of_exactly_20_mb_is_accepted(admin, new_contract):
     contract = new_contract()
     att = admin.contracts.add_attachment(contract["id"], "limit.bin", b"\1" * MAX_ATTACHMENT_BYTES)
@@ -260,3 +262,51 @@ def test_sales_user_cannot_record_a_payment_on_another_owners_contract(admin, lo
     assert [e.code for e in exc.value.for_field("contract_id")] == ["not_found"]
     # nothing about the other owner's contract leaks through the error
     assert "1000" not in exc.value.message.zh
+
+
+def test_payment_on_a_deactivated_contract_is_refused(admin, new_contract):
+    contract = new_contract()
+    admin.contracts.deactivate(contract["id"], "作废")
+    with pytest.raises(ValidationError) as exc:
+        admin.contracts.record_payment(contract["id"], {"received_on": SIGNED, "amount": "10.00"})
+    assert _only_error(exc, "contract_id").code == "inactive"
+
+
+def test_reactivating_a_payment_cannot_push_the_total_over_the_contract(admin, new_contract):
+    contract = new_contract(amount="1000.00")
+    mistake = admin.contracts.record_payment(contract["id"], {"received_on": SIGNED, "amount": "1000.00"})
+    admin.payments.deactivate(mistake["id"], "录错了")
+    admin.contracts.record_payment(contract["id"], {"received_on": SIGNED, "amount": "1000.00"})
+    with pytest.raises(ValidationError) as exc:
+        admin.payments.reactivate(mistake["id"])
+    assert _only_error(exc, "amount").code == "over_contract"
+    assert admin.payments.get(mistake["id"])["is_active"] is False
+    assert admin.contracts.get(contract["id"])["received"] == Decimal("1000.00")
+
+
+def test_reactivating_a_payment_that_still_fits_restores_it(admin, new_contract):
+    contract = new_contract(amount="1000.00")
+    payment = admin.contracts.record_payment(contract["id"], {"received_on": SIGNED, "amount": "400.00"})
+    payment = admin.payments.deactivate(payment["id"], "待核实")
+    back = admin.payments.reactivate(payment["id"], version=payment["version"])
+    assert back["is_active"] is True and back["version"] == payment["version"] + 1
+    assert admin.contracts.get(contract["id"])["received"] == Decimal("400.00")
+
+
+def test_attachment_content_type_is_kept_or_refused_cleanly(admin, new_contract):
+    contract = new_contract()
+    att = admin.contracts.add_attachment(contract["id"], "scan.bin", b"x", content_type="image/tiff")
+    assert att["content_type"] == "image/tiff"
+    with pytest.raises(ValidationError) as exc:
+        admin.contracts.add_attachment(contract["id"], "scan.bin", b"x", content_type="x/" + "y" * 120)
+    assert _only_error(exc, "content_type").code == "too_long"
+
+
+def test_contract_with_payments_cannot_move_to_another_customer(admin, make_customer, new_contract):
+    contract = new_contract()
+    admin.contracts.record_payment(contract["id"], {"received_on": SIGNED, "amount": "10.00"})
+    other = make_customer("深圳前海科技有限公司")
+    contract = admin.contracts.get(contract["id"])
+    with pytest.raises(ValidationError) as exc:
+        admin.contracts.update(contract["id"], {"customer_id": other["id"]}, version=contract["version"])
+    assert _only_error(exc, "customer_id").code == "has_payments"

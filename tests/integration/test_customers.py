@@ -172,6 +172,30 @@ def test_update_with_current_version_succeeds_and_bumps_version(admin, make_cust
     assert admin.customers.get(customer["id"])["version"] == updated["version"]
 
 
+def test_new_customer_is_at_its_first_version(make_customer):
+    assert make_customer()["version"] == 1
+
+
+def test_adding_a_contact_does_not_make_an_open_customer_form_stale(admin, login, make_customer):
+    manager = login("manager1")
+    customer = make_customer()
+    form = manager.customers.get(customer["id"])
+
+    admin.contacts.create({"customer_id": customer["id"], "name": "张伟"})
+    saved = manager.customers.update(customer["id"], {"level": "A"}, version=form["version"])
+
+    assert saved["level"] == "A"
+    assert saved["updated_by_id"] == manager.actor.user_id
+
+
+def test_update_bumps_the_version_by_one(admin, make_customer):
+    customer = make_customer()
+
+    updated = admin.customers.update(customer["id"], {"name": "新名称"}, version=customer["version"])
+
+    assert updated["version"] == customer["version"] + 1
+
+
 def test_reloaded_version_lets_the_second_user_save(admin, login, make_customer):
     manager = login("manager1")
     customer = make_customer()
@@ -259,6 +283,18 @@ def test_delete_of_unused_customer_removes_it(admin, make_customer):
     with pytest.raises(NotFound):
         admin.customers.get(customer["id"])
     assert admin.customers.count() == 0
+
+
+def test_stale_form_of_a_deleted_customer_cannot_overwrite_a_new_one(admin, make_customer):
+    make_customer("甲公司")
+    doomed = make_customer("乙公司")
+    admin.customers.delete(doomed["id"])
+    newcomer = make_customer("丙公司")
+
+    with pytest.raises((NotFound, ConcurrencyConflict)):
+        admin.customers.update(doomed["id"], {"name": "旧表单"}, version=doomed["version"])
+
+    assert admin.customers.get(newcomer["id"])["name"] == "丙公司"
 
 
 def test_delete_with_stale_version_is_refused(admin, make_customer):
@@ -504,7 +540,26 @@ def test_search_follows_a_contact_change(admin, directory):
     assert _found(admin, "张伟") == set()
 
 
-@pytest.mark.parametrize("term", ["星", " 星 ", "a", ""])
+def test_search_follows_a_contact_moving_to_another_customer(admin, directory):
+    contact = admin.contacts.list(ListQuery(filters=(Filter("customer_id", "eq", directory["star"]),))).rows[0]
+
+    admin.contacts.update(contact["id"], {"customer_id": directory["acme"]}, version=contact["version"])
+
+    assert _found(admin, "张伟") == {directory["acme"]}
+
+
+def test_search_forgets_a_deleted_contact(admin, directory):
+    contact = admin.contacts.list(ListQuery(filters=(Filter("customer_id", "eq", directory["cloud"]),))).rows[0]
+
+    admin.contacts.delete(contact["id"])
+
+    assert _found(admin, "欧阳明远") == set()
+    assert _found(admin, "欧阳") == set()
+    assert _found(admin, "13987654321") == set()
+    assert _found(admin, "云帆") == {directory["cloud"]}
+
+
+@pytest.mark.parametrize("term", ["星", " 星 ", "a", "", "星 辰", "a b c"])
 def test_one_character_search_is_refused_on_field_search(admin, directory, term):
     with pytest.raises(ValidationError) as err:
         admin.customers.search(term)
@@ -512,8 +567,32 @@ def test_one_character_search_is_refused_on_field_search(admin, directory, term)
     assert err.value.for_field("search")
 
 
+@pytest.mark.parametrize(("name", "term"), [
+    ("星辰（北京）软件", "（北"),
+    ("A+B 信息", "a+"),
+    ("星辰·软件", "辰·"),
+])
+def test_two_character_term_with_punctuation_finds_the_name(admin, make_customer, name, term):
+    customer = make_customer(name)
+
+    assert _found(admin, term) == {customer["id"]}
+
+
 def test_count_agrees_with_search(admin, directory):
     assert admin.customers.count(ListQuery(search="有限")) == 2
+
+
+def test_contacts_search_finds_a_phone_typed_with_dashes(admin, directory):
+    rows = admin.contacts.search("139-8765-4321").rows
+
+    assert [r["name"] for r in rows] == ["欧阳明远"]
+
+
+def test_contacts_search_finds_a_landline_typed_without_dashes(admin, directory):
+    contact = admin.contacts.create({"customer_id": directory["acme"], "name": "李娜", "phone": "010-87654321"})
+
+    assert [r["id"] for r in admin.contacts.search("01087654321").rows] == [contact["id"]]
+    assert [r["id"] for r in admin.contacts.search("李娜").rows] == [contact["id"]]
 
 
 # ---------------------------------------------------------------- paging
@@ -539,7 +618,7 @@ def _expected(rows: list[dict], sort: tuple[str, ...]) -> list[int]:
 
 @pytest.mark.parametrize("sort", [
     (), ("name",), ("-name",), ("level",), ("-level",), ("level", "-name"), ("-level", "name"),
-    ("-created_at",), ("code",), ("id",), ("-id",),
+    ("-created_at",), ("code",), ("id",), ("-id",), ("name", "-level"), ("-address",),
 ])
 def test_keyset_paging_returns_every_record_once_in_order(admin, thirty, sort):
     everything = admin.customers.list(ListQuery(limit=500)).rows
@@ -549,6 +628,13 @@ def test_keyset_paging_returns_every_record_once_in_order(admin, thirty, sort):
     ids = [r["id"] for r in paged]
     assert sorted(ids) == sorted(thirty)
     assert ids == _expected(everything, sort or ("-id",))
+
+
+def test_keyset_paging_over_search_results(admin, thirty):
+    rows = _all_rows(admin.customers, ListQuery(search="客户", sort=("-level", "name"), limit=7))
+
+    assert sorted(r["id"] for r in rows) == sorted(thirty)
+    assert [r["id"] for r in rows] == _expected(rows, ("-level", "name"))
 
 
 def test_pages_have_the_requested_size(admin, thirty):
@@ -613,6 +699,31 @@ def test_filter_in(admin, thirty):
 def test_filter_is_null(admin, thirty):
     assert _count_and_rows(admin, Filter("level", "is_null", True))[0] == 12
     assert _count_and_rows(admin, Filter("level", "is_null", False))[0] == 18
+
+
+def test_filter_in_with_none_includes_empty_values(admin, thirty):
+    count, rows = _count_and_rows(admin, Filter("level", "in", ["A", None]))
+
+    assert count == len(rows) == 18
+    assert {r["level"] for r in rows} == {"A", None}
+
+
+def test_filter_on_owner_and_active_flag(admin, login, thirty):
+    sales1 = login("sales1")
+    admin.customers.bulk_update(thirty[:4], {"owner_id": sales1.actor.user_id})
+    admin.customers.deactivate(thirty[0], "重复")
+
+    assert _count_and_rows(admin, Filter("owner_id", "eq", sales1.actor.user_id))[0] == 4
+    assert _count_and_rows(admin, Filter("is_active", "eq", False))[0] == 1
+    assert _count_and_rows(admin, Filter("owner_id", "eq", sales1.actor.user_id),
+                           Filter("is_active", "eq", True))[0] == 3
+
+
+def test_contains_on_a_non_text_field_is_refused(admin, thirty):
+    with pytest.raises(ValidationError) as err:
+        admin.customers.count(ListQuery(filters=(Filter("owner_id", "contains", "1"),)))
+
+    assert err.value.for_field("owner_id")
 
 
 def test_filter_eq_none_means_is_null(admin, thirty):

@@ -6,10 +6,14 @@ import datetime as dt
 
 import pytest
 
-from crm_core import ValidationError
+from crm_core import NotFound, ValidationError
 from crm_core.services.codes import office_today
 
-TODAY = office_today()
+
+@pytest.fixture
+def today():
+    """The office's date, read once per test."""
+    return office_today()
 
 
 @pytest.fixture
@@ -18,10 +22,10 @@ def customer(make_customer):
 
 
 @pytest.fixture
-def new_license(admin, customer):
+def new_license(admin, customer, today):
     def _new(serial: str = "LIC-0001", seats: int = 2, **values):
         return admin.licenses.create({"customer_id": customer["id"], "serial": serial, "seats": seats,
-                                      "valid_from": TODAY, **values})
+                                      "valid_from": today, **values})
     return _new
 
 
@@ -47,37 +51,37 @@ def test_license_needs_at_least_one_seat(new_license, seats):
     assert "购买授权个数" in exc.value.message.zh
 
 
-def test_trial_license_runs_thirty_days_automatically(new_license):
+def test_trial_license_runs_thirty_days_automatically(new_license, today):
     lic = new_license(is_trial=True)
-    assert lic["valid_until"] == TODAY + dt.timedelta(days=30)
+    assert lic["valid_until"] == today + dt.timedelta(days=30)
     assert lic["is_trial"] is True
 
 
-def test_trial_license_refuses_any_other_end_date(new_license):
+def test_trial_license_refuses_any_other_end_date(new_license, today):
     with pytest.raises(ValidationError) as exc:
-        new_license(is_trial=True, valid_until=TODAY + dt.timedelta(days=90))
+        new_license(is_trial=True, valid_until=today + dt.timedelta(days=90))
     err = _error(exc, "valid_until")
     assert err.code == "trial_days" and "30" in err.message.zh
 
 
-def test_trial_license_cannot_be_extended_by_an_update(admin, new_license):
+def test_trial_license_cannot_be_extended_by_an_update(admin, new_license, today):
     lic = new_license(is_trial=True)
     with pytest.raises(ValidationError) as exc:
-        admin.licenses.update(lic["id"], {"valid_until": TODAY + dt.timedelta(days=365)}, version=lic["version"])
+        admin.licenses.update(lic["id"], {"valid_until": today + dt.timedelta(days=365)}, version=lic["version"])
     assert _error(exc, "valid_until").code == "trial_days"
 
 
-def test_trial_license_moved_start_keeps_thirty_days(admin, new_license):
+def test_trial_license_moved_start_keeps_thirty_days(admin, new_license, today):
     lic = new_license(is_trial=True)
-    later = TODAY + dt.timedelta(days=5)
+    later = today + dt.timedelta(days=5)
     moved = admin.licenses.update(lic["id"], {"valid_from": later, "valid_until": later + dt.timedelta(days=30)},
                                   version=lic["version"])
     assert moved["valid_until"] == later + dt.timedelta(days=30)
 
 
-def test_license_end_before_start_is_refused(new_license):
+def test_license_end_before_start_is_refused(new_license, today):
     with pytest.raises(ValidationError) as exc:
-        new_license(valid_until=TODAY - dt.timedelta(days=1))
+        new_license(valid_until=today - dt.timedelta(days=1))
     assert _error(exc, "valid_until").code == "date_order"
 
 
@@ -142,8 +146,8 @@ def test_seats_cannot_be_reduced_below_the_machines_in_use(admin, new_license):
     assert admin.licenses.update(lic["id"], {"seats": 2}, version=lic["version"])["seats"] == 2
 
 
-def test_expired_license_refuses_new_machines(admin, new_license):
-    lic = new_license(valid_from=TODAY - dt.timedelta(days=60), valid_until=TODAY - dt.timedelta(days=1))
+def test_expired_license_refuses_new_machines(admin, new_license, today):
+    lic = new_license(valid_from=today - dt.timedelta(days=60), valid_until=today - dt.timedelta(days=1))
     assert admin.licenses.get(lic["id"])["expired"] is True
     with pytest.raises(ValidationError) as exc:
         admin.licenses.add_machine(lic["id"], "电脑", "FP-1")
@@ -151,19 +155,19 @@ def test_expired_license_refuses_new_machines(admin, new_license):
     assert admin.licenses.machines(lic["id"]) == []
 
 
-def test_license_valid_until_today_still_accepts_machines(admin, new_license):
-    lic = new_license(valid_until=TODAY)
+def test_license_valid_until_today_still_accepts_machines(admin, new_license, today):
+    lic = new_license(valid_until=today)
     assert admin.licenses.get(lic["id"])["expired"] is False
     admin.licenses.add_machine(lic["id"], "电脑", "FP-1")
 
 
-def test_summary_by_customer_counts_licenses_seats_and_used(admin, make_customer, new_license, customer):
+def test_summary_by_customer_counts_licenses_seats_and_used(admin, make_customer, new_license, customer, today):
     a = new_license("LIC-A", seats=3)
     new_license("LIC-B", seats=2, is_trial=True)
     gone = new_license("LIC-C", seats=10)
     admin.licenses.deactivate(gone["id"], "退款")
     other = make_customer("广州南方物流有限公司")
-    admin.licenses.create({"customer_id": other["id"], "serial": "LIC-X", "seats": 7, "valid_from": TODAY})
+    admin.licenses.create({"customer_id": other["id"], "serial": "LIC-X", "seats": 7, "valid_from": today})
     admin.licenses.add_machine(a["id"], "A1", "FP-A1")
     admin.licenses.add_machine(a["id"], "A2", "FP-A2")
     assert admin.licenses.summary_by_customer(customer["id"]) == {"licenses": 2, "seats": 5, "seats_used": 2}
@@ -172,7 +176,7 @@ def test_summary_by_customer_counts_licenses_seats_and_used(admin, make_customer
 
 def test_license_for_a_product_of_another_customer_is_refused(admin, make_customer, new_license):
     other = make_customer("广州南方物流有限公司")
-    product = admin.products.create({"customer_id": other["id"], "name": "物流管理系统", "version": "3.2"})
+    product = admin.products.create({"customer_id": other["id"], "name": "物流管理系统", "product_version": "3.2"})
     with pytest.raises(ValidationError) as exc:
         new_license(product_id=product["id"])
     assert _error(exc, "product_id").code == "other_customer"
@@ -195,3 +199,11 @@ def test_engineer_can_add_machines_but_sales_cannot_see_other_owners_licenses(ad
         sales.licenses.machines(lic["id"])
     with pytest.raises(NotFound):
         sales.licenses.add_machine(lic["id"], "偷用", "FP-S")
+
+
+def test_sales_cannot_count_another_owners_licenses(admin, login, new_license, customer):
+    new_license()
+    sales = login("sales1")
+    with pytest.raises(NotFound):
+        sales.licenses.summary_by_customer(customer["id"])
+    assert sales.licenses.count() == 0

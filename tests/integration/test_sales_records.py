@@ -10,8 +10,17 @@ import pytest
 from crm_core import ValidationError
 from crm_core.services.codes import office_today
 
-TODAY = office_today()
-NOW = dt.datetime.now().astimezone()
+
+@pytest.fixture
+def today():
+    """The office's date, read once per test."""
+    return office_today()
+
+
+@pytest.fixture
+def now():
+    """The current time with the workstation's time zone."""
+    return dt.datetime.now().astimezone()
 
 
 @pytest.fixture
@@ -37,10 +46,10 @@ def _followup(session, customer_id, **values):
 
 # ------------------------------------------------------------------ follow-ups
 
-def test_followup_defaults_to_now_and_the_current_user(sales, my_customer):
+def test_followup_defaults_to_now_and_the_current_user(sales, my_customer, now):
     f = _followup(sales, my_customer["id"])
     assert f["user_id"] == sales.actor.user_id and f["user_id_display"] == "陈销售"
-    assert f["at"].tzinfo is not None and abs(f["at"] - NOW) < dt.timedelta(days=1)
+    assert f["at"].tzinfo is not None and abs(f["at"] - now) < dt.timedelta(days=1)
     assert f["next_done"] is False
 
 
@@ -56,16 +65,16 @@ def test_followup_accepts_every_seeded_method(sales, my_customer):
         assert _followup(sales, my_customer["id"], method=entry["code"])["method"] == entry["code"]
 
 
-def test_followup_due_date_without_a_next_step_is_refused(sales, my_customer):
+def test_followup_due_date_without_a_next_step_is_refused(sales, my_customer, today):
     with pytest.raises(ValidationError) as exc:
-        _followup(sales, my_customer["id"], next_due_on=TODAY + dt.timedelta(days=3))
+        _followup(sales, my_customer["id"], next_due_on=today + dt.timedelta(days=3))
     err = _error(exc, "next_step")
     assert err.code == "required" and "下一步计划" in err.message.zh
 
 
-def test_followup_due_before_the_followup_is_refused(sales, my_customer):
+def test_followup_due_before_the_followup_is_refused(sales, my_customer, today):
     with pytest.raises(ValidationError) as exc:
-        _followup(sales, my_customer["id"], next_step="寄样品", next_due_on=TODAY - dt.timedelta(days=1))
+        _followup(sales, my_customer["id"], next_step="寄样品", next_due_on=today - dt.timedelta(days=1))
     assert _error(exc, "next_due_on").code == "before_followup"
 
 
@@ -75,17 +84,17 @@ def test_followup_time_without_time_zone_is_refused(sales, my_customer):
     assert _error(exc, "at").code == "timezone"
 
 
-def test_due_lists_open_next_steps_due_today_or_earlier_for_me_only(sales, login, make_customer, my_customer):
-    earlier = NOW - dt.timedelta(days=10)
-    overdue = _followup(sales, my_customer["id"], at=earlier, next_step="发报价单", next_due_on=TODAY - dt.timedelta(days=2))
-    today = _followup(sales, my_customer["id"], next_step="回电确认", next_due_on=TODAY)
-    _followup(sales, my_customer["id"], next_step="上门演示", next_due_on=TODAY + dt.timedelta(days=1))
-    done = _followup(sales, my_customer["id"], at=earlier, next_step="寄合同", next_due_on=TODAY - dt.timedelta(days=1),
+def test_due_lists_open_next_steps_due_today_or_earlier_for_me_only(sales, login, make_customer, my_customer, today, now):
+    earlier = now - dt.timedelta(days=10)
+    overdue = _followup(sales, my_customer["id"], at=earlier, next_step="发报价单", next_due_on=today - dt.timedelta(days=2))
+    today = _followup(sales, my_customer["id"], next_step="回电确认", next_due_on=today)
+    _followup(sales, my_customer["id"], next_step="上门演示", next_due_on=today + dt.timedelta(days=1))
+    done = _followup(sales, my_customer["id"], at=earlier, next_step="寄合同", next_due_on=today - dt.timedelta(days=1),
                      next_done=True)
     _followup(sales, my_customer["id"])  # no next step at all
     colleague = login("sales2")
     theirs = make_customer("苏州园林设计有限公司", owner_id=colleague.actor.user_id)
-    _followup(colleague, theirs["id"], next_step="他的事", next_due_on=TODAY)
+    _followup(colleague, theirs["id"], next_step="他的事", next_due_on=today)
 
     due = sales.followups.due()
     assert [r["id"] for r in due.rows] == [overdue["id"], today["id"]]
@@ -93,16 +102,16 @@ def test_due_lists_open_next_steps_due_today_or_earlier_for_me_only(sales, login
     assert [r["next_step"] for r in colleague.followups.due().rows] == ["他的事"]
 
 
-def test_marking_a_next_step_done_removes_it_from_due(sales, my_customer):
-    f = _followup(sales, my_customer["id"], next_step="回电确认", next_due_on=TODAY)
+def test_marking_a_next_step_done_removes_it_from_due(sales, my_customer, today):
+    f = _followup(sales, my_customer["id"], next_step="回电确认", next_due_on=today)
     sales.followups.update(f["id"], {"next_done": True}, version=f["version"])
     assert sales.followups.due().rows == []
 
 
-def test_due_for_a_later_day_includes_steps_due_by_then(sales, my_customer):
-    f = _followup(sales, my_customer["id"], next_step="上门演示", next_due_on=TODAY + dt.timedelta(days=3))
+def test_due_for_a_later_day_includes_steps_due_by_then(sales, my_customer, today):
+    f = _followup(sales, my_customer["id"], next_step="上门演示", next_due_on=today + dt.timedelta(days=3))
     assert sales.followups.due().rows == []
-    assert [r["id"] for r in sales.followups.due(TODAY + dt.timedelta(days=3)).rows] == [f["id"]]
+    assert [r["id"] for r in sales.followups.due(today + dt.timedelta(days=3)).rows] == [f["id"]]
 
 
 def test_sales_cannot_add_a_followup_to_another_owners_customer(sales, make_customer):
@@ -180,3 +189,20 @@ def test_funnel_leaves_out_deactivated_opportunities(sales, my_customer):
     opp = sales.opportunities.create({"customer_id": my_customer["id"], "name": "作废", "amount": "10"})
     sales.opportunities.deactivate(opp["id"], "重复录入")
     assert {r["stage"]: r["count"] for r in sales.opportunities.funnel()}["lead"] == 0
+
+
+def test_sales_cannot_record_a_followup_in_a_colleagues_name(sales, login, my_customer):
+    colleague = login("sales2")
+    with pytest.raises(ValidationError) as exc:
+        _followup(sales, my_customer["id"], user_id=colleague.actor.user_id)
+    assert _error(exc, "user_id").code == "owner_scope"
+    mine = _followup(sales, my_customer["id"], user_id=sales.actor.user_id)
+    with pytest.raises(ValidationError):
+        sales.followups.update(mine["id"], {"user_id": colleague.actor.user_id}, version=mine["version"])
+
+
+def test_manager_may_record_a_followup_for_a_salesperson(sales, login, my_customer, today):
+    manager = login("manager1")
+    f = _followup(manager, my_customer["id"], user_id=sales.actor.user_id, next_step="回访", next_due_on=today)
+    assert f["user_id"] == sales.actor.user_id
+    assert [r["id"] for r in sales.followups.due().rows] == [f["id"]]

@@ -265,3 +265,16 @@ def test_bad_feedback_type_is_refused(new_ticket):
     with pytest.raises(ValidationError) as exc:
         new_ticket(feedback_type="rant")
     assert _error(exc, "feedback_type").code == "choice"
+
+
+def test_sales_reports_tickets_for_his_customers_only_and_cannot_work_them(login, make_customer, engineer, new_ticket):
+    sales = login("sales1")
+    mine = make_customer("合肥徽商超市有限公司", owner_id=sales.actor.user_id)
+    ticket = sales.tickets.create({"customer_id": mine["id"], "feedback_type": "suggestion",
+                                   "description": "希望增加会员积分报表"})
+    others = new_ticket()
+    assert [t["id"] for t in sales.tickets.list().rows] == [ticket["id"]]
+    with pytest.raises(NotFound):
+        sales.tickets.log(others["id"])
+    with pytest.raises(PermissionDenied):
+        sales.tickets.assign(ticket["id"], engineer.actor.user_id, version=ticket["version"])

@@ -102,7 +102,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['role'], ['roles.code'], name=op.f('fk_users_role_roles')),
     sa.ForeignKeyConstraint(['updated_by_id'], ['users.id'], name=op.f('fk_users_updated_by_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),
-    sa.UniqueConstraint('login', name=op.f('uq_users_login'))
+    sa.UniqueConstraint('login', name=op.f('uq_users_login')),
+    sqlite_autoincrement=True,
     )
     op.create_table('audit_log',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -116,7 +117,8 @@ def upgrade() -> None:
     sa.Column('after', sa.JSON(), nullable=True),
     sa.Column('flagged', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_audit_log_actor_id_users')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_log'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_log')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_audit_log_actor_id'), ['actor_id'], unique=False)
@@ -145,7 +147,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_custom_field_definitions_created_by_id_users')),
     sa.ForeignKeyConstraint(['updated_by_id'], ['users.id'], name=op.f('fk_custom_field_definitions_updated_by_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_custom_field_definitions')),
-    sa.UniqueConstraint('module', 'key', name=op.f('uq_custom_field_definitions_module'))
+    sa.UniqueConstraint('module', 'key', name=op.f('uq_custom_field_definitions_module')),
+    sqlite_autoincrement=True,
     )
     op.create_table('customers',
     sa.Column('code', sa.String(length=20), nullable=False),
@@ -176,7 +179,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['owner_id'], ['users.id'], name=op.f('fk_customers_owner_id_users')),
     sa.ForeignKeyConstraint(['updated_by_id'], ['users.id'], name=op.f('fk_customers_updated_by_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_customers')),
-    sa.UniqueConstraint('code', name=op.f('uq_customers_code'))
+    sa.UniqueConstraint('code', name=op.f('uq_customers_code')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('customers', schema=None) as batch_op:
         batch_op.create_index('ix_customers_created_at', ['created_at'], unique=False)
@@ -202,7 +206,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_dictionary_entries_created_by_id_users')),
     sa.ForeignKeyConstraint(['updated_by_id'], ['users.id'], name=op.f('fk_dictionary_entries_updated_by_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_dictionary_entries')),
-    sa.UniqueConstraint('category', 'code', name=op.f('uq_dictionary_entries_category'))
+    sa.UniqueConstraint('category', 'code', name=op.f('uq_dictionary_entries_category')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('dictionary_entries', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_dictionary_entries_category'), ['category'], unique=False)
@@ -216,7 +221,8 @@ def upgrade() -> None:
     sa.Column('fields', sa.JSON(), nullable=False),
     sa.Column('reason', sa.String(length=500), nullable=False),
     sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_erasure_log_actor_id_users')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_erasure_log'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_erasure_log')),
+    sqlite_autoincrement=True,
     )
     op.create_table('contacts',
     sa.Column('customer_id', sa.Integer(), nullable=False),
@@ -241,7 +247,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_contacts_created_by_id_users')),
     sa.ForeignKeyConstraint(['customer_id'], ['customers.id'], name=op.f('fk_contacts_customer_id_customers')),
     sa.ForeignKeyConstraint(['updated_by_id'], ['users.id'], name=op.f('fk_contacts_updated_by_id_users')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_contacts'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_contacts')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('contacts', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_contacts_customer_id'), ['customer_id'], unique=False)
@@ -272,7 +279,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['customer_id'], ['customers.id'], name=op.f('fk_contracts_customer_id_customers')),
     sa.ForeignKeyConstraint(['updated_by_id'], ['users.id'], name=op.f('fk_contracts_updated_by_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_contracts')),
-    sa.UniqueConstraint('number', name=op.f('uq_contracts_number'))
+    sa.UniqueConstraint('number', name=op.f('uq_contracts_number')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('contracts', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_contracts_customer_id'), ['customer_id'], unique=False)
@@ -284,7 +292,8 @@ def upgrade() -> None:
     sa.Column('value', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['definition_id'], ['custom_field_definitions.id'], name=op.f('fk_custom_field_values_definition_id_custom_field_definitions'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_custom_field_values')),
-    sa.UniqueConstraint('definition_id', 'record_id', name=op.f('uq_custom_field_values_definition_id'))
+    sa.UniqueConstraint('definition_id', 'record_id', name=op.f('uq_custom_field_values_definition_id')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('custom_field_values', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_custom_field_values_record_id'), ['record_id'], unique=False)
@@ -305,7 +314,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['shared_by_id'], ['users.id'], name=op.f('fk_customer_shares_shared_by_id_users')),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_customer_shares_user_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_customer_shares')),
-    sa.UniqueConstraint('customer_id', 'user_id', name=op.f('uq_customer_shares_customer_id'))
+    sa.UniqueConstraint('customer_id', 'user_id', name=op.f('uq_customer_shares_customer_id')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('customer_shares', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_customer_shares_user_id'), ['user_id'], unique=False)
@@ -321,7 +331,8 @@ def upgrade() -> None:
     sa.Column('note', sa.String(length=500), nullable=True),
     sa.ForeignKeyConstraint(['changed_by_id'], ['users.id'], name=op.f('fk_customer_status_changes_changed_by_id_users')),
     sa.ForeignKeyConstraint(['customer_id'], ['customers.id'], name=op.f('fk_customer_status_changes_customer_id_customers'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_customer_status_changes'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_customer_status_changes')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('customer_status_changes', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_customer_status_changes_customer_id'), ['customer_id'], unique=False)
@@ -348,7 +359,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['customer_id'], ['customers.id'], name=op.f('fk_followups_customer_id_customers')),
     sa.ForeignKeyConstraint(['updated_by_id'], ['users.id'], name=op.f('fk_followups_updated_by_id_users')),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_followups_user_id_users')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_followups'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_followups')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('followups', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_followups_customer_id'), ['customer_id'], unique=False)
@@ -375,7 +387,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['customer_id'], ['customers.id'], name=op.f('fk_needs_customer_id_customers')),
     sa.ForeignKeyConstraint(['owner_id'], ['users.id'], name=op.f('fk_needs_owner_id_users')),
     sa.ForeignKeyConstraint(['updated_by_id'], ['users.id'], name=op.f('fk_needs_updated_by_id_users')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_needs'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_needs')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('needs', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_needs_customer_id'), ['customer_id'], unique=False)
@@ -401,7 +414,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['customer_id'], ['customers.id'], name=op.f('fk_opportunities_customer_id_customers')),
     sa.ForeignKeyConstraint(['owner_id'], ['users.id'], name=op.f('fk_opportunities_owner_id_users')),
     sa.ForeignKeyConstraint(['updated_by_id'], ['users.id'], name=op.f('fk_opportunities_updated_by_id_users')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_opportunities'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_opportunities')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('opportunities', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_opportunities_customer_id'), ['customer_id'], unique=False)
@@ -410,12 +424,13 @@ def upgrade() -> None:
     sa.Column('customer_id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=100), nullable=False),
     sa.Column('description', sa.Text(), nullable=True),
-    sa.Column('version', sa.String(length=40), nullable=True),
+    sa.Column('product_version', sa.String(length=40), nullable=True),
     sa.Column('customization_notes', sa.Text(), nullable=True),
     sa.Column('backup_path', sa.String(length=500), nullable=True),
     sa.Column('manual_path', sa.String(length=500), nullable=True),
     sa.Column('license_code', sa.String(length=60), nullable=True),
     sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', crm_core.db.types.UtcDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', crm_core.db.types.UtcDateTime(timezone=True), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
@@ -426,7 +441,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_products_created_by_id_users')),
     sa.ForeignKeyConstraint(['customer_id'], ['customers.id'], name=op.f('fk_products_customer_id_customers')),
     sa.ForeignKeyConstraint(['updated_by_id'], ['users.id'], name=op.f('fk_products_updated_by_id_users')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_products'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_products')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('products', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_products_customer_id'), ['customer_id'], unique=False)
@@ -450,7 +466,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_submitters_created_by_id_users')),
     sa.ForeignKeyConstraint(['customer_id'], ['customers.id'], name=op.f('fk_submitters_customer_id_customers')),
     sa.ForeignKeyConstraint(['updated_by_id'], ['users.id'], name=op.f('fk_submitters_updated_by_id_users')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_submitters'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_submitters')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('submitters', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_submitters_customer_id'), ['customer_id'], unique=False)
@@ -467,7 +484,8 @@ def upgrade() -> None:
     sa.Column('uploaded_by_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['contract_id'], ['contracts.id'], name=op.f('fk_contract_attachments_contract_id_contracts'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['uploaded_by_id'], ['users.id'], name=op.f('fk_contract_attachments_uploaded_by_id_users')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_contract_attachments'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_contract_attachments')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('contract_attachments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_contract_attachments_contract_id'), ['contract_id'], unique=False)
@@ -495,7 +513,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['product_id'], ['products.id'], name=op.f('fk_licenses_product_id_products')),
     sa.ForeignKeyConstraint(['updated_by_id'], ['users.id'], name=op.f('fk_licenses_updated_by_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_licenses')),
-    sa.UniqueConstraint('serial', name=op.f('uq_licenses_serial'))
+    sa.UniqueConstraint('serial', name=op.f('uq_licenses_serial')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('licenses', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_licenses_customer_id'), ['customer_id'], unique=False)
@@ -524,7 +543,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_payments_created_by_id_users')),
     sa.ForeignKeyConstraint(['customer_id'], ['customers.id'], name=op.f('fk_payments_customer_id_customers')),
     sa.ForeignKeyConstraint(['updated_by_id'], ['users.id'], name=op.f('fk_payments_updated_by_id_users')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_payments'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_payments')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('payments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_payments_contract_id'), ['contract_id'], unique=False)
@@ -560,7 +580,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['submitter_id'], ['submitters.id'], name=op.f('fk_tickets_submitter_id_submitters')),
     sa.ForeignKeyConstraint(['updated_by_id'], ['users.id'], name=op.f('fk_tickets_updated_by_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_tickets')),
-    sa.UniqueConstraint('number', name=op.f('uq_tickets_number'))
+    sa.UniqueConstraint('number', name=op.f('uq_tickets_number')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('tickets', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_tickets_customer_id'), ['customer_id'], unique=False)
@@ -578,7 +599,8 @@ def upgrade() -> None:
     sa.Column('released_at', crm_core.db.types.UtcDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['license_id'], ['licenses.id'], name=op.f('fk_licensed_machines_license_id_licenses'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_licensed_machines')),
-    sa.UniqueConstraint('license_id', 'fingerprint', name=op.f('uq_licensed_machines_license_id'))
+    sa.UniqueConstraint('license_id', 'fingerprint', name=op.f('uq_licensed_machines_license_id')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('licensed_machines', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_licensed_machines_license_id'), ['license_id'], unique=False)
@@ -595,7 +617,8 @@ def upgrade() -> None:
     sa.Column('sent_at', crm_core.db.types.UtcDateTime(timezone=True), nullable=True),
     sa.Column('error', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['ticket_id'], ['tickets.id'], name=op.f('fk_notifications_ticket_id_tickets'), ondelete='SET NULL'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_notifications'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notifications')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('notifications', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_notifications_status'), ['status'], unique=False)
@@ -610,7 +633,8 @@ def upgrade() -> None:
     sa.Column('content', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['by_id'], ['users.id'], name=op.f('fk_ticket_log_entries_by_id_users')),
     sa.ForeignKeyConstraint(['ticket_id'], ['tickets.id'], name=op.f('fk_ticket_log_entries_ticket_id_tickets'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_ticket_log_entries'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_ticket_log_entries')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('ticket_log_entries', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_ticket_log_entries_ticket_id'), ['ticket_id'], unique=False)

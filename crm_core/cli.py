@@ -1,0 +1,426 @@
+"""``crm-admin``: the administrator's command line (schema upgrades, first admin, demo data, backups, users).
+
+Usage::
+
+    crm-admin db upgrade                       # create or upgrade the schema
+    crm-admin db current
+    crm-admin create-admin --login admin --name 王建国 --phone 13800000000
+    crm-admin demo-data --customers 3000
+    crm-admin backup --dest /srv/backups
+    crm-admin users list
+
+The database is the default profile (``CRM_DATABASE_URL``, ``CRM_PROFILE``,
+the config file, else the embedded SQLite file), or ``--url`` / ``--profile``.
+For a PostgreSQL profile the server login comes from ``CRM_DB_USER`` /
+``CRM_DB_PASSWORD``. Passwords are never command-line arguments (they would
+show in the process list and the shell history): they are typed twice at a
+prompt or piped in with ``--password-stdin``.
+
+Errors the user can fix (a ``CrmError``) are printed in the user's language
+(``--lang``, else ``LANG``) and exit with status 1; anything else is a bug and
+keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import getpass
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+import unicodedata
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+
+from crm_core import demo
+from crm_core.config import Profile, data_dir, default_profile, load_profiles, profile_from_url
+from crm_core.db import migrate
+from crm_core.db.engine import make_engine
+from crm_core.errors import ConfigurationError, CrmError, DatabaseUnavailable
+from crm_core.i18n import Text
+from crm_core.permissions import ROLES
+from crm_core.services.context import Actor
+from crm_core.services.query import ListQuery
+from crm_core.services.registry import Services
+from crm_core.session import create_first_admin, open_database
+
+KEEP_BACKUPS = 7
+# Who the command line acts as: whoever can run it already holds the database file or server login.
+CLI_ACTOR = Actor(user_id=None, login="crm-admin", name="crm-admin", role="admin")  # type: ignore[arg-type]
+
+
+class CliError(CrmError):
+    """A problem of the command line's own (missing pg_dump, passwords that differ, a failed backup)."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run ``crm-admin`` with ``argv`` (default: the process arguments); returns the exit status."""
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help or a usage error: argparse has printed it already
+        return int(exc.code or 0) if not isinstance(exc.code, str) else 2
+    lang = getattr(args, "lang", None) or _lang_from_env()
+    try:
+        return args.run(args, lang)
+    except CrmError as exc:
+        print(Text("错误：", "Error: ")(lang) + exc.text(lang), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(Text("已中断。", "Interrupted.")(lang), file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    # Accepted before and after the command; SUPPRESS keeps a sub-command from resetting
+    # what was given before it to None.
+    common = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
+    where = common.add_mutually_exclusive_group()
+    where.add_argument("--url", help="database URL, e.g. sqlite:////srv/crm.sqlite3 or postgresql://host/crm")
+    where.add_argument("--profile", help="connection profile from the config file")
+    common.add_argument("--lang", choices=["zh_CN", "en"], help="message language (default: from LANG)")
+
+    parser = argparse.ArgumentParser(prog="crm-admin", description="CRM Desktop administration", parents=[common])
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db.add_parser("upgrade", parents=[common], help="create or upgrade the schema").set_defaults(run=cmd_db_upgrade)
+    db.add_parser("current", parents=[common], help="show the schema revision").set_defaults(run=cmd_db_current)
+
+    p = sub.add_parser("create-admin", parents=[common], help="create the first administrator of an empty database")
+    p.add_argument("--login", required=True)
+    p.add_argument("--name", required=True)
+    p.add_argument("--phone", required=True)
+    p.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
+    p.set_defaults(run=cmd_create_admin)
+
+    p = sub.add_parser("demo-data", parents=[common], help="fill an empty database with demo data")
+    p.add_argument("--customers", type=int, default=3000)
+    p.add_argument("--seed", type=int, default=demo.DEFAULT_SEED)
+    p.add_argument("--password-stdin", action="store_true",
+                   help=f"read the demo accounts' password from stdin (default {demo.DEFAULT_PASSWORD})")
+    p.add_argument("--force", action="store_true", help="add demo data even if the database has customers")
+    p.set_defaults(run=cmd_demo_data)
+
+    p = sub.add_parser("backup", parents=[common], help="back up the database")
+    p.add_argument("--dest", type=Path, help="folder for the backup (default: the data folder's backups)")
+    p.add_argument("--keep", type=int, default=KEEP_BACKUPS, help=f"generations to keep (default {KEEP_BACKUPS})")
+    p.set_defaults(run=cmd_backup)
+
+    users = sub.add_parser("users", help="software users").add_subparsers(dest="users_command", required=True,
+                                                                          metavar="ACTION")
+    users.add_parser("list", parents=[common], help="list the users").set_defaults(run=cmd_users_list)
+    return parser
+
+
+def _lang_from_env() -> str:
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var)
+        if value:
+            return "zh_CN" if value.startswith("zh") else "en"
+    return "en"
+
+
+def _say(lang: str, zh: str, en: str) -> None:
+    print(Text(zh, en)(lang))
+
+
+# ------------------------------------------------------------------- the database
+
+def _profile(args: argparse.Namespace) -> Profile:
+    url, name = getattr(args, "url", None), getattr(args, "profile", None)
+    if url:
+        try:
+            backend = make_url(url).get_backend_name()
+        except ArgumentError as exc:
+            raise ConfigurationError(Text(f"数据库地址无效：{exc}", f"Invalid database URL: {exc}")) from None
+        if backend not in {"sqlite", "postgresql"}:
+            raise ConfigurationError(Text("数据库地址应以 sqlite:// 或 postgresql:// 开头",
+                                          "The database URL must start with sqlite:// or postgresql://"))
+        return profile_from_url(url, name="url")
+    if name:
+        profiles = load_profiles()
+        if name not in profiles:
+            raise ConfigurationError(Text(f"没有名为“{name}”的连接配置（可用：{'、'.join(profiles)}）",
+                                          f"There is no connection profile '{name}' (known: {', '.join(profiles)})"))
+        return profiles[name]
+    return default_profile()
+
+
+def _credentials(profile: Profile) -> tuple[str | None, str | None]:
+    """The server login for a profile whose users sign in to PostgreSQL themselves."""
+    if profile.backend == "postgresql" and profile.auth == "database":
+        return os.environ.get("CRM_DB_USER") or os.environ.get("PGUSER"), os.environ.get("CRM_DB_PASSWORD")
+    return None, None
+
+
+def _engine(profile: Profile) -> Engine:
+    """An engine that has connected once (so a wrong host or login is reported, not a traceback)."""
+    if profile.backend == "sqlite":
+        profile.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(profile.url(*_credentials(profile)))
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except OperationalError as exc:
+        engine.dispose()
+        raise DatabaseUnavailable(Text(f"无法连接数据库 {profile.describe()}：{exc.orig}",
+                                       f"Cannot reach the database {profile.describe()}: {exc.orig}")) from None
+    return engine
+
+
+def _open(profile: Profile):  # noqa: ANN202 - crm_core.db.engine.Database
+    return open_database(profile, *_credentials(profile))
+
+
+# ------------------------------------------------------------------------ commands
+
+def cmd_db_upgrade(args: argparse.Namespace, lang: str) -> int:
+    """``db upgrade``: bring the schema to this program's revision (SQLite: after a backup copy)."""
+    profile = _profile(args)
+    engine = _engine(profile)
+    try:
+        old = migrate.current_revision(engine)
+        if old is not None and old not in migrate.known_revisions():
+            migrate.check(engine)  # raises "the database is newer than this program"
+        backup = None
+        if profile.backend == "sqlite":
+            backup = migrate.upgrade_embedded(engine, profile.sqlite_path, data_dir() / "backups")
+        else:
+            migrate.upgrade(engine)
+        new = migrate.current_revision(engine)
+    finally:
+        engine.dispose()
+    empty = Text("（空）", "(empty)")(lang)
+    _say(lang, f"{profile.describe()}：{old or empty} → {new}", f"{profile.describe()}: {old or empty} → {new}")
+    if old == new:
+        _say(lang, "数据库已是最新版本。", "The database is up to date.")
+    if backup is not None:
+        _say(lang, f"升级前的备份：{backup}", f"Backup taken before the upgrade: {backup}")
+    return 0
+
+
+def cmd_db_current(args: argparse.Namespace, lang: str) -> int:
+    """``db current``: print the database's revision and the one this program expects."""
+    profile = _profile(args)
+    if profile.backend == "sqlite" and not profile.sqlite_path.exists():
+        _say(lang, f"{profile.describe()}：数据库文件不存在（运行 crm-admin db upgrade 创建）",
+             f"{profile.describe()}: no database file (crm-admin db upgrade creates it)")
+        return 0
+    engine = _engine(profile)
+    try:
+        current = migrate.current_revision(engine)
+    finally:
+        engine.dispose()
+    head = migrate.head_revision()
+    if current == head:
+        state = Text("（最新）", "(head)")
+    elif current is not None and current not in migrate.known_revisions():
+        state = Text(f"（比本程序新；本程序为 {head}）", f"(newer than this program, which expects {head})")
+    else:
+        state = Text(f"（需要升级到 {head}：crm-admin db upgrade）", f"(needs upgrading to {head}: crm-admin db upgrade)")
+    print(f"{current or Text('（空）', '(empty)')(lang)} {state(lang)}")
+    return 0
+
+
+def cmd_create_admin(args: argparse.Namespace, lang: str) -> int:
+    """``create-admin``: the first administrator of an empty database."""
+    password = _read_password(args.password_stdin, lang)
+    db = _open(_profile(args))
+    try:
+        user = create_first_admin(db, {"login": args.login, "name": args.name, "phone": args.phone,
+                                       "password": password})
+    finally:
+        db.dispose()
+    _say(lang, f"已创建系统管理员 {user['login']}（{user['name']}）。",
+         f"Administrator {user['login']} ({user['name']}) created.")
+    return 0
+
+
+def cmd_demo_data(args: argparse.Namespace, lang: str) -> int:
+    """``demo-data``: fill the database with demo data and say how to sign in."""
+    if args.customers < 0:
+        raise CliError(Text("--customers 不能为负数", "--customers must not be negative"))
+    password = _read_password(args.password_stdin, lang, confirm=False) if args.password_stdin else demo.DEFAULT_PASSWORD
+    profile = _profile(args)
+    db = _open(profile)
+    started = time.monotonic()
+    try:
+        counts = demo.generate(db, seed=args.seed, customers=args.customers, password=password,
+                               progress=_progress_printer(lang), force=args.force)
+        users = demo.demo_users(db)
+    finally:
+        db.dispose()
+    seconds = time.monotonic() - started
+    _say(lang, f"演示数据已写入 {profile.describe()}，用时 {seconds:.1f} 秒：",
+         f"Demo data written to {profile.describe()} in {seconds:.1f} s:")
+    for name, n in counts.items():
+        print(f"  {name:<20} {n:>8}")
+    _say(lang, "登录名（按角色）：", "Logins by role:")
+    for role, rights in ROLES.items():
+        logins = ", ".join(login for login, _ in users.get(role, []))
+        print(f"  {_pad(Text(rights.name_zh, rights.name_en)(lang), 16)} {logins}")
+    shown = "从标准输入读入的密码" if args.password_stdin else password
+    _say(lang, f"演示账户的密码：{shown}（已存在的账户保留原密码）",
+         f"Password of the demo accounts: {'the one read from stdin' if args.password_stdin else password} "
+         f"(accounts that existed keep theirs)")
+    if profile.backend == "postgresql" and profile.auth == "database":
+        _say(lang, "注意：此配置使用数据库账户登录，演示用户还需要在服务器上创建对应的数据库角色。",
+             "Note: this profile signs in with database logins; the demo users also need server roles.")
+    return 0
+
+
+def _progress_printer(lang: str) -> Callable[[int, int], None]:
+    """Progress on stderr: a live counter on a terminal, a line per 10 % otherwise."""
+    tty = sys.stderr.isatty()
+    label = Text("客户", "customers")(lang)
+
+    def show(done: int, total: int) -> None:
+        if tty:
+            print(f"\r{label} {done}/{total}", end="" if done < total else "\n", file=sys.stderr, flush=True)
+        elif total and (done * 10 // total) != ((done - 1) * 10 // total):
+            print(f"{label} {done}/{total}", file=sys.stderr, flush=True)
+    return show
+
+
+def cmd_backup(args: argparse.Namespace, lang: str) -> int:
+    """``backup``: an online copy of the database, keeping the newest ``--keep`` generations."""
+    if args.keep < 1:
+        raise CliError(Text("--keep 至少为 1", "--keep must be at least 1"))
+    profile = _profile(args)
+    dest_dir = args.dest or data_dir() / "backups"
+    if profile.backend == "sqlite":
+        made, pattern = _backup_sqlite(profile, dest_dir), "crm-manual-*.sqlite3"
+    else:
+        made, pattern = _backup_postgresql(profile, dest_dir), f"crm-{profile.database}-*.dump"
+    removed = _prune(dest_dir, pattern, args.keep)
+    _say(lang, f"备份已完成：{made}（{made.stat().st_size / 1048576:.1f} MB）",
+         f"Backup written: {made} ({made.stat().st_size / 1048576:.1f} MB)")
+    if removed:
+        _say(lang, f"已删除 {len(removed)} 个较旧的备份，保留最新的 {args.keep} 个。",
+             f"Removed {len(removed)} older backups, keeping the newest {args.keep}.")
+    return 0
+
+
+def _backup_sqlite(profile: Profile, dest_dir: Path) -> Path:
+    source = profile.sqlite_path
+    if not source.is_file():
+        raise DatabaseUnavailable(Text(f"数据库文件不存在：{source}", f"The database file does not exist: {source}"))
+    try:
+        # The online backup API copies a consistent state while clients keep working;
+        # backup_sqlite runs PRAGMA integrity_check on the copy.
+        return migrate.backup_sqlite(source, dest_dir, "manual")
+    except (sqlite3.Error, RuntimeError, OSError) as exc:
+        raise CliError(Text(f"备份失败：{exc}", f"The backup failed: {exc}")) from None
+
+
+def _backup_postgresql(profile: Profile, dest_dir: Path) -> Path:
+    pg_dump = shutil.which("pg_dump")
+    if pg_dump is None:
+        raise CliError(Text("找不到 pg_dump。请安装 PostgreSQL 客户端工具（与服务器版本相同或更新）并加入 PATH。",
+                            "pg_dump was not found. Install the PostgreSQL client tools (same version as the "
+                            "server or newer) and put them on PATH."))
+    dest_dir.mkdir(parents=True, exist_ok=True)
+    dest = dest_dir / f"crm-{profile.database}-{dt.datetime.now():%Y%m%d-%H%M%S-%f}.dump"
+    url = profile.url(*_credentials(profile))
+    env = {**os.environ, "PGSSLMODE": profile.sslmode, "PGAPPNAME": "crm-admin backup"}
+    if url.password:
+        env["PGPASSWORD"] = url.password  # the environment, not the argument list, which others can read
+    cmd = [pg_dump, "--format=custom", "--no-password", "--host", profile.host, "--port", str(profile.port),
+           "--dbname", profile.database, "--file", str(dest)] + (["--username", url.username] if url.username else [])
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        dest.unlink(missing_ok=True)
+        raise CliError(Text(f"pg_dump 失败（退出码 {done.returncode}）：{done.stderr.strip()}",
+                            f"pg_dump failed (exit status {done.returncode}): {done.stderr.strip()}"))
+    pg_restore = shutil.which("pg_restore")
+    if pg_restore is not None:  # reading the archive's table of contents proves it is complete
+        check = subprocess.run([pg_restore, "--list", str(dest)], capture_output=True, text=True)
+        if check.returncode != 0:
+            dest.unlink(missing_ok=True)
+            raise CliError(Text(f"备份文件无法读取：{check.stderr.strip()}",
+                                f"The backup cannot be read back: {check.stderr.strip()}"))
+    return dest
+
+
+def _prune(dest_dir: Path, pattern: str, keep: int) -> list[Path]:
+    """Delete all but the newest ``keep`` backups matching ``pattern`` (their names sort by time)."""
+    generations = sorted(dest_dir.glob(pattern), key=lambda p: p.name, reverse=True)
+    old = generations[keep:]
+    for path in old:
+        path.unlink(missing_ok=True)
+        for suffix in ("-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+    return old
+
+
+def cmd_users_list(args: argparse.Namespace, lang: str) -> int:
+    """``users list``: every account, active or not."""
+    db = _open(_profile(args))
+    try:
+        users, cursor = [], None
+        service = Services(db, CLI_ACTOR).users
+        while True:
+            page = service.list(ListQuery(sort=("login",), after=cursor, limit=500, include_inactive=True))
+            users += page.rows
+            if page.next_cursor is None:
+                break
+            cursor = page.next_cursor
+    finally:
+        db.dispose()
+    header = [Text("登录名", "Login")(lang), Text("姓名", "Name")(lang), Text("角色", "Role")(lang),
+              Text("状态", "State")(lang), Text("最近登录", "Last sign-in")(lang)]
+    rows = []
+    for u in users:
+        role = ROLES.get(u["role"])
+        rows.append([u["login"], u["name"], Text(role.name_zh, role.name_en)(lang) if role else u["role"],
+                     Text("有效", "active")(lang) if u["is_active"] else Text("停用", "disabled")(lang),
+                     u["last_login_at"].astimezone().strftime("%Y-%m-%d %H:%M") if u["last_login_at"] else "-"])
+    _print_table(header, rows)
+    _say(lang, f"共 {len(users)} 个用户", f"{len(users)} users")
+    return 0
+
+
+# ---------------------------------------------------------------------------- helpers
+
+def _read_password(from_stdin: bool, lang: str, *, confirm: bool = True) -> str:
+    """The password from stdin's first line, or typed twice at a hidden prompt."""
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise CliError(Text("标准输入中没有密码", "No password on stdin"))
+        return password
+    if not sys.stdin.isatty():
+        raise CliError(Text("没有终端可输入密码；请用 --password-stdin 从标准输入提供密码。",
+                            "No terminal to type the password; pipe it in with --password-stdin."))
+    first = getpass.getpass(Text("密码：", "Password: ")(lang))
+    if confirm and getpass.getpass(Text("再次输入密码：", "Repeat the password: ")(lang)) != first:
+        raise CliError(Text("两次输入的密码不一致", "The passwords do not match"))
+    return first
+
+
+def _width(s: str) -> int:
+    # CJK characters take two columns in a terminal
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+
+
+def _pad(s: str, width: int) -> str:
+    return s + " " * (width - _width(s))
+
+
+def _print_table(header: list[str], rows: list[list[str]]) -> None:
+    widths = [max(_width(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    for r in [header, *rows]:
+        print("  ".join(_pad(str(v), w) for v, w in zip(r, widths, strict=True)).rstrip())
+
+
+if __name__ == "__main__":
+    sys.exit(main())
