@@ -53,7 +53,9 @@ class RoleRights:
     name_en: str
     modules: dict[str, frozenset[Action]]
     scope: Scope
-    # Sensitivity classes (see metadata ``Field.sensitive``) this role reads in full.
+    # Sensitivity classes (see metadata ``Field.sensitive``) this role reads in full:
+    # "phone" (shown 138****5678 otherwise), "id_number" (all but the last 4
+    # hidden), "private" (a colleague's age, home address: not shown at all).
     sees: frozenset[str] = field(default_factory=frozenset)
 
     def may(self, module: str, action: Action) -> bool:
@@ -64,7 +66,7 @@ ROLES: dict[str, RoleRights] = {
     "admin": RoleRights(
         "admin", "系统管理员", "Administrator",
         {m: EVERYTHING for m in ALL_MODULES},
-        Scope.ALL, frozenset({"phone", "id_number"}),
+        Scope.ALL, frozenset({"phone", "id_number", "private"}),
     ),
     "manager": RoleRights(
         "manager", "经理", "Manager",

@@ -36,9 +36,13 @@ class CrmSession:
 
     def __init__(self, db: Database, actor: Actor, profile: Profile):
         self.db = db
-        self.actor = actor
         self.profile = profile
         self.services = Services(db, actor)
+
+    @property
+    def actor(self) -> Actor:
+        """The signed-in user, with his role as of the last service call."""
+        return self.services.context.actor
 
     @property
     def backend(self) -> str:

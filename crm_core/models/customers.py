@@ -58,6 +58,8 @@ class CustomerStatusChange(Base):
     changed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     contract_number: Mapped[str | None] = mapped_column(String(40))
+    # The evidence of a move to 成交客户: while it is referenced here the contract cannot be deleted.
+    contract_id: Mapped[int | None] = mapped_column(ForeignKey("contracts.id"))
     note: Mapped[str | None] = mapped_column(String(500))
 
 

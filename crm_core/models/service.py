@@ -66,7 +66,8 @@ class Notification(Base):
     __tablename__ = "notifications"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="SET NULL"), index=True)
+    # A deleted ticket takes its notices with it: nothing is mailed about a ticket that is gone.
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
     channel: Mapped[str] = mapped_column(String(20), default="email")
     recipient: Mapped[str | None] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(200))

@@ -35,12 +35,14 @@ USER_SPEC = EntitySpec(
         Field("login", Text("登录名", "Login name"), required=True, max_length=50),
         Field("name", Text("姓名", "Name"), required=True, max_length=50),
         Field("role", Text("账户权限", "Role"), T.CHOICE, choices=ROLE_CHOICES, required=True),
-        Field("age", Text("年龄", "Age"), T.INTEGER, min_value=16, max_value=100, in_grid=False),
+        Field("age", Text("年龄", "Age"), T.INTEGER, min_value=16, max_value=100, in_grid=False, sensitive="private"),
         Field("position", Text("职位", "Position"), max_length=50),
         Field("phone", Text("电话", "Phone"), T.PHONE, required=True, max_length=30, sensitive="phone"),
         Field("email", Text("Email", "Email"), T.EMAIL, max_length=254),
-        Field("home_address", Text("家庭住址", "Home address"), max_length=200, in_grid=False, personal=True),
-        Field("years_of_work", Text("工作年限", "Years of work"), T.INTEGER, min_value=0, max_value=60, in_grid=False),
+        Field("home_address", Text("家庭住址", "Home address"), max_length=200, in_grid=False, personal=True,
+              sensitive="private"),
+        Field("years_of_work", Text("工作年限", "Years of work"), T.INTEGER, min_value=0, max_value=60, in_grid=False,
+              sensitive="private"),
         Field("language", Text("界面语言", "Language"), T.CHOICE, in_grid=False,
               choices=choices(("zh_CN", "简体中文", "Chinese (Simplified)"), ("en", "English", "English"))),
         Field("last_login_at", Text("最近登录", "Last sign-in"), T.DATETIME, read_only=True),
@@ -293,9 +295,7 @@ class AuditService:
     def list(self, *, module: str | None = None, record_id: int | None = None, actor_id: int | None = None,
              flagged: bool | None = None, before_id: int | None = None, limit: int = 100) -> Page:
         """Newest first; page with ``before_id`` = the last id of the previous page."""
-        from crm_core.permissions import require
-
-        require(self.ctx.actor.role, "audit", Action.READ)
+        self.ctx.require("audit", Action.READ)
         stmt = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(max(1, min(limit, 500)) + 1)
         if module:
             stmt = stmt.where(AuditEntry.module == module)

@@ -163,7 +163,8 @@ class CustomerService(EntityService):
         self._touch(obj)
         s.add(CustomerStatusChange(customer_id=obj.id, from_status=old, to_status=status,
                                    changed_by_id=self.ctx.actor.user_id,
-                                   contract_number=contract.number if contract else None, note=(note or None)))
+                                   contract_number=contract.number if contract else None,
+                                   contract_id=contract.id if contract else None, note=(note or None)))
         self._audit(s, "status", obj.id, {"status": old},
                     {"status": status, "contract_number": contract.number if contract else None})
 

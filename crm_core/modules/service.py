@@ -133,6 +133,8 @@ class TicketService(EntityService):
 
     def close(self, ticket_id: int, *, version: int, satisfaction: int | None = None) -> dict[str, Any]:
         """Close a resolved ticket, with the customer's satisfaction (1–5) if known."""
+        if isinstance(satisfaction, str) and satisfaction.strip().isdigit():
+            satisfaction = int(satisfaction)  # as a form or an import hands it over
         if satisfaction is not None and (isinstance(satisfaction, bool) or satisfaction not in range(1, 6)):
             raise ValidationError([FieldError("satisfaction", "range", Text("满意度：应为 1 到 5", "Satisfaction: must be 1 to 5"))])
 

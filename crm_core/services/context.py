@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from sqlalchemy import select
+
 from crm_core.db.engine import Database
+from crm_core.errors import AuthenticationFailed
+from crm_core.i18n import Text
+from crm_core.permissions import Action, require
 
 if TYPE_CHECKING:
     from crm_core.services.registry import Services
@@ -21,10 +26,43 @@ class Actor:
     role: str
 
 
-@dataclass(frozen=True)
+ACCOUNT_GONE = Text("您的账户已被停用或删除，请联系管理员。", "Your account has been disabled or removed; ask an administrator.")
+
+
 class Context:
     """A database, the actor, and the other services (for cross-module rules)."""
 
-    db: Database
-    actor: Actor
-    services: "Services"
+    def __init__(self, db: Database, actor: Actor, services: "Services"):
+        self.db = db
+        self._actor = actor
+        self.services = services
+
+    @property
+    def actor(self) -> Actor:
+        return self._actor
+
+    def require(self, module: str, action: Action) -> None:
+        """Check the actor may do ``action`` in ``module``, with his rights as they are now.
+
+        The account is re-read first: a user deactivated or given another role
+        while signed in is held to that at his very next call, not at his next
+        sign-in.
+
+        Raises:
+            AuthenticationFailed: the account was deactivated or deleted.
+            PermissionDenied: the role may not do this.
+        """
+        self.refresh_actor()
+        require(self._actor.role, module, action)
+
+    def refresh_actor(self) -> None:
+        if self._actor.user_id is None:  # the first-run bootstrap, before any account exists
+            return
+        from crm_core.models import User
+
+        with self.db.unit_of_work(write=False) as s:
+            row = s.execute(select(User.is_active, User.role).where(User.id == self._actor.user_id)).first()
+        if row is None or not row.is_active:
+            raise AuthenticationFailed(ACCOUNT_GONE)
+        if row.role != self._actor.role:
+            self._actor = replace(self._actor, role=row.role)

@@ -95,7 +95,8 @@ class CustomFieldsMixin:
             return
         keys = {d.id: d.key for d in defs}
         ids = [r["id"] for r in records]
-        values: dict[int, dict[str, str | None]] = {i: {} for i in ids}
+        # every defined field is present, None where the record has no value yet
+        values: dict[int, dict[str, str | None]] = {i: {d.key: None for d in defs} for i in ids}
         for cv in s.scalars(select(CustomFieldValue).where(
                 CustomFieldValue.definition_id.in_(keys), CustomFieldValue.record_id.in_(ids))):
             values[cv.record_id][keys[cv.definition_id]] = cv.value

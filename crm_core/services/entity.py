@@ -21,7 +21,7 @@ from crm_core.errors import (ConcurrencyConflict, ErrorCollector, FieldError, In
                              RecordInactive, ValidationError)
 from crm_core.i18n import Text
 from crm_core.metadata import EntitySpec, Field, FieldType
-from crm_core.permissions import Action, Scope, require, scope_of, sees
+from crm_core.permissions import Action, Scope, scope_of, sees
 from crm_core.services import values as val
 from crm_core.services.audit import write_audit
 from crm_core.services.context import Context
@@ -237,7 +237,7 @@ class EntityService(CustomFieldsMixin):
     # -------------------------------------------------------------- internals
 
     def _require(self, action: Action) -> None:
-        require(self.ctx.actor.role, self.spec.module, action)
+        self.ctx.require(self.spec.module, action)
 
     def _load(self, s: Session, record_id: Any, *, for_update: bool = False) -> Any:
         stmt = select(self.model).where(self.model.id == record_id, self._scope_condition())

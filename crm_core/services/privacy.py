@@ -11,7 +11,7 @@ from crm_core.db.base import utcnow
 from crm_core.errors import FieldError, ValidationError
 from crm_core.i18n import Text
 from crm_core.models import AuditEntry, Contact, ErasureLogEntry, Submitter
-from crm_core.permissions import Action, require
+from crm_core.permissions import Action
 from crm_core.services.context import Context
 
 ERASED_NAME = "（已删除）"
@@ -36,7 +36,7 @@ class PrivacyService:
     def erase_customer(self, customer_id: int, reason: str) -> dict[str, Any]:
         """Erase a customer's personal fields and those of all its contacts and submitters."""
         reason = self._reason(reason)
-        require(self.ctx.actor.role, "customers", Action.DELETE)
+        self.ctx.require("customers", Action.DELETE)
         svc = self.ctx.services
         with self.ctx.db.unit_of_work(write=True) as s:
             customer = svc.customers._load(s, customer_id, for_update=True)
@@ -50,7 +50,7 @@ class PrivacyService:
 
     def _erase_one(self, module: str, record_id: int, reason: str) -> dict[str, Any]:
         reason = self._reason(reason)
-        require(self.ctx.actor.role, module, Action.DELETE)
+        self.ctx.require(module, Action.DELETE)
         service = self.ctx.services[module]
         with self.ctx.db.unit_of_work(write=True) as s:
             obj = service._load(s, record_id, for_update=True)
@@ -80,7 +80,7 @@ class PrivacyService:
 
     def erasure_log(self) -> list[dict[str, Any]]:
         """Every erasure done, newest first."""
-        require(self.ctx.actor.role, "audit", Action.READ)
+        self.ctx.require("audit", Action.READ)
         with self.ctx.db.unit_of_work(write=False) as s:
             return [{"id": e.id, "at": e.at, "actor_id": e.actor_id, "module": e.module, "record_id": e.record_id,
                      "fields": e.fields["fields"], "reason": e.reason}

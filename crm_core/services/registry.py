@@ -15,6 +15,10 @@ class Services:
         self._ctx = Context(db, actor, self)
         self._cache: dict[str, Any] = {}
 
+    @property
+    def context(self) -> Context:
+        return self._ctx
+
     def __getitem__(self, name: str) -> Any:
         if name not in self._cache:
             from crm_core.modules import SERVICE_CLASSES

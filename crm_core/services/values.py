@@ -156,8 +156,8 @@ def parse_into(fields: dict[str, Field], values: dict[str, Any], errors: ErrorCo
 
 def mask(field: Field, value: Any) -> Any:
     """The value as a user who may not see it in full reads it."""
-    if value is None:
-        return None
+    if value is None or field.sensitive == "private":
+        return None  # private HR data: not shown at all
     if field.sensitive == "id_number":
         return v.mask_id_number(value)
     return v.mask_phone(str(value))

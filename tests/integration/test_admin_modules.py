@@ -156,25 +156,33 @@ def test_admin_cannot_deactivate_himself(admin, login):
     assert admin.users.get(admin.actor.user_id)["is_active"] is True
 
 
-def test_last_active_admin_cannot_be_deactivated(admin, login):
-    other = login("boss1", role="admin")
+def test_the_only_admin_cannot_demote_himself(admin):
     me = admin.users.get(admin.actor.user_id)
-    admin.users.update(me["id"], {"role": "manager"}, version=me["version"])
-    # ``admin`` signed in as an administrator; boss1 is now the only one left
     with pytest.raises(ValidationError) as exc:
-        admin.users.deactivate(other.actor.user_id, "测试")
+        admin.users.update(me["id"], {"role": "manager"}, version=me["version"])
     assert _error(exc, "role").code == "last_admin"
-    assert other.users.get(other.actor.user_id)["is_active"] is True
+    assert admin.users.get(me["id"])["role"] == "admin"
 
 
-def test_last_active_admin_cannot_be_deleted(admin, profile):
-    second = admin.users.create(_user(login="boss2", role="admin"))
+def test_a_demoted_admin_loses_admin_rights_in_his_open_session(admin, login):
+    boss = login("boss1", role="admin")
     me = admin.users.get(admin.actor.user_id)
     admin.users.update(me["id"], {"role": "manager"}, version=me["version"])
-    with pytest.raises(ValidationError) as exc:
-        admin.users.delete(second["id"])
-    assert _error(exc, "role").code == "last_admin"
-    assert admin.users.get(second["id"])["role"] == "admin"
+    # boss1 is now the only administrator, and the demoted session cannot touch him
+    with pytest.raises(PermissionDenied):
+        admin.users.deactivate(boss.actor.user_id, "测试")
+    with pytest.raises(PermissionDenied):
+        admin.users.delete(boss.actor.user_id)
+    assert admin.actor.role == "manager"
+    assert boss.users.get(boss.actor.user_id)["is_active"] is True
+
+
+def test_a_deactivated_user_is_stopped_at_his_next_call(admin, login):
+    sales = login("sales1")
+    sales.customers.list()
+    admin.users.deactivate(sales.actor.user_id, "离职")
+    with pytest.raises(AuthenticationFailed):
+        sales.customers.list()
 
 
 def test_set_password_lets_the_user_sign_in_with_the_new_one(admin, login, profile):
@@ -405,3 +413,15 @@ def test_unused_custom_field_can_be_deleted(admin, custom_fields):
     region = next(d for d in admin.custom_fields.definitions("customers") if d["key"] == "region")
     admin.custom_fields.delete(region["id"])
     assert [d["key"] for d in admin.custom_fields.definitions("customers")] == ["erp_id"]
+
+
+def test_colleagues_private_details_are_hidden_from_non_admins(admin, login):
+    sales = login("sales1")
+    me = admin.users.get(admin.actor.user_id)
+    admin.users.update(me["id"], {"age": 41, "home_address": "北京市海淀区学院路 8 号", "years_of_work": 15},
+                       version=me["version"])
+    seen = sales.users.get(admin.actor.user_id)
+    assert (seen["age"], seen["home_address"], seen["years_of_work"]) == (None, None, None)
+    assert {"age", "home_address", "years_of_work"} <= set(seen["_masked"])
+    full = admin.users.get(admin.actor.user_id)
+    assert (full["age"], full["home_address"], full["years_of_work"]) == (41, "北京市海淀区学院路 8 号", 15)

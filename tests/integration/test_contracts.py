@@ -310,3 +310,15 @@ def test_contract_with_payments_cannot_move_to_another_customer(admin, make_cust
     with pytest.raises(ValidationError) as exc:
         admin.contracts.update(contract["id"], {"customer_id": other["id"]}, version=contract["version"])
     assert _only_error(exc, "customer_id").code == "has_payments"
+
+
+def test_a_contract_that_won_a_customer_cannot_be_deleted(admin, make_customer):
+    customer = make_customer("成都天府软件园科技有限公司")
+    contract = admin.contracts.create({"number": "HT-2026-EVID", "customer_id": customer["id"],
+                                       "signed_on": "2026-11-01", "amount": "5000.00"})
+    customer = admin.customers.change_status(customer["id"], "won", version=customer["version"],
+                                             contract_number="HT-2026-EVID")
+    with pytest.raises(InUse) as info:
+        admin.contracts.delete(contract["id"])
+    assert "客户状态变更记录" in info.value.message.zh
+    assert admin.contracts.get(contract["id"])["number"] == "HT-2026-EVID"

@@ -84,10 +84,12 @@ def test_followup_time_without_time_zone_is_refused(sales, my_customer):
     assert _error(exc, "at").code == "timezone"
 
 
-def test_due_lists_open_next_steps_due_today_or_earlier_for_me_only(sales, login, make_customer, my_customer, today, now):
+def test_due_lists_open_next_steps_due_today_or_earlier_for_me_only(sales, login, make_customer, my_customer,
+                                                                    today, now):
     earlier = now - dt.timedelta(days=10)
-    overdue = _followup(sales, my_customer["id"], at=earlier, next_step="发报价单", next_due_on=today - dt.timedelta(days=2))
-    today = _followup(sales, my_customer["id"], next_step="回电确认", next_due_on=today)
+    overdue = _followup(sales, my_customer["id"], at=earlier, next_step="发报价单",
+                        next_due_on=today - dt.timedelta(days=2))
+    due_today = _followup(sales, my_customer["id"], next_step="回电确认", next_due_on=today)
     _followup(sales, my_customer["id"], next_step="上门演示", next_due_on=today + dt.timedelta(days=1))
     done = _followup(sales, my_customer["id"], at=earlier, next_step="寄合同", next_due_on=today - dt.timedelta(days=1),
                      next_done=True)
@@ -97,7 +99,7 @@ def test_due_lists_open_next_steps_due_today_or_earlier_for_me_only(sales, login
     _followup(colleague, theirs["id"], next_step="他的事", next_due_on=today)
 
     due = sales.followups.due()
-    assert [r["id"] for r in due.rows] == [overdue["id"], today["id"]]
+    assert [r["id"] for r in due.rows] == [overdue["id"], due_today["id"]]
     assert done["id"] not in [r["id"] for r in due.rows]
     assert [r["next_step"] for r in colleague.followups.due().rows] == ["他的事"]
 

@@ -278,3 +278,25 @@ def test_sales_reports_tickets_for_his_customers_only_and_cannot_work_them(login
         sales.tickets.log(others["id"])
     with pytest.raises(PermissionDenied):
         sales.tickets.assign(ticket["id"], engineer.actor.user_id, version=ticket["version"])
+
+
+def test_satisfaction_typed_as_text_is_read_as_a_number(admin, make_customer):
+    customer = make_customer()
+    t = admin.tickets.create({"customer_id": customer["id"], "feedback_type": "suggestion", "description": "希望增加导出按钮"})
+    t = admin.tickets.resolve(t["id"], "已在 3.2 版加入", version=t["version"])
+    assert admin.tickets.close(t["id"], version=t["version"], satisfaction="5")["satisfaction"] == 5
+
+
+def test_deleting_a_ticket_removes_its_queued_notices(admin, make_customer):
+    from sqlalchemy import func, select
+
+    from crm_core.models import Notification
+    customer = make_customer()
+    sub = admin.submitters.create({"customer_id": customer["id"], "name": "李店长", "email": "li@example.com"})
+    t = admin.tickets.create({"customer_id": customer["id"], "submitter_id": sub["id"], "feedback_type": "complaint",
+                              "description": "收银机卡顿"})
+    t = admin.tickets.resolve(t["id"], "已升级驱动", version=t["version"])
+    assert [n["status"] for n in admin.tickets.notifications(t["id"])] == ["queued"]
+    admin.tickets.delete(t["id"])
+    with admin.db.unit_of_work(write=False) as s:
+        assert s.scalar(select(func.count()).select_from(Notification)) == 0
