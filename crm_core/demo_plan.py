@@ -21,9 +21,12 @@ from typing import Any
 
 from crm_core import demo_fakes as fk
 
-LICENSE_KINDS = ("expired", "exp30", "exp60", "exp90", "annual", "perpetual", "annual", "annual")
-OPEN_STAGES = ("lead", "qualified", "proposal", "negotiation")
-TICKET_STATUSES = ("open", "in_progress", "resolved", "closed")
+# Variants and how often each occurs (see _variant): licenses, open opportunities (a funnel narrows),
+# tickets, and the next step of a customer's latest follow-up.
+LICENSE_KINDS = (("expired", "exp30", "exp60", "exp90", "annual", "perpetual"), (12, 5, 5, 5, 58, 15))
+OPEN_STAGES = (("lead", "qualified", "proposal", "negotiation"), (35, 27, 21, 17))
+TICKET_STATUSES = (("open", "in_progress", "resolved", "closed"), (15, 20, 20, 45))
+NEXT_DUE = (("today", "overdue", "later", "none"), (4, 6, 60, 30))
 
 
 @dataclass
@@ -38,12 +41,10 @@ class Env:
 
 @dataclass
 class Counters:
-    """Run-wide counters: unique numbers, and cycles that make every variant appear even in small runs."""
+    """Run-wide state: contract numbers, names and serials in use, how often each variant list was used."""
 
     contract: int = 0
-    license: int = 0
-    ticket: int = 0
-    stage: int = 0
+    seen: dict[str, int] = field(default_factory=dict)
     names: set[str] = field(default_factory=set)
     serials: set[str] = field(default_factory=set)
 
@@ -113,13 +114,29 @@ class _Clock:
 
     def after(self, t: dt.datetime, min_days: float, max_days: float) -> dt.datetime:
         later = t + dt.timedelta(days=self.rng.uniform(min_days, max_days))
+        # Drawn even when unused: ``t`` may have been clamped to ``latest``, and the draws must not
+        # depend on the time of day, or the rest of the customer would change from run to run.
+        office = self.on(later.date())
         if later.date() != t.date():
-            later = self.on(later.date())  # on a later day, things happen in office hours
+            later = office  # on a later day, things happen in office hours
         return max(t + dt.timedelta(minutes=1), min(later, self.env.latest))
 
     def days_ago(self, lo: int, hi: int, not_before: dt.datetime) -> dt.datetime:
         t = self.on(self.env.today - dt.timedelta(days=self.rng.randint(lo, max(lo, hi))))
         return min(max(t, not_before + dt.timedelta(minutes=5)), self.env.latest)
+
+
+def _variant(rng: random.Random, n: Counters, key: str, spec: tuple[tuple[str, ...], tuple[int, ...]]) -> str:
+    """The next variant of a list: first each one once, so that even a small run shows them all, then by weight."""
+    variants, weights = spec
+    k = n.seen[key] = n.seen.get(key, 0) + 1
+    return variants[k - 1] if k <= len(variants) else rng.choices(variants, weights=weights)[0]
+
+
+def _not_used(n: Counters, key: str, spec: tuple[tuple[str, ...], tuple[int, ...]]) -> None:
+    """The variant just drawn did not fit: while every variant is still due once, the next draw gets it."""
+    if n.seen[key] <= len(spec[0]):
+        n.seen[key] -= 1
 
 
 def _pick(rng: random.Random, codes: list[str], preferred: str | None = None) -> str | None:
@@ -128,8 +145,8 @@ def _pick(rng: random.Random, codes: list[str], preferred: str | None = None) ->
     return rng.choice(codes) if codes else None
 
 
-def plan_customer(rng: random.Random, env: Env, n: Counters, index: int) -> CustomerPlan:
-    """Plan one customer and everything about it. ``index`` steers the guaranteed variants."""
+def plan_customer(rng: random.Random, env: Env, n: Counters) -> CustomerPlan:
+    """Plan one customer and everything about it (``n`` carries what the run has planned so far)."""
     clock, today, codes = _Clock(rng, env), env.today, env.codes
     city = fk.city(rng)
     while True:  # company names are not unique in the schema, but duplicates would confuse a demo
@@ -159,7 +176,7 @@ def plan_customer(rng: random.Random, env: Env, n: Counters, index: int) -> Cust
     _plan_contacts(rng, clock, plan, comp)
     _plan_history(rng, clock, env, n, plan, status, comp)
     _plan_service(rng, clock, env, n, plan, comp)
-    _plan_sales(rng, clock, env, n, plan, status, index)
+    _plan_sales(rng, clock, env, n, plan, status)
     return plan
 
 
@@ -276,7 +293,7 @@ def _plan_product(rng: random.Random, clock: _Clock, env: Env, n: Counters, plan
     if trial:
         until = day + dt.timedelta(days=30)  # trials run exactly 30 days (LicenseService rule)
     else:
-        kind = LICENSE_KINDS[n.license % len(LICENSE_KINDS)]
+        kind = _variant(rng, n, "license", LICENSE_KINDS)
         today = env.today
         until = {"annual": today + dt.timedelta(days=rng.randint(91, 700)),
                  "exp30": today + dt.timedelta(days=rng.randint(1, 30)),
@@ -287,8 +304,7 @@ def _plan_product(rng: random.Random, clock: _Clock, env: Env, n: Counters, plan
         if until is not None and until < day + dt.timedelta(days=180):
             # Signed too recently to have run out: a current license, and the next one gets this kind.
             until = today + dt.timedelta(days=rng.randint(91, 700))
-        else:
-            n.license += 1
+            _not_used(n, "license", LICENSE_KINDS)
     lic = LicensePlan({"serial": serial, "seats": seats, "valid_from": day, "valid_until": until, "is_trial": trial}, at)
     if until is None or until >= env.today:  # an expired license takes no more machines
         count = seats if seats <= 5 and rng.random() < 0.3 else rng.randint(0, min(seats, 6))
@@ -315,9 +331,7 @@ def _plan_service(rng: random.Random, clock: _Clock, env: Env, n: Counters, plan
         }, clock.after(paid[0].at, 1, 30)))
     since = paid[0].at
     for _ in range(rng.choices((0, 1, 2, 3), weights=(30, 35, 25, 10))[0]):
-        final = TICKET_STATUSES[n.ticket] if n.ticket < len(TICKET_STATUSES) else \
-            rng.choices(TICKET_STATUSES, weights=(15, 20, 20, 45))[0]
-        n.ticket += 1
+        final = _variant(rng, n, "ticket", TICKET_STATUSES)
         kind = rng.choices(("complaint", "suggestion", "praise"), weights=(55, 30, 15))[0]
         severity = rng.choices(("critical", "major", "minor"), weights=(15, 50, 35))[0] if kind == "complaint" else "minor"
         age = (env.today - since.date()).days
@@ -346,7 +360,7 @@ def _plan_service(rng: random.Random, clock: _Clock, env: Env, n: Counters, plan
 
 
 def _plan_sales(rng: random.Random, clock: _Clock, env: Env, n: Counters, plan: CustomerPlan,
-                status: str, index: int) -> None:
+                status: str) -> None:
     """Follow-ups with their next steps, needs and opportunities."""
     today, codes = env.today, env.codes
     lost_at = next((at for s, at, _ in reversed(plan.statuses) if s == "lost"), None)
@@ -362,14 +376,18 @@ def _plan_sales(rng: random.Random, clock: _Clock, env: Env, n: Counters, plan: 
                 else fk.FOLLOWUP_EARLY if k == 0 else fk.FOLLOWUP_MID)
         values: dict[str, Any] = {"at": at, "method": _pick(rng, methods), "content": rng.choice(pool)}
         if last and status != "lost":
-            # Reminders must show on the demo's first day: every 8th customer is due today, the next one overdue.
-            due = {0: today, 1: today - dt.timedelta(days=rng.randint(1, 10))}.get(
-                index % 8, today + dt.timedelta(days=rng.randint(1, 21)) if rng.random() < 0.7 else None)
+            due = {"today": today, "overdue": today - dt.timedelta(days=rng.randint(1, 10)),
+                   "later": today + dt.timedelta(days=rng.randint(1, 21))}.get(_variant(rng, n, "due", NEXT_DUE))
             if due is not None:
-                if at.date() > due:
-                    at = values["at"] = max(plan.at, clock.on(due - dt.timedelta(days=rng.randint(0, 3))))
+                # Both drawn in any case, so the draws do not depend on the time of day (see _Clock.after).
+                earlier = max(plan.at, clock.on(due - dt.timedelta(days=rng.randint(0, 3))))
+                step = rng.choice(fk.NEXT_STEPS)
+                if at.date() > due:  # an overdue step was planned before it was due
+                    at = values["at"] = earlier
                 if at.date() <= due:
-                    values.update(next_step=rng.choice(fk.NEXT_STEPS), next_due_on=due, next_done=False)
+                    values.update(next_step=step, next_due_on=due, next_done=False)
+                else:  # the customer is younger than the overdue date
+                    _not_used(n, "due", NEXT_DUE)
         elif not last and rng.random() < 0.7:
             due = at.date() + dt.timedelta(days=rng.randint(2, 14))
             values.update(next_step=rng.choice(fk.NEXT_STEPS), next_due_on=due, next_done=due < today)
@@ -386,8 +404,7 @@ def _plan_sales(rng: random.Random, clock: _Clock, env: Env, n: Counters, plan: 
         }, at), rng.randrange(env.roles["service"]) if kind == "support" else None))
     base_name = fk.PRODUCTS[plan.base][0]
     if status in ("prospect", "interested", "reactivated") and rng.random() < 0.7:
-        stage = OPEN_STAGES[n.stage % len(OPEN_STAGES)]
-        n.stage += 1
+        stage = _variant(rng, n, "stage", OPEN_STAGES)
         plan.opportunities.append(Item({
             "name": f"{base_name}采购项目", "stage": stage, "amount": _money(rng, 30_000, 600_000),
             "expected_on": today + dt.timedelta(days=rng.randint(10, 120)),

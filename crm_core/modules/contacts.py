@@ -51,7 +51,10 @@ class ContactService(EntityService):
         birth, id_number = values.get("birth_date"), values.get("id_number")
         if birth is not None and birth > office_today():
             errors.add("birth_date", "future", Text("出生年月：不能晚于今天", "Date of birth: cannot be in the future"))
-        if birth is not None and id_number:
+        # Checked only when this write sets the ID number or the actor may read it:
+        # otherwise the answer would let him guess the birth date hidden in a masked ID.
+        id_is_new = obj is None or id_number != obj.id_number
+        if birth is not None and id_number and (id_is_new or sees(self.ctx.actor.role, "id_number")):
             try:
                 if birth_date_from_id(id_number) != birth:
                     errors.add("birth_date", "id_mismatch", Text("出生年月：与身份证号中的出生日期不一致",

@@ -170,6 +170,8 @@ class EntityService(CustomFieldsMixin):
             obj = self._load(s, record_id, for_update=True)
             if version is not None:
                 self._check_version(s, obj, version)
+            if obj.is_active:
+                return self._records(s, [obj])[0]  # nothing to do: no new version, no audit entry
             before = self._snapshot(obj)
             obj.is_active, obj.deactivated_reason, obj.deactivated_at = True, None, None
             self._on_reactivate(s, obj)

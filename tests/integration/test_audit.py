@@ -281,3 +281,11 @@ def test_failed_write_leaves_no_entry(prepared, attempt):
     assert _everything(admin) == before
     customer = admin.customers.get(prepared["id"])
     assert (customer["status"], customer["level"], customer["version"]) == ("prospect", "A", prepared["version"])
+
+
+def test_reactivating_an_active_record_changes_nothing(admin, make_customer):
+    customer = make_customer()
+    again = admin.customers.reactivate(customer["id"])
+    assert again["version"] == customer["version"]
+    assert [e for e in admin.audit.list(module="customers", record_id=customer["id"]).rows
+            if e["action"] == "reactivate"] == []

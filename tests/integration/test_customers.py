@@ -294,7 +294,9 @@ def test_stale_form_of_a_deleted_customer_cannot_overwrite_a_new_one(admin, make
     with pytest.raises((NotFound, ConcurrencyConflict)):
         admin.customers.update(doomed["id"], {"name": "旧表单"}, version=doomed["version"])
 
+    assert newcomer["id"] != doomed["id"]
     assert admin.customers.get(newcomer["id"])["name"] == "丙公司"
+    assert [e["action"] for e in admin.audit.list(module="customers", record_id=newcomer["id"]).rows] == ["create"]
 
 
 def test_delete_with_stale_version_is_refused(admin, make_customer):

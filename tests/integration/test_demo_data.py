@@ -1,6 +1,6 @@
 """Demo data (crm_core.demo): every module filled, reproducible, and true to the business rules.
 
-Each test runs on SQLite and PostgreSQL (through the ``db`` / ``profile`` fixtures).
+Tests that take ``db`` / ``profile`` run on SQLite and PostgreSQL; the plan test needs no database.
 """
 
 from __future__ import annotations
@@ -120,6 +120,31 @@ def test_the_same_seed_gives_the_same_data(db, another_db):
     first, second = _fingerprint(db), _fingerprint(another_db)
     assert first == second
     assert len(first["customers"]) == CUSTOMERS and first["contracts"]
+
+
+def test_the_plan_does_not_depend_on_the_time_of_day():
+    """Runs at 09:00 and at 17:00 of the same day plan the same names, numbers and amounts."""
+    import random
+
+    from crm_core.demo_plan import Counters, Env, plan_customer
+
+    codes = {"industry": ["manufacturing", "retail", "it"], "company_category": ["joint_stock", "llc"],
+             "source": ["referral"], "customer_type": ["enterprise"], "followup_method": ["phone"],
+             "severity": ["critical", "major", "minor"], "payment_method": ["bank_transfer", "cash"]}
+    roles = {"sales": 6, "service": 3, "engineer": 4}
+    today = dt.date(2026, 11, 22)
+
+    def plans(hour: int) -> list:
+        latest = dt.datetime.combine(today, dt.time(hour)).astimezone()
+        env, counters = Env(today, latest, codes, roles), Counters()
+        out = []
+        for i in range(300):
+            p = plan_customer(random.Random(f"1:customer:{i}"), env, counters)
+            out.append((p.values, [(k.values["number"], k.values["amount"], [x.values["amount"] for x in k.payments])
+                                   for k in p.contracts], [t.values for t in p.tickets], len(p.followups)))
+        return out
+
+    assert plans(9) == plans(17)
 
 
 def test_another_seed_gives_other_data(db, another_db):

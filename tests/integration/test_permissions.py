@@ -320,3 +320,13 @@ def test_sales_bulk_handover_to_someone_else_fails_as_a_whole(office):
     assert [e.row for e in err.value.for_field("owner_id")] == [0]
     assert sales1.customers.count() == 2
     assert office["sales2"].customers.count() == 1
+
+
+def test_a_masked_id_number_cannot_be_probed_through_the_birth_date_check(admin, login, make_customer):
+    sales = login("sales1")
+    customer = make_customer(owner_id=sales.actor.user_id)
+    contact = admin.contacts.create({"customer_id": customer["id"], "name": "王五", "id_number": "11010519491231002X"})
+    seen = sales.contacts.get(contact["id"])
+    # Any birth date goes in without telling the salesperson whether it matches the hidden ID.
+    updated = sales.contacts.update(contact["id"], {"birth_date": "1980-01-01"}, version=seen["version"])
+    assert str(updated["birth_date"]) == "1980-01-01"
