@@ -108,6 +108,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--password-stdin", action="store_true",
                    help=f"read the demo accounts' password from stdin (default {demo.DEFAULT_PASSWORD})")
     p.add_argument("--force", action="store_true", help="add demo data even if the database has customers")
+    p.add_argument("--if-empty", action="store_true",
+                   help="do nothing (and say so) when the database already has customers")
     p.set_defaults(run=cmd_demo_data)
 
     p = sub.add_parser("backup", parents=[common], help="back up the database")
@@ -254,8 +256,16 @@ def cmd_demo_data(args: argparse.Namespace, lang: str) -> int:
     db = _open(profile)
     started = time.monotonic()
     try:
-        counts = demo.generate(db, seed=args.seed, customers=args.customers, password=password,
-                               progress=_progress_printer(lang), force=args.force)
+        try:
+            counts = demo.generate(db, seed=args.seed, customers=args.customers, password=password,
+                                   progress=_progress_printer(lang), force=args.force)
+        except demo.DatabaseNotEmpty:
+            if not args.if_empty:
+                raise
+            _say(lang, f"{profile.describe()} 中已有数据，未添加演示数据。",
+                 f"{profile.describe()} already has data; no demo data added.")
+            _print_logins(lang, demo.demo_users(db))
+            return 0
         users = demo.demo_users(db)
     finally:
         db.dispose()
@@ -264,10 +274,7 @@ def cmd_demo_data(args: argparse.Namespace, lang: str) -> int:
          f"Demo data written to {profile.describe()} in {seconds:.1f} s:")
     for name, n in counts.items():
         print(f"  {name:<20} {n:>8}")
-    _say(lang, "登录名（按角色）：", "Logins by role:")
-    for role, rights in ROLES.items():
-        logins = ", ".join(login for login, _ in users.get(role, []))
-        print(f"  {_pad(Text(rights.name_zh, rights.name_en)(lang), 16)} {logins}")
+    _print_logins(lang, users)
     shown = "从标准输入读入的密码" if args.password_stdin else password
     _say(lang, f"演示账户的密码：{shown}（已存在的账户保留原密码）",
          f"Password of the demo accounts: {'the one read from stdin' if args.password_stdin else password} "
@@ -276,6 +283,13 @@ def cmd_demo_data(args: argparse.Namespace, lang: str) -> int:
         _say(lang, "注意：此配置使用数据库账户登录，演示用户还需要在服务器上创建对应的数据库角色。",
              "Note: this profile signs in with database logins; the demo users also need server roles.")
     return 0
+
+
+def _print_logins(lang: str, users: dict) -> None:
+    _say(lang, "登录名（按角色）：", "Logins by role:")
+    for role, rights in ROLES.items():
+        logins = ", ".join(login for login, _ in users.get(role, []))
+        print(f"  {_pad(Text(rights.name_zh, rights.name_en)(lang), 16)} {logins}")
 
 
 def _progress_printer(lang: str) -> Callable[[int, int], None]:

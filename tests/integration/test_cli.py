@@ -116,6 +116,12 @@ def test_demo_data_fills_the_database_and_prints_the_logins(run, on_test_db):
         assert sales.actor.role == "sales"
     status, _, err = run("demo-data", "--customers", "6", "--lang", "en")
     assert status == 1 and "already has 6 customers" in err
+    # What `python3 dev.py run` does on every start after the first: nothing, and say how to sign in.
+    status, out, err = run("demo-data", "--if-empty", "--lang", "en")
+    assert status == 0, err
+    assert "already has data" in out and "Logins by role" in out
+    with connect(on_test_db, "admin", "demo1234", upgrade=False) as admin:
+        assert admin.customers.count() == 6
 
 
 def test_demo_data_takes_its_password_from_stdin(run, on_test_db):
