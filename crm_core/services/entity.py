@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true
+from sqlalchemy import ColumnElement, func, or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -26,14 +26,14 @@ from crm_core.services import values as val
 from crm_core.services.audit import write_audit
 from crm_core.services.context import Context
 from crm_core.services.custom import CustomFieldsMixin
-from crm_core.services.query import Filter, ListQuery, Page, SortKey, after_condition, order_by
+from crm_core.services.listing import ListingMixin
+from crm_core.services.records import RecordsMixin
+from crm_core.services.query import ListQuery, Page
 from crm_core.services.references import blocking_references, unique_violation
 
-MAX_PAGE = 500
-MIN_SEARCH = 2
 
 
-class EntityService(CustomFieldsMixin):
+class EntityService(ListingMixin, RecordsMixin, CustomFieldsMixin):
     """Generic service over one :class:`EntitySpec`; subclasses add module rules."""
 
     spec: ClassVar[EntitySpec]
@@ -251,103 +251,6 @@ class EntityService(CustomFieldsMixin):
                                 f"{self.spec.label.en} #{record_id} does not exist or is not yours to see."))
         return obj
 
-    def _filtered(self, s: Session, query: ListQuery, stmt: Select) -> Select:
-        stmt = stmt.where(self._scope_condition())
-        if not query.include_inactive and hasattr(self.model, "is_active"):
-            stmt = stmt.where(self.model.is_active.is_(True))
-        for f in query.filters if not isinstance(query.filters, dict) else \
-                [Filter(k, "eq", v) for k, v in query.filters.items()]:
-            stmt = stmt.where(self._filter_condition(f))
-        if query.search is not None:
-            term = query.search.strip().casefold()
-            if len(term) < MIN_SEARCH:
-                raise ValidationError([FieldError("search", "too_short", Text(
-                    "搜索：请至少输入 2 个字符", "Search: type at least 2 characters"))])
-            stmt = stmt.where(self._search_condition(s, term))
-        return stmt
-
-    def _filter_condition(self, f: Filter) -> ColumnElement[bool]:
-        field = self._field_or_error(f.field, "filter")
-        col = getattr(self.model, field.name)
-        op, value = f.op, f.value
-        try:
-            if op == "eq":
-                return col.is_(None) if value is None else col == self._parse_filter_value(field, value)
-            if op == "ne":
-                return col.is_not(None) if value is None else col != self._parse_filter_value(field, value)
-            if op == "in":
-                # None means "empty" (as for eq); str(None) would silently match nothing
-                wanted = [self._parse_filter_value(field, x) for x in value if x is not None]
-                return or_(col.in_(wanted), col.is_(None)) if None in value else col.in_(wanted)
-            if op == "gte":
-                return col >= self._parse_filter_value(field, value)
-            if op == "lte":
-                return col <= self._parse_filter_value(field, value)
-            if op == "between":
-                low, high = value
-                conds = []
-                if low is not None:
-                    conds.append(col >= self._parse_filter_value(field, low))
-                if high is not None:
-                    conds.append(col <= self._parse_filter_value(field, high))
-                return and_(true(), *conds)
-            if op == "contains" and field.type in val.TEXT_TYPES:  # ILIKE on numbers fails on PostgreSQL
-                text = str(value).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-                return col.ilike(f"%{text}%", escape="\\")
-            if op == "is_null":
-                return col.is_(None) if value else col.is_not(None)
-        except val.v.FieldProblem as exc:
-            raise ValidationError([FieldError(field.name, exc.code, Text(
-                f"筛选“{field.label.zh}”：{exc.zh}", f"Filter '{field.label.en}': {exc.en}"))]) from None
-        raise ValidationError([FieldError(field.name, "filter_op", Text(
-            f"筛选“{field.label.zh}”：不支持的条件 {op}", f"Filter '{field.label.en}': unsupported condition {op}"))])
-
-    def _parse_filter_value(self, field: Field, value: Any) -> Any:
-        if field.type in (FieldType.DATETIME,) and not hasattr(value, "tzinfo"):
-            return val.parse_value(field, value)
-        if field.type in val.TEXT_TYPES:
-            return str(value)  # filters compare stored text; no format checks
-        return val.parse_value(field, value)
-
-    def _field_or_error(self, name: str, what: str) -> Field:
-        try:
-            return self.spec.field(name)
-        except KeyError:
-            raise ValidationError([FieldError(name, "unknown_field", Text(
-                f"未知字段“{name}”", f"unknown field '{name}'"))]) from None
-
-    def _sort_keys(self, sort: tuple[str, ...]) -> list[SortKey]:
-        keys: list[SortKey] = []
-        for item in sort or (self.spec.default_sort,):
-            desc = item.startswith("-")
-            field = self._field_or_error(item.lstrip("-"), "sort")
-            if field.name == "id":
-                continue
-            col = getattr(self.model, field.name)
-            keys.append(SortKey(col, desc, bool(col.nullable)))
-        # id makes the order total, so keyset paging never skips or repeats a row
-        first_desc = (sort or (self.spec.default_sort,))[0].startswith("-")
-        keys.append(SortKey(self.model.id, first_desc, False))
-        return keys
-
-    def _page(self, s: Session, query: ListQuery, *, max_limit: int = MAX_PAGE) -> Page:
-        limit = max(1, min(query.limit, max_limit))
-        keys = self._sort_keys(query.sort)
-        stmt = self._filtered(s, query, select(self.model))
-        if query.after is not None:
-            if len(query.after) != len(keys):
-                raise ValidationError([FieldError(None, "cursor", Text("分页位置无效，请刷新", "Invalid page cursor; refresh the list"))])
-            stmt = stmt.where(after_condition(keys, tuple(query.after)))
-        stmt = stmt.order_by(*order_by(keys)).limit(limit + 1)
-        objs = list(s.scalars(stmt))
-        more = len(objs) > limit
-        objs = objs[:limit]
-        next_cursor = None
-        if more and objs:
-            last = objs[-1]
-            next_cursor = tuple(getattr(last, k.column.key) for k in keys)
-        return Page(self._records(s, objs), next_cursor)
-
     def _create_in(self, s: Session, values: dict[str, Any]) -> Any:
         errors = ErrorCollector()
         custom = values.pop("custom", None)
@@ -478,18 +381,15 @@ class EntityService(CustomFieldsMixin):
         obj.updated_at = utcnow()
 
     def _flush(self, s: Session, obj: Any) -> None:
-        try:
-            s.flush()
-        except StaleDataError:
-            s.rollback()
-            raise self._conflict_after_rollback(obj) from None
-        except IntegrityError as exc:
-            s.rollback()
-            raise self._integrity_error(exc) from None
+        self._guarded(s, s.flush, obj)
 
     def _commit(self, s: Session, obj: Any | None = None) -> None:
+        self._guarded(s, s.commit, obj)
+
+    def _guarded(self, s: Session, write: Any, obj: Any | None) -> None:
+        """Run a flush or commit; turn a lost version race or a unique clash into the caller's error."""
         try:
-            s.commit()
+            write()
         except StaleDataError:
             s.rollback()
             raise self._conflict_after_rollback(obj) from None
@@ -520,53 +420,5 @@ class EntityService(CustomFieldsMixin):
         return Text(f"{self.spec.label.zh}“{title}”正在使用中（{zh}引用了它），不能删除；可以改为设为失效。",
                     f"{self.spec.label.en} '{title}' is in use ({en} refer to it) and cannot be deleted; deactivate it instead.")
 
-    def _snapshot(self, obj: Any) -> dict[str, Any]:
-        """The record for the audit log: plain values, sensitive ones always masked."""
-        out = {}
-        for f in self.spec.fields:
-            value = getattr(obj, f.name)
-            out[f.name] = val.to_plain(val.mask(f, value) if f.sensitive else value)
-        if hasattr(obj, "is_active"):
-            out["is_active"] = obj.is_active
-            out["deactivated_reason"] = obj.deactivated_reason
-        return out
-
     def _audit(self, s: Session, action: str, record_id: int | None, before: dict | None, after: dict | None) -> None:
         write_audit(s, self.ctx.actor, action, self.spec.module, record_id, before, after)
-
-    def _records(self, s: Session, objs: list[Any]) -> list[dict[str, Any]]:
-        """Plain, masked records with display names for references."""
-        role = self.ctx.actor.role
-        records = []
-        for obj in objs:
-            rec: dict[str, Any] = {}
-            masked = []
-            for name, f in self.spec.all_fields.items():
-                value = getattr(obj, name, None)
-                if f.sensitive and not sees(role, f.sensitive) and value is not None:
-                    value = val.mask(f, value)
-                    masked.append(name)
-                rec[name] = value
-            rec["_masked"] = masked
-            records.append(rec)
-        self._add_ref_displays(s, records)
-        self._add_custom_values(s, records)
-        return records
-
-    def _add_ref_displays(self, s: Session, records: list[dict[str, Any]]) -> None:
-        """``<field>_display`` for every reference field: one query per referenced module."""
-        by_module: dict[str, list[Field]] = {}
-        for f in self.spec.all_fields.values():
-            if f.type is FieldType.REF and records:
-                by_module.setdefault(f.ref or "", []).append(f)
-        for module, fields in by_module.items():
-            ids = {r[f.name] for f in fields for r in records if r.get(f.name) is not None}
-            names: dict[int, str] = self.ctx.services[module].display_names(s, ids) if ids else {}
-            for r in records:
-                for f in fields:
-                    r[f"{f.name}_display"] = names.get(r.get(f.name))
-
-    def display_names(self, s: Session, ids: set[int]) -> dict[int, str]:
-        """Id -> the text that names each record (unscoped: names only, for display)."""
-        col = getattr(self.model, self.spec.title_field)
-        return {i: str(t) for i, t in s.execute(select(self.model.id, col).where(self.model.id.in_(ids)))}
