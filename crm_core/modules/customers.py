@@ -159,6 +159,10 @@ class CustomerService(EntityService):
             if contract is None:
                 raise ValidationError([FieldError("contract_number", "not_found", Text(
                     f"合同编号：该客户没有编号为“{number}”的合同", f"Contract number: this customer has no contract '{number}'"))])
+            if not contract.is_active:
+                raise ValidationError([FieldError("contract_number", "inactive", Text(
+                    f"合同编号：合同“{number}”已失效，不能作为成交依据",
+                    f"Contract number: contract '{number}' is deactivated and cannot prove a sale"))])
         obj.status = status
         self._touch(obj)
         s.add(CustomerStatusChange(customer_id=obj.id, from_status=old, to_status=status,

@@ -322,3 +322,14 @@ def test_a_contract_that_won_a_customer_cannot_be_deleted(admin, make_customer):
         admin.contracts.delete(contract["id"])
     assert "客户状态变更记录" in info.value.message.zh
     assert admin.contracts.get(contract["id"])["number"] == "HT-2026-EVID"
+
+
+def test_a_deactivated_contract_does_not_prove_a_sale(admin, make_customer):
+    customer = make_customer("武汉光谷智能制造有限公司")
+    contract = admin.contracts.create({"number": "HT-2026-VOID", "customer_id": customer["id"],
+                                       "signed_on": "2026-11-01", "amount": "8000.00"})
+    admin.contracts.deactivate(contract["id"], "合同作废")
+    with pytest.raises(ValidationError) as info:
+        admin.customers.change_status(customer["id"], "won", version=customer["version"], contract_number="HT-2026-VOID")
+    assert info.value.for_field("contract_number")[0].code == "inactive"
+    assert admin.customers.get(customer["id"])["status"] == "prospect"
