@@ -116,3 +116,33 @@ def test_user_changes_own_password(login, profile):
     session.change_password(PASSWORD, "newpass123")
     _fail(profile, "sales1", PASSWORD)
     connect(profile, "sales1", "newpass123", upgrade=False).close()
+
+
+def test_database_login_profile_signs_in_as_the_crm_user_of_that_login(admin, profile, backend):
+    """auth="database": the server checks the password (trust here), the CRM finds the user by login."""
+    if backend != "postgresql":
+        pytest.skip("database logins exist on PostgreSQL only")
+    from dataclasses import replace
+
+    db_login = profile.db_user or "postgres"
+    admin.users.create({"login": db_login, "name": "数据库用户", "role": "manager", "phone": "13700000000",
+                        "password": "unused-here1"})
+    as_user = replace(profile, auth="database", db_user=None)
+    with connect(as_user, db_login, "whatever-the-server-checks", upgrade=False) as session:
+        assert session.actor.login == db_login and session.actor.role == "manager"
+    # A server login without a CRM account gets the same one message.
+    admin.users.deactivate(session.actor.user_id, "离职")
+    with pytest.raises(AuthenticationFailed) as info:
+        connect(as_user, db_login, "x", upgrade=False)
+    assert info.value.message == auth.BAD_CREDENTIALS
+
+
+def test_unreachable_server_is_reported_as_such(profile, backend):
+    if backend != "postgresql":
+        pytest.skip("an embedded file is never unreachable")
+    from dataclasses import replace
+
+    from crm_core import DatabaseUnavailable
+    with pytest.raises(DatabaseUnavailable) as info:
+        connect(replace(profile, port=1), "admin", PASSWORD, upgrade=False)
+    assert "无法连接数据库" in info.value.message.zh and "Cannot reach the database" in info.value.message.en
