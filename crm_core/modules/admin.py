@@ -176,8 +176,9 @@ class DictionaryService(EntityService):
         elif obj is None and s.scalar(select(DictionaryEntry.id).where(
                 DictionaryEntry.category == values.get("category"), DictionaryEntry.code == values.get("code"))):
             errors.add("code", "duplicate", Text("代码：该类别中已存在", "Code: already exists in this category"))
-        if obj is None:
-            values.setdefault("sort_order", 0)
+
+    def _apply_defaults(self, s: Session, full: dict[str, Any], given: dict[str, Any]) -> None:
+        full["sort_order"] = full.get("sort_order") or 0
 
     def codes(self, s: Session, category: str) -> set[str]:
         """Active codes of a category (cached for the unit of work)."""

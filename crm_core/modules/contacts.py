@@ -43,9 +43,7 @@ class ContactService(EntityService):
     spec = SPEC
 
     def _apply_defaults(self, s: Session, full: dict[str, Any], given: dict[str, Any]) -> None:
-        full.setdefault("status", None)
-        if full.get("status") is None:
-            full["status"] = "employed"
+        full["status"] = full.get("status") or "employed"
 
     def _validate(self, s: Session, values: dict[str, Any], obj: Any, errors: ErrorCollector) -> None:
         birth, id_number = values.get("birth_date"), values.get("id_number")

@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, and_, delete, or_, select, text, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from crm_core.errors import ErrorCollector, FieldError, ValidationError
+from crm_core.errors import ErrorCollector, FieldError, PermissionDenied, ValidationError
 from crm_core.i18n import Text
 from crm_core.metadata import EntitySpec, Field, FieldType as T
 from crm_core.models import (Contact, Contract, Customer, CustomerSearchGram, CustomerShare,
@@ -213,7 +213,6 @@ class CustomerService(EntityService):
     def _require_all_scope(self) -> None:
         self._require(Action.UPDATE)
         if rights(self.ctx.actor.role).scope is not Scope.ALL:
-            from crm_core.errors import PermissionDenied
             raise PermissionDenied(Text("只有管理员或经理可以共享客户。", "Only an administrator or manager can share customers."))
 
     # --- search -----------------------------------------------------------

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crm_core.db.base import utcnow
@@ -131,14 +132,11 @@ class OpportunityService(EntityService):
 
     def funnel(self) -> list[dict[str, Any]]:
         """Open opportunities per stage with their expected amount (the sales funnel)."""
-        from sqlalchemy import func
-
         self._require(Action.READ)
         with self.ctx.db.unit_of_work(write=False) as s:
             rows = s.execute(select(Opportunity.stage, func.count(), func.sum(Opportunity.amount))
                              .where(self._scope_condition(), Opportunity.is_active.is_(True))
                              .group_by(Opportunity.stage)).all()
         by_stage = {stage: (n, total) for stage, n, total in rows}
-        from decimal import Decimal
         return [{"stage": c.code, "label": c.label, "count": by_stage.get(c.code, (0, None))[0],
                  "amount": by_stage.get(c.code, (0, None))[1] or Decimal("0.00")} for c in OPPORTUNITY_STAGE]

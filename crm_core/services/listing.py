@@ -38,7 +38,7 @@ class ListingMixin:
 
 
     def _filter_condition(self, f: Filter) -> ColumnElement[bool]:
-        field = self._field_or_error(f.field, "filter")
+        field = self._field_or_error(f.field)
         col = getattr(self.model, field.name)
         op, value = f.op, f.value
         try:
@@ -82,7 +82,7 @@ class ListingMixin:
         return val.parse_value(field, value)
 
 
-    def _field_or_error(self, name: str, what: str) -> Field:
+    def _field_or_error(self, name: str) -> Field:
         try:
             return self.spec.field(name)
         except KeyError:
@@ -94,7 +94,7 @@ class ListingMixin:
         keys: list[SortKey] = []
         for item in sort or (self.spec.default_sort,):
             desc = item.startswith("-")
-            field = self._field_or_error(item.lstrip("-"), "sort")
+            field = self._field_or_error(item.lstrip("-"))
             if field.name == "id":
                 continue
             col = getattr(self.model, field.name)

@@ -12,6 +12,7 @@ from crm_core.errors import FieldError, ValidationError
 from crm_core.i18n import Text
 from crm_core.models import AuditEntry, Contact, ErasureLogEntry, Submitter
 from crm_core.permissions import Action
+from crm_core.services.audit import write_audit
 from crm_core.services.context import Context
 
 ERASED_NAME = "（已删除）"
@@ -74,8 +75,6 @@ class PrivacyService:
             entry.after = _redact(entry.after, names)
         s.add(ErasureLogEntry(actor_id=self.ctx.actor.user_id, module=module, record_id=obj.id,
                               fields={"fields": names}, reason=reason))
-        from crm_core.services.audit import write_audit
-
         write_audit(s, self.ctx.actor, "erase", module, obj.id, None, {"erased_fields": names, "reason": reason})
 
     def erasure_log(self) -> list[dict[str, Any]]:

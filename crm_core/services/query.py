@@ -74,11 +74,6 @@ def order_by(keys: list[SortKey]) -> list[Any]:
     return clauses
 
 
-def cursor_of(keys: list[SortKey], row_values: list[Any]) -> tuple[Any, ...]:
-    """The cursor that points just after a row, given its values for ``keys``."""
-    return tuple(row_values)
-
-
 def after_condition(keys: list[SortKey], cursor: tuple[Any, ...]) -> ColumnElement[bool]:
     """WHERE clause for rows strictly after ``cursor`` in ``keys`` order.
 
