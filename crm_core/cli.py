@@ -24,12 +24,8 @@ keeps its traceback.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import getpass
 import os
-import shutil
-import sqlite3
-import subprocess
 import sys
 import time
 import unicodedata
@@ -40,7 +36,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
-from crm_core import demo
+from crm_core import backup, demo
 from crm_core.config import Profile, data_dir, default_profile, load_profiles, profile_from_url
 from crm_core.db import migrate
 from crm_core.db.engine import make_engine
@@ -52,7 +48,7 @@ from crm_core.services.query import ListQuery
 from crm_core.services.registry import Services
 from crm_core.session import create_first_admin, open_database
 
-KEEP_BACKUPS = 7
+KEEP_BACKUPS = backup.KEEP_BACKUPS
 # Who the command line acts as: whoever can run it already holds the database file or server login.
 CLI_ACTOR = Actor(user_id=None, login="crm-admin", name="crm-admin", role="admin")  # type: ignore[arg-type]
 
@@ -311,69 +307,13 @@ def cmd_backup(args: argparse.Namespace, lang: str) -> int:
         raise CliError(Text("--keep 至少为 1", "--keep must be at least 1"))
     profile = _profile(args)
     dest_dir = args.dest or data_dir() / "backups"
-    if profile.backend == "sqlite":
-        made, pattern = _backup_sqlite(profile, dest_dir), "crm-manual-*.sqlite3"
-    else:
-        made, pattern = _backup_postgresql(profile, dest_dir), f"crm-{profile.database}-*.dump"
-    removed = _prune(dest_dir, pattern, args.keep)
+    made, removed = backup.make_backup(profile, dest_dir, keep=args.keep, credentials=_credentials(profile))
     _say(lang, f"备份已完成：{made}（{made.stat().st_size / 1048576:.1f} MB）",
          f"Backup written: {made} ({made.stat().st_size / 1048576:.1f} MB)")
     if removed:
         _say(lang, f"已删除 {len(removed)} 个较旧的备份，保留最新的 {args.keep} 个。",
              f"Removed {len(removed)} older backups, keeping the newest {args.keep}.")
     return 0
-
-
-def _backup_sqlite(profile: Profile, dest_dir: Path) -> Path:
-    source = profile.sqlite_path
-    if not source.is_file():
-        raise DatabaseUnavailable(Text(f"数据库文件不存在：{source}", f"The database file does not exist: {source}"))
-    try:
-        # The online backup API copies a consistent state while clients keep working;
-        # backup_sqlite runs PRAGMA integrity_check on the copy.
-        return migrate.backup_sqlite(source, dest_dir, "manual")
-    except (sqlite3.Error, RuntimeError, OSError) as exc:
-        raise CliError(Text(f"备份失败：{exc}", f"The backup failed: {exc}")) from None
-
-
-def _backup_postgresql(profile: Profile, dest_dir: Path) -> Path:
-    pg_dump = shutil.which("pg_dump")
-    if pg_dump is None:
-        raise CliError(Text("找不到 pg_dump。请安装 PostgreSQL 客户端工具（与服务器版本相同或更新）并加入 PATH。",
-                            "pg_dump was not found. Install the PostgreSQL client tools (same version as the "
-                            "server or newer) and put them on PATH."))
-    dest_dir.mkdir(parents=True, exist_ok=True)
-    dest = dest_dir / f"crm-{profile.database}-{dt.datetime.now():%Y%m%d-%H%M%S-%f}.dump"
-    url = profile.url(*_credentials(profile))
-    env = {**os.environ, "PGSSLMODE": profile.sslmode, "PGAPPNAME": "crm-admin backup"}
-    if url.password:
-        env["PGPASSWORD"] = url.password  # the environment, not the argument list, which others can read
-    cmd = [pg_dump, "--format=custom", "--no-password", "--host", profile.host, "--port", str(profile.port),
-           "--dbname", profile.database, "--file", str(dest)] + (["--username", url.username] if url.username else [])
-    done = subprocess.run(cmd, env=env, capture_output=True, text=True)
-    if done.returncode != 0:
-        dest.unlink(missing_ok=True)
-        raise CliError(Text(f"pg_dump 失败（退出码 {done.returncode}）：{done.stderr.strip()}",
-                            f"pg_dump failed (exit status {done.returncode}): {done.stderr.strip()}"))
-    pg_restore = shutil.which("pg_restore")
-    if pg_restore is not None:  # reading the archive's table of contents proves it is complete
-        check = subprocess.run([pg_restore, "--list", str(dest)], capture_output=True, text=True)
-        if check.returncode != 0:
-            dest.unlink(missing_ok=True)
-            raise CliError(Text(f"备份文件无法读取：{check.stderr.strip()}",
-                                f"The backup cannot be read back: {check.stderr.strip()}"))
-    return dest
-
-
-def _prune(dest_dir: Path, pattern: str, keep: int) -> list[Path]:
-    """Delete all but the newest ``keep`` backups matching ``pattern`` (their names sort by time)."""
-    generations = sorted(dest_dir.glob(pattern), key=lambda p: p.name, reverse=True)
-    old = generations[keep:]
-    for path in old:
-        path.unlink(missing_ok=True)
-        for suffix in ("-wal", "-shm"):
-            Path(str(path) + suffix).unlink(missing_ok=True)
-    return old
 
 
 def cmd_users_list(args: argparse.Namespace, lang: str) -> int:
