@@ -5,19 +5,41 @@ Typical use::
     from crm_core import connect, default_profile
     session = connect(default_profile(), "zhangsan", "secret123")
     page = session.customers.list(ListQuery(search="华为"))
+
+Names are imported on first use (PEP 562), so that ``crm_core.lists``,
+``crm_core.errors`` and ``crm_core.i18n`` can be used without loading
+SQLAlchemy: the desktop client shows its login window before that.
 """
 
-from crm_core.config import Profile, default_profile, load_profiles
-from crm_core.errors import (AuthenticationFailed, ConcurrencyConflict, ConfigurationError, CrmError,
-                             DatabaseUnavailable, FieldError, InUse, NotFound, PermissionDenied, RecordInactive,
-                             SchemaMismatch, ValidationError)
-from crm_core.i18n import Text
-from crm_core.services.query import Filter, ListQuery, Page
-from crm_core.session import CrmSession, connect, create_first_admin, needs_first_admin, open_database
+from __future__ import annotations
 
-__all__ = [
-    "AuthenticationFailed", "ConcurrencyConflict", "ConfigurationError", "CrmError", "CrmSession",
-    "DatabaseUnavailable", "FieldError", "Filter", "InUse", "ListQuery", "NotFound", "Page", "PermissionDenied",
-    "Profile", "RecordInactive", "SchemaMismatch", "Text", "ValidationError", "connect", "create_first_admin",
-    "default_profile", "load_profiles", "needs_first_admin", "open_database",
-]
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "Profile": "crm_core.config", "default_profile": "crm_core.config", "load_profiles": "crm_core.config",
+    "AuthenticationFailed": "crm_core.errors", "ConcurrencyConflict": "crm_core.errors",
+    "ConfigurationError": "crm_core.errors", "CrmError": "crm_core.errors", "DatabaseUnavailable": "crm_core.errors",
+    "FieldError": "crm_core.errors", "InUse": "crm_core.errors", "NotFound": "crm_core.errors",
+    "PermissionDenied": "crm_core.errors", "RecordInactive": "crm_core.errors", "SchemaMismatch": "crm_core.errors",
+    "ValidationError": "crm_core.errors",
+    "Text": "crm_core.i18n",
+    "Filter": "crm_core.lists", "ListQuery": "crm_core.lists", "Page": "crm_core.lists",
+    "CrmSession": "crm_core.session", "connect": "crm_core.session", "create_first_admin": "crm_core.session",
+    "needs_first_admin": "crm_core.session", "open_database": "crm_core.session",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module = _EXPORTS[name]
+    except KeyError:
+        raise AttributeError(f"module 'crm_core' has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -1,59 +1,18 @@
-"""List queries: filters, sorting and keyset paging, described as plain values."""
+"""SQL for list queries: ORDER BY with NULLs last and keyset conditions on both databases.
+
+The plain request and result types live in :mod:`crm_core.lists` and are re-exported here.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, or_, true
 
-OPS = frozenset({"eq", "ne", "in", "gte", "lte", "between", "contains", "is_null"})
+from crm_core.lists import OPS, Filter, ListQuery, Page
 
-
-@dataclass(frozen=True)
-class Filter:
-    """One condition on one field.
-
-    ``op`` is one of eq, ne, in, gte, lte, between (value is a (low, high)
-    pair; either may be None), contains (text), is_null (value True/False).
-    """
-
-    field: str
-    op: str
-    value: Any = None
-
-
-@dataclass(frozen=True)
-class ListQuery:
-    """What a grid asks for.
-
-    Attributes:
-        filters: conditions, all of which must hold. A dict ``{field: value}``
-            is accepted by services as a shorthand for "eq" filters.
-        search: fuzzy text (at least 2 characters).
-        sort: field names, "-" in front for descending; id is always the tie-breaker.
-        after: the ``next_cursor`` of the previous page, None for the first page.
-        limit: rows per page (1..500).
-        include_inactive: also list deactivated records.
-    """
-
-    filters: tuple[Filter, ...] = ()
-    search: str | None = None
-    sort: tuple[str, ...] = ()
-    after: tuple[Any, ...] | None = None
-    limit: int = 50
-    include_inactive: bool = True
-
-
-@dataclass
-class Page:
-    """One page of plain records, and the cursor for the next one (None at the end)."""
-
-    rows: list[dict[str, Any]]
-    next_cursor: tuple[Any, ...] | None
-    total: int | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-
+__all__ = ["OPS", "Filter", "ListQuery", "Page", "SortKey", "after_condition", "order_by"]
 
 @dataclass(frozen=True)
 class SortKey:

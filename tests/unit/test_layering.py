@@ -43,3 +43,11 @@ def test_importing_every_crm_core_module_loads_no_qt():
 def test_crm_desktop_has_no_sqlalchemy_or_driver_import():
     offenders = {f: n & {"sqlalchemy", "psycopg", "sqlite3", "alembic"} for f, n in _imports("crm_desktop").items()}
     assert not {f: n for f, n in offenders.items() if n}
+
+
+def test_plain_types_and_messages_load_without_sqlalchemy():
+    """The client's login window must not wait for SQLAlchemy to import."""
+    code = ("import sys, crm_core, crm_core.lists, crm_core.errors, crm_core.i18n, crm_core.metadata\n"
+            "print(sorted(k for k in sys.modules if k.split('.')[0] in {'sqlalchemy', 'psycopg', 'alembic'}))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "[]"

@@ -1,0 +1,381 @@
+"""The one table model every module grid uses: a lazily paged view of a service's records.
+
+Rows come from ``service.list(ListQuery)`` one keyset page at a time (never all
+rows); the total comes from ``service.count`` separately. Every call runs through
+:func:`crm_desktop.background.run_in_background` and its result is applied on the
+GUI thread. A generation counter drops results that belong to a query the user
+has since replaced (a newer reload, sort, search or filter).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QGuiApplication, QPalette
+
+from crm_core.metadata import EntitySpec, Field
+from crm_core.lists import Filter, ListQuery, Page
+from crm_desktop.background import run_in_background
+from crm_desktop.grid.display import NUMERIC_TYPES, DictionaryLabels, deactivated_tooltip, display_text
+
+try:  # the C++ side may be deleted by a parent view while a page is still on its way
+    from shiboken6 import isValid as _qt_alive
+except ImportError:  # pragma: no cover - shiboken6 ships with PySide6
+    def _qt_alive(obj: object) -> bool:
+        return True
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+# Custom roles: views, delegates and forms read records through these, never through columns.
+RecordRole = Qt.ItemDataRole.UserRole + 1  #: the whole record dict of the row
+IdRole = Qt.ItemDataRole.UserRole + 2  #: the record's id
+FieldRole = Qt.ItemDataRole.UserRole + 3  #: the column's :class:`~crm_core.metadata.Field`
+ValueRole = Qt.ItemDataRole.UserRole + 4  #: the raw (unformatted, possibly masked) value
+
+MIN_SEARCH = 2  # what crm_core accepts; shorter texts mean "no search", not an error
+_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+
+
+class RecordService(Protocol):
+    """What the model needs from a service (every crm_core ``EntityService`` fits)."""
+
+    spec: EntitySpec
+
+    def list(self, query: ListQuery) -> Page: ...
+
+    def count(self, query: ListQuery) -> int: ...
+
+
+class RecordTableModel(QAbstractTableModel):
+    """Read-only, lazily paged rows of one module, columns from its metadata.
+
+    Columns are dynamic (a column chooser sets them), so instead of column
+    constants use :meth:`column_of` and the custom roles.
+
+    Signals:
+        total_changed(int): the number of matching records, after each (re)count.
+        loading_changed(bool): True while a page or the count of the current query is on its way.
+        failed(object): the exception of a failed list/count of the current query.
+    """
+
+    total_changed = Signal(int)
+    loading_changed = Signal(bool)
+    failed = Signal(object)
+
+    def __init__(self, service: RecordService, language: str = "zh_CN",
+                 labels: DictionaryLabels | None = None, *, page_size: int = 100,
+                 parent: QObject | None = None):
+        """Create an empty model; call :meth:`reload` to fetch the first page.
+
+        Args:
+            service: a module service (``.spec``, ``.list``, ``.count``).
+            language: "zh_CN" or "en" for headers and labels.
+            labels: dictionary labels ``{(category, code): Text}``, loaded by the caller
+                in the background (see :func:`crm_desktop.grid.display.dictionary_labels`).
+            page_size: rows per page (crm_core caps it at 500).
+            parent: Qt parent.
+        """
+        super().__init__(parent)
+        self._service = service
+        self._spec = service.spec
+        self._language = language
+        self._labels: DictionaryLabels = labels or {}
+        self._page_size = page_size
+        self._columns: list[Field] = list(self._spec.grid_fields)
+        self._rows: list[dict[str, Any]] = []
+        self._row_by_id: dict[Any, int] = {}
+        self._cursor: tuple[Any, ...] | None = None
+        self._fetching = False
+        self._total: int | None = None
+        self._generation = 0
+        self._pending = 0  # requests of the current generation still running
+        self._loading_shown = False  # what loading_changed last said
+        self._error_reported = False  # one failed() per query: list and count often fail alike
+        self._sort: tuple[str, ...] = ()
+        self._search: str | None = None
+        self._filters: tuple[Filter, ...] = ()
+        self._include_inactive = True
+
+    # ------------------------------------------------------------ properties
+
+    @property
+    def spec(self) -> EntitySpec:
+        """The module's metadata."""
+        return self._spec
+
+    @property
+    def total(self) -> int | None:
+        """Matching records in the database (None until counted)."""
+        return self._total
+
+    @property
+    def loading(self) -> bool:
+        """True while the current query still has a request on its way."""
+        return self._pending > 0
+
+    @property
+    def columns(self) -> list[str]:
+        """Field names of the columns, in order."""
+        return [f.name for f in self._columns]
+
+    def column_of(self, name: str) -> int:
+        """Column number of field ``name``, -1 if not shown."""
+        return next((i for i, f in enumerate(self._columns) if f.name == name), -1)
+
+    def field_at(self, column: int) -> Field:
+        """The field shown in ``column``."""
+        return self._columns[column]
+
+    # --------------------------------------------------------- configuration
+
+    def set_columns(self, names: Sequence[str]) -> None:
+        """Show these fields as columns (column chooser); KeyError for an unknown name."""
+        fields = [self._spec.field(n) for n in names]
+        self.beginResetModel()
+        self._columns = fields
+        self.endResetModel()
+
+    def set_language(self, language: str) -> None:
+        """Switch headers and labels to ``language`` ("zh_CN" / "en") without reloading."""
+        self._language = language
+        self._refresh_all()
+
+    def set_dictionary_labels(self, labels: DictionaryLabels) -> None:
+        """Use freshly loaded dictionary labels (e.g. after an admin edited the dictionary)."""
+        self._labels = labels
+        self._refresh_all()
+
+    def set_search(self, text: str) -> None:
+        """Search for ``text`` and reload; under 2 characters clears the search."""
+        term = (text or "").strip()
+        search = term if len(term) >= MIN_SEARCH else None
+        if search != self._search:
+            self._search = search
+            self.reload()
+
+    def set_filters(self, filters: tuple[Filter, ...]) -> None:
+        """Replace the filters (all must hold) and reload."""
+        self._filters = tuple(filters)
+        self.reload()
+
+    def set_include_inactive(self, include: bool) -> None:
+        """Also list deactivated records (the default) or hide them; reloads."""
+        if include != self._include_inactive:
+            self._include_inactive = include
+            self.reload()
+
+    def query(self, after: tuple[Any, ...] | None = None) -> ListQuery:
+        """The service query for the current sort, search and filters."""
+        return ListQuery(filters=self._filters, search=self._search, sort=self._sort, after=after,
+                         limit=self._page_size, include_inactive=self._include_inactive)
+
+    # -------------------------------------------------------------- loading
+
+    def reload(self) -> None:
+        """Drop the rows and fetch the first page and the total again.
+
+        Results of earlier requests still on their way are discarded when they arrive.
+        """
+        self._generation += 1
+        self.beginResetModel()
+        self._rows, self._row_by_id, self._cursor = [], {}, None
+        self.endResetModel()
+        self._fetching = False
+        self._error_reported = False
+        # Older requests no longer count; no loading_changed flicker when a reload replaces one.
+        self._pending = 0
+        self._request_page(None)
+        self._request_count()
+
+    def _request_page(self, after: tuple[Any, ...] | None) -> None:
+        self._fetching = True
+        self._start(self._service.list, self.query(after), self._on_list_succeeded, page=True)
+
+    def _request_count(self) -> None:
+        self._start(self._service.count, self.query(), self._on_count_succeeded, page=False)
+
+    def _start(self, fn: Any, query: ListQuery, done: Any, *, page: bool) -> None:
+        gen = self._generation
+        self._pending += 1
+        self._update_loading()
+        # The generation is bound now, so a late answer can be recognised as stale.
+        run_in_background(fn, query, done=functools.partial(done, gen),
+                          failed=functools.partial(self._on_request_errored, gen, page),
+                          finished=functools.partial(self._on_request_finished, gen))
+
+    def _current(self, gen: int) -> bool:
+        return _qt_alive(self) and gen == self._generation
+
+    def _on_list_succeeded(self, gen: int, page: Page) -> None:
+        if not self._current(gen):
+            return
+        self._fetching = False
+        self._cursor = page.next_cursor
+        if page.rows:
+            first = len(self._rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(page.rows) - 1)
+            for i, record in enumerate(page.rows, start=first):
+                self._rows.append(record)
+                self._row_by_id[record.get("id")] = i
+            self.endInsertRows()
+
+    def _on_count_succeeded(self, gen: int, total: int) -> None:
+        if not self._current(gen):
+            return
+        self._total = int(total)
+        self.total_changed.emit(self._total)
+
+    def _on_request_errored(self, gen: int, page: bool, exc: BaseException) -> None:
+        if not self._current(gen):
+            return
+        if page:
+            self._fetching = False
+            # No further pages of this query: a view would otherwise ask again on every
+            # scroll and repeat the error. Refresh (reload) tries again.
+            self._cursor = None
+        if not self._error_reported:
+            self._error_reported = True
+            self.failed.emit(exc)
+
+    def _on_request_finished(self, gen: int) -> None:
+        if self._current(gen):
+            self._pending = max(0, self._pending - 1)
+            self._update_loading()
+
+    def _update_loading(self) -> None:
+        if self.loading != self._loading_shown:
+            self._loading_shown = self.loading
+            self.loading_changed.emit(self._loading_shown)
+
+    # ------------------------------------------------------ Qt model overrides
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        """Rows loaded so far (a table: no children)."""
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        """Number of shown fields."""
+        return 0 if parent.isValid() else len(self._columns)
+
+    def canFetchMore(self, parent: AnyIndex) -> bool:
+        """True while the service said there is a next page."""
+        return not parent.isValid() and self._cursor is not None
+
+    def fetchMore(self, parent: AnyIndex) -> None:
+        """Ask for the next page in the background (once: views call this repeatedly)."""
+        if parent.isValid() or self._cursor is None or self._fetching:
+            return
+        self._request_page(self._cursor)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Let the service sort by ``column`` and reload; column -1 restores the default order."""
+        if 0 <= column < len(self._columns):
+            name = self._columns[column].name
+            self._sort = (f"-{name}" if order == Qt.SortOrder.DescendingOrder else name,)
+        else:
+            self._sort = ()
+        self.reload()
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        """Field labels in the model's language; None for rows and other roles."""
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self._columns):
+            return None
+        field = self._columns[section]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return field.label(self._language)
+        if role == Qt.ItemDataRole.TextAlignmentRole and field.type in NUMERIC_TYPES:
+            return _RIGHT
+        if role == FieldRole:
+            return field
+        return None
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        """Cell text, alignment, greyed look and tooltip of deactivated rows, and the custom roles."""
+        if not index.isValid() or index.row() >= len(self._rows) or index.column() >= len(self._columns):
+            return None
+        record = self._rows[index.row()]
+        field = self._columns[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return display_text(field, record, self._language, self._labels)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return _RIGHT if field.type in NUMERIC_TYPES else None
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return _greyed() if not record.get("is_active", True) else None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return deactivated_tooltip(record, self._language)
+        if role == RecordRole:
+            return record
+        if role == IdRole:
+            return record.get("id")
+        if role == FieldRole:
+            return field
+        if role == ValueRole:
+            return record.get(field.name)
+        return None
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        """Selectable, not editable: records change through forms and services."""
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+    # -------------------------------------------------------------- records
+
+    def record_at(self, row: int) -> dict[str, Any]:
+        """The record shown in ``row``; IndexError outside the loaded rows."""
+        if not 0 <= row < len(self._rows):
+            raise IndexError(row)
+        return self._rows[row]
+
+    def row_of(self, record_id: Any) -> int | None:
+        """Row of the record with ``record_id`` among the loaded rows, None if not loaded."""
+        return self._row_by_id.get(record_id)
+
+    def apply_change(self, record: dict[str, Any]) -> bool:
+        """Show a record a service just returned (after a save) in place of its old row.
+
+        A record deactivated while inactive ones are hidden leaves the grid. A record
+        not loaded here (new, or on a later page) is left to the next reload.
+
+        Returns:
+            True if a loaded row was replaced or removed.
+        """
+        row = self.row_of(record.get("id"))
+        if row is None:
+            return False
+        if not self._include_inactive and not record.get("is_active", True):
+            self.remove_record(record.get("id"))
+            return True
+        self._rows[row] = record
+        if self._columns:
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(self._columns) - 1))
+        return True
+
+    def remove_record(self, record_id: Any) -> bool:
+        """Take a deleted (or now hidden) record out of the loaded rows; True if it was there."""
+        row = self.row_of(record_id)
+        if row is None:
+            return False
+        self.beginRemoveRows(QModelIndex(), row, row)
+        del self._rows[row]
+        self._row_by_id = {r.get("id"): i for i, r in enumerate(self._rows)}
+        self.endRemoveRows()
+        if self._total is not None:
+            self._total = max(0, self._total - 1)
+            self.total_changed.emit(self._total)
+        return True
+
+    def _refresh_all(self) -> None:
+        if self._columns:
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self._columns) - 1)
+        if self._rows and self._columns:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(self._columns) - 1))
+
+
+def _greyed() -> QBrush:
+    """The palette's disabled-text colour, so deactivated rows follow the user's theme."""
+    return QBrush(QGuiApplication.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text))
