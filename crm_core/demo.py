@@ -51,7 +51,7 @@ from crm_core.models import (Contact, Contract, Customer, CustomerStatusChange, 
                              User)
 from crm_core.passwords import check_policy
 from crm_core.permissions import Action
-from crm_core.services.codes import office_today
+from crm_core.services.codes import next_code, office_today
 from crm_core.services.context import Actor
 from crm_core.services.entity import EntityService
 from crm_core.services.registry import Services
@@ -334,7 +334,10 @@ class _Writer:
         """Move the times the services stamped as "now" to when the plan says things happened."""
         history = [plan.at] + [at for _, at, _ in plan.statuses]
         with self.db.unit_of_work(write=True) as s:
-            _set(s, Customer.__table__, [{"id": cid, "created_at": plan.at, "updated_at": history[-1]}])
+            # Codes carry the day a record was created (C20250314007), as they would have.
+            _set(s, Customer.__table__, [{"id": cid, "created_at": plan.at, "updated_at": history[-1],
+                                          "code": next_code(s, "C", plan.at.astimezone().date())}])
+            self.services["sales"][plan.owner].customers.refresh_search(s, cid)
             ids = s.scalars(select(CustomerStatusChange.id).where(CustomerStatusChange.customer_id == cid)
                             .order_by(CustomerStatusChange.id)).all()
             _set(s, CustomerStatusChange.__table__, [{"id": i, "changed_at": at} for i, at in zip(ids, history, strict=True)])
@@ -353,7 +356,8 @@ class _Writer:
     def _backdate_ticket(s: Session, t: TicketPlan, ticket_id: int) -> None:
         last = t.closed_at or t.resolved_at or (t.notes[-1][1] if t.notes else t.assigned_at) or t.at
         _set(s, Ticket.__table__, [{"id": ticket_id, "created_at": t.at, "updated_at": last,
-                                    "resolved_at": t.resolved_at, "closed_at": t.closed_at}])
+                                    "resolved_at": t.resolved_at, "closed_at": t.closed_at,
+                                    "number": next_code(s, "T", t.at.astimezone().date())}])
         notes = iter(at for _, at in t.notes)
         rows, notify = [], t.resolved_at
         for entry_id, kind in s.execute(select(TicketLogEntry.id, TicketLogEntry.kind)

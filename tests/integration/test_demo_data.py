@@ -225,3 +225,13 @@ def test_product_builds_keep_their_version(demo):
     _, admin = demo
     versions = [p["product_version"] for p in admin.products.list(ListQuery(limit=500)).rows]
     assert versions and all(str(v).startswith("V") for v in versions)  # e.g. V3.2.1-定制
+
+
+def test_codes_carry_the_day_the_record_was_created(demo):
+    _, admin = demo
+    customers = admin.customers.list(ListQuery(limit=500)).rows
+    assert all(c["code"][1:9] == c["created_at"].astimezone().strftime("%Y%m%d") for c in customers)
+    tickets = admin.tickets.list(ListQuery(limit=500)).rows
+    assert tickets and all(t["number"][1:9] == t["created_at"].astimezone().strftime("%Y%m%d") for t in tickets)
+    # and a customer is still found by its (new) code
+    assert admin.customers.list(ListQuery(search=customers[0]["code"])).rows[0]["id"] == customers[0]["id"]
