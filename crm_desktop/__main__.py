@@ -1,21 +1,164 @@
-"""Entry point of the ``crm-desktop`` command.
+"""Entry point of the ``crm-desktop`` command: language, translations, the sign-in window.
 
-The Qt client itself (login window, main window, grids and forms) is the next
-piece of work; until it lands this command says so instead of pretending.
+The main window is the next piece of work: after a successful sign-in this
+command says so honestly and exits 0. Only Qt and the login window are
+imported up front; crm_core (SQLAlchemy) is loaded in the background once the
+window is on screen.
 """
 
 from __future__ import annotations
 
+import argparse
+import logging
+import os
+import shutil
+import subprocess
 import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QSettings, QTranslator
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+# Called by this name so that pyside6-lupdate finds every string with its context.
+translate = QCoreApplication.translate
+
+log = logging.getLogger(__name__)
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "ui" / "translations"
+LANGUAGES = ("zh_CN", "en")
 
 
-def main() -> int:
-    """Start the desktop client."""
-    sys.stderr.write(
-        "CRM Desktop: the Qt client is not built yet (see the issue 'Desktop client').\n"
-        "The business tier is ready: try `crm-admin demo-data` and `crm-admin users list`.\n"
-        "CRM 桌面客户端界面尚未完成；业务层已可用，可先运行 crm-admin demo-data。\n")
-    return 2
+
+def detect_language(requested: str | None = None) -> str:
+    """``requested`` if given, else zh_CN on a Chinese system, else en."""
+    if requested:
+        return requested
+    return "zh_CN" if QLocale.system().language() == QLocale.Language.Chinese else "en"
+
+
+def _lrelease() -> str | None:
+    beside_python = Path(sys.executable).with_name("pyside6-lrelease")
+    return str(beside_python) if beside_python.exists() else shutil.which("pyside6-lrelease")
+
+
+def compiled_catalogue(lang: str, cache_dir: Path | None = None) -> Path | None:
+    """The ``.qm`` of ``lang``: shipped next to the ``.ts``, or compiled now with pyside6-lrelease.
+
+    ``.qm`` files are build products (git ignores them). A development checkout
+    compiles the ``.ts`` once into ``cache_dir`` (default: the user cache dir);
+    that is a short subprocess run before any window exists, so it holds up no
+    interaction.
+
+    Returns:
+        The catalogue to load, or None (no catalogue, no tool): the interface stays English.
+    """
+    source = TRANSLATIONS / f"crm_desktop_{lang}.ts"
+    shipped = source.with_suffix(".qm")
+    if shipped.exists() and (not source.exists() or shipped.stat().st_mtime >= source.stat().st_mtime):
+        return shipped
+    if not source.exists():
+        return None
+    if cache_dir is None:
+        import platformdirs
+
+        cache_dir = Path(platformdirs.user_cache_dir("crm-desktop", "crm-desktop"))
+    cached = cache_dir / shipped.name
+    if cached.exists() and cached.stat().st_mtime >= source.stat().st_mtime:
+        return cached
+    tool = _lrelease()
+    if tool is None:
+        log.warning("pyside6-lrelease not found; the interface stays in English")
+        return None
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run([tool, "-silent", str(source), "-qm", str(cached)], check=True, capture_output=True, timeout=30)
+    except (OSError, subprocess.SubprocessError) as exc:
+        log.warning("could not compile %s: %s", source, exc)
+        return None
+    return cached
+
+
+def install_translators(app: QCoreApplication, lang: str, cache_dir: Path | None = None) -> list[QTranslator]:
+    """Install Qt's own and CRM Desktop's catalogues for ``lang`` (parented to ``app``); returns them.
+
+    Args:
+        app: the application.
+        lang: "zh_CN" or "en" (English needs no catalogue).
+        cache_dir: where a development checkout's catalogue is compiled (see :func:`compiled_catalogue`).
+    """
+    installed: list[QTranslator] = []
+    if lang.startswith("en"):
+        return installed
+    qt_own = QTranslator(app)
+    if qt_own.load(f"qtbase_{lang}", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)) or \
+            qt_own.load(f"qt_{lang}", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        app.installTranslator(qt_own)
+        installed.append(qt_own)
+    catalogue = compiled_catalogue(lang, cache_dir)
+    ours = QTranslator(app)
+    if catalogue is not None and ours.load(str(catalogue)):
+        app.installTranslator(ours)
+        installed.append(ours)
+    return installed
+
+
+def build_login(lang: str, profiles: dict[str, Any] | None = None, default_profile: str | None = None,
+                settings: QSettings | None = None, quit: Callable[[int], None] = QCoreApplication.exit):
+    """The sign-in window, wired to the placeholder "signed in" message (testable without ``exec``).
+
+    Args:
+        lang, profiles, default_profile, settings: as for :class:`~crm_desktop.login.LoginWindow`.
+        quit: called with the exit code when the user is done (tests pass a recorder).
+
+    Returns:
+        The :class:`~crm_desktop.login.LoginWindow`, not yet shown.
+    """
+    from crm_desktop.login import LoginWindow
+
+    window = LoginWindow(lang, profiles, default_profile, settings)
+    window.signed_in.connect(lambda session: _on_login_window_signed_in(window, session, quit))
+    window.rejected.connect(lambda: quit(0))
+    return window
+
+
+def _on_login_window_signed_in(window: Any, session: Any, quit: Callable[[int], None]) -> None:
+    from crm_desktop.background import run_in_background
+
+    actor = session.actor
+    box = QMessageBox(QMessageBox.Icon.Information, translate("Main", "CRM Desktop"),
+                      translate("Main", "Signed in as %1 (%2).").replace("%1", actor.name).replace("%2", actor.login),
+                      QMessageBox.StandardButton.Ok)
+    box.setObjectName("signedInBox")
+    box.setInformativeText(translate("Main", "The main window is the next piece of work; CRM Desktop closes now."))
+    window.signed_in_box = box  # keep it alive, and reachable for tests
+    box.finished.connect(lambda _r: run_in_background(session.close, finished=lambda: quit(0)))
+    box.open()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Start the desktop client; returns the exit code."""
+    parser = argparse.ArgumentParser(prog="crm-desktop", description="CRM Desktop")
+    parser.add_argument("--lang", choices=LANGUAGES, help="interface language (default: from the system)")
+    args, qt_args = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
+
+    from crm_desktop.errors import install_excepthook, setup_logging
+
+    setup_logging()
+    app = QApplication.instance() or QApplication([sys.argv[0], *qt_args])
+    app.setApplicationName("CRM Desktop")
+    app.setOrganizationName("crm-desktop")
+    app.setQuitOnLastWindowClosed(False)  # the end is decided explicitly (sign-in done / cancelled)
+    lang = detect_language(args.lang or os.environ.get("CRM_LANG"))
+    install_translators(app, lang)  # parented to the app: they live as long as it does
+    install_excepthook(lang)
+    window = build_login(lang)
+    window.show()
+    code = app.exec()
+    from crm_desktop.background import wait_for_all
+
+    wait_for_all(10_000)
+    return code
 
 
 if __name__ == "__main__":
