@@ -167,7 +167,7 @@ class RecordTableModel(QAbstractTableModel):
             self._include_inactive = include
             self.reload()
 
-    def query(self, after: tuple[Any, ...] | None = None) -> ListQuery:
+    def list_query(self, after: tuple[Any, ...] | None = None) -> ListQuery:
         """The service query for the current sort, search and filters."""
         return ListQuery(filters=self._filters, search=self._search, sort=self._sort, after=after,
                          limit=self._page_size, include_inactive=self._include_inactive)
@@ -192,10 +192,10 @@ class RecordTableModel(QAbstractTableModel):
 
     def _request_page(self, after: tuple[Any, ...] | None) -> None:
         self._fetching = True
-        self._start(self._service.list, self.query(after), self._on_list_succeeded, page=True)
+        self._start(self._service.list, self.list_query(after), self._on_list_succeeded, page=True)
 
     def _request_count(self) -> None:
-        self._start(self._service.count, self.query(), self._on_count_succeeded, page=False)
+        self._start(self._service.count, self.list_query(), self._on_count_succeeded, page=False)
 
     def _start(self, fn: Any, query: ListQuery, done: Any, *, page: bool) -> None:
         gen = self._generation

@@ -100,7 +100,7 @@ def test_sorting_by_name_descending_asks_the_service(admin, make_customer, make_
     ascending = column_texts(model, "name")
     reload_and_wait(qtbot, model, lambda: model.sort(col, Qt.SortOrder.DescendingOrder))
     assert column_texts(model, "name") == list(reversed(ascending))
-    assert model.query().sort == ("-name",)
+    assert model.list_query().sort == ("-name",)
 
 
 def test_search_finds_matching_customers_and_short_text_clears_it(admin, make_customer, make_model, qtbot):
@@ -112,7 +112,7 @@ def test_search_finds_matching_customers_and_short_text_clears_it(admin, make_cu
     assert sorted(column_texts(model, "name")) == ["上海星辰科技有限公司", "北京星辰软件有限公司"]
     assert model.total == 2
     reload_and_wait(qtbot, model, lambda: model.set_search("星"))  # too short: everything again
-    assert model.rowCount() == 3 and model.query().search is None
+    assert model.rowCount() == 3 and model.list_query().search is None
 
 
 def test_sales_user_sees_only_own_customers(login, make_customer, make_model):
