@@ -8,15 +8,10 @@ import pytest
 
 import crm_core
 from crm_core import AuthenticationFailed, InUse, NotFound, PermissionDenied, RecordInactive, ValidationError
+from tests.helpers import field_error
 
 PASSWORD = "secret123"
 _phones = itertools.count(13700000001)
-
-
-def _error(exc: pytest.ExceptionInfo, field: str):
-    errors = exc.value.for_field(field)
-    assert errors, f"no error on {field}: {exc.value.errors}"
-    return errors[0]
 
 
 def _user(**values):
@@ -54,7 +49,7 @@ def test_login_names_differing_only_in_case_are_duplicates(admin):
 def test_missing_phone_is_refused_naming_the_field(admin):
     with pytest.raises(ValidationError) as exc:
         admin.users.create(_user(phone=""))
-    err = _error(exc, "phone")
+    err = field_error(exc, "phone")
     assert err.code == "required" and "电话" in err.message.zh and "Phone" in err.message.en
 
 
@@ -62,7 +57,7 @@ def test_missing_phone_is_refused_naming_the_field(admin):
 def test_weak_password_is_refused(admin, password, code):
     with pytest.raises(ValidationError) as exc:
         admin.users.create(_user(password=password))
-    assert _error(exc, "password").code == code
+    assert field_error(exc, "password").code == code
     assert admin.users.count() == 1  # only the admin
 
 
@@ -138,7 +133,7 @@ def test_last_active_admin_cannot_be_demoted(admin):
     me = admin.users.get(admin.actor.user_id)
     with pytest.raises(ValidationError) as exc:
         admin.users.update(me["id"], {"role": "manager"}, version=me["version"])
-    assert _error(exc, "role").code == "last_admin"
+    assert field_error(exc, "role").code == "last_admin"
     assert admin.users.get(me["id"])["role"] == "admin"
 
 
@@ -160,7 +155,7 @@ def test_the_only_admin_cannot_demote_himself(admin):
     me = admin.users.get(admin.actor.user_id)
     with pytest.raises(ValidationError) as exc:
         admin.users.update(me["id"], {"role": "manager"}, version=me["version"])
-    assert _error(exc, "role").code == "last_admin"
+    assert field_error(exc, "role").code == "last_admin"
     assert admin.users.get(me["id"])["role"] == "admin"
 
 
@@ -198,7 +193,7 @@ def test_set_password_refuses_a_weak_password(admin, login, profile):
     sales = login("sales1")
     with pytest.raises(ValidationError) as exc:
         admin.users.set_password(sales.actor.user_id, "weak")
-    assert _error(exc, "password").code == "too_short"
+    assert field_error(exc, "password").code == "too_short"
     crm_core.connect(profile, "sales1", PASSWORD, upgrade=False).close()
 
 
@@ -206,7 +201,7 @@ def test_login_name_cannot_be_changed(admin):
     user = admin.users.create(_user())
     with pytest.raises(ValidationError) as exc:
         admin.users.update(user["id"], {"login": "lisi"}, version=user["version"])
-    assert _error(exc, "login").code == "read_only"
+    assert field_error(exc, "login").code == "read_only"
 
 
 # ------------------------------------------------------------------ dictionary
@@ -228,7 +223,7 @@ def test_new_dictionary_entry_becomes_a_customer_industry(admin, make_customer):
 def test_duplicate_dictionary_code_in_a_category_is_refused(admin):
     with pytest.raises(ValidationError) as exc:
         admin.dictionary.create({"category": "industry", "code": "retail", "label_zh": "零售2", "label_en": "Retail 2"})
-    assert _error(exc, "code").code == "duplicate"
+    assert field_error(exc, "code").code == "duplicate"
 
 
 def test_used_dictionary_entry_cannot_be_deleted_but_can_be_deactivated(admin, make_customer):
@@ -241,7 +236,7 @@ def test_used_dictionary_entry_cannot_be_deleted_but_can_be_deactivated(admin, m
     admin.dictionary.deactivate(entry["id"], "不再使用")
     with pytest.raises(ValidationError) as exc:
         make_customer("新客户有限公司", industry="agriculture")
-    assert _error(exc, "industry").code == "choice"
+    assert field_error(exc, "industry").code == "choice"
     # the customer that already has it keeps it and stays editable
     updated = admin.customers.update(customer["id"], {"notes": "老客户"}, version=customer["version"])
     assert updated["industry"] == "agriculture"
@@ -268,7 +263,7 @@ def test_dictionary_code_cannot_be_changed(admin):
     entry = admin.dictionary.entries("industry")[0]
     with pytest.raises(ValidationError) as exc:
         admin.dictionary.update(entry["id"], {"code": "other"}, version=entry["version"])
-    assert _error(exc, "code").code == "read_only"
+    assert field_error(exc, "code").code == "read_only"
 
 
 def test_non_admins_read_the_dictionary_but_cannot_change_it(login):
@@ -291,7 +286,7 @@ def custom_fields(admin):
 def test_create_without_a_required_custom_field_names_it(custom_fields, make_customer):
     with pytest.raises(ValidationError) as exc:
         make_customer()
-    err = _error(exc, "custom.erp_id")
+    err = field_error(exc, "custom.erp_id")
     assert err.code == "required" and "ERP编号" in err.message.zh and "ERP id" in err.message.en
 
 
@@ -306,7 +301,7 @@ def test_custom_values_round_trip(admin, custom_fields, make_customer):
 def test_custom_choice_must_be_a_dictionary_code(custom_fields, make_customer):
     with pytest.raises(ValidationError) as exc:
         make_customer(custom={"erp_id": "ERP-1", "region": "mars"})
-    assert _error(exc, "custom.region").code == "choice"
+    assert field_error(exc, "custom.region").code == "choice"
 
 
 def test_custom_text_over_its_max_length_is_refused(custom_fields, make_customer):
@@ -318,14 +313,14 @@ def test_custom_text_over_its_max_length_is_refused(custom_fields, make_customer
 def test_unknown_custom_field_is_refused(custom_fields, make_customer):
     with pytest.raises(ValidationError) as exc:
         make_customer(custom={"erp_id": "ERP-1", "shoe_size": "42"})
-    assert _error(exc, "custom.shoe_size").code == "unknown_field"
+    assert field_error(exc, "custom.shoe_size").code == "unknown_field"
 
 
 def test_required_custom_field_cannot_be_blanked(admin, custom_fields, make_customer):
     customer = make_customer(custom={"erp_id": "ERP-1"})
     with pytest.raises(ValidationError) as exc:
         admin.customers.update(customer["id"], {"custom": {"erp_id": ""}}, version=customer["version"])
-    assert _error(exc, "custom.erp_id").code == "required"
+    assert field_error(exc, "custom.erp_id").code == "required"
 
 
 def test_custom_value_updates_are_audited(admin, custom_fields, make_customer):
@@ -360,7 +355,7 @@ def test_choice_custom_field_needs_a_dictionary_category(admin):
     with pytest.raises(ValidationError) as exc:
         admin.custom_fields.create({"module": "customers", "key": "tier", "label_zh": "层级", "label_en": "Tier",
                                     "field_type": "choice"})
-    assert _error(exc, "choices_category").code == "required"
+    assert field_error(exc, "choices_category").code == "required"
 
 
 def test_deactivated_custom_field_is_no_longer_required(admin, custom_fields, make_customer):

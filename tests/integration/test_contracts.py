@@ -10,6 +10,7 @@ import pytest
 
 from crm_core import InUse, NotFound, ValidationError
 from crm_core.modules.contracts import MAX_ATTACHMENT_BYTES
+from tests.helpers import field_error
 
 SIGNED = dt.date(2026, 3, 1)
 
@@ -27,19 +28,13 @@ def new_contract(admin, customer):
     return _new
 
 
-def _only_error(exc: pytest.ExceptionInfo, field: str):
-    errors = exc.value.for_field(field)
-    assert errors, f"no error on {field}: {exc.value.errors}"
-    return errors[0]
-
-
 # ------------------------------------------------------------------ contracts
 
 def test_contract_number_must_be_unique_with_a_friendly_message(new_contract):
     new_contract("HT-2026-001")
     with pytest.raises(ValidationError) as exc:
         new_contract("HT-2026-001")
-    err = _only_error(exc, "number")
+    err = field_error(exc, "number")
     assert err.code == "duplicate"
     assert "合同编号" in err.message.zh and "HT-2026-001" in err.message.zh
     assert "Contract number" in err.message.en
@@ -55,14 +50,14 @@ def test_contract_amount_is_stored_and_read_back_as_an_exact_decimal(admin, new_
 def test_contract_amount_cannot_be_negative(new_contract):
     with pytest.raises(ValidationError) as exc:
         new_contract(amount="-1.00")
-    assert _only_error(exc, "amount").code == "negative"
+    assert field_error(exc, "amount").code == "negative"
     assert "合同金额" in exc.value.message.zh
 
 
 def test_contract_end_date_before_signing_date_is_refused(new_contract):
     with pytest.raises(ValidationError) as exc:
         new_contract(ends_on=SIGNED - dt.timedelta(days=1))
-    err = _only_error(exc, "ends_on")
+    err = field_error(exc, "ends_on")
     assert "截止日期" in err.message.zh and "Ends on" in err.message.en
 
 
@@ -78,7 +73,7 @@ def test_payment_amount_must_be_more_than_zero(admin, new_contract):
     contract = new_contract()
     with pytest.raises(ValidationError) as exc:
         admin.contracts.record_payment(contract["id"], {"received_on": SIGNED, "amount": "0"})
-    assert _only_error(exc, "amount").code == "not_positive"
+    assert field_error(exc, "amount").code == "not_positive"
 
 
 def test_payments_cannot_exceed_the_contract_amount(admin, new_contract):
@@ -86,7 +81,7 @@ def test_payments_cannot_exceed_the_contract_amount(admin, new_contract):
     admin.contracts.record_payment(contract["id"], {"received_on": SIGNED, "amount": "600.00"})
     with pytest.raises(ValidationError) as exc:
         admin.payments.create({"contract_id": contract["id"], "received_on": SIGNED, "amount": "400.01"})
-    err = _only_error(exc, "amount")
+    err = field_error(exc, "amount")
     assert err.code == "over_contract"
     assert "400.00" in err.message.zh
     admin.contracts.record_payment(contract["id"], {"received_on": SIGNED, "amount": "400.00"})
@@ -97,7 +92,7 @@ def test_payment_before_the_signing_date_is_refused(admin, new_contract):
     contract = new_contract()
     with pytest.raises(ValidationError) as exc:
         admin.contracts.record_payment(contract["id"], {"received_on": SIGNED - dt.timedelta(days=1), "amount": "10"})
-    assert _only_error(exc, "received_on").code == "date_order"
+    assert field_error(exc, "received_on").code == "date_order"
 
 
 def test_payment_takes_the_customer_of_its_contract(admin, new_contract, customer):
@@ -133,7 +128,7 @@ def test_contract_amount_cannot_drop_below_what_was_received(admin, new_contract
     contract = admin.contracts.get(contract["id"])
     with pytest.raises(ValidationError) as exc:
         admin.contracts.update(contract["id"], {"amount": "799.99"}, version=contract["version"])
-    assert _only_error(exc, "amount").code == "below_received"
+    assert field_error(exc, "amount").code == "below_received"
     updated = admin.contracts.update(contract["id"], {"amount": "800.00"}, version=contract["version"])
     assert updated["outstanding"] == Decimal("0.00")
 
@@ -144,7 +139,7 @@ def test_payment_cannot_be_raised_above_the_outstanding_amount(admin, new_contra
     admin.contracts.record_payment(contract["id"], {"received_on": SIGNED, "amount": "300.00"})
     with pytest.raises(ValidationError) as exc:
         admin.payments.update(first["id"], {"amount": "700.01"}, version=first["version"])
-    assert _only_error(exc, "amount").code == "over_contract"
+    assert field_error(exc, "amount").code == "over_contract"
     assert admin.payments.update(first["id"], {"amount": "700.00"}, version=first["version"])["amount"] == Decimal("700.00")
 
 
@@ -185,7 +180,7 @@ def test_empty_attachment_is_refused(admin, new_contract):
     contract = new_contract()
     with pytest.raises(ValidationError) as exc:
         admin.contracts.add_attachment(contract["id"], "empty.pdf", b"")
-    err = _only_error(exc, "file")
+    err = field_error(exc, "file")
     assert err.code == "empty" and "空" in err.message.zh and "empty" in err.message.en
     assert admin.contracts.attachments(contract["id"]) == []
 
@@ -195,7 +190,7 @@ def test_attachment_over_20_mb_is_refused(admin, new_contract):
     contract = new_contract()
     with pytest.raises(ValidationError) as exc:
         admin.contracts.add_attachment(contract["id"], "big.pdf", b"\0" * (MAX_ATTACHMENT_BYTES + 1))
-    err = _only_error(exc, "file")
+    err = field_error(exc, "file")
     assert err.code == "too_large" and "20 MB" in err.message.zh and "20 MB" in err.message.en
     assert admin.contracts.attachments(contract["id"]) == []
 
@@ -269,7 +264,7 @@ def test_payment_on_a_deactivated_contract_is_refused(admin, new_contract):
     admin.contracts.deactivate(contract["id"], "作废")
     with pytest.raises(ValidationError) as exc:
         admin.contracts.record_payment(contract["id"], {"received_on": SIGNED, "amount": "10.00"})
-    assert _only_error(exc, "contract_id").code == "inactive"
+    assert field_error(exc, "contract_id").code == "inactive"
 
 
 def test_reactivating_a_payment_cannot_push_the_total_over_the_contract(admin, new_contract):
@@ -279,7 +274,7 @@ def test_reactivating_a_payment_cannot_push_the_total_over_the_contract(admin, n
     admin.contracts.record_payment(contract["id"], {"received_on": SIGNED, "amount": "1000.00"})
     with pytest.raises(ValidationError) as exc:
         admin.payments.reactivate(mistake["id"])
-    assert _only_error(exc, "amount").code == "over_contract"
+    assert field_error(exc, "amount").code == "over_contract"
     assert admin.payments.get(mistake["id"])["is_active"] is False
     assert admin.contracts.get(contract["id"])["received"] == Decimal("1000.00")
 
@@ -299,7 +294,7 @@ def test_attachment_content_type_is_kept_or_refused_cleanly(admin, new_contract)
     assert att["content_type"] == "image/tiff"
     with pytest.raises(ValidationError) as exc:
         admin.contracts.add_attachment(contract["id"], "scan.bin", b"x", content_type="x/" + "y" * 120)
-    assert _only_error(exc, "content_type").code == "too_long"
+    assert field_error(exc, "content_type").code == "too_long"
 
 
 def test_contract_with_payments_cannot_move_to_another_customer(admin, make_customer, new_contract):
@@ -309,7 +304,7 @@ def test_contract_with_payments_cannot_move_to_another_customer(admin, make_cust
     contract = admin.contracts.get(contract["id"])
     with pytest.raises(ValidationError) as exc:
         admin.contracts.update(contract["id"], {"customer_id": other["id"]}, version=contract["version"])
-    assert _only_error(exc, "customer_id").code == "has_payments"
+    assert field_error(exc, "customer_id").code == "has_payments"
 
 
 def test_a_contract_that_won_a_customer_cannot_be_deleted(admin, make_customer):

@@ -8,6 +8,7 @@ import pytest
 
 from crm_core import NotFound, ValidationError
 from crm_core.services.codes import office_today
+from tests.helpers import field_error
 
 
 @pytest.fixture
@@ -29,17 +30,11 @@ def new_license(admin, customer, today):
     return _new
 
 
-def _error(exc: pytest.ExceptionInfo, field: str):
-    errors = exc.value.for_field(field)
-    assert errors, f"no error on {field}: {exc.value.errors}"
-    return errors[0]
-
-
 def test_license_serial_must_be_unique(new_license):
     new_license("LIC-0001")
     with pytest.raises(ValidationError) as exc:
         new_license("LIC-0001")
-    err = _error(exc, "serial")
+    err = field_error(exc, "serial")
     assert err.code == "duplicate" and "授权序列号" in err.message.zh
 
 
@@ -47,7 +42,7 @@ def test_license_serial_must_be_unique(new_license):
 def test_license_needs_at_least_one_seat(new_license, seats):
     with pytest.raises(ValidationError) as exc:
         new_license(seats=seats)
-    assert _error(exc, "seats").code == "too_small"
+    assert field_error(exc, "seats").code == "too_small"
     assert "购买授权个数" in exc.value.message.zh
 
 
@@ -60,7 +55,7 @@ def test_trial_license_runs_thirty_days_automatically(new_license, today):
 def test_trial_license_refuses_any_other_end_date(new_license, today):
     with pytest.raises(ValidationError) as exc:
         new_license(is_trial=True, valid_until=today + dt.timedelta(days=90))
-    err = _error(exc, "valid_until")
+    err = field_error(exc, "valid_until")
     assert err.code == "trial_days" and "30" in err.message.zh
 
 
@@ -68,7 +63,7 @@ def test_trial_license_cannot_be_extended_by_an_update(admin, new_license, today
     lic = new_license(is_trial=True)
     with pytest.raises(ValidationError) as exc:
         admin.licenses.update(lic["id"], {"valid_until": today + dt.timedelta(days=365)}, version=lic["version"])
-    assert _error(exc, "valid_until").code == "trial_days"
+    assert field_error(exc, "valid_until").code == "trial_days"
 
 
 def test_trial_license_moved_start_keeps_thirty_days(admin, new_license, today):
@@ -82,7 +77,7 @@ def test_trial_license_moved_start_keeps_thirty_days(admin, new_license, today):
 def test_license_end_before_start_is_refused(new_license, today):
     with pytest.raises(ValidationError) as exc:
         new_license(valid_until=today - dt.timedelta(days=1))
-    assert _error(exc, "valid_until").code == "date_order"
+    assert field_error(exc, "valid_until").code == "date_order"
 
 
 def test_machines_can_be_added_up_to_the_seats_then_refused(admin, new_license):
@@ -123,7 +118,7 @@ def test_the_same_fingerprint_twice_is_refused(admin, new_license):
     admin.licenses.add_machine(lic["id"], "电脑", "FP-SAME")
     with pytest.raises(ValidationError) as exc:
         admin.licenses.add_machine(lic["id"], "另一台", "FP-SAME")
-    assert _error(exc, "fingerprint").code == "duplicate"
+    assert field_error(exc, "fingerprint").code == "duplicate"
     assert admin.licenses.get(lic["id"])["seats_used"] == 1
 
 
@@ -141,7 +136,7 @@ def test_seats_cannot_be_reduced_below_the_machines_in_use(admin, new_license):
     lic = admin.licenses.get(lic["id"])
     with pytest.raises(ValidationError) as exc:
         admin.licenses.update(lic["id"], {"seats": 1}, version=lic["version"])
-    err = _error(exc, "seats")
+    err = field_error(exc, "seats")
     assert err.code == "below_used" and "2" in err.message.zh
     assert admin.licenses.update(lic["id"], {"seats": 2}, version=lic["version"])["seats"] == 2
 
@@ -179,7 +174,7 @@ def test_license_for_a_product_of_another_customer_is_refused(admin, make_custom
     product = admin.products.create({"customer_id": other["id"], "name": "物流管理系统", "product_version": "3.2"})
     with pytest.raises(ValidationError) as exc:
         new_license(product_id=product["id"])
-    assert _error(exc, "product_id").code == "other_customer"
+    assert field_error(exc, "product_id").code == "other_customer"
 
 
 def test_license_for_the_customers_own_product_is_accepted(admin, customer, new_license):

@@ -9,6 +9,7 @@ import pytest
 
 from crm_core import ValidationError
 from crm_core.services.codes import office_today
+from tests.helpers import field_error
 
 
 @pytest.fixture
@@ -33,12 +34,6 @@ def my_customer(sales, make_customer):
     return make_customer("南京金陵电子有限公司", owner_id=sales.actor.user_id)
 
 
-def _error(exc: pytest.ExceptionInfo, field: str):
-    errors = exc.value.for_field(field)
-    assert errors, f"no error on {field}: {exc.value.errors}"
-    return errors[0]
-
-
 def _followup(session, customer_id, **values):
     return session.followups.create({"customer_id": customer_id, "method": "phone", "content": "电话沟通需求",
                                      **values})
@@ -56,7 +51,7 @@ def test_followup_defaults_to_now_and_the_current_user(sales, my_customer, now):
 def test_followup_method_must_be_a_dictionary_code(sales, my_customer):
     with pytest.raises(ValidationError) as exc:
         _followup(sales, my_customer["id"], method="carrier_pigeon")
-    err = _error(exc, "method")
+    err = field_error(exc, "method")
     assert err.code == "choice" and "跟进方式" in err.message.zh
 
 
@@ -68,20 +63,20 @@ def test_followup_accepts_every_seeded_method(sales, my_customer):
 def test_followup_due_date_without_a_next_step_is_refused(sales, my_customer, today):
     with pytest.raises(ValidationError) as exc:
         _followup(sales, my_customer["id"], next_due_on=today + dt.timedelta(days=3))
-    err = _error(exc, "next_step")
+    err = field_error(exc, "next_step")
     assert err.code == "required" and "下一步计划" in err.message.zh
 
 
 def test_followup_due_before_the_followup_is_refused(sales, my_customer, today):
     with pytest.raises(ValidationError) as exc:
         _followup(sales, my_customer["id"], next_step="寄样品", next_due_on=today - dt.timedelta(days=1))
-    assert _error(exc, "next_due_on").code == "before_followup"
+    assert field_error(exc, "next_due_on").code == "before_followup"
 
 
 def test_followup_time_without_time_zone_is_refused(sales, my_customer):
     with pytest.raises(ValidationError) as exc:
         _followup(sales, my_customer["id"], at=dt.datetime(2026, 3, 1, 10, 0))
-    assert _error(exc, "at").code == "timezone"
+    assert field_error(exc, "at").code == "timezone"
 
 
 def test_due_lists_open_next_steps_due_today_or_earlier_for_me_only(sales, login, make_customer, my_customer,
@@ -120,7 +115,7 @@ def test_sales_cannot_add_a_followup_to_another_owners_customer(sales, make_cust
     other = make_customer("无锡太湖纺织有限公司")
     with pytest.raises(ValidationError) as exc:
         _followup(sales, other["id"])
-    assert _error(exc, "customer_id").code == "not_found"
+    assert field_error(exc, "customer_id").code == "not_found"
 
 
 # ----------------------------------------------------------------------- needs
@@ -137,7 +132,7 @@ def test_need_with_a_bad_choice_is_refused(sales, my_customer, field, value):
     values = {"customer_id": my_customer["id"], "need_type": "consulting", "description": "咨询报价", field: value}
     with pytest.raises(ValidationError) as exc:
         sales.needs.create(values)
-    assert _error(exc, field).code == "choice"
+    assert field_error(exc, field).code == "choice"
 
 
 def test_need_state_can_move_on(sales, my_customer):
@@ -157,7 +152,7 @@ def test_opportunity_stage_defaults_to_lead(sales, my_customer):
 def test_opportunity_with_a_bad_stage_is_refused(sales, my_customer):
     with pytest.raises(ValidationError) as exc:
         sales.opportunities.create({"customer_id": my_customer["id"], "name": "二期", "stage": "dreaming"})
-    assert _error(exc, "stage").code == "choice"
+    assert field_error(exc, "stage").code == "choice"
 
 
 def test_funnel_counts_and_sums_per_stage(sales, my_customer):
@@ -197,7 +192,7 @@ def test_sales_cannot_record_a_followup_in_a_colleagues_name(sales, login, my_cu
     colleague = login("sales2")
     with pytest.raises(ValidationError) as exc:
         _followup(sales, my_customer["id"], user_id=colleague.actor.user_id)
-    assert _error(exc, "user_id").code == "owner_scope"
+    assert field_error(exc, "user_id").code == "owner_scope"
     mine = _followup(sales, my_customer["id"], user_id=sales.actor.user_id)
     with pytest.raises(ValidationError):
         sales.followups.update(mine["id"], {"user_id": colleague.actor.user_id}, version=mine["version"])

@@ -8,6 +8,7 @@ import pytest
 
 from crm_core import ConcurrencyConflict, NotFound, PermissionDenied, ValidationError
 from crm_core.services.codes import office_today
+from tests.helpers import field_error
 
 
 @pytest.fixture
@@ -39,12 +40,6 @@ def new_ticket(service, customer):
     return _new
 
 
-def _error(exc: pytest.ExceptionInfo, field: str):
-    errors = exc.value.for_field(field)
-    assert errors, f"no error on {field}: {exc.value.errors}"
-    return errors[0]
-
-
 def test_ticket_number_is_generated_from_the_date(new_ticket):
     first, second = new_ticket(), new_ticket()
     assert re.fullmatch(rf"T{office_today():%Y%m%d}\d{{3,}}", first["number"])
@@ -70,7 +65,7 @@ def test_submitter_must_belong_to_the_tickets_customer(service, make_customer, n
     stranger = service.submitters.create({"customer_id": other["id"], "name": "赵店长"})
     with pytest.raises(ValidationError) as exc:
         new_ticket(submitter_id=stranger["id"])
-    assert _error(exc, "submitter_id").code == "other_customer"
+    assert field_error(exc, "submitter_id").code == "other_customer"
 
 
 def test_assigning_an_engineer_puts_the_ticket_in_progress(service, engineer, new_ticket):
@@ -87,7 +82,7 @@ def test_assigning_a_non_engineer_is_refused(service, login, new_ticket):
     sales = login("sales1")
     with pytest.raises(ValidationError) as exc:
         service.tickets.assign(ticket["id"], sales.actor.user_id, version=ticket["version"])
-    assert _error(exc, "engineer_id").code == "not_engineer"
+    assert field_error(exc, "engineer_id").code == "not_engineer"
     assert service.tickets.get(ticket["id"])["status"] == "open"
 
 
@@ -96,7 +91,7 @@ def test_assigning_a_deactivated_engineer_is_refused(admin, service, engineer, n
     ticket = new_ticket()
     with pytest.raises(ValidationError) as exc:
         service.tickets.assign(ticket["id"], engineer.actor.user_id, version=ticket["version"])
-    assert _error(exc, "engineer_id").code == "not_engineer"
+    assert field_error(exc, "engineer_id").code == "not_engineer"
 
 
 def test_log_entries_appear_with_the_authors_name(service, engineer, new_ticket):
@@ -113,14 +108,14 @@ def test_empty_log_entry_is_refused(service, new_ticket):
     ticket = new_ticket()
     with pytest.raises(ValidationError) as exc:
         service.tickets.add_log(ticket["id"], "   ")
-    assert _error(exc, "content").code == "required"
+    assert field_error(exc, "content").code == "required"
 
 
 def test_resolve_requires_a_result(engineer, new_ticket):
     ticket = new_ticket()
     with pytest.raises(ValidationError) as exc:
         engineer.tickets.resolve(ticket["id"], "  ", version=ticket["version"])
-    assert _error(exc, "result").code == "required"
+    assert field_error(exc, "result").code == "required"
     assert engineer.tickets.get(ticket["id"])["status"] == "open"
 
 
@@ -177,7 +172,7 @@ def test_close_needs_a_resolved_ticket(service, new_ticket):
     ticket = new_ticket()
     with pytest.raises(ValidationError) as exc:
         service.tickets.close(ticket["id"], version=ticket["version"], satisfaction=5)
-    assert _error(exc, "status").code == "status"
+    assert field_error(exc, "status").code == "status"
 
 
 @pytest.mark.parametrize("satisfaction", [0, 6])
@@ -186,7 +181,7 @@ def test_close_refuses_satisfaction_outside_one_to_five(service, engineer, new_t
     ticket = engineer.tickets.resolve(ticket["id"], "已处理", version=ticket["version"])
     with pytest.raises(ValidationError) as exc:
         service.tickets.close(ticket["id"], version=ticket["version"], satisfaction=satisfaction)
-    assert _error(exc, "satisfaction").code == "range"
+    assert field_error(exc, "satisfaction").code == "range"
     assert service.tickets.get(ticket["id"])["status"] == "resolved"
 
 
@@ -223,7 +218,7 @@ def test_reopen_needs_a_reason(service, engineer, new_ticket):
     ticket = engineer.tickets.resolve(ticket["id"], "已处理", version=ticket["version"])
     with pytest.raises(ValidationError) as exc:
         service.tickets.reopen(ticket["id"], "", version=ticket["version"])
-    assert _error(exc, "reason").code == "required"
+    assert field_error(exc, "reason").code == "required"
 
 
 def test_reopen_of_an_open_ticket_is_refused(service, new_ticket):
@@ -264,7 +259,7 @@ def test_engineer_can_resolve_but_cannot_create_customers_or_tickets(engineer, n
 def test_bad_feedback_type_is_refused(new_ticket):
     with pytest.raises(ValidationError) as exc:
         new_ticket(feedback_type="rant")
-    assert _error(exc, "feedback_type").code == "choice"
+    assert field_error(exc, "feedback_type").code == "choice"
 
 
 def test_sales_reports_tickets_for_his_customers_only_and_cannot_work_them(login, make_customer, engineer, new_ticket):
