@@ -1,9 +1,9 @@
 """Entry point of the ``crm-desktop`` command: language, translations, the sign-in window.
 
-The main window is the next piece of work: after a successful sign-in this
-command says so honestly and exits 0. Only Qt and the login window are
-imported up front; crm_core (SQLAlchemy) is loaded in the background once the
-window is on screen.
+After a successful sign-in the main window opens; "Sign out" brings the
+sign-in window back, closing the main window ends the program. Only Qt and
+the login window are imported up front; crm_core (SQLAlchemy) is loaded in
+the background once the window is on screen.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QSettings, QTranslator
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 # Called by this name so that pyside6-lupdate finds every string with its context.
 translate = QCoreApplication.translate
@@ -105,7 +105,11 @@ def install_translators(app: QCoreApplication, lang: str, cache_dir: Path | None
 
 def build_login(lang: str, profiles: dict[str, Any] | None = None, default_profile: str | None = None,
                 settings: QSettings | None = None, quit: Callable[[int], None] = QCoreApplication.exit):
-    """The sign-in window, wired to the placeholder "signed in" message (testable without ``exec``).
+    """The sign-in window, wired to open the main window (testable without ``exec``).
+
+    After sign-in the :class:`~crm_desktop.main_window.MainWindow` opens and is
+    kept as ``window.main_window``; when it closes, ``quit(0)`` ends the program,
+    or on "Sign out" a new sign-in window (built the same way) is shown.
 
     Args:
         lang, profiles, default_profile, settings: as for :class:`~crm_desktop.login.LoginWindow`.
@@ -117,23 +121,33 @@ def build_login(lang: str, profiles: dict[str, Any] | None = None, default_profi
     from crm_desktop.login import LoginWindow
 
     window = LoginWindow(lang, profiles, default_profile, settings)
-    window.signed_in.connect(lambda session: _on_login_window_signed_in(window, session, quit))
+
+    def again() -> Any:
+        return build_login(lang, profiles, default_profile, settings, quit)
+
+    window.signed_in.connect(lambda session: _on_login_window_signed_in(window, session, lang, again, quit))
     window.rejected.connect(lambda: quit(0))
     return window
 
 
-def _on_login_window_signed_in(window: Any, session: Any, quit: Callable[[int], None]) -> None:
-    from crm_desktop.background import run_in_background
+def _on_login_window_signed_in(window: Any, session: Any, lang: str, again: Callable[[], Any],
+                               quit: Callable[[int], None]) -> None:
+    from crm_desktop.main_window import MainWindow
 
-    actor = session.actor
-    box = QMessageBox(QMessageBox.Icon.Information, translate("Main", "CRM Desktop"),
-                      translate("Main", "Signed in as %1 (%2).").replace("%1", actor.name).replace("%2", actor.login),
-                      QMessageBox.StandardButton.Ok)
-    box.setObjectName("signedInBox")
-    box.setInformativeText(translate("Main", "The main window is the next piece of work; CRM Desktop closes now."))
-    window.signed_in_box = box  # keep it alive, and reachable for tests
-    box.finished.connect(lambda _r: run_in_background(session.close, finished=lambda: quit(0)))
-    box.open()
+    main_window = MainWindow(session, lang)
+    window.main_window = main_window  # keep it alive, and reachable for tests
+    main_window.closed.connect(lambda sign_out: _on_main_window_closed(main_window, sign_out, again, quit))
+    main_window.show()
+
+
+def _on_main_window_closed(main_window: Any, sign_out: bool, again: Callable[[], Any],
+                           quit: Callable[[int], None]) -> None:
+    if not sign_out:
+        quit(0)
+        return
+    login = again()
+    main_window.login_window = login  # the old window object stays referenced until the program ends
+    login.show()
 
 
 def main(argv: list[str] | None = None) -> int:

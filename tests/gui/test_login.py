@@ -266,7 +266,7 @@ def test_a_bug_gets_the_crash_dialog_and_a_log_file(qtbot, boxes, tmp_path):
     assert "Traceback" in text and "missing" in text and str(logs[0]) in box.informativeText()
 
 
-def test_main_says_the_main_window_comes_next(qtbot, admin, profile, settings):
+def test_main_opens_the_main_window_after_sign_in(qtbot, admin, profile, settings):
     from crm_desktop.__main__ import build_login
 
     exits = []
@@ -274,33 +274,19 @@ def test_main_says_the_main_window_comes_next(qtbot, admin, profile, settings):
     qtbot.addWidget(window)
     window.show()
     qtbot.waitUntil(lambda: not window.busy, timeout=WAIT)
-    with qtbot.waitSignal(window.signed_in, timeout=WAIT, raising=True) as signal:
+    with qtbot.waitSignal(window.signed_in, timeout=WAIT, raising=True):
         sign_in(qtbot, window, "admin", PASSWORD)
-    box = window.signed_in_box
-    assert box.isVisible() and "admin" in box.text()
-    assert "next piece of work" in box.informativeText()
+    main_window = window.main_window
+    qtbot.addWidget(main_window)
+    assert main_window.isVisible() and "系统管理员" in main_window.windowTitle()
     assert not exits
-    box.close()  # OK: the session is closed in the background, then the program ends with 0
-    qtbot.waitUntil(lambda: exits == [0], timeout=WAIT)
-    assert signal.args[0].db is not None
+    main_window.close()  # background work ends, the session closes, then the program ends with 0
+    assert exits == [0]
 
 
-def test_the_window_speaks_chinese_with_the_zh_cn_catalogue(qtbot, admin, profile, open_window, tmp_path):
-    from PySide6.QtCore import QCoreApplication, QTranslator
-
-    from crm_desktop.__main__ import compiled_catalogue
-
-    catalogue = compiled_catalogue("zh_CN", tmp_path / "cache")
-    if catalogue is None:
-        pytest.skip("pyside6-lrelease is not installed")
-    translator = QTranslator()
-    assert translator.load(str(catalogue))
-    QCoreApplication.installTranslator(translator)
-    try:
-        window = open_window(profile, lang="zh_CN")
-        assert window.ui.signInButton.text() == "登录(&S)"  # from the Designer form
-        assert window.windowTitle() == "CRM 客户管理 – 登录"  # from the code
-        sign_in(qtbot, window, "admin", "wrong-password1")
-        assert window.message == "登录名或密码不正确，或账户已停用。"  # crm_core's message, in Chinese
-    finally:
-        QCoreApplication.removeTranslator(translator)
+def test_the_window_speaks_chinese_with_the_zh_cn_catalogue(qtbot, admin, profile, open_window, zh_catalogue):
+    window = open_window(profile, lang="zh_CN")
+    assert window.ui.signInButton.text() == "登录(&S)"  # from the Designer form
+    assert window.windowTitle() == "CRM 客户管理 – 登录"  # from the code
+    sign_in(qtbot, window, "admin", "wrong-password1")
+    assert window.message == "登录名或密码不正确，或账户已停用。"  # crm_core's message, in Chinese

@@ -1,0 +1,234 @@
+"""One module's page in the main window: search, "show deactivated", total, and the record grid.
+
+Every module uses this page (one mechanism, many modules). It knows nothing of
+forms: opening a record goes through the ``open_form(module, record_id_or_None)``
+hook the main window provides, and saved records come back through the
+:class:`~crm_desktop.changes.ChangeBus`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QModelIndex, Qt, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+                               QProgressBar, QTableView, QVBoxLayout, QWidget)
+
+from crm_core.i18n import Text
+from crm_desktop.changes import ChangeBus
+from crm_desktop.errors import present_error
+from crm_desktop.grid.display import DictionaryLabels
+from crm_desktop.grid.record_model import IdRole, RecordService, RecordTableModel
+
+# Called by this name so that pyside6-lupdate finds every string with its context.
+translate = QCoreApplication.translate
+
+SEARCH_DELAY_MS = 300  # typing pauses shorter than this do not start a query
+MIN_COLUMN_WIDTH, MAX_COLUMN_WIDTH = 70, 280
+
+OpenForm = Callable[[str, Any], None]
+
+# Customers are found through their search index (code, name, phone, e-mail), not through
+# ``spec.search_fields``: the hint names what the index holds.
+_INDEXED_SEARCH_HINT = {"customers": Text("编码/名称/电话/Email", "code/name/phone/Email")}
+
+
+class ModulePage(QWidget):
+    """The grid of one module with its search row.
+
+    Keyboard: Ctrl+F search, F5 refresh, Ctrl+N new record, Enter (or double-click) opens.
+    """
+
+    def __init__(self, service: RecordService, lang: str, labels: DictionaryLabels | None, *,
+                 changes: ChangeBus, open_form: OpenForm, page_size: int = 100, parent: QWidget | None = None):
+        """Build the page and start loading its first page of records.
+
+        Args:
+            service: the module's crm_core service.
+            lang: "zh_CN" or "en".
+            labels: dictionary labels (may arrive later: :meth:`set_dictionary_labels`).
+            changes: the client's change bus; this page reloads on its module's changes.
+            open_form: ``open_form(module, record_id_or_None)`` opens a record (None: a new one).
+            page_size: rows fetched per page.
+            parent: Qt parent.
+        """
+        super().__init__(parent)
+        self._lang = lang
+        self._open_form = open_form
+        self._sized_columns = False
+        self.model = RecordTableModel(service, lang, labels, page_size=page_size, parent=self)
+        self.module = self.model.spec.module
+        self.setObjectName(f"page_{self.module}")
+
+        self.search_edit = QLineEdit(self)
+        self.search_edit.setObjectName("searchEdit")
+        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.setPlaceholderText(self._search_hint())
+        self.search_edit.setMaximumWidth(360)
+        self.include_inactive_check = QCheckBox(translate("ModulePage", "Show deactivated"), self)
+        self.include_inactive_check.setObjectName("includeInactiveCheck")
+        self.include_inactive_check.setChecked(True)
+        self.busy_bar = QProgressBar(self)
+        self.busy_bar.setObjectName("busyBar")
+        self.busy_bar.setRange(0, 0)  # "busy", no percentage
+        self.busy_bar.setTextVisible(False)
+        self.busy_bar.setFixedSize(80, 10)
+        self.busy_bar.setToolTip(translate("ModulePage", "Loading…"))
+        self.busy_bar.hide()
+        self.total_label = QLabel(self)
+        self.total_label.setObjectName("totalLabel")
+
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.search_edit, 1)
+        row.addWidget(self.include_inactive_check)
+        row.addStretch(1)
+        row.addWidget(self.busy_bar)
+        row.addWidget(self.total_label)
+
+        self.view = QTableView(self)
+        self.view.setObjectName("recordView")
+        self.view.setModel(self.model)
+        self._setup_view()
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(row)
+        layout.addWidget(self.view, 1)
+
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self._on_search_timer_timeout)
+        self.search_edit.textChanged.connect(self._on_search_edit_text_changed)
+        self.include_inactive_check.toggled.connect(self._on_include_inactive_check_toggled)
+        self.model.total_changed.connect(self._on_model_total_changed)
+        self.model.loading_changed.connect(self._on_model_loading_changed)
+        self.model.failed.connect(self._on_model_failed)
+        self.model.rowsInserted.connect(self._on_model_rows_inserted)
+        self.view.activated.connect(self._on_view_activated)
+        changes.changed.connect(self._on_changes_changed)
+        self._add_shortcuts()
+        self._show_total(None)
+        # Sorting is switched on last: QTableView asks the model to sort (= load) right then.
+        self.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.view.setSortingEnabled(True)
+
+    # -------------------------------------------------------------- setup
+
+    def _setup_view(self) -> None:
+        view = self.view
+        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        view.setAlternatingRowColors(True)
+        view.setWordWrap(False)
+        view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        view.verticalHeader().hide()  # row numbers of a lazily paged list mean nothing
+        view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 10)
+        header = view.horizontalHeader()
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setHighlightSections(False)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+
+    def _add_shortcuts(self) -> None:
+        # Window-wide, but only the visible page's shortcuts are live (Qt checks visibility).
+        for keys, slot in ((QKeySequence.StandardKey.Find, self.focus_search),
+                           (QKeySequence(Qt.Key.Key_F5), self.reload),
+                           (QKeySequence.StandardKey.New, self.open_new)):
+            shortcut = QShortcut(keys, self)
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+            shortcut.activated.connect(slot)
+
+    def _search_hint(self) -> str:
+        hint = _INDEXED_SEARCH_HINT.get(self.module)
+        if hint is not None:
+            fields = hint(self._lang)
+        else:
+            spec = self.model.spec
+            fields = "/".join(spec.field(n).label(self._lang) for n in spec.search_fields)
+        return translate("ModulePage", "Search %1…").replace("%1", fields)
+
+    # ------------------------------------------------------------- actions
+
+    def reload(self) -> None:
+        """Fetch the records again (F5)."""
+        self.model.reload()
+
+    def focus_search(self) -> None:
+        """Put the cursor in the search box, its text selected (Ctrl+F)."""
+        self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search_edit.selectAll()
+
+    def open_new(self) -> None:
+        """Open an empty form for a new record (Ctrl+N)."""
+        self._open_form(self.module, None)
+
+    def open_current(self) -> None:
+        """Open the record under the cursor, if any."""
+        index = self.view.currentIndex()
+        if index.isValid():
+            self._open_form(self.module, index.data(IdRole))
+
+    def selected_ids(self) -> list[Any]:
+        """Ids of the selected records, top to bottom (for bulk actions)."""
+        rows = sorted({i.row() for i in self.view.selectionModel().selectedRows()})
+        return [self.model.record_at(r).get("id") for r in rows]
+
+    def set_dictionary_labels(self, labels: DictionaryLabels) -> None:
+        """Show dictionary codes with the labels loaded by the main window."""
+        self.model.set_dictionary_labels(labels)
+
+    # --------------------------------------------------------------- slots
+
+    def _on_search_edit_text_changed(self, _text: str) -> None:
+        self._search_timer.start()  # restarts: the query runs once typing pauses
+
+    def _on_search_timer_timeout(self) -> None:
+        self.model.set_search(self.search_edit.text())  # under 2 characters: no search
+
+    def _on_include_inactive_check_toggled(self, checked: bool) -> None:
+        self.model.set_include_inactive(checked)
+
+    def _on_model_total_changed(self, total: int) -> None:
+        self._show_total(total)
+
+    def _show_total(self, total: int | None) -> None:
+        if total is None:
+            self.total_label.setText("")
+            return
+        if total == 1:
+            self.total_label.setText(translate("ModulePage", "1 record"))
+        else:
+            self.total_label.setText(translate("ModulePage", "%1 records").replace("%1", f"{total:,}"))
+
+    def _on_model_loading_changed(self, loading: bool) -> None:
+        self.busy_bar.setVisible(loading)
+
+    def _on_model_failed(self, exc: BaseException) -> None:
+        present_error(self, exc, self._lang)
+
+    def _on_model_rows_inserted(self, _parent: QModelIndex, _first: int, _last: int) -> None:
+        if self._sized_columns:
+            return
+        # Once, on the first page: fit the columns to what they hold, within sensible bounds.
+        self._sized_columns = True
+        self.view.resizeColumnsToContents()
+        header = self.view.horizontalHeader()
+        for column in range(self.model.columnCount()):
+            width = header.sectionSize(column) + 12
+            header.resizeSection(column, max(MIN_COLUMN_WIDTH, min(MAX_COLUMN_WIDTH, width)))
+
+    def _on_view_activated(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self._open_form(self.module, index.data(IdRole))
+
+    def _on_changes_changed(self, module: str, record: object) -> None:
+        if module != self.module:
+            return
+        if isinstance(record, dict) and self.model.apply_change(record):
+            return
+        self.model.reload()  # a new record, or several: the service decides where they belong

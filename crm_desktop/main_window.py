@@ -1,0 +1,247 @@
+"""The main window: module navigation, the module pages, menus and the status bar.
+
+Deliberately small (no god window): each module page is a
+:class:`~crm_desktop.grid.grid_view.ModulePage`, created the first time it is
+chosen; records are opened through :meth:`MainWindow.open_form`; saved records
+are broadcast on the :class:`~crm_desktop.changes.ChangeBus` and the pages catch
+up by themselves.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (QLabel, QListWidget, QListWidgetItem, QMainWindow, QMessageBox, QPushButton,
+                               QSplitter, QStackedWidget, QWidget)
+
+from crm_core.permissions import BUSINESS_MODULES, MODULE_NAMES, Action, rights
+from crm_desktop.background import run_in_background, wait_for_all
+from crm_desktop.changes import ChangeBus
+from crm_desktop.grid.display import DictionaryLabels, dictionary_labels
+from crm_desktop.grid.grid_view import ModulePage
+
+# Called by this name so that pyside6-lupdate finds every string with its context.
+translate = QCoreApplication.translate
+
+log = logging.getLogger(__name__)
+
+# Navigation order: the customer first, then what hangs off it, then service and sales work.
+MODULE_ORDER = ("customers", "contacts", "contracts", "payments", "products", "licenses", "tickets",
+                "submitters", "followups", "needs", "opportunities")
+assert set(MODULE_ORDER) == set(BUSINESS_MODULES)
+DUE_REFRESH_MS = 5 * 60 * 1000
+
+
+class MainWindow(QMainWindow):
+    """The signed-in user's workspace.
+
+    Signals:
+        closed(bool): the window closed and the session is closed; True when the
+            user chose "Sign out" (show the sign-in window again), False to quit.
+    """
+
+    closed = Signal(bool)
+
+    def __init__(self, session: Any, lang: str, parent: QWidget | None = None):
+        """Build the window for ``session`` (a :class:`crm_core.session.CrmSession`) in ``lang``."""
+        super().__init__(parent)
+        self._session = session
+        self._lang = lang
+        self._labels: DictionaryLabels = {}
+        self._pages: dict[str, ModulePage] = {}
+        self._signing_out = False
+        self._closed = False
+        self.changes = ChangeBus(self)
+        actor = session.actor
+        self._rights = rights(actor.role)
+        self.modules = [m for m in MODULE_ORDER if self._rights.may(m, Action.READ)]
+        self.setObjectName("mainWindow")
+        self.setWindowTitle(translate("MainWindow", "CRM Desktop — %1").replace("%1", actor.name))
+
+        self.nav = QListWidget()
+        self.nav.setObjectName("moduleList")
+        for module in self.modules:
+            item = QListWidgetItem(MODULE_NAMES[module](lang))
+            item.setData(Qt.ItemDataRole.UserRole, module)
+            self.nav.addItem(item)
+        self.nav.setSpacing(2)  # a little air between the entries: they are clicked all day
+        self.nav.setMinimumWidth(130)
+        self.nav.setMaximumWidth(220)
+        self.stack = QStackedWidget()
+        self.stack.setObjectName("pageStack")
+        splitter = QSplitter()
+        splitter.addWidget(self.nav)
+        splitter.addWidget(self.stack)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([150, 1000])
+        splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(splitter)
+
+        self._build_menus()
+        self._build_status_bar(actor)
+        self.changes.changed.connect(self._on_changes_changed)
+        self.nav.currentRowChanged.connect(self._on_nav_current_row_changed)
+        self._due_timer = QTimer(self)
+        self._due_timer.setInterval(DUE_REFRESH_MS)
+        self._due_timer.timeout.connect(self.refresh_due)
+        run_in_background(session.dictionary.entries, done=self._on_dictionary_loaded,
+                          failed=self._on_dictionary_failed)
+        if self._rights.may("followups", Action.READ):
+            self.refresh_due()
+            self._due_timer.start()
+        if self.modules:
+            self.nav.setCurrentRow(0)
+        self.resize(1200, 720)
+
+    # -------------------------------------------------------------- building
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu(translate("MainWindow", "&File"))
+        sign_out = QAction(translate("MainWindow", "Sign &out"), self)
+        sign_out.setObjectName("signOutAction")
+        sign_out.triggered.connect(self.sign_out)
+        quit_action = QAction(translate("MainWindow", "&Quit"), self)
+        quit_action.setObjectName("quitAction")
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addActions([sign_out, quit_action])
+        help_menu = self.menuBar().addMenu(translate("MainWindow", "&Help"))
+        about = QAction(translate("MainWindow", "&About CRM Desktop"), self)
+        about.triggered.connect(self.show_about)
+        help_menu.addAction(about)
+
+    def _build_status_bar(self, actor: Any) -> None:
+        bar = self.statusBar()
+        role = self._rights.name_en if self._lang.startswith("en") else self._rights.name_zh
+        self.user_label = QLabel(f"{actor.name}（{role}）" if not self._lang.startswith("en")
+                                 else f"{actor.name} ({role})")
+        self.user_label.setObjectName("userLabel")
+        self.server_label = QLabel(self._session.profile.describe())
+        self.server_label.setObjectName("serverLabel")
+        self.due_button = QPushButton()
+        self.due_button.setObjectName("dueButton")
+        self.due_button.setFlat(True)
+        self.due_button.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.due_button.setToolTip(translate("MainWindow", "Open next steps of your follow-ups due today or earlier"))
+        self.due_button.clicked.connect(self._on_due_button_clicked)
+        self.due_button.hide()  # shown once counted (never for roles without follow-ups)
+        bar.addWidget(self.user_label)
+        bar.addWidget(self.server_label, 1)
+        bar.addPermanentWidget(self.due_button)
+
+    # --------------------------------------------------------------- pages
+
+    def page(self, module: str) -> ModulePage:
+        """The page of ``module``, created on first use; KeyError for a module the role may not read."""
+        if module not in self.modules:
+            raise KeyError(module)
+        if module not in self._pages:
+            page = ModulePage(getattr(self._session, module), self._lang, self._labels,
+                              changes=self.changes, open_form=self.open_form)
+            self._pages[module] = page
+            self.stack.addWidget(page)
+        return self._pages[module]
+
+    def show_module(self, module: str) -> ModulePage:
+        """Select ``module`` in the navigation and show its page."""
+        self.nav.setCurrentRow(self.modules.index(module))
+        return self.page(module)
+
+    def current_page(self) -> ModulePage | None:
+        """The page on screen, if any."""
+        widget = self.stack.currentWidget()
+        return widget if isinstance(widget, ModulePage) else None
+
+    def open_form(self, module: str, record_id: Any) -> None:
+        """Open the form of a record of ``module`` (``record_id`` None: a new record)."""
+        try:
+            from crm_desktop.forms.record_form import RecordForm
+        except ImportError:
+            log.info("crm_desktop.forms.record_form is not available", exc_info=True)
+            box = QMessageBox(QMessageBox.Icon.Information, translate("MainWindow", "CRM Desktop"),
+                              translate("MainWindow", "Record forms are not available in this version yet."),
+                              QMessageBox.StandardButton.Ok, self)
+            box.setObjectName("formUnavailableBox")
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            box.open()
+            return
+        form = RecordForm(getattr(self._session, module), services_lookup=self._service_of, lang=self._lang,
+                          labels=self._labels, record_id=record_id, parent=self)
+        form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # one form per opening, not kept around
+        form.saved.connect(lambda record: self.changes.announce(module, record))
+        form.open()
+
+    def _service_of(self, module: str) -> Any:
+        return getattr(self._session, module)
+
+    # ------------------------------------------------------------- actions
+
+    def refresh_due(self) -> None:
+        """Count the user's open next steps due today or earlier, in the background."""
+        run_in_background(self._session.followups.due, done=self._on_due_loaded, failed=self._on_due_failed)
+
+    def sign_out(self) -> None:
+        """Close the window and the session; :attr:`closed` says True (sign in again)."""
+        self._signing_out = True
+        self.close()
+
+    def show_about(self) -> None:
+        """The About box (non-blocking)."""
+        box = QMessageBox(QMessageBox.Icon.Information, translate("MainWindow", "About CRM Desktop"),
+                          translate("MainWindow", "CRM Desktop — customers, contracts, service and sales "
+                                                  "follow-up for the office."),
+                          QMessageBox.StandardButton.Ok, self)
+        box.setObjectName("aboutBox")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        """Let background work end, then close the session (quick: it disposes the engine)."""
+        if not self._closed:
+            self._closed = True
+            self._due_timer.stop()
+            wait_for_all()
+            self._session.close()
+            self.closed.emit(self._signing_out)
+        super().closeEvent(event)
+
+    # --------------------------------------------------------------- slots
+
+    def _on_nav_current_row_changed(self, row: int) -> None:
+        if 0 <= row < len(self.modules):
+            self.stack.setCurrentWidget(self.page(self.modules[row]))
+
+    def _on_dictionary_loaded(self, entries: list[dict[str, Any]]) -> None:
+        if self._closed:
+            return
+        self._labels = dictionary_labels(entries)
+        for page in self._pages.values():
+            page.set_dictionary_labels(self._labels)
+
+    def _on_dictionary_failed(self, exc: BaseException) -> None:
+        # Not worth a dialog: grids show the codes, and a real outage shows in the grid itself.
+        log.warning("could not load the data dictionary: %s", exc)
+
+    def _on_due_loaded(self, page: Any) -> None:
+        if self._closed:
+            return
+        count = f"{len(page.rows)}+" if page.next_cursor is not None else str(len(page.rows))
+        self.due_button.setText(translate("MainWindow", "Due today: %1").replace("%1", count))
+        font = self.due_button.font()
+        font.setBold(bool(page.rows))  # something to do stands out; nothing to do stays quiet
+        self.due_button.setFont(font)
+        self.due_button.show()
+
+    def _on_due_failed(self, exc: BaseException) -> None:
+        log.warning("could not count the follow-ups due: %s", exc)
+
+    def _on_due_button_clicked(self) -> None:
+        if "followups" in self.modules:
+            self.show_module("followups")
+
+    def _on_changes_changed(self, module: str, _record: object) -> None:
+        if module == "followups" and self._rights.may("followups", Action.READ):
+            self.refresh_due()
