@@ -69,11 +69,18 @@ class FollowUpService(EntityService):
 
     def due(self, on: dt.date | None = None, *, mine: bool = True) -> Page:
         """Open next steps due on or before ``on`` (default today): the "due today" reminder."""
+        return self.list(self._due_query(on, mine))
+
+    def count_due(self, on: dt.date | None = None, *, mine: bool = True) -> int:
+        """How many open next steps are due on or before ``on`` (for the status bar; no page limit)."""
+        return self.count(self._due_query(on, mine))
+
+    def _due_query(self, on: dt.date | None, mine: bool) -> ListQuery:
         day = on or office_today()
         filters = [Filter("next_done", "eq", False), Filter("next_due_on", "lte", day)]
         if mine:
             filters.append(Filter("user_id", "eq", self.ctx.actor.user_id))
-        return self.list(ListQuery(filters=tuple(filters), sort=("next_due_on",), include_inactive=False, limit=200))
+        return ListQuery(filters=tuple(filters), sort=("next_due_on",), include_inactive=False, limit=200)
 
 
 NEED_SPEC = EntitySpec(

@@ -97,6 +97,7 @@ def test_due_lists_open_next_steps_due_today_or_earlier_for_me_only(sales, login
     assert [r["id"] for r in due.rows] == [overdue["id"], due_today["id"]]
     assert done["id"] not in [r["id"] for r in due.rows]
     assert [r["next_step"] for r in colleague.followups.due().rows] == ["他的事"]
+    assert (sales.followups.count_due(), colleague.followups.count_due()) == (2, 1)
 
 
 def test_marking_a_next_step_done_removes_it_from_due(sales, my_customer, today):
