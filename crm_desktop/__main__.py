@@ -31,9 +31,12 @@ LANGUAGES = ("zh_CN", "en")
 
 
 def detect_language(requested: str | None = None) -> str:
-    """``requested`` if given, else zh_CN on a Chinese system, else en."""
+    """``requested`` if given, else the choice saved in the settings dialog, else zh_CN on a Chinese system, else en."""
     if requested:
         return requested
+    saved = QSettings("crm-desktop", "crm-desktop").value("ui/language")
+    if saved in LANGUAGES:
+        return str(saved)
     return "zh_CN" if QLocale.system().language() == QLocale.Language.Chinese else "en"
 
 

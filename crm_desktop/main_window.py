@@ -2,9 +2,9 @@
 
 Deliberately small (no god window): each module page is a
 :class:`~crm_desktop.grid.grid_view.ModulePage`, created the first time it is
-chosen; records are opened through :meth:`MainWindow.open_form`; saved records
-are broadcast on the :class:`~crm_desktop.changes.ChangeBus` and the pages catch
-up by themselves.
+chosen; records are opened through :meth:`MainWindow.open_form` (a customer opens
+its 360° view, :meth:`MainWindow.open_customer`); saved records are broadcast on the
+:class:`~crm_desktop.changes.ChangeBus` and the pages catch up by themselves.
 """
 
 from __future__ import annotations
@@ -52,6 +52,8 @@ class MainWindow(QMainWindow):
         self._lang = lang
         self._labels: DictionaryLabels = {}
         self._pages: dict[str, ModulePage] = {}
+        self._customer_views: dict[int, Any] = {}  # open 360° views by customer id
+        self._settings_dialog: Any = None
         self._signing_out = False
         self._closed = False
         self.changes = ChangeBus(self)
@@ -107,7 +109,11 @@ class MainWindow(QMainWindow):
         quit_action.setObjectName("quitAction")
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
-        file_menu.addActions([sign_out, quit_action])
+        settings = QAction(translate("MainWindow", "&Settings…"), self)
+        settings.setObjectName("settingsAction")
+        settings.setShortcut(QKeySequence("Ctrl+,"))
+        settings.triggered.connect(self.open_settings)
+        file_menu.addActions([settings, sign_out, quit_action])
         help_menu = self.menuBar().addMenu(translate("MainWindow", "&Help"))
         about = QAction(translate("MainWindow", "&About CRM Desktop"), self)
         about.triggered.connect(self.show_about)
@@ -140,7 +146,7 @@ class MainWindow(QMainWindow):
             raise KeyError(module)
         if module not in self._pages:
             page = ModulePage(getattr(self._session, module), self._lang, self._labels,
-                              changes=self.changes, open_form=self.open_form)
+                              changes=self.changes, open_form=self._open_from_page)
             self._pages[module] = page
             self.stack.addWidget(page)
         return self._pages[module]
@@ -155,8 +161,31 @@ class MainWindow(QMainWindow):
         widget = self.stack.currentWidget()
         return widget if isinstance(widget, ModulePage) else None
 
-    def open_form(self, module: str, record_id: Any) -> None:
-        """Open the form of a record of ``module`` (``record_id`` None: a new record)."""
+    def _open_from_page(self, module: str, record_id: Any, defaults: dict[str, Any] | None = None) -> None:
+        # Enter / double-click on a customer opens its 360° view; "New" and other modules, the form.
+        if module == "customers" and record_id is not None:
+            self.open_customer(record_id)
+        else:
+            self.open_form(module, record_id, defaults=defaults)
+
+    def open_customer(self, customer_id: int) -> Any:
+        """Show the 360° view of a customer (one window per customer; raised if already open)."""
+        from crm_desktop.customer360 import Customer360  # imported on first use: start-up stays quick
+
+        view = self._customer_views.get(customer_id)
+        if view is None:
+            view = Customer360(self._session, customer_id, lang=self._lang, labels=self._labels,
+                               changes=self.changes, parent=self)
+            view.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            view.destroyed.connect(lambda _obj=None, cid=customer_id: self._customer_views.pop(cid, None))
+            self._customer_views[customer_id] = view
+        view.show()
+        view.raise_()
+        view.activateWindow()
+        return view
+
+    def open_form(self, module: str, record_id: Any, defaults: dict[str, Any] | None = None) -> None:
+        """Open the form of a record of ``module`` (``record_id`` None: a new record, with ``defaults``)."""
         try:
             from crm_desktop.forms.record_form import RecordForm
         except ImportError:
@@ -169,7 +198,7 @@ class MainWindow(QMainWindow):
             box.open()
             return
         form = RecordForm(getattr(self._session, module), services_lookup=self._service_of, lang=self._lang,
-                          labels=self._labels, record_id=record_id, parent=self)
+                          labels=self._labels, record_id=record_id, defaults=defaults, parent=self)
         form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # one form per opening, not kept around
         form.saved.connect(lambda record: self.changes.announce(module, record))
         form.open()
@@ -181,7 +210,21 @@ class MainWindow(QMainWindow):
 
     def refresh_due(self) -> None:
         """Count the user's open next steps due today or earlier, in the background."""
-        run_in_background(self._session.followups.due, done=self._on_due_loaded, failed=self._on_due_failed)
+        run_in_background(self._session.followups.count_due, done=self._on_due_loaded, failed=self._on_due_failed)
+
+    def open_settings(self) -> Any:
+        """The settings dialog (user accounts and dictionary for admins; own password and language for all)."""
+        from crm_desktop.settings import SettingsDialog
+
+        if self._settings_dialog is None:
+            self._settings_dialog = SettingsDialog(self._session, self._lang, parent=self)
+            self._settings_dialog.changed.connect(self.changes.announce)
+            self._settings_dialog.finished.connect(self._on_settings_finished)
+        self._settings_dialog.open()
+        return self._settings_dialog
+
+    def _on_settings_finished(self, _result: int) -> None:
+        self._settings_dialog = None
 
     def sign_out(self) -> None:
         """Close the window and the session; :attr:`closed` says True (sign in again)."""
@@ -220,18 +263,19 @@ class MainWindow(QMainWindow):
         self._labels = dictionary_labels(entries)
         for page in self._pages.values():
             page.set_dictionary_labels(self._labels)
+        for view in self._customer_views.values():
+            view.set_dictionary_labels(self._labels)
 
     def _on_dictionary_failed(self, exc: BaseException) -> None:
         # Not worth a dialog: grids show the codes, and a real outage shows in the grid itself.
         log.warning("could not load the data dictionary: %s", exc)
 
-    def _on_due_loaded(self, page: Any) -> None:
+    def _on_due_loaded(self, count: int) -> None:
         if self._closed:
             return
-        count = f"{len(page.rows)}+" if page.next_cursor is not None else str(len(page.rows))
-        self.due_button.setText(translate("MainWindow", "Due today: %1").replace("%1", count))
+        self.due_button.setText(translate("MainWindow", "Due today: %1").replace("%1", str(count)))
         font = self.due_button.font()
-        font.setBold(bool(page.rows))  # something to do stands out; nothing to do stays quiet
+        font.setBold(count > 0)  # something to do stands out; nothing to do stays quiet
         self.due_button.setFont(font)
         self.due_button.show()
 

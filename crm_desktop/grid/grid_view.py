@@ -4,11 +4,16 @@ Every module uses this page (one mechanism, many modules). It knows nothing of
 forms: opening a record goes through the ``open_form(module, record_id_or_None)``
 hook the main window provides, and saved records come back through the
 :class:`~crm_desktop.changes.ChangeBus`.
+
+A page can be pinned to a subset (``fixed_filters``, e.g. one customer's contacts in
+the customer 360° view): every query carries those filters, and "New" hands
+``defaults`` to the hook as ``open_form(module, None, defaults=...)``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import dataclasses
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QModelIndex, Qt, QTimer
@@ -17,6 +22,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QHeade
                                QProgressBar, QTableView, QVBoxLayout, QWidget)
 
 from crm_core.i18n import Text
+from crm_core.lists import Filter, ListQuery, Page
 from crm_desktop.changes import ChangeBus
 from crm_desktop.errors import present_error
 from crm_desktop.grid.display import DictionaryLabels
@@ -28,11 +34,40 @@ translate = QCoreApplication.translate
 SEARCH_DELAY_MS = 300  # typing pauses shorter than this do not start a query
 MIN_COLUMN_WIDTH, MAX_COLUMN_WIDTH = 70, 280
 
-OpenForm = Callable[[str, Any], None]
+OpenForm = Callable[..., None]  #: ``open_form(module, record_id_or_None[, defaults=dict])``
 
 # Customers are found through their search index (code, name, phone, e-mail), not through
 # ``spec.search_fields``: the hint names what the index holds.
 _INDEXED_SEARCH_HINT = {"customers": Text("编码/名称/电话/Email", "code/name/phone/Email")}
+
+
+class FixedFilterService:
+    """A module service seen through fixed filters: every list and count carries them.
+
+    The grid's own filters and search still apply on top; the fixed ones cannot be
+    replaced, so a page pinned to one customer never shows another's records.
+    """
+
+    def __init__(self, service: RecordService, filters: Sequence[Filter]):
+        """Wrap ``service`` (``spec``, ``list``, ``count``); ``filters`` must all hold."""
+        self._service = service
+        self.filters = tuple(filters)
+        self.spec = service.spec
+
+    def _with_filters(self, query: ListQuery) -> ListQuery:
+        return dataclasses.replace(query, filters=self.filters + tuple(query.filters))
+
+    def list(self, query: ListQuery) -> Page:
+        """One page of the matching records (fixed filters added)."""
+        return self._service.list(self._with_filters(query))
+
+    def count(self, query: ListQuery) -> int:
+        """How many records match (fixed filters added)."""
+        return self._service.count(self._with_filters(query))
+
+    def matches(self, record: Mapping[str, Any]) -> bool:
+        """False when a saved record clearly falls outside the "eq" fixed filters."""
+        return all(record.get(f.field) == f.value for f in self.filters if f.op == "eq" and f.field in record)
 
 
 class ModulePage(QWidget):
@@ -42,7 +77,9 @@ class ModulePage(QWidget):
     """
 
     def __init__(self, service: RecordService, lang: str, labels: DictionaryLabels | None, *,
-                 changes: ChangeBus, open_form: OpenForm, page_size: int = 100, parent: QWidget | None = None):
+                 changes: ChangeBus, open_form: OpenForm, page_size: int = 100,
+                 fixed_filters: Sequence[Filter] = (), defaults: Mapping[str, Any] | None = None,
+                 parent: QWidget | None = None):
         """Build the page and start loading its first page of records.
 
         Args:
@@ -52,13 +89,17 @@ class ModulePage(QWidget):
             changes: the client's change bus; this page reloads on its module's changes.
             open_form: ``open_form(module, record_id_or_None)`` opens a record (None: a new one).
             page_size: rows fetched per page.
+            fixed_filters: conditions every query of this page carries (a pinned subset).
+            defaults: initial values of records created from this page ("New", Ctrl+N).
             parent: Qt parent.
         """
         super().__init__(parent)
         self._lang = lang
         self._open_form = open_form
         self._sized_columns = False
-        self.model = RecordTableModel(service, lang, labels, page_size=page_size, parent=self)
+        self._defaults = dict(defaults) if defaults else None
+        self._pinned = FixedFilterService(service, fixed_filters) if fixed_filters else None
+        self.model = RecordTableModel(self._pinned or service, lang, labels, page_size=page_size, parent=self)
         self.module = self.model.spec.module
         self.setObjectName(f"page_{self.module}")
 
@@ -92,6 +133,10 @@ class ModulePage(QWidget):
         self.view.setObjectName("recordView")
         self.view.setModel(self.model)
         self._setup_view()
+        for pinned in fixed_filters:  # every row holds the same value there: the column says nothing
+            column = self.model.column_of(pinned.field) if pinned.op == "eq" else -1
+            if column >= 0:
+                self.view.setColumnHidden(column, True)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -164,8 +209,11 @@ class ModulePage(QWidget):
         self.search_edit.selectAll()
 
     def open_new(self) -> None:
-        """Open an empty form for a new record (Ctrl+N)."""
-        self._open_form(self.module, None)
+        """Open an empty form for a new record (Ctrl+N), pre-filled with the page's defaults."""
+        if self._defaults:
+            self._open_form(self.module, None, defaults=dict(self._defaults))
+        else:
+            self._open_form(self.module, None)
 
     def open_current(self) -> None:
         """Open the record under the cursor, if any."""
@@ -228,6 +276,9 @@ class ModulePage(QWidget):
 
     def _on_changes_changed(self, module: str, record: object) -> None:
         if module != self.module:
+            return
+        if isinstance(record, dict) and self._pinned is not None and not self._pinned.matches(record):
+            self.model.remove_record(record.get("id"))  # moved to another customer: not ours any more
             return
         if isinstance(record, dict) and self.model.apply_change(record):
             return

@@ -187,7 +187,7 @@ def test_a_saved_form_updates_the_grid_through_the_change_bus(qtbot, admin, make
     fake.RecordForm = FakeForm
     monkeypatch.setitem(sys.modules, "crm_desktop.forms.record_form", fake)
     page = window.current_page()
-    page.view.activated.emit(page.model.index(0, 0))  # what a double-click or Enter does
+    window.open_form("customers", customer["id"])  # Enter opens the 360° view; its "Edit" calls this
     assert len(forms) == 1 and forms[-1].record_id == customer["id"] and forms[-1].service is admin.customers
     renamed = admin.customers.update(customer["id"], {"name": "杭州云帆科技有限公司"},
                                      version=customer["version"])
@@ -255,8 +255,7 @@ def test_enter_opens_the_real_record_form_when_it_is_there(qtbot, admin, make_cu
     customer = make_customer("杭州云帆网络科技有限公司")
     window = open_main(admin)
     page = window.current_page()
-    page.view.setCurrentIndex(page.model.index(0, 0))
-    page.open_current()
+    window.open_form("customers", page.model.record_at(0)["id"])  # Enter opens the 360° view instead
     form = window.findChild(form_module.RecordForm)
     assert form is not None and form.isVisible()
     qtbot.waitUntil(lambda: not getattr(form, "busy", False), timeout=WAIT)
@@ -294,3 +293,33 @@ def test_sign_out_closes_the_session_and_brings_the_sign_in_window_back(qtbot, a
     assert signal.args[0] is not admin
     again.reject()  # cancelling the new sign-in ends the program
     assert exits == [0]
+
+
+def test_settings_open_from_the_file_menu_with_the_tabs_of_the_role(qtbot, admin, login, open_main):
+    window = open_main(admin, lang="en")
+    action = window.findChild(QAction, "settingsAction")
+    assert action is not None and action.shortcut().toString() == "Ctrl+,"
+    action.trigger()
+    dialog = window._settings_dialog
+    assert dialog is not None and dialog.isVisible()
+    assert window.open_settings() is dialog  # a second trigger brings the same dialog back
+    dialog.close()
+
+    sales_window = open_main(login("sales1"), lang="en")
+    sales_dialog = sales_window.open_settings()
+    assert sales_dialog.tabs.count() == 1  # "My account" only
+    sales_dialog.close()
+
+
+def test_the_language_chosen_in_settings_is_used_at_the_next_start(monkeypatch, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    import crm_desktop.__main__ as entry
+    from crm_desktop.settings.account_tab import LANGUAGE_KEY
+    path = str(tmp_path / "settings.ini")
+    monkeypatch.setattr(entry, "QSettings", lambda *_: QSettings(path, QSettings.Format.IniFormat))
+    QSettings(path, QSettings.Format.IniFormat).setValue(LANGUAGE_KEY, "en")
+    assert entry.detect_language(None) == "en"
+    QSettings(path, QSettings.Format.IniFormat).setValue(LANGUAGE_KEY, "zh_CN")
+    assert entry.detect_language(None) == "zh_CN"
+    assert entry.detect_language("en") == "en"  # --lang wins

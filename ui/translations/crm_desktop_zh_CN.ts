@@ -90,6 +90,227 @@
     </message>
 </context>
 <context>
+    <name>Customer360</name>
+    <message>
+        <location filename="../../crm_desktop/customer360/history.py" line="+20"/>
+        <source>Created</source>
+        <translation>新建</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Edited</source>
+        <translation>修改</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Status changed</source>
+        <translation>状态变更</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Deactivated</source>
+        <translation>设为失效</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Reactivated</source>
+        <translation>恢复有效</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Shared</source>
+        <translation>共享</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sharing ended</source>
+        <translation>取消共享</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Erased</source>
+        <translation>个人信息已删除</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <location line="+10"/>
+        <source>When</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location line="-10"/>
+        <source>From</source>
+        <translation>原状态</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>To</source>
+        <translation>新状态</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+9"/>
+        <source>By</source>
+        <translation>操作人</translation>
+    </message>
+    <message>
+        <location line="-9"/>
+        <location line="+55"/>
+        <source>Contract number</source>
+        <translation>合同编号</translation>
+    </message>
+    <message>
+        <location line="-54"/>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Status changes</source>
+        <translation>客户状态变更记录</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Changes</source>
+        <translation>变更内容</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Operation log</source>
+        <translation>操作日志</translation>
+    </message>
+    <message>
+        <location filename="../../crm_desktop/customer360/license_delegate.py" line="+66"/>
+        <source>%1 of %2 seats in use</source>
+        <translation>已使用 %1 个授权，共购买 %2 个</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>This license has expired</source>
+        <translation>该授权已过期</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>This license expires within 30 days</source>
+        <translation>该授权将在 30 天内到期</translation>
+    </message>
+    <message>
+        <location filename="../../crm_desktop/customer360/view.py" line="+43"/>
+        <source>Contacts</source>
+        <translation>联系人</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Contracts</source>
+        <translation>合同</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Payments</source>
+        <translation>回款</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Products</source>
+        <translation>产品</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Licenses</source>
+        <translation>产品授权</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Feedback</source>
+        <translation>客户反馈</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Follow-ups</source>
+        <translation>跟进记录</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Needs</source>
+        <translation>客户需求</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Opportunities</source>
+        <translation>销售机会</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>History</source>
+        <translation>历史</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>Customer 360°</source>
+        <translation>客户全景视图</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>&amp;Edit…</source>
+        <translation>编辑(&amp;E)…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Open the customer&apos;s form</source>
+        <translation>打开客户资料表单</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Change &amp;status…</source>
+        <translation>更改状态(&amp;S)…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>&amp;Refresh</source>
+        <translation>刷新(&amp;R)</translation>
+    </message>
+    <message>
+        <location line="+60"/>
+        <source>Contracts total</source>
+        <translation>合同总额</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Received</source>
+        <translation>已回款</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Outstanding</source>
+        <translation>未回款</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Seats used / bought</source>
+        <translation>授权 已用 / 购买</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Open tickets</source>
+        <translation>未结反馈</translation>
+    </message>
+    <message>
+        <location line="+33"/>
+        <source>Licenses: seats show as used / bought; red: expired; amber: expires within 30 days.</source>
+        <translation>授权个数显示为“已用 / 购买”；红色：已过期；黄色：30 天内到期。</translation>
+    </message>
+    <message>
+        <location line="+63"/>
+        <source>Customer 360° — %1</source>
+        <translation>客户全景视图 — %1</translation>
+    </message>
+</context>
+<context>
     <name>Editors</name>
     <message>
         <location filename="../../crm_desktop/forms/editors.py" line="+148"/>
@@ -374,24 +595,9 @@
     </message>
 </context>
 <context>
-    <name>Main</name>
-    <message>
-        <source>CRM Desktop</source>
-        <translation type="vanished">CRM 客户管理</translation>
-    </message>
-    <message>
-        <source>Signed in as %1 (%2).</source>
-        <translation type="vanished">已登录：%1（%2）。</translation>
-    </message>
-    <message>
-        <source>The main window is the next piece of work; CRM Desktop closes now.</source>
-        <translation type="vanished">主窗口尚在开发中，程序现在将关闭。</translation>
-    </message>
-</context>
-<context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../crm_desktop/main_window.py" line="+62"/>
+        <location filename="../../crm_desktop/main_window.py" line="+64"/>
         <source>CRM Desktop — %1</source>
         <translation>CRM 客户管理 — %1</translation>
     </message>
@@ -411,6 +617,11 @@
         <translation>退出程序(&amp;Q)</translation>
     </message>
     <message>
+        <location line="+4"/>
+        <source>&amp;Settings…</source>
+        <translation>设置(&amp;S)…</translation>
+    </message>
+    <message>
         <location line="+5"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
@@ -426,7 +637,7 @@
         <translation>打开今天及之前到期、尚未完成的跟进计划</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+59"/>
         <source>CRM Desktop</source>
         <translation>CRM 客户管理</translation>
     </message>
@@ -436,7 +647,7 @@
         <translation>此版本尚不能打开记录表单。</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+42"/>
         <source>About CRM Desktop</source>
         <translation>关于 CRM 客户管理</translation>
     </message>
@@ -446,7 +657,7 @@
         <translation>CRM 客户管理 —— 客户、合同、售后服务与销售跟进的办公软件。</translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+39"/>
         <source>Due today: %1</source>
         <translation>今日待办 %1</translation>
     </message>
@@ -454,8 +665,9 @@
 <context>
     <name>ModulePage</name>
     <message>
-        <location filename="../../crm_desktop/grid/grid_view.py" line="+70"/>
+        <location filename="../../crm_desktop/grid/grid_view.py" line="+111"/>
         <source>Show deactivated</source>
+        <extracomment>``open_form(module, record_id_or_None[, defaults=dict])``</extracomment>
         <translation>显示已失效</translation>
     </message>
     <message>
@@ -464,12 +676,12 @@
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location line="+75"/>
+        <location line="+79"/>
         <source>Search %1…</source>
         <translation>搜索 %1…</translation>
     </message>
     <message>
-        <location line="+51"/>
+        <location line="+54"/>
         <source>1 record</source>
         <translation>共 1 条</translation>
     </message>
@@ -573,6 +785,281 @@
         <location filename="../../crm_desktop/forms/ref_picker.py" line="+60"/>
         <source>Type to search…</source>
         <translation>输入以搜索…</translation>
+    </message>
+</context>
+<context>
+    <name>Settings</name>
+    <message>
+        <location filename="../../crm_desktop/settings/account_tab.py" line="+44"/>
+        <source>Change my password</source>
+        <translation>修改我的密码</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Current password</source>
+        <translation>原密码</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location filename="../../crm_desktop/settings/user_dialogs.py" line="+151"/>
+        <source>New password</source>
+        <translation>新密码</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location filename="../../crm_desktop/settings/user_dialogs.py" line="+1"/>
+        <source>New password again</source>
+        <translation>再次输入新密码</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location filename="../../crm_desktop/settings/user_dialogs.py" line="-35"/>
+        <location line="+36"/>
+        <source>At least 8 characters, letters and digits</source>
+        <translation>至少 8 个字符，需同时包含字母和数字</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Change password</source>
+        <translation>修改密码(&amp;C)</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Interface language</source>
+        <translation>界面语言</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>The new language applies the next time you start CRM Desktop.</source>
+        <translation>新的界面语言将在下次启动 CRM Desktop 时生效。</translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <location filename="../../crm_desktop/settings/user_dialogs.py" line="-93"/>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Your password was changed.</source>
+        <translation>您的密码已修改。</translation>
+    </message>
+    <message>
+        <location filename="../../crm_desktop/settings/dialog.py" line="+48"/>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Users</source>
+        <translation>用户</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Data dictionary</source>
+        <translation>数据字典</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Custom fields</source>
+        <translation>自定义字段</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>My account</source>
+        <translation>我的账户</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location filename="../../crm_desktop/settings/dictionary_tab.py" line="+34"/>
+        <source>&amp;Category:</source>
+        <translation>类别(&amp;C)：</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>&amp;New entry…</source>
+        <translation>新增字典项(&amp;N)…</translation>
+    </message>
+    <message>
+        <location filename="../../crm_desktop/settings/fields.py" line="+30"/>
+        <source>The two passwords do not match</source>
+        <translation>两次输入的密码不一致</translation>
+    </message>
+    <message>
+        <location filename="../../crm_desktop/settings/list_tab.py" line="+61"/>
+        <source>&amp;Edit…</source>
+        <translation>编辑(&amp;E)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Deactivate…</source>
+        <translation>停用(&amp;D)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Re&amp;activate</source>
+        <translation>重新启用(&amp;A)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>De&amp;lete…</source>
+        <translation>删除(&amp;L)…</translation>
+    </message>
+    <message>
+        <location line="+81"/>
+        <source>Working…</source>
+        <translation>正在处理…</translation>
+    </message>
+    <message>
+        <location line="+101"/>
+        <source>Saved.</source>
+        <translation>已保存。</translation>
+    </message>
+    <message>
+        <location line="-21"/>
+        <location line="+3"/>
+        <source>Deactivate</source>
+        <translation>停用</translation>
+    </message>
+    <message>
+        <location line="-2"/>
+        <source>Why is “%1” deactivated?</source>
+        <translation>停用“%1”的原因：</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <location line="+30"/>
+        <location filename="../../crm_desktop/settings/user_dialogs.py" line="-24"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location line="-6"/>
+        <location line="+5"/>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <location line="-4"/>
+        <source>Delete “%1” for good? This cannot be undone.</source>
+        <translation>确定永久删除“%1”吗？此操作不能撤销。</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>“%1” was deleted.</source>
+        <translation>“%1”已删除。</translation>
+    </message>
+    <message>
+        <location filename="../../crm_desktop/settings/user_dialogs.py" line="-4"/>
+        <source>&amp;Save</source>
+        <translation>保存(&amp;S)</translation>
+    </message>
+    <message>
+        <location line="+71"/>
+        <source>New user</source>
+        <translation>新增用户</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Password again</source>
+        <translation>再次输入密码</translation>
+    </message>
+    <message>
+        <location line="+33"/>
+        <source>Reset password of %1</source>
+        <translation>重置 %1 的密码</translation>
+    </message>
+    <message>
+        <location filename="../../crm_desktop/settings/users_tab.py" line="+35"/>
+        <source>&amp;New user…</source>
+        <translation>新增用户(&amp;N)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Reset password…</source>
+        <translation>重置密码(&amp;R)…</translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>User “%1” was created.</source>
+        <translation>用户“%1”已创建。</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>The password of %1 was reset.</source>
+        <translation>%1 的密码已重置。</translation>
+    </message>
+    <message>
+        <location filename="../../crm_desktop/settings/custom_fields_tab.py" line="+29"/>
+        <source>&amp;New field…</source>
+        <translation>新增字段(&amp;N)…</translation>
+    </message>
+</context>
+<context>
+    <name>StatusDialog</name>
+    <message>
+        <location filename="../../crm_desktop/customer360/status_dialog.py" line="+48"/>
+        <source>Change customer status</source>
+        <translation>更改客户状态</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Number of one of this customer&apos;s contracts</source>
+        <translation>该客户的一份合同的编号</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Contract number</source>
+        <translation>合同编号</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Why the status changes (optional)</source>
+        <translation>状态变更的原因（选填）</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Current status</source>
+        <translation>当前状态</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;New status</source>
+        <translation>新状态(&amp;N)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>N&amp;ote</source>
+        <translation>备注(&amp;O)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>&amp;Change status</source>
+        <translation>更改状态(&amp;C)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>No status change is possible from here.</source>
+        <translation>当前状态不能再变更。</translation>
+    </message>
+    <message>
+        <location line="+91"/>
+        <source>Someone else changed this customer meanwhile. Close this dialog; the view shows the current data, then try again.</source>
+        <translation>该客户已被他人修改。请关闭此对话框，查看最新数据后重试。</translation>
     </message>
 </context>
 </TS>
