@@ -146,7 +146,8 @@ class MainWindow(QMainWindow):
             raise KeyError(module)
         if module not in self._pages:
             page = ModulePage(getattr(self._session, module), self._lang, self._labels,
-                              changes=self.changes, open_form=self._open_from_page)
+                              changes=self.changes, open_form=self._open_from_page,
+                              actor=self._session.actor, services_lookup=self._service_of)
             self._pages[module] = page
             self.stack.addWidget(page)
         return self._pages[module]

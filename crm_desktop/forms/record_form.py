@@ -75,6 +75,7 @@ class RecordForm(QDialog):
         self.discard_box: QMessageBox | None = None
         self._original: dict[str, Any] = {}
         self._closing = False
+        self._services_lookup, self.panel = services_lookup, None  # panel: crm_desktop.panels, once loaded
         self.setObjectName("recordForm")
         self.setWindowTitle(self._title())
 
@@ -351,7 +352,18 @@ class RecordForm(QDialog):
             return
         self._set_busy(False)
         self._apply_record(record)
+        if self.panel is None:  # the module's action panel (tickets, licenses, contracts) under the fields
+            from crm_desktop.panels import panel_for
+
+            self.panel = panel_for(self.spec.module, self._services_lookup, record["id"], self.lang, self.form_widget)
+            if self.panel is not None:
+                self.form_widget.layout().insertWidget(1, self.panel, 1)
+                self.panel.changed.connect(self._on_panel_changed)
         self.loaded.emit(record)
+
+    def _on_panel_changed(self, record: dict[str, Any]) -> None:
+        if shiboken6.isValid(self) and not self.busy:
+            self._rebase(record, {})  # the panel moved the version on; what the user typed stays
 
     def _on_load_failed(self, exc: BaseException) -> None:
         if not shiboken6.isValid(self):

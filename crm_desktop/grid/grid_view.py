@@ -1,4 +1,8 @@
-"""One module's page in the main window: search, "show deactivated", total, and the record grid.
+"""One module's page in the main window: search, "show deactivated", filters, total, and the record grid.
+
+Filters (:mod:`~crm_desktop.grid.filter_bar`), the column chooser with views remembered
+per user (:mod:`~crm_desktop.grid.columns`) and the bulk actions and Delete key
+(:mod:`~crm_desktop.grid.bulk_actions`) live in their own modules; this page wires them.
 
 Every module uses this page (one mechanism, many modules). It knows nothing of
 forms: opening a record goes through the ``open_form(module, record_id_or_None)``
@@ -16,16 +20,20 @@ import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QModelIndex, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QModelIndex, QSettings, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QProgressBar, QTableView, QVBoxLayout, QWidget)
+                               QProgressBar, QTableView, QToolButton, QVBoxLayout, QWidget)
 
 from crm_core.i18n import Text
 from crm_core.lists import Filter, ListQuery, Page
+from crm_desktop.background import run_in_background
 from crm_desktop.changes import ChangeBus
 from crm_desktop.errors import present_error
+from crm_desktop.grid.bulk_actions import BulkActions
+from crm_desktop.grid.columns import ColumnChooser
 from crm_desktop.grid.display import DictionaryLabels
+from crm_desktop.grid.filter_bar import FilterBar, filterable_fields
 from crm_desktop.grid.record_model import IdRole, RecordService, RecordTableModel
 
 # Called by this name so that pyside6-lupdate finds every string with its context.
@@ -79,7 +87,8 @@ class ModulePage(QWidget):
     def __init__(self, service: RecordService, lang: str, labels: DictionaryLabels | None, *,
                  changes: ChangeBus, open_form: OpenForm, page_size: int = 100,
                  fixed_filters: Sequence[Filter] = (), defaults: Mapping[str, Any] | None = None,
-                 parent: QWidget | None = None):
+                 actor: Any = None, services_lookup: Callable[[str], Any] | None = None,
+                 settings: QSettings | None = None, parent: QWidget | None = None):
         """Build the page and start loading its first page of records.
 
         Args:
@@ -91,6 +100,11 @@ class ModulePage(QWidget):
             page_size: rows fetched per page.
             fixed_filters: conditions every query of this page carries (a pinned subset).
             defaults: initial values of records created from this page ("New", Ctrl+N).
+            actor: the signed-in user (``login``, ``role``); None: no bulk actions, Delete key
+                or remembered views.
+            services_lookup: ``services_lookup(module)`` -> a service; with it the page loads the
+                users for the owner filter and "Assign owner"; None: no owner filter.
+            settings: where the column chooser remembers views (default: the app's QSettings).
             parent: Qt parent.
         """
         super().__init__(parent)
@@ -125,14 +139,34 @@ class ModulePage(QWidget):
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.search_edit, 1)
         row.addWidget(self.include_inactive_check)
+        self.filter_button = QToolButton(self)
+        self.filter_button.setObjectName("filterButton")
+        self.filter_button.setText(translate("GridTools", "Filters"))
+        self.filter_button.setCheckable(True)
+        self.filter_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        row.addWidget(self.filter_button)
         row.addStretch(1)
         row.addWidget(self.busy_bar)
         row.addWidget(self.total_label)
+
+        pinned = [f.field for f in fixed_filters if f.op == "eq"]
+        self.filter_bar = FilterBar(self.model.spec, filterable_fields(self.model.spec, self.model.columns, pinned),
+                                    lang, labels, self)
+        self.filter_bar.hide()
+        self.bulk = BulkActions(self, service, actor.role if actor else "", lang,
+                                announce=changes.announce) if actor is not None else None
+        if self.bulk is not None:
+            row.addWidget(self.bulk.button)
 
         self.view = QTableView(self)
         self.view.setObjectName("recordView")
         self.view.setModel(self.model)
         self._setup_view()
+        if actor is not None and settings is None:
+            settings = QSettings("crm-desktop", "crm-desktop")  # as the login window and settings dialog
+        self.columns = ColumnChooser(self.view, self.model, lang, settings=settings,
+                                     login=actor.login if actor is not None else None, pinned=pinned)
+        restored_sort = self.columns.restore()
         for pinned in fixed_filters:  # every row holds the same value there: the column says nothing
             column = self.model.column_of(pinned.field) if pinned.op == "eq" else -1
             if column >= 0:
@@ -141,6 +175,7 @@ class ModulePage(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(row)
+        layout.addWidget(self.filter_bar)
         layout.addWidget(self.view, 1)
 
         self._search_timer = QTimer(self)
@@ -154,12 +189,19 @@ class ModulePage(QWidget):
         self.model.failed.connect(self._on_model_failed)
         self.model.rowsInserted.connect(self._on_model_rows_inserted)
         self.view.activated.connect(self._on_view_activated)
+        self.filter_button.toggled.connect(self._on_filter_button_toggled)
+        self.filter_bar.changed.connect(self._on_filter_bar_changed)
         changes.changed.connect(self._on_changes_changed)
         self._add_shortcuts()
         self._show_total(None)
         # Sorting is switched on last: QTableView asks the model to sort (= load) right then.
         self.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.view.setSortingEnabled(True)
+        self.columns.restore_sort(restored_sort)
+        wants_users = self.filter_bar.has_user_filter() or (self.bulk is not None and self.bulk.assign_action)
+        if services_lookup is not None and wants_users:
+            run_in_background(_active_users, services_lookup("users"), done=self._on_users_loaded,
+                              failed=self._on_users_failed)
 
     # -------------------------------------------------------------- setup
 
@@ -187,6 +229,10 @@ class ModulePage(QWidget):
             shortcut = QShortcut(keys, self)
             shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
             shortcut.activated.connect(slot)
+        # Delete only while the grid has the focus: in the search box it deletes text.
+        self.delete_shortcut = QShortcut(QKeySequence(Qt.Key.Key_Delete), self.view)
+        self.delete_shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+        self.delete_shortcut.activated.connect(self.delete_selected)
 
     def _search_hint(self) -> str:
         hint = _INDEXED_SEARCH_HINT.get(self.module)
@@ -226,9 +272,20 @@ class ModulePage(QWidget):
         rows = sorted({i.row() for i in self.view.selectionModel().selectedRows()})
         return [self.model.record_at(r).get("id") for r in rows]
 
+    def selected_records(self) -> list[dict[str, Any]]:
+        """The selected records, top to bottom."""
+        rows = sorted({i.row() for i in self.view.selectionModel().selectedRows()})
+        return [self.model.record_at(r) for r in rows]
+
+    def delete_selected(self) -> None:
+        """Delete key: confirm, then delete the selected records (only roles that may delete)."""
+        if self.bulk is not None and self.bulk.may_delete:
+            self.bulk.ask_delete()
+
     def set_dictionary_labels(self, labels: DictionaryLabels) -> None:
         """Show dictionary codes with the labels loaded by the main window."""
         self.model.set_dictionary_labels(labels)
+        self.filter_bar.set_dictionary_labels(labels)
 
     # --------------------------------------------------------------- slots
 
@@ -237,6 +294,23 @@ class ModulePage(QWidget):
 
     def _on_search_timer_timeout(self) -> None:
         self.model.set_search(self.search_edit.text())  # under 2 characters: no search
+
+    def _on_filter_button_toggled(self, checked: bool) -> None:
+        self.filter_bar.setVisible(checked)
+
+    def _on_filter_bar_changed(self) -> None:
+        filters = self.filter_bar.filters()
+        self.model.set_filters(filters)  # the fixed filters are added by the service
+        text = translate("GridTools", "Filters")  # says how many are set, even while folded away
+        self.filter_button.setText(f"{text} ({len(filters)})" if filters else text)
+
+    def _on_users_loaded(self, users: list[tuple[Any, str]]) -> None:
+        self.filter_bar.set_users(users)
+        if self.bulk is not None:
+            self.bulk.set_users(users)
+
+    def _on_users_failed(self, exc: BaseException) -> None:
+        present_error(self, exc, self._lang)
 
     def _on_include_inactive_check_toggled(self, checked: bool) -> None:
         self.model.set_include_inactive(checked)
@@ -283,3 +357,9 @@ class ModulePage(QWidget):
         if isinstance(record, dict) and self.model.apply_change(record):
             return
         self.model.reload()  # a new record, or several: the service decides where they belong
+
+
+def _active_users(users_service: Any) -> list[tuple[Any, str]]:
+    """``(id, name)`` of the active users, by name (runs in the background)."""
+    page = users_service.list(ListQuery(sort=("name",), limit=500, include_inactive=False))
+    return [(u["id"], u["name"]) for u in page.rows]

@@ -482,6 +482,155 @@
     </message>
 </context>
 <context>
+    <name>GridTools</name>
+    <message>
+        <location filename="../../crm_desktop/grid/bulk_actions.py" line="+84"/>
+        <source>Bulk actions</source>
+        <translation>批量操作</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Act on the selected rows</source>
+        <translation>对选中的行执行操作</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Assign owner…</source>
+        <translation>分配跟进人…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Change status…</source>
+        <translation>更改状态…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Deactivate…</source>
+        <translation>设为失效…</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>No rows selected</source>
+        <translation>未选中任何行</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Select one or more rows first.</source>
+        <translation>请先选中一行或多行。</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Assign %1 records</source>
+        <translation>分配 %1 条记录</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>New owner:</source>
+        <translation>新跟进人：</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Change the status of %1 records</source>
+        <translation>更改 %1 条记录的状态</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>New status:</source>
+        <translation>新状态：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Note:</source>
+        <translation>备注：</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Deactivate %1 records</source>
+        <translation>将 %1 条记录设为失效</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Reason:</source>
+        <translation>失效原因：</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Delete “%1”?</source>
+        <translation>删除“%1”？</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Delete %1 records?</source>
+        <translation>删除 %1 条记录？</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>This cannot be undone.</source>
+        <translation>删除后无法恢复。</translation>
+    </message>
+    <message>
+        <location line="+59"/>
+        <source>Nothing was changed:</source>
+        <translation>未做任何修改：</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>%1 of %2 records could not be changed:</source>
+        <translation>%2 条记录中有 %1 条未能修改：</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Some records were not changed</source>
+        <translation>部分记录未修改</translation>
+    </message>
+    <message>
+        <location filename="../../crm_desktop/grid/columns.py" line="+94"/>
+        <source>Columns shown:</source>
+        <translation>显示的列：</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Default columns</source>
+        <translation>恢复默认列</translation>
+    </message>
+    <message>
+        <location filename="../../crm_desktop/grid/filter_bar.py" line="+77"/>
+        <source>Clear filters</source>
+        <translation>清除筛选</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>%1 from</source>
+        <translation>%1 从</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>to</source>
+        <translation>至</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Any</source>
+        <translation>不限</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>All</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <location filename="../../crm_desktop/grid/grid_view.py" line="+144"/>
+        <location line="+160"/>
+        <source>Filters</source>
+        <translation>筛选</translation>
+    </message>
+</context>
+<context>
     <name>Login</name>
     <message>
         <location filename="../../crm_desktop/login.py" line="+149"/>
@@ -637,7 +786,7 @@
         <translation>打开今天及之前到期、尚未完成的跟进计划</translation>
     </message>
     <message>
-        <location line="+59"/>
+        <location line="+60"/>
         <source>CRM Desktop</source>
         <translation>CRM 客户管理</translation>
     </message>
@@ -665,7 +814,7 @@
 <context>
     <name>ModulePage</name>
     <message>
-        <location filename="../../crm_desktop/grid/grid_view.py" line="+111"/>
+        <location filename="../../crm_desktop/grid/grid_view.py" line="-179"/>
         <source>Show deactivated</source>
         <extracomment>``open_form(module, record_id_or_None[, defaults=dict])``</extracomment>
         <translation>显示已失效</translation>
@@ -676,12 +825,12 @@
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location line="+79"/>
+        <location line="+111"/>
         <source>Search %1…</source>
         <translation>搜索 %1…</translation>
     </message>
     <message>
-        <location line="+54"/>
+        <location line="+82"/>
         <source>1 record</source>
         <translation>共 1 条</translation>
     </message>
@@ -692,9 +841,353 @@
     </message>
 </context>
 <context>
+    <name>Panels</name>
+    <message>
+        <location filename="../../crm_desktop/panels/attachments.py" line="+53"/>
+        <source>Attach a file</source>
+        <translation>添加附件</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Save attachment as</source>
+        <translation>附件另存为</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>File</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Size</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Uploaded</source>
+        <translation>上传时间</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Add…</source>
+        <translation>添加…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Attach a file (at most 20 MB)</source>
+        <translation>添加附件（最大 20 MB）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Open file</source>
+        <translation>打开</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Open a copy of the file with its program</source>
+        <translation>用关联的程序打开文件副本</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Save as…</source>
+        <translation>另存为…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Remove</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&lt;b&gt;Attachments&lt;/b&gt;</source>
+        <translation>&lt;b&gt;合同附件&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <location line="+33"/>
+        <source>Attached %1.</source>
+        <translation>已添加附件 %1。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Saved to %1.</source>
+        <translation>已保存到 %1。</translation>
+    </message>
+    <message>
+        <location line="+45"/>
+        <source>Remove attachment</source>
+        <translation>删除附件</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Remove %1 from the contract? This cannot be undone.</source>
+        <translation>确定从合同中删除 %1 吗？删除后无法恢复。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;Remove</source>
+        <translation>删除(&amp;R)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../crm_desktop/panels/base.py" line="+143"/>
+        <source>Someone else changed this record meanwhile; it has been reloaded. Please try again.</source>
+        <translation>其他人刚刚修改了这条记录，已重新加载，请再操作一次。</translation>
+    </message>
+    <message>
+        <location filename="../../crm_desktop/panels/licenses.py" line="+35"/>
+        <source>Machine</source>
+        <translation>电脑名称</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Fingerprint</source>
+        <translation>机器指纹</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>In use since</source>
+        <translation>启用时间</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Computer name</source>
+        <translation>电脑名称</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Machine fingerprint</source>
+        <translation>机器指纹</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Add machine</source>
+        <translation>添加电脑</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Release</source>
+        <translation>释放授权</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Free the seat of the selected machine</source>
+        <translation>释放所选电脑占用的授权</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>&lt;b&gt;Machines using this license&lt;/b&gt;</source>
+        <translation>&lt;b&gt;使用该授权的电脑&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <location line="+50"/>
+        <source>Seats used: %1 / %2</source>
+        <translation>已用授权：%1 / %2</translation>
+    </message>
+    <message>
+        <location filename="../../crm_desktop/panels/tickets.py" line="+54"/>
+        <source>Queued</source>
+        <translation>待发送</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Sent</source>
+        <translation>已发送</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Failed</source>
+        <translation>发送失败</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Processing steps</source>
+        <translation>处理操作</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Assign engineer</source>
+        <translation>指派工程师</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>What was done, e.g. called the customer</source>
+        <translation>处理了什么，例如：已电话联系客户</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Add log entry</source>
+        <translation>添加处理过程</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>How the problem was solved (required)</source>
+        <translation>问题是如何解决的（必填）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Resolve</source>
+        <translation>标记已解决</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Not rated</source>
+        <translation>未评价</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 – %2</source>
+        <translation>%1 – %2</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Close ticket</source>
+        <translation>关闭反馈</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Why the ticket is reopened (required)</source>
+        <translation>重新打开的原因（必填）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Reopen</source>
+        <translation>重新打开</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Engineer:</source>
+        <translation>工程师：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Log entry:</source>
+        <translation>处理过程：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Result:</source>
+        <translation>处理结果：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Satisfaction:</source>
+        <translation>满意度：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Reason:</source>
+        <translation>原因：</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <location line="+3"/>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location line="-3"/>
+        <source>By</source>
+        <translation>处理人</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Step</source>
+        <translation>处理过程</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Recipient</source>
+        <translation>收件人</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>&lt;b&gt;Processing log&lt;/b&gt;</source>
+        <translation>&lt;b&gt;处理过程&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&lt;b&gt;Notices to the submitter&lt;/b&gt;</source>
+        <translation>&lt;b&gt;通知反馈人员&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>very satisfied</source>
+        <translation>非常满意</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>satisfied</source>
+        <translation>满意</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>neutral</source>
+        <translation>一般</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>dissatisfied</source>
+        <translation>不满意</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>very dissatisfied</source>
+        <translation>非常不满意</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>Choose an engineer first.</source>
+        <translation>请先选择工程师。</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Open</source>
+        <translation>待处理</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>In progress</source>
+        <translation>处理中</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Resolved</source>
+        <translation>已解决</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Closed</source>
+        <translation>已关闭</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>nobody yet</source>
+        <translation>未指派</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Status: %1 · Engineer: %2</source>
+        <translation>状态：%1 · 工程师：%2</translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>The list of engineers could not be loaded.</source>
+        <translation>无法加载工程师列表。</translation>
+    </message>
+</context>
+<context>
     <name>RecordForm</name>
     <message>
-        <location filename="../../crm_desktop/forms/record_form.py" line="+108"/>
+        <location filename="../../crm_desktop/forms/record_form.py" line="+109"/>
         <source>&amp;Save</source>
         <translation>保存(&amp;S)</translation>
     </message>

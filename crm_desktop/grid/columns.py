@@ -1,0 +1,162 @@
+"""The column chooser of a module grid, and the view (columns + sort) remembered per user.
+
+Right-clicking the header offers every field a user may want as a column
+(business fields and the default system columns) as checkable entries. The
+chosen columns and the sort are kept in QSettings under
+``views/<login>/<module>/columns`` and ``views/<login>/<module>/sort`` and
+restored when the page opens again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from PySide6.QtCore import QCoreApplication, QObject, QPoint, QSettings, Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMenu, QTableView
+
+from crm_core.metadata import Field
+from crm_desktop.grid.record_model import RecordTableModel
+
+# Called by this name so that pyside6-lupdate finds every string with its context.
+translate = QCoreApplication.translate
+
+MIN_WIDTH, MAX_WIDTH = 70, 280  # as the page's first sizing of its columns
+
+
+class ColumnChooser(QObject):
+    """Header context menu choosing the columns of ``view``; remembers them and the sort."""
+
+    def __init__(self, view: QTableView, model: RecordTableModel, lang: str, *,
+                 settings: QSettings | None = None, login: str | None = None, pinned: Iterable[str] = ()):
+        """Attach to ``view``'s header.
+
+        Args:
+            view: the grid (its horizontal header gets the context menu).
+            model: the grid's model (:meth:`RecordTableModel.set_columns`).
+            lang: "zh_CN" or "en" for the field labels.
+            settings: where views are remembered; None: nothing is remembered.
+            login: the signed-in user's login (part of the settings key).
+            pinned: fields never offered (a page pinned to one customer hides its column).
+        """
+        super().__init__(view)
+        self._view, self._model, self._lang = view, model, lang
+        self._settings = settings if login else None
+        spec = model.spec
+        skip = set(pinned)
+        system = [f for f in spec.grid_fields if f not in spec.fields]  # created_at: a default column
+        self.candidates: list[Field] = [f for f in (*spec.fields, *system) if f.name not in skip]
+        self._key = f"views/{login}/{spec.module}"
+        self.menu: QMenu | None = None
+        header = view.horizontalHeader()
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._on_header_custom_context_menu_requested)
+
+    # ------------------------------------------------------------- columns
+
+    def set_shown(self, name: str, shown: bool) -> None:
+        """Show or hide the column of field ``name`` (the last column stays), and remember it."""
+        current = set(self._model.columns)
+        if shown:
+            current.add(name)
+        elif len(current) > 1:
+            current.discard(name)
+        self._apply([f.name for f in self.candidates if f.name in current])
+        self._save("columns", self._model.columns)
+
+    def _apply(self, names: list[str]) -> None:
+        sort = self._model.list_query().sort
+        header = self._view.horizontalHeader()
+        widths = {f: header.sectionSize(i) for i, f in enumerate(self._model.columns)}
+        self._model.set_columns(names)  # a model reset: the header forgets the widths
+        for column, name in enumerate(self._model.columns):
+            if name in widths:
+                header.resizeSection(column, widths[name])
+            else:  # newly shown: fit what it holds, within the grid's bounds
+                self._view.resizeColumnToContents(column)
+                header.resizeSection(column, max(MIN_WIDTH, min(MAX_WIDTH, header.sectionSize(column) + 12)))
+        self._show_sort(sort[0] if sort else None)
+
+    def _show_sort(self, sort: str | None) -> None:
+        """Put the header's sort arrow on the sorted field (if shown) without reloading."""
+        header = self._view.horizontalHeader()
+        column = self._model.column_of(sort.lstrip("-")) if sort else -1
+        order = Qt.SortOrder.DescendingOrder if sort and sort.startswith("-") else Qt.SortOrder.AscendingOrder
+        header.blockSignals(True)
+        header.setSortIndicator(column, order)
+        header.blockSignals(False)
+        header.viewport().update()
+
+    def build_menu(self) -> QMenu:
+        """The checkable column list (also what the header's right-click shows)."""
+        menu = QMenu(self._view)
+        menu.setObjectName("columnMenu")
+        title = menu.addAction(translate("GridTools", "Columns shown:"))
+        title.setEnabled(False)
+        shown = set(self._model.columns)
+        for field in self.candidates:
+            action = QAction(field.label(self._lang), menu)
+            action.setObjectName(f"column_{field.name}")
+            action.setCheckable(True)
+            action.setChecked(field.name in shown)
+            action.setEnabled(not (field.name in shown and len(shown) == 1))
+            action.toggled.connect(lambda checked, n=field.name: self.set_shown(n, checked))
+            menu.addAction(action)
+        menu.addSeparator()
+        reset = menu.addAction(translate("GridTools", "Default columns"))
+        reset.setObjectName("defaultColumnsAction")
+        reset.triggered.connect(self.reset)
+        self.menu = menu
+        return menu
+
+    def reset(self) -> None:
+        """Back to the module's default columns; forget the remembered ones."""
+        skip = {f.name for f in self._model.spec.grid_fields} - {f.name for f in self.candidates}
+        self._apply([f.name for f in self._model.spec.grid_fields if f.name not in skip])
+        if self._settings is not None:
+            self._settings.remove(f"{self._key}/columns")
+
+    # ------------------------------------------------------------- settings
+
+    def restore(self) -> str | None:
+        """Apply the remembered columns; returns the remembered sort ("-field" descending) or None."""
+        if self._settings is None:
+            return None
+        known = {f.name for f in self.candidates}
+        names = self._settings.value(f"{self._key}/columns")
+        if isinstance(names, str):
+            names = [names]  # QSettings gives a one-element list back as a plain string
+        if isinstance(names, list):
+            wanted = [n for n in names if n in known]
+            if wanted:
+                self._model.set_columns(wanted)
+        sort = self._settings.value(f"{self._key}/sort")
+        return sort if isinstance(sort, str) and sort.lstrip("-") in self._model.columns else None
+
+    def restore_sort(self, sort: str | None) -> None:
+        """Sort by the remembered ``sort`` (if any), then remember the user's sorting from now on."""
+        header = self._view.horizontalHeader()
+        if sort:
+            column = self._model.column_of(sort.lstrip("-"))
+            order = Qt.SortOrder.DescendingOrder if sort.startswith("-") else Qt.SortOrder.AscendingOrder
+            header.setSortIndicator(column, order)  # the view asks the model to sort (reload)
+        header.sortIndicatorChanged.connect(self._on_header_sort_indicator_changed)
+
+    def _save(self, what: str, value: object) -> None:
+        if self._settings is not None:
+            self._settings.setValue(f"{self._key}/{what}", value)
+            self._settings.sync()
+
+    # --------------------------------------------------------------- slots
+
+    def _on_header_custom_context_menu_requested(self, pos: QPoint) -> None:
+        menu = self.build_menu()
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.popup(self._view.horizontalHeader().mapToGlobal(pos))
+
+    def _on_header_sort_indicator_changed(self, column: int, order: Qt.SortOrder) -> None:
+        if 0 <= column < self._model.columnCount():
+            name = self._model.field_at(column).name
+            self._save("sort", f"-{name}" if order == Qt.SortOrder.DescendingOrder else name)
+        else:
+            self._save("sort", "")
