@@ -78,6 +78,23 @@ class FixedFilterService:
         return all(record.get(f.field) == f.value for f in self.filters if f.op == "eq" and f.field in record)
 
 
+def setup_record_view(view: QTableView, selection: QAbstractItemView.SelectionMode) -> None:
+    """The look and behaviour every record list shares (module pages, settings lists)."""
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(selection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    view.setTextElideMode(Qt.TextElideMode.ElideRight)
+    view.verticalHeader().hide()  # row numbers of a lazily paged list mean nothing
+    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 10)
+    header = view.horizontalHeader()
+    header.setStretchLastSection(True)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setHighlightSections(False)
+    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+
+
 class ModulePage(QWidget):
     """The grid of one module with its search row.
 
@@ -206,20 +223,7 @@ class ModulePage(QWidget):
     # -------------------------------------------------------------- setup
 
     def _setup_view(self) -> None:
-        view = self.view
-        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        view.setAlternatingRowColors(True)
-        view.setWordWrap(False)
-        view.setTextElideMode(Qt.TextElideMode.ElideRight)
-        view.verticalHeader().hide()  # row numbers of a lazily paged list mean nothing
-        view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 10)
-        header = view.horizontalHeader()
-        header.setStretchLastSection(True)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setHighlightSections(False)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        setup_record_view(self.view, QAbstractItemView.SelectionMode.ExtendedSelection)
 
     def _add_shortcuts(self) -> None:
         # Window-wide, but only the visible page's shortcuts are live (Qt checks visibility).

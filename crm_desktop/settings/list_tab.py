@@ -13,7 +13,7 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QModelIndex, Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit,
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QInputDialog, QLabel, QLineEdit,
                                QMessageBox, QPushButton, QTableView, QVBoxLayout, QWidget)
 
 from crm_desktop.background import run_in_background
@@ -21,6 +21,7 @@ from crm_desktop.errors import present_error
 from crm_desktop.forms import RecordForm
 from crm_desktop.grid import RecordTableModel
 from crm_desktop.forms.record_form import ERROR_STYLE
+from crm_desktop.grid.grid_view import setup_record_view
 
 # Called by this name so that pyside6-lupdate finds every string with its context.
 translate = QCoreApplication.translate
@@ -93,19 +94,7 @@ class RecordListTab(QWidget):
         return button
 
     def _setup_view(self) -> None:
-        view = self.view
-        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        view.setAlternatingRowColors(True)
-        view.setWordWrap(False)
-        view.verticalHeader().hide()
-        view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 10)
-        header = view.horizontalHeader()
-        header.setStretchLastSection(True)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setHighlightSections(False)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        setup_record_view(self.view, QAbstractItemView.SelectionMode.SingleSelection)
 
     def finish_buttons(self, first: Sequence[QPushButton], after_edit: Sequence[QPushButton] = ()) -> None:
         """Lay out ``first``, Edit, ``after_edit``, Deactivate, Reactivate and, set apart at the end, Delete."""

@@ -18,8 +18,8 @@ from crm_desktop.customer360 import Customer360
 from crm_desktop.customer360.license_delegate import EXPIRED_BACKGROUND, EXPIRING_BACKGROUND
 from crm_desktop.forms import RecordForm
 from crm_desktop.grid import dictionary_labels
+from tests.gui.helpers import WAIT, wait_loaded
 
-WAIT = 20_000
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 ALL_TABS_EN = ["Contacts", "Contracts", "Payments", "Products", "Licenses", "Feedback", "Follow-ups", "Needs",
                "Opportunities", "History"]
@@ -47,10 +47,6 @@ def open_360(qtbot, login):
     yield _open
     assert wait_for_all(WAIT)
     QCoreApplication.processEvents()
-
-
-def wait_loaded(qtbot, page) -> None:
-    qtbot.waitUntil(lambda: page.model.total is not None and not page.model.loading, timeout=WAIT)
 
 
 def column_texts(page, field: str) -> list[str]:

@@ -12,8 +12,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from crm_desktop.background import wait_for_all
 from crm_desktop.changes import ChangeBus
 from crm_desktop.grid.grid_view import ModulePage
+from tests.gui.helpers import WAIT, wait_loaded
 
-WAIT = 20_000
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
@@ -38,10 +38,6 @@ def open_page(qtbot, tmp_path, monkeypatch):
     yield _open
     assert wait_for_all(WAIT)
     QCoreApplication.processEvents()
-
-
-def wait_loaded(qtbot, page) -> None:
-    qtbot.waitUntil(lambda: page.model.total is not None and not page.model.loading, timeout=WAIT)
 
 
 def names(page) -> list[str]:

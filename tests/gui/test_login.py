@@ -14,8 +14,8 @@ from crm_desktop.background import wait_for_all
 from crm_desktop.errors import present_error
 from crm_desktop.login import KEYRING_SERVICE, LoginWindow
 from tests.conftest import PASSWORD
+from tests.gui.helpers import WAIT
 
-WAIT = 20_000
 
 # Qt's offscreen platform plugin warns whenever a shown window's minimum/maximum size is set
 # (every QMessageBox does so when it opens); xcb, Wayland, Windows and macOS support it. Only

@@ -13,8 +13,8 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 from crm_core.services.codes import office_today
 from crm_desktop.background import wait_for_all
 from crm_desktop.main_window import MainWindow
+from tests.gui.helpers import WAIT, wait_loaded
 
-WAIT = 20_000
 ALL_MODULES_ZH = ["客户信息", "客户联系人", "合同", "回款", "产品", "产品授权", "客户反馈", "反馈人员",
                   "跟进记录", "客户需求", "销售机会"]
 
@@ -40,10 +40,6 @@ def open_main(qtbot, monkeypatch, tmp_path):
         window.close()  # waits for background work, then closes the session
     assert wait_for_all(WAIT)
     QCoreApplication.processEvents()
-
-
-def wait_loaded(qtbot, page) -> None:
-    qtbot.waitUntil(lambda: page.model.total is not None and not page.model.loading, timeout=WAIT)
 
 
 def nav_texts(window) -> list[str]:

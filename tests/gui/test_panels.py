@@ -15,8 +15,8 @@ from crm_desktop.forms import RecordForm
 from crm_desktop.grid import dictionary_labels
 from crm_desktop.panels.attachments import AttachmentsPanel
 from crm_desktop.panels.licenses import LicenseMachinesPanel
+from tests.gui.helpers import WAIT
 
-WAIT = 20_000
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 

@@ -13,8 +13,8 @@ from PySide6.QtGui import QKeySequence
 from crm_desktop.background import wait_for_all
 from crm_desktop.forms import RecordForm
 from crm_desktop.grid import dictionary_labels
+from tests.gui.helpers import WAIT
 
-WAIT = 20_000
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 ID_NUMBER = "11010519491231002X"  # a valid 18-digit resident ID (check digit X)
 

@@ -13,8 +13,8 @@ from crm_core.errors import AuthenticationFailed
 from crm_core.session import connect
 from crm_desktop.background import wait_for_all
 from crm_desktop.settings import SettingsDialog
+from tests.gui.helpers import WAIT
 
-WAIT = 20_000
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 NEW_PASSWORD = "Neues2passwort"
 
