@@ -36,7 +36,11 @@ CUSTOMER_SCOPED = frozenset({
 })
 BUSINESS_MODULES = tuple(sorted(CUSTOMER_SCOPED))
 ADMIN_MODULES = ("users", "dictionary", "custom_fields", "audit")
-ALL_MODULES = BUSINESS_MODULES + ADMIN_MODULES
+# Read-only views over the business modules: managers' reports (报表) and the
+# dashboard (管理看板). Their rows follow the role's customer scope, so a
+# salesperson's personal dashboard counts only his own customers.
+REPORT_MODULES = ("reports", "dashboard")
+ALL_MODULES = BUSINESS_MODULES + ADMIN_MODULES + REPORT_MODULES
 
 R, C, U, D, E, I, A = (Action.READ, Action.CREATE, Action.UPDATE, Action.DELETE,
                        Action.EXPORT, Action.IMPORT, Action.ADMIN)
@@ -71,6 +75,7 @@ ROLES: dict[str, RoleRights] = {
     "manager": RoleRights(
         "manager", "经理", "Manager",
         {**{m: WORK | {D} for m in BUSINESS_MODULES}, "audit": frozenset({R}),
+         "reports": frozenset({R, E}), "dashboard": frozenset({R}),
          "users": frozenset({R}), "dictionary": frozenset({R}), "custom_fields": frozenset({R})},
         Scope.ALL, frozenset({"phone"}),
     ),
@@ -78,7 +83,7 @@ ROLES: dict[str, RoleRights] = {
         "sales", "销售", "Sales",
         {**{m: WORK for m in ("customers", "contacts", "contracts", "payments", "products",
                               "licenses", "followups", "needs", "opportunities")},
-         "submitters": frozenset({R}), "tickets": frozenset({R, C}),
+         "submitters": frozenset({R}), "tickets": frozenset({R, C}), "dashboard": frozenset({R}),
          "dictionary": frozenset({R}), "custom_fields": frozenset({R}), "users": frozenset({R})},
         Scope.OWN, frozenset({"phone"}),
     ),
@@ -115,6 +120,8 @@ MODULE_NAMES: dict[str, Text] = {
     "dictionary": Text("数据字典", "Data dictionary"),
     "custom_fields": Text("自定义字段", "Custom fields"),
     "audit": Text("操作日志", "Operation log"),
+    "reports": Text("报表", "Reports"),
+    "dashboard": Text("管理看板", "Dashboard"),
 }
 
 ACTION_NAMES: dict[Action, Text] = {

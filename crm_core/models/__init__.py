@@ -15,6 +15,7 @@ from crm_core.models.products import License, LicensedMachine, Product
 from crm_core.models.reference import CustomFieldDefinition, CustomFieldValue, DictionaryEntry
 from crm_core.models.sales import FollowUp, Need, Opportunity
 from crm_core.models.service import Notification, Submitter, Ticket, TicketLogEntry
+from crm_core.models.settings import AppSetting
 from crm_core.models.users import LoginThrottle, Role, User
 
 # Ids are never reused: on SQLite without AUTOINCREMENT a deleted last row's id
@@ -24,7 +25,7 @@ for _table in Base.metadata.tables.values():
         _table.kwargs["sqlite_autoincrement"] = True
 
 __all__ = [
-    "AuditEntry", "Base", "CodeSequence", "Contact", "Contract", "ContractAttachment",
+    "AppSetting", "AuditEntry", "Base", "CodeSequence", "Contact", "Contract", "ContractAttachment",
     "CustomFieldDefinition", "CustomFieldValue", "Customer", "CustomerSearchGram",
     "CustomerShare", "CustomerStatusChange", "DictionaryEntry", "ErasureLogEntry", "FollowUp",
     "License", "LicensedMachine", "LoginThrottle", "Need", "Notification", "Opportunity",

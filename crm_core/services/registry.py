@@ -22,11 +22,8 @@ class Services:
     def __getitem__(self, name: str) -> Any:
         if name not in self._cache:
             from crm_core.modules import SERVICE_CLASSES
-            from crm_core.modules.admin import AuditService
-            from crm_core.services.privacy import PrivacyService
 
-            extra = {"audit": AuditService, "privacy": PrivacyService}
-            cls = SERVICE_CLASSES.get(name) or extra.get(name)
+            cls = SERVICE_CLASSES.get(name) or _extra_service(name)
             if cls is None:
                 raise KeyError(name)
             self._cache[name] = cls(self._ctx)
@@ -39,3 +36,25 @@ class Services:
             return self[name]
         except KeyError:
             raise AttributeError(name) from None
+
+
+# Services that are not one module's records, imported on first use.
+_EXTRA = {
+    "audit": ("crm_core.modules.admin", "AuditService"),
+    "privacy": ("crm_core.services.privacy", "PrivacyService"),
+    "imports": ("crm_core.importing.service", "ImportService"),
+    "exports": ("crm_core.exporting", "ExportService"),
+    "reports": ("crm_core.reports.service", "ReportService"),
+    "dashboard": ("crm_core.reports.dashboard", "DashboardService"),
+    "settings": ("crm_core.settings", "SettingsService"),
+    "mail": ("crm_core.mail", "MailService"),
+}
+
+
+def _extra_service(name: str) -> Any:
+    import importlib
+
+    where = _EXTRA.get(name)
+    if where is None:
+        return None
+    return getattr(importlib.import_module(where[0]), where[1])

@@ -47,16 +47,19 @@ def test_embedded_database_is_created_on_first_start(tmp_path):
 def test_embedded_database_is_backed_up_before_an_upgrade(tmp_path, monkeypatch):
     path = tmp_path / "old.sqlite3"
     engine = make_engine(f"sqlite:///{path}")
-    migrate.upgrade(engine)
+    migrate.upgrade(engine, revision="0001")  # a file written by an older program
     with engine.begin() as conn:
         conn.execute(text("INSERT INTO code_sequences (key, last_value) VALUES ('C20260101', 7)"))
-    # A program one revision ahead of this file (there is only one real revision so far).
-    monkeypatch.setattr(migrate, "head_revision", lambda: "0002")
-    monkeypatch.setattr(migrate, "known_revisions", lambda: {"0001", "0002"})
+    real_upgrade = migrate.upgrade
     upgraded = []
-    monkeypatch.setattr(migrate, "upgrade", lambda e, revision="head": upgraded.append(sorted(
-        (tmp_path / "backups").glob("*.sqlite3"))))
+
+    def watched_upgrade(e, revision="head"):
+        upgraded.append(sorted((tmp_path / "backups").glob("*.sqlite3")))
+        real_upgrade(e, revision)
+
+    monkeypatch.setattr(migrate, "upgrade", watched_upgrade)
     backup = migrate.upgrade_embedded(engine, path, tmp_path / "backups")
+    assert migrate.current_revision(engine) == migrate.head_revision()
     engine.dispose()
     assert upgraded == [[backup]]  # the copy existed before the upgrade ran
     assert "before-upgrade-0001" in backup.name
