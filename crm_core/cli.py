@@ -37,6 +37,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
 from crm_core import backup, demo
+from crm_core import mail as mail_mod
 from crm_core.config import Profile, data_dir, default_profile, load_profiles, profile_from_url
 from crm_core.db import migrate
 from crm_core.db.engine import make_engine
@@ -116,6 +117,12 @@ def _parser() -> argparse.ArgumentParser:
     users = sub.add_parser("users", help="software users").add_subparsers(dest="users_command", required=True,
                                                                           metavar="ACTION")
     users.add_parser("list", parents=[common], help="list the users").set_defaults(run=cmd_users_list)
+
+    mail = sub.add_parser("mail", help="ticket notices by e-mail").add_subparsers(dest="mail_command", required=True,
+                                                                               metavar="ACTION")
+    mail.add_parser("send", parents=[common],
+                    help=f"send the queued notices (SMTP password from ${mail_mod.PASSWORD_ENV} or the keyring); "
+                         "schedule it on the server").set_defaults(run=cmd_mail_send)
     return parser
 
 
@@ -341,6 +348,18 @@ def cmd_users_list(args: argparse.Namespace, lang: str) -> int:
     _print_table(header, rows)
     _say(lang, f"共 {len(users)} 个用户", f"{len(users)} users")
     return 0
+
+
+def cmd_mail_send(args: argparse.Namespace, lang: str) -> int:
+    """``mail send``: deliver the queued ticket notices; exit 1 when any failed (a scheduler notices)."""
+    db = _open(_profile(args))
+    try:
+        report = Services(db, CLI_ACTOR).mail.send_pending()
+    finally:
+        db.dispose()
+    _say(lang, f"已发送 {report.sent} 封，失败 {report.failed} 封，其余 {report.left} 封由其他发送方处理。",
+         f"Sent {report.sent}, failed {report.failed}, {report.left} taken by another sender.")
+    return 1 if report.failed else 0
 
 
 # ---------------------------------------------------------------------------- helpers

@@ -77,3 +77,4 @@ class Notification(Base):
     sent_at: Mapped[dt.datetime | None]
     error: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    claimed_at: Mapped[dt.datetime | None]  # when a sender took it (a sender that died is retried later)

@@ -37,6 +37,22 @@ def load_engineers(session: Any) -> list[tuple[int, str]]:
     return [(row["id"], row["name"]) for row in page.rows]
 
 
+def deliver_notices(session: Any, ticket_id: int, lang: str) -> tuple[int, int, str]:
+    """Send the ticket's queued notices now, when this computer can (runs in the background).
+
+    Returns ``(sent, failed, why_not)``: ``why_not`` says why nothing was tried
+    (no mail server set up, no SMTP password on this computer); the notice then
+    stays queued for the mail job or an administrator.
+    """
+    from crm_core.errors import ConfigurationError
+
+    try:
+        report = session.mail.send_pending(ticket_id)
+    except ConfigurationError as exc:
+        return 0, 0, exc.text(lang)
+    return report.sent, report.failed, ""
+
+
 SYSTEM_KINDS = {"assign", "close", "notify"}  # log entries crm_core writes as "中文 / English"
 
 
@@ -51,7 +67,8 @@ def log_text(entry: dict[str, Any], lang: str) -> str:
 
 def notice_status(code: str) -> str:
     """A notice's status in the user's language."""
-    return {"queued": translate("Panels", "Queued"), "sent": translate("Panels", "Sent"),
+    return {"queued": translate("Panels", "Queued"), "sending": translate("Panels", "Sending"),
+            "sent": translate("Panels", "Sent"),
             "failed": translate("Panels", "Failed")}.get(code, code)
 
 
@@ -226,7 +243,31 @@ class TicketPanel(PanelBase):
             return
         text, version = self.result_edit.text(), self.ticket["version"]
         self.run(lambda: self.session.tickets.resolve(self.record_id, text, version=version),
-                 done=lambda _r: self.result_edit.clear())
+                 done=self._on_resolved)
+
+    def _on_resolved(self, _ticket: Any) -> None:
+        self.result_edit.clear()
+        run_in_background(deliver_notices, self.session, self.record_id, self.lang,
+                          done=self._on_delivered, failed=self._on_delivery_failed)
+
+    def _on_delivered(self, outcome: tuple[int, int, str]) -> None:
+        if not shiboken6.isValid(self):
+            return
+        sent, failed, why_not = outcome
+        if why_not:
+            self.show_message(why_not, error=False)
+        elif failed:
+            self.show_message(translate("Panels", "The submitter could not be notified; see the notices below."))
+        elif sent:
+            self.show_message(translate("Panels", "The submitter was notified by e-mail."), error=False)
+        if sent or failed:
+            self.reload()
+
+    def _on_delivery_failed(self, exc: BaseException) -> None:
+        if not shiboken6.isValid(self):
+            return
+        reason = exc.text(self.lang) if hasattr(exc, "text") else str(exc)
+        self.show_message(translate("Panels", "The notice stays queued: %1").replace("%1", reason))
 
     def _on_close_button_clicked(self) -> None:
         if self.ticket is None:

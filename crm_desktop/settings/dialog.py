@@ -1,4 +1,4 @@
-"""The settings dialog: Users, Data dictionary and Custom fields for administrators, My account for everyone."""
+"""The settings dialog: Users, Data dictionary, Custom fields and Mail for administrators, My account for everyone."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from crm_core.permissions import Action, rights
 from crm_desktop.settings.account_tab import AccountTab
 from crm_desktop.settings.custom_fields_tab import CustomFieldsTab
 from crm_desktop.settings.dictionary_tab import DictionaryTab
+from crm_desktop.settings.mail_tab import MailTab
 from crm_desktop.settings.users_tab import UsersTab
 
 # Called by this name so that pyside6-lupdate finds every string with its context.
@@ -36,7 +37,7 @@ class SettingsDialog(QDialog):
             so that, e.g., grids pick up renamed dictionary labels.
 
     Attributes:
-        users_tab, dictionary_tab, custom_fields_tab: None for non-admins. account_tab: always.
+        users_tab, dictionary_tab, custom_fields_tab, mail_tab: None for non-admins. account_tab: always.
     """
 
     changed = Signal(str, object)
@@ -53,6 +54,7 @@ class SettingsDialog(QDialog):
         self.users_tab: UsersTab | None = None
         self.dictionary_tab: DictionaryTab | None = None
         self.custom_fields_tab: CustomFieldsTab | None = None
+        self.mail_tab: MailTab | None = None
         if rights(session.actor.role).may("users", Action.ADMIN):
             self.users_tab = UsersTab(session, lang, self)
             self.tabs.addTab(self.users_tab, translate("Settings", "Users"))
@@ -60,6 +62,8 @@ class SettingsDialog(QDialog):
             self.tabs.addTab(self.dictionary_tab, translate("Settings", "Data dictionary"))
             self.custom_fields_tab = CustomFieldsTab(session, lang, self)
             self.tabs.addTab(self.custom_fields_tab, translate("Settings", "Custom fields"))
+            self.mail_tab = MailTab(session, lang, self)
+            self.tabs.addTab(self.mail_tab, translate("Settings", "Mail"))
         for tab in (self.users_tab, self.dictionary_tab, self.custom_fields_tab):
             if tab is not None:
                 tab.changed.connect(self.changed)

@@ -27,9 +27,11 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('notifications', schema=None) as batch_op:
         batch_op.add_column(sa.Column('attempts', sa.Integer(), nullable=False, server_default='0'))
+        batch_op.add_column(sa.Column('claimed_at', crm_core.db.types.UtcDateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.drop_column('claimed_at')
         batch_op.drop_column('attempts')
     op.drop_table('app_settings')
