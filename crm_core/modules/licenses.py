@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -156,15 +156,27 @@ class LicenseService(EntityService):
             return [_machine_record(m) for m in s.scalars(stmt.order_by(LicensedMachine.id))]
 
     def summary_by_customer(self, customer_id: int) -> dict[str, Any]:
-        """How many licenses and seats a customer bought, and how many seats are used."""
+        """How many licenses and seats a customer bought, and how many seats are used.
+
+        ``licenses``/``seats``/``seats_used`` count every active license;
+        ``current_seats``/``current_seats_used`` only those valid today (started,
+        not expired), which is what the customer can use now.
+        """
         self._require(Action.READ)
+        today = office_today()
+        current = and_(License.valid_from <= today, or_(License.valid_until.is_(None), License.valid_until >= today))
         with self.ctx.db.unit_of_work(write=False) as s:
             self.ctx.services.customers._load(s, customer_id)
-            n, seats = s.execute(select(func.count(), func.coalesce(func.sum(License.seats), 0)).where(
-                License.customer_id == customer_id, License.is_active.is_(True))).one()
-            used = s.scalar(select(func.count()).select_from(LicensedMachine).join(License).where(
-                License.customer_id == customer_id, License.is_active.is_(True), LicensedMachine.is_active.is_(True)))
-            return {"licenses": int(n), "seats": int(seats), "seats_used": int(used or 0)}
+            mine = and_(License.customer_id == customer_id, License.is_active.is_(True))
+            n, seats, current_seats = s.execute(select(
+                func.count(), func.coalesce(func.sum(License.seats), 0),
+                func.coalesce(func.sum(case((current, License.seats), else_=0)), 0)).where(mine)).one()
+            used, current_used = s.execute(
+                select(func.count(), func.coalesce(func.sum(case((current, 1), else_=0)), 0))
+                .select_from(LicensedMachine).join(License)
+                .where(mine, LicensedMachine.is_active.is_(True))).one()
+            return {"licenses": int(n), "seats": int(seats), "seats_used": int(used or 0),
+                    "current_seats": int(current_seats), "current_seats_used": int(current_used or 0)}
 
 
 def _used(s: Session, license_id: int) -> int:

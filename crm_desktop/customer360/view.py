@@ -168,7 +168,7 @@ class Customer360(QDialog):
                     ("received", translate("Customer360", "Received")),
                     ("outstanding", translate("Customer360", "Outstanding"))]
         if may_read(self._session, "licenses"):
-            out.append(("seats", translate("Customer360", "Seats used / bought")))
+            out.append(("seats", translate("Customer360", "Valid seats in use")))
         if may_read(self._session, "tickets"):
             out.append(("open_tickets", translate("Customer360", "Open tickets")))
         return out
@@ -276,7 +276,12 @@ class Customer360(QDialog):
             for key in ("total", "received", "outstanding"):
                 self.figure_values[key].setText("¥" + format_money(contracts[key]))
         if licenses is not None:
-            self.figure_values["seats"].setText(f"{licenses['seats_used']} / {licenses['seats']}")
+            self.figure_values["seats"].setText(f"{licenses['current_seats_used']} / {licenses['current_seats']}")
+            self.figure_values["seats"].setToolTip(
+                translate("Customer360", "Licenses valid today: %1 of %2 seats in use. All licenses, expired ones "
+                                         "included: %3 of %4.")
+                .replace("%1", str(licenses["current_seats_used"])).replace("%2", str(licenses["current_seats"]))
+                .replace("%3", str(licenses["seats_used"])).replace("%4", str(licenses["seats"])))
         if figures.get("open_tickets") is not None:
             self.figure_values["open_tickets"].setText(str(figures["open_tickets"]))
 

@@ -25,20 +25,19 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QFrame, Q
 
 from crm_core.metadata import Field, FieldType
 from crm_desktop.background import run_in_background
-from crm_desktop.forms.conflict_dialog import ConflictDialog, differing_rows
-from crm_desktop.forms.editors import editor_text, make_editor
-from crm_desktop.grid.display import DictionaryLabels, format_datetime
+from crm_core.lists import Filter
+from crm_desktop.forms.conflict_dialog import ConflictDialog
+from crm_desktop.forms.editors import make_editor
+from crm_desktop.forms.form_conflicts import ConflictHandling
+from crm_desktop.forms.styles import BANNER_STYLE, ERROR_STYLE, REQUIRED_MARK  # noqa: F401 - others import them here
+from crm_desktop.grid.display import DictionaryLabels
 
 # Called by this name so that pyside6-lupdate finds every string with its context.
 translate = QCoreApplication.translate
 
-ERROR_STYLE = "color: #b00020;"  # the look of field errors in the first-run dialog
-REQUIRED_MARK = "<span style='color:#c62828;'>&nbsp;*</span>"
-BANNER_STYLE = ("QLabel { background: #fff4ce; color: #5c4400; border: 1px solid #e0c36c;"
-                " border-radius: 3px; padding: 6px 8px; }")
 
 
-class RecordForm(QDialog):
+class RecordForm(ConflictHandling, QDialog):
     """Create or edit one record of ``service``'s module.
 
     Args:
@@ -52,7 +51,9 @@ class RecordForm(QDialog):
         parent: the window the form belongs to.
 
     Signals:
-        saved(object): the record as stored, after a successful save.
+        saved(object): a new version of the record is stored: after a successful save, and
+            after an action of the form's panel (resolve a ticket, add a machine ...), so that
+            whoever opened the form announces it and the grids behind it show the change.
         loaded(object): the record, once loaded (or reloaded after a conflict).
         conflict_shown(object): the conflict dialog, once open.
     """
@@ -238,6 +239,7 @@ class RecordForm(QDialog):
         for name, value in defaults.items():
             if name in self.editors:
                 self._set_editor(name, value, defaults.get(f"{name}_display"))
+        self._narrow_references()
         self._original = self.values()
 
     def _apply_record(self, record: dict[str, Any]) -> None:
@@ -254,8 +256,21 @@ class RecordForm(QDialog):
             if isinstance(editor, QLineEdit):
                 editor.setPlaceholderText("")
         self._set_read_only(not record.get("is_active", True), record.get("deactivated_reason"))
+        self._narrow_references()
         self.setWindowTitle(self._title())
         self._original = self.values()
+
+    def _narrow_references(self) -> None:
+        """Offer only the form's customer's records in its other pickers (e.g. a payment's contract)."""
+        if "customer_id" not in self.editors:
+            return
+        customer_id = self.editors["customer_id"].value()
+        narrowed = (Filter("customer_id", "eq", customer_id),) if customer_id is not None else ()
+        for field in self.spec.fields:
+            if field.type is FieldType.REF and field.ref not in (None, "customers", "users"):
+                target = self._services_lookup(field.ref).spec
+                if "customer_id" in target.all_fields:
+                    self.editors[field.name].set_filters(narrowed)
 
     def _set_editor(self, name: str, value: Any, display: str | None = None) -> None:
         editor = self.editors[name]
@@ -292,53 +307,6 @@ class RecordForm(QDialog):
         if first:
             self.editors[first].setFocus()
 
-    # ------------------------------------------------------------ conflict
-
-    def _show_conflict(self, exc: Any) -> None:
-        current = exc.current
-        if not current.get("is_active", True):
-            # Deactivated meanwhile: nothing can be saved; what was typed stays on screen to copy.
-            self._set_read_only(True, current.get("deactivated_reason"))
-            self.message_label.setStyleSheet(ERROR_STYLE)
-            self.message_label.setText(translate("RecordForm", "Someone deactivated this record meanwhile; "
-                                                               "your changes cannot be saved."))
-            return
-        rows = differing_rows([self.spec.field(n) for n in self.editable_fields()], self.editors, current,
-                              set(self.changes()), self.lang, self.labels)
-        if not rows:  # they saved what the user typed: nothing to decide, nothing to write
-            self._apply_record(current)
-            self.saved.emit(current)
-            self._closing = True
-            self.accept()
-            return
-        updated_at = current.get("updated_at")
-        dialog = ConflictDialog(rows, message=exc.message(self.lang),
-                                saved_by=str(current.get("updated_by_id_display") or "?"),
-                                saved_at=format_datetime(updated_at) if updated_at else "?", parent=self)
-        if self.conflict_dialog is not None:
-            self.conflict_dialog.deleteLater()  # an earlier conflict's dialog (a child of the form)
-        dialog.resolved.connect(lambda action, values: self._on_conflict_dialog_resolved(current, action, values))
-        self.conflict_dialog = dialog
-        dialog.open()
-        self.conflict_shown.emit(dialog)
-
-    def _on_conflict_dialog_resolved(self, current: dict[str, Any], action: str, values: dict[str, Any]) -> None:
-        if action == "reload":
-            self._apply_record(current)
-            self.loaded.emit(current)
-            return
-        self._rebase(current, values)
-        self.save()
-
-    def _rebase(self, current: dict[str, Any], chosen: dict[str, Any]) -> None:
-        """Take ``current`` as the base, then put back what the user typed (or ``chosen`` per field)."""
-        typed = {n: (self.editors[n].value(), editor_text(self.editors[n])) for n in self.editable_fields()}
-        self._apply_record(current)
-        for name, (value, text) in typed.items():
-            target = chosen.get(name, value)
-            if target != self.editors[name].value():
-                self._set_editor(name, target, text if target == value else current.get(f"{name}_display"))
-
     # --------------------------------------------------------------- slots
 
     def _on_editor_edited(self) -> None:
@@ -346,6 +314,8 @@ class RecordForm(QDialog):
         for name, editor in self.editors.items():
             if editor is sender and not self.error_labels[name].isHidden():
                 self.error_labels[name].hide()  # the user is fixing it; the next save re-checks
+        if sender is self.editors.get("customer_id"):
+            self._narrow_references()
 
     def _on_load_done(self, record: dict[str, Any]) -> None:
         if not shiboken6.isValid(self):
@@ -362,8 +332,11 @@ class RecordForm(QDialog):
         self.loaded.emit(record)
 
     def _on_panel_changed(self, record: dict[str, Any]) -> None:
-        if shiboken6.isValid(self) and not self.busy:
+        if not shiboken6.isValid(self):
+            return
+        if not self.busy:
             self._rebase(record, {})  # the panel moved the version on; what the user typed stays
+        self.saved.emit(record)  # the grids behind the form show the change
 
     def _on_load_failed(self, exc: BaseException) -> None:
         if not shiboken6.isValid(self):

@@ -17,7 +17,7 @@ import shiboken6
 from PySide6.QtCore import QCoreApplication, QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QCompleter, QWidget
 
-from crm_core.lists import ListQuery
+from crm_core.lists import Filter, ListQuery
 from crm_core.metadata import Field
 from crm_desktop.background import run_in_background
 
@@ -54,6 +54,7 @@ class RefPicker(QComboBox):
         self._display = ""
         self._request = 0
         self._read_only = False
+        self._filters: tuple[Filter, ...] = ()
         self.setEditable(True)
         self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.setMaxVisibleItems(15)
@@ -89,12 +90,16 @@ class RefPicker(QComboBox):
         self.lineEdit().setReadOnly(read_only)
         self.setEnabled(not read_only)
 
+    def set_filters(self, filters: tuple[Filter, ...]) -> None:
+        """Offer only records matching ``filters`` (e.g. of the form's customer); the choice made stays."""
+        self._filters = tuple(filters)
+
     def search(self, text: str) -> None:
         """Search now for ``text`` (what the timer does after typing)."""
         self._request += 1
         request = self._request
         term = text.strip()
-        query = ListQuery(search=term, limit=50) if len(term) >= MIN_SEARCH_CHARS else ListQuery(limit=50)
+        query = ListQuery(filters=self._filters, search=term if len(term) >= MIN_SEARCH_CHARS else None, limit=50)
         service = self._lookup(self._field.ref or "")
         run_in_background(service.list, query, done=lambda page: self._on_search_done(request, text, page),
                           failed=lambda exc: self._on_search_failed(request, exc))

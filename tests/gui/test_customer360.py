@@ -98,7 +98,8 @@ def test_each_tab_shows_the_customers_records_and_the_header_its_figures(qtbot, 
     assert view.header_values["phone"].text() == "13812345678"  # an admin sees it in full
     figures = {k: v.text() for k, v in view.figure_values.items()}
     assert figures == {"total": "¥12,800.00", "received": "¥5,000.00", "outstanding": "¥7,800.00",
-                       "seats": "1 / 7", "open_tickets": "1"}
+                       "seats": "1 / 5", "open_tickets": "1"}  # SN-0002 has expired: not counted
+    assert "expired ones included: 1 of 7" in view.figure_values["seats"].toolTip()
     assert tab_texts(view) == ALL_TABS_EN
     expected = {"contacts": ("name", ["王芳", "李强"]), "contracts": ("number", ["HT-2026-001"]),
                 "payments": ("amount", ["5,000.00"]), "products": ("name", ["云帆进销存"]),
@@ -180,6 +181,25 @@ def test_a_contact_created_from_the_tab_belongs_to_the_customer_and_appears(qtbo
     assert saved.args[0]["customer_id"] == customer["id"]
     qtbot.waitUntil(lambda: column_texts(page, "name") == ["陈静"], timeout=WAIT)
     wait_loaded(qtbot, page)
+
+
+def test_a_payment_created_from_the_tab_offers_only_this_customers_contracts(qtbot, admin, make_customer,
+                                                                             open_360):
+    customer, other = make_customer("杭州云帆网络科技有限公司"), make_customer("广州南方物流有限公司")
+    for owner, number in ((customer, "HT-2026-001"), (other, "HT-2026-002"), (customer, "HT-2026-003")):
+        admin.contracts.create({"number": number, "customer_id": owner["id"], "signed_on": dt.date.today(),
+                                "amount": Decimal("1000.00")})
+    view = open_360(admin, customer["id"])
+    page = view.show_tab("payments")
+    wait_loaded(qtbot, page)
+    page.open_new()
+    form = view.findChild(RecordForm)
+    picker = form.editors["contract_id"]
+    form.editors["amount"].setFocus()  # no completer popup (offscreen Qt warns about its keyboard grab)
+    with qtbot.waitSignal(picker.results_arrived, timeout=WAIT):
+        picker.search("HT-2026")
+    assert sorted(picker.itemText(i) for i in range(picker.count())) == ["HT-2026-001", "HT-2026-003"]
+    form.reject()
 
 
 # --------------------------------------------------------------- status

@@ -70,7 +70,7 @@ def test_ticket_workflow_through_the_panel(qtbot, admin, login, ticket, settle):
     panel = form.panel
     assert panel.assign_button.isVisible() and not panel.close_button.isVisible()
     panel.engineer_combo.setCurrentIndex(panel.engineer_combo.findText("李工"))
-    with qtbot.waitSignal(panel.changed, timeout=WAIT) as signal:
+    with qtbot.waitSignal(form.saved, timeout=WAIT) as signal:  # announced: the grid behind shows it
         panel.assign_button.click()
     assert signal.args[0]["status"] == "in_progress"
     assert form.editors["status"].value() == "in_progress"  # the form took the new version

@@ -165,8 +165,25 @@ def test_summary_by_customer_counts_licenses_seats_and_used(admin, make_customer
     admin.licenses.create({"customer_id": other["id"], "serial": "LIC-X", "seats": 7, "valid_from": today})
     admin.licenses.add_machine(a["id"], "A1", "FP-A1")
     admin.licenses.add_machine(a["id"], "A2", "FP-A2")
-    assert admin.licenses.summary_by_customer(customer["id"]) == {"licenses": 2, "seats": 5, "seats_used": 2}
-    assert admin.licenses.summary_by_customer(other["id"]) == {"licenses": 1, "seats": 7, "seats_used": 0}
+    assert admin.licenses.summary_by_customer(customer["id"]) == {
+        "licenses": 2, "seats": 5, "seats_used": 2, "current_seats": 5, "current_seats_used": 2}
+    assert admin.licenses.summary_by_customer(other["id"]) == {
+        "licenses": 1, "seats": 7, "seats_used": 0, "current_seats": 7, "current_seats_used": 0}
+
+
+def test_summary_by_customer_tells_current_seats_from_expired_and_future_ones(admin, new_license, customer, today):
+    now = new_license("LIC-NOW", seats=3)
+    old = admin.licenses.create({"customer_id": customer["id"], "serial": "LIC-OLD", "seats": 4,
+                                 "valid_from": today - dt.timedelta(days=400)})
+    admin.licenses.add_machine(old["id"], "B1", "FP-B1")  # used while it was valid ...
+    admin.licenses.update(old["id"], {"valid_until": today - dt.timedelta(days=35)},
+                          version=admin.licenses.get(old["id"])["version"])  # ... and has ended since
+    admin.licenses.create({"customer_id": customer["id"], "serial": "LIC-NEXT", "seats": 6,
+                           "valid_from": today + dt.timedelta(days=10)})
+    admin.licenses.add_machine(now["id"], "A1", "FP-A1")
+    summary = admin.licenses.summary_by_customer(customer["id"])
+    assert (summary["seats"], summary["seats_used"]) == (13, 2)
+    assert (summary["current_seats"], summary["current_seats_used"]) == (3, 1)
 
 
 def test_license_for_a_product_of_another_customer_is_refused(admin, make_customer, new_license):
