@@ -200,7 +200,9 @@ class Customer360(QDialog):
             page = ModulePage(getattr(self._session, module), self._lang, self._labels, changes=self._changes,
                               open_form=self.open_form, parent=self._tab_hosts[module],
                               fixed_filters=(Filter("customer_id", "eq", self.customer_id),),
-                              defaults={"customer_id": self.customer_id})
+                              defaults={"customer_id": self.customer_id},
+                              # the same bulk actions, Delete key and remembered columns as the module's grid
+                              actor=self._session.actor, services_lookup=self._service_of)
             if module == "licenses":
                 page.view.setItemDelegate(LicenseDelegate(page.model.column_of("seats"), page.view))
                 legend = QLabel(translate("Customer360", "Licenses: seats show as used / bought; red: expired; "
@@ -212,6 +214,9 @@ class Customer360(QDialog):
             self._tab_hosts[module].layout().addWidget(page)
             self.pages[module] = page
         return self.pages[module]
+
+    def _service_of(self, module: str) -> Any:
+        return getattr(self._session, module)
 
     def show_tab(self, module: str) -> QWidget:
         """Bring the tab of ``module`` (or "history") to the front and return its page."""

@@ -24,3 +24,12 @@ def zh_catalogue(tmp_path):
     QCoreApplication.installTranslator(translator)
     yield translator
     QCoreApplication.removeTranslator(translator)
+
+
+@pytest.fixture(autouse=True)
+def _own_qsettings(tmp_path):
+    """Client preferences (remembered columns, views, language) go to the test's folder, not the home."""
+    from PySide6.QtCore import QSettings
+
+    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(tmp_path / "qsettings"))

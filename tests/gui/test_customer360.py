@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QMessageBox
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QStyleOptionViewItem
@@ -200,6 +201,25 @@ def test_a_payment_created_from_the_tab_offers_only_this_customers_contracts(qtb
         picker.search("HT-2026")
     assert sorted(picker.itemText(i) for i in range(picker.count())) == ["HT-2026-001", "HT-2026-003"]
     form.reject()
+
+
+def test_a_contact_is_deleted_from_the_tab_with_the_delete_key(qtbot, admin, make_customer, open_360):
+    from tests.gui.test_grid_tools import _press_delete, box_named  # the grid's own Delete interaction
+
+    customer = make_customer("杭州云帆网络科技有限公司")
+    keep = admin.contacts.create({"customer_id": customer["id"], "name": "陈静"})
+    gone = admin.contacts.create({"customer_id": customer["id"], "name": "王磊"})
+    view = open_360(admin, customer["id"])
+    page = view.show_tab("contacts")
+    wait_loaded(qtbot, page)
+    assert page.bulk is not None and page.bulk.button.isVisible()  # bulk actions in the tab too
+    box = _press_delete(qtbot, page, gone["id"])
+    assert "王磊" in box.text()
+    box.button(QMessageBox.StandardButton.Yes).click()
+    qtbot.waitUntil(lambda: page.model.row_of(gone["id"]) is None, timeout=WAIT)
+    wait_loaded(qtbot, page)
+    assert column_texts(page, "name") == ["陈静"] and box_named(page, "errorBox") is None
+    assert admin.contacts.get(keep["id"])["name"] == "陈静"
 
 
 # --------------------------------------------------------------- status
