@@ -8,10 +8,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QStyleOptionViewItem
+from PySide6.QtWidgets import QMessageBox, QStyleOptionViewItem
 
 from crm_desktop.background import wait_for_all
 from crm_desktop.changes import ChangeBus
