@@ -1,0 +1,90 @@
+"""Cell values every writer (xlsx, CSV, PDF) shares: safe text, local times, widths.
+
+One place decides how user text is neutralised so that no writer can forget it:
+a cell built from user text must never turn into a spreadsheet formula
+(CSV/formula injection), and characters that xlsx cannot store are dropped
+rather than crashing an export half-way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from decimal import Decimal
+from typing import Any
+
+from crm_core.i18n import Text
+from crm_core.reports.model import Kind
+
+#: First characters that make Excel, LibreOffice or Sheets read a cell as a formula.
+DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+# XML 1.0 forbids these control characters; openpyxl raises IllegalCharacterError on them.
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+_BOOL = {True: Text("是", "Yes"), False: Text("否", "No")}
+
+
+def is_dangerous(text: str) -> bool:
+    """True when a spreadsheet would take ``text`` as a formula (or the start of one)."""
+    return text.startswith(DANGEROUS_PREFIXES)
+
+
+def clean_text(text: str) -> str:
+    """``text`` without the control characters xlsx (XML) cannot hold."""
+    return _ILLEGAL_XML.sub("", text)
+
+
+def csv_text(text: str) -> str:
+    """A CSV cell for user text: a leading apostrophe keeps formula-like text as text."""
+    return "'" + text if is_dangerous(text) else text
+
+
+def bool_text(value: bool, lang: str) -> str:
+    """是/否 or Yes/No, as the grid shows booleans."""
+    return _BOOL[bool(value)](lang)
+
+
+def local_naive(value: dt.datetime) -> dt.datetime:
+    """An aware (UTC) timestamp as the office's wall-clock time without tzinfo (what Excel stores)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)  # crm_core only hands out UTC
+    return value.astimezone().replace(tzinfo=None)
+
+
+def money(value: Any) -> Decimal:
+    """A money amount as an exact two-place Decimal."""
+    amount = value if isinstance(value, Decimal) else Decimal(str(value))
+    return amount.quantize(Decimal("0.01"))
+
+
+def format_value(value: Any, kind: Kind) -> str:
+    """``value`` of a column of ``kind`` as text (PDF cells, CSV cells of numbers and dates).
+
+    Money gets thousands separators and two decimals, datetimes the local
+    time to the minute; None becomes "".
+    """
+    if value is None:
+        return ""
+    if kind is Kind.MONEY and not isinstance(value, str):
+        return f"{money(value):,.2f}"
+    if kind is Kind.PERCENT and isinstance(value, (int, float, Decimal)):
+        return f"{float(value) * 100:.1f}%"
+    if kind is Kind.NUMBER and isinstance(value, (int, float, Decimal)):
+        return f"{float(value):,.1f}"
+    if kind is Kind.INTEGER and isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, dt.datetime):
+        return local_naive(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.strftime("%Y-%m-%d")
+    return str(value)
+
+
+def text_width(text: str) -> int:
+    """Width of ``text`` in "character cells": CJK and other wide characters count double."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+NUMERIC_KINDS = frozenset({Kind.INTEGER, Kind.MONEY, Kind.PERCENT, Kind.NUMBER})

@@ -1,0 +1,73 @@
+"""Formula injection and odd characters: the export writers on hand-built records."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from openpyxl import load_workbook
+
+from crm_core.exporting.columns import ExportColumn
+from crm_core.exporting.tabular import write_csv, write_xlsx
+from crm_core.i18n import Text
+from crm_core.metadata import Field, FieldType
+from crm_core.reports.cells import csv_text, text_width
+from crm_core.reports.model import Kind
+from crm_core.reports.pdf_base import PdfMeta
+
+DANGEROUS = ["=1+2", "=HYPERLINK(\"http://evil.example\",\"x\")", "+86 138", "-2+3", "@SUM(A1:A2)",
+             "\tcmd", "\r=1", "#N/A"]
+META = PdfMeta("客户导出", "筛选：无", "生成时间：2026-11-23 09:00", "zh_CN")
+
+
+def _columns() -> list[ExportColumn]:
+    return [ExportColumn(Field("name", Text("名称", "Name")), "名称", Kind.TEXT, "zh_CN", {}),
+            ExportColumn(Field("amount", Text("金额", "Amount"), FieldType.MONEY), "金额", Kind.MONEY, "zh_CN", {}),
+            ExportColumn(Field("at", Text("时间", "At"), FieldType.DATETIME), "时间", Kind.DATETIME, "zh_CN", {})]
+
+
+def _records() -> list[dict]:
+    at = dt.datetime(2026, 11, 23, 1, 0, tzinfo=dt.timezone.utc)
+    return [{"name": text, "amount": Decimal("-5.5"), "at": at} for text in DANGEROUS]
+
+
+def test_xlsx_never_stores_user_text_as_a_formula(tmp_path):
+    path = tmp_path / "x.xlsx"
+
+    write_xlsx(path, _columns(), iter(_records()), META)
+
+    ws = load_workbook(path).worksheets[0]
+    names = [row[0] for row in ws.iter_rows(min_row=2)]
+    assert [c.value for c in names] == [t.replace("\r", "\n") for t in DANGEROUS]  # XML reads CR back as LF
+    assert all(c.data_type == "s" for c in names)
+    assert all(c.quotePrefix for c in names[:-1])
+    amount, at = ws.cell(2, 2), ws.cell(2, 3)
+    assert amount.value == pytest.approx(-5.5) and amount.data_type == "n"
+    assert at.value == dt.datetime(2026, 11, 23, 1, 0, tzinfo=dt.timezone.utc).astimezone().replace(tzinfo=None)
+
+
+def test_csv_prefixes_formula_like_text_but_not_numbers(tmp_path):
+    path = tmp_path / "x.csv"
+
+    write_csv(path, _columns(), iter(_records()), META)
+
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert [r[0] for r in rows[1:]] == ["'" + t if t[0] in "=+-@\t\r" else t for t in DANGEROUS]
+    assert {r[1] for r in rows[1:]} == {"-5.50"}  # a number, left as a number
+
+
+def test_control_characters_are_dropped_from_xlsx_rather_than_failing(tmp_path):
+    path = tmp_path / "x.xlsx"
+    records = [{"name": "北京\x00星辰\x1b有限公司\x07", "amount": None, "at": None}]
+
+    write_xlsx(path, _columns(), iter(records), META)
+
+    assert load_workbook(path).worksheets[0]["A2"].value == "北京星辰有限公司"
+
+
+def test_csv_text_and_widths():
+    assert csv_text("=A1") == "'=A1" and csv_text("公司=A1") == "公司=A1"
+    assert text_width("北京ab") == 6
