@@ -4,6 +4,7 @@ from crm_core.db.base import Base
 from crm_core.models.audit import AuditEntry, ErasureLogEntry
 from crm_core.models.contacts import Contact
 from crm_core.models.contracts import Contract, ContractAttachment, Payment
+from crm_core.models.imports import ImportBatch, ImportBatchRecord
 from crm_core.models.customers import (
     CodeSequence,
     Customer,
@@ -27,7 +28,7 @@ for _table in Base.metadata.tables.values():
 __all__ = [
     "AppSetting", "AuditEntry", "Base", "CodeSequence", "Contact", "Contract", "ContractAttachment",
     "CustomFieldDefinition", "CustomFieldValue", "Customer", "CustomerSearchGram",
-    "CustomerShare", "CustomerStatusChange", "DictionaryEntry", "ErasureLogEntry", "FollowUp",
+    "CustomerShare", "CustomerStatusChange", "DictionaryEntry", "ErasureLogEntry", "FollowUp", "ImportBatch", "ImportBatchRecord",
     "License", "LicensedMachine", "LoginThrottle", "Need", "Notification", "Opportunity",
     "Payment", "Product", "Role", "Submitter", "Ticket", "TicketLogEntry", "User",
 ]

@@ -188,17 +188,53 @@ class EntityService(ListingMixin, RecordsMixin, CustomFieldsMixin):
         """
         self._require(Action.DELETE)
         with self.ctx.db.unit_of_work(write=True) as s:
-            obj = self._load(s, record_id, for_update=True)
-            if version is not None:
-                self._check_version(s, obj, version)
-            refs = blocking_references(s, self.model.__table__, obj.id)
-            if refs:
-                raise InUse(self._in_use_message(obj, refs), {k: n for k, (_, n) in refs.items()})
-            before = self._snapshot(obj)
-            self._before_delete(s, obj)
-            s.delete(obj)
-            self._audit(s, "delete", record_id, before, None)
+            self.delete_in(s, record_id, version=version)
             self._commit(s)
+
+    # ------------------------------------------- inside a caller's unit of work
+
+    def create_in(self, s: Session, values: dict[str, Any]) -> Any:
+        """Create one record inside the caller's unit of work, without committing.
+
+        For bulk work (the importer) that writes many records as one unit: the
+        same parsing, rules, codes and audit entry as :meth:`create`. The caller
+        checks the rights and commits or rolls back.
+
+        Returns:
+            The new row, flushed (it has its id and version).
+        """
+        return self._create_in(s, dict(values))
+
+    def check_new(self, s: Session, values: dict[str, Any]) -> None:
+        """Check values as :meth:`create` would, writing nothing (the importer's fast dry run).
+
+        Rules that need the record written (generated codes, rows added after
+        the insert) are not run; the caller checks the rights.
+
+        Raises:
+            ValidationError: every problem found.
+        """
+        self._checked_new(s, dict(values))
+
+    def delete_in(self, s: Session, record_id: int, *, version: int | None = None) -> None:
+        """Delete one record inside the caller's unit of work, without committing.
+
+        The path :meth:`delete` takes (scope, version check, references, audit);
+        used by :meth:`delete` itself and by undoing an import. The caller checks the rights.
+
+        Raises:
+            NotFound, ConcurrencyConflict, InUse.
+        """
+        obj = self._load(s, record_id, for_update=True)
+        if version is not None:
+            self._check_version(s, obj, version)
+        refs = blocking_references(s, self.model.__table__, obj.id)
+        if refs:
+            raise InUse(self._in_use_message(obj, refs), {k: n for k, (_, n) in refs.items()})
+        before = self._snapshot(obj)
+        self._before_delete(s, obj)
+        s.delete(obj)
+        self._audit(s, "delete", record_id, before, None)
 
     # ------------------------------------------------------ hooks (override)
 
@@ -252,15 +288,7 @@ class EntityService(ListingMixin, RecordsMixin, CustomFieldsMixin):
         return obj
 
     def _create_in(self, s: Session, values: dict[str, Any]) -> Any:
-        errors = ErrorCollector()
-        custom = values.pop("custom", None)
-        editable = {f.name: f for f in self.spec.fields if not f.read_only}
-        parsed = val.parse_into(editable, values, errors)
-        full = {f.name: parsed.get(f.name) for f in self.spec.fields if not f.read_only}
-        self._apply_defaults(s, full, parsed)
-        self._check_common(s, full, None, errors)
-        custom_values = self._parse_custom(s, custom, None, errors)
-        errors.raise_if_any()
+        full, parsed, custom_values = self._checked_new(s, values)
         obj = self.model(**{k: v for k, v in full.items() if v is not None or k in parsed})
         obj.created_by_id = obj.updated_by_id = self.ctx.actor.user_id
         self._before_insert(s, obj, full)
@@ -271,6 +299,23 @@ class EntityService(ListingMixin, RecordsMixin, CustomFieldsMixin):
         self._after_write(s, obj, full)
         self._audit(s, "create", obj.id, None, self._snapshot(obj))
         return obj
+
+    def _checked_new(self, s: Session, values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], dict[int, str | None]]:
+        """Parse and check a new record's values: (full state, the parsed given values, custom values).
+
+        Raises:
+            ValidationError: every problem found (nothing is written).
+        """
+        errors = ErrorCollector()
+        custom = values.pop("custom", None)
+        editable = {f.name: f for f in self.spec.fields if not f.read_only}
+        parsed = val.parse_into(editable, values, errors)
+        full = {f.name: parsed.get(f.name) for f in self.spec.fields if not f.read_only}
+        self._apply_defaults(s, full, parsed)
+        self._check_common(s, full, None, errors)
+        custom_values = self._parse_custom(s, custom, None, errors)
+        errors.raise_if_any()
+        return full, parsed, custom_values
 
     def _apply_defaults(self, s: Session, full: dict[str, Any], given: dict[str, Any]) -> None:
         """Defaults for fields the caller left out (e.g. owner = the actor)."""

@@ -15,6 +15,8 @@ from crm_core.permissions import MODULE_NAMES
 # Tables that are not modules of their own, named for "in use" messages.
 TABLE_NAMES: dict[str, Text] = {
     "audit_log": Text("操作日志", "Audit log entries"),
+    "import_batches": Text("导入批次", "Import batches"),
+    "app_settings": Text("系统设置", "Settings"),
     "customer_status_changes": Text("客户状态变更记录", "Customer status changes"),
     "customer_shares": Text("客户共享", "Customer shares"),
     "ticket_log_entries": Text("处理过程记录", "Ticket log entries"),

@@ -1,0 +1,155 @@
+"""What cells are matched against, fetched once per import (not one query per row).
+
+Choices by code or zh/en label, references by something a user can type
+(customer code or exact company name, user login or name, a record's title),
+and the keys that make a row a duplicate of a record already in the database.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crm_core import validation as v
+from crm_core.metadata import EntitySpec, Field, FieldType
+from crm_core.models import Customer, DictionaryEntry, User
+
+_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+# How a grid (and so an export) shows a customer: "北京星辰软件有限公司（C20261122001）".
+_NAME_WITH_CODE = re.compile(r"^(?P<name>.*)[（(](?P<code>[^（）()]+)[）)]$")
+
+
+def fold(text: str) -> str:
+    """Case- and width-insensitive form for matching what users type (labels, logins)."""
+    return unicodedata.normalize("NFKC", text).strip().casefold()
+
+
+def company_key(name: str) -> str:
+    """Company names that differ only in case, width, spaces or punctuation are the same company."""
+    return _NON_WORD.sub("", fold(name))
+
+
+def phone_key(phone: str) -> str:
+    """The digits of a phone number in its normalised form (the raw digits if it cannot be normalised)."""
+    try:
+        phone = v.normalize_phone(phone)
+    except v.FieldProblem:
+        pass
+    return re.sub(r"\D", "", phone)
+
+
+@dataclass
+class RefIndex:
+    """Ids of one referenced module's records by the texts that name them (in the actor's scope)."""
+
+    by_key: dict[str, set[int]] = field(default_factory=dict)
+    by_code: dict[str, int] = field(default_factory=dict)  # unique keys (customer codes, logins)
+
+    def add(self, text: str | None, record_id: int) -> None:
+        if text:
+            self.by_key.setdefault(fold(text), set()).add(record_id)
+
+    def find(self, text: str) -> set[int]:
+        """Ids the text names: a unique key first, then the title, then "title（code）" as a grid shows it."""
+        key = fold(text)
+        if key in self.by_code:
+            return {self.by_code[key]}
+        ids = self.by_key.get(key)
+        if ids:
+            return ids
+        m = _NAME_WITH_CODE.match(text.strip())
+        if m and fold(m["code"]) in self.by_code:
+            return {self.by_code[fold(m["code"])]}
+        return set()
+
+
+class Lookups:
+    """Prefetched choices, references and duplicate keys for importing into one module."""
+
+    def __init__(self, s: Session, services: Any, spec: EntitySpec, fields: list[Field]):
+        self.choices: dict[str, dict[str, str]] = {}
+        self.choice_items: dict[str, list[tuple[str, str, str]]] = {}  # field -> [(code, zh, en)]
+        self.refs: dict[str, RefIndex] = {}
+        self._load_choices(s, fields)
+        for f in fields:
+            if f.type is FieldType.REF and f.ref and f.ref not in self.refs:
+                self.refs[f.ref] = _ref_index(s, services[f.ref])
+        self.existing: dict[str, set[str]] = existing_keys(s, spec)
+
+    def choice_labels(self, name: str, lang: str) -> list[str]:
+        """The labels of a choice field in ``lang``, in display order."""
+        return [en if lang.startswith("en") else zh for _, zh, en in self.choice_items.get(name, [])]
+
+    def _load_choices(self, s: Session, fields: list[Field]) -> None:
+        categories = {f.dictionary for f in fields if f.type is FieldType.CHOICE and f.dictionary}
+        entries = s.execute(select(DictionaryEntry.category, DictionaryEntry.code, DictionaryEntry.label_zh,
+                                   DictionaryEntry.label_en).where(DictionaryEntry.category.in_(categories),
+                                                                   DictionaryEntry.is_active.is_(True))
+                            .order_by(DictionaryEntry.sort_order, DictionaryEntry.id)).all() if categories else []
+        for f in fields:
+            if f.type is not FieldType.CHOICE:
+                continue
+            if f.choices is not None:
+                items = [(c.code, c.label.zh, c.label.en) for c in f.choices]
+            else:
+                items = [(code, zh, en) for cat, code, zh, en in entries if cat == f.dictionary]
+            table: dict[str, str] = {}
+            for code, zh, en in items:
+                for text in (en, zh, code):  # the code wins over a label that happens to equal another code
+                    table[fold(text)] = code
+            self.choices[f.name] = table
+            self.choice_items[f.name] = items
+
+
+def _ref_index(s: Session, target: Any) -> RefIndex:
+    """One query over the target module's rows the actor may see."""
+    index = RefIndex()
+    model = target.model
+    if model is Customer:
+        for rid, code, name in s.execute(select(Customer.id, Customer.code, Customer.name).where(target._scope_condition())):
+            index.by_code[fold(code)] = rid
+            index.add(name, rid)
+    elif model is User:
+        for rid, login, name in s.execute(select(User.id, User.login, User.name)):
+            index.by_code[fold(login)] = rid
+            index.add(name, rid)
+    else:
+        title = getattr(model, target.spec.title_field)
+        for rid, text in s.execute(select(model.id, title).where(target._scope_condition())):
+            index.add(str(text), rid)
+        if "number" in target.spec.unique:  # contracts, tickets: the number is unique, typed as is
+            index.by_code = {k: next(iter(ids)) for k, ids in index.by_key.items() if len(ids) == 1}
+    return index
+
+
+def row_keys(spec: EntitySpec, values: dict[str, Any]) -> dict[str, str]:
+    """The duplicate keys of a row (field name -> key), from the cell texts of the mapped fields."""
+    keys: dict[str, str] = {}
+    for name in spec.unique:
+        if values.get(name) not in (None, ""):
+            keys[name] = fold(str(values[name]))
+    if spec.module == "customers":
+        if values.get("name"):
+            keys["name"] = company_key(str(values["name"]))
+        if values.get("phone"):
+            keys["phone"] = phone_key(str(values["phone"]))
+    return {k: key for k, key in keys.items() if key}
+
+
+def existing_keys(s: Session, spec: EntitySpec) -> dict[str, set[str]]:
+    """Every duplicate key already in the database, across all records (not only the actor's)."""
+    model = spec.model
+    names = list(spec.unique) + (["name", "phone"] if spec.module == "customers" else [])
+    out: dict[str, set[str]] = {n: set() for n in names}
+    if not names:
+        return out
+    for row in s.execute(select(*(getattr(model, n) for n in names))):
+        keys = row_keys(spec, dict(zip(names, row)))
+        for n, key in keys.items():
+            out[n].add(key)
+    return out

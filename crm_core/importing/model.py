@@ -1,0 +1,76 @@
+"""Plain results of the importer: what a file holds, what a check found, what an import did."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from crm_core.errors import FieldError, ValidationError
+from crm_core.i18n import Text
+
+
+@dataclass(frozen=True)
+class ImportSource:
+    """A file opened for import: its format, encoding, header row, size and first rows as text."""
+
+    path: Path
+    format: str  # "xlsx" | "csv"
+    encoding: str | None  # CSV only: "utf-8", "utf-8-sig", "gb18030"
+    headers: list[str]
+    row_count: int
+    preview: list[list[str]]
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem in the file.
+
+    Attributes:
+        row: spreadsheet row number (the header is row 1).
+        column: 0-based source column, None when the problem is the row as a whole.
+        field: the field the column maps to, when there is one.
+        message: what is wrong, naming the column and the value.
+    """
+
+    row: int
+    column: int | None
+    field: str | None
+    message: Text
+
+
+@dataclass(frozen=True)
+class ImportCheck:
+    """Result of a dry run over every row."""
+
+    total_rows: int
+    valid_rows: int
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def bad_rows(self) -> list[int]:
+        """Spreadsheet row numbers with at least one problem, in order."""
+        return sorted({e.row for e in self.errors})
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """A committed import: its batch (for undo), how many rows went in and which were left out."""
+
+    batch_id: int
+    created: int
+    skipped: int
+    errors: list[RowError] = field(default_factory=list)
+
+
+class ImportRejected(ValidationError):
+    """The file has bad rows and the user did not choose to import only the valid ones; nothing was written.
+
+    ``check`` holds every problem (the same as a dry run reports).
+    """
+
+    def __init__(self, check: ImportCheck):
+        self.check = check
+        bad = len(check.bad_rows)
+        summary = FieldError("file", "bad_rows", Text(
+            f"文件中有 {bad} 行有错误，未导入任何数据。", f"{bad} rows of the file have errors; nothing was imported."))
+        super().__init__([summary, *(FieldError(e.field, "row", e.message, row=e.row) for e in check.errors)])

@@ -1,0 +1,40 @@
+"""Import batches (批量导入): which file created which records, so an import can be undone as one unit."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from crm_core.db.base import Base, utcnow
+
+
+class ImportBatch(Base):
+    """One committed import: its module, file, size, who ran it and whether it was undone."""
+
+    __tablename__ = "import_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module: Mapped[str] = mapped_column(String(40), index=True)
+    file_name: Mapped[str] = mapped_column(String(255))
+    rows: Mapped[int]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    undone_at: Mapped[dt.datetime | None]
+    undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class ImportBatchRecord(Base):
+    """A record an import created, with its version right after the import.
+
+    Undo compares the version: a record someone edited since is not silently deleted.
+    """
+
+    __tablename__ = "import_batch_records"
+    __table_args__ = (Index("ix_import_batch_records_batch_id", "batch_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batches.id", ondelete="CASCADE"))
+    record_id: Mapped[int]
+    version: Mapped[int]
