@@ -30,6 +30,9 @@ class Progress:
         self.check()
         self._operation.progressed.emit(done, total)
 
+    # crm_core's long work takes ``progress(done, total)``: the object itself can be handed over.
+    __call__ = report
+
     @property
     def cancelled(self) -> bool:
         """True once the user asked to stop."""

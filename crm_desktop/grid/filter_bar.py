@@ -40,9 +40,11 @@ class FilterBar(QWidget):
 
     Signals:
         changed(): a filter was changed or cleared.
+        cleared(): "Clear filters" (or :meth:`clear`); sent just before its ``changed``.
     """
 
     changed = Signal()
+    cleared = Signal()
 
     def __init__(self, spec: EntitySpec, fields: Sequence[Field], lang: str,
                  labels: DictionaryLabels | None = None, parent: QWidget | None = None):
@@ -165,15 +167,48 @@ class FilterBar(QWidget):
 
     def clear(self) -> None:
         """Back to "All" and no dates; :attr:`changed` fires once."""
-        for widget in (*self.combos.values(), self.date_from, self.date_to):
-            widget.blockSignals(True)
-        for combo in self.combos.values():
-            combo.setCurrentIndex(0)
-        self.date_from.setDate(_NO_DATE)
-        self.date_to.setDate(_NO_DATE)
-        for widget in (*self.combos.values(), self.date_from, self.date_to):
-            widget.blockSignals(False)
+        self._set_silently(None, None)
+        self.cleared.emit()
         self.changed.emit()
+
+    def set_filters(self, filters: Sequence[Filter]) -> tuple[Filter, ...]:
+        """Show ``filters`` in the combos and dates, silently (the caller reloads once).
+
+        A condition the bar cannot show — another operator, a value the combo does not
+        list (yet), a date range not made of whole local days — is returned, so the
+        caller can keep it as an extra condition.
+        """
+        self._set_silently(None, None)
+        leftovers: list[Filter] = []
+        shown: set[str] = set()
+        for condition in filters:
+            combo = self.combos.get(condition.field)
+            if condition.op == "eq" and combo is not None and condition.field not in shown \
+                    and condition.value is not None and combo.findData(condition.value) >= 0:
+                combo.blockSignals(True)
+                combo.setCurrentIndex(combo.findData(condition.value))
+                combo.blockSignals(False)
+                shown.add(condition.field)
+            elif condition.field == DATE_FIELD and DATE_FIELD not in shown and self.date_from.isVisibleTo(self) \
+                    and (days := _whole_days(condition)) is not None:
+                self._set_silently(*days)
+                shown.add(DATE_FIELD)
+            else:
+                leftovers.append(condition)
+        return tuple(leftovers)
+
+    def _set_silently(self, low: dt.date | None, high: dt.date | None) -> None:
+        """Set the date range (None: no bound) and, when both are None, every combo to "All"."""
+        widgets = (*self.combos.values(), self.date_from, self.date_to)
+        for widget in widgets:
+            widget.blockSignals(True)
+        if low is None and high is None:
+            for combo in self.combos.values():
+                combo.setCurrentIndex(0)
+        self.date_from.setDate(QDate(low) if low else _NO_DATE)
+        self.date_to.setDate(QDate(high) if high else _NO_DATE)
+        for widget in widgets:
+            widget.blockSignals(False)
 
     @staticmethod
     def _bound(edit: QDateEdit) -> dt.date | None:
@@ -195,3 +230,21 @@ class FilterBar(QWidget):
 def _local_midnight(day: dt.date) -> dt.datetime:
     """The start of ``day`` on this computer's clock, as an aware UTC timestamp."""
     return dt.datetime.combine(day, dt.time()).astimezone().astimezone(dt.timezone.utc)
+
+
+def _whole_days(condition: Filter) -> tuple[dt.date | None, dt.date | None] | None:
+    """The local days of a "between" on timestamps, if its bounds are exactly what the bar makes of days."""
+    if condition.op != "between" or not isinstance(condition.value, (tuple, list)) or len(condition.value) != 2:
+        return None
+    low, high = condition.value
+    if not all(v is None or (isinstance(v, dt.datetime) and v.tzinfo is not None) for v in (low, high)):
+        return None
+    first = low.astimezone().date() if low is not None else None
+    last = (high + dt.timedelta(microseconds=1)).astimezone().date() - dt.timedelta(days=1) if high else None
+    if first is not None and _local_midnight(first) != low:
+        return None
+    if last is not None and _local_midnight(last + dt.timedelta(days=1)) - dt.timedelta(microseconds=1) != high:
+        return None
+    if first is None and last is None:
+        return None
+    return first, last

@@ -32,9 +32,11 @@ from crm_desktop.changes import ChangeBus
 from crm_desktop.errors import present_error
 from crm_desktop.grid.bulk_actions import BulkActions
 from crm_desktop.grid.columns import ColumnChooser
+from crm_desktop.grid.dashboard_chip import DashboardChip
 from crm_desktop.grid.display import DictionaryLabels
 from crm_desktop.grid.filter_bar import FilterBar, filterable_fields
 from crm_desktop.grid.record_model import IdRole, RecordService, RecordTableModel
+from crm_desktop.grid.transfer_tools import TransferTools
 
 # Called by this name so that pyside6-lupdate finds every string with its context.
 translate = QCoreApplication.translate
@@ -130,6 +132,7 @@ class ModulePage(QWidget):
         self._sized_columns = False
         self._defaults = dict(defaults) if defaults else None
         self._pinned = FixedFilterService(service, fixed_filters) if fixed_filters else None
+        self.pinned_filters = tuple(fixed_filters)
         self.model = RecordTableModel(self._pinned or service, lang, labels, page_size=page_size, parent=self)
         self.module = self.model.spec.module
         self.setObjectName(f"page_{self.module}")
@@ -162,6 +165,8 @@ class ModulePage(QWidget):
         self.filter_button.setCheckable(True)
         self.filter_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         row.addWidget(self.filter_button)
+        self.dashboard_chip = DashboardChip(self.model.spec, lang, self)
+        row.addWidget(self.dashboard_chip)
         row.addStretch(1)
         row.addWidget(self.busy_bar)
         row.addWidget(self.total_label)
@@ -174,6 +179,11 @@ class ModulePage(QWidget):
                                 announce=changes.announce) if actor is not None else None
         if self.bulk is not None:
             row.addWidget(self.bulk.button)
+        self.transfer = TransferTools(self, actor.role if actor else "", lang,
+                                      services_lookup if actor is not None else None,
+                                      announce=changes.announce, allow_import=not fixed_filters)
+        row.addWidget(self.transfer.import_button)
+        row.addWidget(self.transfer.export_button)
 
         self.view = QTableView(self)
         self.view.setObjectName("recordView")
@@ -208,6 +218,8 @@ class ModulePage(QWidget):
         self.view.activated.connect(self._on_view_activated)
         self.filter_button.toggled.connect(self._on_filter_button_toggled)
         self.filter_bar.changed.connect(self._on_filter_bar_changed)
+        self.filter_bar.cleared.connect(self.dashboard_chip.drop)  # "Clear filters" clears everything
+        self.dashboard_chip.removed.connect(self.filter_bar.clear)
         changes.changed.connect(self._on_changes_changed)
         self._add_shortcuts()
         self._show_total(None)
@@ -286,6 +298,22 @@ class ModulePage(QWidget):
         if self.bulk is not None and self.bulk.may_delete:
             self.bulk.ask_delete()
 
+    def show_filtered(self, filters: tuple[Filter, ...]) -> None:
+        """Show exactly the records matching ``filters`` (the dashboard's click-through).
+
+        The search is cleared; the filter bar shows the conditions it can, the
+        "Filtered from the dashboard ✕" chip keeps the rest until removed. One reload.
+        """
+        self._search_timer.stop()
+        self.search_edit.blockSignals(True)
+        self.search_edit.clear()
+        self.search_edit.blockSignals(False)
+        self.dashboard_chip.hold(self.filter_bar.set_filters(filters))
+        if self.filter_bar.filters():
+            self.filter_button.setChecked(True)  # let the user see (and change) what narrows the list
+        self._show_filter_count()
+        self.model.set_search_and_filters("", self.filter_bar.filters() + self.dashboard_chip.conditions)
+
     def set_dictionary_labels(self, labels: DictionaryLabels) -> None:
         """Show dictionary codes with the labels loaded by the main window."""
         self.model.set_dictionary_labels(labels)
@@ -303,10 +331,14 @@ class ModulePage(QWidget):
         self.filter_bar.setVisible(checked)
 
     def _on_filter_bar_changed(self) -> None:
-        filters = self.filter_bar.filters()
-        self.model.set_filters(filters)  # the fixed filters are added by the service
+        # The fixed filters are added by the service; the dashboard chip's stay until removed.
+        self.model.set_filters(self.filter_bar.filters() + self.dashboard_chip.conditions)
+        self._show_filter_count()
+
+    def _show_filter_count(self) -> None:
+        count = len(self.filter_bar.filters()) + len(self.dashboard_chip.conditions)
         text = translate("GridTools", "Filters")  # says how many are set, even while folded away
-        self.filter_button.setText(f"{text} ({len(filters)})" if filters else text)
+        self.filter_button.setText(f"{text} ({count})" if count else text)
 
     def _on_users_loaded(self, users: list[tuple[Any, str]]) -> None:
         self.filter_bar.set_users(users)

@@ -161,6 +161,13 @@ class RecordTableModel(QAbstractTableModel):
         self._filters = tuple(filters)
         self.reload()
 
+    def set_search_and_filters(self, text: str, filters: tuple[Filter, ...]) -> None:
+        """Replace the search and the filters together and reload once (a dashboard click-through)."""
+        term = (text or "").strip()
+        self._search = term if len(term) >= MIN_SEARCH else None
+        self._filters = tuple(filters)
+        self.reload()
+
     def set_include_inactive(self, include: bool) -> None:
         """Also list deactivated records (the default) or hide them; reloads."""
         if include != self._include_inactive:

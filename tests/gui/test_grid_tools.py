@@ -303,3 +303,50 @@ def test_showing_a_column_keeps_the_widths_of_the_others(qtbot, admin, three, op
     page.columns.set_shown("address", True)
     assert header.sectionSize(page.model.column_of("name")) == 260
     assert 70 <= header.sectionSize(page.model.column_of("address")) <= 280
+
+
+# ------------------------------------------------- dashboard click-through
+
+def test_show_filtered_narrows_the_grid_and_removing_the_chip_restores_it(qtbot, admin, three, open_page):
+    from crm_core.lists import Filter
+
+    a, b, c = three
+    page = open_page(admin)
+    page.search_edit.setText("杭州")
+    with qtbot.waitSignal(page.model.total_changed, timeout=WAIT):
+        page.show_filtered((Filter("level", "eq", "A"), Filter("name", "contains", "星辰")))
+    wait_loaded(qtbot, page)
+    assert names(page) == [c["name"]] and page.search_edit.text() == ""
+    # The level is shown in the filter bar; the bar has no place for "name contains": the chip keeps it.
+    assert page.filter_bar.isVisible() and page.filter_bar.combos["level"].currentData() == "A"
+    assert page.dashboard_chip.isVisible() and page.dashboard_chip.conditions == (Filter("name", "contains", "星辰"),)
+    assert page.filter_button.text() == "Filters (2)"
+    assert page.dashboard_chip.label.toolTip() == "Company name contains 星辰"
+    with qtbot.waitSignal(page.model.total_changed, timeout=WAIT):
+        page.dashboard_chip.close_button.click()
+    wait_loaded(qtbot, page)
+    assert page.model.total == 3 and not page.dashboard_chip.isVisible()
+    assert page.filter_bar.combos["level"].currentIndex() == 0 and page.filter_button.text() == "Filters"
+
+
+def test_show_filtered_puts_whole_days_in_the_date_boxes_and_clear_filters_drops_the_rest(qtbot, admin, three,
+                                                                                        open_page):
+    import datetime as dt
+
+    from crm_core.lists import Filter
+
+    page = open_page(admin)
+    today = dt.date.today()
+    start = dt.datetime.combine(today, dt.time()).astimezone().astimezone(dt.timezone.utc)
+    end = start + dt.timedelta(days=1) - dt.timedelta(microseconds=1)
+    with qtbot.waitSignal(page.model.total_changed, timeout=WAIT):
+        page.show_filtered((Filter("created_at", "between", (start, end)), Filter("level", "ne", "A")))
+    wait_loaded(qtbot, page)
+    assert page.model.total == 1  # created today, level B
+    assert page.filter_bar.date_from.date().toPython() == today == page.filter_bar.date_to.date().toPython()
+    assert page.dashboard_chip.conditions == (Filter("level", "ne", "A"),)
+    assert page.dashboard_chip.label.toolTip() == "Importance ≠ A (high value)"
+    with qtbot.waitSignal(page.model.total_changed, timeout=WAIT):
+        page.filter_bar.clear_button.click()
+    wait_loaded(qtbot, page)
+    assert page.model.total == 3 and not page.dashboard_chip.isVisible()

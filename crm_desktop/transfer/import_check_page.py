@@ -1,0 +1,196 @@
+"""Step 3 of the import wizard: the dry run that checks every row, and what it found.
+
+Nothing is written here. The page lists every problem (spreadsheet row, column,
+reason in the user's language), saves them as an xlsx error report with the bad
+cells marked, and lets the user go on with only the valid rows.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel, QPushButton,
+                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWizardPage)
+
+from crm_desktop.background import run_in_background
+from crm_desktop.errors import present_error
+from crm_desktop.transfer import file_dialogs
+from crm_desktop.transfer.import_mapping_page import column_letter
+from crm_desktop.transfer.task_strip import TaskStrip
+from crm_desktop.transfer.texts import translate
+
+if TYPE_CHECKING:
+    from crm_desktop.transfer.import_wizard import ImportWizard
+
+ROW, COLUMN, REASON = range(3)
+
+
+class CheckPage(QWizardPage):
+    """Runs ``imports.check`` with progress and Cancel, then shows the outcome."""
+
+    def __init__(self, wizard: ImportWizard):
+        """Build the page; the check starts when the page is shown."""
+        super().__init__(wizard)
+        self._wizard = wizard
+        self.setTitle(translate("Transfer", "Check every row"))
+        self.setSubTitle(translate("Transfer", "A dry run: nothing is saved yet."))
+        self.setCommitPage(True)  # after "Import" there is no going back; "Undo" is on the next page
+        self.task = TaskStrip(self)
+        self.summary_label = QLabel(self)
+        self.summary_label.setObjectName("checkSummary")
+        self.summary_label.setWordWrap(True)
+        self.error_table = QTableWidget(0, 3, self)
+        self.error_table.setObjectName("errorTable")
+        self.error_table.setHorizontalHeaderLabels([translate("Transfer", "Row"), translate("Transfer", "Column"),
+                                                    translate("Transfer", "Problem")])
+        self.error_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.error_table.setAlternatingRowColors(True)
+        self.error_table.setWordWrap(True)
+        self.error_table.verticalHeader().hide()
+        self.error_table.setStyleSheet("QTableWidget::item { padding: 3px 4px; }")  # long reasons need air
+        header = self.error_table.horizontalHeader()
+        header.setSectionResizeMode(ROW, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(COLUMN, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(REASON, QHeaderView.ResizeMode.Stretch)
+        self.report_button = QPushButton(translate("Transfer", "Save error report…"), self)
+        self.report_button.setObjectName("saveReportButton")
+        self.report_button.setToolTip(translate("Transfer", "An Excel file of the bad rows with a reason column "
+                                                            "and the bad cells marked red, to correct and import again"))
+        self.recheck_button = QPushButton(translate("Transfer", "Check again"), self)
+        self.recheck_button.setObjectName("recheckButton")
+        self.only_valid_check = QCheckBox(translate("Transfer", "Import only the valid rows"), self)
+        self.only_valid_check.setObjectName("onlyValidCheck")
+        self.report_label = QLabel(self)
+        self.report_label.setObjectName("reportLabel")
+        self.report_label.setWordWrap(True)
+        actions = QHBoxLayout()
+        actions.addWidget(self.only_valid_check)
+        actions.addStretch(1)
+        actions.addWidget(self.recheck_button)
+        actions.addWidget(self.report_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary_label)
+        layout.addWidget(self.task)
+        layout.addWidget(self.error_table, 1)
+        layout.addLayout(actions)
+        layout.addWidget(self.report_label)
+
+        self.report_button.clicked.connect(self._on_report_button_clicked)
+        self.recheck_button.clicked.connect(self.start_check)
+        self.only_valid_check.toggled.connect(self._on_only_valid_check_toggled)
+        self.task.running_changed.connect(self._on_task_running_changed)
+
+    # ------------------------------------------------------------- wizard
+
+    def initializePage(self) -> None:  # noqa: N802 - Qt override
+        """Check with the mapping just chosen."""
+        self._wizard.mapping = self._wizard.mapping_page.mapping()
+        self.start_check()
+
+    def cleanupPage(self) -> None:  # noqa: N802 - Qt override
+        """Going back: stop a check still running (its answer no longer matters)."""
+        self.task.cancel()
+
+    def isComplete(self) -> bool:  # noqa: N802 - Qt override
+        """"Import" is possible when every row is valid, or the user chose to import the valid ones."""
+        check = self._wizard.check
+        if check is None or self.task.running:
+            return False
+        if not check.errors:
+            return check.valid_rows > 0
+        return self.only_valid_check.isChecked() and check.valid_rows > 0
+
+    def start_check(self) -> None:
+        """Run the dry run in the background."""
+        wizard = self._wizard
+        wizard.check = None
+        self._show_check(None)
+        self.summary_label.setText(translate("Transfer", "Checking %1 rows…").replace(
+            "%1", f"{wizard.source.row_count:,}"))
+        self.task.start(wizard.imports.check, wizard.module, wizard.source.path, wizard.mapping,
+                        done=self._on_check_done, failed=self._on_check_failed, cancelled=self._on_check_cancelled)
+
+    # ------------------------------------------------------------ display
+
+    def _show_check(self, check: Any) -> None:
+        errors = list(check.errors) if check is not None else []
+        self.error_table.setRowCount(len(errors))
+        for i, error in enumerate(errors):
+            row = QTableWidgetItem(str(error.row))
+            row.setData(Qt.ItemDataRole.UserRole, error.row)  # the number itself, for sorting and tests
+            self.error_table.setItem(i, ROW, row)
+            self.error_table.setItem(i, COLUMN, QTableWidgetItem(self._column_text(error)))
+            self.error_table.setItem(i, REASON, QTableWidgetItem(error.message(self._wizard.lang)))
+        self.error_table.setVisible(bool(errors))
+        self.error_table.resizeRowsToContents()
+        self.error_table.setCurrentItem(None)
+        bad = check is not None and bool(errors)
+        self.report_button.setVisible(bad)
+        self.only_valid_check.setVisible(bad and check.valid_rows > 0)
+        self.only_valid_check.setChecked(False)
+        self.recheck_button.setVisible(False)
+        self.report_label.clear()
+        self.completeChanged.emit()
+
+    def _column_text(self, error: Any) -> str:
+        headers = self._wizard.source.headers
+        if error.column is not None and 0 <= error.column < len(headers):
+            return f"{column_letter(error.column)}  {headers[error.column]}"
+        field = next((f for f in self._wizard.fields if f.name == error.field), None)
+        return field.label(self._wizard.lang) if field is not None else "—"
+
+    def _summary(self, check: Any) -> str:
+        if not check.errors:
+            if check.total_rows == 1:
+                return translate("Transfer", "The row is valid. Press Import to save it.")
+            return translate("Transfer", "All %1 rows are valid. Press Import to save them.").replace(
+                "%1", f"{check.total_rows:,}")
+        bad_rows = check.total_rows - check.valid_rows
+        text = translate("Transfer", "%1 of %2 rows have problems (listed below). Nothing is imported while "
+                                     "any row is wrong: correct the file and check again, or import only the "
+                                     "%3 valid rows.")
+        return text.replace("%1", f"{bad_rows:,}").replace("%2", f"{check.total_rows:,}").replace(
+            "%3", f"{check.valid_rows:,}")
+
+    # --------------------------------------------------------------- slots
+
+    def _on_check_done(self, check: Any) -> None:
+        self._wizard.check = check
+        self.summary_label.setText(self._summary(check))
+        self.summary_label.setStyleSheet("" if not check.errors else "color: #b3261e;")
+        self._show_check(check)
+
+    def _on_check_failed(self, exc: BaseException) -> None:
+        self.summary_label.setText(translate("Transfer", "The check could not be completed."))
+        self.recheck_button.setVisible(True)
+        present_error(self, exc, self._wizard.lang)
+
+    def _on_check_cancelled(self) -> None:
+        self.summary_label.setText(translate("Transfer", "Check cancelled."))
+        self.recheck_button.setVisible(True)
+
+    def _on_task_running_changed(self, _running: bool) -> None:
+        self.completeChanged.emit()
+
+    def _on_only_valid_check_toggled(self, _checked: bool) -> None:
+        self.completeChanged.emit()
+
+    def _on_report_button_clicked(self) -> None:
+        wizard = self._wizard
+        suggested = translate("Transfer", "%1 - errors.xlsx").replace("%1", Path(wizard.source.path).stem)
+        path = file_dialogs.choose_save_path(self, translate("Transfer", "Save the error report"), suggested, "xlsx")
+        if not path:
+            return
+        self.report_button.setEnabled(False)
+        run_in_background(wizard.imports.write_error_report, wizard.source.path, wizard.check, path, wizard.lang,
+                          done=lambda _none: self._on_report_saved(path), failed=self._on_report_failed)
+
+    def _on_report_saved(self, path: str) -> None:
+        self.report_button.setEnabled(True)
+        self.report_label.setText(translate("Transfer", "Error report saved: %1").replace("%1", path))
+
+    def _on_report_failed(self, exc: BaseException) -> None:
+        self.report_button.setEnabled(True)
+        present_error(self, exc, self._wizard.lang)

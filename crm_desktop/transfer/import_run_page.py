@@ -1,0 +1,143 @@
+"""Step 4 of the import wizard: the import itself, its result, and "Undo this import".
+
+The import is one transaction in crm_core: cancelled or refused, nothing is
+written. Once done, the module is announced on the change bus so its grid
+reloads; undo removes the whole batch again (crm_core refuses it with a clear
+message when a record was changed or referenced since).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWizardPage
+
+from crm_desktop.background import run_in_background
+from crm_desktop.errors import present_error
+from crm_desktop.transfer.task_strip import TaskStrip
+from crm_desktop.transfer.texts import translate
+
+if TYPE_CHECKING:
+    from crm_desktop.transfer.import_wizard import ImportWizard
+
+MAX_LISTED = 10  # rows named on the page when the import was refused
+
+
+class RunPage(QWizardPage):
+    """Imports with progress and Cancel; then offers to undo the batch."""
+
+    def __init__(self, wizard: ImportWizard):
+        """Build the page; the import starts when the page is shown."""
+        super().__init__(wizard)
+        self._wizard = wizard
+        self._finished = False
+        self.setTitle(translate("Transfer", "Import"))
+        self.task = TaskStrip(self)
+        self.result_label = QLabel(self)
+        self.result_label.setObjectName("resultLabel")
+        self.result_label.setWordWrap(True)
+        self.undo_button = QPushButton(translate("Transfer", "Undo this import"), self)
+        self.undo_button.setObjectName("undoButton")
+        self.undo_button.setToolTip(translate("Transfer", "Remove every record this import created, as one unit"))
+        self.undo_button.hide()
+        self.confirm_box: QMessageBox | None = None
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.undo_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.result_label)
+        layout.addWidget(self.task)
+        layout.addLayout(buttons)
+        layout.addStretch(1)
+        self.undo_button.clicked.connect(self._on_undo_button_clicked)
+
+    def initializePage(self) -> None:  # noqa: N802 - Qt override
+        """Start the import with the checked mapping."""
+        wizard = self._wizard
+        only_valid = wizard.check_page.only_valid_check.isChecked()
+        self.result_label.setText(translate("Transfer", "Importing…"))
+        self.task.start(self._run, wizard.imports, wizard.module, wizard.source.path, wizard.mapping, only_valid,
+                        done=self._on_run_done, failed=self._on_run_failed, cancelled=self._on_run_cancelled)
+
+    @staticmethod
+    def _run(imports: Any, module: str, path: str, mapping: dict[int, str | None], only_valid: bool, *,
+             progress: Any) -> Any:
+        """The import (background)."""
+        return imports.run(module, path, mapping, only_valid=only_valid, progress=progress)
+
+    def isComplete(self) -> bool:  # noqa: N802 - Qt override
+        """Finish is possible once the import is over, whatever its outcome."""
+        return self._finished
+
+    def busy(self) -> bool:
+        """True while the import runs (the wizard then cancels instead of closing)."""
+        return self.task.running
+
+    # --------------------------------------------------------------- slots
+
+    def _end(self, text: str) -> None:
+        self._finished = True
+        self.result_label.setText(text)
+        self.completeChanged.emit()
+
+    def _on_run_done(self, result: Any) -> None:
+        self._wizard.result = result
+        text = translate("Transfer", "Imported %1 records.").replace("%1", f"{result.created:,}")
+        if result.skipped:
+            text += " " + translate("Transfer", "%1 rows with problems were skipped.").replace(
+                "%1", f"{result.skipped:,}")
+        self._end(text)
+        self.undo_button.setVisible(result.created > 0)
+        self._wizard.announce(self._wizard.module, None)
+
+    def _on_run_failed(self, exc: BaseException) -> None:
+        check = getattr(exc, "check", None)  # ImportRejected: rows turned bad since the check
+        if check is None:
+            self._end(translate("Transfer", "Nothing was imported."))
+            present_error(self, exc, self._wizard.lang)
+            return
+        # Shown here, not in a box: there may be hundreds of rows. Records saved by others
+        # since the check (a duplicate name, say) are the usual cause.
+        lang = self._wizard.lang
+        lines = [translate("Transfer", "Row %1: %2").replace("%1", str(e.row)).replace("%2", e.message(lang))
+                 for e in check.errors[:MAX_LISTED]]
+        if len(check.errors) > MAX_LISTED:
+            lines.append("…")
+        self._end("\n".join([translate("Transfer", "Nothing was imported: some rows are no longer valid. "
+                                                    "Run the import again to see them all."), *lines]))
+
+    def _on_run_cancelled(self) -> None:
+        self._end(translate("Transfer", "Import cancelled. Nothing was imported."))
+
+    def _on_undo_button_clicked(self) -> None:
+        result = self._wizard.result
+        box = QMessageBox(QMessageBox.Icon.Question, translate("Transfer", "Undo this import"),
+                          translate("Transfer", "Remove the %1 records this import created?").replace(
+                              "%1", f"{result.created:,}"),
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
+        box.setObjectName("undoConfirmBox")
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        box.button(QMessageBox.StandardButton.Yes).setText(translate("Transfer", "Remove them"))
+        box.buttonClicked.connect(self._on_confirm_box_button_clicked)
+        self.confirm_box = box
+        box.open()
+
+    def _on_confirm_box_button_clicked(self, button: Any) -> None:
+        if self.confirm_box is not None and \
+                self.confirm_box.standardButton(button) == QMessageBox.StandardButton.Yes:
+            self._undo()
+
+    def _undo(self) -> None:
+        self.undo_button.setEnabled(False)
+        run_in_background(self._wizard.imports.undo, self._wizard.result.batch_id,
+                          done=self._on_undo_done, failed=self._on_undo_failed)
+
+    def _on_undo_done(self, removed: int) -> None:
+        self.undo_button.hide()
+        self.result_label.setText(translate("Transfer", "Import undone: %1 records removed.").replace(
+            "%1", f"{removed:,}"))
+        self._wizard.announce(self._wizard.module, None)
+
+    def _on_undo_failed(self, exc: BaseException) -> None:
+        self.undo_button.setEnabled(True)
+        present_error(self, exc, self._wizard.lang)
