@@ -64,6 +64,23 @@ class ColumnChooser(QObject):
         self._apply([f.name for f in self.candidates if f.name in current])
         self._save("columns", self._model.columns)
 
+    def show_columns(self, names: list[str]) -> None:
+        """Show these fields as columns, in this order (unknown ones are skipped), and remember them."""
+        known = {f.name for f in self.candidates}
+        wanted = [n for n in names if n in known]
+        if wanted:
+            self._apply(wanted)
+            self._save("columns", self._model.columns)
+
+    def sort_by(self, sort: str, *, reload: bool = True) -> None:
+        """Sort by ``sort`` ("-field" descending, "" the default order), arrow and memory included."""
+        name = sort.lstrip("-")
+        if name and name not in self._model.columns:
+            sort = ""
+        self._model.set_sort(sort, reload=reload)
+        self._show_sort(sort or None)
+        self._save("sort", sort)
+
     def _apply(self, names: list[str]) -> None:
         sort = self._model.list_query().sort
         header = self._view.horizontalHeader()

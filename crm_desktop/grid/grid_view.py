@@ -16,17 +16,16 @@ the customer 360° view): every query carries those filters, and "New" hands
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QModelIndex, QSettings, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QLabel, QLineEdit,
                                QProgressBar, QTableView, QToolButton, QVBoxLayout, QWidget)
 
 from crm_core.i18n import Text
-from crm_core.lists import Filter, ListQuery, Page
+from crm_core.lists import Filter, ListQuery
 from crm_desktop.background import run_in_background
 from crm_desktop.changes import ChangeBus
 from crm_desktop.errors import present_error
@@ -36,6 +35,8 @@ from crm_desktop.grid.dashboard_chip import DashboardChip
 from crm_desktop.grid.display import DictionaryLabels
 from crm_desktop.grid.filter_bar import FilterBar, filterable_fields
 from crm_desktop.grid.record_model import IdRole, RecordService, RecordTableModel
+from crm_desktop.grid.saved_views import SavedViews
+from crm_desktop.grid.record_view import FixedFilterService, setup_record_view  # noqa: F401 - also used from here
 from crm_desktop.grid.transfer_tools import TransferTools
 
 # Called by this name so that pyside6-lupdate finds every string with its context.
@@ -49,52 +50,6 @@ OpenForm = Callable[..., None]  #: ``open_form(module, record_id_or_None[, defau
 # Customers are found through their search index (code, name, phone, e-mail), not through
 # ``spec.search_fields``: the hint names what the index holds.
 _INDEXED_SEARCH_HINT = {"customers": Text("编码/名称/电话/Email", "code/name/phone/Email")}
-
-
-class FixedFilterService:
-    """A module service seen through fixed filters: every list and count carries them.
-
-    The grid's own filters and search still apply on top; the fixed ones cannot be
-    replaced, so a page pinned to one customer never shows another's records.
-    """
-
-    def __init__(self, service: RecordService, filters: Sequence[Filter]):
-        """Wrap ``service`` (``spec``, ``list``, ``count``); ``filters`` must all hold."""
-        self._service = service
-        self.filters = tuple(filters)
-        self.spec = service.spec
-
-    def _with_filters(self, query: ListQuery) -> ListQuery:
-        return dataclasses.replace(query, filters=self.filters + tuple(query.filters))
-
-    def list(self, query: ListQuery) -> Page:
-        """One page of the matching records (fixed filters added)."""
-        return self._service.list(self._with_filters(query))
-
-    def count(self, query: ListQuery) -> int:
-        """How many records match (fixed filters added)."""
-        return self._service.count(self._with_filters(query))
-
-    def matches(self, record: Mapping[str, Any]) -> bool:
-        """False when a saved record clearly falls outside the "eq" fixed filters."""
-        return all(record.get(f.field) == f.value for f in self.filters if f.op == "eq" and f.field in record)
-
-
-def setup_record_view(view: QTableView, selection: QAbstractItemView.SelectionMode) -> None:
-    """The look and behaviour every record list shares (module pages, settings lists)."""
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(selection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setAlternatingRowColors(True)
-    view.setWordWrap(False)
-    view.setTextElideMode(Qt.TextElideMode.ElideRight)
-    view.verticalHeader().hide()  # row numbers of a lazily paged list mean nothing
-    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 10)
-    header = view.horizontalHeader()
-    header.setStretchLastSection(True)
-    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    header.setHighlightSections(False)
-    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 
 
 class ModulePage(QWidget):
@@ -194,6 +149,8 @@ class ModulePage(QWidget):
         self.columns = ColumnChooser(self.view, self.model, lang, settings=settings,
                                      login=actor.login if actor is not None else None, pinned=pinned)
         restored_sort = self.columns.restore()
+        self.views = SavedViews(self, settings, actor.login if actor is not None else None)
+        row.insertWidget(row.indexOf(self.dashboard_chip), self.views.button)
         for pinned in fixed_filters:  # every row holds the same value there: the column says nothing
             column = self.model.column_of(pinned.field) if pinned.op == "eq" else -1
             if column >= 0:
@@ -298,21 +255,21 @@ class ModulePage(QWidget):
         if self.bulk is not None and self.bulk.may_delete:
             self.bulk.ask_delete()
 
-    def show_filtered(self, filters: tuple[Filter, ...]) -> None:
-        """Show exactly the records matching ``filters`` (the dashboard's click-through).
+    def show_filtered(self, filters: tuple[Filter, ...], *, search: str = "") -> None:
+        """Show exactly the records matching ``filters`` (and ``search``): a dashboard click, a saved view.
 
-        The search is cleared; the filter bar shows the conditions it can, the
-        "Filtered from the dashboard ✕" chip keeps the rest until removed. One reload.
+        The filter bar shows the conditions it can, the "Filtered from the
+        dashboard ✕" chip keeps the rest until removed. One reload.
         """
         self._search_timer.stop()
         self.search_edit.blockSignals(True)
-        self.search_edit.clear()
+        self.search_edit.setText(search)
         self.search_edit.blockSignals(False)
         self.dashboard_chip.hold(self.filter_bar.set_filters(filters))
         if self.filter_bar.filters():
             self.filter_button.setChecked(True)  # let the user see (and change) what narrows the list
         self._show_filter_count()
-        self.model.set_search_and_filters("", self.filter_bar.filters() + self.dashboard_chip.conditions)
+        self.model.set_search_and_filters(search, self.filter_bar.filters() + self.dashboard_chip.conditions)
 
     def set_dictionary_labels(self, labels: DictionaryLabels) -> None:
         """Show dictionary codes with the labels loaded by the main window."""

@@ -168,10 +168,17 @@ class RecordTableModel(QAbstractTableModel):
         self._filters = tuple(filters)
         self.reload()
 
-    def set_include_inactive(self, include: bool) -> None:
-        """Also list deactivated records (the default) or hide them; reloads."""
+    def set_include_inactive(self, include: bool, *, reload: bool = True) -> None:
+        """Also list deactivated records (the default) or hide them; reloads unless told not to."""
         if include != self._include_inactive:
             self._include_inactive = include
+            if reload:
+                self.reload()
+
+    def set_sort(self, sort: str, *, reload: bool = True) -> None:
+        """Sort by field ``sort`` ("-field" descending; "" the service's default order)."""
+        self._sort = (sort,) if sort else ()
+        if reload:
             self.reload()
 
     def list_query(self, after: tuple[Any, ...] | None = None) -> ListQuery:

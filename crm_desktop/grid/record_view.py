@@ -1,0 +1,59 @@
+"""What every record list shares: its table look, and a service seen through fixed filters."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+
+from crm_core.lists import Filter, ListQuery, Page
+from crm_desktop.grid.record_model import RecordService
+
+
+class FixedFilterService:
+    """A module service seen through fixed filters: every list and count carries them.
+
+    The grid's own filters and search still apply on top; the fixed ones cannot be
+    replaced, so a page pinned to one customer never shows another's records.
+    """
+
+    def __init__(self, service: RecordService, filters: Sequence[Filter]):
+        """Wrap ``service`` (``spec``, ``list``, ``count``); ``filters`` must all hold."""
+        self._service = service
+        self.filters = tuple(filters)
+        self.spec = service.spec
+
+    def _with_filters(self, query: ListQuery) -> ListQuery:
+        return dataclasses.replace(query, filters=self.filters + tuple(query.filters))
+
+    def list(self, query: ListQuery) -> Page:
+        """One page of the matching records (fixed filters added)."""
+        return self._service.list(self._with_filters(query))
+
+    def count(self, query: ListQuery) -> int:
+        """How many records match (fixed filters added)."""
+        return self._service.count(self._with_filters(query))
+
+    def matches(self, record: Mapping[str, Any]) -> bool:
+        """False when a saved record clearly falls outside the "eq" fixed filters."""
+        return all(record.get(f.field) == f.value for f in self.filters if f.op == "eq" and f.field in record)
+
+
+def setup_record_view(view: QTableView, selection: QAbstractItemView.SelectionMode) -> None:
+    """The look and behaviour every record list shares (module pages, settings lists)."""
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(selection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    view.setTextElideMode(Qt.TextElideMode.ElideRight)
+    view.verticalHeader().hide()  # row numbers of a lazily paged list mean nothing
+    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 10)
+    header = view.horizontalHeader()
+    header.setStretchLastSection(True)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setHighlightSections(False)
+    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
