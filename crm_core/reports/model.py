@@ -148,3 +148,28 @@ class Dashboard:
     personal: bool
     tiles: list[Tile]
     charts: list[DashboardChart]
+
+
+# ------------------------------------------------------------------ language
+
+def localize(report: Report, lang: str) -> Report:
+    """A copy of ``report`` whose :class:`Text` cells and chart categories are plain strings in ``lang``.
+
+    Builders put category labels (statuses, industries...) into cells and chart
+    categories as :class:`Text` so that one report can be written in either
+    language; renderers and previews work on the localized copy.
+    """
+    def plain(value: Any) -> Any:
+        return value(lang) if isinstance(value, Text) else value
+
+    sections: list[Table | Chart] = []
+    for section in report.sections:
+        if isinstance(section, Table):
+            sections.append(Table(section.title, section.columns,
+                                  [{k: plain(v) for k, v in row.items()} for row in section.rows],
+                                  {k: plain(v) for k, v in section.totals.items()} if section.totals else None))
+        else:
+            sections.append(Chart(section.title, section.kind, [plain(c) for c in section.categories],
+                                  section.series))
+    return Report(report.key, report.title, report.filters, report.filters_shown, report.generated_at,
+                  report.generated_by, sections)
