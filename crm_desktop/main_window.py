@@ -2,8 +2,10 @@
 
 Deliberately small (no god window): each module page is a
 :class:`~crm_desktop.grid.grid_view.ModulePage`, created the first time it is
-chosen; records are opened through :meth:`MainWindow.open_form` (a customer opens
-its 360° view, :meth:`MainWindow.open_customer`); saved records are broadcast on the
+chosen, and so are the dashboard and reports pages listed after the modules
+(their clicks come back through :meth:`MainWindow.open_filtered`); records are
+opened through :meth:`MainWindow.open_form` (a customer opens its 360° view,
+:meth:`MainWindow.open_customer`); saved records are broadcast on the
 :class:`~crm_desktop.changes.ChangeBus` and the pages catch up by themselves.
 """
 
@@ -17,6 +19,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (QLabel, QListWidget, QListWidgetItem, QMainWindow, QMessageBox, QPushButton,
                                QSplitter, QStackedWidget, QWidget)
 
+from crm_core.lists import Filter
 from crm_core.permissions import BUSINESS_MODULES, MODULE_NAMES, Action, rights
 from crm_desktop.background import run_in_background, wait_for_all
 from crm_desktop.changes import ChangeBus
@@ -32,6 +35,8 @@ log = logging.getLogger(__name__)
 MODULE_ORDER = ("customers", "contacts", "contracts", "payments", "products", "licenses", "tickets",
                 "submitters", "followups", "needs", "opportunities")
 assert set(MODULE_ORDER) == set(BUSINESS_MODULES)
+# After the modules: the views over them (管理看板, 报表), for roles that may read them.
+VIEW_ORDER = ("dashboard", "reports")
 DUE_REFRESH_MS = 5 * 60 * 1000
 
 
@@ -52,6 +57,7 @@ class MainWindow(QMainWindow):
         self._lang = lang
         self._labels: DictionaryLabels = {}
         self._pages: dict[str, ModulePage] = {}
+        self._views: dict[str, QWidget] = {}
         self._customer_views: dict[int, Any] = {}  # open 360° views by customer id
         self._settings_dialog: Any = None
         self._signing_out = False
@@ -60,14 +66,15 @@ class MainWindow(QMainWindow):
         actor = session.actor
         self._rights = rights(actor.role)
         self.modules = [m for m in MODULE_ORDER if self._rights.may(m, Action.READ)]
+        self.views = [v for v in VIEW_ORDER if self._rights.may(v, Action.READ)]
         self.setObjectName("mainWindow")
         self.setWindowTitle(translate("MainWindow", "CRM Desktop — %1").replace("%1", actor.name))
 
         self.nav = QListWidget()
         self.nav.setObjectName("moduleList")
-        for module in self.modules:
-            item = QListWidgetItem(MODULE_NAMES[module](lang))
-            item.setData(Qt.ItemDataRole.UserRole, module)
+        for key in self.modules + self.views:
+            item = QListWidgetItem(MODULE_NAMES[key](lang))
+            item.setData(Qt.ItemDataRole.UserRole, key)
             self.nav.addItem(item)
         self.nav.setSpacing(2)  # a little air between the entries: they are clicked all day
         self.nav.setMinimumWidth(130)
@@ -156,6 +163,37 @@ class MainWindow(QMainWindow):
         """Select ``module`` in the navigation and show its page."""
         self.nav.setCurrentRow(self.modules.index(module))
         return self.page(module)
+
+    def view(self, key: str) -> QWidget:
+        """The "dashboard" or "reports" page, created on first use; KeyError if the role may not read it."""
+        if key not in self.views:
+            raise KeyError(key)
+        if key not in self._views:
+            self._views[key] = self._make_view(key)
+            self.stack.addWidget(self._views[key])
+        return self._views[key]
+
+    def _make_view(self, key: str) -> QWidget:
+        # Imported on first use: QtCharts and the report code stay out of start-up.
+        if key == "dashboard":
+            from crm_desktop.dashboard import DashboardPage
+
+            return DashboardPage(self._session.dashboard, self._lang, open_filtered=self.open_filtered,
+                                 openable=self.modules)
+        from crm_desktop.reports import ReportsPage
+
+        return ReportsPage(self._session.reports, self._lang, may_export=self._rights.may("reports", Action.EXPORT))
+
+    def show_view(self, key: str) -> QWidget:
+        """Select the dashboard or reports entry in the navigation and show its page."""
+        self.nav.setCurrentRow(len(self.modules) + self.views.index(key))
+        return self.view(key)
+
+    def open_filtered(self, module: str, filters: tuple[Filter, ...]) -> ModulePage:
+        """Show ``module``'s grid with exactly ``filters`` (a dashboard tile or bar was clicked)."""
+        page = self.show_module(module)
+        page.show_filtered(filters)
+        return page
 
     def current_page(self) -> ModulePage | None:
         """The page on screen, if any."""
@@ -257,6 +295,8 @@ class MainWindow(QMainWindow):
     def _on_nav_current_row_changed(self, row: int) -> None:
         if 0 <= row < len(self.modules):
             self.stack.setCurrentWidget(self.page(self.modules[row]))
+        elif 0 <= row - len(self.modules) < len(self.views):
+            self.stack.setCurrentWidget(self.view(self.views[row - len(self.modules)]))
 
     def _on_dictionary_loaded(self, entries: list[dict[str, Any]]) -> None:
         if self._closed:

@@ -50,7 +50,8 @@ def _kpis(q: ReportQuery, keys: list[Any]) -> dict[tuple, dict[str, Any]]:
     hours = hours_between(Ticket.created_at, Ticket.resolved_at, q.dialect)
     resolved = and_(_tickets(q), Ticket.resolved_at.is_not(None), q.in_period(Ticket.resolved_at))
     for *k, n, avg in q.rows(select(*keys, func.count(), func.avg(hours)).where(resolved).group_by(*keys)):
-        out[tuple(k)].update(resolved=int(n), avg_hours=round(float(avg), 1))
+        # Without grouping keys an empty period still gives one row: (0, NULL).
+        out[tuple(k)].update(resolved=int(n), avg_hours=round(float(avg), 1) if avg is not None else None)
     durations: dict[tuple, list[float]] = defaultdict(list)
     for *k, h in q.rows(select(*keys, hours).where(resolved).order_by(*keys, hours)):
         durations[tuple(k)].append(float(h))  # only the one column, already sorted: for the p90

@@ -207,6 +207,15 @@ def test_bad_requests_are_explained(dataset, admin, tmp_path):
     assert exc.value.fields == {"format"}
 
 
+def test_every_report_builds_on_an_empty_database(admin):
+    """A new office has no tickets, contracts or follow-ups yet: every report still builds, with zeros."""
+    for key, _title in admin.reports.catalogue():
+        report = admin.reports.build(key, ReportFilters())
+        assert report.key == key and report.sections
+    kpi = tables(admin.reports.build("tickets", ReportFilters()))
+    assert all(row.get("avg_hours") in (None, 0) for t in kpi.values() for row in t.rows + [t.totals or {}])
+
+
 def test_catalogue_lists_the_seven_reports(admin):
     assert [key for key, _ in admin.reports.catalogue()] == [
         "customers", "followups", "conversion", "satisfaction", "tickets", "licenses", "contracts"]
