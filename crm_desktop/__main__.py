@@ -106,6 +106,18 @@ def install_translators(app: QCoreApplication, lang: str, cache_dir: Path | None
     return installed
 
 
+_installed: list[QTranslator] = []  # this program's translators, swapped by a language switch
+
+
+def switch_translators(lang: str, cache_dir: Path | None = None) -> None:
+    """Replace the translators installed by this function (or :func:`main`) with those of ``lang``."""
+    app = QCoreApplication.instance()
+    for translator in _installed:
+        app.removeTranslator(translator)
+        translator.deleteLater()
+    _installed[:] = install_translators(app, lang, cache_dir)
+
+
 def build_login(lang: str, profiles: dict[str, Any] | None = None, default_profile: str | None = None,
                 settings: QSettings | None = None, quit: Callable[[int], None] = QCoreApplication.exit):
     """The sign-in window, wired to open the main window (testable without ``exec``).
@@ -125,30 +137,48 @@ def build_login(lang: str, profiles: dict[str, Any] | None = None, default_profi
 
     window = LoginWindow(lang, profiles, default_profile, settings)
 
-    def again() -> Any:
-        return build_login(lang, profiles, default_profile, settings, quit)
+    def again(language: str) -> Any:
+        return build_login(language, profiles, default_profile, settings, quit)
 
     window.signed_in.connect(lambda session: _on_login_window_signed_in(window, session, lang, again, quit))
     window.rejected.connect(lambda: quit(0))
     return window
 
 
-def _on_login_window_signed_in(window: Any, session: Any, lang: str, again: Callable[[], Any],
+def _on_login_window_signed_in(window: Any, session: Any, lang: str, again: Callable[[str], Any],
                                quit: Callable[[int], None]) -> None:
+    window.main_window = _open_main_window(session, lang, again, quit)  # kept alive, reachable for tests
+
+
+def _open_main_window(session: Any, lang: str, again: Callable[[str], Any], quit: Callable[[int], None],
+                      geometry: Any = None) -> Any:
     from crm_desktop.main_window import MainWindow
 
     main_window = MainWindow(session, lang)
-    window.main_window = main_window  # keep it alive, and reachable for tests
-    main_window.closed.connect(lambda sign_out: _on_main_window_closed(main_window, sign_out, again, quit))
+    if geometry is not None:
+        main_window.restoreGeometry(geometry)
+    main_window.closed.connect(lambda sign_out: _on_main_window_closed(main_window, sign_out, lang, again, quit))
+    main_window.language_switched.connect(
+        lambda new_lang: _on_main_window_language_switched(main_window, session, new_lang, again, quit))
     main_window.show()
+    return main_window
 
 
-def _on_main_window_closed(main_window: Any, sign_out: bool, again: Callable[[], Any],
+def _on_main_window_language_switched(old: Any, session: Any, lang: str, again: Callable[[str], Any],
+                                      quit: Callable[[int], None]) -> None:
+    """Rebuild the main window in ``lang`` on the same session (nothing to sign in again)."""
+    switch_translators(lang)
+    new = _open_main_window(session, lang, again, quit, old.saveGeometry())
+    old.successor = new  # the old window object stays referenced, and tests find the new one
+    old.hand_over()
+
+
+def _on_main_window_closed(main_window: Any, sign_out: bool, lang: str, again: Callable[[str], Any],
                            quit: Callable[[int], None]) -> None:
     if not sign_out:
         quit(0)
         return
-    login = again()
+    login = again(lang)
     main_window.login_window = login  # the old window object stays referenced until the program ends
     login.show()
 
@@ -167,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     app.setOrganizationName("crm-desktop")
     app.setQuitOnLastWindowClosed(False)  # the end is decided explicitly (sign-in done / cancelled)
     lang = detect_language(args.lang or os.environ.get("CRM_LANG"))
-    install_translators(app, lang)  # parented to the app: they live as long as it does
+    switch_translators(lang)  # parented to the app: they live as long as it does
     install_excepthook(lang)
     window = build_login(lang)
     window.show()

@@ -16,7 +16,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import (QLabel, QListWidget, QListWidgetItem, QMainWindow, QMessageBox, QPushButton,
+from PySide6.QtWidgets import (QDialog, QLabel, QListWidget, QListWidgetItem, QMainWindow, QMessageBox, QPushButton,
                                QSplitter, QStackedWidget, QWidget)
 
 from crm_core.lists import Filter
@@ -46,9 +46,13 @@ class MainWindow(QMainWindow):
     Signals:
         closed(bool): the window closed and the session is closed; True when the
             user chose "Sign out" (show the sign-in window again), False to quit.
+        language_switched(str): the user chose another interface language in the
+            settings; the program builds a new window in it on the same session and
+            calls :meth:`hand_over` on this one.
     """
 
     closed = Signal(bool)
+    language_switched = Signal(str)
 
     def __init__(self, session: Any, lang: str, parent: QWidget | None = None):
         """Build the window for ``session`` (a :class:`crm_core.session.CrmSession`) in ``lang``."""
@@ -61,6 +65,7 @@ class MainWindow(QMainWindow):
         self._customer_views: dict[int, Any] = {}  # open 360° views by customer id
         self._settings_dialog: Any = None
         self._signing_out = False
+        self._handing_over = False
         self._closed = False
         self.changes = ChangeBus(self)
         actor = session.actor
@@ -259,11 +264,26 @@ class MainWindow(QMainWindow):
             self._settings_dialog = SettingsDialog(self._session, self._lang, parent=self)
             self._settings_dialog.changed.connect(self.changes.announce)
             self._settings_dialog.finished.connect(self._on_settings_finished)
+            self._settings_dialog.language_chosen.connect(self._on_settings_language_chosen)
         self._settings_dialog.open()
         return self._settings_dialog
 
     def _on_settings_finished(self, _result: int) -> None:
         self._settings_dialog = None
+
+    def _on_settings_language_chosen(self, lang: str) -> None:
+        if lang != self._lang:
+            self.language_switched.emit(lang)
+
+    def hand_over(self) -> None:
+        """Close this window for its successor in another language; the session stays open."""
+        self._handing_over = True
+        for dialog in self.findChildren(QDialog):  # forms, the settings: they belong to this window
+            if dialog.isVisible():
+                dialog.done(QDialog.DialogCode.Rejected)
+        for view in list(self._customer_views.values()):
+            view.close()
+        self.close()
 
     def sign_out(self) -> None:
         """Close the window and the session; :attr:`closed` says True (sign in again)."""
@@ -286,8 +306,9 @@ class MainWindow(QMainWindow):
             self._closed = True
             self._due_timer.stop()
             wait_for_all()
-            self._session.close()
-            self.closed.emit(self._signing_out)
+            if not self._handing_over:  # the successor window goes on with the session
+                self._session.close()
+                self.closed.emit(self._signing_out)
         super().closeEvent(event)
 
     # --------------------------------------------------------------- slots

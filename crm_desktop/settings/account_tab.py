@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QSettings, Qt
+from PySide6.QtCore import QCoreApplication, QSettings, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from crm_desktop.background import run_in_background
@@ -31,9 +31,11 @@ class AccountTab(QWidget):
         lang: the current interface language.
         settings: where the language choice is kept (``ui/language``).
 
-    Signals are not needed: a password change is a private matter of this tab,
-    and the language applies at the next start.
+    Signals:
+        language_chosen(str): another interface language was chosen (and saved).
     """
+
+    language_chosen = Signal(str)
 
     def __init__(self, session: Any, lang: str, settings: QSettings, parent: QWidget | None = None):
         super().__init__(parent)
@@ -66,7 +68,8 @@ class AccountTab(QWidget):
             self.language_combo.addItem(name, code)
         stored = settings.value(LANGUAGE_KEY, lang)
         self.language_combo.setCurrentIndex(max(0, self.language_combo.findData(stored)))
-        note = QLabel(translate("Settings", "The new language applies the next time you start CRM Desktop."),
+        note = QLabel(translate("Settings", "The window switches to the chosen language at once; what you "
+                                            "have typed in open forms is kept only if you save it first."),
                       language_box)
         note.setObjectName("languageNote")
         note.setWordWrap(True)
@@ -132,4 +135,7 @@ class AccountTab(QWidget):
         present_error(self, exc, self.lang)
 
     def _on_language_combo_current_index_changed(self, _index: int) -> None:
-        self.settings.setValue(LANGUAGE_KEY, self.language_combo.currentData())
+        lang = self.language_combo.currentData()
+        self.settings.setValue(LANGUAGE_KEY, lang)
+        self.settings.sync()
+        self.language_chosen.emit(lang)

@@ -32,6 +32,8 @@ class SettingsDialog(QDialog):
         settings: where client preferences are kept (tests pass a temporary file).
 
     Signals:
+        language_chosen(str): the user picked an interface language (it is saved
+            already); the main window switches to it at once.
         changed(str, object): users, dictionary entries or custom fields changed; the main
             window passes it on to its ChangeBus (``dialog.changed.connect(bus.announce)``)
             so that, e.g., grids pick up renamed dictionary labels.
@@ -41,6 +43,7 @@ class SettingsDialog(QDialog):
     """
 
     changed = Signal(str, object)
+    language_chosen = Signal(str)
 
     def __init__(self, session: Any, lang: str, parent: QWidget | None = None, *,
                  settings: QSettings | None = None):
@@ -68,6 +71,7 @@ class SettingsDialog(QDialog):
             if tab is not None:
                 tab.changed.connect(self.changed)
         self.account_tab = AccountTab(session, lang, self.settings, self)
+        self.account_tab.language_chosen.connect(self.language_chosen)
         self.tabs.addTab(self.account_tab, translate("Settings", "My account"))
 
         buttons = QDialogButtonBox(self)

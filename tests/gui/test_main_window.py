@@ -291,6 +291,45 @@ def test_sign_out_closes_the_session_and_brings_the_sign_in_window_back(qtbot, a
     assert exits == [0]
 
 
+def test_choosing_another_language_rebuilds_the_window_at_once_on_the_same_session(qtbot, admin, profile,
+                                                                                    tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from crm_desktop.__main__ import build_login, switch_translators
+    from tests.conftest import PASSWORD
+    from tests.gui.test_login import sign_in
+
+    switch_translators("zh_CN", tmp_path / "cache")  # as main() does on a Chinese system
+    exits = []
+    window = build_login("zh_CN", {profile.name: profile}, profile.name,
+                         QSettings(str(tmp_path / "login.ini"), QSettings.Format.IniFormat), quit=exits.append)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: not window.busy, timeout=WAIT)
+    with qtbot.waitSignal(window.signed_in, timeout=WAIT) as signal:
+        sign_in(qtbot, window, "admin", PASSWORD)
+    session, old = signal.args[0], window.main_window
+    qtbot.addWidget(old)
+    assert nav_texts(old)[0] == "客户信息" and old.menuBar().actions()[0].text() == "文件(&F)"
+    dialog = old.open_settings()
+    account = dialog.account_tab
+    assert dialog.tab_titles()[-1] == "我的账户"
+    with qtbot.waitSignal(old.language_switched, timeout=WAIT):
+        account.language_combo.setCurrentIndex(account.language_combo.findData("en"))
+    new = old.successor
+    qtbot.addWidget(new)
+    assert new.isVisible() and not old.isVisible() and not dialog.isVisible()
+    assert nav_texts(new)[0] == "Customers" and new.menuBar().actions()[0].text() == "&File"
+    page = new.current_page()
+    assert page.model.headerData(page.model.column_of("name"), Qt.Orientation.Horizontal) == "Company name"
+    wait_loaded(qtbot, page)
+    assert session.customers.count() == 0  # the same session goes on: nobody signed in again
+    assert not exits
+    new.close()
+    assert exits == [0]
+    switch_translators("en")  # no catalogue left installed for the next tests
+
+
 def test_settings_open_from_the_file_menu_with_the_tabs_of_the_role(qtbot, admin, login, open_main):
     window = open_main(admin, lang="en")
     action = window.findChild(QAction, "settingsAction")
