@@ -147,7 +147,11 @@ def build_login(lang: str, profiles: dict[str, Any] | None = None, default_profi
 
 def _on_login_window_signed_in(window: Any, session: Any, lang: str, again: Callable[[str], Any],
                                quit: Callable[[int], None]) -> None:
+    from crm_desktop.daily_backup import start_daily_backup
+
     window.main_window = _open_main_window(session, lang, again, quit)  # kept alive, reachable for tests
+    # The embedded database has no server job: an administrator's first sign-in of the day backs it up.
+    start_daily_backup(session, window.main_window.show_backup_result)
 
 
 def _open_main_window(session: Any, lang: str, again: Callable[[str], Any], quit: Callable[[int], None],

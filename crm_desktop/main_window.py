@@ -275,6 +275,14 @@ class MainWindow(QMainWindow):
         if lang != self._lang:
             self.language_switched.emit(lang)
 
+    def show_backup_result(self, run: dict[str, Any] | None) -> None:
+        """Say in the status bar that the day's automatic backup was made (or failed)."""
+        if run is None:
+            return
+        text = (translate("MainWindow", "Today's automatic backup was made.") if run.get("ok")
+                else translate("MainWindow", "Today's automatic backup failed; see Settings → Backups."))
+        self.statusBar().showMessage(text, 15_000)
+
     def hand_over(self) -> None:
         """Close this window for its successor in another language; the session stays open."""
         self._handing_over = True

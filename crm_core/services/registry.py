@@ -48,6 +48,7 @@ _EXTRA = {
     "dashboard": ("crm_core.reports.dashboard", "DashboardService"),
     "settings": ("crm_core.settings", "SettingsService"),
     "mail": ("crm_core.mail", "MailService"),
+    "backups": ("crm_core.backup.service", "BackupService"),
 }
 
 

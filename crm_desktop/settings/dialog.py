@@ -1,4 +1,4 @@
-"""The settings dialog: Users, Data dictionary, Custom fields and Mail for administrators, My account for everyone."""
+"""The settings dialog: Users, Data dictionary, Custom fields, Mail and Backups for administrators, My account for everyone."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTabWidget, QVBoxLayout
 
 from crm_core.permissions import Action, rights
 from crm_desktop.settings.account_tab import AccountTab
+from crm_desktop.settings.backup_tab import BackupTab
 from crm_desktop.settings.custom_fields_tab import CustomFieldsTab
 from crm_desktop.settings.dictionary_tab import DictionaryTab
 from crm_desktop.settings.mail_tab import MailTab
@@ -39,7 +40,7 @@ class SettingsDialog(QDialog):
             so that, e.g., grids pick up renamed dictionary labels.
 
     Attributes:
-        users_tab, dictionary_tab, custom_fields_tab, mail_tab: None for non-admins. account_tab: always.
+        users_tab, dictionary_tab, custom_fields_tab, mail_tab, backup_tab: None for non-admins. account_tab: always.
     """
 
     changed = Signal(str, object)
@@ -58,6 +59,7 @@ class SettingsDialog(QDialog):
         self.dictionary_tab: DictionaryTab | None = None
         self.custom_fields_tab: CustomFieldsTab | None = None
         self.mail_tab: MailTab | None = None
+        self.backup_tab: BackupTab | None = None
         if rights(session.actor.role).may("users", Action.ADMIN):
             self.users_tab = UsersTab(session, lang, self)
             self.tabs.addTab(self.users_tab, translate("Settings", "Users"))
@@ -67,6 +69,8 @@ class SettingsDialog(QDialog):
             self.tabs.addTab(self.custom_fields_tab, translate("Settings", "Custom fields"))
             self.mail_tab = MailTab(session, lang, self)
             self.tabs.addTab(self.mail_tab, translate("Settings", "Mail"))
+            self.backup_tab = BackupTab(session, lang, self)
+            self.tabs.addTab(self.backup_tab, translate("Settings", "Backups"))
         for tab in (self.users_tab, self.dictionary_tab, self.custom_fields_tab):
             if tab is not None:
                 tab.changed.connect(self.changed)

@@ -71,7 +71,8 @@ def fill_new_user(dialog, login_name: str, password: str = "Passw0rd1", again: s
 
 def test_admin_creates_a_user_who_can_then_sign_in(qtbot, admin, profile, open_settings):
     dialog = open_settings(admin)
-    assert dialog.tab_titles() == ["Users", "Data dictionary", "Custom fields", "Mail", "My account"]
+    assert dialog.tab_titles() == ["Users", "Data dictionary", "Custom fields", "Mail", "Backups",
+                                   "My account"]
     tab = dialog.users_tab
     click(qtbot, tab.new_button)
     new = tab.new_dialog

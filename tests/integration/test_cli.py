@@ -189,12 +189,18 @@ def test_backup_on_each_backend(run, on_test_db, tmp_path, backend):
     if backend == "postgresql" and shutil.which("pg_dump") is None:
         pytest.skip("pg_dump is not installed")
     dest = tmp_path / "dumps"
+    suffix = ".sqlite3" if backend == "sqlite" else ".dump"
     status, out, err = run("backup", "--dest", str(dest), "--keep", "2", "--lang", "en")
     assert status == 0, err
-    assert len(list(dest.iterdir())) == 1
+    first = list(dest.glob(f"*{suffix}"))
+    assert len(first) == 1 and Path(str(first[0]) + ".json").is_file()  # the manifest beside it
+    if backend == "postgresql":  # the test server's login is a superuser: the roles are saved too
+        assert Path(str(first[0]) + ".globals.sql").read_text().count("CREATE ROLE") >= 1
     for _ in range(2):
         assert run("backup", "--dest", str(dest), "--keep", "2")[0] == 0
-    assert len(list(dest.iterdir())) == 2
+    kept = sorted(dest.glob(f"*{suffix}"))
+    assert len(kept) == 2 and first[0] not in kept
+    assert sorted(p.name for p in dest.iterdir() if p.name.endswith(".json")) == [p.name + ".json" for p in kept]
 
 
 def test_postgresql_backup_without_pg_dump_says_what_to_install(run, monkeypatch):
