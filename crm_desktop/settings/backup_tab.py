@@ -98,7 +98,12 @@ class BackupTab(QWidget):
         self.runs_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.runs_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.runs_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.runs_table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.runs_table.verticalHeader().hide()  # as every other list: no row numbers
+        self.runs_table.setWordWrap(False)
+        header = self.runs_table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.backup_button = self._button("backupNowButton", translate("Backups", "Back up now"))
         self.verify_button = self._button("verifyButton", translate("Backups", "Verify"))
         self.restore_button = self._button("restoreButton", translate("Backups", "Restore…"))
