@@ -121,6 +121,20 @@ class _Clock:
             later = office  # on a later day, things happen in office hours
         return max(t + dt.timedelta(minutes=1), min(later, self.env.latest))
 
+    def reached(self, t: dt.datetime, min_days: float, max_days: float) -> dt.datetime | None:
+        """The moment of a step planned ``min_days``..``max_days`` after ``t``; None if that is after today.
+
+        A step that would come after today has not happened yet: the customer
+        stays where he is. (Clamping it to today instead piled the recent
+        customers' wins and losses into the current month, a false spike on
+        the dashboard.)
+        """
+        later = t + dt.timedelta(days=self.rng.uniform(min_days, max_days))
+        office = self.on(later.date())  # drawn either way, as in :meth:`after`
+        if later.date() > self.env.today:  # by day, so the plan does not depend on the time of day
+            return None
+        return max(t + dt.timedelta(minutes=1), min(office if later.date() != t.date() else later, self.env.latest))
+
     def days_ago(self, lo: int, hi: int, not_before: dt.datetime) -> dt.datetime:
         t = self.on(self.env.today - dt.timedelta(days=self.rng.randint(lo, max(lo, hi))))
         return min(max(t, not_before + dt.timedelta(minutes=5)), self.env.latest)
@@ -175,8 +189,9 @@ def plan_customer(rng: random.Random, env: Env, n: Counters) -> CustomerPlan:
     }, at=created, owner=rng.randrange(env.roles["sales"]), city=city)
     _plan_contacts(rng, clock, plan, comp)
     _plan_history(rng, clock, env, n, plan, status, comp)
+    reached = plan.statuses[-1][0] if plan.statuses else "prospect"  # steps due after today did not happen
     _plan_service(rng, clock, env, n, plan, comp)
-    _plan_sales(rng, clock, env, n, plan, status)
+    _plan_sales(rng, clock, env, n, plan, reached)
     return plan
 
 
@@ -199,13 +214,18 @@ def _plan_history(rng: random.Random, clock: _Clock, env: Env, n: Counters, plan
                   status: str, comp: fk.Company) -> None:
     """Status path, contracts, payments, products and licenses."""
     t = plan.at
+    base = plan.base = rng.choice(fk.PRODUCTS_BY_INDUSTRY.get(comp.industry, ("ERP", "CRM", "OA")))
     if status == "interested" or (status != "prospect" and rng.random() < 0.75):
-        t = clock.after(t, 2, 30)
+        step = clock.reached(t, 2, 30)
+        if step is None:
+            return  # met too recently to have got any further
+        t = step
         plan.statuses.append(("interested", t, None))
     had_won = status == "won" or (status in ("lost", "reactivated") and rng.random() < 0.6)
-    base = plan.base = rng.choice(fk.PRODUCTS_BY_INDUSTRY.get(comp.industry, ("ERP", "CRM", "OA")))
     if had_won:
-        sign = clock.after(t, 7, 120)
+        sign = clock.reached(t, 7, 120)
+        if sign is None:
+            return  # not signed yet
         if rng.random() < 0.2:  # evaluated on a trial first
             start = max(plan.at.date(), (sign - dt.timedelta(days=45)).date())
             _plan_product(rng, clock, env, n, plan, base, clock.on(start), trial=True)
@@ -219,10 +239,12 @@ def _plan_history(rng: random.Random, clock: _Clock, env: Env, n: Counters, plan
     elif status == "interested" and rng.random() < 0.4:
         _plan_product(rng, clock, env, n, plan, base, clock.after(t, 0, 20), trial=True)
     if status in ("lost", "reactivated"):
-        t = clock.after(t, 30 if had_won else 5, 400 if had_won else 120)
-        plan.statuses.append(("lost", t, None))
-    if status == "reactivated":
-        plan.statuses.append(("reactivated", clock.after(t, 20, 200), None))
+        lost = clock.reached(t, 30 if had_won else 5, 400 if had_won else 120)
+        if lost is None:
+            return  # not lost (yet)
+        plan.statuses.append(("lost", lost, None))
+        if status == "reactivated" and (back := clock.reached(lost, 20, 200)) is not None:
+            plan.statuses.append(("reactivated", back, None))
 
 
 def _money(rng: random.Random, lo: int, hi: int) -> Decimal:
