@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,12 +78,15 @@ def cjk_font() -> str:
     for path, index in _font_candidates():
         if not Path(path).is_file():
             continue
+        # One registered name per face: reportlab keeps the first font registered under a
+        # name for documents already laid out, so a changed choice must not reuse it.
+        name = f"{FONT_NAME}-{zlib.crc32(f'{path}|{index}'.encode()):08x}"
         try:
-            pdfmetrics.registerFont(TTFont(FONT_NAME, path, subfontIndex=index))
+            pdfmetrics.registerFont(TTFont(name, path, subfontIndex=index))
         except (TTFError, OSError, ValueError) as exc:
             log.warning("PDF font %s (%s) cannot be used: %s", path, index, exc)
             continue
-        return FONT_NAME
+        return name
     log.warning("No TrueType CJK font found (set CRM_PDF_FONT); using the non-embedded CID font %s", CID_FALLBACK)
     pdfmetrics.registerFont(UnicodeCIDFont(CID_FALLBACK))
     return CID_FALLBACK
