@@ -33,3 +33,69 @@ def _own_qsettings(tmp_path):
 
     for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
         QSettings.setPath(fmt, QSettings.Scope.UserScope, str(tmp_path / "qsettings"))
+
+
+@pytest.fixture
+def open_page(qtbot, tmp_path, monkeypatch):
+    """``open_page(session, module="customers", lang="en", labels=None, lookup=None)`` -> a shown, loaded ModulePage.
+
+    The page of a signed-in user (bulk actions, import/export buttons, views kept in a
+    temporary settings file); ``lookup`` replaces ``module -> getattr(session, module)``.
+    """
+    from PySide6.QtCore import QCoreApplication, QSettings
+
+    from crm_desktop.background import wait_for_all
+    from crm_desktop.changes import ChangeBus
+    from crm_desktop.grid.grid_view import ModulePage
+    from tests.gui.helpers import WAIT, wait_loaded
+
+    monkeypatch.setenv("CRM_LOG_DIR", str(tmp_path / "logs"))
+    settings = QSettings(str(tmp_path / "views.ini"), QSettings.Format.IniFormat)
+
+    def _open(session, module="customers", lang="en", labels=None, lookup=None):
+        changes = ChangeBus()
+        page = ModulePage(getattr(session, module), lang, labels, changes=changes,
+                          open_form=lambda *a, **k: None, actor=session.actor,
+                          services_lookup=lookup or (lambda m: getattr(session, m)), settings=settings)
+        page._test_changes = changes  # kept alive with the page
+        qtbot.addWidget(page)
+        page.resize(1100, 500)
+        page.show()
+        wait_loaded(qtbot, page)
+        return page
+
+    yield _open
+    assert wait_for_all(WAIT)
+    QCoreApplication.processEvents()
+
+
+@pytest.fixture
+def open_main(qtbot, monkeypatch, tmp_path):
+    """``open_main(session, lang="zh_CN")`` -> a shown MainWindow whose first page is loaded.
+
+    Every window opened is closed at the end (it waits for background work, then closes the session).
+    """
+    from PySide6.QtCore import QCoreApplication
+
+    from crm_desktop.background import wait_for_all
+    from crm_desktop.main_window import MainWindow
+    from tests.gui.helpers import WAIT, wait_loaded
+
+    monkeypatch.setenv("CRM_LOG_DIR", str(tmp_path / "logs"))
+    windows = []
+
+    def _open(session, lang="zh_CN"):
+        window = MainWindow(session, lang)
+        qtbot.addWidget(window)
+        window.show()
+        windows.append(window)
+        page = window.current_page()
+        if page is not None:
+            wait_loaded(qtbot, page)
+        return window
+
+    yield _open
+    for window in windows:
+        window.close()
+    assert wait_for_all(WAIT)
+    QCoreApplication.processEvents()

@@ -5,39 +5,16 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import Qt
 
 from crm_core.reports.model import Kind
-from crm_desktop.background import wait_for_all
 from crm_desktop.dashboard import DashboardPage
 from crm_desktop.dashboard.formatting import format_value
 from crm_desktop.dashboard.period import period_range
-from crm_desktop.main_window import MainWindow
-from tests.gui.helpers import WAIT, wait_loaded
+from tests.gui.helpers import WAIT
 
 TILE_KEYS = ["new_customers", "won_customers", "avg_followup_cycle", "churn_rate", "open_tickets",
              "licenses_expiring", "payments_outstanding"]
-
-
-@pytest.fixture
-def open_main(qtbot, monkeypatch, tmp_path):
-    """``open_main(session, lang="en")`` -> a shown MainWindow whose first page is loaded."""
-    monkeypatch.setenv("CRM_LOG_DIR", str(tmp_path / "logs"))
-    windows = []
-
-    def _open(session, lang="en"):
-        window = MainWindow(session, lang)
-        qtbot.addWidget(window)
-        window.show()
-        windows.append(window)
-        wait_loaded(qtbot, window.current_page())
-        return window
-
-    yield _open
-    for window in windows:
-        window.close()
-    assert wait_for_all(WAIT)
-    QCoreApplication.processEvents()
 
 
 @pytest.fixture
@@ -76,7 +53,7 @@ def tile_texts(page: DashboardPage) -> dict[str, str]:
 
 def test_manager_has_dashboard_and_reports_sales_a_personal_dashboard_engineer_neither(
         qtbot, login, dataset, open_main):
-    manager = open_main(login("manager1"))
+    manager = open_main(login("manager1"), lang="en")
     assert nav_texts(manager)[-2:] == ["Dashboard", "Reports"]
     assert manager.stack.count() == 1  # created when first chosen
     page = open_dashboard(qtbot, manager)
@@ -84,11 +61,11 @@ def test_manager_has_dashboard_and_reports_sales_a_personal_dashboard_engineer_n
     manager.nav.setCurrentRow(nav_texts(manager).index("Reports"))
     assert manager.stack.currentWidget().objectName() == "page_reports"
 
-    sales = open_main(dataset)
+    sales = open_main(dataset, lang="en")
     assert nav_texts(sales)[-1] == "Dashboard" and "Reports" not in nav_texts(sales)
     assert open_dashboard(qtbot, sales).scope_label.text().startswith("My customers")
 
-    engineer = open_main(login("engineer1"))
+    engineer = open_main(login("engineer1"), lang="en")
     assert "Dashboard" not in nav_texts(engineer) and "Reports" not in nav_texts(engineer)
     with pytest.raises(KeyError):
         engineer.view("dashboard")
@@ -97,7 +74,7 @@ def test_manager_has_dashboard_and_reports_sales_a_personal_dashboard_engineer_n
 # --------------------------------------------------------------- the figures
 
 def test_tiles_show_the_figures_of_the_period(qtbot, login, dataset, open_main):
-    page = open_dashboard(qtbot, open_main(login("manager1")))
+    page = open_dashboard(qtbot, open_main(login("manager1"), lang="en"))
     assert list(page.tiles) == TILE_KEYS
     first, last = period_range("this_month", dt.date.today())
     assert page.scope_label.text() == f"All customers · {first} – {last}"
@@ -118,7 +95,7 @@ def test_tiles_show_the_figures_of_the_period(qtbot, login, dataset, open_main):
 
 
 def test_sales_dashboard_counts_only_his_customers(qtbot, dataset, open_main):
-    page = open_dashboard(qtbot, open_main(dataset))
+    page = open_dashboard(qtbot, open_main(dataset, lang="en"))
     assert page.dashboard.personal
     assert tile_texts(page)["new_customers"] == "2"
 
@@ -126,7 +103,7 @@ def test_sales_dashboard_counts_only_his_customers(qtbot, dataset, open_main):
 # --------------------------------------------------------------- click-through
 
 def test_clicking_the_new_customers_tile_opens_exactly_those_customers(qtbot, login, dataset, open_main):
-    window = open_main(login("manager1"))
+    window = open_main(login("manager1"), lang="en")
     page = open_dashboard(qtbot, window)
     card = page.tiles["new_customers"]
     assert card.clickable and card.cursor().shape() == Qt.CursorShape.PointingHandCursor
@@ -141,7 +118,7 @@ def test_clicking_the_new_customers_tile_opens_exactly_those_customers(qtbot, lo
 
 def test_clicking_a_bar_of_new_customers_per_month_opens_that_months_customers(qtbot, login, dataset,
                                                                                open_main):
-    window = open_main(login("manager1"))
+    window = open_main(login("manager1"), lang="en")
     page = open_dashboard(qtbot, window)
     panel = next(p for p in page.charts
                  if any(t is not None and t.module == "customers" for t in p.targets)
@@ -156,7 +133,7 @@ def test_clicking_a_bar_of_new_customers_per_month_opens_that_months_customers(q
 
 
 def test_a_tile_of_a_module_the_role_may_not_open_is_not_clickable(qtbot, dataset, open_main):
-    window = open_main(dataset)
+    window = open_main(dataset, lang="en")
     page = open_dashboard(qtbot, window)
     for key, card in page.tiles.items():
         target = card.tile.target
@@ -177,7 +154,7 @@ def test_named_periods_cover_whole_calendar_months(key, today, expected):
 
 
 def test_a_custom_range_loads_that_range(qtbot, login, dataset, open_main):
-    page = open_dashboard(qtbot, open_main(login("manager1")))
+    page = open_dashboard(qtbot, open_main(login("manager1"), lang="en"))
     assert not page.period.from_edit.isEnabled()  # a named period fixes the dates
     today = dt.date.today()
     with qtbot.waitSignal(page.loaded, timeout=WAIT):

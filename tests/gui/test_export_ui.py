@@ -7,40 +7,13 @@ import subprocess
 import threading
 from pathlib import Path
 
-import pytest
-from PySide6.QtCore import QCoreApplication, QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 
-from crm_desktop.background import wait_for_all
-from crm_desktop.changes import ChangeBus
-from crm_desktop.grid.grid_view import ModulePage
 from crm_desktop.transfer import file_dialogs
 from tests.gui.helpers import WAIT, wait_loaded
 
 ID_NUMBER = "11010519491231002X"
-
-
-@pytest.fixture
-def open_page(qtbot, tmp_path, monkeypatch):
-    """``open_page(session, module="customers", lookup=None)`` -> a shown, loaded ModulePage (English)."""
-    monkeypatch.setenv("CRM_LOG_DIR", str(tmp_path / "logs"))
-    settings = QSettings(str(tmp_path / "views.ini"), QSettings.Format.IniFormat)
-
-    def _open(session, module="customers", lookup=None):
-        changes = ChangeBus()
-        page = ModulePage(getattr(session, module), "en", None, changes=changes, open_form=lambda *a, **k: None,
-                          actor=session.actor, services_lookup=lookup or (lambda m: getattr(session, m)),
-                          settings=settings)
-        page._test_changes = changes
-        qtbot.addWidget(page)
-        page.resize(1100, 500)
-        page.show()
-        wait_loaded(qtbot, page)
-        return page
-
-    yield _open
-    assert wait_for_all(WAIT)
-    QCoreApplication.processEvents()
 
 
 def export(qtbot, monkeypatch, page, path: Path, fmt: str, *, all_columns: bool = False):

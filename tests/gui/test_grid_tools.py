@@ -6,38 +6,12 @@ import os
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QDate, QItemSelectionModel, QSettings, Qt
+from PySide6.QtCore import QDate, QItemSelectionModel, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from crm_desktop.background import wait_for_all
-from crm_desktop.changes import ChangeBus
-from crm_desktop.grid.grid_view import ModulePage
 from tests.gui.helpers import WAIT, wait_loaded
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-
-
-@pytest.fixture
-def open_page(qtbot, tmp_path, monkeypatch):
-    """``open_page(session, module="customers", lang="en")`` -> a shown, loaded ModulePage."""
-    monkeypatch.setenv("CRM_LOG_DIR", str(tmp_path / "logs"))
-    settings = QSettings(str(tmp_path / "views.ini"), QSettings.Format.IniFormat)
-
-    def _open(session, module="customers", lang="en", labels=None):
-        changes = ChangeBus()
-        page = ModulePage(getattr(session, module), lang, labels, changes=changes,
-                          open_form=lambda *a, **k: None, actor=session.actor,
-                          services_lookup=lambda m: getattr(session, m), settings=settings)
-        page._test_changes = changes  # kept alive with the page
-        qtbot.addWidget(page)
-        page.resize(1100, 500)
-        page.show()
-        wait_loaded(qtbot, page)
-        return page
-
-    yield _open
-    assert wait_for_all(WAIT)
-    QCoreApplication.processEvents()
 
 
 def names(page) -> list[str]:

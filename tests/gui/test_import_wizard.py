@@ -5,13 +5,8 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-import pytest
-from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtWidgets import QMessageBox, QWizard
 
-from crm_desktop.background import wait_for_all
-from crm_desktop.changes import ChangeBus
-from crm_desktop.grid.grid_view import ModulePage
 from crm_desktop.transfer import file_dialogs
 from tests.gui.helpers import WAIT, wait_loaded
 
@@ -20,29 +15,6 @@ VALID = "公司名称,电话,Email\n杭州云帆网络科技有限公司,1381234
 # Row 3 (spreadsheet numbering, header = 1) has no company name, row 5 a broken e-mail address.
 WITH_BAD_ROWS = "公司名称,电话,Email\n杭州云帆网络科技有限公司,13812345678,info@yunfan.cn\n" \
                 ",13912345678,\n北京星辰软件有限公司,,\n深圳前海数据有限公司,,not-an-email\n"
-
-
-@pytest.fixture
-def open_page(qtbot, tmp_path, monkeypatch):
-    """``open_page(session, module="customers")`` -> a shown, loaded ModulePage (English)."""
-    monkeypatch.setenv("CRM_LOG_DIR", str(tmp_path / "logs"))
-    settings = QSettings(str(tmp_path / "views.ini"), QSettings.Format.IniFormat)
-
-    def _open(session, module="customers", lookup=None):
-        changes = ChangeBus()
-        page = ModulePage(getattr(session, module), "en", None, changes=changes, open_form=lambda *a, **k: None,
-                          actor=session.actor, services_lookup=lookup or (lambda m: getattr(session, m)),
-                          settings=settings)
-        page._test_changes = changes
-        qtbot.addWidget(page)
-        page.resize(1100, 500)
-        page.show()
-        wait_loaded(qtbot, page)
-        return page
-
-    yield _open
-    assert wait_for_all(WAIT)
-    QCoreApplication.processEvents()
 
 
 def csv_file(tmp_path: Path, text: str, name: str = "customers.csv") -> Path:

@@ -6,40 +6,16 @@ import sys
 import types
 
 import pytest
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from crm_core.services.codes import office_today
 from crm_desktop.background import wait_for_all
-from crm_desktop.main_window import MainWindow
 from tests.gui.helpers import WAIT, wait_loaded
 
 ALL_MODULES_ZH = ["客户信息", "客户联系人", "合同", "回款", "产品", "产品授权", "客户反馈", "反馈人员",
                   "跟进记录", "客户需求", "销售机会"]
-
-
-@pytest.fixture
-def open_main(qtbot, monkeypatch, tmp_path):
-    """``open_main(session, lang="zh_CN")`` -> a shown MainWindow whose first page is loaded."""
-    monkeypatch.setenv("CRM_LOG_DIR", str(tmp_path / "logs"))
-    windows = []
-
-    def _open(session, lang="zh_CN"):
-        window = MainWindow(session, lang)
-        qtbot.addWidget(window)
-        window.show()
-        windows.append(window)
-        page = window.current_page()
-        if page is not None:
-            wait_loaded(qtbot, page)
-        return window
-
-    yield _open
-    for window in windows:
-        window.close()  # waits for background work, then closes the session
-    assert wait_for_all(WAIT)
-    QCoreApplication.processEvents()
 
 
 def nav_texts(window) -> list[str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.gui.helpers import WAIT, wait_loaded
-from tests.gui.test_grid_tools import names, open_page, three  # noqa: F401 - fixtures
+from tests.gui.test_grid_tools import names, three  # noqa: F401 - three is a fixture
 
 
 def column_names(page) -> list[str]:
