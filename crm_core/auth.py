@@ -12,12 +12,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, select, text, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
 
 from crm_core import passwords
 from crm_core.db.base import utcnow
-from crm_core.db.engine import Database
+from crm_core.config import Profile
+from crm_core.db.engine import Database, make_engine
 from crm_core.errors import AuthenticationFailed
 from crm_core.i18n import Text
 from crm_core.models import LoginThrottle, User
@@ -103,12 +105,48 @@ def actor_for_database_login(db: Database, login: str) -> Actor:
         user = s.scalar(select(User).where(func.lower(User.login) == _key(login)))
         if user is None or not user.is_active:
             raise AuthenticationFailed(BAD_CREDENTIALS)
-        s.execute(update(User).where(User.id == user.id).values(last_login_at=clock())
-                  .execution_options(synchronize_session=False))
+        _touch_last_login(s, user.id)
         actor = Actor(user.id, user.login, user.name, user.role)
         write_audit(s, actor, "login", "users", user.id, None, None)
         s.commit()
         return actor
+
+
+def _touch_last_login(s: Session, user_id: int) -> None:
+    """Record the sign-in: through ``crm_touch_login()`` where the server has the CRM's account
+    functions (a user's own login may not UPDATE users), else a plain UPDATE."""
+    if s.scalar(text("SELECT to_regprocedure('public.crm_touch_login()') IS NOT NULL")):
+        s.execute(text("SELECT crm_touch_login()"))
+    else:
+        s.execute(update(User).where(User.id == user_id).values(last_login_at=clock())
+                  .execution_options(synchronize_session=False))
+
+
+def change_own_database_password(db: Database, profile: Profile, actor: Actor, old: str, new: str) -> None:
+    """Database-auth mode: a user changes his own login role's password (old one required).
+
+    The old password is checked by the server itself (a one-off connection with it);
+    the new one reaches the server only as a SCRAM verifier (``crm_set_password``).
+    """
+    from crm_core.errors import FieldError, ValidationError
+    from crm_core.services import logins
+
+    passwords.check_policy(new, "new_password")
+    if old == new:
+        raise ValidationError([FieldError("new_password", "same", Text("新密码：不能与原密码相同",
+                                                                       "New password: must differ from the current one"))])
+    probe = make_engine(profile.url(logins.role_name(actor.login), old or ""))
+    try:
+        with probe.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except OperationalError:
+        raise ValidationError([FieldError("old_password", "wrong", Text("原密码：不正确", "Current password: is wrong"))]) from None
+    finally:
+        probe.dispose()
+    with db.unit_of_work(write=True) as s:
+        logins.set_password(s, actor.login, new)
+        write_audit(s, actor, "change_password", "users", actor.user_id, None, {"password": "***"})
+        s.commit()
 
 
 def change_own_password(db: Database, actor: Actor, old: str, new: str) -> None:

@@ -54,10 +54,10 @@ class CrmSession:
         return getattr(self.services, name)
 
     def change_password(self, old: str, new: str) -> None:
-        """Change the signed-in user's own password."""
+        """Change the signed-in user's own password (his database login's, in database-auth mode)."""
         if self.profile.backend != "sqlite" and self.profile.auth == "database":
-            raise PermissionDenied(Text("请由管理员在服务器上修改数据库密码。",
-                                        "Database passwords are changed by the administrator on the server."))
+            auth.change_own_database_password(self.db, self.profile, self.actor, old, new)
+            return
         auth.change_own_password(self.db, self.actor, old, new)
 
     def close(self) -> None:
@@ -82,6 +82,8 @@ def open_database(profile: Profile, login: str | None = None, password: str | No
     """
     if profile.backend == "sqlite":
         profile.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+    if login and profile.backend == "postgresql" and profile.auth == "database":
+        login = login.strip().lower()  # a CRM login's database role is its lower-case name
     engine = make_engine(profile.url(login, password))
     try:
         with engine.connect() as conn:

@@ -2,6 +2,7 @@
 
 from crm_core.db.base import Base
 from crm_core.models.audit import AuditEntry, ErasureLogEntry
+from crm_core.models.audit_trail import AuditTrailEntry
 from crm_core.models.backups import BackupRun
 from crm_core.models.contacts import Contact
 from crm_core.models.contracts import Contract, ContractAttachment, Payment
@@ -27,7 +28,7 @@ for _table in Base.metadata.tables.values():
         _table.kwargs["sqlite_autoincrement"] = True
 
 __all__ = [
-    "AppSetting", "AuditEntry", "BackupRun", "Base", "CodeSequence", "Contact", "Contract", "ContractAttachment",
+    "AppSetting", "AuditEntry", "AuditTrailEntry", "BackupRun", "Base", "CodeSequence", "Contact", "Contract", "ContractAttachment",
     "CustomFieldDefinition", "CustomFieldValue", "Customer", "CustomerSearchGram",
     "CustomerShare", "CustomerStatusChange", "DictionaryEntry", "ErasureLogEntry", "FollowUp", "ImportBatch", "ImportBatchRecord",
     "License", "LicensedMachine", "LoginThrottle", "Need", "Notification", "Opportunity",

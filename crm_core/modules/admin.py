@@ -15,7 +15,9 @@ from crm_core.metadata import EntitySpec, Field, FieldType as T, choices
 from crm_core.models import AuditEntry, CustomFieldDefinition, CustomFieldValue, DictionaryEntry, User
 from crm_core.passwords import check_policy, hash_password
 from crm_core.permissions import ROLES, Action
+from crm_core.services import logins, trail
 from crm_core.services.entity import EntityService
+from crm_core.services.masked import database_auth
 from crm_core.services.query import Page
 
 
@@ -55,7 +57,13 @@ USER_SPEC = EntitySpec(
 
 
 class UserService(EntityService):
-    """User accounts. ``create`` takes a ``password``; ``set_password`` resets it."""
+    """User accounts. ``create`` takes a ``password``; ``set_password`` resets it.
+
+    In database-auth mode (PostgreSQL, users sign in with their own database
+    login) the password is the login role's, managed through the server's
+    account functions (:mod:`crm_core.services.logins`) in the same
+    transaction as the users row, whose ``password_hash`` stays empty.
+    """
 
     spec = USER_SPEC
 
@@ -73,11 +81,17 @@ class UserService(EntityService):
                 problems = exc.errors
         # Hashed outside the write transaction (argon2 is slow on purpose); the problems are
         # reported together with the other fields' so that the form shows them all at once.
-        values["_password"] = (problems, None if problems else hash_password(password))
+        in_database = not problems and self._database_auth()
+        values["_password"] = (problems, None if problems or in_database else hash_password(password),
+                               password if in_database else None)
         return super().create(values)
 
+    def _database_auth(self) -> bool:
+        with self.ctx.db.unit_of_work(write=False) as s:
+            return database_auth(s)
+
     def _create_in(self, s: Session, values: dict[str, Any]) -> Any:
-        problems, password_hash = values.pop("_password")
+        problems, password_hash, login_password = values.pop("_password")
         try:
             obj = super()._create_in(s, values)
         except ValidationError as exc:
@@ -85,6 +99,8 @@ class UserService(EntityService):
         if problems:
             raise ValidationError(problems)
         obj.password_hash, obj.password_changed_at = password_hash, utcnow()
+        if login_password is not None:
+            logins.create(s, obj.login, login_password, obj.role)
         return obj
 
     def _validate(self, s: Session, values: dict[str, Any], obj: Any, errors: ErrorCollector) -> None:
@@ -95,6 +111,8 @@ class UserService(EntityService):
         elif login and obj is None and not errors_on(errors, "login", "duplicate") and \
                 s.scalar(select(User.id).where(func.lower(User.login) == login.lower())):
             errors.add("login", "duplicate", Text(f"登录名：“{login}”已被使用", f"Login name: '{login}' is already taken"))
+        if login and obj is None and logins.is_reserved(login) and database_auth(s):
+            errors.add("login", "reserved", logins.RESERVED)
         if obj is not None and login != obj.login:
             errors.add("login", "read_only", Text("登录名：创建后不能修改", "Login name: cannot be changed once created"))
         if obj is not None and obj.role == "admin" and values.get("role") != "admin":
@@ -106,7 +124,11 @@ class UserService(EntityService):
         check_policy(password)
         with self.ctx.db.unit_of_work(write=True) as s:
             user = self._load(s, user_id, for_update=True)
-            user.password_hash, user.password_changed_at = hash_password(password), utcnow()
+            if database_auth(s):
+                logins.set_password(s, user.login, password)
+            else:
+                user.password_hash = hash_password(password)
+            user.password_changed_at = utcnow()
             self._touch(user)
             self._audit(s, "reset_password", user.id, None, {"password": "***"})
             self._commit(s, user)
@@ -116,12 +138,25 @@ class UserService(EntityService):
             raise PermissionDenied(Text("不能停用自己的账户。", "You cannot deactivate your own account."))
         if obj.role == "admin":
             self._keep_an_admin(s, obj)
+        if database_auth(s):
+            logins.set_enabled(s, obj.login, False)
+
+    def _on_reactivate(self, s: Session, obj: User) -> None:
+        if database_auth(s):
+            logins.set_enabled(s, obj.login, True)
+
+    def _after_write(self, s: Session, obj: User, changed: dict[str, Any]) -> None:
+        # On create ``changed`` is the whole record (login included) and the login does not exist yet.
+        if "role" in changed and "login" not in changed and database_auth(s):
+            logins.set_role(s, obj.login, obj.role)
 
     def _before_delete(self, s: Session, obj: User) -> None:
         if obj.id == self.ctx.actor.user_id:
             raise PermissionDenied(Text("不能删除自己的账户。", "You cannot delete your own account."))
         if obj.role == "admin" and obj.is_active:
             self._keep_an_admin(s, obj)
+        if database_auth(s):
+            logins.drop(s, obj.login)
 
     def _keep_an_admin(self, s: Session, obj: User) -> None:
         others = s.scalar(select(func.count()).select_from(User).where(
@@ -288,7 +323,12 @@ class CustomFieldService(EntityService):
 
 
 class AuditService:
-    """Reading the operation log (操作日志). Entries are written by the services, never edited."""
+    """Reading the operation log (操作日志). Entries are written by the services, never edited.
+
+    On PostgreSQL with per-user logins (database-auth mode) the log shown is the
+    database's own trail (``audit_trail``, written by triggers; see
+    :mod:`crm_core.services.trail`); on SQLite and in app mode it is ``audit_log``.
+    """
 
     def __init__(self, ctx: Any):
         self.ctx = ctx
@@ -297,18 +337,21 @@ class AuditService:
              flagged: bool | None = None, before_id: int | None = None, limit: int = 100) -> Page:
         """Newest first; page with ``before_id`` = the last id of the previous page."""
         self.ctx.require("audit", Action.READ)
-        stmt = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(max(1, min(limit, 500)) + 1)
-        if module:
-            stmt = stmt.where(AuditEntry.module == module)
-        if record_id is not None:
-            stmt = stmt.where(AuditEntry.record_id == record_id)
-        if actor_id is not None:
-            stmt = stmt.where(AuditEntry.actor_id == actor_id)
-        if flagged is not None:
-            stmt = stmt.where(AuditEntry.flagged.is_(flagged))
-        if before_id is not None:
-            stmt = stmt.where(AuditEntry.id < before_id)
+        limit = max(1, min(limit, 500))
         with self.ctx.db.unit_of_work(write=False) as s:
+            if database_auth(s):
+                return self._trail_as_log(s, module, record_id, actor_id, flagged, before_id, limit)
+            stmt = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit + 1)
+            if module:
+                stmt = stmt.where(AuditEntry.module == module)
+            if record_id is not None:
+                stmt = stmt.where(AuditEntry.record_id == record_id)
+            if actor_id is not None:
+                stmt = stmt.where(AuditEntry.actor_id == actor_id)
+            if flagged is not None:
+                stmt = stmt.where(AuditEntry.flagged.is_(flagged))
+            if before_id is not None:
+                stmt = stmt.where(AuditEntry.id < before_id)
             rows = list(s.scalars(stmt))
             more = len(rows) > limit
             rows = rows[:limit]
@@ -316,3 +359,25 @@ class AuditService:
                           "action": e.action, "module": e.module, "record_id": e.record_id,
                           "before": e.before, "after": e.after, "flagged": e.flagged} for e in rows],
                         (rows[-1].id,) if more and rows else None)
+
+    def trail(self, *, table: str | None = None, row_id: int | None = None, actor: str | None = None,
+              before_id: int | None = None, limit: int = 100) -> Page:
+        """The database's audit trail, newest first: who (login), when, table, row, op, changed fields.
+
+        Rows: ``id, at, actor, table, row_id, op, changed, before, after``. Empty on
+        SQLite and on servers without the trail's triggers.
+        """
+        self.ctx.require("audit", Action.READ)
+        with self.ctx.db.unit_of_work(write=False) as s:
+            stmt = trail.trail_query(s, table=table, row_id=row_id, actor=actor, before_id=before_id)
+            return trail.trail_page(s, stmt, max(1, min(limit, 500)))
+
+    def _trail_as_log(self, s: Session, module: str | None, record_id: int | None, actor_id: int | None,
+                      flagged: bool | None, before_id: int | None, limit: int) -> Page:
+        if flagged:
+            return Page([], None)  # sign-in failures happen before a login exists: only audit_log has them
+        stmt = trail.trail_query(s, table=trail.table_of(module) if module else None, row_id=record_id,
+                                 actor_id=actor_id, before_id=before_id)
+        page = trail.trail_page(s, stmt, limit)
+        ids = {login.lower(): uid for uid, login in s.execute(select(User.id, User.login))}
+        return Page([trail.as_log_entry(e, ids) for e in page.rows], page.next_cursor)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from crm_core.errors import FieldError, ValidationError
 from crm_core.i18n import Text
 from crm_core.metadata import Field, FieldType
+from crm_core.services import masked  # also registers the ORM hook that loads around unreadable columns
 from crm_core.services import values as val
 from crm_core.services.query import Filter, ListQuery, Page, SortKey, after_condition, order_by
 
@@ -33,8 +34,25 @@ class ListingMixin:
             if len(term) < MIN_SEARCH:
                 raise ValidationError([FieldError("search", "too_short", Text(
                     "搜索：请至少输入 2 个字符", "Search: type at least 2 characters"))])
-            stmt = stmt.where(self._search_condition(s, term))
+            stmt = stmt.where(self._readable_search_condition(s, term))
         return stmt
+
+    def _readable_search_condition(self, s: Session, term: str) -> ColumnElement[bool]:
+        """The module's search, or a plain name search where the login may not read ``search_text``.
+
+        In database-auth mode a role that reads phones masked has no SELECT on
+        ``customers.search_text`` (it holds phone digits), so the index search
+        cannot run for it; it searches the title and search fields it can read.
+        """
+        hidden = masked.hidden_columns(s).get(self.model.__tablename__, set())
+        if "search_text" not in hidden:
+            return self._search_condition(s, term)
+        names = [n for n in (self.spec.search_fields or (self.spec.title_field,)) if n not in hidden]
+        conds = []
+        for word in term.split():
+            pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            conds.append(or_(*(getattr(self.model, n).ilike(pattern, escape="\\") for n in names)))
+        return and_(*conds)
 
 
     def _filter_condition(self, f: Filter) -> ColumnElement[bool]:

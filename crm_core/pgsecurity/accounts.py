@@ -1,0 +1,180 @@
+"""Account management on PostgreSQL through SECURITY DEFINER functions.
+
+Administrators need no CREATEROLE: the functions below belong to the
+non-login owner ``crm_owner`` (which has it) and check the caller
+(``session_user``) themselves. Every identifier is quoted with ``format('%I')``
+and every literal with ``format('%L')``; the search path is fixed; EXECUTE is
+revoked from PUBLIC and granted only to the group roles that may call them.
+Passwords never reach the server in clear: callers pass a SCRAM verifier
+(:func:`crm_core.pgsecurity.scram.scram_verifier`).
+
+Only CRM logins can be managed: a role that is a member of a CRM group role,
+named in lower case, not beginning with ``crm_`` or ``pg_``, not a superuser,
+and (for creation) matching an existing row of ``users``.
+"""
+
+from __future__ import annotations
+
+from psycopg import sql
+
+from crm_core.pgsecurity.masking import OWNER, SEARCH_PATH, group_roles
+
+_HELPERS = """
+CREATE OR REPLACE FUNCTION public.crm_require_admin() RETURNS void
+LANGUAGE plpgsql STABLE SECURITY DEFINER {search_path} AS $$
+BEGIN
+  IF NOT pg_has_role(session_user, 'crm_admin', 'MEMBER') THEN
+    RAISE EXCEPTION 'permission denied: only CRM administrators manage accounts' USING ERRCODE = '42501';
+  END IF;
+END $$;
+
+CREATE OR REPLACE FUNCTION public.crm_check_login_name(login text) RETURNS void
+LANGUAGE plpgsql IMMUTABLE {search_path} AS $$
+BEGIN
+  IF login IS NULL OR length(login) NOT BETWEEN 1 AND 63 OR login <> lower(login)
+     OR left(login, 4) = 'crm_' OR left(login, 3) = 'pg_' THEN
+    RAISE EXCEPTION 'invalid login name %', quote_literal(coalesce(login, '')) USING ERRCODE = '22023';
+  END IF;
+END $$;
+
+CREATE OR REPLACE FUNCTION public.crm_check_group(grp text) RETURNS void
+LANGUAGE plpgsql IMMUTABLE {search_path} AS $$
+BEGIN
+  IF grp IS NULL OR NOT grp = ANY({groups}) THEN
+    RAISE EXCEPTION 'not a CRM role: %', quote_literal(coalesce(grp, '')) USING ERRCODE = '22023';
+  END IF;
+END $$;
+
+CREATE OR REPLACE FUNCTION public.crm_require_crm_login(login text) RETURNS void
+LANGUAGE plpgsql STABLE SECURITY DEFINER {search_path} AS $$
+BEGIN
+  PERFORM crm_check_login_name(login);
+  IF NOT EXISTS (
+      SELECT 1 FROM pg_roles r JOIN pg_auth_members m ON m.member = r.oid
+      JOIN pg_roles g ON g.oid = m.roleid
+      WHERE r.rolname = login AND NOT r.rolsuper AND g.rolname = ANY({groups})) THEN
+    RAISE EXCEPTION 'no CRM login %', quote_literal(login) USING ERRCODE = '42704';
+  END IF;
+END $$;
+"""
+
+_FUNCTIONS = """
+CREATE OR REPLACE FUNCTION public.crm_create_login(login text, verifier text, role text) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER {search_path} AS $$
+#variable_conflict use_variable
+BEGIN
+  PERFORM crm_require_admin();
+  PERFORM crm_check_login_name(login);
+  PERFORM crm_check_group(role);
+  IF verifier IS NULL OR left(verifier, 14) <> 'SCRAM-SHA-256$' THEN
+    RAISE EXCEPTION 'a SCRAM-SHA-256 verifier is required' USING ERRCODE = '22023';
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM public.users u WHERE lower(u.login) = login) THEN
+    RAISE EXCEPTION 'no CRM user %', quote_literal(login) USING ERRCODE = '42704';
+  END IF;
+  IF EXISTS (SELECT 1 FROM pg_roles r WHERE r.rolname = login) THEN
+    RAISE EXCEPTION 'role % already exists', quote_literal(login) USING ERRCODE = '42710';
+  END IF;
+  EXECUTE format('CREATE ROLE %I LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS INHERIT PASSWORD %L IN ROLE %I',
+                 login, verifier, role);
+END $$;
+
+CREATE OR REPLACE FUNCTION public.crm_set_password(login text, verifier text) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER {search_path} AS $$
+BEGIN
+  IF login IS DISTINCT FROM session_user::text THEN
+    PERFORM crm_require_admin();
+  END IF;
+  PERFORM crm_require_crm_login(login);
+  IF verifier IS NULL OR left(verifier, 14) <> 'SCRAM-SHA-256$' THEN
+    RAISE EXCEPTION 'a SCRAM-SHA-256 verifier is required' USING ERRCODE = '22023';
+  END IF;
+  EXECUTE format('ALTER ROLE %I PASSWORD %L', login, verifier);
+END $$;
+
+CREATE OR REPLACE FUNCTION public.crm_set_role(login text, role text) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER {search_path} AS $$
+DECLARE
+  grp text;
+BEGIN
+  PERFORM crm_require_admin();
+  PERFORM crm_require_crm_login(login);
+  PERFORM crm_check_group(role);
+  FOREACH grp IN ARRAY {groups} LOOP
+    IF grp <> role AND EXISTS (SELECT 1 FROM pg_auth_members m WHERE m.member = to_regrole(quote_ident(login))
+                   AND m.roleid = to_regrole(quote_ident(grp))) THEN
+      EXECUTE format('REVOKE %I FROM %I', grp, login);
+    END IF;
+  END LOOP;
+  IF NOT EXISTS (SELECT 1 FROM pg_auth_members m WHERE m.member = to_regrole(quote_ident(login))
+                 AND m.roleid = to_regrole(quote_ident(role))) THEN
+    EXECUTE format('GRANT %I TO %I', role, login);
+  END IF;
+END $$;
+
+CREATE OR REPLACE FUNCTION public.crm_set_login_enabled(login text, enabled boolean) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER {search_path} AS $$
+BEGIN
+  PERFORM crm_require_admin();
+  PERFORM crm_require_crm_login(login);
+  IF login = session_user::text AND NOT enabled THEN
+    RAISE EXCEPTION 'you cannot disable your own login' USING ERRCODE = '42501';
+  END IF;
+  EXECUTE format('ALTER ROLE %I %s', login, CASE WHEN enabled THEN 'LOGIN' ELSE 'NOLOGIN' END);
+END $$;
+
+CREATE OR REPLACE FUNCTION public.crm_drop_login(login text) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER {search_path} AS $$
+BEGIN
+  PERFORM crm_require_admin();
+  PERFORM crm_require_crm_login(login);
+  IF login = session_user::text THEN
+    RAISE EXCEPTION 'you cannot drop your own login' USING ERRCODE = '42501';
+  END IF;
+  EXECUTE format('DROP ROLE %I', login);
+END $$;
+
+CREATE OR REPLACE FUNCTION public.crm_touch_login() RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER {search_path} AS $$
+BEGIN
+  UPDATE public.users SET last_login_at = now()
+   WHERE lower(users.login) = session_user::text AND users.is_active;
+END $$;
+"""
+
+# signature -> who may call it (besides the owner)
+_ADMIN = ("crm_admin",)
+GRANTS: dict[str, tuple[str, ...] | None] = {
+    "crm_require_admin()": (),
+    "crm_check_login_name(text)": (),
+    "crm_check_group(text)": (),
+    "crm_require_crm_login(text)": (),
+    "crm_create_login(text, text, text)": _ADMIN,
+    "crm_set_password(text, text)": None,  # None: every group role (a user changes his own)
+    "crm_set_role(text, text)": _ADMIN,
+    "crm_set_login_enabled(text, boolean)": _ADMIN,
+    "crm_drop_login(text)": _ADMIN,
+    "crm_touch_login()": None,
+}
+
+
+def _sql(template: str) -> list[sql.Composed]:
+    groups = sql.SQL("ARRAY[{}]::text[]").format(sql.SQL(", ").join(sql.Literal(g) for g in group_roles()))
+    body = template.replace("{search_path}", SEARCH_PATH)
+    return [sql.SQL(part.strip() + " END $$").format(groups=groups) for part in body.split("END $$;") if part.strip()]
+
+
+def statements() -> list[str | sql.Composed]:
+    """The account functions, owned by crm_owner, EXECUTE only where needed (idempotent)."""
+    out: list[str | sql.Composed] = [*_sql(_HELPERS), *_sql(_FUNCTIONS)]
+    everyone = sql.SQL(", ").join(sql.Identifier(r) for r in group_roles())
+    for signature, callers in GRANTS.items():
+        out.append(f"ALTER FUNCTION public.{signature} OWNER TO {OWNER}")
+        # From the group roles too: a right taken out of GRANTS disappears at the next apply.
+        out.append(sql.SQL("REVOKE ALL ON FUNCTION public.{} FROM PUBLIC, {}").format(sql.SQL(signature), everyone))
+        if callers is None:
+            out.append(sql.SQL("GRANT EXECUTE ON FUNCTION public.{} TO {}").format(sql.SQL(signature), everyone))
+        elif callers:
+            out.append(sql.SQL("GRANT EXECUTE ON FUNCTION public.{} TO {}").format(
+                sql.SQL(signature), sql.SQL(", ").join(sql.Identifier(r) for r in callers)))
+    return out

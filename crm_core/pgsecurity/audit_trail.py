@@ -1,0 +1,105 @@
+"""The audit trail written by the database: a trigger on every business table.
+
+``crm_audit_trail()`` is a SECURITY DEFINER trigger function owned by
+``crm_owner``: it appends one row to ``audit_trail`` per inserted, updated or
+deleted row, with ``actor = session_user`` (the user's own login, whatever the
+client says) and the row before and after as jsonb. Sensitive columns (the
+EntitySpec ``sensitive=`` declaration) are stored masked with the same masks
+as the app; derived secrets (``customers.search_text`` holds phone digits,
+``users.password_hash``) are left out. An UPDATE that changes nothing left in
+the trail (e.g. the search text rebuilt) writes no row.
+
+Only the owner writes the table: no group role gets INSERT, UPDATE, DELETE or
+TRUNCATE; crm_admin and crm_manager (the roles with the audit READ right) may
+SELECT it.
+"""
+
+from __future__ import annotations
+
+from psycopg import sql
+
+from crm_core.pgsecurity.masking import OWNER, SEARCH_PATH, group_roles, sensitive_columns
+
+# Not business data: the logs themselves, bookkeeping and derived index tables.
+NOT_AUDITED = frozenset({"audit_trail", "audit_log", "erasure_log", "login_throttle", "customer_search_grams",
+                         "code_sequences", "backup_runs", "alembic_version"})
+OMITTED = (("customers", "search_text"), ("users", "password_hash"))
+READERS = ("crm_admin", "crm_manager")
+
+TRIGGER_FUNCTION = """CREATE OR REPLACE FUNCTION public.crm_audit_trail() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER {search_path} AS $$
+DECLARE
+  b jsonb;
+  a jsonb;
+  col text;
+  how text;
+  i integer;
+BEGIN
+  IF TG_OP <> 'INSERT' THEN b := to_jsonb(OLD); END IF;
+  IF TG_OP <> 'DELETE' THEN a := to_jsonb(NEW); END IF;
+  -- TG_ARGV: pairs of (column, sensitivity class or 'omit')
+  FOR i IN 0 .. TG_NARGS / 2 - 1 LOOP
+    col := TG_ARGV[2 * i];
+    how := TG_ARGV[2 * i + 1];
+    IF how = 'omit' THEN
+      b := b - col;
+      a := a - col;
+    ELSE
+      IF b ? col THEN b := jsonb_set(b, ARRAY[col], coalesce(to_jsonb(crm_mask_value(how, b ->> col)), 'null')); END IF;
+      IF a ? col THEN a := jsonb_set(a, ARRAY[col], coalesce(to_jsonb(crm_mask_value(how, a ->> col)), 'null')); END IF;
+    END IF;
+  END LOOP;
+  IF TG_OP = 'UPDATE' AND b = a THEN
+    RETURN NULL;
+  END IF;
+  INSERT INTO public.audit_trail (actor, table_name, row_id, op, before, after)
+  VALUES (session_user, TG_TABLE_NAME, (coalesce(a, b) ->> 'id')::bigint, TG_OP, b, a);
+  RETURN NULL;
+END $$"""
+
+
+def audited_tables() -> list[str]:
+    """Every business table (all of the schema but the logs, bookkeeping and derived tables)."""
+    from crm_core.models import Base
+
+    return sorted(t for t in Base.metadata.tables if t not in NOT_AUDITED)
+
+
+def _trigger_args(table: str) -> list[str]:
+    args: list[str] = []
+    for t, column, sensitivity in sensitive_columns():
+        if t == table:
+            args += [column, sensitivity]
+    for t, column in OMITTED:
+        if t == table:
+            args += [column, "omit"]
+    return args
+
+
+def _trigger(table: str) -> list[sql.Composed]:
+    args = sql.SQL(", ").join(sql.Literal(a) for a in _trigger_args(table))
+    return [
+        sql.SQL("DROP TRIGGER IF EXISTS crm_audit_trail ON public.{}").format(sql.Identifier(table)),
+        sql.SQL("CREATE TRIGGER crm_audit_trail AFTER INSERT OR UPDATE OR DELETE ON public.{} "
+                "FOR EACH ROW EXECUTE FUNCTION public.crm_audit_trail({})").format(sql.Identifier(table), args),
+    ]
+
+
+def statements() -> list[str | sql.Composed]:
+    """Trigger function, triggers and the read-only grants of ``audit_trail`` (idempotent)."""
+    everyone = sql.SQL(", ").join(sql.Identifier(r) for r in group_roles())
+    out: list[str | sql.Composed] = [
+        TRIGGER_FUNCTION.replace("{search_path}", SEARCH_PATH),
+        f"ALTER FUNCTION public.crm_audit_trail() OWNER TO {OWNER}",
+        "REVOKE ALL ON FUNCTION public.crm_audit_trail() FROM PUBLIC",
+    ]
+    for table in audited_tables():
+        out += _trigger(table)
+    out += [
+        f"ALTER TABLE public.audit_trail OWNER TO {OWNER}",
+        sql.SQL("REVOKE ALL ON TABLE public.audit_trail FROM PUBLIC, {}").format(everyone),
+        sql.SQL("REVOKE ALL ON SEQUENCE public.audit_trail_id_seq FROM PUBLIC, {}").format(everyone),
+        sql.SQL("GRANT SELECT ON TABLE public.audit_trail TO {}").format(
+            sql.SQL(", ").join(sql.Identifier(r) for r in READERS)),
+    ]
+    return out

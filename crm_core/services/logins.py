@@ -1,0 +1,82 @@
+"""A CRM user's own PostgreSQL login, managed through the server's account functions.
+
+Used in database-auth mode only (see :func:`crm_core.services.masked.database_auth`):
+the login role is the CRM login in lower case, in the group role ``crm_<role>``.
+Every call goes through the SECURITY DEFINER functions of
+:mod:`crm_core.pgsecurity.accounts` inside the caller's transaction, so a
+refused step rolls the users row back with it. Only the SCRAM verifier of a
+password is sent, so no password reaches a statement or the server log.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from crm_core.errors import FieldError, PermissionDenied, ValidationError
+from crm_core.i18n import Text
+
+RESERVED_PREFIXES = ("crm_", "pg_")
+RESERVED = Text("登录名：不能以 crm_ 或 pg_ 开头（数据库保留）",
+                "Login name: must not begin with crm_ or pg_ (reserved by the database)")
+
+
+def role_name(login: str) -> str:
+    """The PostgreSQL login role of a CRM login."""
+    return login.lower()
+
+
+def is_reserved(login: str) -> bool:
+    return role_name(login).startswith(RESERVED_PREFIXES)
+
+
+def _verifier(password: str) -> str:
+    from crm_core.pgsecurity.scram import scram_verifier
+
+    return scram_verifier(password)
+
+
+def _call(s: Session, sql: str, **params: object) -> None:
+    """Run one account function; the server's refusals become the CRM's typed errors."""
+    try:
+        s.execute(text(sql), params)
+    except DBAPIError as exc:
+        state = getattr(exc.orig, "sqlstate", None)
+        if state == "42501":
+            raise PermissionDenied(Text("数据库拒绝了此账户操作（权限不足）。",
+                                        "The database refused this account change (not permitted).")) from None
+        if state == "42710":
+            raise ValidationError([FieldError("login", "duplicate", Text(
+                "登录名：数据库中已有同名登录", "Login name: a database login of that name already exists"))]) from None
+        if state in ("22023", "42704"):
+            raise ValidationError([FieldError("login", "invalid", Text(
+                "登录名：数据库不接受此登录名", "Login name: the database does not accept this login"))]) from None
+        raise
+
+
+def exists(s: Session, login: str) -> bool:
+    return bool(s.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role_name(login)}).first())
+
+
+def create(s: Session, login: str, password: str, role: str) -> None:
+    _call(s, "SELECT crm_create_login(:l, :v, :r)", l=role_name(login), v=_verifier(password), r=f"crm_{role}")
+
+
+def set_password(s: Session, login: str, password: str) -> None:
+    _call(s, "SELECT crm_set_password(:l, :v)", l=role_name(login), v=_verifier(password))
+
+
+def set_role(s: Session, login: str, role: str) -> None:
+    if exists(s, login):
+        _call(s, "SELECT crm_set_role(:l, :r)", l=role_name(login), r=f"crm_{role}")
+
+
+def set_enabled(s: Session, login: str, enabled: bool) -> None:
+    if exists(s, login):
+        _call(s, "SELECT crm_set_login_enabled(:l, :e)", l=role_name(login), e=enabled)
+
+
+def drop(s: Session, login: str) -> None:
+    if exists(s, login):
+        _call(s, "SELECT crm_drop_login(:l)", l=role_name(login))

@@ -1,0 +1,112 @@
+"""Loading records when the database itself hides columns (PostgreSQL, per-user logins).
+
+In database-auth mode a role has no SELECT on the columns it may not read in
+full (phones for an engineer, ID numbers for sales, colleagues' private data;
+``customers.search_text``, which holds phone digits). An ORM ``select(Model)``
+would name those columns and fail. This hook, on every ORM select of whole
+entities, defers the columns the connected login cannot read and then fills
+them in one call per page and column: declared sensitive columns get the
+masked value from ``crm_masked`` (so records show ``138****5678`` as in app
+mode), other unreadable columns ``None``. The values are set as the loaded
+state, so nothing tries to load them later and sending a masked value back
+unchanged still keeps the real one.
+
+On SQLite, and on PostgreSQL when the login may read every column (app mode,
+superusers), nothing changes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.orm import ORMExecuteState, Session, defer
+from sqlalchemy.orm.attributes import set_committed_value
+
+_CRM_LOGIN = text("""
+    SELECT EXISTS (SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid
+                   JOIN pg_roles r ON r.oid = m.member
+                   WHERE r.rolname = session_user AND NOT r.rolsuper AND g.rolname LIKE 'crm\\_%')""")
+
+_HIDDEN = text("""
+    SELECT c.relname, a.attname FROM pg_class c
+    JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public'
+    JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+    WHERE c.relkind IN ('r', 'p') AND has_any_column_privilege(c.oid, 'SELECT')
+      AND NOT has_column_privilege(c.oid, a.attnum, 'SELECT')""")
+
+_MASKED = text("SELECT id, value FROM crm_masked(:tbl, :col, CAST(:ids AS bigint[]))")
+
+
+def database_auth(s: Session) -> bool:
+    """True when ``s`` runs as a CRM user's own PostgreSQL login (database-auth mode).
+
+    Decided by the server (the login is a member of a ``crm_`` group role), cached per
+    pooled connection: membership in *some* CRM group does not change while a login exists.
+    """
+    if s.get_bind().dialect.name != "postgresql":
+        return False
+    info = s.connection().info
+    if "crm_login" not in info:
+        info["crm_login"] = bool(s.execute(_CRM_LOGIN).scalar())
+    return info["crm_login"]
+
+
+def hidden_columns(s: Session) -> dict[str, set[str]]:
+    """Table -> columns the connected login may not SELECT (read once per unit of work)."""
+    if "crm_hidden" not in s.info:
+        hidden: dict[str, set[str]] = {}
+        if database_auth(s):
+            for table, column in s.execute(_HIDDEN):
+                hidden.setdefault(table, set()).add(column)
+        s.info["crm_hidden"] = hidden
+    return s.info["crm_hidden"]
+
+
+def _sensitivity(model: Any, column: str) -> str | None:
+    from crm_core.modules import SPECS
+
+    for spec in SPECS.values():
+        if spec.model is model:
+            f = spec.all_fields.get(column)
+            return f.sensitive if f is not None else None
+    return None
+
+
+def _entities(state: ORMExecuteState) -> list[Any]:
+    try:
+        descriptions = state.statement.column_descriptions
+    except AttributeError:
+        return []
+    return [d["entity"] for d in descriptions if d.get("entity") is not None and d.get("expr") is d["entity"]]
+
+
+def fill_hidden(s: Session, model: Any, objs: list[Any], columns: set[str]) -> None:
+    """Set the masked value (declared sensitive columns) or None as the loaded state of ``columns``."""
+    ids = [o.id for o in objs]
+    for column in sorted(columns):
+        values: dict[int, Any] = {}
+        if ids and _sensitivity(model, column) not in (None, "private"):  # private: not shown at all
+            values = dict(s.execute(_MASKED, {"tbl": model.__tablename__, "col": column, "ids": ids}).all())
+        for obj in objs:
+            set_committed_value(obj, column, values.get(obj.id))
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _hide_unreadable_columns(state: ORMExecuteState) -> Any:
+    """Defer what the login cannot read, then fill it with masks (see the module note)."""
+    if not state.is_select or state.is_column_load or state.is_relationship_load:
+        return None
+    entities = _entities(state)
+    if not entities:
+        return None
+    hidden = hidden_columns(state.session)
+    targets = {m: hidden[m.__tablename__] for m in entities if hidden.get(getattr(m, "__tablename__", ""))}
+    if not targets:
+        return None
+    options = [defer(getattr(m, c)) for m, cols in targets.items() for c in cols if hasattr(m, c)]
+    frozen = state.invoke_statement(statement=state.statement.options(*options)).freeze()
+    for model, cols in targets.items():
+        objs = list({id(o): o for row in frozen() for o in row if isinstance(o, model)}.values())
+        fill_hidden(state.session, model, objs, {c for c in cols if hasattr(model, c)})
+    return frozen()
