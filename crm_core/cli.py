@@ -4,6 +4,8 @@ Usage::
 
     crm-admin db upgrade                       # create or upgrade the schema
     crm-admin db current
+    crm-admin db init --superuser-url postgresql://postgres@dbhost/postgres --database crm \\
+        --login admin --name 王建国 --phone 13800000000   # fresh server with database logins
     crm-admin create-admin --login admin --name 王建国 --phone 13800000000
     crm-admin demo-data --customers 3000
     crm-admin backup --dest /srv/backups --verify
@@ -34,6 +36,7 @@ import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
+import psycopg
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
@@ -48,6 +51,7 @@ from crm_core.db.engine import Database, make_engine
 from crm_core.errors import ConfigurationError, CrmError, DatabaseUnavailable
 from crm_core.i18n import Text
 from crm_core.permissions import ROLES
+from crm_core.pgsecurity import setup as pgsecurity_setup
 from crm_core.services.context import Actor
 from crm_core.services.query import ListQuery
 from crm_core.services.registry import Services
@@ -95,6 +99,17 @@ def _parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db.add_parser("upgrade", parents=[common], help="create or upgrade the schema").set_defaults(run=cmd_db_upgrade)
     db.add_parser("current", parents=[common], help="show the schema revision").set_defaults(run=cmd_db_current)
+    p = db.add_parser("init", parents=[common], help="set up a fresh PostgreSQL server for database logins "
+                      "(roles, database, schema, grants and policies, first admin); run once as a superuser")
+    p.add_argument("--superuser-url", required=True,
+                   help="superuser connection, e.g. postgresql://postgres@dbhost/postgres "
+                        "(password from PGPASSWORD or ~/.pgpass, never on the command line)")
+    p.add_argument("--database", required=True, help="name of the new CRM database")
+    p.add_argument("--login", required=True)
+    p.add_argument("--name", required=True)
+    p.add_argument("--phone", required=True)
+    p.add_argument("--password-stdin", action="store_true", help="read the admin's password from the first line of stdin")
+    p.set_defaults(run=cmd_db_init)
 
     p = sub.add_parser("create-admin", parents=[common], help="create the first administrator of an empty database")
     p.add_argument("--login", required=True)
@@ -222,6 +237,8 @@ def cmd_db_upgrade(args: argparse.Namespace, lang: str) -> int:
         backup = None
         if profile.backend == "sqlite":
             backup = migrate.upgrade_embedded(engine, profile.sqlite_path, data_dir() / "backups")
+        elif profile.auth == "database":
+            pgsecurity_setup.upgrade_database(engine)  # grants and policies follow the new schema
         else:
             migrate.upgrade(engine)
         new = migrate.current_revision(engine)
@@ -233,7 +250,41 @@ def cmd_db_upgrade(args: argparse.Namespace, lang: str) -> int:
         _say(lang, "数据库已是最新版本。", "The database is up to date.")
     if backup is not None:
         _say(lang, f"升级前的备份：{backup}", f"Backup taken before the upgrade: {backup}")
+    if profile.backend == "postgresql" and profile.auth == "database":
+        _say(lang, "数据库角色、授权和行级安全策略已按权限声明更新。",
+             "Database roles, grants and row-level security policies updated from the permission declaration.")
     return 0
+
+
+def cmd_db_init(args: argparse.Namespace, lang: str) -> int:
+    """``db init``: set up a fresh server for database logins and create its first administrator."""
+    try:
+        if make_url(args.superuser_url).get_backend_name() != "postgresql":
+            raise ArgumentError("not postgresql")
+    except ArgumentError:
+        raise ConfigurationError(Text("--superuser-url 应是 postgresql:// 地址",
+                                      "--superuser-url must be a postgresql:// URL")) from None
+    password = _read_password(args.password_stdin, lang)
+    first = {"login": args.login, "name": args.name, "phone": args.phone, "password": password}
+    try:
+        admin = pgsecurity_setup.init_database(args.superuser_url, args.database, first,
+                                               progress=_step_printer(lang))
+    except psycopg.OperationalError as exc:
+        raise DatabaseUnavailable(Text(f"无法连接数据库服务器：{exc}", f"Cannot reach the database server: {exc}")) from None
+    _say(lang, f"数据库“{args.database}”已建立；管理员“{admin['login']}”可以用自己的密码登录"
+               f"（连接配置 auth = \"database\"）。",
+         f"Database '{args.database}' is set up; the administrator '{admin['login']}' signs in with his own "
+         f"password (connection profile auth = \"database\").")
+    return 0
+
+
+def _step_printer(lang: str) -> Callable[[int, int], None]:
+    steps = [Text("角色", "roles"), Text("数据库", "database"), Text("表结构", "schema"),
+             Text("授权与策略", "grants and policies"), Text("管理员", "administrator")]
+
+    def show(done: int, total: int) -> None:
+        print(f"[{done}/{total}] {steps[done - 1](lang)}", file=sys.stderr, flush=True)
+    return show
 
 
 def cmd_db_current(args: argparse.Namespace, lang: str) -> int:

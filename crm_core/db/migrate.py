@@ -54,10 +54,16 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to ``revision`` (head by default)."""
+def upgrade(engine: Engine, revision: str = "head", *, role: str | None = None) -> None:
+    """Bring the schema to ``revision`` (head by default).
+
+    ``role`` (PostgreSQL): run the migrations after ``SET LOCAL ROLE role``, so
+    that role (``crm_owner``) owns the tables they create.
+    """
     cfg = _config()
     with engine.begin() as conn:
+        if role is not None:
+            conn.exec_driver_sql(f"SET LOCAL ROLE {conn.dialect.identifier_preparer.quote(role)}")
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
 

@@ -1,0 +1,94 @@
+"""Table and column GRANTs per group role, generated from the permission declaration.
+
+:func:`crm_core.permissions_tables.table_privileges` says which privileges a
+role has on which table; here they become GRANT statements. SELECT is granted
+column by column where the role may not read some columns (sensitivity
+classes it does not see, ``users.password_hash``); UPDATE column by column
+where a column is not the role's to change (a customer's owner without the
+all-customers scope). Whoever inserts, updates or deletes may read the
+primary key (``INSERT ... RETURNING id``). Every apply first revokes what the
+roles had, so a right taken out of the declaration disappears too.
+"""
+
+from __future__ import annotations
+
+from psycopg import sql
+from sqlalchemy import Table
+
+from crm_core.permissions_tables import hidden_columns, table_privileges, unwritable_columns
+from crm_core.pgsecurity.roles import BACKUP, GROUP_ROLES
+
+SCHEMA_VERSION_TABLE = "alembic_version"  # read by every client's schema check
+
+
+def tables() -> dict[str, Table]:
+    """The CRM's tables by name (the SQLAlchemy metadata the migrations follow)."""
+    from crm_core.db.base import Base
+    import crm_core.models  # noqa: F401  (registers every table)
+
+    return dict(Base.metadata.tables)
+
+
+def _columns(names: list[str]) -> sql.Composed:
+    return sql.SQL(", ").join(sql.Identifier(c) for c in names)
+
+
+def _grant(privilege: str, table: str, role: str, columns: list[str] | None = None) -> sql.Composed:
+    what = sql.SQL(privilege) if columns is None else sql.SQL("{} ({})").format(sql.SQL(privilege), _columns(columns))
+    return sql.SQL("GRANT {} ON TABLE public.{} TO {}").format(what, sql.Identifier(table), sql.Identifier(role))
+
+
+def role_grants(code: str) -> list[sql.Composed]:
+    """The GRANTs of one group role (``code`` as in permissions.ROLES)."""
+    role, metadata, out = GROUP_ROLES[code], tables(), []
+    for name, privileges in sorted(table_privileges(code).items()):
+        table = metadata[name]
+        all_columns = [c.name for c in table.columns]
+        if "SELECT" in privileges:
+            hidden = hidden_columns(code, name)
+            out.append(_grant("SELECT", name, role, [c for c in all_columns if c not in hidden] if hidden else None))
+        elif privileges:
+            out.append(_grant("SELECT", name, role, [c.name for c in table.primary_key.columns]))
+        for privilege in ("INSERT", "DELETE"):
+            if privilege in privileges:
+                out.append(_grant(privilege, name, role))
+        if "UPDATE" in privileges:
+            fixed = unwritable_columns(code, name)
+            out.append(_grant("UPDATE", name, role, [c for c in all_columns if c not in fixed] if fixed else None))
+        out += _sequence_grants(table, role) if "INSERT" in privileges else []
+    out.append(sql.SQL("GRANT SELECT ON TABLE public.{} TO {}").format(
+        sql.Identifier(SCHEMA_VERSION_TABLE), sql.Identifier(role)))
+    return out
+
+
+def _sequence_grants(table: Table, role: str) -> list[sql.Composed]:
+    """USAGE on the sequence behind the table's generated id, if it has one."""
+    column = table.autoincrement_column
+    if column is None:
+        return []
+    return [sql.SQL(
+        "DO $$DECLARE seq text := pg_catalog.pg_get_serial_sequence({t}, {c}); BEGIN "
+        "IF seq IS NOT NULL THEN EXECUTE format('GRANT USAGE ON SEQUENCE %s TO %I', seq, {r}); END IF; END$$"
+    ).format(t=sql.Literal(f"public.{table.name}"), c=sql.Literal(column.name), r=sql.Literal(role))]
+
+
+def revoke_statements() -> list[sql.Composed]:
+    """Take every table and sequence privilege away from the group roles and the backup role."""
+    roles = sql.SQL(", ").join(sql.Identifier(r) for r in [*GROUP_ROLES.values(), BACKUP])
+    return [sql.SQL("REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {}").format(roles),
+            sql.SQL("REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM {}").format(roles)]
+
+
+def backup_grants() -> list[sql.Composed]:
+    """crm_backup reads every table and sequence (pg_dump)."""
+    return [sql.SQL("GRANT SELECT ON ALL TABLES IN SCHEMA public TO {}").format(sql.Identifier(BACKUP)),
+            sql.SQL("GRANT SELECT ON ALL SEQUENCES IN SCHEMA public TO {}").format(sql.Identifier(BACKUP))]
+
+
+def grant_statements() -> list[sql.Composed]:
+    """Revoke, then grant every group role its rights and the backup role its reads."""
+    out = revoke_statements()
+    for code in GROUP_ROLES:
+        out += role_grants(code)
+    return out + backup_grants()
+
