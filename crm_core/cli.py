@@ -1,5 +1,7 @@
 """``crm-admin``: the administrator's command line (schema upgrades, first admin, demo data, backups, users).
 
+Shared helpers are in ``cli_common``, the backup commands in ``cli_backup``.
+
 Usage::
 
     crm-admin db upgrade                       # create or upgrade the schema
@@ -28,42 +30,28 @@ keeps its traceback.
 from __future__ import annotations
 
 import argparse
-import getpass
-import os
 import sys
 import time
-import unicodedata
 from collections.abc import Callable
-from pathlib import Path
 
 import psycopg
-from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError
 
-from crm_core import backup, demo
-from crm_core.backup import postgres as backup_postgres
-from crm_core.backup.service import BackupService
+from crm_core import cli_backup, demo
 from crm_core import mail as mail_mod
-from crm_core.config import Profile, data_dir, default_profile, load_profiles, profile_from_url
+from crm_core.cli_common import (CLI_ACTOR, CliError, engine_of, lang_from_env, open_db, pad, print_table, profile_of,
+                                 read_password, say)
+from crm_core.config import data_dir
 from crm_core.db import migrate
-from crm_core.db.engine import Database, make_engine
 from crm_core.errors import ConfigurationError, CrmError, DatabaseUnavailable
 from crm_core.i18n import Text
 from crm_core.permissions import ROLES
 from crm_core.pgsecurity import setup as pgsecurity_setup
-from crm_core.services.context import Actor
 from crm_core.services.query import ListQuery
 from crm_core.services.registry import Services
-from crm_core.session import create_first_admin, open_database
+from crm_core.session import create_first_admin
 
-KEEP_BACKUPS = backup.KEEP_BACKUPS
-# Who the command line acts as: whoever can run it already holds the database file or server login.
-CLI_ACTOR = Actor(user_id=None, login="crm-admin", name="crm-admin", role="admin")  # type: ignore[arg-type]
-
-
-class CliError(CrmError):
-    """A problem of the command line's own (missing pg_dump, passwords that differ, a failed backup)."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -73,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help or a usage error: argparse has printed it already
         return int(exc.code or 0) if not isinstance(exc.code, str) else 2
-    lang = getattr(args, "lang", None) or _lang_from_env()
+    lang = getattr(args, "lang", None) or lang_from_env()
     try:
         return args.run(args, lang)
     except CrmError as exc:
@@ -128,29 +116,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="do nothing (and say so) when the database already has customers")
     p.set_defaults(run=cmd_demo_data)
 
-    p = sub.add_parser("backup", parents=[common], help="back up the database")
-    p.add_argument("--dest", type=Path, help="folder for the backup (default: the data folder's backups)")
-    p.add_argument("--keep", type=int, default=KEEP_BACKUPS, help=f"generations to keep (default {KEEP_BACKUPS})")
-    p.add_argument("--verify", action="store_true",
-                   help="then verify it (PostgreSQL: restore into a scratch database and compare checksums)")
-    p.set_defaults(run=cmd_backup)
-
-    p = sub.add_parser("verify", parents=[common], help="verify a backup file")
-    p.add_argument("file", type=Path)
-    p.set_defaults(run=cmd_verify)
-
-    p = sub.add_parser("restore", parents=[common],
-                       help="replace the database with a backup (after a safety backup of the current state)")
-    p.add_argument("file", type=Path)
-    p.add_argument("--yes-i-know", action="store_true", dest="yes_i_know",
-                   help="required: the database's current content is replaced")
-    p.add_argument("--confirm", metavar="NAME", help="the database (file) name, instead of typing it on stdin")
-    p.add_argument("--force", action="store_true", help="PostgreSQL: restore although other clients are connected")
-    p.set_defaults(run=cmd_restore)
-
-    p = sub.add_parser("backup-runs", parents=[common], help="list the recorded backup, verify and restore runs")
-    p.add_argument("--limit", type=int, default=50)
-    p.set_defaults(run=cmd_backup_runs)
+    cli_backup.add_commands(sub, common)
 
     users = sub.add_parser("users", help="software users").add_subparsers(dest="users_command", required=True,
                                                                           metavar="ACTION")
@@ -164,72 +130,10 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _lang_from_env() -> str:
-    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        value = os.environ.get(var)
-        if value:
-            return "zh_CN" if value.startswith("zh") else "en"
-    return "en"
-
-
-def _say(lang: str, zh: str, en: str) -> None:
-    print(Text(zh, en)(lang))
-
-
-# ------------------------------------------------------------------- the database
-
-def _profile(args: argparse.Namespace) -> Profile:
-    url, name = getattr(args, "url", None), getattr(args, "profile", None)
-    if url:
-        try:
-            backend = make_url(url).get_backend_name()
-        except ArgumentError as exc:
-            raise ConfigurationError(Text(f"数据库地址无效：{exc}", f"Invalid database URL: {exc}")) from None
-        if backend not in {"sqlite", "postgresql"}:
-            raise ConfigurationError(Text("数据库地址应以 sqlite:// 或 postgresql:// 开头",
-                                          "The database URL must start with sqlite:// or postgresql://"))
-        return profile_from_url(url, name="url")
-    if name:
-        profiles = load_profiles()
-        if name not in profiles:
-            raise ConfigurationError(Text(f"没有名为“{name}”的连接配置（可用：{'、'.join(profiles)}）",
-                                          f"There is no connection profile '{name}' (known: {', '.join(profiles)})"))
-        return profiles[name]
-    return default_profile()
-
-
-def _credentials(profile: Profile) -> tuple[str | None, str | None]:
-    """The server login for a profile whose users sign in to PostgreSQL themselves."""
-    if profile.backend == "postgresql" and profile.auth == "database":
-        return os.environ.get("CRM_DB_USER") or os.environ.get("PGUSER"), os.environ.get("CRM_DB_PASSWORD")
-    return None, None
-
-
-def _engine(profile: Profile) -> Engine:
-    """An engine that has connected once (so a wrong host or login is reported, not a traceback)."""
-    if profile.backend == "sqlite":
-        profile.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(profile.url(*_credentials(profile)))
-    try:
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except OperationalError as exc:
-        engine.dispose()
-        raise DatabaseUnavailable(Text(f"无法连接数据库 {profile.describe()}：{exc.orig}",
-                                       f"Cannot reach the database {profile.describe()}: {exc.orig}")) from None
-    return engine
-
-
-def _open(profile: Profile):  # noqa: ANN202 - crm_core.db.engine.Database
-    return open_database(profile, *_credentials(profile))
-
-
-# ------------------------------------------------------------------------ commands
-
 def cmd_db_upgrade(args: argparse.Namespace, lang: str) -> int:
     """``db upgrade``: bring the schema to this program's revision (SQLite: after a backup copy)."""
-    profile = _profile(args)
-    engine = _engine(profile)
+    profile = profile_of(args)
+    engine = engine_of(profile)
     try:
         old = migrate.current_revision(engine)
         if old is not None and old not in migrate.known_revisions():
@@ -245,13 +149,13 @@ def cmd_db_upgrade(args: argparse.Namespace, lang: str) -> int:
     finally:
         engine.dispose()
     empty = Text("（空）", "(empty)")(lang)
-    _say(lang, f"{profile.describe()}：{old or empty} → {new}", f"{profile.describe()}: {old or empty} → {new}")
+    say(lang, f"{profile.describe()}：{old or empty} → {new}", f"{profile.describe()}: {old or empty} → {new}")
     if old == new:
-        _say(lang, "数据库已是最新版本。", "The database is up to date.")
+        say(lang, "数据库已是最新版本。", "The database is up to date.")
     if backup is not None:
-        _say(lang, f"升级前的备份：{backup}", f"Backup taken before the upgrade: {backup}")
+        say(lang, f"升级前的备份：{backup}", f"Backup taken before the upgrade: {backup}")
     if profile.backend == "postgresql" and profile.auth == "database":
-        _say(lang, "数据库角色、授权和行级安全策略已按权限声明更新。",
+        say(lang, "数据库角色、授权和行级安全策略已按权限声明更新。",
              "Database roles, grants and row-level security policies updated from the permission declaration.")
     return 0
 
@@ -264,14 +168,14 @@ def cmd_db_init(args: argparse.Namespace, lang: str) -> int:
     except ArgumentError:
         raise ConfigurationError(Text("--superuser-url 应是 postgresql:// 地址",
                                       "--superuser-url must be a postgresql:// URL")) from None
-    password = _read_password(args.password_stdin, lang)
+    password = read_password(args.password_stdin, lang)
     first = {"login": args.login, "name": args.name, "phone": args.phone, "password": password}
     try:
         admin = pgsecurity_setup.init_database(args.superuser_url, args.database, first,
                                                progress=_step_printer(lang))
     except psycopg.OperationalError as exc:
         raise DatabaseUnavailable(Text(f"无法连接数据库服务器：{exc}", f"Cannot reach the database server: {exc}")) from None
-    _say(lang, f"数据库“{args.database}”已建立；管理员“{admin['login']}”可以用自己的密码登录"
+    say(lang, f"数据库“{args.database}”已建立；管理员“{admin['login']}”可以用自己的密码登录"
                f"（连接配置 auth = \"database\"）。",
          f"Database '{args.database}' is set up; the administrator '{admin['login']}' signs in with his own "
          f"password (connection profile auth = \"database\").")
@@ -289,12 +193,12 @@ def _step_printer(lang: str) -> Callable[[int, int], None]:
 
 def cmd_db_current(args: argparse.Namespace, lang: str) -> int:
     """``db current``: print the database's revision and the one this program expects."""
-    profile = _profile(args)
+    profile = profile_of(args)
     if profile.backend == "sqlite" and not profile.sqlite_path.exists():
-        _say(lang, f"{profile.describe()}：数据库文件不存在（运行 crm-admin db upgrade 创建）",
+        say(lang, f"{profile.describe()}：数据库文件不存在（运行 crm-admin db upgrade 创建）",
              f"{profile.describe()}: no database file (crm-admin db upgrade creates it)")
         return 0
-    engine = _engine(profile)
+    engine = engine_of(profile)
     try:
         current = migrate.current_revision(engine)
     finally:
@@ -312,14 +216,14 @@ def cmd_db_current(args: argparse.Namespace, lang: str) -> int:
 
 def cmd_create_admin(args: argparse.Namespace, lang: str) -> int:
     """``create-admin``: the first administrator of an empty database."""
-    password = _read_password(args.password_stdin, lang)
-    db = _open(_profile(args))
+    password = read_password(args.password_stdin, lang)
+    db = open_db(profile_of(args))
     try:
         user = create_first_admin(db, {"login": args.login, "name": args.name, "phone": args.phone,
                                        "password": password})
     finally:
         db.dispose()
-    _say(lang, f"已创建系统管理员 {user['login']}（{user['name']}）。",
+    say(lang, f"已创建系统管理员 {user['login']}（{user['name']}）。",
          f"Administrator {user['login']} ({user['name']}) created.")
     return 0
 
@@ -328,9 +232,9 @@ def cmd_demo_data(args: argparse.Namespace, lang: str) -> int:
     """``demo-data``: fill the database with demo data and say how to sign in."""
     if args.customers < 0:
         raise CliError(Text("--customers 不能为负数", "--customers must not be negative"))
-    password = _read_password(args.password_stdin, lang, confirm=False) if args.password_stdin else demo.DEFAULT_PASSWORD
-    profile = _profile(args)
-    db = _open(profile)
+    password = read_password(args.password_stdin, lang, confirm=False) if args.password_stdin else demo.DEFAULT_PASSWORD
+    profile = profile_of(args)
+    db = open_db(profile)
     started = time.monotonic()
     try:
         try:
@@ -339,7 +243,7 @@ def cmd_demo_data(args: argparse.Namespace, lang: str) -> int:
         except demo.DatabaseNotEmpty:
             if not args.if_empty:
                 raise
-            _say(lang, f"{profile.describe()} 中已有数据，未添加演示数据。",
+            say(lang, f"{profile.describe()} 中已有数据，未添加演示数据。",
                  f"{profile.describe()} already has data; no demo data added.")
             _print_logins(lang, demo.demo_users(db))
             return 0
@@ -347,26 +251,26 @@ def cmd_demo_data(args: argparse.Namespace, lang: str) -> int:
     finally:
         db.dispose()
     seconds = time.monotonic() - started
-    _say(lang, f"演示数据已写入 {profile.describe()}，用时 {seconds:.1f} 秒：",
+    say(lang, f"演示数据已写入 {profile.describe()}，用时 {seconds:.1f} 秒：",
          f"Demo data written to {profile.describe()} in {seconds:.1f} s:")
     for name, n in counts.items():
         print(f"  {name:<20} {n:>8}")
     _print_logins(lang, users)
     shown = "从标准输入读入的密码" if args.password_stdin else password
-    _say(lang, f"演示账户的密码：{shown}（已存在的账户保留原密码）",
+    say(lang, f"演示账户的密码：{shown}（已存在的账户保留原密码）",
          f"Password of the demo accounts: {'the one read from stdin' if args.password_stdin else password} "
          f"(accounts that existed keep theirs)")
     if profile.backend == "postgresql" and profile.auth == "database":
-        _say(lang, "注意：此配置使用数据库账户登录，演示用户还需要在服务器上创建对应的数据库角色。",
+        say(lang, "注意：此配置使用数据库账户登录，演示用户还需要在服务器上创建对应的数据库角色。",
              "Note: this profile signs in with database logins; the demo users also need server roles.")
     return 0
 
 
 def _print_logins(lang: str, users: dict) -> None:
-    _say(lang, "登录名（按角色）：", "Logins by role:")
+    say(lang, "登录名（按角色）：", "Logins by role:")
     for role, rights in ROLES.items():
         logins = ", ".join(login for login, _ in users.get(role, []))
-        print(f"  {_pad(Text(rights.name_zh, rights.name_en)(lang), 16)} {logins}")
+        print(f"  {pad(Text(rights.name_zh, rights.name_en)(lang), 16)} {logins}")
 
 
 def _progress_printer(lang: str) -> Callable[[int, int], None]:
@@ -382,100 +286,9 @@ def _progress_printer(lang: str) -> Callable[[int, int], None]:
     return show
 
 
-def cmd_backup(args: argparse.Namespace, lang: str) -> int:
-    """``backup [--verify]``: an online copy of the database, keeping the newest ``--keep`` generations."""
-    if args.keep < 1:
-        raise CliError(Text("--keep 至少为 1", "--keep must be at least 1"))
-    profile = _profile(args)
-    _backup_tools_present(profile)
-    service, db = _backup_service(profile)
-    try:
-        run = service.backup_now(args.dest, keep=args.keep, verify=args.verify)
-    finally:
-        db.dispose()
-    made = Path(run["path"])
-    _say(lang, f"备份已完成：{made}（{made.stat().st_size / 1048576:.1f} MB）",
-         f"Backup written: {made} ({made.stat().st_size / 1048576:.1f} MB)")
-    if run["removed"]:
-        _say(lang, f"已删除 {len(run['removed'])} 个较旧的备份，保留最新的 {args.keep} 个。",
-             f"Removed {len(run['removed'])} older backups, keeping the newest {args.keep}.")
-    if run["report"] is not None:
-        print(run["report"].message(lang))
-    return 0 if run["ok"] else 1
-
-
-def cmd_verify(args: argparse.Namespace, lang: str) -> int:
-    """``verify FILE``: integrity, row counts and checksums of a backup; exit 1 when it does not verify."""
-    profile = _profile(args)
-    _backup_tools_present(profile)
-    service, db = _backup_service(profile)
-    try:
-        run = service.verify(args.file)
-    finally:
-        db.dispose()
-    print(run["report"].message(lang))
-    return 0 if run["ok"] else 1
-
-
-def cmd_restore(args: argparse.Namespace, lang: str) -> int:
-    """``restore FILE --yes-i-know``: say what will happen, take the database name as confirmation, restore."""
-    profile = _profile(args)
-    _backup_tools_present(profile)
-    service, db = _backup_service(profile)
-    try:
-        name = service.confirm_name()
-        _say(lang, f"将用备份 {args.file} 替换 {profile.describe()} 的全部内容。\n"
-                   f"恢复前会先把当前状态备份到 {service.default_dir()}。其他用户应先退出 CRM。",
-             f"The whole content of {profile.describe()} will be replaced by the backup {args.file}.\n"
-             f"The current state is backed up to {service.default_dir()} first. Other users should sign out of the CRM.")
-        if not args.yes_i_know:
-            raise CliError(Text("未恢复：请加上 --yes-i-know 确认。", "Nothing restored: add --yes-i-know to confirm."))
-        confirm = args.confirm
-        if confirm is None:
-            print(Text(f"请输入数据库名称“{name}”以确认：", f"Type the database name “{name}” to confirm: ")(lang),
-                  end="", flush=True)
-            confirm = sys.stdin.readline().strip()
-        run = service.restore(args.file, confirm=confirm, force=args.force)
-    finally:
-        db.dispose()
-    print(run["message"](lang))
-    return 0
-
-
-def cmd_backup_runs(args: argparse.Namespace, lang: str) -> int:
-    """``backup-runs``: the latest recorded runs, newest first."""
-    service, db = _backup_service(_profile(args))
-    try:
-        runs = service.runs(args.limit)
-    finally:
-        db.dispose()
-    header = [Text("时间", "Time")(lang), Text("类型", "Kind")(lang), Text("结果", "Result")(lang),
-              Text("文件", "File")(lang), Text("执行人", "By")(lang), Text("说明", "Message")(lang)]
-    rows = [[r["started_at"].astimezone().strftime("%Y-%m-%d %H:%M"), r["kind"],
-             Text("成功", "ok")(lang) if r["ok"] else Text("失败", "FAILED")(lang),
-             Path(r["path"]).name if r["path"] else "-", r["by_login"], r["message"](lang)] for r in runs]
-    _print_table(header, rows)
-    return 0
-
-
-def _backup_tools_present(profile: Profile) -> None:
-    """Say what is missing before contacting anything: the database file, or pg_dump."""
-    if profile.backend == "sqlite" and not profile.sqlite_path.is_file():
-        raise DatabaseUnavailable(Text(f"数据库文件不存在：{profile.sqlite_path}",
-                                       f"The database file does not exist: {profile.sqlite_path}"))
-    if profile.backend == "postgresql":
-        backup_postgres.tool("pg_dump")
-
-
-def _backup_service(profile: Profile) -> tuple[BackupService, Database]:
-    """The backup service acting as crm-admin, on a database whose schema may be older than this program."""
-    db = Database(_engine(profile))
-    return BackupService(Services(db, CLI_ACTOR).context), db
-
-
 def cmd_users_list(args: argparse.Namespace, lang: str) -> int:
     """``users list``: every account, active or not."""
-    db = _open(_profile(args))
+    db = open_db(profile_of(args))
     try:
         users, cursor = [], None
         service = Services(db, CLI_ACTOR).users
@@ -495,54 +308,21 @@ def cmd_users_list(args: argparse.Namespace, lang: str) -> int:
         rows.append([u["login"], u["name"], Text(role.name_zh, role.name_en)(lang) if role else u["role"],
                      Text("有效", "active")(lang) if u["is_active"] else Text("停用", "disabled")(lang),
                      u["last_login_at"].astimezone().strftime("%Y-%m-%d %H:%M") if u["last_login_at"] else "-"])
-    _print_table(header, rows)
-    _say(lang, f"共 {len(users)} 个用户", f"{len(users)} users")
+    print_table(header, rows)
+    say(lang, f"共 {len(users)} 个用户", f"{len(users)} users")
     return 0
 
 
 def cmd_mail_send(args: argparse.Namespace, lang: str) -> int:
     """``mail send``: deliver the queued ticket notices; exit 1 when any failed (a scheduler notices)."""
-    db = _open(_profile(args))
+    db = open_db(profile_of(args))
     try:
         report = Services(db, CLI_ACTOR).mail.send_pending()
     finally:
         db.dispose()
-    _say(lang, f"已发送 {report.sent} 封，失败 {report.failed} 封，其余 {report.left} 封由其他发送方处理。",
+    say(lang, f"已发送 {report.sent} 封，失败 {report.failed} 封，其余 {report.left} 封由其他发送方处理。",
          f"Sent {report.sent}, failed {report.failed}, {report.left} taken by another sender.")
     return 1 if report.failed else 0
-
-
-# ---------------------------------------------------------------------------- helpers
-
-def _read_password(from_stdin: bool, lang: str, *, confirm: bool = True) -> str:
-    """The password from stdin's first line, or typed twice at a hidden prompt."""
-    if from_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-        if not password:
-            raise CliError(Text("标准输入中没有密码", "No password on stdin"))
-        return password
-    if not sys.stdin.isatty():
-        raise CliError(Text("没有终端可输入密码；请用 --password-stdin 从标准输入提供密码。",
-                            "No terminal to type the password; pipe it in with --password-stdin."))
-    first = getpass.getpass(Text("密码：", "Password: ")(lang))
-    if confirm and getpass.getpass(Text("再次输入密码：", "Repeat the password: ")(lang)) != first:
-        raise CliError(Text("两次输入的密码不一致", "The passwords do not match"))
-    return first
-
-
-def _width(s: str) -> int:
-    # CJK characters take two columns in a terminal
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
-
-
-def _pad(s: str, width: int) -> str:
-    return s + " " * (width - _width(s))
-
-
-def _print_table(header: list[str], rows: list[list[str]]) -> None:
-    widths = [max(_width(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    for r in [header, *rows]:
-        print("  ".join(_pad(str(v), w) for v, w in zip(r, widths, strict=True)).rstrip())
 
 
 if __name__ == "__main__":
