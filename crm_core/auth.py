@@ -10,6 +10,7 @@ operation log; those that trip the throttle are flagged as abnormal.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable
 
 from sqlalchemy import func, select, text, update
@@ -50,6 +51,45 @@ def lock_for(failures: int) -> dt.timedelta:
 
 def _key(login: str) -> str:
     return (login or "").strip().lower()[:50]
+
+
+class LocalThrottle:
+    """The same doubling delay for database logins, kept in this program (per login name, per server).
+
+    With database logins the server checks the password before the CRM has a
+    connection to count failures with, so this process counts them itself: the
+    sign-in window slows down after :data:`FREE_FAILURES` failures exactly as for
+    app accounts. Someone bypassing the client meets the server's own delay
+    (PostgreSQL's auth_delay; docs/security.md).
+    """
+
+    def __init__(self) -> None:
+        self._failures: dict[tuple[str, str], tuple[int, dt.datetime | None]] = {}
+        self._lock = threading.Lock()
+
+    def check(self, server: str, login: str) -> None:
+        """Raise the throttled AuthenticationFailed while ``login`` is locked on ``server``."""
+        with self._lock:
+            _count, until = self._failures.get((server, _key(login)), (0, None))
+        now = clock()
+        if until is not None and until > now:
+            raise _throttled((until - now).total_seconds())
+
+    def failed(self, server: str, login: str) -> AuthenticationFailed:
+        """Count a failure; returns the error to raise (throttled once the free failures are used)."""
+        key, now = (server, _key(login)), clock()
+        with self._lock:
+            count = self._failures.get(key, (0, None))[0] + 1
+            lock = lock_for(count)
+            self._failures[key] = (count, now + lock if lock else None)
+        return _throttled(lock.total_seconds()) if lock else AuthenticationFailed(BAD_CREDENTIALS)
+
+    def succeeded(self, server: str, login: str) -> None:
+        with self._lock:
+            self._failures.pop((server, _key(login)), None)
+
+
+local_throttle = LocalThrottle()
 
 
 def authenticate(db: Database, login: str, password: str) -> Actor:

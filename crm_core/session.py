@@ -110,10 +110,19 @@ def connect(profile: Profile, login: str, password: str, *, upgrade: bool | None
         DatabaseUnavailable: the server cannot be reached.
         SchemaMismatch: the database is older or newer than this program.
     """
-    db = open_database(profile, login, password, upgrade=upgrade)
+    database_login = profile.backend == "postgresql" and profile.auth == "database"
+    if database_login:
+        auth.local_throttle.check(profile.describe(), login)
     try:
-        if profile.backend == "postgresql" and profile.auth == "database":
+        db = open_database(profile, login, password, upgrade=upgrade)
+    except AuthenticationFailed:
+        if database_login:
+            raise auth.local_throttle.failed(profile.describe(), login) from None
+        raise
+    try:
+        if database_login:
             actor = auth.actor_for_database_login(db, login)
+            auth.local_throttle.succeeded(profile.describe(), login)
         else:
             actor = auth.authenticate(db, login, password)
     except BaseException:

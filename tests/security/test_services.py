@@ -61,3 +61,25 @@ def test_an_engineer_cannot_read_the_phone_digits_inside_the_search_text(secure_
     assert conn.execute("SELECT count(*) FROM customers").fetchone()[0] == 2  # he sees the customers ...
     with pytest.raises(psycopg.errors.InsufficientPrivilege):
         conn.execute("SELECT search_text FROM customers")  # ... but not the phone digits in their search text
+
+
+def test_the_sign_in_window_slows_down_after_failed_database_logins(secure_db, monkeypatch):
+    import datetime as dt
+
+    from crm_core import auth
+    from crm_core.errors import AuthenticationFailed
+
+    now = [dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.timezone.utc)]
+    monkeypatch.setattr(auth, "clock", lambda: now[0])
+    secure_db.add_user("sales9", "sales")
+    for _ in range(auth.FREE_FAILURES):
+        with pytest.raises(AuthenticationFailed) as exc:
+            secure_db.session("sales9", "wrong-password")
+        assert exc.value.retry_after is None
+    with pytest.raises(AuthenticationFailed) as exc:
+        secure_db.session("Sales9", "wrong-password")  # the same login, however typed
+    assert exc.value.retry_after == 30
+    with pytest.raises(AuthenticationFailed):
+        secure_db.session("sales9")  # the right password waits too
+    now[0] += dt.timedelta(seconds=31)
+    assert secure_db.session("sales9").actor.login == "sales9"
