@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -59,6 +60,11 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
+def _denied_by_the_server(exc: DBAPIError) -> bool:
+    """True for PostgreSQL's "permission denied" (SQLSTATE 42501) and row-level-security refusals."""
+    return getattr(exc.orig, "sqlstate", None) == "42501"
+
+
 class Database:
     """One database: its engine and a factory of units of work."""
 
@@ -80,6 +86,18 @@ class Database:
             if self.backend == "sqlite":
                 session.connection(execution_options={"sqlite_begin": "IMMEDIATE" if write else "DEFERRED"})
             yield session
+        except DBAPIError as exc:
+            if _denied_by_the_server(exc):
+                # Database logins: the server refused what the role may not do (a column it may
+                # not read, a table it may not write). The services check first; this is the
+                # message for what slips past them, instead of a crash dialog.
+                from crm_core.errors import PermissionDenied
+                from crm_core.i18n import Text
+
+                raise PermissionDenied(Text("数据库拒绝了此操作：您的角色无权访问其中的数据。",
+                                            "The database refused this: your role may not access some of "
+                                            "that data.")) from exc
+            raise
         finally:
             session.rollback()
             session.close()

@@ -83,3 +83,15 @@ def test_the_sign_in_window_slows_down_after_failed_database_logins(secure_db, m
         secure_db.session("sales9")  # the right password waits too
     now[0] += dt.timedelta(seconds=31)
     assert secure_db.session("sales9").actor.login == "sales9"
+
+
+def test_sorting_by_a_column_the_role_may_not_read_is_a_clear_refusal(secure_db, salesmen):
+    from crm_core.errors import PermissionDenied
+    from crm_core.lists import ListQuery
+
+    secure_db.add_user("engineer2", "engineer")
+    engineer = secure_db.session("engineer2")
+    assert len(engineer.customers.list(ListQuery(sort=("name",))).rows) == 2
+    with pytest.raises(PermissionDenied) as exc:
+        engineer.customers.list(ListQuery(sort=("phone",)))  # the server keeps the full numbers from him
+    assert exc.value.text("en").startswith("The database refused this")
