@@ -58,6 +58,51 @@ BEGIN
 END $$"""
 
 
+# Privacy erasure (crm_core/services/privacy.py) must reach the trail too. Only a role
+# whose declaration lets it delete in the module (what the erasure requires) may blank
+# named columns of a row's trail entries, and only of a row it can see.
+REDACT_FUNCTION = """CREATE OR REPLACE FUNCTION public.crm_redact_trail(tbl text, rid bigint, cols text[])
+RETURNS integer LANGUAGE plpgsql SECURITY DEFINER {search_path} AS $$
+DECLARE
+  n integer;
+  visible boolean;
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM (VALUES {allowed}) AS v(r, t)
+                  WHERE v.t = tbl AND pg_has_role(session_user, v.r, 'MEMBER')) THEN
+    RAISE EXCEPTION 'permission denied to redact the audit trail of %', tbl USING ERRCODE = '42501';
+  END IF;
+  EXECUTE format('SELECT EXISTS (SELECT 1 FROM public.%I WHERE id = $1)', tbl) INTO visible USING rid;
+  IF NOT visible THEN  -- row-level security: not a row of his
+    RAISE EXCEPTION 'permission denied to redact the audit trail of %', tbl USING ERRCODE = '42501';
+  END IF;
+  UPDATE public.audit_trail t
+     SET before = public.crm_redact_json(t.before, cols), after = public.crm_redact_json(t.after, cols)
+   WHERE t.table_name = tbl AND t.row_id = rid;
+  GET DIAGNOSTICS n = ROW_COUNT;
+  RETURN n;
+END $$"""
+
+
+def _erasers() -> str:
+    """``('crm_admin', 'contacts'), ...``: group roles that may erase personal data of each table."""
+    from crm_core.modules import SPECS
+    from crm_core.permissions import ROLES, Action
+
+    pairs = [(f"crm_{code}", spec.model.__tablename__) for module, spec in sorted(SPECS.items())
+             if any(f.personal for f in spec.fields)
+             for code, rights in ROLES.items() if rights.may(module, Action.DELETE)]
+    return ", ".join(f"('{role}', '{table}')" for role, table in pairs)
+
+
+REDACT_JSON = """CREATE OR REPLACE FUNCTION public.crm_redact_json(doc jsonb, cols text[]) RETURNS jsonb
+LANGUAGE sql IMMUTABLE {search_path} AS $$
+  SELECT CASE WHEN doc IS NULL THEN NULL ELSE (
+    SELECT coalesce(jsonb_object_agg(k, CASE WHEN k = ANY(cols) AND v <> 'null'::jsonb
+                                             THEN '"[erased]"'::jsonb ELSE v END), '{{}}'::jsonb)
+      FROM jsonb_each(doc) AS e(k, v)) END
+$$"""
+
+
 def audited_tables() -> list[str]:
     """Every business table (all of the schema but the logs, bookkeeping and derived tables)."""
     from crm_core.models import Base
@@ -95,6 +140,14 @@ def statements() -> list[str | sql.Composed]:
     ]
     for table in audited_tables():
         out += _trigger(table)
+    out += [
+        REDACT_JSON.replace("{search_path}", SEARCH_PATH).replace("{{}}", "{}"),
+        f"ALTER FUNCTION public.crm_redact_json(jsonb, text[]) OWNER TO {OWNER}",
+        REDACT_FUNCTION.replace("{search_path}", SEARCH_PATH).replace("{allowed}", _erasers()),
+        f"ALTER FUNCTION public.crm_redact_trail(text, bigint, text[]) OWNER TO {OWNER}",
+        "REVOKE ALL ON FUNCTION public.crm_redact_trail(text, bigint, text[]) FROM PUBLIC",
+        sql.SQL("GRANT EXECUTE ON FUNCTION public.crm_redact_trail(text, bigint, text[]) TO {}").format(everyone),
+    ]
     out += [
         f"ALTER TABLE public.audit_trail OWNER TO {OWNER}",
         sql.SQL("REVOKE ALL ON TABLE public.audit_trail FROM PUBLIC, {}").format(everyone),

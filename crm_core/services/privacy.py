@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from crm_core.db.base import utcnow
@@ -73,6 +73,7 @@ class PrivacyService:
         for entry in s.scalars(select(AuditEntry).where(AuditEntry.module == module, AuditEntry.record_id == obj.id)):
             entry.before = _redact(entry.before, names)
             entry.after = _redact(entry.after, names)
+        _redact_database_trail(s, obj, names)
         s.add(ErasureLogEntry(actor_id=self.ctx.actor.user_id, module=module, record_id=obj.id,
                               fields={"fields": names}, reason=reason))
         write_audit(s, self.ctx.actor, "erase", module, obj.id, None, {"erased_fields": names, "reason": reason})
@@ -91,6 +92,21 @@ class PrivacyService:
         if not text:
             raise ValidationError([FieldError("reason", "required", Text("删除原因：不能为空", "Reason: is required"))])
         return text[:500]
+
+
+def _redact_database_trail(s: Session, obj: Any, names: list[str]) -> None:
+    """On a server with the database's own audit trail, blank the erased fields there too.
+
+    The erasure's UPDATE is flushed first: its trigger writes one more trail entry
+    whose "before" still holds the values, and that one must be blanked as well.
+    """
+    if s.get_bind().dialect.name != "postgresql":
+        return
+    if not s.scalar(text("SELECT to_regprocedure('public.crm_redact_trail(text, bigint, text[])') IS NOT NULL")):
+        return
+    s.flush()
+    s.execute(text("SELECT crm_redact_trail(:tbl, :rid, CAST(:cols AS text[]))"),
+              {"tbl": obj.__tablename__, "rid": obj.id, "cols": names})
 
 
 def _redact(values: dict | None, names: list[str]) -> dict | None:

@@ -79,3 +79,26 @@ def test_no_group_role_can_write_or_empty_the_trail(secure_db, role: str) -> Non
         conn.execute("ALTER TABLE audit_trail DISABLE TRIGGER ALL")
     with pytest.raises(errors.InsufficientPrivilege):
         conn.execute("DROP TRIGGER crm_audit_trail ON customers")
+
+
+def test_a_privacy_erasure_blanks_the_persons_data_in_the_trail_too(secure_db) -> None:
+    admin = secure_db.session("admin")
+    customer = admin.customers.create({"name": "北京星辰软件有限公司"})
+    contact = admin.contacts.create({"customer_id": customer["id"], "name": "欧阳娜娜", "email": "nana@example.com",
+                                     "address": "北京市朝阳区建国路 88 号"})
+    admin.contacts.update(contact["id"], {"email": "ouyang@example.com"}, version=contact["version"])
+    admin.privacy.erase_contact(contact["id"], "本人要求删除个人信息")
+    su = secure_db.superuser()
+    entries = _trail(su, "contacts", contact["id"])
+    assert [op for _, op, _, _ in entries] == ["INSERT", "UPDATE", "UPDATE"]  # the erasure is in the trail ...
+    dump = " ".join(str(part) for entry in entries for part in entry[2:])
+    for value in ("欧阳娜娜", "nana@example.com", "ouyang@example.com", "建国路"):
+        assert value not in dump  # ... and no entry keeps what was erased
+    assert entries[0][3]["email"] == "[erased]"
+
+
+def test_only_those_who_may_erase_can_redact_the_trail(secure_db) -> None:
+    secure_db.add_user("sales1", "sales")
+    sales = secure_db.connect("sales1")
+    with pytest.raises(errors.InsufficientPrivilege):
+        sales.execute("SELECT crm_redact_trail('customers', 1, ARRAY['name'])")  # sales may not delete customers
