@@ -118,6 +118,18 @@ class BackupTab(QWidget):
             buttons.addWidget(button)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
+        # With database logins nobody's own login may dump the whole database (row-level
+        # security, hidden columns): the server's scheduled job makes the backups.
+        self.server_managed = session.profile.backend == "postgresql" and session.profile.auth == "database"
+        if self.server_managed:
+            note = QLabel(translate("Backups", "On this server the backups are made by the server's scheduled "
+                                               "job (crm-admin backup --verify, run by the server administrator); "
+                                               "the runs it recorded are listed here."), self)
+            note.setObjectName("serverManagedNote")
+            note.setWordWrap(True)
+            layout.addWidget(note)
+            for button in (self.backup_button, self.verify_button, self.restore_button):
+                button.hide()
         layout.addLayout(buttons)
         layout.addWidget(self.runs_table, 1)
         layout.addWidget(self.progress_bar)

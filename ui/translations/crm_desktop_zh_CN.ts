@@ -72,6 +72,10 @@
         <translation>恢复…</translation>
     </message>
     <message>
+        <source>On this server the backups are made by the server&apos;s scheduled job (crm-admin backup --verify, run by the server administrator); the runs it recorded are listed here.</source>
+        <translation>此服务器的备份由服务器上的定时任务完成（由服务器管理员运行 crm-admin backup --verify）；这里列出它记录的备份。</translation>
+    </message>
+    <message>
         <source>Restoring… (a safety backup is taken first)</source>
         <translation>正在恢复…（先备份当前状态）</translation>
     </message>
