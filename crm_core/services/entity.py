@@ -12,28 +12,25 @@ from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from sqlalchemy import ColumnElement, func, or_, select, true
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from crm_core.db.base import utcnow
-from crm_core.errors import (ConcurrencyConflict, ErrorCollector, FieldError, InUse, NotFound,
-                             RecordInactive, ValidationError)
+from crm_core.errors import ErrorCollector, FieldError, InUse, NotFound, ValidationError
 from crm_core.i18n import Text
-from crm_core.metadata import EntitySpec, Field, FieldType
+from crm_core.metadata import EntitySpec
 from crm_core.permissions import Action, Scope, scope_of, sees
 from crm_core.services import values as val
-from crm_core.services.audit import write_audit
 from crm_core.services.context import Context
 from crm_core.services.custom import CustomFieldsMixin
+from crm_core.services.guards import WriteGuardsMixin
 from crm_core.services.listing import ListingMixin
 from crm_core.services.records import RecordsMixin
 from crm_core.services.query import ListQuery, Page
-from crm_core.services.references import blocking_references, unique_violation
+from crm_core.services.references import blocking_references
 
 
 
-class EntityService(ListingMixin, RecordsMixin, CustomFieldsMixin):
+class EntityService(ListingMixin, RecordsMixin, CustomFieldsMixin, WriteGuardsMixin):
     """Generic service over one :class:`EntitySpec`; subclasses add module rules."""
 
     spec: ClassVar[EntitySpec]
@@ -359,111 +356,3 @@ class EntityService(ListingMixin, RecordsMixin, CustomFieldsMixin):
             after = self._snapshot(obj)
             self._audit(s, "update", obj.id, {k: before.get(k) for k in changed} | custom_changed.get("before", {}),
                         {k: after.get(k) for k in changed} | custom_changed.get("after", {}))
-
-    def _check_common(self, s: Session, full: dict[str, Any], obj: Any | None, errors: ErrorCollector,
-                      changed: set[str] | None = None) -> None:
-        """Required fields, choices, references and uniqueness, then the module rules."""
-        reported = {e.field for e in errors.errors}
-        for field in self.spec.fields:
-            value = full.get(field.name)
-            if changed is not None and field.name not in changed:
-                continue  # only re-check what this update touches
-            if field.name in reported:
-                continue  # its value was refused while parsing: "required" would be a second, wrong message
-            if field.required and val.is_blank(value):
-                errors.add(*val.problem(field, "required", "不能为空", "is required"))
-            elif value is not None and field.type is FieldType.CHOICE:
-                self._check_choice(s, field, value, errors)
-            elif value is not None and field.type is FieldType.REF:
-                self._check_ref(s, field, value, errors)
-        for name in self.spec.unique:
-            value = full.get(name)
-            if value is None or (changed is not None and name not in changed):
-                continue
-            col = getattr(self.model, name)
-            clash = s.scalar(select(self.model.id).where(col == value))
-            if clash is not None and (obj is None or clash != obj.id):
-                f = self.spec.field(name)
-                errors.add(*val.problem(f, "duplicate", f"“{value}”已存在", f"'{value}' already exists"))
-        if not any(e.field in self.spec.all_fields and e.code == "required" for e in errors.errors):
-            self._validate(s, full, obj, errors)
-
-    def _check_choice(self, s: Session, field: Field, value: str, errors: ErrorCollector) -> None:
-        if field.choices is not None:
-            allowed = {c.code for c in field.choices}
-        else:
-            allowed = self.ctx.services.dictionary.codes(s, field.dictionary or "")
-        if value not in allowed:
-            errors.add(*val.problem(field, "choice", f"“{value}”不是可选值", f"'{value}' is not one of the choices"))
-
-    def _check_ref(self, s: Session, field: Field, value: int, errors: ErrorCollector) -> None:
-        target = self.ctx.services[field.ref or ""]
-        row = s.scalar(select(target.model).where(target.model.id == value, target._scope_condition()))
-        if row is None:
-            errors.add(*val.problem(field, "not_found", "所选记录不存在或无权访问", "the chosen record does not exist or is not yours"))
-        elif not getattr(row, "is_active", True):
-            errors.add(*val.problem(field, "inactive", "所选记录已失效", "the chosen record is deactivated"))
-
-    def _check_version(self, s: Session, obj: Any, version: int) -> None:
-        if obj.version != version:
-            raise self._conflict(s, obj)
-
-    def _conflict(self, s: Session, obj: Any) -> ConcurrencyConflict:
-        current = self._records(s, [obj])[0]
-        return ConcurrencyConflict(Text(
-            f"{self.spec.label.zh}“{getattr(obj, self.spec.title_field)}”已被他人修改并保存，请比较后再保存。",
-            f"Someone else saved {self.spec.label.en.lower()} '{getattr(obj, self.spec.title_field)}' first; compare and save again.",
-        ), module=self.spec.module, record_id=obj.id, current=current)
-
-    def _ensure_active(self, obj: Any) -> None:
-        if not getattr(obj, "is_active", True):
-            reason = obj.deactivated_reason
-            raise RecordInactive(Text(f"该{self.spec.label.zh}已失效，只读。原因：{reason}",
-                                      f"This {self.spec.label.en.lower()} record is deactivated and read-only. Reason: {reason}"), reason)
-
-    def _touch(self, obj: Any) -> None:
-        obj.updated_by_id = self.ctx.actor.user_id
-        obj.updated_at = utcnow()
-
-    def _flush(self, s: Session, obj: Any) -> None:
-        self._guarded(s, s.flush, obj)
-
-    def _commit(self, s: Session, obj: Any | None = None) -> None:
-        self._guarded(s, s.commit, obj)
-
-    def _guarded(self, s: Session, write: Any, obj: Any | None) -> None:
-        """Run a flush or commit; turn a lost version race or a unique clash into the caller's error."""
-        try:
-            write()
-        except StaleDataError:
-            s.rollback()
-            raise self._conflict_after_rollback(obj) from None
-        except IntegrityError as exc:
-            s.rollback()
-            raise self._integrity_error(exc) from None
-
-    def _conflict_after_rollback(self, obj: Any) -> ConcurrencyConflict:
-        with self.ctx.db.unit_of_work(write=False) as s2:
-            fresh = s2.get(self.model, obj.id)
-            if fresh is None:
-                return ConcurrencyConflict(Text("该记录已被他人删除。", "Someone else deleted this record."),
-                                           module=self.spec.module, record_id=obj.id, current=None)
-            return self._conflict(s2, fresh)
-
-    def _integrity_error(self, exc: IntegrityError) -> ValidationError:
-        name = unique_violation(exc, self.model.__table__)
-        if name and name in self.spec.all_fields:
-            f = self.spec.field(name)
-            return ValidationError([FieldError(name, "duplicate", Text(
-                f"{f.label.zh}：已存在（可能刚被他人使用）", f"{f.label.en}: already exists (someone may just have used it)"))])
-        raise exc
-
-    def _in_use_message(self, obj: Any, refs: dict[str, tuple[Text, int]]) -> Text:
-        title = getattr(obj, self.spec.title_field)
-        zh = "、".join(f"{label.zh} {n} 条" for label, n in refs.values())
-        en = ", ".join(f"{n} {label.en.lower()}" for label, n in refs.values())
-        return Text(f"{self.spec.label.zh}“{title}”正在使用中（{zh}引用了它），不能删除；可以改为设为失效。",
-                    f"{self.spec.label.en} '{title}' is in use ({en} refer to it) and cannot be deleted; deactivate it instead.")
-
-    def _audit(self, s: Session, action: str, record_id: int | None, before: dict | None, after: dict | None) -> None:
-        write_audit(s, self.ctx.actor, action, self.spec.module, record_id, before, after)
