@@ -156,7 +156,7 @@ def cmd_db_upgrade(args: argparse.Namespace, lang: str) -> int:
         say(lang, f"升级前的备份：{backup}", f"Backup taken before the upgrade: {backup}")
     if profile.backend == "postgresql" and profile.auth == "database":
         say(lang, "数据库角色、授权和行级安全策略已按权限声明更新。",
-             "Database roles, grants and row-level security policies updated from the permission declaration.")
+            "Database roles, grants and row-level security policies updated from the permission declaration.")
     return 0
 
 
@@ -196,7 +196,7 @@ def cmd_db_current(args: argparse.Namespace, lang: str) -> int:
     profile = profile_of(args)
     if profile.backend == "sqlite" and not profile.sqlite_path.exists():
         say(lang, f"{profile.describe()}：数据库文件不存在（运行 crm-admin db upgrade 创建）",
-             f"{profile.describe()}: no database file (crm-admin db upgrade creates it)")
+            f"{profile.describe()}: no database file (crm-admin db upgrade creates it)")
         return 0
     engine = engine_of(profile)
     try:
@@ -224,7 +224,7 @@ def cmd_create_admin(args: argparse.Namespace, lang: str) -> int:
     finally:
         db.dispose()
     say(lang, f"已创建系统管理员 {user['login']}（{user['name']}）。",
-         f"Administrator {user['login']} ({user['name']}) created.")
+        f"Administrator {user['login']} ({user['name']}) created.")
     return 0
 
 
@@ -244,7 +244,7 @@ def cmd_demo_data(args: argparse.Namespace, lang: str) -> int:
             if not args.if_empty:
                 raise
             say(lang, f"{profile.describe()} 中已有数据，未添加演示数据。",
-                 f"{profile.describe()} already has data; no demo data added.")
+                f"{profile.describe()} already has data; no demo data added.")
             _print_logins(lang, demo.demo_users(db))
             return 0
         users = demo.demo_users(db)
@@ -252,17 +252,17 @@ def cmd_demo_data(args: argparse.Namespace, lang: str) -> int:
         db.dispose()
     seconds = time.monotonic() - started
     say(lang, f"演示数据已写入 {profile.describe()}，用时 {seconds:.1f} 秒：",
-         f"Demo data written to {profile.describe()} in {seconds:.1f} s:")
+        f"Demo data written to {profile.describe()} in {seconds:.1f} s:")
     for name, n in counts.items():
         print(f"  {name:<20} {n:>8}")
     _print_logins(lang, users)
     shown = "从标准输入读入的密码" if args.password_stdin else password
     say(lang, f"演示账户的密码：{shown}（已存在的账户保留原密码）",
-         f"Password of the demo accounts: {'the one read from stdin' if args.password_stdin else password} "
-         f"(accounts that existed keep theirs)")
+        f"Password of the demo accounts: {'the one read from stdin' if args.password_stdin else password} "
+        f"(accounts that existed keep theirs)")
     if profile.backend == "postgresql" and profile.auth == "database":
         say(lang, "注意：此配置使用数据库账户登录，演示用户还需要在服务器上创建对应的数据库角色。",
-             "Note: this profile signs in with database logins; the demo users also need server roles.")
+            "Note: this profile signs in with database logins; the demo users also need server roles.")
     return 0
 
 
@@ -321,7 +321,7 @@ def cmd_mail_send(args: argparse.Namespace, lang: str) -> int:
     finally:
         db.dispose()
     say(lang, f"已发送 {report.sent} 封，失败 {report.failed} 封，其余 {report.left} 封由其他发送方处理。",
-         f"Sent {report.sent}, failed {report.failed}, {report.left} taken by another sender.")
+        f"Sent {report.sent}, failed {report.failed}, {report.left} taken by another sender.")
     return 1 if report.failed else 0
 
 

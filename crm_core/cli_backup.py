@@ -60,10 +60,10 @@ def cmd_backup(args: argparse.Namespace, lang: str) -> int:
         db.dispose()
     made = Path(run["path"])
     say(lang, f"备份已完成：{made}（{made.stat().st_size / 1048576:.1f} MB）",
-         f"Backup written: {made} ({made.stat().st_size / 1048576:.1f} MB)")
+        f"Backup written: {made} ({made.stat().st_size / 1048576:.1f} MB)")
     if run["removed"]:
         say(lang, f"已删除 {len(run['removed'])} 个较旧的备份，保留最新的 {args.keep} 个。",
-             f"Removed {len(run['removed'])} older backups, keeping the newest {args.keep}.")
+            f"Removed {len(run['removed'])} older backups, keeping the newest {args.keep}.")
     if run["report"] is not None:
         print(run["report"].message(lang))
     return 0 if run["ok"] else 1
