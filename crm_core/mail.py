@@ -31,7 +31,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 
 from crm_core.db.base import utcnow
 from crm_core.errors import ConfigurationError, PermissionDenied
@@ -141,7 +141,7 @@ class MailService:
         """Notices waiting to be sent (queued, or failed and to be retried)."""
         self.ctx.require("tickets", Action.READ)
         with self.ctx.db.unit_of_work(write=False) as s:
-            return len(s.scalars(select(Notification.id).where(self._waiting())).all())
+            return int(s.scalar(select(func.count()).select_from(Notification).where(self._waiting())) or 0)
 
     def send_test(self, recipient: str, password: str | None = None) -> None:
         """Send a test message with the saved settings (administrators).
