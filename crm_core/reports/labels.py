@@ -22,12 +22,17 @@ SHARE = Text("占比", "Share")
 TOTAL = Text("合计", "Total")
 
 
-def dictionary_labels(s: Session, category: str) -> dict[str, Text]:
-    """Code -> label of one data-dictionary category (deactivated entries too: old records use them)."""
-    rows = s.execute(select(DictionaryEntry.code, DictionaryEntry.label_zh, DictionaryEntry.label_en)
-                     .where(DictionaryEntry.category == category)
-                     .order_by(DictionaryEntry.sort_order, DictionaryEntry.id))
-    return {code: Text(zh, en) for code, zh, en in rows}
+def dictionary_labels(s: Session, category: str, *, active_only: bool = False) -> dict[str, Text]:
+    """Code -> label of one data-dictionary category, in display order.
+
+    Deactivated entries are included unless ``active_only``: old records still hold their codes.
+    """
+    stmt = (select(DictionaryEntry.code, DictionaryEntry.label_zh, DictionaryEntry.label_en)
+            .where(DictionaryEntry.category == category)
+            .order_by(DictionaryEntry.sort_order, DictionaryEntry.id))
+    if active_only:
+        stmt = stmt.where(DictionaryEntry.is_active.is_(True))
+    return {code: Text(zh, en) for code, zh, en in s.execute(stmt)}
 
 
 def choice_labels(choices: Iterable[Choice]) -> dict[str, Text]:

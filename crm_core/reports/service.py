@@ -17,14 +17,14 @@ from sqlalchemy import select
 from crm_core.db.base import utcnow
 from crm_core.errors import FieldError, ValidationError
 from crm_core.i18n import Text
-from crm_core.models import DictionaryEntry, User
+from crm_core.models import User
 from crm_core.modules.choices import LEVEL
 from crm_core.permissions import Action
 from crm_core.reports import builders_activity as activity
 from crm_core.reports import builders_customers as customers
 from crm_core.reports import builders_money as money
 from crm_core.reports import builders_service as service
-from crm_core.reports.labels import filters_shown
+from crm_core.reports.labels import dictionary_labels, filters_shown
 from crm_core.reports.model import Chart, Report, ReportFilters, Table, localize
 from crm_core.reports.queries import Progress, ReportQuery, customer_scope
 from crm_core.services.codes import office_today
@@ -62,15 +62,13 @@ class ReportService:
         """
         self.ctx.require("reports", Action.READ)
         with self.ctx.db.unit_of_work(write=False) as s:
-            industries = s.execute(select(DictionaryEntry.code, DictionaryEntry.label_zh, DictionaryEntry.label_en)
-                                   .where(DictionaryEntry.category == "industry", DictionaryEntry.is_active.is_(True))
-                                   .order_by(DictionaryEntry.sort_order, DictionaryEntry.id)).all()
+            industries = dictionary_labels(s, "industry", active_only=True)
             users = select(User.id, User.name).where(User.is_active.is_(True)).order_by(User.name, User.id)
             if customer_scope(self.ctx) is not None:
                 users = users.where(User.id == self.ctx.actor.user_id)
             owners = s.execute(users).all()
         return {"level": [(c.code, c.label) for c in LEVEL],
-                "industry": [(code, Text(zh, en)) for code, zh, en in industries],
+                "industry": list(industries.items()),
                 "owner": [(uid, Text(name, name)) for uid, name in owners]}
 
     def build(self, key: str, filters: ReportFilters, *, progress: Progress | None = None) -> Report:
