@@ -1,0 +1,24 @@
+"""indexes and search structures for a million customers
+
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-12-06
+
+Reserved for the scale work (issue 9); empty until it lands.
+"""
+from alembic import op  # noqa: F401
+import sqlalchemy as sa  # noqa: F401
+
+
+revision = '0006'
+down_revision = '0005'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
