@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from crm_core import ListQuery
+from crm_core import Count, ListQuery
 from crm_core.models import CustomerSearchGram
 from crm_core.modules import customers as customers_module
 from crm_core.services import search_index
@@ -141,3 +141,37 @@ def test_write_many_gives_the_rows_the_service_writes(admin, office):
         s.commit()
 
     assert {i: _derived(admin, i) for i in ids} == by_service
+
+
+# ------------------------------------------------------------------ counts
+
+def test_quick_count_is_exact_when_cheap(admin, office):
+    assert admin.customers.quick_count(ListQuery(search="hr")) == Count(2, True)
+    assert admin.customers.quick_count() == Count(3, True)
+
+
+def test_quick_count_estimates_when_the_exact_count_is_slow_and_says_so(admin, office, monkeypatch):
+    from crm_core.services import counting
+
+    monkeypatch.setattr(counting, "_within_budget", lambda s, stmt, budget: None)
+
+    count = admin.customers.quick_count()
+
+    assert count.exact is False
+    assert count.value == 3  # every id sampled in so small a table
+
+
+def test_an_exact_count_over_budget_is_given_up(admin, backend):
+    from sqlalchemy import func, literal_column, select
+    from crm_core.models import Customer
+    from crm_core.services import counting
+
+    if backend == "postgresql":
+        slow = select(func.count()).select_from(func.generate_series(1, 10**9))
+    else:
+        slow = select(func.count()).select_from(select(literal_column("1")).where(
+            literal_column("(WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000000000) "
+                           "SELECT max(i) FROM n)") > 0).subquery())
+    with admin.db.unit_of_work(write=False) as s:
+        assert counting._within_budget(s, slow, 20) is None
+        assert s.scalar(select(func.count()).select_from(Customer)) == 0  # the unit of work goes on
