@@ -83,6 +83,14 @@ class CustomerService(EntityService):
             return super()._scope_condition()
         return self.owned_condition()
 
+    def _scope_branches(self) -> list[ColumnElement[bool]] | None:
+        """Own customers (ix_customers_owner_id_id) and shared ones (ix_customer_shares_user_id_customer_id)."""
+        if scope_of(self.ctx.actor.role, "customers") is Scope.ALL:
+            return None
+        uid = self.ctx.actor.user_id
+        shared = Customer.id.in_(select(CustomerShare.customer_id).where(CustomerShare.user_id == uid))
+        return [Customer.owner_id == uid, and_(shared, or_(Customer.owner_id != uid, Customer.owner_id.is_(None)))]
+
     def display_names(self, s: Session, ids: set[int]) -> dict[int, str]:
         return {i: f"{name}（{code}）" for i, code, name in
                 s.execute(select(Customer.id, Customer.code, Customer.name).where(Customer.id.in_(ids)))}
