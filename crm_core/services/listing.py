@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, or_, select, true, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from crm_core.errors import FieldError, ValidationError
 from crm_core.i18n import Text
@@ -21,6 +21,9 @@ MIN_SEARCH = 2
 class ListingMixin:
     """The list side of a module service (needs ``spec``, ``model``, ``_scope_condition``,
     ``_search_condition`` and ``_records`` from the service)."""
+
+    #: Columns a page does not load (derived data such as the search text).
+    list_deferred: tuple[str, ...] = ()
 
     def _filtered(self, s: Session, query: ListQuery, stmt: Select) -> Select:
         return stmt.where(self._scope_condition(), *self._conditions(s, query))
@@ -127,7 +130,7 @@ class ListingMixin:
         return keys
 
 
-    def _scope_branches(self) -> list[ColumnElement[bool]] | None:
+    def _scope_branches(self, s: Session) -> list[ColumnElement[bool]] | None:
         """Disjoint conditions whose union is the row scope, each served by an index of its own.
 
         None (the default): the scope is one condition. A service whose scope is
@@ -144,7 +147,7 @@ class ListingMixin:
         conds = self._conditions(s, query)
         if query.after is not None:
             conds.append(after_condition(keys, tuple(query.after)))
-        branches = self._scope_branches()
+        branches = self._scope_branches(s)
         if branches is None:
             stmt = select(self.model).where(self._scope_condition(), *conds)
         else:
@@ -155,6 +158,8 @@ class ListingMixin:
                       for b in branches]
             stmt = select(self.model).where(self.model.id.in_(union_all(*(select(f.c.id) for f in firsts))))
         stmt = stmt.order_by(*order_by(keys)).limit(limit + 1)
+        if self.list_deferred:  # derived columns no caller sees: not sent over the wire for every row
+            stmt = stmt.options(*(defer(getattr(self.model, c)) for c in self.list_deferred))
         objs = list(s.scalars(stmt))
         more = len(objs) > limit
         objs = objs[:limit]
