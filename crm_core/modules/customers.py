@@ -86,7 +86,7 @@ class CustomerService(EntityService):
             return super()._scope_condition()
         return self.owned_condition()
 
-    def _scope_branches(self, s: Session) -> list[ColumnElement[bool]] | None:
+    def _scope_branches(self, s: Session) -> list[tuple[ColumnElement[bool], bool]] | None:
         """Own customers and shared ones (ix_customer_shares_user_id_customer_id), each page read by index.
 
         A salesperson with few customers gets them through ix_customers_owner_id_id
@@ -100,9 +100,11 @@ class CustomerService(EntityService):
         shared = Customer.id.in_(select(CustomerShare.customer_id).where(CustomerShare.user_id == uid))
         own_rows = s.scalar(select(func.count()).select_from(
             select(Customer.id).where(Customer.owner_id == uid).limit(OWNER_BOUND + 1).subquery()))
+        few = own_rows <= OWNER_BOUND
         # "+ 0" keeps both planners off the owner index for a big owner
-        own = Customer.owner_id == uid if own_rows <= OWNER_BOUND else (Customer.owner_id + 0) == uid
-        return [own, and_(shared, or_(Customer.owner_id != uid, Customer.owner_id.is_(None)))]
+        own = Customer.owner_id == uid if few else (Customer.owner_id + 0) == uid
+        # Shares are few (an admin hands them out one by one): read them, then sort.
+        return [(own, few), (and_(shared, or_(Customer.owner_id != uid, Customer.owner_id.is_(None))), True)]
 
     def display_names(self, s: Session, ids: set[int]) -> dict[int, str]:
         return {i: f"{name}（{code}）" for i, code, name in

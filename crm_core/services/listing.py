@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, or_, select, true, union_all
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session, aliased, defer
 
 from crm_core.errors import FieldError, ValidationError
 from crm_core.i18n import Text
@@ -130,14 +130,26 @@ class ListingMixin:
         return keys
 
 
-    def _scope_branches(self, s: Session) -> list[ColumnElement[bool]] | None:
+    def _scope_branches(self, s: Session) -> list[tuple[ColumnElement[bool], bool]] | None:
         """Disjoint conditions whose union is the row scope, each served by an index of its own.
 
         None (the default): the scope is one condition. A service whose scope is
         an OR of differently indexed parts (own or shared customers) returns the
         parts: each page is then the first rows of every part, merged (see :meth:`_page`).
+        Each part comes with ``few``: True when it selects few rows, which are then
+        read first and sorted (the planner must not walk the sort index looking for them).
         """
         return None
+
+    def _branch_first_ids(self, cond: ColumnElement[bool], few: bool, conds: list[ColumnElement[bool]],
+                          keys: list[SortKey], limit: int) -> Select:
+        if not few:
+            return select(self.model.id).where(cond, *conds).order_by(*order_by(keys)).limit(limit + 1)
+        # OFFSET 0 keeps the planner from merging the part into the sort (on both databases):
+        # its few rows are found through their index, then sorted.
+        part = aliased(self.model, select(self.model).where(cond, *conds).offset(0).subquery())
+        part_keys = [SortKey(getattr(part, k.column.key), k.descending, k.nullable) for k in keys]
+        return select(part.id).order_by(*order_by(part_keys)).limit(limit + 1)
 
     def _page(self, s: Session, query: ListQuery, *, max_limit: int = MAX_PAGE) -> Page:
         limit = max(1, min(query.limit, max_limit))
@@ -154,8 +166,7 @@ class ListingMixin:
             # An OR of two indexed conditions defeats both planners (a bitmap OR or a
             # multi-index OR, then a sort of every row in scope). The first page of each
             # part walks its own index in the sort order; the page is the best of those.
-            firsts = [select(self.model.id).where(b, *conds).order_by(*order_by(keys)).limit(limit + 1).subquery()
-                      for b in branches]
+            firsts = [self._branch_first_ids(b, few, conds, keys, limit).subquery() for b, few in branches]
             stmt = select(self.model).where(self.model.id.in_(union_all(*(select(f.c.id) for f in firsts))))
         stmt = stmt.order_by(*order_by(keys)).limit(limit + 1)
         if self.list_deferred:  # derived columns no caller sees: not sent over the wire for every row
