@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, or_, select, true, union_all
-from sqlalchemy.orm import Session, aliased, defer
+from sqlalchemy.orm import Session, defer
 
 from crm_core.errors import FieldError, ValidationError
 from crm_core.i18n import Text
@@ -147,9 +147,11 @@ class ListingMixin:
             return select(self.model.id).where(cond, *conds).order_by(*order_by(keys)).limit(limit + 1)
         # OFFSET 0 keeps the planner from merging the part into the sort (on both databases):
         # its few rows are found through their index, then sorted.
-        part = aliased(self.model, select(self.model).where(cond, *conds).offset(0).subquery())
-        part_keys = [SortKey(getattr(part, k.column.key), k.descending, k.nullable) for k in keys]
-        return select(part.id).order_by(*order_by(part_keys)).limit(limit + 1)
+        # Only the id and the sort columns: a login may not be allowed to read every column.
+        columns = {k.column.key: k.column for k in keys} | {"id": self.model.id}
+        part = select(*columns.values()).where(cond, *conds).offset(0).subquery()
+        part_keys = [SortKey(part.c[k.column.key], k.descending, k.nullable) for k in keys]
+        return select(part.c.id).order_by(*order_by(part_keys)).limit(limit + 1)
 
     def _page(self, s: Session, query: ListQuery, *, max_limit: int = MAX_PAGE) -> Page:
         limit = max(1, min(query.limit, max_limit))
