@@ -39,6 +39,8 @@ class ListQuery:
         before: read backwards: the ``limit`` rows just before this cursor (a page's
             ``prev_cursor``), still returned in the list's order; ``()`` means the
             last page, read from the end without walking the list. Ignores ``after``.
+        offset: skip this many rows first (after ``after``, or before ``before`` when reading
+            backwards): how a grid reaches the middle of a long list without a cursor there.
     """
 
     filters: tuple[Filter, ...] = ()
@@ -48,6 +50,7 @@ class ListQuery:
     limit: int = 50
     include_inactive: bool = True
     before: tuple[Any, ...] | None = None
+    offset: int = 0
 
 
 @dataclass

@@ -134,6 +134,8 @@ class ListingMixin:
                 raise ValidationError([FieldError(None, "cursor", Text("分页位置无效，请刷新", "Invalid page cursor; refresh the list"))])
             stmt = stmt.where((before_condition if backwards else after_condition)(keys, tuple(cursor)))
         stmt = stmt.order_by(*order_by(keys, reverse=backwards)).limit(limit + 1)
+        if query.offset > 0:
+            stmt = stmt.offset(query.offset)
         objs = list(s.scalars(stmt))
         more = len(objs) > limit
         objs = objs[:limit]
@@ -142,7 +144,7 @@ class ListingMixin:
         key = lambda obj: tuple(getattr(obj, k.column.key) for k in keys)  # noqa: E731
         # Rows follow this page if the query said so (before a cursor) or one more row came back;
         # rows precede it if it started after a cursor or one more came back reading backwards.
-        following = bool(query.before) if backwards else more
-        preceding = more if backwards else query.after is not None
+        following = bool(query.before) or query.offset > 0 if backwards else more
+        preceding = more if backwards else query.after is not None or query.offset > 0
         return Page(self._records(s, objs), key(objs[-1]) if following and objs else None,
                     prev_cursor=key(objs[0]) if preceding and objs else None)

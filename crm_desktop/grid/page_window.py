@@ -1,18 +1,21 @@
 """Which rows of a long list are in memory, and which page to ask for next (no Qt, no database).
 
-A list of a million records is never held whole: rows are read in keyset pages
-(segments) and only the ``max_pages`` most recently used segments keep their
-records; the others keep just their position and cursor, so scrolling back
-reads them again with one query and no walk. The list is read from its start
-(``after`` cursors) and, once its length is known, may also be read from its
-end (``before`` cursors, :class:`crm_core.lists.ListQuery`): rows in between are
-placeholders (None) until the user scrolls to them, and are then read from the
-nearer of the two known edges.
+A list of a million records is never held whole. Rows are grouped in pages of
+``page_size`` (page ``p`` holds rows ``p*size`` ...); only the ``max_pages``
+most recently used pages keep their records, the others keep the keys of
+their first and last rows, so a page scrolled back to is read again with one
+keyset query (``after`` the previous page's last key or ``before`` the next
+page's first key, :class:`crm_core.lists.ListQuery`) and no walk.
+
+Until the list's length is known, or while the user just scrolls down, pages
+are read one after the other (Qt's fetchMore). :meth:`PageWindow.reach_all`
+makes every row reachable once the total is known: rows not read yet are
+placeholders (None), and a page far from every page read is fetched by its
+offset from the nearer end of the list.
 """
 
 from __future__ import annotations
 
-import bisect
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,23 +24,19 @@ Cursor = tuple[Any, ...]
 
 @dataclass(frozen=True)
 class Fetch:
-    """A page to ask for: ``limit`` rows after ``after`` (forward) or before ``before`` (backward)."""
+    """A page to ask for: ``limit`` rows from ``after``/``before`` (and ``offset``) for page ``page``."""
 
-    start: int  # the row the first returned record goes to (backward: the row after the last one)
+    page: int
     limit: int
     after: Cursor | None = None
-    before: Cursor | None = None
-    backward: bool = False
-    refetch: bool = False  # a dropped segment read again (its rows are known to exist)
+    before: Cursor | None = None  # reading backwards: () is the end of the list
+    offset: int = 0
 
 
 @dataclass
-class Segment:
-    start: int
-    count: int
-    after: Cursor | None
-    before: Cursor | None
-    backward: bool
+class PageState:
+    first_key: Cursor | None = None  # the key of its first row (a page before it reads up to here)
+    last_key: Cursor | None = None  # the key of its last row (a page after it reads from here)
     loaded: bool = True
     used: int = 0
 
@@ -49,123 +48,99 @@ class PageWindow:
     page_size: int
     max_pages: int = 30
     rows: list[dict[str, Any] | None] = field(default_factory=list)
-    segments: list[Segment] = field(default_factory=list)  # sorted by start
-    front_cursor: Cursor | None = None  # where the next forward page starts
-    front_done: bool = False  # the forward walk reached the end (or the backward region)
-    back_start: int | None = None  # first row read from the end; None until jump_to_end
-    back_cursor: Cursor | None = None  # prev_cursor of the first backward page
+    pages: dict[int, PageState] = field(default_factory=dict)
+    done: bool = False  # no more rows after the last one read (or every row is reachable)
+    whole: bool = False  # rowCount is the total: every row reachable
     by_id: dict[Any, int] = field(default_factory=dict)
     tick: int = 0
-    pending: set[tuple[int, bool]] = field(default_factory=set)
-    _last: Segment | None = None  # the segment of the last lookup (views ask row after row)
-
-    @property
-    def front_end(self) -> int:
-        """Rows read (or placed) from the start."""
-        last = next((s for s in reversed(self.segments) if not s.backward), None)
-        return last.start + last.count if last else 0
+    pending: set[int] = field(default_factory=set)
 
     def first_fetch(self) -> Fetch:
+        self.pending.add(0)
         return Fetch(0, self.page_size)
 
     def can_fetch_more(self) -> bool:
-        return not self.front_done and self.back_start is None
+        return not self.done and not self.whole
 
     def next_fetch(self) -> Fetch | None:
-        """The next forward page (the view reached the last row read)."""
-        if not self.can_fetch_more():
+        """The next page down (the view reached the last row read)."""
+        if not self.can_fetch_more() or not self.rows:
             return None
-        return Fetch(len(self.rows), self.page_size, after=self.front_cursor)
-
-    def jump_fetch(self, total: int) -> Fetch | None:
-        """The last page, read from the end, with placeholders for the rows before it; None if not needed."""
-        if self.front_done or self.back_start is not None or total <= len(self.rows):
+        p = len(self.rows) // self.page_size
+        prev = self.pages.get(p - 1)
+        if p in self.pending or prev is None or prev.last_key is None:
             return None
-        self.back_start = total
-        f = Fetch(total, min(self.page_size, total - len(self.rows)), before=(), backward=True)
-        self.pending.add((f.start, f.backward))
-        return f
+        self.pending.add(p)
+        return Fetch(p, self.page_size, after=prev.last_key)
 
-    def segment_at(self, row: int) -> Segment | None:
-        last = self._last
-        if last is not None and last.start <= row < last.start + last.count:
-            return last
-        i = bisect.bisect_right(self.segments, row, key=lambda s: s.start) - 1
-        if i >= 0 and self.segments[i].start <= row < self.segments[i].start + self.segments[i].count:
-            self._last = self.segments[i]
-            return self._last
-        return None
-
-    def used(self, row: int) -> None:
-        """The view showed ``row``: its page is among the last to be dropped."""
-        seg = self.segment_at(row)
-        if seg is not None:
-            self.touch(seg)
+    def reach_all(self, total: int) -> int:
+        """Make rows up to ``total`` reachable (placeholders); returns how many rows were added."""
+        if self.whole or self.done or total <= len(self.rows):
+            return 0
+        added = total - len(self.rows)
+        self.whole = True
+        self.rows.extend([None] * added)
+        return added
 
     def fetch_for(self, row: int) -> Fetch | None:
         """What to read so that placeholder ``row`` gets its record (None: nothing, or already asked)."""
-        seg = self.segment_at(row)
-        if seg is not None:
-            if seg.loaded:
-                return None
-            f = Fetch(seg.start + (seg.count if seg.backward else 0), seg.count, after=seg.after,
-                      before=seg.before, backward=seg.backward, refetch=True)
-        else:  # in the gap between what was read from the start and from the end
-            front, back = self.front_end, self.back_start if self.back_start is not None else len(self.rows)
-            if not front <= row < back:
-                return None
-            gap = back - front
-            if (back, True) in self.pending and row >= back - self.page_size:
-                return None  # the page read from the end is on its way
-            if row - front <= back - row or self.back_cursor is None:
-                f = Fetch(front, min(self.page_size, gap), after=self.front_cursor)
-            else:
-                f = Fetch(back, min(self.page_size, gap), before=self.back_cursor, backward=True)
-        key = (f.start, f.backward)
-        if key in self.pending:
+        size = self.page_size
+        p = row // size
+        state = self.pages.get(p)
+        if p in self.pending or (state is not None and state.loaded) or row >= len(self.rows):
             return None
-        self.pending.add(key)
+        start = p * size
+        count = min(size, len(self.rows) - start)
+        prev, nxt = self.pages.get(p - 1), self.pages.get(p + 1)
+        if p == 0:
+            f = Fetch(0, count)
+        elif prev is not None and prev.last_key is not None:
+            f = Fetch(p, count, after=prev.last_key)
+        elif nxt is not None and nxt.first_key is not None:
+            f = Fetch(p, count, before=nxt.first_key)
+        elif not self.whole:
+            return None  # rows are read in order until the list's length is known
+        elif start <= len(self.rows) - (start + count):
+            f = Fetch(p, count, offset=start)
+        else:
+            f = Fetch(p, count, before=(), offset=len(self.rows) - (start + count))
+        self.pending.add(p)
         return f
 
     def place(self, f: Fetch, records: list[dict[str, Any]], next_cursor: Cursor | None,
-              prev_cursor: Cursor | None) -> tuple[int, int, int]:
-        """Put a page's records in place.
-
-        Returns:
-            (first row, rows appended at the end, rows filled in place).
-        """
-        self.pending.discard((f.start, f.backward))
-        n = len(records)
-        start = f.start - n if f.backward else f.start
+              prev_cursor: Cursor | None, key_of: Any = None) -> tuple[int, int]:
+        """Put a page's records in place; returns (first row, rows appended at the end)."""
+        self.pending.discard(f.page)
+        start = f.page * self.page_size
+        n = min(len(records), max(0, len(self.rows) - start)) if self.whole else len(records)
         appended = max(0, start + n - len(self.rows))
         self.rows.extend([None] * appended)
-        for i, r in enumerate(records, start=start):
+        for i, r in enumerate(records[:n], start=start):
+            old = self.rows[i]
+            if old is not None:
+                self.by_id.pop(old.get("id"), None)
             self.rows[i] = r
             self.by_id[r.get("id")] = i
-        seg = self.segment_at(start) if f.refetch else None
-        if seg is not None:
-            seg.loaded = True
-        elif n:
-            seg = Segment(start, n, f.after, f.before, f.backward)
-            bisect.insort(self.segments, seg, key=lambda s: s.start)
-            if f.backward:
-                self.back_start, self.back_cursor = start, prev_cursor
-            else:
-                self.front_cursor = next_cursor
-        if not f.refetch and not f.backward and (next_cursor is None or self._met(start + n)):
-            self.front_done = True
-        if not f.refetch and f.backward and (prev_cursor is None or start <= self.front_end):
-            self.front_done = True  # read back to the start of the list, or to the rows read from it
-        if seg is not None:
-            self.touch(seg)
-        return start, appended, n - appended
+        state = self.pages.setdefault(f.page, PageState())
+        state.loaded = True
+        if prev_cursor is not None:
+            state.first_key = prev_cursor
+        if next_cursor is not None:
+            state.last_key = next_cursor
+        if not self.whole and f.before is None and next_cursor is None:
+            self.done = True  # the end of the list
+        self.touch(f.page)
+        return start, appended
 
-    def _met(self, front_end: int) -> bool:
-        return self.back_start is not None and front_end >= self.back_start
+    def used(self, row: int) -> None:
+        """The view showed ``row``: its page is among the last to be dropped."""
+        self.touch(row // self.page_size)
 
-    def touch(self, seg: Segment) -> None:
-        self.tick += 1
-        seg.used = self.tick
+    def touch(self, p: int) -> None:
+        state = self.pages.get(p)
+        if state is not None:
+            self.tick += 1
+            state.used = self.tick
 
     def drop_far(self) -> list[tuple[int, int]]:
         """Forget the records of the least recently used pages beyond ``max_pages``.
@@ -173,37 +148,37 @@ class PageWindow:
         Returns:
             The (first row, row count) ranges whose records were dropped.
         """
-        loaded = [s for s in self.segments if s.loaded]
+        loaded = [(s.used, p) for p, s in self.pages.items() if s.loaded]
         if len(loaded) <= self.max_pages:
             return []
-        loaded.sort(key=lambda s: s.used)
+        loaded.sort()
         dropped = []
-        for seg in loaded[:len(loaded) - self.max_pages]:
-            dropped.append((seg.start, seg.count))
-            seg.loaded = False
-            for i in range(seg.start, seg.start + seg.count):
+        for _, p in loaded[:len(loaded) - self.max_pages]:
+            self.pages[p].loaded = False
+            start = p * self.page_size
+            end = min(len(self.rows), start + self.page_size)
+            for i in range(start, end):
                 r = self.rows[i]
                 if r is not None:
                     self.by_id.pop(r.get("id"), None)
                 self.rows[i] = None
+            if end > start:
+                dropped.append((start, end - start))
         return dropped
 
     def remove(self, row: int) -> None:
-        """A row left the list: later rows move up by one."""
-        r = self.rows.pop(row)
-        if r is not None:
-            self.by_id.pop(r.get("id"), None)
-        for seg in self.segments:
-            if seg.start <= row < seg.start + seg.count:
-                seg.count -= 1
-            elif seg.start > row:
-                seg.start -= 1
-        self.segments = [s for s in self.segments if s.count > 0]
-        self._last = None
-        if self.back_start is not None and self.back_start > row:
-            self.back_start -= 1
-        self.by_id = {x.get("id"): i for i, x in enumerate(self.rows) if x is not None}
+        """A row left the list: later rows move up by one (pages after it are read again when shown)."""
+        self.rows.pop(row)
+        p = row // self.page_size
+        for q, state in self.pages.items():
+            if q > p and state.loaded:  # its rows shifted by one: read it again when shown
+                state.loaded, state.first_key = False, None
+                for i in range(q * self.page_size, min(len(self.rows), (q + 1) * self.page_size)):
+                    self.rows[i] = None
+        self.by_id = {x.get("id"): i for q, s in self.pages.items() if s.loaded
+                      for i in range(q * self.page_size, min(len(self.rows), (q + 1) * self.page_size))
+                      if (x := self.rows[i]) is not None}
 
     def loaded_rows(self) -> int:
         """Rows whose records are in memory."""
-        return sum(s.count for s in self.segments if s.loaded)
+        return len(self.by_id)

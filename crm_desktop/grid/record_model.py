@@ -94,7 +94,6 @@ class RecordTableModel(QAbstractTableModel):
         self._columns: list[Field] = list(self._spec.grid_fields)
         self._max_pages = max_pages
         self._window = PageWindow(page_size, max_pages)
-        self._fetching = False  # a forward page for fetchMore is on its way
         self._counted = False
         self._total: int | None = None
         self._generation = 0
@@ -205,7 +204,6 @@ class RecordTableModel(QAbstractTableModel):
         self._window = PageWindow(self._page_size, self._max_pages)
         self._counted = False  # the total shown is the previous query's until the new count arrives
         self.endResetModel()
-        self._fetching = False
         self._error_reported = False
         # Older requests no longer count; no loading_changed flicker when a reload replaces one.
         self._pending = 0
@@ -220,16 +218,15 @@ class RecordTableModel(QAbstractTableModel):
         Returns:
             True if the last page was asked for (False: total unknown, or all rows already reached).
         """
-        if self._total is None or not self._counted:
+        w = self._window
+        if self._total is None or not self._counted or w.whole or w.done or self._total <= len(w.rows):
             return False
-        f = self._window.jump_fetch(self._total)
-        if f is None:
-            return False
-        first = len(self._window.rows)
-        self.beginInsertRows(QModelIndex(), first, self._total - 1)
-        self._window.rows.extend([None] * (self._total - first))
+        self.beginInsertRows(QModelIndex(), len(w.rows), self._total - 1)
+        w.reach_all(self._total)
         self.endInsertRows()
-        self._request_page(f)
+        f = w.fetch_for(self._total - 1)
+        if f is not None:
+            self._request_page(f)
         return True
 
     @property
@@ -238,9 +235,7 @@ class RecordTableModel(QAbstractTableModel):
         return self._window.loaded_rows()
 
     def _request_page(self, f: Fetch) -> None:
-        if not f.backward and not f.refetch and f.start >= len(self._window.rows):
-            self._fetching = True
-        query = replace(self.list_query(f.after), limit=f.limit, before=f.before if f.backward else None)
+        query = replace(self.list_query(f.after), limit=f.limit, before=f.before, offset=f.offset)
         self._start(self._service.list, query, functools.partial(self._on_list_succeeded, f), page=True)
 
     def _request_count(self) -> None:
@@ -262,10 +257,8 @@ class RecordTableModel(QAbstractTableModel):
         if not self._current(gen):
             return
         w = self._window
-        if not f.backward and not f.refetch:
-            self._fetching = False
-        n = len(page.rows)
-        start = f.start - n if f.backward else f.start
+        start = f.page * w.page_size
+        n = min(len(page.rows), max(0, len(w.rows) - start)) if w.whole else len(page.rows)
         extra = max(0, start + n - len(w.rows))
         if extra:
             self.beginInsertRows(QModelIndex(), len(w.rows), len(w.rows) + extra - 1)
@@ -288,10 +281,9 @@ class RecordTableModel(QAbstractTableModel):
         if not self._current(gen):
             return
         if page:
-            self._fetching = False
             # No further pages of this query: a view would otherwise ask again on every
             # scroll and repeat the error. Refresh (reload) tries again.
-            self._window.front_done = True
+            self._window.done = True
         if not self._error_reported:
             self._error_reported = True
             self.failed.emit(exc)
@@ -322,7 +314,7 @@ class RecordTableModel(QAbstractTableModel):
 
     def fetchMore(self, parent: AnyIndex) -> None:
         """Ask for the next page in the background (once: views call this repeatedly)."""
-        if parent.isValid() or self._fetching:
+        if parent.isValid():
             return
         f = self._window.next_fetch()
         if f is not None:
@@ -358,9 +350,10 @@ class RecordTableModel(QAbstractTableModel):
             return None
         record = rows[index.row()]
         if record is None:  # not in memory (dropped, or not read yet): ask for its page, show it empty
-            f = self._window.fetch_for(index.row())
-            if f is not None:
-                self._request_page(f)
+            if role == Qt.ItemDataRole.DisplayRole:
+                f = self._window.fetch_for(index.row())
+                if f is not None:
+                    self._request_page(f)
             return None
         self._window.used(index.row())
         field = self._columns[index.column()]

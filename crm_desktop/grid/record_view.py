@@ -52,6 +52,10 @@ def setup_record_view(view: QTableView, selection: QAbstractItemView.SelectionMo
     view.setTextElideMode(Qt.TextElideMode.ElideRight)
     view.verticalHeader().hide()  # row numbers of a lazily paged list mean nothing
     view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 10)
+    # Fitting columns to their contents measures the rows on screen plus this many, not every
+    # loaded row (a page of 100 blocked the GUI thread for most of a second on a busy machine).
+    view.verticalHeader().setResizeContentsPrecision(20)
+    view.horizontalHeader().setResizeContentsPrecision(20)
     header = view.horizontalHeader()
     header.setStretchLastSection(True)
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)

@@ -28,11 +28,11 @@ class PositionService:
     def list(self, query: ListQuery) -> Page:
         self.queries.append(query)
         if query.before is not None:
-            end = query.before[0] if query.before else len(self.rows)
+            end = (query.before[0] if query.before else len(self.rows)) - query.offset
             start = max(0, end - query.limit)
-            return Page(self.rows[start:end], (end - 1,) if query.before else None,
+            return Page(self.rows[start:end], (end - 1,) if end < len(self.rows) else None,
                         prev_cursor=(start,) if start > 0 else None)
-        start = query.after[0] + 1 if query.after else 0
+        start = (query.after[0] + 1 if query.after else 0) + query.offset
         end = start + query.limit
         return Page(self.rows[start:end], (end - 1,) if end < len(self.rows) else None,
                     prev_cursor=(start,) if start > 0 else None)
@@ -91,6 +91,9 @@ def test_jump_to_end_reads_the_last_page_from_the_end(qtbot, qtmodeltester, fini
     _wait_for_row(qtbot, model, 25)  # near the start: read forwards from the first page
     assert _name(model, 25) == "thing 26" and service.queries[-1].after == (19,)
     assert model.rows_in_memory <= 4 * 20
+    _wait_for_row(qtbot, model, 500)  # the middle, far from every page read: by its offset from the nearer end
+    assert _name(model, 500) == "thing 501" and service.queries[-1].offset == 480 and service.queries[-1].before == ()
+    _wait_for_row(qtbot, model, 960)
     ids = [model.data(model.index(r, 0), IdRole) for r in range(960, 1000)]
     assert ids == list(range(961, 1001))
     qtmodeltester.check(model)  # reads every row: the gap is filled page by page, memory stays bounded

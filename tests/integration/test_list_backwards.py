@@ -45,3 +45,15 @@ def test_pages_read_backwards_from_the_end_match_the_forward_walk(admin, make_cu
     second = admin.customers.list(ListQuery(sort=sort, after=first.next_cursor, limit=5))
     assert [r["id"] for r in admin.customers.list(ListQuery(sort=sort, before=second.prev_cursor, limit=5)).rows] \
         == forward[:5]
+
+
+def test_an_offset_reaches_the_middle_from_either_end(admin, make_customer):
+    for i in range(23):
+        make_customer(f"客户{i:02d}")
+    forward = _forward(admin.customers, ("name",), 50)
+    page = admin.customers.list(ListQuery(sort=("name",), offset=10, limit=5))
+    assert [r["id"] for r in page.rows] == forward[10:15] and page.prev_cursor and page.next_cursor
+    back = admin.customers.list(ListQuery(sort=("name",), before=(), offset=3, limit=5))
+    assert [r["id"] for r in back.rows] == forward[15:20] and back.prev_cursor and back.next_cursor
+    following = admin.customers.list(ListQuery(sort=("name",), after=back.next_cursor, limit=5))
+    assert [r["id"] for r in following.rows] == forward[20:23]
