@@ -119,3 +119,20 @@ def test_a_real_list_read_from_both_ends_matches_the_forward_walk(admin, make_cu
         assert model.rows_in_memory <= 2 * 10
     assert wait_for_all(WAIT)
     QCoreApplication.processEvents()
+
+
+def test_ctrl_end_on_the_grid_page_shows_the_last_records(admin, make_customer, open_page, qtbot):
+    from PySide6.QtCore import Qt
+
+    for i in range(130):
+        make_customer(f"末尾客户{i:03d}")
+    page = open_page(admin)
+    model = page.model
+    assert model.rowCount() < 130
+    page.view.setFocus()
+    qtbot.keyClick(page.view, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
+    assert model.rowCount() == 130
+    qtbot.waitUntil(lambda: model.data(model.index(129, model.column_of("name"))) is not None and not model.loading,
+                    timeout=WAIT)
+    last = admin.customers.list(ListQuery(sort=model.list_query().sort, before=(), limit=1)).rows[0]
+    assert model.data(model.index(129, model.column_of("name"))) == last["name"]
