@@ -24,7 +24,7 @@ _EXPORTS = {
     "PermissionDenied": "crm_core.errors", "RecordInactive": "crm_core.errors", "SchemaMismatch": "crm_core.errors",
     "ValidationError": "crm_core.errors",
     "Text": "crm_core.i18n",
-    "Filter": "crm_core.lists", "ListQuery": "crm_core.lists", "Page": "crm_core.lists",
+    "Count": "crm_core.lists", "Filter": "crm_core.lists", "ListQuery": "crm_core.lists", "Page": "crm_core.lists",
     "CrmSession": "crm_core.session", "connect": "crm_core.session", "create_first_admin": "crm_core.session",
     "needs_first_admin": "crm_core.session", "open_database": "crm_core.session",
 }

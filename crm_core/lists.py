@@ -53,6 +53,19 @@ class ListQuery:
     offset: int = 0
 
 
+@dataclass(frozen=True)
+class Count:
+    """How many records match a query: exact, or an estimate to be shown as one.
+
+    ``exact`` False means ``value`` is an approximation (rounded to two
+    significant figures): show it as such ("约 18 万条" / "about 180,000") and
+    ask ``service.count(query)`` for the exact figure when the user wants it.
+    """
+
+    value: int
+    exact: bool = True
+
+
 @dataclass
 class Page:
     """One page of plain records, and the cursor for the next one (None at the end)."""

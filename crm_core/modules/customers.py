@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, or_, select, text, update
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 from sqlalchemy.orm.attributes import set_committed_value
@@ -54,6 +54,8 @@ TRANSITIONS: dict[str, set[str]] = {
     "lost": {"reactivated"},
     "reactivated": {"interested", "won", "lost"},
 }
+# A search word with more matches than this is "common" (see _word_condition).
+SEARCH_BOUND = 1000
 # The fields the search index is derived from (besides contacts).
 SEARCHED_FIELDS = frozenset({"code", "name", "phone", "email"})
 
@@ -80,6 +82,14 @@ class CustomerService(EntityService):
         if scope_of(self.ctx.actor.role, "customers") is Scope.ALL:
             return super()._scope_condition()
         return self.owned_condition()
+
+    def _scope_branches(self) -> list[ColumnElement[bool]] | None:
+        """Own customers (ix_customers_owner_id_id) and shared ones (ix_customer_shares_user_id_customer_id)."""
+        if scope_of(self.ctx.actor.role, "customers") is Scope.ALL:
+            return None
+        uid = self.ctx.actor.user_id
+        shared = Customer.id.in_(select(CustomerShare.customer_id).where(CustomerShare.user_id == uid))
+        return [Customer.owner_id == uid, and_(shared, or_(Customer.owner_id != uid, Customer.owner_id.is_(None)))]
 
     def display_names(self, s: Session, ids: set[int]) -> dict[int, str]:
         return {i: f"{name}（{code}）" for i, code, name in
@@ -258,8 +268,9 @@ class CustomerService(EntityService):
             if re.fullmatch(r"[\d\-\s()+]+", word) and len(re.sub(r"\D", "", word)) >= 3:
                 if hides_phones:
                     # search_text holds phone digits: matching them would let a user probe
-                    # masked numbers digit by digit. Look only where digits are not secret.
-                    conds.append(self._plain_condition(word))
+                    # masked numbers digit by digit. Look only where digits are not secret
+                    # (search_text holds code, name and e-mail too: its index narrows the rows).
+                    conds.append(and_(self._word_condition(s, word), self._plain_condition(word)))
                     continue
                 word = re.sub(r"\D", "", word)  # phone fragments match however they were typed
             conds.append(self._word_condition(s, word))
@@ -275,13 +286,36 @@ class CustomerService(EntityService):
         return or_(*(c.ilike(pattern, escape="\\") for c in (Customer.code, Customer.name, Customer.email)))
 
     def _word_condition(self, s: Session, word: str) -> ColumnElement[bool]:
+        """One search word, planned adaptively (PERFORMANCE.md, "Search over 1M customers").
+
+        A bounded look-up through the word's index (at most ``SEARCH_BOUND`` + 1
+        ids) decides: a rare word becomes the list of its customers' ids (the
+        page is then those few rows, sorted); a common word becomes a test the
+        page query applies row by row while walking the sort order's index, which
+        meets a page of matches after a few hundred rows. Either way no query
+        reads every match of a common word, nor every row for a rare one.
+        """
+        grams = CustomerSearchGram.__table__
         if len(word) == 2:
             # Trigram indexes cannot serve 2 characters: use the bigram table.
-            return Customer.id.in_(select(CustomerSearchGram.customer_id).where(
-                CustomerSearchGram.gram == word, CustomerSearchGram.kind.in_(self._gram_kinds())))
+            kinds = self._gram_kinds()
+            found = s.scalars(select(grams.c.customer_id).where(grams.c.gram == word, grams.c.kind.in_(kinds))
+                              .limit(SEARCH_BOUND + 1)).all()
+            if len(found) <= SEARCH_BOUND:
+                return Customer.id.in_(sorted(set(found)))
+            return select(grams.c.customer_id).where(grams.c.customer_id == Customer.id, grams.c.gram == word,
+                                                     grams.c.kind.in_(kinds)).exists()
         if self.ctx.db.backend == "sqlite":
             phrase = '"' + word.replace('"', '""') + '"'
-            return Customer.id.in_(text("SELECT rowid FROM customers_fts WHERE customers_fts MATCH :q")
-                                   .bindparams(q=phrase))
-        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        return Customer.search_text.like(f"%{escaped}%", escape="\\")  # served by the pg_trgm GIN index
+            found = s.scalars(text("SELECT rowid FROM customers_fts WHERE customers_fts MATCH :q LIMIT :n")
+                              .bindparams(q=phrase, n=SEARCH_BOUND + 1)).all()
+            walking = func.instr(Customer.search_text, word) > 0
+        else:
+            escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            # served by the pg_trgm GIN index
+            found = s.scalars(select(Customer.id).where(Customer.search_text.like(f"%{escaped}%", escape="\\"))
+                              .limit(SEARCH_BOUND + 1)).all()
+            walking = func.strpos(Customer.search_text, word) > 0
+        if len(found) <= SEARCH_BOUND:
+            return Customer.id.in_(sorted(found))
+        return walking  # no index can serve this test: the planner walks the sort order instead

@@ -19,7 +19,8 @@ from crm_core.errors import ErrorCollector, FieldError, InUse, NotFound, Validat
 from crm_core.i18n import Text
 from crm_core.metadata import EntitySpec
 from crm_core.permissions import Action, Scope, scope_of, sees
-from crm_core.services import values as val
+from crm_core.lists import Count
+from crm_core.services import counting, values as val
 from crm_core.services.context import Context
 from crm_core.services.custom import CustomFieldsMixin
 from crm_core.services.guards import WriteGuardsMixin
@@ -66,6 +67,19 @@ class EntityService(ListingMixin, RecordsMixin, CustomFieldsMixin, WriteGuardsMi
         with self.ctx.db.unit_of_work(write=False) as s:
             stmt = self._filtered(s, query, select(func.count()).select_from(self.model))
             return int(s.scalar(stmt) or 0)
+
+    def quick_count(self, query: ListQuery | None = None) -> Count:
+        """How many records match ``query``: exact when that is quick, else an estimate flagged as one.
+
+        For the grid's total: call it after (or beside) :meth:`list`, never before
+        showing the page; show ``Count.exact`` False as approximate and call
+        :meth:`count` when the user asks for the exact figure.
+        """
+        self._require(Action.READ)
+        query = query or ListQuery()
+        with self.ctx.db.unit_of_work(write=False) as s:
+            stmt = self._filtered(s, query, select(func.count()).select_from(self.model))
+            return counting.quick_count(s, self.model, stmt)
 
     def search(self, text: str, *, limit: int = 50) -> Page:
         """Fuzzy search (at least two characters), first page."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, or_, select, true, union_all
 from sqlalchemy.orm import Session
 
 from crm_core.errors import FieldError, ValidationError
@@ -23,19 +23,23 @@ class ListingMixin:
     ``_search_condition`` and ``_records`` from the service)."""
 
     def _filtered(self, s: Session, query: ListQuery, stmt: Select) -> Select:
-        stmt = stmt.where(self._scope_condition())
+        return stmt.where(self._scope_condition(), *self._conditions(s, query))
+
+    def _conditions(self, s: Session, query: ListQuery) -> list[ColumnElement[bool]]:
+        """What the query asks for, row scope apart: active only, filters, search."""
+        conds: list[ColumnElement[bool]] = []
         if not query.include_inactive and hasattr(self.model, "is_active"):
-            stmt = stmt.where(self.model.is_active.is_(True))
+            conds.append(self.model.is_active.is_(True))
         for f in query.filters if not isinstance(query.filters, dict) else \
                 [Filter(k, "eq", v) for k, v in query.filters.items()]:
-            stmt = stmt.where(self._filter_condition(f))
+            conds.append(self._filter_condition(f))
         if query.search is not None:
             term = query.search.strip().casefold()
             if len(term) < MIN_SEARCH:
                 raise ValidationError([FieldError("search", "too_short", Text(
                     "搜索：请至少输入 2 个字符", "Search: type at least 2 characters"))])
-            stmt = stmt.where(self._readable_search_condition(s, term))
-        return stmt
+            conds.append(self._readable_search_condition(s, term))
+        return conds
 
     def _readable_search_condition(self, s: Session, term: str) -> ColumnElement[bool]:
         """The module's search, or a plain name search where the login may not read ``search_text``.
@@ -123,17 +127,37 @@ class ListingMixin:
         return keys
 
 
+    def _scope_branches(self) -> list[ColumnElement[bool]] | None:
+        """Disjoint conditions whose union is the row scope, each served by an index of its own.
+
+        None (the default): the scope is one condition. A service whose scope is
+        an OR of differently indexed parts (own or shared customers) returns the
+        parts: each page is then the first rows of every part, merged (see :meth:`_page`).
+        """
+        return None
+
     def _page(self, s: Session, query: ListQuery, *, max_limit: int = MAX_PAGE) -> Page:
         limit = max(1, min(query.limit, max_limit))
         keys = self._sort_keys(query.sort)
-        stmt = self._filtered(s, query, select(self.model))
         backwards = query.before is not None
         cursor = query.before if backwards else query.after
+        if cursor and len(cursor) != len(keys):
+            raise ValidationError([FieldError(None, "cursor", Text("分页位置无效，请刷新", "Invalid page cursor; refresh the list"))])
+        conds = self._conditions(s, query)
         if cursor:
-            if len(cursor) != len(keys):
-                raise ValidationError([FieldError(None, "cursor", Text("分页位置无效，请刷新", "Invalid page cursor; refresh the list"))])
-            stmt = stmt.where((before_condition if backwards else after_condition)(keys, tuple(cursor)))
-        stmt = stmt.order_by(*order_by(keys, reverse=backwards)).limit(limit + 1)
+            conds.append((before_condition if backwards else after_condition)(keys, tuple(cursor)))
+        ordering = order_by(keys, reverse=backwards)
+        branches = self._scope_branches()
+        if branches is None:
+            stmt = select(self.model).where(self._scope_condition(), *conds)
+        else:
+            # An OR of two indexed conditions defeats both planners (a bitmap OR or a
+            # multi-index OR, then a sort of every row in scope). The first page of each
+            # part walks its own index in the sort order; the page is the best of those.
+            firsts = [select(self.model.id).where(b, *conds).order_by(*ordering)
+                      .limit(limit + 1 + max(0, query.offset)).subquery() for b in branches]
+            stmt = select(self.model).where(self.model.id.in_(union_all(*(select(f.c.id) for f in firsts))))
+        stmt = stmt.order_by(*ordering).limit(limit + 1)
         if query.offset > 0:
             stmt = stmt.offset(query.offset)
         objs = list(s.scalars(stmt))

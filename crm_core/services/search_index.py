@@ -15,8 +15,9 @@ Derived data per customer:
   ``kind`` says where the pair comes from, so a search can leave out what the
   searching role may not read:
 
-  - ``n``: the customer's name and e-mail (pairs across punctuation too, so
-    "星辰·软件" gives "辰软"; and pairs as typed, "hr@x.cn" gives "r@");
+  - ``n``: the customer's name (pairs across punctuation too, so "星辰·软件"
+    gives "辰软", and pairs as typed, "辰·") and e-mail (pairs inside its runs
+    of letters and digits: "hr@xc.cn" gives "hr", "xc", "cn");
   - ``c``: contact names;
   - ``p``: the customer's phone digits;
   - ``q``: contact phone digits.
@@ -79,6 +80,14 @@ def _pairs(text: str | None) -> set[str]:
     return out
 
 
+def _token_pairs(text: str | None) -> set[str]:
+    """Pairs inside each run of letters and digits: "hr@xingchen.cn" gives "hr", "xi" ... "cn"."""
+    out: set[str] = set()
+    for word in _NON_WORD.split((text or "").casefold()):
+        out.update(word[i:i + 2] for i in range(len(word) - 1))
+    return out
+
+
 def _digit_pairs(phone: str | None) -> set[str]:
     d = digits(phone)
     return {d[i:i + 2] for i in range(len(d) - 1)}
@@ -97,7 +106,7 @@ def derive(code: str | None, name: str | None, phone: str | None, email: str | N
     parts = [code or "", name or "", digits(phone), email or ""]
     parts += [n or "" for n, _ in contacts] + [digits(p) for _, p in contacts]
     search_text = " ".join(p for p in parts if p).casefold()
-    grams = {(g, NAME) for g in _pairs(name) | _pairs(email)}
+    grams = {(g, NAME) for g in _pairs(name) | _token_pairs(email)}
     grams |= {(g, PHONE) for g in _digit_pairs(phone)}
     for n, p in contacts:
         grams |= {(g, CONTACT_NAME) for g in _pairs(n)}

@@ -57,3 +57,20 @@ def test_an_offset_reaches_the_middle_from_either_end(admin, make_customer):
     assert [r["id"] for r in back.rows] == forward[15:20] and back.prev_cursor and back.next_cursor
     following = admin.customers.list(ListQuery(sort=("name",), after=back.next_cursor, limit=5))
     assert [r["id"] for r in following.rows] == forward[20:23]
+
+
+def test_a_salespersons_own_and_shared_customers_read_backwards_match(admin, make_customer, login):
+    sales = login("sales1")
+    for i in range(14):
+        c = make_customer(f"客户{(i * 5) % 14:02d}", owner_id=sales.actor.user_id if i % 3 else admin.actor.user_id)
+        if i % 3 == 0 and i % 2 == 0:
+            admin.customers.share(c["id"], sales.actor.user_id)  # seen through sharing
+    forward = _forward(sales.customers, ("name",), 4)
+    backward, before = [], ()
+    while before is not None:
+        page = sales.customers.list(ListQuery(sort=("name",), before=before, limit=4))
+        backward = [r["id"] for r in page.rows] + backward
+        before = page.prev_cursor
+    assert backward == forward and len(forward) == 12
+    middle = sales.customers.list(ListQuery(sort=("name",), before=(), offset=4, limit=4))
+    assert [r["id"] for r in middle.rows] == forward[4:8]
