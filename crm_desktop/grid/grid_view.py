@@ -330,6 +330,11 @@ class ModulePage(QWidget):
         if total is None:
             self.total_label.setText("")
             return
+        if not self.model.total_exact:  # an estimate until the exact count arrives
+            figure = f"{total / 10000:g} 万" if self._lang == "zh_CN" and total >= 10000 else f"{total:,}"
+            text = translate("ModulePage", "about %1 records").replace("%1", figure)
+            self.total_label.setText(text.replace("万 条", "万条"))  # 约 18 万条
+            return
         if total == 1:
             self.total_label.setText(translate("ModulePage", "1 record"))
         else:

@@ -95,6 +95,7 @@ class RecordTableModel(QAbstractTableModel):
         self._max_pages = max_pages
         self._window = PageWindow(page_size, max_pages)
         self._counted = False
+        self._total_exact = True
         self._total: int | None = None
         self._generation = 0
         self._pending = 0  # requests of the current generation still running
@@ -114,8 +115,13 @@ class RecordTableModel(QAbstractTableModel):
 
     @property
     def total(self) -> int | None:
-        """Matching records in the database (None until counted)."""
+        """Matching records in the database (None until counted; see :attr:`total_exact`)."""
         return self._total
+
+    @property
+    def total_exact(self) -> bool:
+        """False while :attr:`total` is an estimate (a big list; the exact count follows)."""
+        return self._total_exact
 
     @property
     def loading(self) -> bool:
@@ -239,7 +245,9 @@ class RecordTableModel(QAbstractTableModel):
         self._start(self._service.list, query, functools.partial(self._on_list_succeeded, f), page=True)
 
     def _request_count(self) -> None:
-        self._start(self._service.count, self.list_query(), self._on_count_succeeded, page=False)
+        # An exact count when it is quick, else an estimate at once and the exact figure after it.
+        quick = getattr(self._service, "quick_count", None)
+        self._start(quick or self._service.count, self.list_query(), self._on_count_succeeded, page=False)
 
     def _start(self, fn: Any, query: ListQuery, done: Any, *, page: bool) -> None:
         gen = self._generation
@@ -271,11 +279,15 @@ class RecordTableModel(QAbstractTableModel):
             if self._columns:
                 self.dataChanged.emit(self.index(first, 0), self.index(first + count - 1, len(self._columns) - 1))
 
-    def _on_count_succeeded(self, gen: int, total: int) -> None:
+    def _on_count_succeeded(self, gen: int, total: Any) -> None:
         if not self._current(gen):
             return
-        self._total, self._counted = int(total), True
+        exact = getattr(total, "exact", True)
+        self._total, self._counted = int(getattr(total, "value", total)), exact
+        self._total_exact = exact
         self.total_changed.emit(self._total)
+        if not exact:
+            self._start(self._service.count, self.list_query(), self._on_count_succeeded, page=False)
 
     def _on_request_errored(self, gen: int, page: bool, exc: BaseException) -> None:
         if not self._current(gen):

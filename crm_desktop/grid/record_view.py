@@ -9,7 +9,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
-from crm_core.lists import Filter, ListQuery, Page
+from crm_core.lists import Count, Filter, ListQuery, Page
 from crm_desktop.grid.record_model import RecordService
 
 
@@ -36,6 +36,13 @@ class FixedFilterService:
     def count(self, query: ListQuery) -> int:
         """How many records match (fixed filters added)."""
         return self._service.count(self._with_filters(query))
+
+    def quick_count(self, query: ListQuery) -> Count:
+        """Exact when quick, else an estimate (fixed filters added); see the services' ``quick_count``."""
+        quick = getattr(self._service, "quick_count", None)
+        if quick is None:
+            return Count(self.count(query), True)
+        return quick(self._with_filters(query))
 
     def matches(self, record: Mapping[str, Any]) -> bool:
         """False when a saved record clearly falls outside the "eq" fixed filters."""

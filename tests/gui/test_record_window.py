@@ -7,10 +7,12 @@ same steps against a real database on both backends.
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from PySide6.QtCore import QCoreApplication, QModelIndex
 
-from crm_core.lists import ListQuery, Page
+from crm_core.lists import Count, ListQuery, Page
 from crm_desktop.background import wait_for_all
 from crm_desktop.grid import IdRole, RecordTableModel
 from tests.gui.test_record_model import THINGS, WAIT, _thing, reload_and_wait
@@ -136,3 +138,39 @@ def test_ctrl_end_on_the_grid_page_shows_the_last_records(admin, make_customer, 
                     timeout=WAIT)
     last = admin.customers.list(ListQuery(sort=model.list_query().sort, before=(), limit=1)).rows[0]
     assert model.data(model.index(129, model.column_of("name"))) == last["name"]
+
+
+class EstimatingService(PositionService):
+    """Answers the total first as an estimate; the exact count waits until the test releases it."""
+
+    def __init__(self, n: int):
+        super().__init__(n)
+        self.release = threading.Event()
+
+    def quick_count(self, query: ListQuery) -> Count:
+        return Count(180_000, False)
+
+    def count(self, query: ListQuery) -> int:
+        assert self.release.wait(10)
+        return 181_234
+
+
+@pytest.mark.parametrize(("lang", "approx", "exact"), [("zh_CN", "约 18 万条", "181,234"), ("en", "about 180,000", "181,234")])
+def test_an_estimated_total_is_labelled_approximate_until_the_exact_one_arrives(qtbot, request, finish, lang, approx,
+                                                                              exact):
+    from crm_desktop.changes import ChangeBus
+    from crm_desktop.grid.grid_view import ModulePage
+
+    if lang == "zh_CN":
+        request.getfixturevalue("zh_catalogue")
+
+    service = EstimatingService(300)
+    request.addfinalizer(service.release.set)
+    page = ModulePage(service, lang, None, changes=ChangeBus(), open_form=lambda *a, **k: None)
+    qtbot.addWidget(page)
+    qtbot.waitUntil(lambda: page.total_label.text() != "", timeout=WAIT)
+    assert approx in page.total_label.text() and not page.model.total_exact
+    assert not page.model.jump_to_end()  # the end of an estimated list is not known yet
+    service.release.set()
+    qtbot.waitUntil(lambda: page.model.total_exact, timeout=WAIT)
+    assert exact in page.total_label.text() and page.model.total == 181_234
