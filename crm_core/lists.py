@@ -36,6 +36,11 @@ class ListQuery:
         after: the ``next_cursor`` of the previous page, None for the first page.
         limit: rows per page (1..500).
         include_inactive: also list deactivated records.
+        before: read backwards: the ``limit`` rows just before this cursor (a page's
+            ``prev_cursor``), still returned in the list's order; ``()`` means the
+            last page, read from the end without walking the list. Ignores ``after``.
+        offset: skip this many rows first (after ``after``, or before ``before`` when reading
+            backwards): how a grid reaches the middle of a long list without a cursor there.
     """
 
     filters: tuple[Filter, ...] = ()
@@ -44,6 +49,8 @@ class ListQuery:
     after: tuple[Any, ...] | None = None
     limit: int = 50
     include_inactive: bool = True
+    before: tuple[Any, ...] | None = None
+    offset: int = 0
 
 
 @dataclass(frozen=True)
@@ -67,3 +74,5 @@ class Page:
     next_cursor: tuple[Any, ...] | None
     total: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # The cursor for the page before this one (``ListQuery.before``); None at the start of the list.
+    prev_cursor: tuple[Any, ...] | None = None

@@ -12,7 +12,7 @@ from crm_core.i18n import Text
 from crm_core.metadata import Field, FieldType
 from crm_core.services import masked  # also registers the ORM hook that loads around unreadable columns
 from crm_core.services import values as val
-from crm_core.services.query import Filter, ListQuery, Page, SortKey, after_condition, order_by
+from crm_core.services.query import Filter, ListQuery, Page, SortKey, after_condition, before_condition, order_by
 
 MAX_PAGE = 500
 MIN_SEARCH = 2
@@ -142,25 +142,28 @@ class ListingMixin:
         return None
 
     def _branch_first_ids(self, cond: ColumnElement[bool], few: bool, conds: list[ColumnElement[bool]],
-                          keys: list[SortKey], limit: int) -> Select:
+                          keys: list[SortKey], limit: int, *, reverse: bool = False) -> Select:
         if not few:
-            return select(self.model.id).where(cond, *conds).order_by(*order_by(keys)).limit(limit + 1)
+            return select(self.model.id).where(cond, *conds).order_by(*order_by(keys, reverse=reverse)).limit(limit + 1)
         # OFFSET 0 keeps the planner from merging the part into the sort (on both databases):
         # its few rows are found through their index, then sorted.
         # Only the id and the sort columns: a login may not be allowed to read every column.
         columns = {k.column.key: k.column for k in keys} | {"id": self.model.id}
         part = select(*columns.values()).where(cond, *conds).offset(0).subquery()
         part_keys = [SortKey(part.c[k.column.key], k.descending, k.nullable) for k in keys]
-        return select(part.c.id).order_by(*order_by(part_keys)).limit(limit + 1)
+        return select(part.c.id).order_by(*order_by(part_keys, reverse=reverse)).limit(limit + 1)
 
     def _page(self, s: Session, query: ListQuery, *, max_limit: int = MAX_PAGE) -> Page:
         limit = max(1, min(query.limit, max_limit))
         keys = self._sort_keys(query.sort)
-        if query.after is not None and len(query.after) != len(keys):
+        backwards = query.before is not None
+        cursor = query.before if backwards else query.after
+        if cursor and len(cursor) != len(keys):
             raise ValidationError([FieldError(None, "cursor", Text("分页位置无效，请刷新", "Invalid page cursor; refresh the list"))])
         conds = self._conditions(s, query)
-        if query.after is not None:
-            conds.append(after_condition(keys, tuple(query.after)))
+        if cursor:
+            conds.append((before_condition if backwards else after_condition)(keys, tuple(cursor)))
+        ordering = order_by(keys, reverse=backwards)
         branches = self._scope_branches(s)
         if branches is None:
             stmt = select(self.model).where(self._scope_condition(), *conds)
@@ -168,16 +171,23 @@ class ListingMixin:
             # An OR of two indexed conditions defeats both planners (a bitmap OR or a
             # multi-index OR, then a sort of every row in scope). The first page of each
             # part walks its own index in the sort order; the page is the best of those.
-            firsts = [self._branch_first_ids(b, few, conds, keys, limit).subquery() for b, few in branches]
+            firsts = [self._branch_first_ids(b, few, conds, keys, limit + max(0, query.offset), reverse=backwards)
+                      .subquery() for b, few in branches]
             stmt = select(self.model).where(self.model.id.in_(union_all(*(select(f.c.id) for f in firsts))))
-        stmt = stmt.order_by(*order_by(keys)).limit(limit + 1)
+        stmt = stmt.order_by(*ordering).limit(limit + 1)
+        if query.offset > 0:
+            stmt = stmt.offset(query.offset)
         if self.list_deferred:  # derived columns no caller sees: not sent over the wire for every row
             stmt = stmt.options(*(defer(getattr(self.model, c)) for c in self.list_deferred))
         objs = list(s.scalars(stmt))
         more = len(objs) > limit
         objs = objs[:limit]
-        next_cursor = None
-        if more and objs:
-            last = objs[-1]
-            next_cursor = tuple(getattr(last, k.column.key) for k in keys)
-        return Page(self._records(s, objs), next_cursor)
+        if backwards:
+            objs.reverse()  # read from the end, shown in the list's order
+        key = lambda obj: tuple(getattr(obj, k.column.key) for k in keys)  # noqa: E731
+        # Rows follow this page if the query said so (before a cursor) or one more row came back;
+        # rows precede it if it started after a cursor or one more came back reading backwards.
+        following = bool(query.before) or query.offset > 0 if backwards else more
+        preceding = more if backwards else query.after is not None or query.offset > 0
+        return Page(self._records(s, objs), key(objs[-1]) if following and objs else None,
+                    prev_cursor=key(objs[0]) if preceding and objs else None)

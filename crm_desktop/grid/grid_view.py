@@ -206,6 +206,21 @@ class ModulePage(QWidget):
         self.delete_shortcut = QShortcut(QKeySequence(Qt.Key.Key_Delete), self.view)
         self.delete_shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
         self.delete_shortcut.activated.connect(self.delete_selected)
+        # The end of a long list without walking it: Ctrl+End, or the scroll bar dragged to the bottom.
+        self.end_shortcut = QShortcut(QKeySequence("Ctrl+End"), self.view)
+        self.end_shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+        self.end_shortcut.activated.connect(self.jump_to_end)
+        self.view.verticalScrollBar().sliderReleased.connect(self._on_scroll_bar_slider_released)
+
+    def jump_to_end(self) -> None:
+        """Show the last records (read from the end of the list, not by paging through it)."""
+        self.model.jump_to_end()
+        self.view.scrollToBottom()
+
+    def _on_scroll_bar_slider_released(self) -> None:
+        bar = self.view.verticalScrollBar()
+        if bar.value() >= bar.maximum():
+            self.jump_to_end()
 
     def _search_hint(self) -> str:
         hint = _INDEXED_SEARCH_HINT.get(self.module)
@@ -314,6 +329,11 @@ class ModulePage(QWidget):
     def _show_total(self, total: int | None) -> None:
         if total is None:
             self.total_label.setText("")
+            return
+        if not self.model.total_exact:  # an estimate until the exact count arrives
+            figure = f"{total / 10000:g} 万" if self._lang == "zh_CN" and total >= 10000 else f"{total:,}"
+            text = translate("ModulePage", "about %1 records").replace("%1", figure)
+            self.total_label.setText(text.replace("万 条", "万条"))  # 约 18 万条
             return
         if total == 1:
             self.total_label.setText(translate("ModulePage", "1 record"))

@@ -9,7 +9,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
-from crm_core.lists import Filter, ListQuery, Page
+from crm_core.lists import Count, Filter, ListQuery, Page
 from crm_desktop.grid.record_model import RecordService
 
 
@@ -37,6 +37,13 @@ class FixedFilterService:
         """How many records match (fixed filters added)."""
         return self._service.count(self._with_filters(query))
 
+    def quick_count(self, query: ListQuery) -> Count:
+        """Exact when quick, else an estimate (fixed filters added); see the services' ``quick_count``."""
+        quick = getattr(self._service, "quick_count", None)
+        if quick is None:
+            return Count(self.count(query), True)
+        return quick(self._with_filters(query))
+
     def matches(self, record: Mapping[str, Any]) -> bool:
         """False when a saved record clearly falls outside the "eq" fixed filters."""
         return all(record.get(f.field) == f.value for f in self.filters if f.op == "eq" and f.field in record)
@@ -52,6 +59,10 @@ def setup_record_view(view: QTableView, selection: QAbstractItemView.SelectionMo
     view.setTextElideMode(Qt.TextElideMode.ElideRight)
     view.verticalHeader().hide()  # row numbers of a lazily paged list mean nothing
     view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 10)
+    # Fitting columns to their contents measures the rows on screen plus this many, not every
+    # loaded row (a page of 100 blocked the GUI thread for most of a second on a busy machine).
+    view.verticalHeader().setResizeContentsPrecision(20)
+    view.horizontalHeader().setResizeContentsPrecision(20)
     header = view.horizontalHeader()
     header.setStretchLastSection(True)
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)

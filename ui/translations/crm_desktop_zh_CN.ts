@@ -984,6 +984,10 @@
         <translation>搜索 %1…</translation>
     </message>
     <message>
+        <source>about %1 records</source>
+        <translation>约 %1 条</translation>
+    </message>
+    <message>
         <source>1 record</source>
         <translation>共 1 条</translation>
     </message>
