@@ -113,6 +113,10 @@ class ImportService:
             lookups = Lookups(s, self.ctx.services, self._spec(module), [t.fields[name]])
         return [(code, en if lang.startswith("en") else zh) for code, zh, en in lookups.choice_items.get(name, [])]
 
+    def may_add_choices(self) -> bool:
+        """Whether the actor may add dictionary entries from the value-mapping step (administrators)."""
+        return rights(self.ctx.actor.role).may("dictionary", Action.ADMIN)
+
     def add_choice(self, module: str, name: str, label_zh: str, label_en: str | None = None) -> str:
         """Add a file's value to the dictionary behind a choice target (administrators); returns its code.
 
