@@ -21,12 +21,13 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
     """What autogenerate compares: not the objects each backend keeps outside the ORM.
 
-    The SQLite FTS5 search table (and its shadow tables) is created by raw SQL;
-    the pg_trgm index exists on PostgreSQL only.
+    The SQLite FTS5 search tables (and their shadow tables) are created by raw SQL;
+    the pg_trgm indexes exist on PostgreSQL only.
     """
-    if type_ == "table" and name and name.startswith("customers_fts"):
+    if type_ == "table" and name and name.startswith(("customers_fts", "contacts_fts")):
         return False
-    if type_ == "index" and name == "ix_customers_search_text_trgm":
+    if type_ == "index" and name in ("ix_customers_search_text_trgm", "ix_contacts_name_trgm",
+                                     "ix_contacts_email_trgm", "ix_contacts_phone_trgm"):
         return False
     return True
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, delete, or_, select, text, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 from sqlalchemy.orm.attributes import set_committed_value
 
 from crm_core.errors import ErrorCollector, FieldError, PermissionDenied, ValidationError
@@ -16,6 +17,7 @@ from crm_core.models import (Contact, Contract, Customer, CustomerSearchGram, Cu
                              CustomerStatusChange, User)
 from crm_core.modules.choices import CUSTOMER_STATUS, LEVEL
 from crm_core.permissions import Action, Scope, rights, scope_of, sees
+from crm_core.services import search_index
 from crm_core.services.codes import next_code
 from crm_core.services.entity import EntityService
 
@@ -65,7 +67,8 @@ TRANSITIONS: dict[str, set[str]] = {
     "lost": {"reactivated"},
     "reactivated": {"interested", "won", "lost"},
 }
-_NON_WORD = re.compile(r"[\s\W_]+", re.UNICODE)
+# The fields the search index is derived from (besides contacts).
+SEARCHED_FIELDS = frozenset({"code", "name", "phone", "email"})
 
 
 def _status_label(code: str | None) -> Text:
@@ -117,7 +120,9 @@ class CustomerService(EntityService):
                                    changed_by_id=self.ctx.actor.user_id))
 
     def _after_write(self, s: Session, obj: Customer, changed: dict[str, Any]) -> None:
-        self.refresh_search(s, obj.id)
+        # On insert ``changed`` is every field; an update of other fields leaves the index alone.
+        if changed.keys() & SEARCHED_FIELDS:
+            self.refresh_search(s, obj.id)
 
     # --- status workflow --------------------------------------------------
 
@@ -231,37 +236,31 @@ class CustomerService(EntityService):
     # --- search -----------------------------------------------------------
 
     def refresh_search(self, s: Session, customer_id: int, *, without_contact: int | None = None) -> None:
-        """Rebuild the customer's search text and 2-character index entries.
+        """Bring the customer's search text and 2-character index entries up to date.
+
+        Writes only what changed (see :func:`crm_core.services.search_index.refresh`).
 
         Args:
             without_contact: a contact about to be deleted, left out of the index.
         """
-        c = s.get(Customer, customer_id)
-        stmt = select(Contact.name, Contact.phone).where(Contact.customer_id == customer_id,
-                                                         Contact.erased_at.is_(None))
-        if without_contact is not None:
-            stmt = stmt.where(Contact.id != without_contact)
-        contacts = s.execute(stmt).all()
-        digits = lambda p: re.sub(r"\D", "", p or "")  # noqa: E731
-        parts = [c.code, c.name, digits(c.phone), c.email or ""]
-        parts += [n for n, _ in contacts] + [digits(p) for _, p in contacts]
-        search_text = " ".join(p for p in parts if p).casefold()
-        # Derived data, written past the ORM: it must not bump the version (an open customer
-        # form would turn stale because a colleague added a contact) nor the modified time.
-        table = Customer.__table__
-        s.execute(update(table).where(table.c.id == customer_id)
-                  .values(search_text=search_text, updated_at=table.c.updated_at))
-        set_committed_value(c, "search_text", search_text)
-        grams: set[str] = set()
-        for name in [c.name, *(n for n, _ in contacts)]:
-            folded = (name or "").casefold()
-            # Pairs across punctuation ("星辰·软件" -> "辰软") and pairs as typed ("辰·", "😀科"):
-            # a 2-character term is looked up as it is, so both must be indexed.
-            for word in (_NON_WORD.sub("", folded), re.sub(r"\s+", "", folded)):
-                grams.update(word[i:i + 2] for i in range(len(word) - 1))
-        s.execute(delete(CustomerSearchGram).where(CustomerSearchGram.customer_id == customer_id))
-        if grams:
-            s.execute(CustomerSearchGram.__table__.insert(), [{"gram": g, "customer_id": customer_id} for g in grams])
+        search_index.refresh(s, customer_id, without_contact=without_contact)
+        c = s.identity_map.get(identity_key(Customer, customer_id))
+        if c is not None:  # keep the loaded row in step with what was written past the ORM
+            text_now = s.scalar(select(Customer.__table__.c.search_text).where(Customer.__table__.c.id == customer_id))
+            set_committed_value(c, "search_text", text_now)
+
+    def _gram_kinds(self) -> tuple[str, ...]:
+        """The kinds of 2-character entries the actor may match: never what he may not read."""
+        role = self.ctx.actor.role
+        kinds = [search_index.NAME]
+        reads_contacts = rights(role).may("contacts", Action.READ)
+        if reads_contacts:
+            kinds.append(search_index.CONTACT_NAME)
+        if sees(role, "phone"):
+            kinds.append(search_index.PHONE)
+            if reads_contacts:
+                kinds.append(search_index.CONTACT_PHONE)
+        return tuple(kinds)
 
     def _search_condition(self, s: Session, term: str) -> ColumnElement[bool]:
         conds = []
@@ -291,7 +290,8 @@ class CustomerService(EntityService):
     def _word_condition(self, s: Session, word: str) -> ColumnElement[bool]:
         if len(word) == 2:
             # Trigram indexes cannot serve 2 characters: use the bigram table.
-            return Customer.id.in_(select(CustomerSearchGram.customer_id).where(CustomerSearchGram.gram == word))
+            return Customer.id.in_(select(CustomerSearchGram.customer_id).where(
+                CustomerSearchGram.gram == word, CustomerSearchGram.kind.in_(self._gram_kinds())))
         if self.ctx.db.backend == "sqlite":
             phrase = '"' + word.replace('"', '""') + '"'
             return Customer.id.in_(text("SELECT rowid FROM customers_fts WHERE customers_fts MATCH :q")

@@ -1,0 +1,205 @@
+"""A customer's search index: what is derived from its fields and contacts, and writing it.
+
+The one place that decides what search finds. Both the services (one customer
+per save) and bulk loaders (many customers per statement) call it, so both
+produce the same derived rows.
+
+Derived data per customer:
+
+* ``customers.search_text``: casefolded code, name, phone digits, e-mail, contact
+  names and contact phone digits, joined by spaces. The trigram indexes (pg_trgm
+  GIN on PostgreSQL, the FTS5 ``customers_fts`` table on SQLite) serve terms of
+  three or more characters from it.
+* ``customer_search_grams`` rows ``(gram, kind, customer_id)``: every pair of
+  adjacent characters, for 2-character terms (no trigram index serves them).
+  ``kind`` says where the pair comes from, so a search can leave out what the
+  searching role may not read:
+
+  - ``n``: the customer's name and e-mail (pairs across punctuation too, so
+    "星辰·软件" gives "辰软"; and pairs as typed, "hr@x.cn" gives "r@");
+  - ``c``: contact names;
+  - ``p``: the customer's phone digits;
+  - ``q``: contact phone digits.
+
+  The code is not indexed by pairs: every code starts with the same letters and
+  date digits, so a 2-character code fragment would match everything.
+
+Public API (stable; extend, do not rename):
+
+* :func:`derive` (pure): plain values in, a :class:`SearchEntry` out.
+* :func:`gram_rows` (pure): the ``customer_search_grams`` rows of one entry.
+* :func:`write_many`: set-based write of many customers' entries (bulk paths;
+  ``fresh=True`` for customers that have no index rows yet).
+* :func:`load_entries`: derive the entries of many customers from the database
+  (two queries whatever the number of customers).
+* :func:`refresh`: bring one or many customers' index up to date, writing only
+  what changed (nothing when the searchable text did not change).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, bindparam, delete, select, tuple_, update
+from sqlalchemy.orm import Session
+
+from crm_core.models import Contact, Customer, CustomerSearchGram
+
+_NON_WORD = re.compile(r"[\s\W_]+", re.UNICODE)
+_SPACE = re.compile(r"\s+", re.UNICODE)
+_NON_DIGIT = re.compile(r"\D")
+
+#: Gram kinds (see the module docstring).
+NAME, CONTACT_NAME, PHONE, CONTACT_PHONE = "n", "c", "p", "q"
+ALL_KINDS = (NAME, CONTACT_NAME, PHONE, CONTACT_PHONE)
+
+
+@dataclass(frozen=True)
+class SearchEntry:
+    """What one customer contributes to the search index."""
+
+    search_text: str
+    grams: frozenset[tuple[str, str]]  # (gram, kind)
+
+
+def digits(phone: str | None) -> str:
+    """The digits of a phone number, however it was typed."""
+    return _NON_DIGIT.sub("", phone or "")
+
+
+def _pairs(text: str | None) -> set[str]:
+    folded = (text or "").casefold()
+    out: set[str] = set()
+    # Pairs across punctuation ("星辰·软件" -> "辰软") and pairs as typed ("辰·", "😀科"):
+    # a 2-character term is looked up as it is, so both must be indexed.
+    for word in (_NON_WORD.sub("", folded), _SPACE.sub("", folded)):
+        out.update(word[i:i + 2] for i in range(len(word) - 1))
+    return out
+
+
+def _digit_pairs(phone: str | None) -> set[str]:
+    d = digits(phone)
+    return {d[i:i + 2] for i in range(len(d) - 1)}
+
+
+def derive(code: str | None, name: str | None, phone: str | None, email: str | None,
+           contacts: Iterable[tuple[str | None, str | None]] = ()) -> SearchEntry:
+    """The searchable text and 2-character index entries of one customer.
+
+    Args:
+        code, name, phone, email: the customer's fields as stored.
+        contacts: ``(name, phone)`` of each contact that counts (not erased, not
+            being deleted), in contact id order.
+    """
+    contacts = list(contacts)
+    parts = [code or "", name or "", digits(phone), email or ""]
+    parts += [n or "" for n, _ in contacts] + [digits(p) for _, p in contacts]
+    search_text = " ".join(p for p in parts if p).casefold()
+    grams = {(g, NAME) for g in _pairs(name) | _pairs(email)}
+    grams |= {(g, PHONE) for g in _digit_pairs(phone)}
+    for n, p in contacts:
+        grams |= {(g, CONTACT_NAME) for g in _pairs(n)}
+        grams |= {(g, CONTACT_PHONE) for g in _digit_pairs(p)}
+    return SearchEntry(search_text, frozenset(grams))
+
+
+def gram_rows(customer_id: int, entry: SearchEntry) -> list[dict[str, object]]:
+    """The ``customer_search_grams`` rows of one customer, in a stable order."""
+    return [{"gram": g, "kind": k, "customer_id": customer_id} for g, k in sorted(entry.grams)]
+
+
+def write_many(conn: Session | Connection, entries: Mapping[int, SearchEntry], *, fresh: bool = False) -> None:
+    """Write many customers' entries with a few set-based statements.
+
+    Args:
+        conn: a session or connection inside the caller's transaction.
+        entries: customer id -> entry.
+        fresh: the customers have no gram rows yet (just inserted): skip the delete.
+
+    ``search_text`` is written past the ORM: derived data must not bump the
+    version (an open customer form would turn stale because a colleague added a
+    contact) nor the modified time.
+    """
+    if not entries:
+        return
+    table = Customer.__table__
+    conn.execute(update(table).where(table.c.id == bindparam("cid"))
+                 .values(search_text=bindparam("text"), updated_at=table.c.updated_at),
+                 [{"cid": cid, "text": e.search_text} for cid, e in entries.items()])
+    grams = CustomerSearchGram.__table__
+    if not fresh:
+        ids = list(entries)
+        for i in range(0, len(ids), 500):
+            conn.execute(delete(grams).where(grams.c.customer_id.in_(ids[i:i + 500])))
+    rows = [r for cid, e in entries.items() for r in gram_rows(cid, e)]
+    if rows:
+        conn.execute(grams.insert(), rows)
+
+
+def load_entries(conn: Session | Connection, customer_ids: Iterable[int], *,
+                 without_contact: int | None = None) -> dict[int, SearchEntry]:
+    """Derive the entries of these customers from what is stored (two queries)."""
+    ids = sorted(set(customer_ids))
+    entries: dict[int, SearchEntry] = {}
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        stmt = select(Contact.customer_id, Contact.name, Contact.phone).where(
+            Contact.customer_id.in_(chunk), Contact.erased_at.is_(None)).order_by(Contact.customer_id, Contact.id)
+        if without_contact is not None:
+            stmt = stmt.where(Contact.id != without_contact)
+        contacts: dict[int, list[tuple[str | None, str | None]]] = {}
+        for cid, n, p in conn.execute(stmt):
+            contacts.setdefault(cid, []).append((n, p))
+        for cid, code, name, phone, email in conn.execute(
+                select(Customer.id, Customer.code, Customer.name, Customer.phone, Customer.email)
+                .where(Customer.id.in_(chunk))):
+            entries[cid] = derive(code, name, phone, email, contacts.get(cid, ()))
+    return entries
+
+
+def refresh(conn: Session | Connection, customer_ids: int | Iterable[int], *,
+            without_contact: int | None = None) -> set[int]:
+    """Bring these customers' index up to date, writing only what changed.
+
+    Compares with what is stored (through the index on ``customer_id``, so the
+    cost is that of the customers' own rows) and deletes / inserts only the
+    differing grams; ``search_text`` is written only when it changed.
+
+    Args:
+        without_contact: a contact about to be deleted, left out of the index.
+
+    Returns:
+        The ids whose search text or grams changed.
+    """
+    ids = [customer_ids] if isinstance(customer_ids, int) else list(customer_ids)
+    wanted = load_entries(conn, ids, without_contact=without_contact)
+    if not wanted:
+        return set()
+    table, grams = Customer.__table__, CustomerSearchGram.__table__
+    stored_text = dict(conn.execute(select(table.c.id, table.c.search_text).where(table.c.id.in_(list(wanted)))).all())
+    stored: dict[int, set[tuple[str, str]]] = {cid: set() for cid in wanted}
+    for g, k, cid in conn.execute(select(grams.c.gram, grams.c.kind, grams.c.customer_id)
+                                  .where(grams.c.customer_id.in_(list(wanted)))):
+        stored[cid].add((g, k))
+    changed: set[int] = set()
+    texts, gone, new = [], [], []
+    for cid, entry in wanted.items():
+        if stored_text.get(cid) != entry.search_text:
+            texts.append({"cid": cid, "text": entry.search_text})
+            changed.add(cid)
+        removed, added = stored[cid] - entry.grams, entry.grams - stored[cid]
+        if removed or added:
+            changed.add(cid)
+        gone += [(g, k, cid) for g, k in sorted(removed)]
+        new += [{"gram": g, "kind": k, "customer_id": cid} for g, k in sorted(added)]
+    if texts:
+        conn.execute(update(table).where(table.c.id == bindparam("cid"))
+                     .values(search_text=bindparam("text"), updated_at=table.c.updated_at), texts)
+    for i in range(0, len(gone), 300):
+        conn.execute(delete(grams).where(tuple_(grams.c.gram, grams.c.kind, grams.c.customer_id)
+                                         .in_(gone[i:i + 300])))
+    if new:
+        conn.execute(grams.insert(), new)
+    return changed
