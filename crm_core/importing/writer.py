@@ -79,16 +79,18 @@ def write(ctx: Context, targets: Targets, module: str, creates: list[NewRecord],
 
 def _create_chunk(s: Session, writer: Any, t: Targets, module: str, batch_id: int, part: list[NewRecord]) -> None:
     with_companion = [r for r in part if r.companion]
-    ids = writer.insert_in(s, module, [r.full for r in part], search=not with_companion)
+    # The customer's search entry is derived once, with its contact's name and phone in it.
+    rows = [{**r.full, "_contacts": [(r.companion["name"], r.companion.get("phone"))]} if r.companion else r.full
+            for r in part]
+    ids = writer.insert_in(s, module, rows)
     records = [{"batch_id": batch_id, "record_id": rid, "version": 1} for rid in ids]
     _custom_values(s, [(rid, r.custom) for rid, r in zip(ids, part, strict=True)])
     if with_companion and t.companion:
         link = t.companion_link
         owners = [rid for rid, r in zip(ids, part, strict=True) if r.companion]
-        rows = [{**r.companion, link: rid} for rid, r in zip(owners, with_companion, strict=True)]
-        cids = writer.insert_in(s, t.companion, rows, search=False)
+        companions = [{**r.companion, link: rid} for rid, r in zip(owners, with_companion, strict=True)]
+        cids = writer.insert_in(s, t.companion, companions, search=False)
         _custom_values(s, [(cid, r.companion_custom) for cid, r in zip(cids, with_companion, strict=True)])
-        writer.refresh_search_in(s, ids)  # once, with the new contacts' names and phones in it
         records += [{"batch_id": batch_id, "record_id": cid, "version": 1, "module": t.companion} for cid in cids]
     batches.add_records(s, batch_id, records)
 

@@ -10,6 +10,7 @@ are listed with what they change (the preview).
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -235,8 +236,8 @@ class CheckPage(QWizardPage):
         if not path:
             return
         self.report_button.setEnabled(False)
-        run_in_background(wizard.imports.write_error_report, wizard.source.path, wizard.check, path, wizard.lang,
-                          sheet=wizard.source.sheet, header_row=wizard.source.header_row, done=lambda _none: self._on_report_saved(path), failed=self._on_report_failed)
+        report = partial(wizard.imports.write_error_report, sheet=wizard.source.sheet, header_row=wizard.source.header_row)
+        run_in_background(report, wizard.source.path, wizard.check, path, wizard.lang, done=lambda _none: self._on_report_saved(path), failed=self._on_report_failed)
 
     def _on_report_saved(self, path: str) -> None:
         self.report_button.setEnabled(True)

@@ -8,6 +8,7 @@ since replaced.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -121,8 +122,8 @@ class FilePage(QWizardPage):
         self.completeChanged.emit()
         self._generation += 1
         gen = self._generation
-        run_in_background(self._wizard.imports.open_file, path, self._wizard.module, sheet=sheet, header_row=header_row,
-                          done=lambda source: self._on_file_opened(gen, source),
+        run_in_background(partial(self._wizard.imports.open_file, sheet=sheet, header_row=header_row),
+                          path, self._wizard.module, done=lambda source: self._on_file_opened(gen, source),
                           failed=lambda exc: self._on_file_failed(gen, exc))
 
     def isComplete(self) -> bool:  # noqa: N802 - Qt override
