@@ -19,7 +19,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from crm_core.db.base import utcnow
-from crm_core.errors import ConcurrencyConflict, FieldError, InUse, NotFound, ValidationError
+from crm_core.errors import FieldError, NotFound, ValidationError
 from crm_core.i18n import Text
 from crm_core.models import CustomFieldDefinition, CustomFieldValue, ImportBatch, ImportBatchRecord, User
 from crm_core.services.audit import write_audit
@@ -159,39 +159,3 @@ def load_batch(s: Session, batch_id: int) -> ImportBatch:
     if batch.undone_at is not None:
         raise ValidationError([FieldError("batch", "undone", Text("该导入已撤销过。", "This import was already undone."))])
     return batch
-
-
-def undo_batch(s: Session, ctx: Context, batch: ImportBatch) -> int:
-    """Undo the batch through the services: updated records get their values back, created ones are deleted
-    (companions first, newest first), each with its version checked; returns how many records.
-
-    Raises:
-        ValidationError: a record was changed, deleted or is referenced since the import; nothing is changed.
-    """
-    records = s.execute(select(ImportBatchRecord.record_id, ImportBatchRecord.version, ImportBatchRecord.module,
-                               ImportBatchRecord.action, ImportBatchRecord.before)
-                        .where(ImportBatchRecord.batch_id == batch.id)
-                        .order_by((ImportBatchRecord.module.is_(None)), ImportBatchRecord.record_id.desc())).all()
-    for record_id, version, module, action, before in records:
-        service = ctx.services[module or batch.module]
-        try:
-            if action == "update":
-                obj = service._load(s, record_id, for_update=True)
-                service._check_version(s, obj, version)
-                service._update_in(s, obj, dict(before or {}))
-            else:
-                service.delete_in(s, record_id, version=version)
-        except (ConcurrencyConflict, NotFound):
-            raise _refused("changed", Text(f"{service.spec.label.zh}（编号 {record_id}）在导入后已被修改或删除",
-                                           f"{service.spec.label.en} #{record_id} was changed or deleted after the import")) from None
-        except InUse as exc:
-            raise _refused("in_use", exc.message) from None
-        s.flush()
-    batch.undone_at, batch.undone_by_id = utcnow(), ctx.actor.user_id
-    write_audit(s, ctx.actor, "undo_import", batch.module, None, {"batch_id": batch.id, "rows": len(records)}, None)
-    return len(records)
-
-
-def _refused(code: str, why: Text) -> ValidationError:
-    return ValidationError([FieldError("batch", code, Text(f"无法撤销该导入：{why.zh}。没有删除任何记录。",
-                                                           f"Cannot undo this import: {why.en}. Nothing was removed."))])

@@ -17,7 +17,7 @@ from typing import Any
 
 from crm_core.errors import FieldError, PermissionDenied, ValidationError
 from crm_core.i18n import Text
-from crm_core.importing import batches, columns, mapping_step, workbook, writer
+from crm_core.importing import batches, columns, mapping_step, undo, workbook, writer
 from crm_core.importing.engine import Prepared, RowChecker
 from crm_core.importing.limits import file_error
 from crm_core.importing.lookups import Lookups
@@ -214,7 +214,7 @@ class ImportService:
             if batch.created_by_id != self.ctx.actor.user_id and not rights(self.ctx.actor.role).may(batch.module, Action.DELETE):
                 raise PermissionDenied(Text("只有导入人或有删除权限的用户可以撤销该导入。",
                                             "Only the user who imported it or one who may delete records can undo this import."))
-            removed = batches.undo_batch(s, self.ctx, batch)
+            removed = undo.undo_batch(s, self.ctx, batch)
             s.commit()
             return removed
 
