@@ -71,6 +71,9 @@ class RowChecker:
         self.service = services[lookups.module]
         self.spec = self.service.spec
         self.mapping = mapping
+        # per mapped column: (target name, its Field, its part, its name in its own module), looked up once
+        self.columns = [(col, name, targets.fields[name], targets.part(name), targets.source_name(name))
+                        for col, name in mapping.items()]
         self.column_of = {name: col for col, name in mapping.items()}
         self.seen: dict[str, dict[str, int]] = {name: {} for name in lookups.existing}
         self.update_by_key = update_by_key
@@ -164,8 +167,7 @@ class RowChecker:
         """Mapping name -> raw value of the row's cells; problems of single cells."""
         values: dict[str, Any] = {}
         errors: list[RowError] = []
-        for col, name in self.mapping.items():
-            f = self.t.fields[name]
+        for col, name, f, _part, _own in self.columns:
             cell = cells[col] if col < len(cells) else None
             problem = limits.cell_problem(cell) if isinstance(cell, str) else None
             if problem is not None:
@@ -182,16 +184,16 @@ class RowChecker:
         main: dict[str, Any] = {}
         companion: dict[str, Any] = {}
         custom: dict[str, Any] = {}
-        for name, value in values.items():
+        for _col, name, f, part, own in self.columns:
+            value = values.get(name)
             if value is None or name in failed:
                 continue
-            part = self.t.part(name)
-            if part == "main" and not self.spec.field(name).read_only:
+            if part == "main" and not f.read_only:
                 main[name] = value
             elif part == "companion":
-                companion[self.t.source_name(name)] = value
+                companion[own] = value
             elif part == "custom":
-                custom[self.t.source_name(name)] = value
+                custom[own] = value
         return main, companion, custom
 
     def _update(self, row: int, obj: Any, main: dict[str, Any], custom: dict[str, Any],
@@ -221,7 +223,7 @@ class RowChecker:
                          changes, dict(custom))
 
     def _duplicates(self, row: int, values: dict[str, Any], stored: Any) -> list[RowError]:
-        texts = {k: cell_text(v) for k, v in values.items() if v is not None and self.t.part(k) == "main"}
+        texts = {k: cell_text(values[k]) for k in self.lookups.existing if values.get(k) is not None}
         errors = []
         own = row_keys(self.spec, {n: getattr(stored, n) for n in self.lookups.existing}) if stored is not None else {}
         for name, key in row_keys(self.spec, texts).items():

@@ -12,6 +12,7 @@ fails or the user cancels, :func:`batches.purge` removes the earlier ones.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -28,7 +29,12 @@ from crm_core.models import CustomFieldValue
 from crm_core.services import values as val
 from crm_core.services.context import Context
 
-CHUNK_ROWS = 2000  # rows per transaction: ~0.1-0.3 s of database lock on these machines
+CHUNK_ROWS = 1000  # rows of the first chunk; then sized to take about CHUNK_SECONDS
+CHUNK_SECONDS = 0.4  # one chunk's write transaction: what another client's save may wait for
+MIN_CHUNK, MAX_CHUNK = 100, 10_000
+# SQLite: after each chunk the lock is left free this long, so a client waiting in its busy
+# handler (which sleeps in steps of up to 100 ms) gets its turn instead of being starved.
+SQLITE_GAP_SECONDS = 0.11
 UPDATE_CHUNK_ROWS = 200  # updates go record by record through the service
 
 
@@ -49,6 +55,7 @@ def write(ctx: Context, targets: Targets, module: str, creates: list[NewRecord],
     from crm_core.bulk.writer import BulkWriter
 
     size = chunk_rows or CHUNK_ROWS
+    sqlite = ctx.db.backend == "sqlite"
     total = len(creates) + len(updates)
     batch_id = batches.start(ctx, module, file_name)
     try:
@@ -59,14 +66,24 @@ def write(ctx: Context, targets: Targets, module: str, creates: list[NewRecord],
                 _update_chunk(s, ctx, module, batch_id, part)
                 s.commit()
             done += len(part)
+            if sqlite:
+                time.sleep(SQLITE_GAP_SECONDS)
             if progress:
                 progress(done, total)
         writer = BulkWriter(ctx.db, ctx.actor, source=file_name, chunk_size=size)
-        for i in range(0, len(creates), size):
+        i = 0
+        while i < len(creates):
             part = creates[i:i + size]
+            started = time.perf_counter()
             with ctx.db.unit_of_work(write=True) as s:
                 _create_chunk(s, writer, targets, module, batch_id, part)
                 s.commit()
+            i += len(part)
+            if chunk_rows is None:  # sized by time: short locks whatever the machine's speed and load
+                took = max(time.perf_counter() - started, 1e-3)
+                size = max(MIN_CHUNK, min(MAX_CHUNK, int(len(part) * CHUNK_SECONDS / took)))
+            if sqlite and i < len(creates):
+                time.sleep(SQLITE_GAP_SECONDS)
             done += len(part)
             if progress:
                 progress(done, total)
