@@ -36,6 +36,9 @@ class ListQuery:
         after: the ``next_cursor`` of the previous page, None for the first page.
         limit: rows per page (1..500).
         include_inactive: also list deactivated records.
+        before: read backwards: the ``limit`` rows just before this cursor (a page's
+            ``prev_cursor``), still returned in the list's order; ``()`` means the
+            last page, read from the end without walking the list. Ignores ``after``.
     """
 
     filters: tuple[Filter, ...] = ()
@@ -44,6 +47,7 @@ class ListQuery:
     after: tuple[Any, ...] | None = None
     limit: int = 50
     include_inactive: bool = True
+    before: tuple[Any, ...] | None = None
 
 
 @dataclass
@@ -54,3 +58,5 @@ class Page:
     next_cursor: tuple[Any, ...] | None
     total: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # The cursor for the page before this one (``ListQuery.before``); None at the start of the list.
+    prev_cursor: tuple[Any, ...] | None = None

@@ -33,3 +33,24 @@ def next_code(s: Session, prefix: str, day: dt.date | None = None, *, width: int
     value = s.scalar(update(CodeSequence).where(CodeSequence.key == key)
                      .values(last_value=CodeSequence.last_value + 1).returning(CodeSequence.last_value))
     return f"{key}{value:0{width}d}"
+
+
+def reserve_codes(s: Session, prefix: str, counts: dict[dt.date, int], *, width: int = 3) -> dict[dt.date, list[str]]:
+    """Reserve blocks of consecutive codes, ``counts[day]`` of each day, in one statement (bulk writes).
+
+    Same rules as :func:`next_code`: the counters only go up (an upsert that
+    adds the block size, under the row lock), so no client ever gets a code
+    handed out here.
+    """
+    wanted = {f"{prefix}{day:%Y%m%d}": (day, n) for day, n in sorted(counts.items()) if n > 0}
+    if not wanted:
+        return {}
+    dialect = postgresql if s.get_bind().dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(CodeSequence).values([{"key": k, "last_value": n} for k, (_, n) in wanted.items()])
+    stmt = stmt.on_conflict_do_update(index_elements=["key"],
+                                      set_={"last_value": CodeSequence.last_value + stmt.excluded.last_value})
+    out = {}
+    for key, last in s.execute(stmt.returning(CodeSequence.key, CodeSequence.last_value)):
+        day, n = wanted[key]
+        out[day] = [f"{key}{value:0{width}d}" for value in range(last - n + 1, last + 1)]
+    return out

@@ -12,7 +12,7 @@ from crm_core.i18n import Text
 from crm_core.metadata import Field, FieldType
 from crm_core.services import masked  # also registers the ORM hook that loads around unreadable columns
 from crm_core.services import values as val
-from crm_core.services.query import Filter, ListQuery, Page, SortKey, after_condition, order_by
+from crm_core.services.query import Filter, ListQuery, Page, SortKey, after_condition, before_condition, order_by
 
 MAX_PAGE = 500
 MIN_SEARCH = 2
@@ -127,16 +127,22 @@ class ListingMixin:
         limit = max(1, min(query.limit, max_limit))
         keys = self._sort_keys(query.sort)
         stmt = self._filtered(s, query, select(self.model))
-        if query.after is not None:
-            if len(query.after) != len(keys):
+        backwards = query.before is not None
+        cursor = query.before if backwards else query.after
+        if cursor:
+            if len(cursor) != len(keys):
                 raise ValidationError([FieldError(None, "cursor", Text("分页位置无效，请刷新", "Invalid page cursor; refresh the list"))])
-            stmt = stmt.where(after_condition(keys, tuple(query.after)))
-        stmt = stmt.order_by(*order_by(keys)).limit(limit + 1)
+            stmt = stmt.where((before_condition if backwards else after_condition)(keys, tuple(cursor)))
+        stmt = stmt.order_by(*order_by(keys, reverse=backwards)).limit(limit + 1)
         objs = list(s.scalars(stmt))
         more = len(objs) > limit
         objs = objs[:limit]
-        next_cursor = None
-        if more and objs:
-            last = objs[-1]
-            next_cursor = tuple(getattr(last, k.column.key) for k in keys)
-        return Page(self._records(s, objs), next_cursor)
+        if backwards:
+            objs.reverse()  # read from the end, shown in the list's order
+        key = lambda obj: tuple(getattr(obj, k.column.key) for k in keys)  # noqa: E731
+        # Rows follow this page if the query said so (before a cursor) or one more row came back;
+        # rows precede it if it started after a cursor or one more came back reading backwards.
+        following = bool(query.before) if backwards else more
+        preceding = more if backwards else query.after is not None
+        return Page(self._records(s, objs), key(objs[-1]) if following and objs else None,
+                    prev_cursor=key(objs[0]) if preceding and objs else None)

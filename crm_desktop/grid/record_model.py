@@ -1,7 +1,11 @@
 """The one table model every module grid uses: a lazily paged view of a service's records.
 
 Rows come from ``service.list(ListQuery)`` one keyset page at a time (never all
-rows); the total comes from ``service.count`` separately. Every call runs through
+rows); the total comes from ``service.count`` separately. Memory stays bounded:
+only the most recently used pages keep their records (see
+:mod:`crm_desktop.grid.page_window`); the others are read again when the user
+scrolls back to them, and :meth:`RecordTableModel.jump_to_end` reads the last
+page from the end of the list without walking it. Every call runs through
 :func:`crm_desktop.background.run_in_background` and its result is applied on the
 GUI thread. A generation counter drops results that belong to a query the user
 has since replaced (a newer reload, sort, search or filter).
@@ -11,6 +15,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any, Protocol
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
@@ -20,6 +25,7 @@ from crm_core.metadata import EntitySpec, Field
 from crm_core.lists import Filter, ListQuery, Page
 from crm_desktop.background import run_in_background
 from crm_desktop.grid.display import NUMERIC_TYPES, DictionaryLabels, deactivated_tooltip, display_text
+from crm_desktop.grid.page_window import Fetch, PageWindow
 
 try:  # the C++ side may be deleted by a parent view while a page is still on its way
     from shiboken6 import isValid as _qt_alive
@@ -66,7 +72,7 @@ class RecordTableModel(QAbstractTableModel):
     failed = Signal(object)
 
     def __init__(self, service: RecordService, language: str = "zh_CN",
-                 labels: DictionaryLabels | None = None, *, page_size: int = 100,
+                 labels: DictionaryLabels | None = None, *, page_size: int = 100, max_pages: int = 30,
                  parent: QObject | None = None):
         """Create an empty model; call :meth:`reload` to fetch the first page.
 
@@ -76,6 +82,7 @@ class RecordTableModel(QAbstractTableModel):
             labels: dictionary labels ``{(category, code): Text}``, loaded by the caller
                 in the background (see :func:`crm_desktop.grid.display.dictionary_labels`).
             page_size: rows per page (crm_core caps it at 500).
+            max_pages: pages whose records stay in memory (the most recently used ones).
             parent: Qt parent.
         """
         super().__init__(parent)
@@ -85,10 +92,10 @@ class RecordTableModel(QAbstractTableModel):
         self._labels: DictionaryLabels = labels or {}
         self._page_size = page_size
         self._columns: list[Field] = list(self._spec.grid_fields)
-        self._rows: list[dict[str, Any]] = []
-        self._row_by_id: dict[Any, int] = {}
-        self._cursor: tuple[Any, ...] | None = None
-        self._fetching = False
+        self._max_pages = max_pages
+        self._window = PageWindow(page_size, max_pages)
+        self._fetching = False  # a forward page for fetchMore is on its way
+        self._counted = False
         self._total: int | None = None
         self._generation = 0
         self._pending = 0  # requests of the current generation still running
@@ -195,18 +202,46 @@ class RecordTableModel(QAbstractTableModel):
         """
         self._generation += 1
         self.beginResetModel()
-        self._rows, self._row_by_id, self._cursor = [], {}, None
+        self._window = PageWindow(self._page_size, self._max_pages)
+        self._counted = False  # the total shown is the previous query's until the new count arrives
         self.endResetModel()
         self._fetching = False
         self._error_reported = False
         # Older requests no longer count; no loading_changed flicker when a reload replaces one.
         self._pending = 0
-        self._request_page(None)
+        self._request_page(self._window.first_fetch())
         self._request_count()
 
-    def _request_page(self, after: tuple[Any, ...] | None) -> None:
-        self._fetching = True
-        self._start(self._service.list, self.list_query(after), self._on_list_succeeded, page=True)
+    def jump_to_end(self) -> bool:
+        """Make every row reachable and read the last page from the end (no walk through the list).
+
+        Needs the total; rows between what was read are placeholders until shown.
+
+        Returns:
+            True if the last page was asked for (False: total unknown, or all rows already reached).
+        """
+        if self._total is None or not self._counted:
+            return False
+        f = self._window.jump_fetch(self._total)
+        if f is None:
+            return False
+        first = len(self._window.rows)
+        self.beginInsertRows(QModelIndex(), first, self._total - 1)
+        self._window.rows.extend([None] * (self._total - first))
+        self.endInsertRows()
+        self._request_page(f)
+        return True
+
+    @property
+    def rows_in_memory(self) -> int:
+        """How many records the model holds (bounded by ``max_pages`` pages)."""
+        return self._window.loaded_rows()
+
+    def _request_page(self, f: Fetch) -> None:
+        if not f.backward and not f.refetch and f.start >= len(self._window.rows):
+            self._fetching = True
+        query = replace(self.list_query(f.after), limit=f.limit, before=f.before if f.backward else None)
+        self._start(self._service.list, query, functools.partial(self._on_list_succeeded, f), page=True)
 
     def _request_count(self) -> None:
         self._start(self._service.count, self.list_query(), self._on_count_succeeded, page=False)
@@ -216,30 +251,37 @@ class RecordTableModel(QAbstractTableModel):
         self._pending += 1
         self._update_loading()
         # The generation is bound now, so a late answer can be recognised as stale.
-        run_in_background(fn, query, done=functools.partial(done, gen),
+        run_in_background(fn, query, done=lambda result: done(gen, result),
                           failed=functools.partial(self._on_request_errored, gen, page),
                           finished=functools.partial(self._on_request_finished, gen))
 
     def _current(self, gen: int) -> bool:
         return _qt_alive(self) and gen == self._generation
 
-    def _on_list_succeeded(self, gen: int, page: Page) -> None:
+    def _on_list_succeeded(self, f: Fetch, gen: int, page: Page) -> None:
         if not self._current(gen):
             return
-        self._fetching = False
-        self._cursor = page.next_cursor
-        if page.rows:
-            first = len(self._rows)
-            self.beginInsertRows(QModelIndex(), first, first + len(page.rows) - 1)
-            for i, record in enumerate(page.rows, start=first):
-                self._rows.append(record)
-                self._row_by_id[record.get("id")] = i
+        w = self._window
+        if not f.backward and not f.refetch:
+            self._fetching = False
+        n = len(page.rows)
+        start = f.start - n if f.backward else f.start
+        extra = max(0, start + n - len(w.rows))
+        if extra:
+            self.beginInsertRows(QModelIndex(), len(w.rows), len(w.rows) + extra - 1)
+        w.place(f, page.rows, page.next_cursor, page.prev_cursor)
+        if extra:
             self.endInsertRows()
+        if n > extra and self._columns:
+            self.dataChanged.emit(self.index(start, 0), self.index(start + n - extra - 1, len(self._columns) - 1))
+        for first, count in w.drop_far():  # memory stays bounded: far pages are read again when shown
+            if self._columns:
+                self.dataChanged.emit(self.index(first, 0), self.index(first + count - 1, len(self._columns) - 1))
 
     def _on_count_succeeded(self, gen: int, total: int) -> None:
         if not self._current(gen):
             return
-        self._total = int(total)
+        self._total, self._counted = int(total), True
         self.total_changed.emit(self._total)
 
     def _on_request_errored(self, gen: int, page: bool, exc: BaseException) -> None:
@@ -249,7 +291,7 @@ class RecordTableModel(QAbstractTableModel):
             self._fetching = False
             # No further pages of this query: a view would otherwise ask again on every
             # scroll and repeat the error. Refresh (reload) tries again.
-            self._cursor = None
+            self._window.front_done = True
         if not self._error_reported:
             self._error_reported = True
             self.failed.emit(exc)
@@ -268,21 +310,23 @@ class RecordTableModel(QAbstractTableModel):
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
         """Rows loaded so far (a table: no children)."""
-        return 0 if parent.isValid() else len(self._rows)
+        return 0 if parent.isValid() else len(self._window.rows)
 
     def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         """Number of shown fields."""
         return 0 if parent.isValid() else len(self._columns)
 
     def canFetchMore(self, parent: AnyIndex) -> bool:
-        """True while the service said there is a next page."""
-        return not parent.isValid() and self._cursor is not None
+        """True while the service said there is a next page (and the end was not read from the end)."""
+        return not parent.isValid() and self._window.can_fetch_more()
 
     def fetchMore(self, parent: AnyIndex) -> None:
         """Ask for the next page in the background (once: views call this repeatedly)."""
-        if parent.isValid() or self._cursor is None or self._fetching:
+        if parent.isValid() or self._fetching:
             return
-        self._request_page(self._cursor)
+        f = self._window.next_fetch()
+        if f is not None:
+            self._request_page(f)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Let the service sort by ``column`` and reload; column -1 restores the default order."""
@@ -309,9 +353,16 @@ class RecordTableModel(QAbstractTableModel):
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """Cell text, alignment, greyed look and tooltip of deactivated rows, and the custom roles."""
-        if not index.isValid() or index.row() >= len(self._rows) or index.column() >= len(self._columns):
+        rows = self._window.rows
+        if not index.isValid() or index.row() >= len(rows) or index.column() >= len(self._columns):
             return None
-        record = self._rows[index.row()]
+        record = rows[index.row()]
+        if record is None:  # not in memory (dropped, or not read yet): ask for its page, show it empty
+            f = self._window.fetch_for(index.row())
+            if f is not None:
+                self._request_page(f)
+            return None
+        self._window.used(index.row())
         field = self._columns[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
             return display_text(field, record, self._language, self._labels)
@@ -340,14 +391,15 @@ class RecordTableModel(QAbstractTableModel):
     # -------------------------------------------------------------- records
 
     def record_at(self, row: int) -> dict[str, Any]:
-        """The record shown in ``row``; IndexError outside the loaded rows."""
-        if not 0 <= row < len(self._rows):
+        """The record shown in ``row``; IndexError outside the rows in memory."""
+        rows = self._window.rows
+        if not 0 <= row < len(rows) or rows[row] is None:
             raise IndexError(row)
-        return self._rows[row]
+        return rows[row]
 
     def row_of(self, record_id: Any) -> int | None:
-        """Row of the record with ``record_id`` among the loaded rows, None if not loaded."""
-        return self._row_by_id.get(record_id)
+        """Row of the record with ``record_id`` among the rows in memory, None if not there."""
+        return self._window.by_id.get(record_id)
 
     def apply_change(self, record: dict[str, Any]) -> bool:
         """Show a record a service just returned (after a save) in place of its old row.
@@ -364,7 +416,7 @@ class RecordTableModel(QAbstractTableModel):
         if not self._include_inactive and not record.get("is_active", True):
             self.remove_record(record.get("id"))
             return True
-        self._rows[row] = record
+        self._window.rows[row] = record
         if self._columns:
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(self._columns) - 1))
         return True
@@ -375,8 +427,7 @@ class RecordTableModel(QAbstractTableModel):
         if row is None:
             return False
         self.beginRemoveRows(QModelIndex(), row, row)
-        del self._rows[row]
-        self._row_by_id = {r.get("id"): i for i, r in enumerate(self._rows)}
+        self._window.remove(row)
         self.endRemoveRows()
         if self._total is not None:
             self._total = max(0, self._total - 1)
@@ -386,8 +437,8 @@ class RecordTableModel(QAbstractTableModel):
     def _refresh_all(self) -> None:
         if self._columns:
             self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self._columns) - 1)
-        if self._rows and self._columns:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(self._columns) - 1))
+        if self._window.rows and self._columns:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._window.rows) - 1, len(self._columns) - 1))
 
 
 def _greyed() -> QBrush:

@@ -1,0 +1,64 @@
+"""Bulk writes: many new records per statement, deriving exactly what the services derive.
+
+Used by ``crm-admin demo-data`` (:mod:`crm_core.demo_write`) and meant for the
+importer. Rows are written with the fastest path of each backend (psycopg
+``COPY`` on PostgreSQL, ``executemany`` on SQLite; see ``crm_core.bulk.rows``),
+in chunks, each chunk one short transaction.
+
+API
+---
+``BulkWriter(db, actor, *, source=None, chunk_size=5000)``
+    Acts as ``actor`` (a :class:`crm_core.services.context.Actor`): his id goes
+    into ``created_by_id`` / ``updated_by_id`` and the audit entries.
+    ``source`` is a free label (e.g. ``"import #12: clients.xlsx"``) handed back
+    on every :class:`Chunk` so the caller can record where records came from.
+
+``writer.insert(module, rows, *, validate=False, search=True, on_chunk=None) -> list[int]``
+    Creates records of ``module`` (``"customers"``, ``"contacts"``,
+    ``"contracts"``, ...). Checks the actor's CREATE right once. ``rows`` is
+    any iterable of dicts holding the module's editable field values
+    (``spec.fields`` that are not read-only), already parsed, as
+    ``EntityService.check_new`` accepts them. With ``validate=True`` each row
+    is parsed and checked by the service's own checks (one query or more per
+    row: slower) and a failure raises ``ValidationError`` whose errors carry
+    ``row`` = the row's position in its chunk, nothing of that chunk written.
+    Optional keys per row:
+
+    * ``created_at`` / ``updated_at``: aware datetimes (default: now).
+    * ``_contacts`` (customers only): ``[(name, phone), ...]`` contacts that
+      will be inserted right after, so the search entry is derived once
+      (then insert those contacts with ``search=False``).
+
+    Written as the services write them: ``version`` 1, ``is_active``, the
+    module's defaults (``_apply_defaults``: owner = actor, first status...),
+    codes reserved as a block per day (``C``/``T`` + the created day,
+    :func:`crm_core.services.codes.reserve_codes`), customers' first status
+    history row and search index (``crm_core.services.search_index``),
+    payments' customer, tickets' store, and one ``audit_log`` "create" entry
+    per record with the masked snapshot. Contacts refresh their customers'
+    search index unless ``search=False``.
+
+    ``on_chunk(Chunk)`` is called after each chunk COMMITS, with
+    ``Chunk.module, ids (input order), versions, source, done``: record the
+    ids there (e.g. ``ImportBatchRecord``) to be able to undo. An exception
+    in a later chunk leaves earlier chunks committed: callers that need all
+    or nothing run :meth:`insert_in` inside their own unit of work.
+
+``writer.insert_in(session, module, rows, *, validate=False, search=True) -> list[int]``
+    The same inside the caller's transaction (no rights check, no commit).
+
+``writer.change_status(steps)`` / ``change_status_in(session, steps)``
+    Customers' status workflow for many customers: steps
+    ``{"customer_id", "status", "at"?, "contract_number"?, "note"?}``,
+    checked against the allowed moves and the contract evidence, writing
+    history, a "status" audit entry and a new version per step.
+
+``writer.refresh_search_in(session, customer_ids)`` / ``writer.audit_in(session, module, action, entries)``
+    Building blocks for callers with derived work of their own.
+
+Not yet: custom field values (``"custom"`` raises ``NotImplementedError``).
+"""
+
+from crm_core.bulk.writer import BulkWriter, Chunk
+
+__all__ = ["BulkWriter", "Chunk"]
