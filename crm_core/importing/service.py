@@ -52,8 +52,11 @@ class ImportService:
         return [m for m in SERVICE_CLASSES if m in CUSTOMER_SCOPED and role.may(m, Action.IMPORT) and role.may(m, Action.CREATE)]
 
     def fields(self, module: str) -> list[Field]:
-        """The fields a file may fill, in template order (system-set fields such as codes are not among them)."""
-        return [f for f in self._spec(module).fields if not f.read_only]
+        """The fields a file may fill, in template order: the module's own (not system-set codes), then its
+        custom fields (``custom.<key>``)."""
+        t = self.targets(module)
+        return [f for f in self._spec(module).fields if not f.read_only] + \
+            [f for name, f in t.fields.items() if t.part(name) == "custom"]
 
     def write_template(self, module: str, path: str | Path, lang: str) -> None:
         """An xlsx template: headers in ``lang`` (required ones marked), hints, drop-down lists of the choices."""
@@ -245,7 +248,7 @@ class ImportService:
         names = list(clean.values())
         errors += [FieldError("mapping", "twice", Text(f"{mappable[n].label.zh}：对应了多个列", f"{mappable[n].label.en}: mapped from more than one column"))
                    for n in sorted(set(names)) if names.count(n) > 1 and n in mappable]
-        required = [f for f in self.fields(module) if f.required]
+        required = [f for n, f in mappable.items() if f.required and t.part(n) != "companion"]
         if any(t.part(n) == "companion" for n in names):
             required += [f for n, f in mappable.items() if t.part(n) == "companion" and f.required]
         errors += [FieldError("mapping", "required", Text(f"{f.label.zh}：必填，请为它选择一列", f"{f.label.en}: is required; choose a column for it"))

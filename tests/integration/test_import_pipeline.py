@@ -148,6 +148,10 @@ def test_custom_fields_import_like_other_fields(admin, tmp_path):
     admin.imports.run("customers", path, mapping, only_valid=True)
     [one] = admin.customers.list().rows
     assert one["custom"]["erp_id"] == "E-001"
+    from openpyxl import load_workbook
+
+    admin.imports.write_template("customers", tmp_path / "t.xlsx", "zh_CN")
+    assert "ERP编号" in [c.value for c in load_workbook(tmp_path / "t.xlsx").worksheets[0][1]]  # the template has it too
 
 
 def test_update_by_code_after_a_preview_and_a_conflict_is_reported_not_overwritten(admin, login, make_customer,
