@@ -130,21 +130,24 @@ def step_import(profile: Profile, source: Path, commit: bool) -> float:
     return elapsed
 
 
-def saver(profile_dict: dict[str, Any], stop: Any, out: Any) -> None:
-    """Another client: saves one customer again and again; reports the longest save."""
+def saver(profile_dict: dict[str, Any], importing: Any, stop: Any, out: Any) -> None:
+    """Another client: saves one customer again and again; reports its longest save before (its own
+    baseline) and during the import."""
     from crm_core.session import connect
 
     profile = Profile(**profile_dict)
-    waits = []
+    idle: list[float] = []
+    busy: list[float] = []
     with connect(profile, "admin", PASSWORD) as session:
         [one] = session.customers.search("另一位同事").rows
         version = one["version"]
         while not stop.is_set():
+            during = importing.is_set()
             start = time.perf_counter()
             version = session.customers.update(one["id"], {"notes": f"{time.time()}"}, version=version)["version"]
-            waits.append(time.perf_counter() - start)
+            (busy if during else idle).append(time.perf_counter() - start)
             time.sleep(0.05)
-    out.put((max(waits, default=0.0), len(waits)))
+    out.put((max(busy, default=0.0), len(busy), max(idle, default=0.0)))
 
 
 def _child(fn: Any, args: tuple, q: Any) -> None:
@@ -174,31 +177,32 @@ def measure(backend: str, rows: int, folder: Path, concurrent: bool) -> None:
     source = folder / f"customers-{rows}.xlsx"
     if not source.exists():
         write_file(source, rows)
-    if True:
-        profile = fresh_profile(backend, folder)
-        try:
-            prepare(profile)
-            base, base_mb = in_child(step_baseline, profile, source)
-            dry, dry_mb = in_child(step_import, profile, source, False)
-            wait = None
-            if concurrent:
-                ctx = mp.get_context("spawn")
-                stop, out = ctx.Event(), ctx.Queue()
-                other = ctx.Process(target=saver, args=(profile.__dict__, stop, out))
-                other.start()
-                time.sleep(3)
-                run, run_mb = in_child(step_import, profile, source, True)
-                stop.set()
-                wait = out.get()
-                other.join()
-            else:
-                run, run_mb = in_child(step_import, profile, source, True)
-        finally:
-            drop(profile)
-        print(f"{backend:10} {rows:>7} rows  baseline (calamine + bulk insert) {base:6.2f} s | "
-              f"check {dry:6.2f} s = {dry / base:4.1f}x, {dry_mb:4.0f} MB | "
-              f"run {run:6.2f} s = {run / base:4.1f}x, {run_mb:4.0f} MB"
-              + (f" | other client's longest save {wait[0]:.2f} s over {wait[1]} saves" if wait else ""), flush=True)
+    profile = fresh_profile(backend, folder)
+    try:
+        prepare(profile)
+        base, base_mb = in_child(step_baseline, profile, source)
+        dry, dry_mb = in_child(step_import, profile, source, False)
+        wait = None
+        if concurrent:
+            ctx = mp.get_context("spawn")
+            importing, stop, out = ctx.Event(), ctx.Event(), ctx.Queue()
+            other = ctx.Process(target=saver, args=(profile.__dict__, importing, stop, out))
+            other.start()
+            time.sleep(5)
+            importing.set()
+            run, run_mb = in_child(step_import, profile, source, True)
+            stop.set()
+            wait = out.get()
+            other.join()
+        else:
+            run, run_mb = in_child(step_import, profile, source, True)
+    finally:
+        drop(profile)
+    print(f"{backend:10} {rows:>7} rows  baseline (calamine + bulk insert) {base:6.2f} s | "
+          f"check {dry:6.2f} s = {dry / base:4.1f}x, {dry_mb:4.0f} MB | "
+          f"run {run:6.2f} s = {run / base:4.1f}x, {run_mb:4.0f} MB"
+          + (f" | other client's longest save {wait[0]:.2f} s over {wait[1]} saves (before the import: "
+             f"{wait[2]:.2f} s)" if wait else ""), flush=True)
 
 
 def main() -> None:

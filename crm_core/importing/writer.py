@@ -30,8 +30,8 @@ from crm_core.services import values as val
 from crm_core.services.context import Context
 
 CHUNK_ROWS = 1000  # rows of the first chunk; then sized to take about CHUNK_SECONDS
-CHUNK_SECONDS = 0.4  # one chunk's write transaction: what another client's save may wait for
-MIN_CHUNK, MAX_CHUNK = 100, 10_000
+CHUNK_SECONDS = 0.5  # one chunk's write transaction: what another client's save may wait for
+MIN_CHUNK, MAX_CHUNK = 500, 10_000  # below 500 rows the per-chunk costs (and SQLite's gaps) dominate
 # SQLite: after each chunk the lock is left free this long, so a client waiting in its busy
 # handler (which sleeps in steps of up to 100 ms) gets its turn instead of being starved.
 SQLITE_GAP_SECONDS = 0.11
