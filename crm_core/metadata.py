@@ -62,6 +62,8 @@ class Field:
         read_only: set by the system or by a dedicated action, never by plain update.
         in_grid: shown as a column by default.
         min_value / max_value: bounds for numbers.
+        aliases: other column names offices give the field in their own files (zh and en),
+            matched by the importer's auto-mapping after the labels.
     """
 
     name: str
@@ -78,6 +80,7 @@ class Field:
     in_grid: bool = True
     min_value: Any = None
     max_value: Any = None
+    aliases: tuple[str, ...] = ()
 
     def choice_label(self, code: str | None, lang: str = "zh_CN") -> str | None:
         """Label of a fixed choice (dictionary labels come from the dictionary service)."""
@@ -114,6 +117,8 @@ class EntitySpec:
         unique: fields with a unique constraint (friendly duplicate messages).
         owner_field: field holding the owning user (row scope "own").
         search_fields: text fields a plain (non-indexed) search looks in.
+        companion: module of a record that can be created from the same import row
+            (a customer's contact), linked to the new record through its reference field.
     """
 
     module: str
@@ -125,6 +130,7 @@ class EntitySpec:
     unique: tuple[str, ...] = ()
     owner_field: str | None = None
     search_fields: tuple[str, ...] = ()
+    companion: str | None = None
     all_fields: dict[str, Field] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

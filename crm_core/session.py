@@ -128,7 +128,11 @@ def connect(profile: Profile, login: str, password: str, *, upgrade: bool | None
     except BaseException:
         db.dispose()
         raise
-    return CrmSession(db, actor, profile)
+    session = CrmSession(db, actor, profile)
+    # An import killed half-way (power cut, crash) left a "running" batch: roll it back now, so
+    # nothing half-written survives. Never stops the sign-in; the next one retries.
+    session.imports.recover_interrupted()
+    return session
 
 
 def needs_first_admin(db: Database) -> bool:

@@ -343,5 +343,6 @@ def check_text(value: str, *, max_length: int | None) -> str:
         raise FieldProblem("control_chars", "包含不允许的控制字符", "contains control characters that are not allowed")
     s = s.strip()
     if max_length is not None and len(s) > max_length:
-        raise FieldProblem("too_long", f"不能超过 {max_length} 个字符", f"must be at most {max_length} characters")
+        raise FieldProblem("too_long", f"长度 {len(s)}，超过上限 {max_length}",
+                           f"length {len(s)}, over the limit of {max_length}")
     return s

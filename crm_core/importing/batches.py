@@ -1,74 +1,161 @@
-"""Import batches: recording what an import created, listing batches, and undoing one as a unit."""
+"""Import batches: the bookkeeping of an import written in chunks, listing batches, undoing one as a unit.
+
+A batch is "running" from its first chunk until the import has written its
+last one, then "done". If the import fails or is cancelled, what its earlier
+chunks wrote is removed again (:func:`purge`) and the batch is "failed"; if
+the process dies, the next sign-in finds the batch still "running" with a
+dead process or a stale heartbeat and purges it (:func:`recover_interrupted`).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
+import os
+import socket
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from crm_core.db.base import utcnow
-from crm_core.errors import ConcurrencyConflict, FieldError, InUse, NotFound, ValidationError
+from crm_core.errors import FieldError, NotFound, ValidationError
 from crm_core.i18n import Text
-from crm_core.models import ImportBatch, ImportBatchRecord, User
+from crm_core.models import CustomFieldDefinition, CustomFieldValue, ImportBatch, ImportBatchRecord, User
 from crm_core.services.audit import write_audit
 from crm_core.services.context import Context
 
+log = logging.getLogger(__name__)
+# A running batch whose writer has not been heard of for this long is taken for dead (another host's crash).
+STALE_AFTER = dt.timedelta(minutes=10)
+RECORDS = ImportBatchRecord.__table__
 
-def record_batch(s: Session, ctx: Context, module: str, file_name: str, created: list[Any]) -> int:
-    """Store the batch and its records (with their versions now) and log the import; returns the batch id."""
-    batch = ImportBatch(module=module, file_name=file_name[:255], rows=len(created), created_by_id=ctx.actor.user_id)
-    s.add(batch)
-    s.flush()
-    s.execute(ImportBatchRecord.__table__.insert(),
-              [{"batch_id": batch.id, "record_id": o.id, "version": o.version} for o in created])
-    write_audit(s, ctx.actor, "import", module, None, None,
-                {"batch_id": batch.id, "file_name": batch.file_name, "rows": len(created)})
-    return batch.id
+
+def start(ctx: Context, module: str, file_name: str) -> int:
+    """A new "running" batch, in its own short transaction; returns its id."""
+    with ctx.db.unit_of_work(write=True) as s:
+        batch = ImportBatch(module=module, file_name=file_name[:255], rows=0, created_by_id=ctx.actor.user_id,
+                            state="running", host=socket.gethostname()[:255], pid=os.getpid(), heartbeat_at=utcnow())
+        s.add(batch)
+        s.commit()
+        return batch.id
+
+
+def add_records(s: Session, batch_id: int, rows: list[dict[str, Any]]) -> None:
+    """Record what a chunk wrote (``batch_id``, ``record_id``, ``version``, ``module``, ``action``, ``before``)."""
+    if rows:
+        s.execute(RECORDS.insert(), [{"batch_id": batch_id, "module": None, "action": "create", "before": None, **r}
+                                     for r in rows])
+    s.execute(update(ImportBatch).where(ImportBatch.id == batch_id).values(heartbeat_at=utcnow()))
+
+
+def finish(ctx: Context, batch_id: int, created: int, updated: int) -> None:
+    """Mark the batch done and log the import (the records' own create/update entries are written with them)."""
+    with ctx.db.unit_of_work(write=True) as s:
+        batch = s.get(ImportBatch, batch_id)
+        batch.state, batch.rows, batch.updated, batch.heartbeat_at = "done", created, updated, utcnow()
+        write_audit(s, ctx.actor, "import", batch.module, None, None,
+                    {"batch_id": batch.id, "file_name": batch.file_name, "rows": created, "updated": updated})
+        s.commit()
+
+
+def purge(ctx: Context, batch_id: int, *, why: str) -> int:
+    """Remove what a failed, cancelled or killed import wrote, chunk by chunk; the batch becomes "failed".
+
+    Created records are deleted set-based (their status history and search entries go with them);
+    updated records get their previous values back through the service. Returns how many records.
+    """
+    with ctx.db.unit_of_work(write=True) as s:
+        batch = s.get(ImportBatch, batch_id)
+        if batch is None or batch.state != "running":
+            return 0
+        module, file_name = batch.module, batch.file_name
+        rows = s.execute(select(ImportBatchRecord.record_id, ImportBatchRecord.module, ImportBatchRecord.action,
+                                ImportBatchRecord.before).where(ImportBatchRecord.batch_id == batch_id)
+                         .order_by(ImportBatchRecord.id.desc())).all()
+    removed = 0
+    for rid, rmodule, action, before in rows:
+        if action == "update":
+            with ctx.db.unit_of_work(write=True) as s:
+                service = ctx.services[rmodule or module]
+                obj = s.get(service.model, rid)
+                if obj is not None:
+                    service._update_in(s, obj, dict(before or {}))
+                s.commit()
+            removed += 1
+    created = [(rid, rmodule or module) for rid, rmodule, action, _ in rows if action == "create"]
+    # the companions (contacts) first: they refer to the main records
+    for target in sorted({m for _, m in created}, key=lambda m: m == module):
+        ids = [rid for rid, m in created if m == target]
+        model = ctx.services[target].model
+        for i in range(0, len(ids), 2000):
+            part = ids[i:i + 2000]
+            with ctx.db.unit_of_work(write=True) as s:
+                defs = select(CustomFieldDefinition.id).where(CustomFieldDefinition.module == target)
+                s.execute(delete(CustomFieldValue).where(CustomFieldValue.definition_id.in_(defs),
+                                                         CustomFieldValue.record_id.in_(part)))
+                s.execute(delete(model).where(model.id.in_(part)).execution_options(synchronize_session=False))
+                s.commit()
+            removed += len(part)
+    with ctx.db.unit_of_work(write=True) as s:
+        s.execute(update(ImportBatch).where(ImportBatch.id == batch_id).values(state="failed", heartbeat_at=utcnow()))
+        write_audit(s, ctx.actor, "import_rolled_back", module, None, None,
+                    {"batch_id": batch_id, "file_name": file_name, "records": removed, "why": why})
+        s.commit()
+    return removed
+
+
+def recover_interrupted(ctx: Context) -> list[int]:
+    """Roll back imports whose process died half-way (same host and its pid gone, or a stale heartbeat).
+
+    Called at sign-in; returns the batches rolled back. A failure is logged, not raised: the next
+    sign-in tries again, and the half-written batch is never listed as an import.
+    """
+    host, now = socket.gethostname()[:255], utcnow()
+    with ctx.db.unit_of_work(write=False) as s:
+        running = s.execute(select(ImportBatch.id, ImportBatch.host, ImportBatch.pid, ImportBatch.heartbeat_at)
+                            .where(ImportBatch.state == "running")).all()
+    dead = [bid for bid, bhost, pid, beat in running
+            if (bhost == host and pid is not None and not _alive(pid)) or beat is None or now - beat > STALE_AFTER]
+    done = []
+    for bid in dead:
+        try:
+            purge(ctx, bid, why="interrupted")
+            done.append(bid)
+        except Exception:  # noqa: BLE001 - sign-in must go on; the next one retries
+            log.exception("could not roll back interrupted import batch %s", bid)
+    return done
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    except OSError:
+        return False
+    return True
 
 
 def list_batches(s: Session, modules: list[str], only_user: int | None) -> list[dict[str, Any]]:
-    """Batches of ``modules``, newest first (only those ``only_user`` ran, when given)."""
+    """Finished batches of ``modules``, newest first (only those ``only_user`` ran, when given)."""
     stmt = (select(ImportBatch, User.name).outerjoin(User, User.id == ImportBatch.created_by_id)
-            .where(ImportBatch.module.in_(modules)).order_by(ImportBatch.id.desc()))
+            .where(ImportBatch.module.in_(modules), ImportBatch.state == "done").order_by(ImportBatch.id.desc()))
     if only_user is not None:
         stmt = stmt.where(ImportBatch.created_by_id == only_user)
-    return [{"id": b.id, "module": b.module, "file_name": b.file_name, "rows": b.rows, "created_at": b.created_at,
-             "created_by": name, "created_by_id": b.created_by_id, "undone_at": b.undone_at} for b, name in s.execute(stmt)]
+    return [{"id": b.id, "module": b.module, "file_name": b.file_name, "rows": b.rows, "updated": b.updated,
+             "created_at": b.created_at, "created_by": name, "created_by_id": b.created_by_id,
+             "undone_at": b.undone_at} for b, name in s.execute(stmt)]
 
 
 def load_batch(s: Session, batch_id: int) -> ImportBatch:
     batch = s.get(ImportBatch, batch_id, with_for_update=True)
-    if batch is None:
+    if batch is None or batch.state != "done":
         raise NotFound(Text(f"导入批次 {batch_id} 不存在。", f"Import batch {batch_id} does not exist."))
     if batch.undone_at is not None:
         raise ValidationError([FieldError("batch", "undone", Text("该导入已撤销过。", "This import was already undone."))])
     return batch
-
-
-def undo_batch(s: Session, ctx: Context, batch: ImportBatch) -> int:
-    """Delete the batch's records newest first through the service's delete path; returns how many.
-
-    Raises:
-        ValidationError: a record was changed, deleted or is referenced since the import; nothing is removed.
-    """
-    service = ctx.services[batch.module]
-    records = s.execute(select(ImportBatchRecord.record_id, ImportBatchRecord.version)
-                        .where(ImportBatchRecord.batch_id == batch.id).order_by(ImportBatchRecord.record_id.desc())).all()
-    for record_id, version in records:
-        try:
-            service.delete_in(s, record_id, version=version)
-        except (ConcurrencyConflict, NotFound):
-            raise _refused("changed", Text(f"{service.spec.label.zh}（编号 {record_id}）在导入后已被修改或删除",
-                                           f"{service.spec.label.en} #{record_id} was changed or deleted after the import")) from None
-        except InUse as exc:
-            raise _refused("in_use", exc.message) from None
-        s.flush()
-    batch.undone_at, batch.undone_by_id = utcnow(), ctx.actor.user_id
-    write_audit(s, ctx.actor, "undo_import", batch.module, None, {"batch_id": batch.id, "rows": len(records)}, None)
-    return len(records)
-
-
-def _refused(code: str, why: Text) -> ValidationError:
-    return ValidationError([FieldError("batch", code, Text(f"无法撤销该导入：{why.zh}。没有删除任何记录。",
-                                                           f"Cannot undo this import: {why.en}. Nothing was removed."))])

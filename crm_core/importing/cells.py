@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from typing import Any
 
 from crm_core.i18n import Text
@@ -16,6 +17,9 @@ from crm_core.importing.lookups import Lookups, fold
 from crm_core.importing.reader import cell_text
 from crm_core.metadata import Field, FieldType
 
+# Excel's day 0 (its serials count from 1900-01-00 and include the phantom 1900-02-29).
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+_MAX_SERIAL = 2958466  # 9999-12-31
 _DATETIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M",
                      "%Y年%m月%d日", "%Y年%m月%d日%H时%M分")
 
@@ -42,7 +46,7 @@ def convert(field: Field, cell: Any, lookups: Lookups) -> Any:
     if t is FieldType.REF:
         return _reference(field, cell_text(cell), lookups)
     if t is FieldType.DATE:
-        return cell.date() if isinstance(cell, dt.datetime) else cell if isinstance(cell, dt.date) else cell_text(cell).strip()
+        return _date(cell)
     if t is FieldType.DATETIME:
         return _datetime(field, cell)
     if t in (FieldType.MONEY, FieldType.INTEGER):
@@ -53,12 +57,29 @@ def convert(field: Field, cell: Any, lookups: Lookups) -> Any:
     return cell_text(cell)
 
 
+def _date(cell: Any) -> Any:
+    """Dates as offices keep them: date cells, Excel serial numbers (45600), 20240503; other text as typed."""
+    if isinstance(cell, dt.datetime):
+        return cell.date()
+    if isinstance(cell, dt.date):
+        return cell
+    number: float | None = None
+    if isinstance(cell, (int, float)) and not isinstance(cell, bool):
+        number = cell
+    elif isinstance(cell, str) and re.fullmatch(r"\d{5}(\.\d+)?", text := unicodedata.normalize("NFKC", cell).strip()):
+        number = float(text)  # a serial number kept as text (a CSV saved from a "General" column)
+    if number is not None and not (isinstance(cell, int) and len(str(cell)) == 8):
+        if 1 <= number < _MAX_SERIAL:
+            return _EXCEL_EPOCH + dt.timedelta(days=int(number))
+    return cell_text(cell).strip()
+
+
 def _problem(field: Field, value: str, zh: str, en: str) -> CellProblem:
     return CellProblem(Text(f"{field.label.zh}：“{value}”{zh}", f"{field.label.en}: '{value}' {en}"))
 
 
 def _choice(field: Field, text: str, lookups: Lookups) -> str:
-    code = lookups.choices.get(field.name, {}).get(fold(text))
+    code = lookups.choices.get(field.name, {}).get(fold(text)) or lookups.value_map.get(field.name, {}).get(fold(text))
     if code is None:
         zh = "、".join(lookups.choice_labels(field.name, "zh_CN")[:12])
         en = ", ".join(lookups.choice_labels(field.name, "en")[:12])

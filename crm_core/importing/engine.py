@@ -1,11 +1,15 @@
-"""The row loop shared by the dry run and the import: every row through the service's own checks.
+"""Checking every row of a file in Python with the services' own rules, nothing written.
 
-Importing, each row is created inside a SAVEPOINT of one unit of work, so the
-module's rules, codes and audit entries run exactly as for a record typed into
-a form; a bad row's savepoint is rolled back and its problems are reported
-with the source column. Whether anything is kept is decided by the caller.
-The dry run runs the same checks without writing (ten times faster: no codes,
-search index or audit rows), duplicates within the file being caught here.
+Each row's cells become raw values (:mod:`cells`), then go through the module
+service's ``_checked_new`` (parsing, required fields, choices, references,
+uniqueness, the module's rules, custom fields) exactly as a form's values do.
+What those checks would look up row by row is fetched once for the whole
+file and handed to them through the unit of work (``guards.BULK_*``), so the
+rules are the services' and the queries are a handful per file.
+
+A row whose key (the customer code) names an existing record is an update:
+its changes are compared with the stored record for the preview; the update
+itself runs through the service's update path when the import is written.
 """
 
 from __future__ import annotations
@@ -14,46 +18,109 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crm_core.errors import ValidationError
+from crm_core.errors import FieldError, ValidationError
 from crm_core.i18n import Text
 from crm_core.importing import limits
 from crm_core.importing.cells import CellProblem, convert
+from crm_core.importing.columns import Targets
 from crm_core.importing.lookups import Lookups, row_keys
-from crm_core.importing.model import RowError
+from crm_core.importing.model import RowError, RowUpdate
 from crm_core.importing.reader import Table, cell_text
-from crm_core.metadata import EntitySpec
+from crm_core.services import values as val
+from crm_core.services.guards import BULK_REFS, BULK_UNIQUE
 
-PROGRESS_EVERY = 100
+PROGRESS_EVERY = 500
+# The record a row creates stands for itself where its companion refers to it (checks only, never written).
+NEW_RECORD = -1
 
 
 @dataclass
-class LoopResult:
-    """What the loop did: rows seen (blank rows do not count), problems, and the good rows (created rows when writing)."""
+class NewRecord:
+    """A row to create: the checked full state, custom values and the companion's full state."""
+
+    row: int
+    full: dict[str, Any]
+    custom: dict[int, str | None]
+    companion: dict[str, Any] | None = None
+    companion_custom: dict[int, str | None] = field(default_factory=dict)
+
+
+@dataclass
+class Prepared:
+    """Every row checked: rows seen (blank rows do not count), problems, records to create and to update."""
 
     total: int = 0
     errors: list[RowError] = field(default_factory=list)
-    created: list[Any] = field(default_factory=list)
+    creates: list[NewRecord] = field(default_factory=list)
+    updates: list[RowUpdate] = field(default_factory=list)
 
     @property
     def valid(self) -> int:
-        return len(self.created)
+        return len(self.creates) + len(self.updates)
 
 
-class RowLoop:
-    """Imports a table's rows into one module within the caller's session."""
+class RowChecker:
+    """Checks a table's rows for one module within the caller's (read) unit of work."""
 
-    def __init__(self, s: Session, service: Any, lookups: Lookups, table: Table, mapping: dict[int, str], *,
-                 write: bool):
-        self.s, self.service, self.lookups, self.table, self.write = s, service, lookups, table, write
-        self.spec: EntitySpec = service.spec
+    def __init__(self, s: Session, services: Any, targets: Targets, lookups: Lookups, table: Table,
+                 mapping: dict[int, str], *, update_by_key: bool):
+        self.s, self.services, self.t, self.lookups, self.table = s, services, targets, lookups, table
+        self.service = services[lookups.module]
+        self.spec = self.service.spec
         self.mapping = mapping
+        # per mapped column: (target name, its Field, its part, its name in its own module), looked up once
+        self.columns = [(col, name, targets.fields[name], targets.part(name), targets.source_name(name))
+                        for col, name in mapping.items()]
         self.column_of = {name: col for col, name in mapping.items()}
         self.seen: dict[str, dict[str, int]] = {name: {} for name in lookups.existing}
+        self.update_by_key = update_by_key
+        self.key = next((n for n in self.spec.unique if n in self.column_of), None)
+        self.stored: dict[str, Any] = self._stored() if update_by_key and self.key else {}
+        self._prefetch()
 
-    def run(self, progress: Callable[[int, int], None] | None) -> LoopResult:
-        result = LoopResult()
+    # ------------------------------------------------------------------ setup
+
+    def _prefetch(self) -> None:
+        """What the service's checks would query per row, fetched once (refs, unique values, definitions)."""
+        s = self.s
+        s.info[BULK_REFS] = {name: {rid: active for rid, active in index.active.items()}
+                             for name, index in self.lookups.refs.items()}
+        if self.t.companion:
+            s.info[BULK_REFS].setdefault(self.spec.module, {})[NEW_RECORD] = True
+        s.info["bulk_custom_definitions"] = {}
+        unique: dict[tuple[str, str], dict[Any, int]] = {}
+        for name in self.spec.unique:
+            col = self.column_of.get(name)
+            if col is None or self.spec.field(name).read_only:
+                continue
+            texts = {cell_text(r[col]).strip() for r in self.table.rows if col < len(r) and r[col] is not None}
+            found: dict[Any, int] = {}
+            column = getattr(self.spec.model, name)
+            texts_list = sorted(texts)
+            for i in range(0, len(texts_list), 500):
+                found.update(dict(s.execute(select(column, self.spec.model.id).where(column.in_(texts_list[i:i + 500])))
+                                  .tuples().all()))
+            unique[(self.spec.module, name)] = found
+        s.info[BULK_UNIQUE] = unique
+
+    def _stored(self) -> dict[str, Any]:
+        """Records the file's keys name, in the actor's scope, by key (for updates)."""
+        col = self.column_of[self.key]
+        keys = sorted({cell_text(r[col]).strip() for r in self.table.rows if col < len(r) and r[col] is not None})
+        model = self.spec.model
+        out: dict[str, Any] = {}
+        for i in range(0, len(keys), 500):
+            stmt = select(model).where(getattr(model, self.key).in_(keys[i:i + 500]), self.service._scope_condition())
+            out.update({str(getattr(o, self.key)): o for o in self.s.scalars(stmt)})
+        return out
+
+    # ------------------------------------------------------------------- rows
+
+    def run(self, progress: Callable[[int, int], None] | None) -> Prepared:
+        result = Prepared()
         total = len(self.table.rows)
         for i, cells in enumerate(self.table.rows):
             if progress and i % PROGRESS_EVERY == 0:
@@ -61,51 +128,46 @@ class RowLoop:
             if all(c is None for c in cells):
                 continue
             result.total += 1
-            obj, errors = self._row(i + 2, cells)
-            if errors:
-                result.errors.extend(errors)
-            else:
-                result.created.append(obj)
+            self._row(self.table.row_number(i), cells, result)
         if progress:
             progress(total, total)
         return result
 
-    def _row(self, row: int, cells: list[Any]) -> tuple[Any, list[RowError]]:
+    def _row(self, row: int, cells: list[Any], result: Prepared) -> None:
         values, errors = self._values(row, cells)
-        errors += self._duplicates(row, values)
+        key = values.get(self.key) if self.key else None
+        stored = self.stored.get(cell_text(key).strip()) if key is not None else None
+        errors += self._duplicates(row, values, stored)
         failed = {e.field for e in errors}
-        # A blank cell is a value not given: the module's default applies (owner = the importing user).
-        create = {k: v for k, v in values.items()
-                  if v is not None and k not in failed and not self.spec.field(k).read_only}
-        if not self.write:
-            try:
-                self.service.check_new(self.s, create)
-            except ValidationError as exc:
-                errors += [self._service_error(row, e.field, e.message) for e in exc.errors if e.field not in failed]
-            return True, errors
-        return self._create(row, create, failed, errors)
-
-    def _create(self, row: int, create: dict[str, Any], failed: set[str | None], errors: list[RowError]) -> tuple[Any, list[RowError]]:
-        """Insert the row inside a SAVEPOINT, kept only when the row has no problem at all."""
-        nested = self.s.begin_nested()
+        main, companion, custom = self._split(values, failed)
+        if stored is not None:
+            update = self._update(row, stored, main, custom, errors)
+            if not errors and update is not None:
+                result.updates.append(update)
+            result.errors.extend(errors)
+            return
+        record = NewRecord(row, {}, {})
         try:
-            obj = self.service.create_in(self.s, create)
+            record.full, _, record.custom = self.service._checked_new(self.s, {**main, "custom": custom} if custom else main)
         except ValidationError as exc:
-            if not nested.is_active:  # the service rolled the whole unit back (a unique clash with a concurrent write)
-                raise ValidationError([type(e)(e.field, e.code, e.message, row=row) for e in exc.errors]) from None
-            errors += [self._service_error(row, e.field, e.message) for e in exc.errors if e.field not in failed]
-            obj = None
+            errors += [self._error(row, e, values) for e in exc.errors if self._name(e.field, "main") not in failed]
+        if companion:
+            companion[self.t.companion_link] = NEW_RECORD
+            try:
+                record.companion, _, record.companion_custom = self.services[self.t.companion]._checked_new(self.s, companion)
+            except ValidationError as exc:
+                errors += [self._error(row, e, values, "companion") for e in exc.errors
+                           if self._name(e.field, "companion") not in failed]
         if errors:
-            nested.rollback()
-            return None, errors
-        nested.commit()
-        return obj, []
+            result.errors.extend(errors)
+        else:
+            result.creates.append(record)
 
     def _values(self, row: int, cells: list[Any]) -> tuple[dict[str, Any], list[RowError]]:
+        """Mapping name -> raw value of the row's cells; problems of single cells."""
         values: dict[str, Any] = {}
         errors: list[RowError] = []
-        for col, name in self.mapping.items():
-            f = self.spec.field(name)
+        for col, name, f, _part, _own in self.columns:
             cell = cells[col] if col < len(cells) else None
             problem = limits.cell_problem(cell) if isinstance(cell, str) else None
             if problem is not None:
@@ -117,15 +179,66 @@ class RowLoop:
                 errors.append(RowError(row, col, name, exc.message))
         return values, errors
 
-    def _duplicates(self, row: int, values: dict[str, Any]) -> list[RowError]:
-        texts = {k: cell_text(v) for k, v in values.items() if v is not None}
+    def _split(self, values: dict[str, Any], failed: set[str | None]) -> tuple[dict, dict, dict]:
+        """(module values, companion values, custom values); blank cells are values not given (defaults apply)."""
+        main: dict[str, Any] = {}
+        companion: dict[str, Any] = {}
+        custom: dict[str, Any] = {}
+        for _col, name, f, part, own in self.columns:
+            value = values.get(name)
+            if value is None or name in failed:
+                continue
+            if part == "main" and not f.read_only:
+                main[name] = value
+            elif part == "companion":
+                companion[own] = value
+            elif part == "custom":
+                custom[own] = value
+        return main, companion, custom
+
+    def _update(self, row: int, obj: Any, main: dict[str, Any], custom: dict[str, Any],
+                errors: list[RowError]) -> RowUpdate | None:
+        """What the row changes in the stored record (parsed as the service parses; checked again when written)."""
+        if not getattr(obj, "is_active", True):
+            errors.append(RowError(row, self.column_of.get(self.key), self.key, Text(
+                f"{self.spec.label.zh}“{getattr(obj, self.key)}”已失效，不能通过导入修改",
+                f"{self.spec.label.en} '{getattr(obj, self.key)}' is deactivated and cannot be changed by an import")))
+            return None
+        collector_errors: list[FieldError] = []
+        changes: dict[str, tuple[Any, Any]] = {}
+        for name, raw in main.items():
+            f = self.spec.field(name)
+            try:
+                new = val.parse_value(f, raw)
+            except val.v.FieldProblem as exc:
+                collector_errors.append(FieldError(name, exc.code, Text(f"{f.label.zh}：{exc.zh}", f"{f.label.en}: {exc.en}")))
+                continue
+            old = getattr(obj, name)
+            if new is not None and new != old:
+                changes[name] = (old, new)
+        errors += [self._error(row, e, main) for e in collector_errors]
+        if collector_errors:
+            return None
+        return RowUpdate(row, obj.id, obj.version, str(getattr(obj, self.key)), getattr(obj, self.spec.title_field),
+                         changes, dict(custom))
+
+    def _duplicates(self, row: int, values: dict[str, Any], stored: Any) -> list[RowError]:
+        texts = {k: cell_text(values[k]) for k in self.lookups.existing if values.get(k) is not None}
         errors = []
+        own = row_keys(self.spec, {n: getattr(stored, n) for n in self.lookups.existing}) if stored is not None else {}
         for name, key in row_keys(self.spec, texts).items():
             f = self.spec.field(name)
             first = self.seen[name].setdefault(key, row)
-            if key in self.lookups.existing[name]:
-                msg = Text(f"{f.label.zh}：“{texts[name]}”与数据库中已有记录重复",
-                           f"{f.label.en}: '{texts[name]}' duplicates a record already in the database")
+            if key in self.lookups.existing[name] and own.get(name) != key:
+                if name == self.key and not self.update_by_key:
+                    msg = Text(f"{f.label.zh}：“{texts[name]}”与数据库中已有记录重复（要用文件修改已有记录，请选择“按编码更新”）",
+                               f"{f.label.en}: '{texts[name]}' duplicates a record already in the database "
+                               f"(to change existing records from the file, choose 'update by code')")
+                elif name == self.key:
+                    msg = Text(f"{f.label.zh}：“{texts[name]}”不存在或无权访问", f"{f.label.en}: '{texts[name]}' does not exist or is not yours")
+                else:
+                    msg = Text(f"{f.label.zh}：“{texts[name]}”与数据库中已有记录重复",
+                               f"{f.label.en}: '{texts[name]}' duplicates a record already in the database")
             elif first != row:
                 msg = Text(f"{f.label.zh}：“{texts[name]}”与文件第 {first} 行重复",
                            f"{f.label.en}: '{texts[name]}' duplicates row {first} of the file")
@@ -134,5 +247,44 @@ class RowLoop:
             errors.append(RowError(row, self.column_of.get(name), name, msg))
         return errors
 
-    def _service_error(self, row: int, name: str | None, message: Text) -> RowError:
-        return RowError(row, self.column_of.get(name or ""), name if name in self.spec.all_fields else None, message)
+    # -------------------------------------------------------------- messages
+
+    def _name(self, name: str | None, part: str) -> str | None:
+        """The mapping name of a service error's field."""
+        if name is None:
+            return None
+        if name.startswith("custom."):
+            return name if part == "main" else None
+        return f"{self.t.companion}.{name}" if part == "companion" else name
+
+    def _error(self, row: int, e: FieldError, values: dict[str, Any], part: str = "main") -> RowError:
+        name = self._name(e.field, part)
+        if name not in self.t.fields:
+            name = None
+        message = e.message
+        if part == "companion" and name is not None:
+            message = _relabel(message, self.services[self.t.companion].spec.field(self.t.source_name(name)).label,
+                               self.t.fields[name].label)
+        raw = values.get(name) if name else None
+        if raw is not None and e.code not in ("too_long", "required"):
+            message = quote_value(message, raw)
+        return RowError(row, self.column_of.get(name or ""), name, message)
+
+
+def quote_value(message: Text, raw: Any) -> Text:
+    """"电话：不是有效的手机号" -> "电话：“12345”不是有效的手机号" (long values shortened)."""
+    text = cell_text(raw)
+    if len(text) > 30:
+        text = text[:30] + "…"
+    zh_label, zh_sep, zh_rest = message.zh.partition("：")
+    en_label, en_sep, en_rest = message.en.partition(": ")
+    if not zh_sep or not en_sep or f"“{text}”" in zh_rest:
+        return message
+    return Text(f"{zh_label}：“{text}”{zh_rest}", f"{en_label}: '{text}' {en_rest}")
+
+
+def _relabel(message: Text, own: Text, shown: Text) -> Text:
+    """A companion's message under the label the importer shows ("姓名：…" -> "联系人姓名：…")."""
+    zh = shown.zh + message.zh[len(own.zh):] if message.zh.startswith(own.zh) else message.zh
+    en = shown.en + message.en[len(own.en):] if message.en.startswith(own.en) else message.en
+    return Text(zh, en)

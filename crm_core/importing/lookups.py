@@ -49,6 +49,7 @@ class RefIndex:
 
     by_key: dict[str, set[int]] = field(default_factory=dict)
     by_code: dict[str, int] = field(default_factory=dict)  # unique keys (customer codes, logins)
+    active: dict[int, bool] = field(default_factory=dict)  # every id in scope -> whether it is active
 
     def add(self, text: str | None, record_id: int) -> None:
         if text:
@@ -71,7 +72,11 @@ class RefIndex:
 class Lookups:
     """Prefetched choices, references and duplicate keys for importing into one module."""
 
-    def __init__(self, s: Session, services: Any, spec: EntitySpec, fields: list[Field]):
+    def __init__(self, s: Session, services: Any, spec: EntitySpec, fields: list[Field],
+                 value_map: dict[str, dict[str, str]] | None = None):
+        self.module = spec.module
+        # The user's answers in the value-mapping step: field -> folded cell text -> choice code.
+        self.value_map = {name: {fold(k): v for k, v in m.items()} for name, m in (value_map or {}).items()}
         self.choices: dict[str, dict[str, str]] = {}
         self.choice_items: dict[str, list[tuple[str, str, str]]] = {}  # field -> [(code, zh, en)]
         self.refs: dict[str, RefIndex] = {}
@@ -111,17 +116,24 @@ def _ref_index(s: Session, target: Any) -> RefIndex:
     index = RefIndex()
     model = target.model
     if model is Customer:
-        for rid, code, name in s.execute(select(Customer.id, Customer.code, Customer.name).where(target._scope_condition())):
+        for rid, code, name, active in s.execute(select(Customer.id, Customer.code, Customer.name, Customer.is_active)
+                                                 .where(target._scope_condition())):
             index.by_code[fold(code)] = rid
             index.add(name, rid)
+            index.active[rid] = active
     elif model is User:
-        for rid, login, name in s.execute(select(User.id, User.login, User.name)):
+        for rid, login, name, active in s.execute(select(User.id, User.login, User.name, User.is_active)
+                                                  .where(target._scope_condition())):
             index.by_code[fold(login)] = rid
             index.add(name, rid)
+            index.active[rid] = active
     else:
         title = getattr(model, target.spec.title_field)
-        for rid, text in s.execute(select(model.id, title).where(target._scope_condition())):
+        flag = getattr(model, "is_active", None)
+        columns = (model.id, title) if flag is None else (model.id, title, flag)
+        for rid, text, *active in s.execute(select(*columns).where(target._scope_condition())):
             index.add(str(text), rid)
+            index.active[rid] = active[0] if active else True
         if "number" in target.spec.unique:  # contracts, tickets: the number is unique, typed as is
             index.by_code = {k: next(iter(ids)) for k, ids in index.by_key.items() if len(ids) == 1}
     return index

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from crm_core.errors import FieldError, ValidationError
 from crm_core.i18n import Text
@@ -11,7 +12,7 @@ from crm_core.i18n import Text
 
 @dataclass(frozen=True)
 class ImportSource:
-    """A file opened for import: its format, encoding, header row, size and first rows as text."""
+    """A file opened for import: its format, encoding, sheet, header row, size and first rows as text."""
 
     path: Path
     format: str  # "xlsx" | "csv"
@@ -19,6 +20,10 @@ class ImportSource:
     headers: list[str]
     row_count: int
     preview: list[list[str]]
+    header_row: int = 1  # 1-based spreadsheet row of the headers (found, or as the user chose)
+    sheet: str | None = None  # the sheet read (xlsx)
+    sheets: list[str] = field(default_factory=list)  # every sheet of the workbook (xlsx)
+    top_rows: list[list[str]] = field(default_factory=list)  # the sheet's first rows, to pick another header row
 
 
 @dataclass(frozen=True)
@@ -39,12 +44,48 @@ class RowError:
 
 
 @dataclass(frozen=True)
+class RowUpdate:
+    """A row naming an existing record by its key (the customer code): what importing it would change.
+
+    Attributes:
+        version: the record's version when the file was checked; the import refuses the row
+            (a conflict) if someone saved the record since.
+        changes: field -> (stored value, value from the file), only fields that differ.
+        custom: custom field key -> raw value from the file.
+    """
+
+    row: int
+    record_id: int
+    version: int
+    key: str
+    title: str
+    changes: dict[str, tuple[Any, Any]]
+    custom: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class UnknownValue:
+    """A value of a choice column that is none of the field's choices, listed once for the value-mapping step."""
+
+    field: str
+    text: str
+    count: int
+    first_row: int
+
+
+@dataclass(frozen=True)
 class ImportCheck:
-    """Result of a dry run over every row."""
+    """Result of a dry run over every row (``updates``: rows that change existing records, for the preview)."""
 
     total_rows: int
     valid_rows: int
     errors: list[RowError] = field(default_factory=list)
+    updates: list[RowUpdate] = field(default_factory=list)
+
+    @property
+    def creates(self) -> int:
+        """How many new records the import would create."""
+        return self.valid_rows - len(self.updates)
 
     @property
     def bad_rows(self) -> list[int]:
@@ -60,6 +101,7 @@ class ImportResult:
     created: int
     skipped: int
     errors: list[RowError] = field(default_factory=list)
+    updated: int = 0
 
 
 class ImportRejected(ValidationError):

@@ -5,6 +5,11 @@ read-only mode); its types are restored to what the user typed: whole numbers
 come back as floats, midnight datetimes as dates. CSV encodings are detected:
 UTF-8 (with or without BOM), UTF-16 with BOM, otherwise GB18030 (the superset
 of GBK that Chinese Excel writes).
+
+An office's own sheet rarely starts with its header: a merged title row, a
+date line or blank rows come first. :func:`find_header` picks the row that
+looks most like column names (and names most known fields); the user may
+choose another row or sheet, which the caller passes back in.
 """
 
 from __future__ import annotations
@@ -13,8 +18,9 @@ import codecs
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -23,16 +29,31 @@ from crm_core.importing.limits import file_error
 from crm_core.importing.model import ImportSource
 
 PREVIEW_ROWS = 20
+HEADER_SCAN_ROWS = 30  # the header is looked for among the first rows only
 
 
 @dataclass(frozen=True)
 class Table:
-    """A whole file: header cells and data rows (row i is spreadsheet row i + 2)."""
+    """A sheet: header cells and data rows (data row i is spreadsheet row ``header_row + 1 + i``).
+
+    Attributes:
+        header_row: 1-based spreadsheet row of the column names.
+        sheet: the sheet read (xlsx), ``sheets`` all the workbook's sheets.
+        top: the first rows of the sheet (above and below the header), for choosing another header row.
+    """
 
     format: str
     encoding: str | None
     headers: list[str]
     rows: list[list[Any]]
+    header_row: int = 1
+    sheet: str | None = None
+    sheets: tuple[str, ...] = ()
+    top: tuple[tuple[Any, ...], ...] = ()
+
+    def row_number(self, index: int) -> int:
+        """The spreadsheet row number of data row ``index``."""
+        return self.header_row + 1 + index
 
 
 def cell_text(value: Any) -> str:
@@ -46,11 +67,17 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
-def read_table(path: str | Path) -> Table:
-    """Read a whole xlsx or CSV file.
+def read_table(path: str | Path, *, sheet: str | None = None, header_row: int | None = None,
+               known: Callable[[str], bool] | None = None) -> Table:
+    """Read a whole sheet of an xlsx file, or a CSV file.
+
+    Args:
+        sheet: the sheet's name (default: the first sheet).
+        header_row: 1-based row of the column names (default: found by :func:`find_header`).
+        known: tells whether a header names a field, to find the header row.
 
     Raises:
-        ValidationError: (field "file") unreadable, unknown format, or beyond a cap.
+        ValidationError: (field "file") unreadable, unknown format, no such sheet, or beyond a cap.
     """
     path = Path(path)
     limits.check_file_size(path)
@@ -58,50 +85,97 @@ def read_table(path: str | Path) -> Table:
         magic = f.read(4)
     if magic == b"PK\x03\x04":
         limits.check_xlsx_archive(path)
-        fmt, encoding, rows = "xlsx", None, _xlsx_rows(path)
+        fmt, encoding = "xlsx", None
+        sheets, sheet, rows = _xlsx_rows(path, sheet)
     elif magic.startswith(b"\xd0\xcf\x11\xe0"):
         raise file_error("xls", "不支持旧版 Excel（.xls）文件，请在 Excel 中另存为 .xlsx 后再导入。",
                          "Old Excel (.xls) files are not supported; save it as .xlsx in Excel and import that.")
     else:
         encoding, text = _decode(path.read_bytes())
-        fmt, rows = "csv", _csv_rows(text)
-    return _table(fmt, encoding, rows)
+        fmt, rows, sheets, sheet = "csv", _csv_rows(text), (), None
+    return _table(fmt, encoding, rows, header_row, known, sheet, sheets)
 
 
-def open_source(path: str | Path) -> ImportSource:
-    """What the import wizard shows after the user picks a file."""
-    table = read_table(path)
+def open_source(path: str | Path, *, sheet: str | None = None, header_row: int | None = None,
+                known: Callable[[str], bool] | None = None) -> ImportSource:
+    """What the import wizard shows after the user picks a file (and, maybe, a sheet or a header row)."""
+    table = read_table(path, sheet=sheet, header_row=header_row, known=known)
     preview = [[cell_text(c) for c in row] for row in table.rows[:PREVIEW_ROWS]]
-    return ImportSource(Path(path), table.format, table.encoding, table.headers, len(table.rows), preview)
+    top = [[cell_text(c) for c in row] for row in table.top]
+    return ImportSource(Path(path), table.format, table.encoding, table.headers, len(table.rows), preview,
+                        header_row=table.header_row, sheet=table.sheet, sheets=list(table.sheets), top_rows=top)
 
 
-def _table(fmt: str, encoding: str | None, rows: Iterable[list[Any]]) -> Table:
+def find_header(rows: list[list[Any]], known: Callable[[str], bool] | None = None) -> int:
+    """0-based index of the row that looks most like column names among ``rows``.
+
+    The row naming the most known fields wins (ties: the upper one). Failing that, the first row
+    whose text cells fill at least half of the widest row: a merged title holds one cell, a date
+    line or a unit note two or three, a blank row none; numbers and dates are data, not names.
+    """
+    texts = [[c.strip() for c in row if isinstance(c, str) and c.strip() and not _looks_numeric(c)] for row in rows]
+    if known is not None:
+        hits = [sum(1 for t in set(ts) if known(t)) for ts in texts]
+        if hits and max(hits) >= 2:
+            return hits.index(max(hits))
+    widest = max((sum(1 for c in row if c is not None and c != "") for row in rows), default=0)
+    for i, ts in enumerate(texts):
+        if len(set(ts)) >= max(2, (widest + 1) // 2):
+            return i
+    return 0
+
+
+def _looks_numeric(text: str) -> bool:
+    return text.strip().replace(",", "").replace(".", "", 1).replace("-", "", 1).isdigit()
+
+
+def _table(fmt: str, encoding: str | None, rows: Iterable[list[Any]], header_row: int | None,
+           known: Callable[[str], bool] | None, sheet: str | None, sheets: tuple[str, ...]) -> Table:
     it = iter(rows)
-    header = next(it, None)
+    top = list(islice(it, HEADER_SCAN_ROWS))
+    if header_row is None:
+        index = find_header(top, known)
+    elif not 1 <= header_row <= len(top):
+        raise file_error("header_row", f"标题行：第 {header_row} 行不在文件的前 {len(top)} 行之内。",
+                         f"Header row: row {header_row} is not among the file's first {len(top)} rows.")
+    else:
+        index = header_row - 1
+    header = top[index] if top else None
     headers = [cell_text(c).strip() for c in header or []]
     if not any(headers):
-        raise file_error("no_header", "文件第一行应为列标题，但它是空的。", "The first row should hold the column headers but is empty.")
-    data: list[list[Any]] = []
+        raise file_error("no_header", f"第 {index + 1} 行应为列标题，但它是空的。",
+                         f"Row {index + 1} should hold the column headers but is empty.")
+    data: list[list[Any]] = top[index + 1:]
     for row in it:
         data.append(row)
         if len(data) > limits.MAX_ROWS:
             limits.refuse_row_count()  # stop reading: the count so far is enough to refuse
+    if len(data) > limits.MAX_ROWS:
+        limits.refuse_row_count()
     while data and all(c is None for c in data[-1]):
         data.pop()
-    return Table(fmt, encoding, headers, data)
+    return Table(fmt, encoding, headers, data, index + 1, sheet, sheets, tuple(tuple(r) for r in top[:PREVIEW_ROWS]))
 
 
-def _xlsx_rows(path: Path) -> Iterator[list[Any]]:
+def _xlsx_rows(path: Path, name: str | None) -> tuple[tuple[str, ...], str, Iterator[list[Any]]]:
     from python_calamine import CalamineWorkbook
 
     try:
         book = CalamineWorkbook.from_path(str(path))
-        sheet = book.get_sheet_by_index(0)
-        rows = sheet.iter_rows()
+        names = tuple(book.sheet_names)
     except Exception:  # noqa: BLE001 - calamine raises its own error types for every kind of damage
         raise file_error("unreadable", "无法读取该 Excel 文件（文件可能已损坏）。",
                          "Cannot read this Excel file (it may be damaged).") from None
-    return (_restore_types(row) for row in rows)
+    if name is not None and name not in names:
+        raise file_error("sheet", f"工作表：文件中没有名为“{name}”的工作表（有：{'、'.join(names)}）。",
+                         f"Sheet: the file has no sheet '{name}' (it has: {', '.join(names)}).")
+    try:
+        sheet = book.get_sheet_by_name(name) if name is not None else book.get_sheet_by_index(0)
+        rows = sheet.iter_rows()
+    except Exception:  # noqa: BLE001
+        raise file_error("unreadable", "无法读取该 Excel 文件（文件可能已损坏）。",
+                         "Cannot read this Excel file (it may be damaged).") from None
+    return names, sheet.name, (_restore_types(row) for row in rows)
 
 
 def _restore_types(row: list[Any]) -> list[Any]:

@@ -1,31 +1,36 @@
 """ImportService (``session.imports``): templates, column mapping, dry run, all-or-nothing import, undo.
 
-Every record goes through its module service's create path (validation,
-module rules, codes, audit) inside one unit of work; the dry run runs the
-same checks without writing. An import runs the dry run first, then writes,
-re-checking every row as it does, and refuses the file if anything fails.
+The file is read once; every row is checked in Python by the module
+service's own rules (:mod:`engine`), with what they look up fetched once for
+the file; then the rows are written in chunks of short transactions through
+the bulk write path (:mod:`writer`), all or nothing: a failing or cancelled
+chunk removes the earlier ones, and an import killed half-way is rolled back
+at the next sign-in (:func:`recover_interrupted`).
 """
 
 from __future__ import annotations
 
-import unicodedata
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from crm_core.errors import FieldError, PermissionDenied, ValidationError
 from crm_core.i18n import Text
-from crm_core.importing import batches, workbook
-from crm_core.importing.engine import LoopResult, RowLoop
+from crm_core.importing import batches, columns, mapping_step, undo, workbook, writer
+from crm_core.importing.engine import Prepared, RowChecker
 from crm_core.importing.limits import file_error
-from crm_core.importing.lookups import Lookups, fold
-from crm_core.importing.model import ImportCheck, ImportRejected, ImportResult, ImportSource, RowError
+from crm_core.importing.lookups import Lookups
+from crm_core.importing.model import (ImportCheck, ImportRejected, ImportResult, ImportSource, RowError, RowUpdate,
+                                      UnknownValue)
 from crm_core.importing.reader import open_source, read_table
 from crm_core.metadata import EntitySpec, Field, FieldType
 from crm_core.permissions import CUSTOMER_SCOPED, Action, Scope, rights
 from crm_core.services.context import Context
+from crm_core.services.custom import as_field
 
-__all__ = ["ImportCheck", "ImportRejected", "ImportResult", "ImportService", "ImportSource", "RowError"]
+__all__ = ["ImportCheck", "ImportRejected", "ImportResult", "ImportService", "ImportSource", "RowError", "RowUpdate",
+           "UnknownValue"]
 
 Progress = Callable[[int, int], None] | None
 
@@ -47,8 +52,11 @@ class ImportService:
         return [m for m in SERVICE_CLASSES if m in CUSTOMER_SCOPED and role.may(m, Action.IMPORT) and role.may(m, Action.CREATE)]
 
     def fields(self, module: str) -> list[Field]:
-        """The fields a file may fill, in template order (system-set fields such as codes are not among them)."""
-        return [f for f in self._spec(module).fields if not f.read_only]
+        """The fields a file may fill, in template order: the module's own (not system-set codes), then its
+        custom fields (``custom.<key>``)."""
+        t = self.targets(module)
+        return [f for f in self._spec(module).fields if not f.read_only] + \
+            [f for name, f in t.fields.items() if t.part(name) == "custom"]
 
     def write_template(self, module: str, path: str | Path, lang: str) -> None:
         """An xlsx template: headers in ``lang`` (required ones marked), hints, drop-down lists of the choices."""
@@ -61,69 +69,129 @@ class ImportService:
 
     # ---------------------------------------------------------------- file
 
-    def open_file(self, path: str | Path) -> ImportSource:
-        """Read a file for the wizard: format, encoding, headers, row count and a preview.
+    def open_file(self, path: str | Path, module: str | None = None, *, sheet: str | None = None,
+                  header_row: int | None = None) -> ImportSource:
+        """Read a file for the wizard: format, encoding, sheets, header row, row count and a preview.
+
+        Args:
+            module: the module imported into; its field names help find the header row under a title.
+            sheet, header_row: the user's choice (default: the first sheet, the row found).
 
         Raises:
-            ValidationError: (field "file") unreadable, unknown encoding, or beyond a cap.
+            ValidationError: (field "file") unreadable, unknown encoding, no such sheet or row, or beyond a cap.
         """
-        return open_source(path)
+        return open_source(path, sheet=sheet, header_row=header_row, known=_known(self.targets(module)) if module else None)
+
+    def targets(self, module: str) -> columns.Targets:
+        """Everything a column can be mapped to: the module's fields, its companion's (``contacts.name``), custom fields."""
+        spec = self._spec(module)
+        from crm_core.modules import SPECS
+
+        companion = SPECS[spec.companion] if spec.companion and self._may_create(spec.companion) else None
+        with self.ctx.db.unit_of_work(write=False) as s:
+            custom = [as_field(d) for d in self.ctx.services[module]._definitions(s)]
+        return columns.targets(spec, companion, custom)
 
     def auto_mapping(self, module: str, headers: list[str]) -> dict[int, str | None]:
-        """Source column -> field, matched by header in either language (or the field name); None: not imported."""
-        names: dict[str, str] = {}
-        for f in self._mappable(module).values():
-            for text in (f.name, f.label.zh, f.label.en):
-                names.setdefault(_header_key(text), f.name)
-        mapping: dict[int, str | None] = {}
-        used: set[str] = set()
-        for col, header in enumerate(headers):
-            name = names.get(_header_key(header or ""))
-            mapping[col] = name if name and name not in used else None
-            used.add(name or "")
-        return mapping
+        """Source column -> target, by the names declared in the metadata (labels, then aliases); None: not imported."""
+        return columns.auto_mapping(self.targets(module), headers)
+
+    def unknown_values(self, module: str, path: str | Path, mapping: dict[int, str | None], *,
+                       sheet: str | None = None, header_row: int | None = None,
+                       value_map: dict[str, dict[str, str]] | None = None) -> list[UnknownValue]:
+        """Each distinct value of a choice column that is none of its choices, once (the value-mapping step)."""
+        self._require(module)
+        t = self.targets(module)
+        clean = self._clean_mapping(module, mapping, t)
+        table = _read(t, path, sheet, header_row)
+        with self.ctx.db.unit_of_work(write=False) as s:
+            fields = [t.fields[n] for n in clean.values()]
+            lookups = Lookups(s, self.ctx.services, self._spec(module), fields, value_map)
+        return mapping_step.unknown_values(table, clean, t, lookups)
+
+    def choices(self, module: str, name: str, lang: str) -> list[tuple[str, str]]:
+        """(code, label) of a choice target, for mapping a file's own value to one."""
+        t = self.targets(module)
+        with self.ctx.db.unit_of_work(write=False) as s:
+            lookups = Lookups(s, self.ctx.services, self._spec(module), [t.fields[name]])
+        return [(code, en if lang.startswith("en") else zh) for code, zh, en in lookups.choice_items.get(name, [])]
+
+    def may_add_choices(self) -> bool:
+        """Whether the actor may add dictionary entries from the value-mapping step (administrators)."""
+        return rights(self.ctx.actor.role).may("dictionary", Action.ADMIN)
+
+    def add_choice(self, module: str, name: str, label_zh: str, label_en: str | None = None) -> str:
+        """Add a file's value to the dictionary behind a choice target (administrators); returns its code.
+
+        Raises:
+            PermissionDenied: the actor may not edit the dictionary.
+            ValidationError: the field has fixed choices, or the entry is refused by the dictionary's rules.
+        """
+        f = self.targets(module).fields[name]
+        return mapping_step.add_dictionary_entry(self.ctx, f, label_zh, label_en)
 
     # ----------------------------------------------------------- the work
 
-    def check(self, module: str, path: str | Path, mapping: dict[int, str | None], *,
-              progress: Progress = None) -> ImportCheck:
-        """Dry run: every row through the service's checks; nothing is written."""
-        self._require(module)
-        clean = self._clean_mapping(module, mapping)
-        table = read_table(path)
-        with self.ctx.db.unit_of_work(write=False) as s:
-            result = self._loop(s, module, table, clean, progress, write=False)
-        return _check_of(result)
+    def check(self, module: str, path: str | Path, mapping: dict[int, str | None], *, sheet: str | None = None,
+              header_row: int | None = None, value_map: dict[str, dict[str, str]] | None = None,
+              update_by_key: bool = False, progress: Progress = None) -> ImportCheck:
+        """Dry run: every row through the service's checks; nothing is written.
+
+        With ``update_by_key`` rows whose key (customer code) names an existing record are updates,
+        listed in ``updates`` with what they would change (the preview).
+        """
+        self._require(module, update=update_by_key)
+        t = self.targets(module)
+        clean = self._clean_mapping(module, mapping, t)
+        table = _read(t, path, sheet, header_row)
+        return _check_of(self._prepare(module, t, table, clean, value_map, update_by_key, progress))
 
     def run(self, module: str, path: str | Path, mapping: dict[int, str | None], *, only_valid: bool = False,
-            progress: Progress = None) -> ImportResult:
-        """Import the file as one unit of work and record it as a batch that can be undone.
+            sheet: str | None = None, header_row: int | None = None, value_map: dict[str, dict[str, str]] | None = None,
+            update_by_key: bool = False, preview: ImportCheck | None = None, progress: Progress = None,
+            chunk_rows: int | None = None) -> ImportResult:
+        """Import the file in chunks of short transactions, recorded as one batch that can be undone.
+
+        Args:
+            preview: the check the user saw; an update row is refused (a conflict) if its record's
+                version is no longer the one shown there.
 
         Raises:
-            ImportRejected: some rows are bad (and ``only_valid`` is False), or no row is valid; nothing written.
+            ImportRejected: some rows are bad (and ``only_valid`` is False), no row is valid, or a chunk
+                was refused while writing (a conflict); nothing is kept.
         """
-        self._require(module)
-        clean = self._clean_mapping(module, mapping)
-        table = read_table(path)
+        self._require(module, update=update_by_key)
+        t = self.targets(module)
+        clean = self._clean_mapping(module, mapping, t)
+        table = _read(t, path, sheet, header_row)
         first, second = _halves(progress)
-        with self.ctx.db.unit_of_work(write=True) as s:
-            # The fast checks first: a file that will be refused is refused before any row is written.
-            checked = self._loop(s, module, table, clean, first, write=False)
-            if not checked.total:
-                raise file_error("no_rows", "文件中没有数据行，没有可导入的内容。", "The file has no data rows; there is nothing to import.")
-            if checked.errors and not only_valid:
-                raise ImportRejected(_check_of(checked))
-            result = self._loop(s, module, table, clean, second, write=True)
-            check = _check_of(result)
-            if (result.errors and not only_valid) or not result.created:
-                raise ImportRejected(check)
-            batch_id = batches.record_batch(s, self.ctx, module, Path(path).name, result.created)
-            s.commit()
-        return ImportResult(batch_id, len(result.created), len(check.bad_rows), result.errors)
+        prepared = self._prepare(module, t, table, clean, value_map, update_by_key, first)
+        if not prepared.total:
+            raise file_error("no_rows", "文件中没有数据行，没有可导入的内容。", "The file has no data rows; there is nothing to import.")
+        check = _check_of(prepared)
+        if (prepared.errors and not only_valid) or not prepared.valid:
+            raise ImportRejected(check)
+        updates = prepared.updates
+        if preview is not None:
+            seen = {u.record_id: u.version for u in preview.updates}
+            updates = [dataclasses.replace(u, version=seen.get(u.record_id, u.version)) for u in updates]
+        try:
+            written = writer.write(self.ctx, t, module, prepared.creates, updates, Path(path).name, second,
+                                   chunk_rows=chunk_rows)
+        except writer.ChunkFailed as exc:
+            errors = [RowError(e.row or 0, None, None, e.message) for e in exc.errors]
+            raise ImportRejected(ImportCheck(check.total_rows, check.valid_rows - len({e.row for e in errors}),
+                                             errors, check.updates)) from None
+        return ImportResult(written.batch_id, written.created, len(check.bad_rows), prepared.errors, written.updated)
 
-    def write_error_report(self, source_path: str | Path, check: ImportCheck, out_path: str | Path, lang: str) -> None:
+    def write_error_report(self, source_path: str | Path, check: ImportCheck, out_path: str | Path, lang: str, *,
+                           sheet: str | None = None, header_row: int | None = None) -> None:
         """An xlsx of the bad rows as they are in the file, bad cells in red, the reasons in the last column."""
-        workbook.write_error_report(read_table(source_path), check, out_path, lang)
+        workbook.write_error_report(read_table(source_path, sheet=sheet, header_row=header_row), check, out_path, lang)
+
+    def recover_interrupted(self) -> list[int]:
+        """Roll back imports a killed process left half-written (run at sign-in); returns their batch ids."""
+        return batches.recover_interrupted(self.ctx)
 
     # --------------------------------------------------------------- undo
 
@@ -149,7 +217,7 @@ class ImportService:
             if batch.created_by_id != self.ctx.actor.user_id and not rights(self.ctx.actor.role).may(batch.module, Action.DELETE):
                 raise PermissionDenied(Text("只有导入人或有删除权限的用户可以撤销该导入。",
                                             "Only the user who imported it or one who may delete records can undo this import."))
-            removed = batches.undo_batch(s, self.ctx, batch)
+            removed = undo.undo_batch(s, self.ctx, batch)
             s.commit()
             return removed
 
@@ -162,44 +230,48 @@ class ImportService:
             raise ValidationError([FieldError("module", "unknown", Text(f"不能导入到“{module}”。", f"Cannot import into '{module}'."))])
         return SPECS[module]
 
-    def _require(self, module: str) -> None:
+    def _require(self, module: str, *, update: bool = False) -> None:
         self._spec(module)
         self.ctx.require(module, Action.IMPORT)
         self.ctx.require(module, Action.CREATE)
+        if update:
+            self.ctx.require(module, Action.UPDATE)
 
-    def _mappable(self, module: str) -> dict[str, Field]:
-        """Importable fields plus unique system codes (e.g. 客户编码), which are matched for duplicates only."""
-        spec = self._spec(module)
-        return {f.name: f for f in spec.fields if not f.read_only or f.name in spec.unique}
+    def _may_create(self, module: str) -> bool:
+        return rights(self.ctx.actor.role).may(module, Action.CREATE)
 
-    def _clean_mapping(self, module: str, mapping: dict[int, str | None]) -> dict[int, str]:
-        mappable = self._mappable(module)
+    def _clean_mapping(self, module: str, mapping: dict[int, str | None], t: columns.Targets) -> dict[int, str]:
+        mappable = t.fields
         clean = {int(col): name for col, name in mapping.items() if name}
         errors = [FieldError("mapping", "unknown_field", Text(f"列 {col + 1}：没有名为“{name}”的字段", f"Column {col + 1}: no field '{name}'"))
                   for col, name in clean.items() if name not in mappable]
         names = list(clean.values())
         errors += [FieldError("mapping", "twice", Text(f"{mappable[n].label.zh}：对应了多个列", f"{mappable[n].label.en}: mapped from more than one column"))
                    for n in sorted(set(names)) if names.count(n) > 1 and n in mappable]
+        required = [f for n, f in mappable.items() if f.required and t.part(n) != "companion"]
+        if any(t.part(n) == "companion" for n in names):
+            required += [f for n, f in mappable.items() if t.part(n) == "companion" and f.required]
         errors += [FieldError("mapping", "required", Text(f"{f.label.zh}：必填，请为它选择一列", f"{f.label.en}: is required; choose a column for it"))
-                   for f in self.fields(module) if f.required and f.name not in names]
+                   for f in required if f.name not in names]
         if errors:
             raise ValidationError(errors)
         return clean
 
-    def _loop(self, s: Any, module: str, table: Any, mapping: dict[int, str], progress: Progress, *,
-              write: bool) -> LoopResult:
-        service = self.ctx.services[module]
-        spec = service.spec
-        lookups = Lookups(s, self.ctx.services, spec, [spec.field(n) for n in mapping.values()])
-        return RowLoop(s, service, lookups, table, mapping, write=write).run(progress)
+    def _prepare(self, module: str, t: columns.Targets, table: Any, mapping: dict[int, str],
+                 value_map: dict[str, dict[str, str]] | None, update_by_key: bool, progress: Progress) -> Prepared:
+        with self.ctx.db.unit_of_work(write=False) as s:
+            lookups = Lookups(s, self.ctx.services, self._spec(module), [t.fields[n] for n in mapping.values()], value_map)
+            return RowChecker(s, self.ctx.services, t, lookups, table, mapping, update_by_key=update_by_key).run(progress)
 
 
-def _header_key(text: str) -> str:
-    """Headers match whatever case, width, spacing or required mark they were typed with."""
-    text = unicodedata.normalize("NFKC", text).replace(workbook.REQUIRED_MARK, "")
-    for marker in ("(必填)", "(required)"):
-        text = text.replace(marker, "")
-    return "".join(fold(text).split())
+def _known(t: columns.Targets) -> Callable[[str], bool]:
+    keys = columns.known_header(t)
+    return lambda header: columns.header_key(header) in keys
+
+
+def _read(t: columns.Targets, path: str | Path, sheet: str | None, header_row: int | None) -> Any:
+    """The sheet, its header row found by the target's names unless the user chose one."""
+    return read_table(path, sheet=sheet, header_row=header_row, known=_known(t))
 
 
 def _halves(progress: Progress) -> tuple[Progress, Progress]:
@@ -209,5 +281,6 @@ def _halves(progress: Progress) -> tuple[Progress, Progress]:
     return (lambda done, total: progress(done, 2 * total)), (lambda done, total: progress(total + done, 2 * total))
 
 
-def _check_of(result: LoopResult) -> ImportCheck:
-    return ImportCheck(result.total, result.valid, sorted(result.errors, key=lambda e: (e.row, e.column is None, e.column or 0)))
+def _check_of(result: Prepared) -> ImportCheck:
+    return ImportCheck(result.total, result.valid, sorted(result.errors, key=lambda e: (e.row, e.column is None, e.column or 0)),
+                       result.updates)

@@ -110,7 +110,8 @@ def write_error_report(table: Table, check: ImportCheck, out_path: str | Path, l
               Text("错误原因", "Problems")(lang)]
     ws.append([_styled(ws, h, font=HEADER_FONT) for h in header])
     for row in sorted(problems):
-        cells = table.rows[row - 2] if 0 <= row - 2 < len(table.rows) else []
+        index = row - table.header_row - 1
+        cells = table.rows[index] if 0 <= index < len(table.rows) else []
         out = [_styled(ws, row)]
         for col in range(width):
             value = cell_text(cells[col]) if col < len(cells) else ""

@@ -27,6 +27,14 @@ class CustomFieldsMixin:
     """Reads and writes ``record["custom"]`` for modules that have custom fields."""
 
     def _definitions(self, s: Session) -> list[CustomFieldDefinition]:
+        cache = s.info.get("bulk_custom_definitions")  # set by set-based checks (the importer), one query per import
+        if cache is not None:
+            if self.spec.module not in cache:
+                cache[self.spec.module] = self._definitions_query(s)
+            return cache[self.spec.module]
+        return self._definitions_query(s)
+
+    def _definitions_query(self, s: Session) -> list[CustomFieldDefinition]:
         return list(s.scalars(select(CustomFieldDefinition).where(
             CustomFieldDefinition.module == self.spec.module, CustomFieldDefinition.is_active.is_(True))
             .order_by(CustomFieldDefinition.sort_order, CustomFieldDefinition.id)))

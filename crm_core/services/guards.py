@@ -25,6 +25,14 @@ from crm_core.services.audit import write_audit
 from crm_core.services.references import unique_violation
 
 
+# Set-based checks (the importer) put what they fetched in bulk into the unit of work's
+# ``s.info`` under these keys, so every row still goes through the same rules here:
+# BULK_REFS: {module: {id: is_active or None when not visible}} (missing ids are looked up and added);
+# BULK_UNIQUE: {(module, field): {value: id}} holding every value of the rows being checked.
+BULK_REFS = "bulk_refs"
+BULK_UNIQUE = "bulk_unique"
+
+
 class WriteGuardsMixin:
     """Checks, version guard and commit of :class:`~crm_core.services.entity.EntityService`."""
 
@@ -48,8 +56,9 @@ class WriteGuardsMixin:
             value = full.get(name)
             if value is None or (changed is not None and name not in changed):
                 continue
-            col = getattr(self.model, name)
-            clash = s.scalar(select(self.model.id).where(col == value))
+            prefetched = s.info.get(BULK_UNIQUE, {}).get((self.spec.module, name))
+            clash = prefetched.get(value) if prefetched is not None else \
+                s.scalar(select(self.model.id).where(getattr(self.model, name) == value))
             if clash is not None and (obj is None or clash != obj.id):
                 f = self.spec.field(name)
                 errors.add(*val.problem(f, "duplicate", f"“{value}”已存在", f"'{value}' already exists"))
@@ -65,11 +74,18 @@ class WriteGuardsMixin:
             errors.add(*val.problem(field, "choice", f"“{value}”不是可选值", f"'{value}' is not one of the choices"))
 
     def _check_ref(self, s: Session, field: Field, value: int, errors: ErrorCollector) -> None:
-        target = self.ctx.services[field.ref or ""]
-        row = s.scalar(select(target.model).where(target.model.id == value, target._scope_condition()))
-        if row is None:
+        known = s.info[BULK_REFS].setdefault(field.ref, {}) if BULK_REFS in s.info else None
+        if known is not None and value in known:
+            state = known[value]
+        else:
+            target = self.ctx.services[field.ref or ""]
+            row = s.scalar(select(target.model).where(target.model.id == value, target._scope_condition()))
+            state = None if row is None else bool(getattr(row, "is_active", True))
+            if known is not None:
+                known[value] = state
+        if state is None:
             errors.add(*val.problem(field, "not_found", "所选记录不存在或无权访问", "the chosen record does not exist or is not yours"))
-        elif not getattr(row, "is_active", True):
+        elif not state:
             errors.add(*val.problem(field, "inactive", "所选记录已失效", "the chosen record is deactivated"))
 
     def _check_version(self, s: Session, obj: Any, version: int) -> None:

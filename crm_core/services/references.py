@@ -57,6 +57,25 @@ def blocking_references(s: Session, table: Table, record_id: int) -> dict[str, t
     return found
 
 
+def blocking_references_many(s: Session, table: Table, record_ids: list[int]) -> dict[str, tuple[Text, int]]:
+    """:func:`blocking_references` for many records at once (one query per referencing column and 1,000 ids)."""
+    found: dict[str, tuple[Text, int]] = {}
+    for other in Base.metadata.sorted_tables:
+        for fk in other.foreign_keys:
+            if fk.column.table is not table or (fk.ondelete or "").upper() in {"CASCADE", "SET NULL"}:
+                continue
+            col = fk.parent
+            n = 0
+            for i in range(0, len(record_ids), 1000):
+                part = record_ids[i:i + 1000]
+                cond = col.in_(part) if other is not table else col.in_(part) & other.c.id.not_in(part)
+                n += int(s.scalar(select(func.count()).select_from(other).where(cond)) or 0)
+            if n:
+                label = table_label(other.name)
+                found[other.name] = (label, max(found.get(other.name, (label, 0))[1], n))
+    return found
+
+
 _SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: (\w+)\.(\w+)")
 
 

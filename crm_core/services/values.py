@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -64,7 +66,7 @@ def _parse_int(field: Field, value: Any) -> int:
     if isinstance(value, bool):
         raise v.FieldProblem("integer", "应为整数", "must be a whole number")
     try:
-        number = int(value) if not isinstance(value, str) else int(value.strip().replace(",", ""))
+        number = int(value) if not isinstance(value, str) else int(_number_text(value))
     except (TypeError, ValueError):
         raise v.FieldProblem("integer", "应为整数", "must be a whole number") from None
     if isinstance(value, float) and value != number:
@@ -78,7 +80,7 @@ def _parse_money(field: Field, value: Any) -> Decimal:
         if isinstance(value, float):
             # floats are how spreadsheets hand over money; go through repr, not binary
             value = repr(value)
-        amount = Decimal(str(value).strip().replace(",", "").replace("¥", "").replace("￥", ""))
+        amount = Decimal(_number_text(str(value)).replace("¥", "").removesuffix("元"))
     except (InvalidOperation, ValueError):
         raise v.FieldProblem("money", "应为金额，例如 12800.00", "must be an amount such as 12800.00") from None
     if not amount.is_finite():
@@ -93,6 +95,11 @@ def _parse_money(field: Field, value: Any) -> Decimal:
     return amount.quantize(Decimal("0.01"))
 
 
+def _number_text(text: str) -> str:
+    """A number as typed in an office: full-width digits, thousands separators (1,234 / 1，234 / 1 234)."""
+    return re.sub(r"[,\s]", "", unicodedata.normalize("NFKC", text))
+
+
 def _check_bounds(field: Field, number: Any) -> None:
     if field.min_value is not None and number < field.min_value:
         raise v.FieldProblem("too_small", f"不能小于 {field.min_value}", f"must be at least {field.min_value}")
@@ -105,8 +112,11 @@ def _parse_date(value: Any) -> dt.date:
         return value.date()
     if isinstance(value, dt.date):
         return value
-    text = str(value).strip().replace("/", "-").replace(".", "-")
-    for fmt in ("%Y-%m-%d", "%Y%m%d", "%Y年%m月%d日", "%Y-%m"):
+    text = unicodedata.normalize("NFKC", str(value)).strip().replace("/", "-").replace(".", "-")
+    for suffix in (" 00:00:00", " 00:00", "T00:00:00", "T00:00"):  # a midnight datetime typed or exported as text
+        text = text.removesuffix(suffix)
+    text = re.sub(r"\s*([年月日])\s*", r"\1", text)
+    for fmt in ("%Y-%m-%d", "%Y%m%d", "%Y年%m月%d日", "%Y年%m月%d", "%Y-%m", "%Y年%m月"):
         try:
             return dt.datetime.strptime(text, fmt).date()
         except ValueError:

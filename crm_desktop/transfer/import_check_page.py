@@ -2,11 +2,15 @@
 
 Nothing is written here. The page lists every problem (spreadsheet row, column,
 reason in the user's language), saves them as an xlsx error report with the bad
-cells marked, and lets the user go on with only the valid rows.
+cells marked, and lets the user go on with only the valid rows. Values of
+choice columns that are none of the choices are listed once each for mapping
+(:mod:`import_values`); with "update by code" rows naming existing records
+are listed with what they change (the preview).
 """
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +22,7 @@ from crm_desktop.background import run_in_background
 from crm_desktop.errors import present_error
 from crm_desktop.transfer import file_dialogs
 from crm_desktop.transfer.import_mapping_page import column_letter
+from crm_desktop.transfer.import_values import ValueMappingPanel
 from crm_desktop.transfer.task_strip import TaskStrip
 from crm_desktop.transfer.texts import translate
 
@@ -62,24 +67,41 @@ class CheckPage(QWizardPage):
         self.recheck_button.setObjectName("recheckButton")
         self.only_valid_check = QCheckBox(translate("Transfer", "Import only the valid rows"), self)
         self.only_valid_check.setObjectName("onlyValidCheck")
+        self.update_check = QCheckBox(translate("Transfer", "Rows with an existing code update that record"), self)
+        self.update_check.setObjectName("updateByKeyCheck")
+        self.update_check.setToolTip(translate("Transfer", "Otherwise such rows are reported as duplicates"))
+        self.values_panel = ValueMappingPanel(wizard, self)
+        self.updates_table = QTableWidget(0, 3, self)
+        self.updates_table.setObjectName("updatesTable")
+        self.updates_table.setHorizontalHeaderLabels([translate("Transfer", "Row"), translate("Transfer", "Record"),
+                                                      translate("Transfer", "Changes")])
+        self.updates_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.updates_table.verticalHeader().hide()
+        self.updates_table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.updates_table.hide()
         self.report_label = QLabel(self)
         self.report_label.setObjectName("reportLabel")
         self.report_label.setWordWrap(True)
         actions = QHBoxLayout()
         actions.addWidget(self.only_valid_check)
+        actions.addWidget(self.update_check)
         actions.addStretch(1)
         actions.addWidget(self.recheck_button)
         actions.addWidget(self.report_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary_label)
         layout.addWidget(self.task)
+        layout.addWidget(self.values_panel, 1)
         layout.addWidget(self.error_table, 1)
+        layout.addWidget(self.updates_table, 1)
         layout.addLayout(actions)
         layout.addWidget(self.report_label)
 
         self.report_button.clicked.connect(self._on_report_button_clicked)
         self.recheck_button.clicked.connect(self.start_check)
         self.only_valid_check.toggled.connect(self._on_only_valid_check_toggled)
+        self.update_check.toggled.connect(self._on_update_check_toggled)
+        self.values_panel.applied.connect(self.start_check)
         self.task.running_changed.connect(self._on_task_running_changed)
 
     # ------------------------------------------------------------- wizard
@@ -109,8 +131,16 @@ class CheckPage(QWizardPage):
         self._show_check(None)
         self.summary_label.setText(translate("Transfer", "Checking %1 rows…").replace(
             "%1", f"{wizard.source.row_count:,}"))
-        self.task.start(wizard.imports.check, wizard.module, wizard.source.path, wizard.mapping,
+        self.task.start(self._check, wizard.imports, wizard.module, wizard.source, wizard.mapping, dict(wizard.value_map),
+                        self.update_check.isChecked(),
                         done=self._on_check_done, failed=self._on_check_failed, cancelled=self._on_check_cancelled)
+
+    @staticmethod
+    def _check(imports: Any, module: str, source: Any, mapping: dict, value_map: dict, update_by_key: bool, *,
+               progress: Any) -> Any:
+        """The dry run (background)."""
+        return imports.check(module, source.path, mapping, sheet=source.sheet, header_row=source.header_row,
+                             value_map=value_map, update_by_key=update_by_key, progress=progress)
 
     # ------------------------------------------------------------ display
 
@@ -124,6 +154,7 @@ class CheckPage(QWizardPage):
             self.error_table.setItem(i, COLUMN, QTableWidgetItem(self._column_text(error)))
             self.error_table.setItem(i, REASON, QTableWidgetItem(error.message(self._wizard.lang)))
         self.error_table.setVisible(bool(errors))
+        self._show_updates(check.updates if check is not None else [])
         self.error_table.resizeRowsToContents()
         self.error_table.setCurrentItem(None)
         bad = check is not None and bool(errors)
@@ -134,6 +165,19 @@ class CheckPage(QWizardPage):
         self.report_label.clear()
         self.completeChanged.emit()
 
+    def _show_updates(self, updates: list[Any]) -> None:
+        """The preview: each row that changes an existing record, with its fields' old and new values."""
+        lang = self._wizard.lang
+        labels = {f.name: f.label(lang) for f in self._wizard.fields}
+        self.updates_table.setRowCount(len(updates))
+        for i, u in enumerate(updates):
+            self.updates_table.setItem(i, 0, QTableWidgetItem(str(u.row)))
+            self.updates_table.setItem(i, 1, QTableWidgetItem(f"{u.title}（{u.key}）"))
+            changes = "；".join(f"{labels.get(n, n)}: {'' if old is None else old} → {new}"
+                               for n, (old, new) in u.changes.items()) or translate("Transfer", "no change")
+            self.updates_table.setItem(i, 2, QTableWidgetItem(changes))
+        self.updates_table.setVisible(bool(updates))
+
     def _column_text(self, error: Any) -> str:
         headers = self._wizard.source.headers
         if error.column is not None and 0 <= error.column < len(headers):
@@ -142,6 +186,10 @@ class CheckPage(QWizardPage):
         return field.label(self._wizard.lang) if field is not None else "—"
 
     def _summary(self, check: Any) -> str:
+        if check.updates and not check.errors:
+            return translate("Transfer", "All %1 rows are valid: %2 new records, %3 existing records change as "
+                                         "listed below. Press Import to save them.").replace(
+                "%1", f"{check.total_rows:,}").replace("%2", f"{check.creates:,}").replace("%3", f"{len(check.updates):,}")
         if not check.errors:
             if check.total_rows == 1:
                 return translate("Transfer", "The row is valid. Press Import to save it.")
@@ -161,6 +209,7 @@ class CheckPage(QWizardPage):
         self.summary_label.setText(self._summary(check))
         self.summary_label.setStyleSheet("" if not check.errors else "color: #b3261e;")
         self._show_check(check)
+        self.values_panel.refresh()
 
     def _on_check_failed(self, exc: BaseException) -> None:
         self.summary_label.setText(translate("Transfer", "The check could not be completed."))
@@ -177,6 +226,9 @@ class CheckPage(QWizardPage):
     def _on_only_valid_check_toggled(self, _checked: bool) -> None:
         self.completeChanged.emit()
 
+    def _on_update_check_toggled(self, _checked: bool) -> None:
+        self.start_check()
+
     def _on_report_button_clicked(self) -> None:
         wizard = self._wizard
         suggested = translate("Transfer", "%1 - errors.xlsx").replace("%1", Path(wizard.source.path).stem)
@@ -184,8 +236,8 @@ class CheckPage(QWizardPage):
         if not path:
             return
         self.report_button.setEnabled(False)
-        run_in_background(wizard.imports.write_error_report, wizard.source.path, wizard.check, path, wizard.lang,
-                          done=lambda _none: self._on_report_saved(path), failed=self._on_report_failed)
+        report = partial(wizard.imports.write_error_report, sheet=wizard.source.sheet, header_row=wizard.source.header_row)
+        run_in_background(report, wizard.source.path, wizard.check, path, wizard.lang, done=lambda _none: self._on_report_saved(path), failed=self._on_report_failed)
 
     def _on_report_saved(self, path: str) -> None:
         self.report_button.setEnabled(True)

@@ -8,11 +8,12 @@ since replaced.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
-                               QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWizardPage)
+                               QPushButton, QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout, QWizardPage)
 
 from crm_core.permissions import MODULE_NAMES
 from crm_desktop.background import run_in_background
@@ -29,8 +30,9 @@ _ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "gb18030": "GBK/GB180
 
 
 def _module_setup(imports: Any, module: str, headers: list[str] | None) -> tuple[list[Any], dict[int, str | None]]:
-    """The module's importable fields and, for a file already read, the suggested mapping (background)."""
-    fields = imports.fields(module)
+    """What the file's columns can fill (the module's fields, its contact's, custom fields) and, for a file
+    already read, the suggested mapping (background)."""
+    fields = list(imports.targets(module).fields.values())
     return fields, (imports.auto_mapping(module, headers) if headers is not None else {})
 
 
@@ -44,8 +46,8 @@ class FilePage(QWizardPage):
         self._generation = 0
         self._ready = False
         self.setTitle(translate("Transfer", "Choose the file"))
-        self.setSubTitle(translate("Transfer", "Excel (.xlsx) or CSV. The first row must hold the column names. "
-                                               "Start from the template to be sure every column is recognised."))
+        self.setSubTitle(translate("Transfer", "Excel (.xlsx) or CSV, our template or your own list: the row of "
+                                               "column names is found below titles; choose another if it is wrong."))
         self.module_combo = QComboBox(self)
         self.module_combo.setObjectName("moduleCombo")
         self.module_combo.addItem(MODULE_NAMES[wizard.module](wizard.lang), wizard.module)
@@ -57,6 +59,12 @@ class FilePage(QWizardPage):
         self.file_edit.setPlaceholderText(translate("Transfer", "No file chosen"))
         self.choose_button = QPushButton(translate("Transfer", "Choose file…"), self)
         self.choose_button.setObjectName("chooseFileButton")
+        self.sheet_combo = QComboBox(self)
+        self.sheet_combo.setObjectName("sheetCombo")
+        self.header_spin = QSpinBox(self)
+        self.header_spin.setObjectName("headerRowSpin")
+        self.header_spin.setRange(1, 30)
+        self.header_spin.setToolTip(translate("Transfer", "The row of the sheet that holds the column names"))
         self.info_label = QLabel(self)
         self.info_label.setObjectName("fileInfoLabel")
         self.info_label.setWordWrap(True)
@@ -74,6 +82,11 @@ class FilePage(QWizardPage):
         form = QFormLayout()
         form.addRow(translate("Transfer", "Import into:"), module_row)
         form.addRow(translate("Transfer", "File:"), file_row)
+        layout_row = QHBoxLayout()
+        layout_row.addWidget(self.sheet_combo, 1)
+        layout_row.addWidget(QLabel(translate("Transfer", "Column names in row:"), self))
+        layout_row.addWidget(self.header_spin)
+        form.addRow(translate("Transfer", "Sheet:"), layout_row)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.info_label)
@@ -82,6 +95,9 @@ class FilePage(QWizardPage):
         self.module_combo.currentIndexChanged.connect(self._on_module_combo_current_index_changed)
         self.template_button.clicked.connect(self._on_template_button_clicked)
         self.choose_button.clicked.connect(self._on_choose_button_clicked)
+        self.sheet_combo.activated.connect(self._on_sheet_combo_activated)
+        self.header_spin.editingFinished.connect(self._on_header_spin_editing_finished)
+        self._set_layout_controls(None)
         self._prepare()
 
     # --------------------------------------------------------------- state
@@ -96,8 +112,8 @@ class FilePage(QWizardPage):
         self.module_combo.setCurrentIndex(max(0, self.module_combo.findData(current)))
         self.module_combo.blockSignals(False)
 
-    def open_path(self, path: str) -> None:
-        """Read ``path`` in the background and show what was found."""
+    def open_path(self, path: str, *, sheet: str | None = None, header_row: int | None = None) -> None:
+        """Read ``path`` (a sheet and header row the user chose, or the ones found) in the background."""
         self.file_edit.setText(path)
         self._wizard.source = None
         self._show_preview(None)
@@ -106,8 +122,8 @@ class FilePage(QWizardPage):
         self.completeChanged.emit()
         self._generation += 1
         gen = self._generation
-        run_in_background(self._wizard.imports.open_file, path,
-                          done=lambda source: self._on_file_opened(gen, source),
+        run_in_background(partial(self._wizard.imports.open_file, sheet=sheet, header_row=header_row),
+                          path, self._wizard.module, done=lambda source: self._on_file_opened(gen, source),
                           failed=lambda exc: self._on_file_failed(gen, exc))
 
     def isComplete(self) -> bool:  # noqa: N802 - Qt override
@@ -138,8 +154,8 @@ class FilePage(QWizardPage):
         self.preview.setColumnCount(len(source.headers))
         self.preview.setHorizontalHeaderLabels(list(source.headers))
         self.preview.setRowCount(len(rows))
-        # Numbered as in the spreadsheet (the header is row 1), like the check's error list.
-        self.preview.setVerticalHeaderLabels([str(r + 2) for r in range(len(rows))])
+        # Numbered as in the spreadsheet, like the check's error list.
+        self.preview.setVerticalHeaderLabels([str(source.header_row + 1 + r) for r in range(len(rows))])
         for r, values in enumerate(rows):
             for c, value in enumerate(values[:len(source.headers)]):
                 self.preview.setItem(r, c, QTableWidgetItem(value))
@@ -163,6 +179,8 @@ class FilePage(QWizardPage):
         if gen != self._generation:
             return
         self._wizard.source = source
+        self._wizard.value_map = {}  # answers about another file's values do not carry over
+        self._set_layout_controls(source)
         self.info_label.setText(self._describe(source))
         self._show_preview(source)
         self._prepare()  # the mapping depends on the headers just read
@@ -184,6 +202,32 @@ class FilePage(QWizardPage):
     def _on_prepare_failed(self, gen: int, exc: BaseException) -> None:
         if gen == self._generation:  # e.g. the right to import was withdrawn meanwhile
             present_error(self, exc, self._wizard.lang)
+
+    def _set_layout_controls(self, source: Any) -> None:
+        """Sheet choice (workbooks with several sheets) and the header row found, for the user to correct."""
+        self.sheet_combo.blockSignals(True)
+        self.sheet_combo.clear()
+        for name in (source.sheets if source is not None else []):
+            self.sheet_combo.addItem(name, name)
+        if source is not None and source.sheet:
+            self.sheet_combo.setCurrentIndex(max(0, self.sheet_combo.findData(source.sheet)))
+        self.sheet_combo.blockSignals(False)
+        self.sheet_combo.setEnabled(self.sheet_combo.count() > 1)
+        self.header_spin.blockSignals(True)
+        self.header_spin.setValue(source.header_row if source is not None else 1)
+        self.header_spin.blockSignals(False)
+        self.header_spin.setEnabled(source is not None)
+
+    def _on_sheet_combo_activated(self, _index: int) -> None:
+        source = self._wizard.source
+        sheet = self.sheet_combo.currentData()
+        if source is not None and sheet and sheet != source.sheet:
+            self.open_path(str(source.path), sheet=sheet)  # its own header row is found again
+
+    def _on_header_spin_editing_finished(self) -> None:
+        source = self._wizard.source
+        if source is not None and self.header_spin.value() != source.header_row:
+            self.open_path(str(source.path), sheet=source.sheet, header_row=self.header_spin.value())
 
     def _on_module_combo_current_index_changed(self, _index: int) -> None:
         module = self.module_combo.currentData()

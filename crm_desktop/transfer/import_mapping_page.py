@@ -34,6 +34,11 @@ def column_letter(index: int) -> str:
     return letters
 
 
+def _required(field: Any) -> bool:
+    """Required for every row: the module's own required fields (a contact's name only when a contact is given)."""
+    return field.required and "." not in field.name
+
+
 class MappingPage(QWizardPage):
     """Maps the file's columns to the module's fields."""
 
@@ -106,7 +111,7 @@ class MappingPage(QWizardPage):
         combo.addItem(translate("Transfer", "(skip)"), None)
         for field in self._wizard.fields:
             label = field.label(self._wizard.lang)
-            combo.addItem(f"{label} *" if field.required else label, field.name)
+            combo.addItem(f"{label} *" if _required(field) else label, field.name)
         combo.setCurrentIndex(max(0, combo.findData(selected)) if selected else 0)
         combo.currentIndexChanged.connect(self._on_combo_current_index_changed)
         return combo
@@ -127,7 +132,7 @@ class MappingPage(QWizardPage):
             lines.append(translate("Transfer", "Chosen for more than one column: %1. "
                                                "Choose each field only once.").replace("%1", names))
         mapped = set(self.mapping().values())
-        missing = [f.label(self._wizard.lang) for f in self._wizard.fields if f.required and f.name not in mapped]
+        missing = [f.label(self._wizard.lang) for f in self._wizard.fields if _required(f) and f.name not in mapped]
         if missing:
             lines.append(translate("Transfer", "Required fields without a column: %1. "
                                                "Every row will be reported as incomplete.")

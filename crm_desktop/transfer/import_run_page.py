@@ -1,7 +1,8 @@
 """Step 4 of the import wizard: the import itself, its result, and "Undo this import".
 
-The import is one transaction in crm_core: cancelled or refused, nothing is
-written. Once done, the module is announced on the change bus so its grid
+crm_core writes the import in chunks of short transactions (others keep
+saving meanwhile) and removes them again if it is cancelled or refused:
+nothing is kept half-way. Once done, the module is announced on the change bus so its grid
 reloads; undo removes the whole batch again (crm_core refuses it with a clear
 message when a record was changed or referenced since).
 """
@@ -56,14 +57,17 @@ class RunPage(QWizardPage):
         wizard = self._wizard
         only_valid = wizard.check_page.only_valid_check.isChecked()
         self.result_label.setText(translate("Transfer", "Importing…"))
-        self.task.start(self._run, wizard.imports, wizard.module, wizard.source.path, wizard.mapping, only_valid,
+        options = {"only_valid": only_valid, "sheet": wizard.source.sheet, "header_row": wizard.source.header_row,
+                   "value_map": dict(wizard.value_map), "update_by_key": wizard.check_page.update_check.isChecked(),
+                   "preview": wizard.check}
+        self.task.start(self._run, wizard.imports, wizard.module, wizard.source.path, wizard.mapping, options,
                         done=self._on_run_done, failed=self._on_run_failed, cancelled=self._on_run_cancelled)
 
     @staticmethod
-    def _run(imports: Any, module: str, path: str, mapping: dict[int, str | None], only_valid: bool, *,
+    def _run(imports: Any, module: str, path: str, mapping: dict[int, str | None], options: dict[str, Any], *,
              progress: Any) -> Any:
         """The import (background)."""
-        return imports.run(module, path, mapping, only_valid=only_valid, progress=progress)
+        return imports.run(module, path, mapping, progress=progress, **options)
 
     def isComplete(self) -> bool:  # noqa: N802 - Qt override
         """Finish is possible once the import is over, whatever its outcome."""
@@ -83,11 +87,13 @@ class RunPage(QWizardPage):
     def _on_run_done(self, result: Any) -> None:
         self._wizard.result = result
         text = translate("Transfer", "Imported %1 records.").replace("%1", f"{result.created:,}")
+        if result.updated:
+            text += " " + translate("Transfer", "%1 existing records were updated.").replace("%1", f"{result.updated:,}")
         if result.skipped:
             text += " " + translate("Transfer", "%1 rows with problems were skipped.").replace(
                 "%1", f"{result.skipped:,}")
         self._end(text)
-        self.undo_button.setVisible(result.created > 0)
+        self.undo_button.setVisible(result.created + result.updated > 0)
         self._wizard.announce(self._wizard.module, None)
 
     def _on_run_failed(self, exc: BaseException) -> None:
@@ -112,8 +118,9 @@ class RunPage(QWizardPage):
     def _on_undo_button_clicked(self) -> None:
         result = self._wizard.result
         box = QMessageBox(QMessageBox.Icon.Question, translate("Transfer", "Undo this import"),
-                          translate("Transfer", "Remove the %1 records this import created?").replace(
-                              "%1", f"{result.created:,}"),
+                          translate("Transfer", "Remove the %1 records this import created and restore the "
+                                                "%2 it updated?").replace("%1", f"{result.created:,}").replace(
+                              "%2", f"{result.updated:,}"),
                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
         box.setObjectName("undoConfirmBox")
         box.setDefaultButton(QMessageBox.StandardButton.No)

@@ -34,6 +34,7 @@ class ImportWizard(QWizard):
         fields: the module's importable fields.
         auto_mapping: the mapping crm_core suggested for the file's headers.
         mapping: the mapping the user confirmed.
+        value_map: the user's answers in the value-mapping step (field -> value in the file -> code).
         check: the last :class:`ImportCheck` (None until checked).
         result: the :class:`ImportResult` (None until imported).
     """
@@ -57,6 +58,7 @@ class ImportWizard(QWizard):
         self.fields: list[Any] = []
         self.auto_mapping: dict[int, str | None] = {}
         self.mapping: dict[int, str | None] = {}
+        self.value_map: dict[str, dict[str, str]] = {}
         self.check: Any = None
         self.result: Any = None
         self.setWindowTitle(translate("Transfer", "Import %1").replace("%1", MODULE_NAMES[module](lang)))

@@ -60,8 +60,10 @@ def test_xlsx_types_are_restored(tmp_path):
 
 def test_trailing_blank_rows_are_dropped_and_blank_header_refused(tmp_path):
     assert read_table(_csv(tmp_path / "a.csv", "名称\n甲\n,\n\n", "utf-8")).rows == [["甲"]]
+    path = _csv(tmp_path / "b.csv", ",\n甲,乙\n", "utf-8")
+    assert (read_table(path).header_row, read_table(path).headers) == (2, ["甲", "乙"])  # blank rows above are skipped
     with pytest.raises(ValidationError) as info:
-        read_table(_csv(tmp_path / "b.csv", ",\n甲,乙\n", "utf-8"))
+        read_table(path, header_row=1)  # the user picked the blank row
     assert info.value.errors[0].code == "no_header"
 
 

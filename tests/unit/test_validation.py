@@ -566,8 +566,8 @@ def test_check_text_length_limit_and_message():
     assert check_text("a" * 50, max_length=50) == "a" * 50
     exc = problem(check_text, "a" * 51, max_length=50)
     assert exc.code == "too_long"
-    assert exc.zh == "不能超过 50 个字符"
-    assert exc.en == "must be at most 50 characters"
+    assert exc.zh == "长度 51，超过上限 50"
+    assert exc.en == "length 51, over the limit of 50"
 
 
 def test_check_text_counts_code_points_not_utf16_units_or_bytes():

@@ -1781,8 +1781,32 @@
         <translation>只导入正确的行</translation>
     </message>
     <message>
+        <source>Rows with an existing code update that record</source>
+        <translation>编码已存在的行更新该记录</translation>
+    </message>
+    <message>
+        <source>Otherwise such rows are reported as duplicates</source>
+        <translation>否则这些行会被报告为重复</translation>
+    </message>
+    <message>
+        <source>Record</source>
+        <translation>记录</translation>
+    </message>
+    <message>
+        <source>Changes</source>
+        <translation>修改内容</translation>
+    </message>
+    <message>
         <source>Checking %1 rows…</source>
         <translation>正在检查 %1 行…</translation>
+    </message>
+    <message>
+        <source>no change</source>
+        <translation>无变化</translation>
+    </message>
+    <message>
+        <source>All %1 rows are valid: %2 new records, %3 existing records change as listed below. Press Import to save them.</source>
+        <translation>全部 %1 行有效：新建 %2 条记录，修改 %3 条已有记录（见下表）。点击“导入”保存。</translation>
     </message>
     <message>
         <source>The row is valid. Press Import to save it.</source>
@@ -1821,8 +1845,8 @@
         <translation>选择文件</translation>
     </message>
     <message>
-        <source>Excel (.xlsx) or CSV. The first row must hold the column names. Start from the template to be sure every column is recognised.</source>
-        <translation>支持 Excel（.xlsx）或 CSV 文件，第一行须为列名。建议先下载模板填写，确保每一列都能被识别。</translation>
+        <source>Excel (.xlsx) or CSV, our template or your own list: the row of column names is found below titles; choose another if it is wrong.</source>
+        <translation>Excel（.xlsx）或 CSV，用模板或您自己的表格均可：标题下方的列名行会被自动找到；如不对，请另选一行。</translation>
     </message>
     <message>
         <source>Save template…</source>
@@ -1837,12 +1861,24 @@
         <translation>选择文件…</translation>
     </message>
     <message>
+        <source>The row of the sheet that holds the column names</source>
+        <translation>工作表中存放列名的那一行</translation>
+    </message>
+    <message>
         <source>Import into:</source>
         <translation>导入到：</translation>
     </message>
     <message>
         <source>File:</source>
         <translation>文件：</translation>
+    </message>
+    <message>
+        <source>Column names in row:</source>
+        <translation>列名所在行：</translation>
+    </message>
+    <message>
+        <source>Sheet:</source>
+        <translation>工作表：</translation>
     </message>
     <message>
         <source>Reading the file…</source>
@@ -1945,6 +1981,10 @@
         <translation>已导入 %1 条记录。</translation>
     </message>
     <message>
+        <source>%1 existing records were updated.</source>
+        <translation>已修改 %1 条已有记录。</translation>
+    </message>
+    <message>
         <source>%1 rows with problems were skipped.</source>
         <translation>跳过了 %1 行有错误的数据。</translation>
     </message>
@@ -1965,8 +2005,8 @@
         <translation>已取消导入，未导入任何数据。</translation>
     </message>
     <message>
-        <source>Remove the %1 records this import created?</source>
-        <translation>删除本次导入创建的 %1 条记录？</translation>
+        <source>Remove the %1 records this import created and restore the %2 it updated?</source>
+        <translation>删除本次导入新建的 %1 条记录，并恢复被修改的 %2 条记录？</translation>
     </message>
     <message>
         <source>Remove them</source>
@@ -1980,6 +2020,34 @@
         <source>Import %1</source>
         <extracomment>``announce(module, None)``: the module&apos;s records changed</extracomment>
         <translation>导入%1</translation>
+    </message>
+    <message>
+        <source>Field</source>
+        <translation>字段</translation>
+    </message>
+    <message>
+        <source>Value in the file</source>
+        <translation>文件中的值</translation>
+    </message>
+    <message>
+        <source>Rows</source>
+        <translation>行数</translation>
+    </message>
+    <message>
+        <source>Use these values and check again</source>
+        <translation>按此对应并重新检查</translation>
+    </message>
+    <message>
+        <source>%1 values in the file are not among the choices. Choose what each one means:</source>
+        <translation>文件中有 %1 个值不在可选值中，请为每个值选择对应项：</translation>
+    </message>
+    <message>
+        <source>(leave as an error)</source>
+        <translation>（不对应，作为错误）</translation>
+    </message>
+    <message>
+        <source>Add to the dictionary</source>
+        <translation>添加到数据字典</translation>
     </message>
 </context>
 </TS>

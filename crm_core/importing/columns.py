@@ -1,0 +1,104 @@
+"""What a file's columns can fill, and which column is which, by the names offices give them.
+
+A module's own fields, the fields of its companion record (a customer's
+contact, created from the same row) and the administrators' custom fields
+are all targets, named ``phone``, ``contacts.phone`` and ``custom.<key>``.
+The names a column is matched by are declared once, in the entity metadata:
+the field's name, its labels and its ``aliases``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import unicodedata
+from dataclasses import dataclass
+
+from crm_core.i18n import Text
+from crm_core.importing.lookups import fold
+from crm_core.metadata import EntitySpec, Field
+
+REQUIRED_MARK = "*"
+CUSTOM = "custom."
+
+
+@dataclass(frozen=True)
+class Targets:
+    """The fields a module's import can fill, by mapping name (each Field renamed to it)."""
+
+    fields: dict[str, Field]
+    companion: str | None  # module of the companion record ("contacts"), if the module has one
+    companion_link: str | None  # the companion's field pointing at the new record ("customer_id")
+    originals: dict[str, Field]  # companion targets -> the companion's field as its module declares it
+
+    def part(self, name: str) -> str:
+        """'main', 'companion' or 'custom'."""
+        if name.startswith(CUSTOM):
+            return "custom"
+        if self.companion and name.startswith(f"{self.companion}."):
+            return "companion"
+        return "main"
+
+    def source_name(self, name: str) -> str:
+        """The field's own name in its module (or the custom field's key)."""
+        return name.split(".", 1)[1] if self.part(name) != "main" else name
+
+
+def header_key(text: str) -> str:
+    """Headers match whatever case, width, spacing or required mark they were typed with."""
+    text = unicodedata.normalize("NFKC", text).replace(REQUIRED_MARK, "")
+    for marker in ("(必填)", "(required)"):
+        text = text.replace(marker, "")
+    return "".join(fold(text).split())
+
+
+def targets(spec: EntitySpec, companion: EntitySpec | None, custom: list[Field]) -> Targets:
+    """Importable fields (plus unique system codes, matched for duplicates and updates), companion and custom fields."""
+    out = {f.name: f for f in spec.fields if not f.read_only or f.name in spec.unique}
+    link = None
+    originals: dict[str, Field] = {}
+    if companion is not None:
+        link = next(f.name for f in companion.fields if f.ref == spec.module)
+        for f in companion.fields:
+            if f.read_only or f.name == link:
+                continue
+            label = Text(f"{companion.label.zh}{f.label.zh}", f"{companion.label.en} {f.label.en.lower()}")
+            out[f"{companion.module}.{f.name}"] = dataclasses.replace(f, name=f"{companion.module}.{f.name}", label=label)
+            originals[f"{companion.module}.{f.name}"] = f
+    for f in custom:
+        out[CUSTOM + f.name] = dataclasses.replace(f, name=CUSTOM + f.name)
+    return Targets(out, companion.module if companion else None, link, originals)
+
+
+def _candidates(t: Targets) -> list[dict[str, str]]:
+    """Header key -> target name, in order of preference: exact names and labels, aliases, companion's own words."""
+    exact: dict[str, str] = {}
+    aliases: dict[str, str] = {}
+    loose: dict[str, str] = {}
+    for name, f in t.fields.items():
+        for text in (name, f.label.zh, f.label.en):
+            exact.setdefault(header_key(text), name)
+        own = t.originals.get(name, f)
+        words = (*own.aliases, own.label.zh, own.label.en) if t.part(name) == "companion" else own.aliases
+        for text in words:
+            (loose if t.part(name) == "companion" else aliases).setdefault(header_key(text), name)
+    return [exact, aliases, loose]
+
+
+def auto_mapping(t: Targets, headers: list[str]) -> dict[int, str | None]:
+    """Source column -> target; every field at most once, exact names winning over aliases wherever they stand."""
+    passes = _candidates(t)
+    keys = [header_key(h or "") for h in headers]
+    mapping: dict[int, str | None] = {col: None for col in range(len(headers))}
+    used: set[str] = set()
+    for table in passes:
+        for col, key in enumerate(keys):
+            name = table.get(key) if key else None
+            if mapping[col] is None and name and name not in used:
+                mapping[col] = name
+                used.add(name)
+    return mapping
+
+
+def known_header(t: Targets) -> set[str]:
+    """Every header key that names a target (finding the header row)."""
+    return {k for table in _candidates(t) for k in table}

@@ -1,0 +1,69 @@
+"""The value-mapping step: an office's own words for dictionary values, each listed once.
+
+A file says "IT/互联网" where our dictionary says "信息技术": instead of one
+error per row, the wizard lists every distinct unknown value of each choice
+column once; the user maps it to an entry (the answers travel as
+``value_map``: field -> cell text -> code) or, as an administrator, adds it
+to the dictionary there.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from crm_core.errors import FieldError, ValidationError
+from crm_core.i18n import Text
+from crm_core.importing.columns import Targets
+from crm_core.importing.lookups import Lookups, fold
+from crm_core.importing.model import UnknownValue
+from crm_core.importing.reader import Table, cell_text
+from crm_core.metadata import Field, FieldType
+from crm_core.services.context import Context
+
+
+def unknown_values(table: Table, mapping: dict[int, str], t: Targets, lookups: Lookups) -> list[UnknownValue]:
+    """Distinct texts of the mapped choice columns that no choice (nor the user's mapping) covers, by field and first row."""
+    found: dict[tuple[str, str], list[int]] = {}
+    for col, name in mapping.items():
+        if t.fields[name].type is not FieldType.CHOICE:
+            continue
+        known = lookups.choices.get(name, {})
+        mapped = lookups.value_map.get(name, {})
+        for i, row in enumerate(table.rows):
+            cell = row[col] if col < len(row) else None
+            if cell is None or not (text := cell_text(cell).strip()):
+                continue
+            key = fold(text)
+            if key in known or key in mapped:
+                continue
+            seen = found.setdefault((name, key), [table.row_number(i), 0, text])  # type: ignore[list-item]
+            seen[1] += 1
+    return [UnknownValue(name, text, count, first) for (name, _), (first, count, text) in found.items()]
+
+
+def add_dictionary_entry(ctx: Context, field: Field, label_zh: str, label_en: str | None) -> str:
+    """Create a dictionary entry for a file's value through the dictionary service (its rights and rules)."""
+    if field.type is not FieldType.CHOICE or not field.dictionary:
+        raise ValidationError([FieldError(field.name, "fixed_choices", Text(
+            f"{field.label.zh}：选项是固定的，不能添加", f"{field.label.en}: has fixed choices; none can be added"))])
+    dictionary = ctx.services.dictionary
+    label_zh = label_zh.strip()
+    code = _code_for(label_en or label_zh, dictionary, field.dictionary)
+    record: dict[str, Any] = dictionary.create({"category": field.dictionary, "code": code, "label_zh": label_zh,
+                                                "label_en": (label_en or label_zh).strip()})
+    return str(record["code"])
+
+
+def _code_for(label: str, dictionary: Any, category: str) -> str:
+    """A code for a new entry: the label's ASCII letters and digits, or "custom_<n>", unique in its category."""
+    from crm_core.services.query import ListQuery
+
+    base = re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_")[:30] or "custom"
+    taken = {r["code"] for r in dictionary.list(ListQuery(filters={"category": category}, limit=500,  # type: ignore[arg-type]
+                                                          include_inactive=True)).rows}
+    code, n = base, 1
+    while code in taken or code == "custom":
+        n += 1
+        code = f"{base}_{n}"
+    return code

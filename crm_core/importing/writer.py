@@ -1,0 +1,150 @@
+"""Writing checked rows: chunks of short transactions through the bulk write path, all or nothing.
+
+Each chunk is one write transaction of a few thousand rows (on SQLite the
+database lock is held for a fraction of a second, so other clients keep
+saving). New records go through :class:`crm_core.bulk.writer.BulkWriter`
+(codes as a block, COPY / executemany, status history, search index and
+audit entries as the services write them); rows that update an existing
+record go through the service's update path with the version the preview
+showed. Every chunk records what it wrote in the batch; if a later chunk
+fails or the user cancels, :func:`batches.purge` removes the earlier ones.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from crm_core.errors import ConcurrencyConflict, FieldError, NotFound, ValidationError
+from crm_core.i18n import Text
+from crm_core.importing import batches
+from crm_core.importing.columns import Targets
+from crm_core.importing.engine import NewRecord
+from crm_core.importing.model import RowUpdate
+from crm_core.models import CustomFieldValue
+from crm_core.services import values as val
+from crm_core.services.context import Context
+
+CHUNK_ROWS = 1000  # rows of the first chunk; then sized to take about CHUNK_SECONDS
+CHUNK_SECONDS = 0.5  # one chunk's write transaction: what another client's save may wait for
+MIN_CHUNK, MAX_CHUNK = 500, 10_000  # below 500 rows the per-chunk costs (and SQLite's gaps) dominate
+# SQLite: after each chunk the lock is left free this long, so a client waiting in its busy
+# handler (which sleeps in steps of up to 100 ms) gets its turn instead of being starved.
+SQLITE_GAP_SECONDS = 0.11
+UPDATE_CHUNK_ROWS = 200  # updates go record by record through the service
+
+
+class ChunkFailed(ValidationError):
+    """A chunk was refused while writing (a conflict, a value taken meanwhile); nothing of the import is kept."""
+
+
+@dataclass
+class Written:
+    batch_id: int
+    created: int
+    updated: int
+
+
+def write(ctx: Context, targets: Targets, module: str, creates: list[NewRecord], updates: list[RowUpdate],
+          file_name: str, progress: Callable[[int, int], None] | None, *, chunk_rows: int | None = None) -> Written:
+    """Write the rows in chunks under one batch; on any exception (cancel included) purge and re-raise."""
+    from crm_core.bulk.writer import BulkWriter
+
+    size = chunk_rows or CHUNK_ROWS
+    sqlite = ctx.db.backend == "sqlite"
+    total = len(creates) + len(updates)
+    batch_id = batches.start(ctx, module, file_name)
+    try:
+        done = 0
+        for i in range(0, len(updates), UPDATE_CHUNK_ROWS):
+            part = updates[i:i + UPDATE_CHUNK_ROWS]
+            with ctx.db.unit_of_work(write=True) as s:
+                _update_chunk(s, ctx, module, batch_id, part)
+                s.commit()
+            done += len(part)
+            if sqlite:
+                time.sleep(SQLITE_GAP_SECONDS)
+            if progress:
+                progress(done, total)
+        writer = BulkWriter(ctx.db, ctx.actor, source=file_name, chunk_size=size)
+        i = 0
+        while i < len(creates):
+            part = creates[i:i + size]
+            started = time.perf_counter()
+            with ctx.db.unit_of_work(write=True) as s:
+                _create_chunk(s, writer, targets, module, batch_id, part)
+                s.commit()
+            i += len(part)
+            if chunk_rows is None:  # sized by time: short locks whatever the machine's speed and load
+                took = max(time.perf_counter() - started, 1e-3)
+                size = max(MIN_CHUNK, min(MAX_CHUNK, int(len(part) * CHUNK_SECONDS / took)))
+            if sqlite and i < len(creates):
+                time.sleep(SQLITE_GAP_SECONDS)
+            done += len(part)
+            if progress:
+                progress(done, total)
+        batches.finish(ctx, batch_id, len(creates), len(updates))
+    except BaseException as exc:
+        batches.purge(ctx, batch_id, why="cancelled" if isinstance(exc, KeyboardInterrupt) else type(exc).__name__)
+        raise
+    return Written(batch_id, len(creates), len(updates))
+
+
+def _create_chunk(s: Session, writer: Any, t: Targets, module: str, batch_id: int, part: list[NewRecord]) -> None:
+    with_companion = [r for r in part if r.companion]
+    # The customer's search entry is derived once, with its contact's name and phone in it.
+    rows = [{**r.full, "_contacts": [(r.companion["name"], r.companion.get("phone"))]} if r.companion else r.full
+            for r in part]
+    ids = writer.insert_in(s, module, rows)
+    records = [{"batch_id": batch_id, "record_id": rid, "version": 1} for rid in ids]
+    _custom_values(s, [(rid, r.custom) for rid, r in zip(ids, part, strict=True)])
+    if with_companion and t.companion:
+        link = t.companion_link
+        owners = [rid for rid, r in zip(ids, part, strict=True) if r.companion]
+        companions = [{**r.companion, link: rid} for rid, r in zip(owners, with_companion, strict=True)]
+        cids = writer.insert_in(s, t.companion, companions, search=False)
+        _custom_values(s, [(cid, r.companion_custom) for cid, r in zip(cids, with_companion, strict=True)])
+        records += [{"batch_id": batch_id, "record_id": cid, "version": 1, "module": t.companion} for cid in cids]
+    batches.add_records(s, batch_id, records)
+
+
+def _custom_values(s: Session, rows: list[tuple[int, dict[int, str | None]]]) -> None:
+    values = [{"definition_id": d, "record_id": rid, "value": v} for rid, custom in rows for d, v in custom.items()
+              if v is not None]
+    if values:
+        s.execute(CustomFieldValue.__table__.insert(), values)
+
+
+def _update_chunk(s: Session, ctx: Context, module: str, batch_id: int, part: list[RowUpdate]) -> None:
+    """Each row through the service's update path, refused as a conflict if the record changed since the preview."""
+    service = ctx.services[module]
+    records, errors = [], []
+    for u in part:
+        try:
+            obj = service._load(s, u.record_id, for_update=True)
+            service._check_version(s, obj, u.version)
+        except (ConcurrencyConflict, NotFound):
+            errors.append(FieldError(None, "conflict", Text(
+                f"{service.spec.label.zh}“{u.key}”在预览之后已被他人修改或删除，未覆盖他人的修改",
+                f"{service.spec.label.en} '{u.key}' was changed or deleted by someone else after the preview; "
+                f"their changes were not overwritten"), row=u.row))
+            continue
+        before = {name: val.to_plain(old) for name, (old, _new) in u.changes.items()}
+        changes: dict[str, Any] = {name: new for name, (_old, new) in u.changes.items()}
+        if u.custom:
+            changes["custom"] = dict(u.custom)
+        try:
+            service._update_in(s, obj, changes)
+        except ValidationError as exc:
+            errors += [FieldError(e.field, e.code, e.message, row=u.row) for e in exc.errors]
+            continue
+        s.flush()
+        records.append({"batch_id": batch_id, "record_id": obj.id, "version": obj.version, "action": "update",
+                        "before": before})
+    if errors:
+        raise ChunkFailed(errors)
+    batches.add_records(s, batch_id, records)

@@ -1,0 +1,119 @@
+"""The value-mapping step of the import wizard: the file's own words for choice fields, each once.
+
+Shown on the check page when a choice column holds values that are none of
+the field's choices ("IT/互联网" for 信息技术): one line per distinct value with
+how many rows use it, a combo of the field's entries, and — for roles that
+may edit the dictionary — "Add to the dictionary". Each answer ends up in the
+wizard's ``value_map``; the page then checks again.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QPushButton,
+                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+
+from crm_desktop.background import run_in_background
+from crm_desktop.errors import present_error
+from crm_desktop.transfer.texts import translate
+
+if TYPE_CHECKING:
+    from crm_desktop.transfer.import_wizard import ImportWizard
+
+FIELD, VALUE, ROWS, TARGET, ADD = range(5)
+
+
+def _load(imports: Any, module: str, path: Any, mapping: dict, sheet: str | None, header_row: int,
+          value_map: dict, lang: str) -> tuple[list[Any], dict[str, list[tuple[str, str]]], bool]:
+    """The unknown values, each of their fields' choices, and whether the user may add entries (background)."""
+    unknown = imports.unknown_values(module, path, mapping, sheet=sheet, header_row=header_row, value_map=value_map)
+    choices = {name: imports.choices(module, name, lang) for name in {u.field for u in unknown}}
+    return unknown, choices, imports.may_add_choices()
+
+
+class ValueMappingPanel(QWidget):
+    """Lists unknown values of choice columns; ``applied`` when the user's answers should be checked again."""
+
+    applied = Signal()
+
+    def __init__(self, wizard: ImportWizard, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._wizard = wizard
+        self.unknown: list[Any] = []
+        self.combos: list[QComboBox] = []
+        self.title_label = QLabel(self)
+        self.title_label.setObjectName("valueMappingTitle")
+        self.title_label.setWordWrap(True)
+        self.table = QTableWidget(0, 5, self)
+        self.table.setObjectName("valueMappingTable")
+        self.table.setHorizontalHeaderLabels([translate("Transfer", "Field"), translate("Transfer", "Value in the file"),
+                                              translate("Transfer", "Rows"), translate("Transfer", "Import as"), ""])
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(VALUE, QHeaderView.ResizeMode.Stretch)
+        self.apply_button = QPushButton(translate("Transfer", "Use these values and check again"), self)
+        self.apply_button.setObjectName("applyValuesButton")
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.apply_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.title_label)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+        self.apply_button.clicked.connect(self._on_apply_button_clicked)
+        self.hide()
+
+    def refresh(self) -> None:
+        """Look for unknown values with the current mapping and answers (background)."""
+        w = self._wizard
+        run_in_background(_load, w.imports, w.module, w.source.path, w.mapping, w.source.sheet, w.source.header_row,
+                          w.value_map, w.lang, done=self._on_loaded, failed=lambda exc: present_error(self, exc, w.lang))
+
+    def _label(self, name: str) -> str:
+        field = next((f for f in self._wizard.fields if f.name == name), None)
+        return field.label(self._wizard.lang) if field is not None else name
+
+    def _on_loaded(self, result: tuple[list[Any], dict[str, list[tuple[str, str]]], bool]) -> None:
+        self.unknown, choices, may_add = result
+        self.setVisible(bool(self.unknown))
+        self.title_label.setText(translate("Transfer", "%1 values in the file are not among the choices. "
+                                                       "Choose what each one means:").replace("%1", str(len(self.unknown))))
+        self.table.setRowCount(len(self.unknown))
+        self.combos = []
+        for i, u in enumerate(self.unknown):
+            self.table.setItem(i, FIELD, QTableWidgetItem(self._label(u.field)))
+            self.table.setItem(i, VALUE, QTableWidgetItem(u.text))
+            self.table.setItem(i, ROWS, QTableWidgetItem(f"{u.count:,}"))
+            combo = QComboBox(self.table)
+            combo.setObjectName(f"valueCombo_{i}")
+            combo.addItem(translate("Transfer", "(leave as an error)"), None)
+            for code, label in choices.get(u.field, []):
+                combo.addItem(label, code)
+            self.table.setCellWidget(i, TARGET, combo)
+            self.combos.append(combo)
+            add = QPushButton(translate("Transfer", "Add to the dictionary"), self.table)
+            add.setObjectName(f"addValueButton_{i}")
+            add.clicked.connect(lambda _checked=False, row=i: self._add(row))
+            add.setVisible(may_add)
+            self.table.setCellWidget(i, ADD, add)
+        self.table.resizeColumnsToContents()
+
+    def _add(self, row: int) -> None:
+        u = self.unknown[row]
+        w = self._wizard
+        run_in_background(w.imports.add_choice, w.module, u.field, u.text,
+                          done=lambda code: self._on_added(row, code), failed=lambda exc: present_error(self, exc, w.lang))
+
+    def _on_added(self, row: int, code: str) -> None:
+        u = self.unknown[row]
+        self._wizard.value_map.setdefault(u.field, {})[u.text] = code
+        self.applied.emit()
+
+    def _on_apply_button_clicked(self) -> None:
+        for u, combo in zip(self.unknown, self.combos):
+            if combo.currentData():
+                self._wizard.value_map.setdefault(u.field, {})[u.text] = combo.currentData()
+        self.applied.emit()

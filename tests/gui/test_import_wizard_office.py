@@ -1,0 +1,75 @@
+"""The import wizard with an office's own workbook: sheet and header row, value mapping, update preview."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QWizard
+
+from crm_desktop.transfer import file_dialogs
+from tests.gui.helpers import WAIT, wait_loaded
+from tests.integration.test_import_office import HEADER, office_row, office_workbook
+
+
+def _open(qtbot, monkeypatch, page, path):
+    monkeypatch.setattr(file_dialogs, "choose_open_path", lambda *_a: str(path))
+    wizard = page.transfer.open_import()
+    wizard.file_page.choose_button.click()
+    qtbot.waitUntil(wizard.file_page.isComplete, timeout=WAIT)
+    return wizard
+
+
+def _wait_check(qtbot, wizard):
+    qtbot.waitUntil(lambda: wizard.check is not None and not wizard.check_page.task.running, timeout=WAIT)
+
+
+def test_sheet_choice_header_row_and_value_mapping(qtbot, admin, tmp_path, monkeypatch, open_page):
+    path = office_workbook(tmp_path / "客户.xlsx", [office_row(1, industry="IT/互联网"), office_row(2, industry="IT/互联网")])
+    page = open_page(admin)
+    wizard = _open(qtbot, monkeypatch, page, path)
+    files = wizard.file_page
+    assert [files.sheet_combo.itemText(i) for i in range(files.sheet_combo.count())] == ["说明", "客户名单"]
+    files.sheet_combo.setCurrentIndex(1)
+    files.sheet_combo.activated.emit(1)
+    qtbot.waitUntil(lambda: files.isComplete() and wizard.source.sheet == "客户名单", timeout=WAIT)
+    assert files.header_spin.value() == 4 and wizard.source.headers == HEADER
+    assert files.preview.verticalHeaderItem(0).text() == "5"  # numbered as in the sheet
+    wizard.next()
+    assert wizard.mapping_page.mapping()[1] == "name" and wizard.mapping_page.mapping()[3] == "industry"
+    wizard.next()
+    _wait_check(qtbot, wizard)
+    panel = wizard.check_page.values_panel
+    qtbot.waitUntil(lambda: panel.isVisibleTo(wizard.check_page), timeout=WAIT)
+    assert panel.table.item(0, 1).text() == "IT/互联网" and panel.table.item(0, 2).text() == "2"
+    assert not wizard.check_page.isComplete()
+    panel.combos[0].setCurrentIndex(panel.combos[0].findData("it"))
+    panel.apply_button.click()
+    _wait_check(qtbot, wizard)
+    qtbot.waitUntil(lambda: not panel.isVisibleTo(wizard.check_page), timeout=WAIT)
+    assert wizard.check.errors == [] and wizard.check_page.isComplete()
+    with qtbot.waitSignal(page.model.total_changed, timeout=WAIT):
+        wizard.button(QWizard.WizardButton.CommitButton).click()
+        qtbot.waitUntil(wizard.run_page.isComplete, timeout=WAIT)
+    wait_loaded(qtbot, page)
+    assert {r["industry"] for r in admin.customers.list().rows} == {"it"}
+
+
+def test_update_by_code_shows_the_changes_before_importing(qtbot, admin, make_customer, tmp_path, monkeypatch,
+                                                          open_page):
+    one = make_customer("甲公司", level="C")
+    path = tmp_path / "update.csv"
+    path.write_text(f"客户编码,公司名称,重要级别\n{one['code']},甲公司,A\n", encoding="utf-8")
+    page = open_page(admin)
+    wizard = _open(qtbot, monkeypatch, page, path)
+    wizard.next()
+    wizard.next()
+    _wait_check(qtbot, wizard)
+    assert not wizard.check_page.isComplete()  # a duplicate code, until updates are asked for
+    wizard.check_page.update_check.setChecked(True)
+    _wait_check(qtbot, wizard)
+    table = wizard.check_page.updates_table
+    assert table.isVisibleTo(wizard.check_page) and table.rowCount() == 1
+    assert table.item(0, 2).text() == "Importance: C → A"
+    with qtbot.waitSignal(page.model.total_changed, timeout=WAIT):
+        wizard.button(QWizard.WizardButton.CommitButton).click()
+        qtbot.waitUntil(wizard.run_page.isComplete, timeout=WAIT)
+    assert "1 existing records were updated." in wizard.run_page.result_label.text()
+    assert admin.customers.get(one["id"])["level"] == "A"
