@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -51,6 +52,30 @@ def local_naive(value: dt.datetime) -> dt.datetime:
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.timezone.utc)  # crm_core only hands out UTC
     return value.astimezone().replace(tzinfo=None)
+
+
+def local_clock() -> Callable[[dt.datetime], dt.datetime]:
+    """A :func:`local_naive` for one export: the office's UTC offset looked up once per hour of timestamps.
+
+    ``astimezone()`` asks the C library for the local time on every call (about
+    3 µs); an export of 100,000 rows would spend longer on that than on writing.
+    Offsets only change on the hour (daylight saving), so one lookup per hour
+    gives the same result.
+    """
+    offsets: dict[int, dt.timedelta] = {}  # UTC hour -> the office's UTC offset then
+    utc = dt.timezone.utc
+
+    def convert(value: dt.datetime) -> dt.datetime:
+        naive = value.replace(tzinfo=None)
+        if value.tzinfo is not None and value.tzinfo is not utc:
+            naive -= value.utcoffset() or dt.timedelta()
+        hour = naive.toordinal() * 24 + naive.hour
+        offset = offsets.get(hour)
+        if offset is None:
+            offset = offsets[hour] = naive.replace(tzinfo=utc).astimezone().utcoffset() or dt.timedelta()
+        return naive + offset
+
+    return convert
 
 
 def money(value: Any) -> Decimal:
