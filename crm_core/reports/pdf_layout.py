@@ -63,22 +63,27 @@ def plan_widths(natural: Sequence[float], rigid: Sequence[bool], minimum: Sequen
                 available: float) -> tuple[list[float], float]:
     """Column widths filling ``available`` and a font scale (1.0 unless even the rigid columns do not fit).
 
-    Rigid columns keep their ``natural`` width; the others get theirs when
-    there is room, and otherwise shrink towards ``minimum`` in proportion to
-    how much they could give. Room left over widens every column alike.
+    Rigid columns keep their ``natural`` width. When the others do not all fit,
+    the widest of them give way first (a common cap, never below their
+    ``minimum``), so short columns such as an owner's name stay whole while a
+    long company name is cut or wrapped. Room left over widens every column alike.
     """
     flex = [i for i, r in enumerate(rigid) if not r] or list(range(len(natural)))
     widths = list(natural)
     total = sum(widths)
     if total <= available:
         return [w * available / total for w in widths], 1.0
-    fixed = total - sum(widths[i] for i in flex)
-    room = available - fixed
-    give = sum(natural[i] - minimum[i] for i in flex)
-    floor = sum(minimum[i] for i in flex)
-    if room >= floor and give > 0:
+    room = available - (total - sum(widths[i] for i in flex))
+    if room >= sum(minimum[i] for i in flex):
+        lo, hi = 0.0, max(natural[i] for i in flex)
+        for _ in range(40):  # the cap that makes the text columns fill the room exactly
+            cap = (lo + hi) / 2
+            if sum(max(minimum[i], min(natural[i], cap)) for i in flex) > room:
+                hi = cap
+            else:
+                lo = cap
         for i in flex:
-            widths[i] = minimum[i] + (natural[i] - minimum[i]) * (room - floor) / give
+            widths[i] = max(minimum[i], min(natural[i], lo))
         return widths, 1.0
     for i in flex:
         widths[i] = minimum[i]
