@@ -65,13 +65,13 @@ class ExportColumn:
             display = f"{name}_display"
             return lambda r: r.get(display)
         if f.type is FieldType.CHOICE or f.type is FieldType.BOOL:
-            words = self._words()
+            words = self.words()
             return lambda r: None if (v := r.get(name)) is None else words.get(v, v)
         if self.kind is Kind.TEXT:
             return lambda r: v if (v := r.get(name)) is None or v.__class__ is str else str(v)
         return lambda r: r.get(name)
 
-    def _words(self) -> dict[Any, str]:
+    def words(self) -> dict[Any, str]:
         """Stored value -> the word the grid shows, for choice and boolean fields."""
         f = self.field
         if f.type is FieldType.BOOL:
@@ -84,7 +84,7 @@ class ExportColumn:
     def _custom_getter(self) -> Callable[[Record], Any]:
         """Custom values are stored as canonical text: typed back so numbers and dates stay numbers and dates."""
         key, t = self.field.name, self.field.type
-        words = self._words() if t is FieldType.CHOICE else {}
+        words = self.words() if t is FieldType.CHOICE else {}
         parse = _CUSTOM_PARSERS.get(t)
 
         def get(record: Record) -> Any:

@@ -21,6 +21,7 @@ from typing import Any
 from crm_core.exporting.columns import ExportColumn
 from crm_core.exporting.xlsx_stream import XlsxStream, cell_xml
 from crm_core.i18n import Text
+from crm_core.metadata import FieldType
 from crm_core.reports.cells import DANGEROUS_PREFIXES, csv_text, format_value, local_clock
 from crm_core.reports.model import Kind
 from crm_core.reports.pdf_base import PdfMeta
@@ -36,20 +37,47 @@ Record = Mapping[str, Any]
 def write_csv(path: Path, columns: list[ExportColumn], records: Iterator[Record], meta: PdfMeta) -> int:
     """UTF-8 with BOM (Excel in Chinese Windows detects it), CRLF, minimal quoting; returns rows written."""
     del meta  # a CSV has no room for a header block: the first line must be the column names
-    cells = [(c.get, csv_cell(c.kind)) for c in columns]
+    cells = [csv_column(c) for c in columns]
     n = 0
 
     def rows() -> Iterator[list[Any]]:
         nonlocal n
         for r in records:
             n += 1
-            yield [conv(get(r)) for get, conv in cells]
+            yield [cell(r) for cell in cells]
 
     with path.open("w", encoding="utf-8-sig", newline="") as fh:
         out = csv.writer(fh, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
         out.writerow([csv_text(c.header) for c in columns])
         out.writerows(rows())
     return n
+
+
+def csv_column(column: ExportColumn) -> Callable[[Record], Any]:
+    """``record -> CSV cell`` of ``column`` in one call: the column's value and its CSV form together.
+
+    The cases that cover most cells (text, whole numbers, choices, references)
+    are fused into one small function; csv.writer turns numbers into text itself.
+    """
+    f = column.field
+    if column.custom or column.kind in (Kind.MONEY, Kind.DATE, Kind.DATETIME):
+        get, conv = column.get, csv_cell(column.kind)
+        return lambda r: conv(get(r))
+    if f.type in (FieldType.CHOICE, FieldType.BOOL):
+        name, words = f.name, {k: _csv_any(v) for k, v in column.words().items()}
+
+        def word(r: Record) -> Any:
+            value = r.get(name)
+            return words[value] if value in words else _csv_any(value)  # unknown: a masked or retired value
+        return word
+    name = f"{f.name}_display" if f.type is FieldType.REF else f.name
+
+    def plain(r: Record) -> Any:
+        value = r.get(name)
+        if value.__class__ is str and value.startswith(DANGEROUS_PREFIXES):
+            return "'" + value
+        return value
+    return plain
 
 
 def csv_cell(kind: Kind) -> Callable[[Any], Any]:

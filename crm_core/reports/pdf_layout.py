@@ -19,7 +19,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 
 PAD_X = 3.0  # left and right padding inside a cell
 MAX_LINES = 12  # a wrapped cell longer than this ends in "…" (a row never outgrows a page)
-RIGID_TEXT_CHARS = 40  # text without spaces or CJK up to this length counts as a code
+RIGID_TEXT_CHARS = 48  # text without spaces or CJK up to this length counts as a code (e-mails too)
 ASCII_EM = 0.82  # no printable ASCII glyph of the CJK fonts used is wider (WenQuanYi: "W", "@")
 _NO_BREAK_START = set("，。、；：！？）》」』】,.;:!?)%")
 
