@@ -40,7 +40,7 @@ def nice_ticks(highest: float, lang: str, *, whole: bool = True, count: int = 5)
         if whole:
             step = max(1.0, math.ceil(step))
     n = max(1, math.ceil(highest / step - 1e-9))
-    if n * step <= highest and highest > 0:
+    if highest > 0 and n * step < highest * 1.03:
         n += 1  # headroom: the highest bar does not touch the frame
     top = n * step
     return Ticks(top, step, tuple(axis_label(i * step, step, top, lang) for i in range(n + 1)))

