@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import itertools
+import re
 from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from operator import methodcaller
@@ -23,12 +24,14 @@ from crm_core.exporting.columns import ExportColumn
 from crm_core.exporting.xlsx_stream import XlsxStream, cell_xml
 from crm_core.i18n import Text
 from crm_core.metadata import FieldType
-from crm_core.reports.cells import DANGEROUS_PREFIXES, csv_text, format_value, local_clock
+from crm_core.reports.cells import DANGEROUS_PREFIXES, csv_text, format_value, local_batch, local_clock
 from crm_core.reports.model import Kind
 from crm_core.reports.pdf_base import PdfMeta
 from crm_core.reports.xlsx_base import column_widths, safe_sheet_title
 
 SAMPLE_ROWS = 50  # rows looked at to size the columns
+_ISO_SECONDS = methodcaller("isoformat", " ", "seconds")
+_DANGEROUS_START = re.compile("\0[" + re.escape("".join(DANGEROUS_PREFIXES)) + "]")
 CSV_BATCH = 100  # records converted together, column by column (held at once: keep it small)
 _INFO_SHEET = Text("导出说明", "About this export")
 _ROWS = Text("记录数：{n}", "Rows: {n}")
@@ -64,7 +67,9 @@ def csv_column(column: ExportColumn) -> Callable[[list[Record]], list[Any]]:
     csv.writer turns numbers into text itself and writes None as "".
     """
     f = column.field
-    if column.custom or column.kind in (Kind.MONEY, Kind.DATE, Kind.DATETIME):
+    if column.kind is Kind.DATETIME and not column.custom:
+        return _csv_timestamps(column)
+    if column.custom or column.kind in (Kind.MONEY, Kind.DATE):
         get, conv = column.get, csv_cell(column.kind)
         return lambda batch: [conv(get(r)) for r in batch]
     if f.type in (FieldType.CHOICE, FieldType.BOOL):
@@ -78,6 +83,18 @@ def csv_column(column: ExportColumn) -> Callable[[list[Record]], list[Any]]:
     return lambda batch: neutralised(list(map(fetch, batch)))
 
 
+def _csv_timestamps(column: ExportColumn) -> Callable[[list[Record]], list[Any]]:
+    """Timestamps in the office's local time to the second, a batch at a time when none is missing."""
+    fetch, one = methodcaller("get", column.field.name), csv_cell(Kind.DATETIME)
+    offsets: dict[Any, Any] = {}
+
+    def stamps(batch: list[Record]) -> list[Any]:
+        values = list(map(fetch, batch))
+        local = local_batch(offsets, values)
+        return list(map(_ISO_SECONDS, local)) if local is not None else list(map(one, values))
+    return stamps
+
+
 def neutralised(values: list[Any]) -> list[Any]:
     """``values`` with formula-like text prefixed by an apostrophe (:func:`csv_text`).
 
@@ -88,8 +105,7 @@ def neutralised(values: list[Any]) -> list[Any]:
     if str not in types:
         return values
     if types <= {str, type(None)}:
-        joined = "\0" + "\0".join(filter(None, values))
-        if not any("\0" + prefix in joined for prefix in DANGEROUS_PREFIXES):
+        if not _DANGEROUS_START.search("\0" + "\0".join(filter(None, values))):
             return values
     return [_csv_any(v) for v in values]
 

@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from decimal import Decimal
+from operator import attrgetter, methodcaller
 from typing import Any
 
 from crm_core.i18n import Text
@@ -76,6 +77,35 @@ def local_clock() -> Callable[[dt.datetime], dt.datetime]:
         return naive + offset
 
     return convert
+
+
+_TO_HOUR = methodcaller("replace", minute=0, second=0, microsecond=0)
+_NAIVE = methodcaller("replace", tzinfo=None)
+_TZINFO = attrgetter("tzinfo")
+
+
+def local_batch(clock_offsets: dict[dt.datetime, dt.timedelta], values: list[dt.datetime]) -> list[dt.datetime] | None:
+    """Aware ``values`` as the office's wall-clock times, converted inside C; None if they need one by one.
+
+    The batch's distinct hours are looked up once (``clock_offsets`` caches them
+    across batches); when they all share one UTC offset — always, except across
+    a daylight-saving change — a fixed-offset ``astimezone`` converts the lot.
+    """
+    try:
+        if None in set(map(_TZINFO, values)):
+            return None  # naive: not a timestamp crm_core hands out
+        hours = set(map(_TO_HOUR, values))
+        offsets = set()
+        for hour in hours:
+            offset = clock_offsets.get(hour)
+            if offset is None:
+                offset = clock_offsets[hour] = hour.astimezone().utcoffset() or dt.timedelta()
+            offsets.add(offset)
+    except (AttributeError, TypeError, ValueError):  # None, a masked text: one by one
+        return None
+    if len(offsets) != 1:
+        return None
+    return list(map(_NAIVE, map(methodcaller("astimezone", dt.timezone(offsets.pop())), values)))
 
 
 def money(value: Any) -> Decimal:
