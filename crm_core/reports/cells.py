@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from decimal import Decimal
+from itertools import repeat
 from operator import attrgetter, methodcaller
 from typing import Any
 
@@ -85,27 +86,35 @@ _TZINFO = attrgetter("tzinfo")
 
 
 def local_batch(clock_offsets: dict[dt.datetime, dt.timedelta], values: list[dt.datetime]) -> list[dt.datetime] | None:
-    """Aware ``values`` as the office's wall-clock times, converted inside C; None if they need one by one.
+    """Aware UTC ``values`` as the office's wall-clock times, converted inside C; None if they need one by one.
 
     The batch's distinct hours are looked up once (``clock_offsets`` caches them
     across batches); when they all share one UTC offset — always, except across
-    a daylight-saving change — a fixed-offset ``astimezone`` converts the lot.
+    a daylight-saving change — the offset is added to the lot with ``map``.
+    Values in another zone than UTC (crm_core hands out UTC: SQLite as
+    ``timezone.utc``, psycopg as ``ZoneInfo("Etc/UTC")``) go one by one.
     """
     try:
-        if None in set(map(_TZINFO, values)):
-            return None  # naive: not a timestamp crm_core hands out
-        hours = set(map(_TO_HOUR, values))
-        offsets = set()
-        for hour in hours:
-            offset = clock_offsets.get(hour)
-            if offset is None:
-                offset = clock_offsets[hour] = hour.astimezone().utcoffset() or dt.timedelta()
-            offsets.add(offset)
-    except (AttributeError, TypeError, ValueError):  # None, a masked text: one by one
+        zones = set(map(_TZINFO, values))
+    except AttributeError:  # None, a masked text
         return None
+    if len(zones) != 1 or not _is_utc(zones.pop()):
+        return None
+    naive = list(map(_NAIVE, values))  # UTC wall times: hashing and adding them needs no tz lookups
+    offsets = set()
+    for hour in set(map(_TO_HOUR, naive)):
+        offset = clock_offsets.get(hour)
+        if offset is None:
+            offset = clock_offsets[hour] = hour.replace(tzinfo=dt.timezone.utc).astimezone().utcoffset() \
+                or dt.timedelta()
+        offsets.add(offset)
     if len(offsets) != 1:
         return None
-    return list(map(_NAIVE, map(methodcaller("astimezone", dt.timezone(offsets.pop())), values)))
+    return list(map(dt.datetime.__add__, naive, repeat(offsets.pop())))
+
+
+def _is_utc(zone: Any) -> bool:
+    return zone is dt.timezone.utc or getattr(zone, "key", None) in ("UTC", "Etc/UTC", "Etc/Zulu", "Zulu")
 
 
 def money(value: Any) -> Decimal:
