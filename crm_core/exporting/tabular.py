@@ -30,7 +30,6 @@ from crm_core.reports.pdf_base import PdfMeta
 from crm_core.reports.xlsx_base import column_widths, safe_sheet_title
 
 SAMPLE_ROWS = 50  # rows looked at to size the columns
-_ISO_SECONDS = methodcaller("isoformat", " ", "seconds")
 _DANGEROUS_START = re.compile("\0[" + re.escape("".join(DANGEROUS_PREFIXES)) + "]")
 CSV_BATCH = 100  # records converted together, column by column (held at once: keep it small)
 _INFO_SHEET = Text("导出说明", "About this export")
@@ -90,8 +89,8 @@ def _csv_timestamps(column: ExportColumn) -> Callable[[list[Record]], list[Any]]
 
     def stamps(batch: list[Record]) -> list[Any]:
         values = list(map(fetch, batch))
-        local = local_batch(offsets, values)
-        return list(map(_ISO_SECONDS, local)) if local is not None else list(map(one, values))
+        local = local_batch(offsets, values, whole_seconds=True)  # csv.writer's str() of them is the text
+        return local if local is not None else list(map(one, values))
     return stamps
 
 

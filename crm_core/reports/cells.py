@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Callable
 from decimal import Decimal
 from itertools import repeat
-from operator import attrgetter, methodcaller
+from operator import attrgetter
 from typing import Any
 
 from crm_core.i18n import Text
@@ -80,12 +80,15 @@ def local_clock() -> Callable[[dt.datetime], dt.datetime]:
     return convert
 
 
-_TO_HOUR = methodcaller("replace", minute=0, second=0, microsecond=0)
-_NAIVE = methodcaller("replace", tzinfo=None)
 _TZINFO = attrgetter("tzinfo")
+_UTC_EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
+_NAIVE_EPOCH = dt.datetime(2000, 1, 1)
+_HOUR = dt.timedelta(hours=1)
+_SECOND = dt.timedelta(seconds=1)
 
 
-def local_batch(clock_offsets: dict[dt.datetime, dt.timedelta], values: list[dt.datetime]) -> list[dt.datetime] | None:
+def local_batch(clock_offsets: dict[int, dt.timedelta], values: list[dt.datetime], *,
+                whole_seconds: bool = False) -> list[dt.datetime] | None:
     """Aware UTC ``values`` as the office's wall-clock times, converted inside C; None if they need one by one.
 
     The batch's distinct hours are looked up once (``clock_offsets`` caches them
@@ -100,17 +103,18 @@ def local_batch(clock_offsets: dict[dt.datetime, dt.timedelta], values: list[dt.
         return None
     if len(zones) != 1 or not _is_utc(zones.pop()):
         return None
-    naive = list(map(_NAIVE, values))  # UTC wall times: hashing and adding them needs no tz lookups
+    since = list(map(dt.datetime.__sub__, values, repeat(_UTC_EPOCH)))  # timedeltas: C arithmetic, no tz lookups
     offsets = set()
-    for hour in set(map(_TO_HOUR, naive)):
+    for hour in set(map(dt.timedelta.__floordiv__, since, repeat(_HOUR))):
         offset = clock_offsets.get(hour)
         if offset is None:
-            offset = clock_offsets[hour] = hour.replace(tzinfo=dt.timezone.utc).astimezone().utcoffset() \
-                or dt.timedelta()
+            offset = clock_offsets[hour] = (_UTC_EPOCH + hour * _HOUR).astimezone().utcoffset() or dt.timedelta()
         offsets.add(offset)
     if len(offsets) != 1:
         return None
-    return list(map(dt.datetime.__add__, naive, repeat(offsets.pop())))
+    if whole_seconds:  # str() of the results is then "2026-12-06 09:30:00" (what a CSV holds)
+        since = list(map(dt.timedelta.__mul__, repeat(_SECOND), map(dt.timedelta.__floordiv__, since, repeat(_SECOND))))
+    return list(map(dt.datetime.__add__, repeat(_NAIVE_EPOCH + offsets.pop()), since))
 
 
 def _is_utc(zone: Any) -> bool:

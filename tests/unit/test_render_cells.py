@@ -89,3 +89,13 @@ def test_batch_and_cached_local_times_agree_with_astimezone():
         assert [clock(v) for v in values] == expected
         assert local_batch(cache, values) in (None, expected)  # None: converted one by one instead
     assert local_batch({}, [None, start]) is None and local_batch({}, [dt.datetime(2026, 1, 1)]) is None
+
+
+def test_whole_second_local_times_print_as_a_csv_holds_them():
+    import datetime as dt
+
+    from crm_core.reports.cells import local_batch, local_naive
+
+    values = [dt.datetime(2026, 12, 6, 1, 30, 15, 987654, tzinfo=dt.timezone.utc)]
+    assert [str(v) for v in local_batch({}, values, whole_seconds=True)] == \
+        [local_naive(values[0]).strftime("%Y-%m-%d %H:%M:%S")]
