@@ -77,7 +77,8 @@ class ExportService:
         query = dataclasses.replace(query or ListQuery(), after=None)
         records = service.export(query, batch=batch)  # checks the export right now, before any file exists
         labels = dictionary_labels(self.ctx.services["dictionary"].entries())
-        cols = export_columns(service.spec, columns, lang, labels)
+        custom = service.custom_fields() if hasattr(service, "custom_fields") else []
+        cols = export_columns(service.spec, columns, lang, labels, custom)
         total = service.count(query)
         meta = self._meta(service.spec, query, lang, labels)
         with atomic_path(path) as tmp:

@@ -11,7 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Callable
 from decimal import Decimal
+from itertools import repeat
+from operator import attrgetter
 from typing import Any
 
 from crm_core.i18n import Text
@@ -51,6 +54,71 @@ def local_naive(value: dt.datetime) -> dt.datetime:
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.timezone.utc)  # crm_core only hands out UTC
     return value.astimezone().replace(tzinfo=None)
+
+
+def local_clock() -> Callable[[dt.datetime], dt.datetime]:
+    """A :func:`local_naive` for one export: the office's UTC offset looked up once per hour of timestamps.
+
+    ``astimezone()`` asks the C library for the local time on every call (about
+    3 µs); an export of 100,000 rows would spend longer on that than on writing.
+    Offsets only change on the hour (daylight saving), so one lookup per hour
+    gives the same result.
+    """
+    offsets: dict[int, dt.timedelta] = {}  # UTC hour -> the office's UTC offset then
+    utc = dt.timezone.utc
+
+    def convert(value: dt.datetime) -> dt.datetime:
+        naive = value.replace(tzinfo=None)
+        if value.tzinfo is not None and value.tzinfo is not utc:
+            naive -= value.utcoffset() or dt.timedelta()
+        hour = naive.toordinal() * 24 + naive.hour
+        offset = offsets.get(hour)
+        if offset is None:
+            offset = offsets[hour] = naive.replace(tzinfo=utc).astimezone().utcoffset() or dt.timedelta()
+        return naive + offset
+
+    return convert
+
+
+_TZINFO = attrgetter("tzinfo")
+_UTC_EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
+_NAIVE_EPOCH = dt.datetime(2000, 1, 1)
+_HOUR = dt.timedelta(hours=1)
+_SECOND = dt.timedelta(seconds=1)
+
+
+def local_batch(clock_offsets: dict[int, dt.timedelta], values: list[dt.datetime], *,
+                whole_seconds: bool = False) -> list[dt.datetime] | None:
+    """Aware UTC ``values`` as the office's wall-clock times, converted inside C; None if they need one by one.
+
+    The batch's distinct hours are looked up once (``clock_offsets`` caches them
+    across batches); when they all share one UTC offset — always, except across
+    a daylight-saving change — the offset is added to the lot with ``map``.
+    Values in another zone than UTC (crm_core hands out UTC: SQLite as
+    ``timezone.utc``, psycopg as ``ZoneInfo("Etc/UTC")``) go one by one.
+    """
+    try:
+        zones = set(map(_TZINFO, values))
+    except AttributeError:  # None, a masked text
+        return None
+    if len(zones) != 1 or not _is_utc(zones.pop()):
+        return None
+    since = list(map(dt.datetime.__sub__, values, repeat(_UTC_EPOCH)))  # timedeltas: C arithmetic, no tz lookups
+    offsets = set()
+    for hour in set(map(dt.timedelta.__floordiv__, since, repeat(_HOUR))):
+        offset = clock_offsets.get(hour)
+        if offset is None:
+            offset = clock_offsets[hour] = (_UTC_EPOCH + hour * _HOUR).astimezone().utcoffset() or dt.timedelta()
+        offsets.add(offset)
+    if len(offsets) != 1:
+        return None
+    if whole_seconds:  # str() of the results is then "2026-12-06 09:30:00" (what a CSV holds)
+        since = list(map(dt.timedelta.__mul__, repeat(_SECOND), map(dt.timedelta.__floordiv__, since, repeat(_SECOND))))
+    return list(map(dt.datetime.__add__, repeat(_NAIVE_EPOCH + offsets.pop()), since))
+
+
+def _is_utc(zone: Any) -> bool:
+    return zone is dt.timezone.utc or getattr(zone, "key", None) in ("UTC", "Etc/UTC", "Etc/Zulu", "Zulu")
 
 
 def money(value: Any) -> Decimal:

@@ -6,6 +6,8 @@ override is ``CRM_PDF_FONT=path[,subfont index]``; without any, reportlab's
 CID font STSong-Light (not embedded, needs a viewer with Asian fonts) is used
 with a warning.
 
+Tables are drawn by :mod:`crm_core.reports.pdf_table`.
+
 Pages: A4 (landscape for wide tables), the title, the filters and "generated
 at / by" on the first page, a running title on later pages, and "第 N 页，共
 M 页" / "Page N of M" in the footer. The total is a form XObject filled in
@@ -32,7 +34,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, Spacer, TableStyle
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, Spacer
 from xml.sax.saxutils import escape
 
 from crm_core.i18n import Text
@@ -106,10 +108,6 @@ class Styles:
     title: ParagraphStyle
     meta: ParagraphStyle
     heading: ParagraphStyle
-    cell: ParagraphStyle
-    cell_right: ParagraphStyle
-    header: ParagraphStyle
-    header_right: ParagraphStyle
 
 
 @functools.cache
@@ -121,11 +119,6 @@ def styles() -> Styles:
         title=ParagraphStyle("crm-title", base, fontSize=17, leading=22, spaceAfter=4),
         meta=ParagraphStyle("crm-meta", base, fontSize=9, leading=13, textColor=MUTED),
         heading=ParagraphStyle("crm-heading", base, fontSize=12, leading=16, spaceBefore=8, spaceAfter=4),
-        cell=ParagraphStyle("crm-cell", base, fontSize=8.5, leading=11),
-        cell_right=ParagraphStyle("crm-cell-r", base, fontSize=8.5, leading=11, alignment=2),
-        header=ParagraphStyle("crm-header", base, fontSize=8.5, leading=11, textColor=colors.white),
-        header_right=ParagraphStyle("crm-header-r", base, fontSize=8.5, leading=11, textColor=colors.white,
-                                    alignment=2),
     )
 
 
@@ -243,28 +236,3 @@ def build_pdf(path: str | Path, meta: PdfMeta, wide: bool, first: list[Flowable]
     """Lay out ``first`` then everything ``rest`` yields into ``path`` with the shared page frame."""
     doc = _FramedDoc(str(path), meta, wide)
     doc.build(LazyFlowables(header_block(meta) + first, rest), canvasmaker=_canvas_maker(meta.lang))
-
-
-def table_style(numeric: list[int], *, total_row: bool, zebra: bool = True) -> TableStyle:
-    """The shared table look: blue header, thin grid, zebra rows, numbers right-aligned, bold-looking total."""
-    font = cjk_font()
-    cmds: list[tuple] = [
-        ("FONTNAME", (0, 0), (-1, -1), font),
-        ("FONTSIZE", (0, 0), (-1, -1), 8.5),
-        ("BACKGROUND", (0, 0), (-1, 0), HEADER_BG),
-        ("TEXTCOLOR", (0, 0), (-1, 0), colors.white),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("LINEBELOW", (0, 0), (-1, -1), 0.25, GRID_LINE),
-        ("BOX", (0, 0), (-1, -1), 0.5, GRID_LINE),
-        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-    ]
-    if zebra:
-        cmds.append(("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, ZEBRA]))
-    for c in numeric:
-        cmds.append(("ALIGN", (c, 0), (c, -1), "RIGHT"))
-    if total_row:
-        cmds += [("BACKGROUND", (0, -1), (-1, -1), TOTAL_BG), ("LINEABOVE", (0, -1), (-1, -1), 0.8, HEADER_BG)]
-    return TableStyle(cmds)

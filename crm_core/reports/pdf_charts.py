@@ -1,4 +1,4 @@
-"""Report charts as reportlab drawings (bar, line, pie) with CJK labels."""
+"""Report charts as reportlab drawings (bar, line, pie) with CJK labels and readable axes (1,500万)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from reportlab.graphics.charts.piecharts import Pie
 from reportlab.graphics.shapes import Drawing
 from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
+from crm_core.reports.axis import nice_ticks
 from crm_core.reports.model import Chart, ChartKind
 from crm_core.reports.pdf_base import cjk_font, pdf_text
 
@@ -37,21 +39,24 @@ def _labels(chart: Chart) -> list[str]:
 def _add_axes_chart(drawing: Drawing, chart: Chart, lang: str, width: float) -> None:
     plot = VerticalBarChart() if chart.kind is ChartKind.BAR else HorizontalLineChart()
     many = len(chart.categories) > 8
-    plot.x, plot.y = 45, 60 if many else 40
-    plot.width = width - (170 if len(chart.series) > 1 else 70)
-    plot.height = HEIGHT - plot.y - 12
     plot.data = [tuple(float(v or 0) for v in s.values) for s in chart.series]
+    ticks = nice_ticks(max((max(d) for d in plot.data if d), default=0), lang,
+                       whole=all(float(v).is_integer() for d in plot.data for v in d))
+    label_room = max(stringWidth(label, cjk_font(), 7.5) for label in ticks.labels)
+    plot.x, plot.y = label_room + 12, 60 if many else 40
+    plot.width = width - plot.x - (125 if len(chart.series) > 1 else 25)
+    plot.height = HEIGHT - plot.y - 12
     axis = plot.categoryAxis
     axis.categoryNames = _labels(chart)
     axis.labels.fontName, axis.labels.fontSize = cjk_font(), 7.5
     if many:
         axis.labels.angle, axis.labels.boxAnchor, axis.labels.dy = 35, "ne", -2
-    plot.valueAxis.labels.fontName, plot.valueAxis.labels.fontSize = cjk_font(), 7.5
-    plot.valueAxis.valueMin = 0
-    plot.valueAxis.visibleGrid, plot.valueAxis.gridStrokeColor = True, colors.HexColor("#D9D9D9")
-    top = max((max(d) for d in plot.data if d), default=0)
-    if top <= 0:
-        plot.valueAxis.valueMax = 1
+    value_axis = plot.valueAxis
+    value_axis.labels.fontName, value_axis.labels.fontSize = cjk_font(), 7.5
+    value_axis.valueMin, value_axis.valueMax, value_axis.valueStep = 0, ticks.top, ticks.step
+    labels = dict(zip([round(v, 9) for v in ticks.values], ticks.labels))
+    value_axis.labelTextFormat = lambda v: labels.get(round(v, 9), "")
+    value_axis.visibleGrid, value_axis.gridStrokeColor = True, colors.HexColor("#D9D9D9")
     for i in range(len(chart.series)):
         color = PALETTE[i % len(PALETTE)]
         if chart.kind is ChartKind.BAR:

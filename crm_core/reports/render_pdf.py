@@ -1,4 +1,9 @@
-"""A :class:`Report` as a PDF: header, each table (chunked, header repeated on every page) and chart."""
+"""A :class:`Report` as a PDF: header, each table (drawn on the canvas, header repeated on every page) and chart.
+
+Tables are laid out from measured strings (:mod:`crm_core.reports.pdf_table`),
+not a Paragraph per cell: codes, numbers and dates keep one line at their full
+width, only text wider than its column wraps.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +12,19 @@ from pathlib import Path
 from typing import Any
 
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, Table
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer
 
 from crm_core.i18n import Text
-from crm_core.reports.cells import NUMERIC_KINDS, format_value, local_naive, text_width
-from crm_core.reports.model import Chart, Report, Table as ReportTable, localize
+from crm_core.reports.cells import NUMERIC_KINDS, format_value, local_naive
+from crm_core.reports.model import Chart, Kind, Report, Table as ReportTable, localize
 from crm_core.reports.output import atomic_path
-from crm_core.reports.pdf_base import PdfMeta, build_pdf, frame_width, para, styles, table_style
+from crm_core.reports.pdf_base import PdfMeta, build_pdf, cjk_font, frame_width, para, pdf_text, styles
+from crm_core.reports.pdf_layout import PAD_X, Metrics, is_rigid_text
+from crm_core.reports.pdf_table import CanvasTable, lay_out_row, plan_table
 from crm_core.reports.pdf_charts import HEIGHT as CHART_HEIGHT, chart_drawing
 
-CHUNK_ROWS = 500  # rows per Table flowable: one huge table lays out far slower than chunks
+FONT_SIZE = 8.5
+SAMPLE_ROWS = 200  # rows looked at to choose portrait or landscape
 _TOTAL = Text("合计", "Total")
 _NO_FILTERS = Text("筛选：无（全部数据）", "Filters: none (all data)")
 _FILTERS = Text("筛选：", "Filters: ")
@@ -79,58 +87,44 @@ def _table_flowables(table: ReportTable, lang: str, width: float) -> Iterator[Fl
     st = styles()
     yield CondPageBreak(60 * mm)
     yield para(table.title(lang), st.heading)
-    header = [para(c.label(lang), st.header_right if c.kind in NUMERIC_KINDS else st.header) for c in table.columns]
-    widths = _column_widths(table, lang, width)
-    numeric = [i for i, c in enumerate(table.columns) if c.kind in NUMERIC_KINDS]
     if not table.rows and table.totals is None:
         yield para(_EMPTY(lang), st.meta)
         return
-    rows = table.rows
-    for start in range(0, max(len(rows), 1), CHUNK_ROWS):
-        body = [_row(table, r) for r in rows[start:start + CHUNK_ROWS]]
-        last = start + CHUNK_ROWS >= len(rows)
-        if last and table.totals is not None:
-            body.append(_total_row(table, lang))
-        yield Table([header, *body], colWidths=widths, repeatRows=1,
-                    style=table_style(numeric, total_row=last and table.totals is not None))
+    texts = [[format_value(r.get(c.key), c.kind) for c in table.columns] for r in table.rows]
+    totals = _total_texts(table, lang)
+    right = [c.kind in NUMERIC_KINDS for c in table.columns]
+    rigid = _rigid(table, texts)
+    m = Metrics(cjk_font(), FONT_SIZE)
+    headers = [pdf_text(c.label(lang)) for c in table.columns]
+    spec = plan_table(headers, texts + ([totals] if totals else []), right, rigid, width, m)
+    rows = [lay_out_row([pdf_text(t) for t in row], spec.widths, right, rigid, spec.metrics, wrap=True)
+            for row in texts]
+    total = lay_out_row(totals, spec.widths, right, rigid, spec.metrics, wrap=True) if totals else None
+    yield CanvasTable(spec, rows, total)
     yield Spacer(1, 5 * mm)
 
 
-def _row(table: ReportTable, row: dict[str, Any]) -> list[Any]:
-    st = styles()
-    out: list[Any] = []
-    for c in table.columns:
-        text = format_value(row.get(c.key), c.kind)
-        out.append(para(text, st.cell_right if c.kind in NUMERIC_KINDS else st.cell))
-    return out
-
-
-def _total_row(table: ReportTable, lang: str) -> list[Any]:
-    st = styles()
-    totals = table.totals or {}
+def _total_texts(table: ReportTable, lang: str) -> list[str] | None:
+    """The total row's texts ("合计" in the first column when it has no figure), or None."""
+    if table.totals is None:
+        return None
     out = []
     for i, c in enumerate(table.columns):
-        value = totals.get(c.key)
-        text = _TOTAL(lang) if i == 0 and value is None else format_value(value, c.kind)
-        out.append(para(text, st.cell_right if c.kind in NUMERIC_KINDS else st.cell))
+        value = table.totals.get(c.key)
+        out.append(_TOTAL(lang) if i == 0 and value is None else format_value(value, c.kind))
     return out
+
+
+def _rigid(table: ReportTable, texts: list[list[str]]) -> list[bool]:
+    """Numbers, dates and code-like text (customer codes, phones) are never wrapped."""
+    return [c.kind is not Kind.TEXT or is_rigid_text(r[i] for r in texts) for i, c in enumerate(table.columns)]
 
 
 def _natural_width(table: ReportTable, lang: str) -> float:
-    """Points the table wants without wrapping (about 4.6 pt per character cell at 8.5 pt)."""
-    return sum(w * 4.6 + 8 for w in _char_widths(table, lang))
-
-
-def _char_widths(table: ReportTable, lang: str) -> list[int]:
-    widths = [text_width(c.label(lang)) for c in table.columns]
-    for row in table.rows[:50]:
+    """Points the table wants without wrapping, from its header and first rows."""
+    m = Metrics(cjk_font(), FONT_SIZE)
+    widths = [m.width(c.label(lang)) for c in table.columns]
+    for row in table.rows[:SAMPLE_ROWS]:
         for i, c in enumerate(table.columns):
-            widths[i] = max(widths[i], min(40, text_width(format_value(row.get(c.key), c.kind))))
-    return [max(4, w) for w in widths]
-
-
-def _column_widths(table: ReportTable, lang: str, width: float) -> list[float]:
-    """Widths proportional to the content, filling the frame."""
-    chars = _char_widths(table, lang)
-    total = sum(chars)
-    return [width * c / total for c in chars]
+            widths[i] = max(widths[i], min(40 * FONT_SIZE, m.width(format_value(row.get(c.key), c.kind))))
+    return sum(w + 2 * PAD_X for w in widths)

@@ -110,3 +110,12 @@ class CustomFieldsMixin:
             values[cv.record_id][keys[cv.definition_id]] = cv.value
         for r in records:
             r["custom"] = values[r["id"]]
+
+    def custom_fields(self) -> list[Field]:
+        """The module's active custom fields as metadata :class:`Field` values, in form order.
+
+        Field descriptions, like the module's own ``spec``: what a record's
+        ``custom`` dict holds (exports name them "custom.<key>").
+        """
+        with self.ctx.db.unit_of_work(write=False) as s:
+            return [as_field(d) for d in self._definitions(s)]

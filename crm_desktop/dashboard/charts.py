@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCharts import (QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QLineSeries, QPieSeries,
-                              QPieSlice, QValueAxis)
+from PySide6.QtCharts import (QBarCategoryAxis, QBarSeries, QBarSet, QCategoryAxis, QChart, QChartView, QLineSeries,
+                              QPieSeries, QPieSlice)
 from PySide6.QtCore import QMargins, QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QCursor, QFont, QPainter
 from PySide6.QtWidgets import QToolTip, QWidget
 
 from crm_core.i18n import Text
+from crm_core.reports.axis import nice_ticks
 from crm_core.reports.model import Chart, ChartKind, GridTarget
 
 # Calm, distinguishable colours (also for colour-blind readers), in series/slice order.
@@ -78,9 +79,8 @@ class ChartPanel(QChartView):
         axis_x.setTruncateLabels(False)  # "2026-01" cut to "20…" says nothing
         if len(chart.categories) > 8:
             axis_x.setLabelsAngle(-90)  # twelve month names side by side would overlap
-        axis_y = QValueAxis()
+        axis_y = value_axis([v for s in chart.series for v in s.values], lang)
         axis_y.setLabelsFont(self.font())
-        _fit_value_axis(axis_y, [v for s in chart.series for v in s.values])
         qchart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
         qchart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
         if chart.kind is ChartKind.BAR:
@@ -139,14 +139,15 @@ class ChartPanel(QChartView):
             QToolTip.hideText()
 
 
-def _fit_value_axis(axis: QValueAxis, values: Sequence[float]) -> None:
-    """Start at zero, end on a round number; whole numbers get whole-number ticks."""
-    top = max([float(v) for v in values] + [0.0])
-    whole = all(float(v).is_integer() for v in values)
-    if whole and top < 5:
-        axis.setRange(0, 5)
-        axis.setTickCount(6)
-    else:
-        axis.setRange(0, top * 1.08 or 1)  # headroom: the highest point is not cut in half
-        axis.applyNiceNumbers()
-    axis.setLabelFormat("%d" if whole else "%.1f")
+def value_axis(values: Sequence[float], lang: str) -> QCategoryAxis:
+    """A value axis from zero to a round number, labelled "1,500万" / "15,000,000" (QValueAxis's printf
+    formats cannot group digits), with the same ticks as the PDF charts."""
+    ticks = nice_ticks(max([float(v) for v in values] + [0.0]), lang,
+                       whole=all(float(v).is_integer() for v in values))
+    axis = QCategoryAxis()
+    axis.setRange(0, ticks.top)
+    axis.setStartValue(0)
+    axis.setLabelsPosition(QCategoryAxis.AxisLabelsPosition.AxisLabelsPositionOnValue)
+    for label, value in zip(ticks.labels, ticks.values):
+        axis.append(label, value)
+    return axis

@@ -117,8 +117,8 @@ class ExportDialog(QDialog):
         return next(fmt for fmt, button in self.format_buttons.items() if button.isChecked())
 
     def columns(self) -> list[str]:
-        """The columns to write, in order."""
-        return list(self._visible if self.visible_radio.isChecked() else self._all)
+        """The columns to write, in order ("All columns" ends with the module's custom fields, "custom.*")."""
+        return list(self._visible) if self.visible_radio.isChecked() else [*self._all, "custom.*"]
 
     @property
     def running(self) -> bool:

@@ -71,3 +71,31 @@ def test_control_characters_are_dropped_from_xlsx_rather_than_failing(tmp_path):
 def test_csv_text_and_widths():
     assert csv_text("=A1") == "'=A1" and csv_text("公司=A1") == "公司=A1"
     assert text_width("北京ab") == 6
+
+
+def test_batch_and_cached_local_times_agree_with_astimezone():
+    import datetime as dt
+    import random
+
+    from crm_core.reports.cells import local_batch, local_clock, local_naive
+
+    rng, cache, clock = random.Random(5), {}, local_clock()
+    start = dt.datetime(2026, 3, 8, tzinfo=dt.timezone.utc)  # a daylight-saving change in many zones
+    for _ in range(100):
+        values = [start + dt.timedelta(minutes=rng.randint(-3000, 3000)) for _ in range(30)]
+        if rng.random() < 0.3:
+            values = [v.astimezone(dt.timezone(dt.timedelta(hours=8))) for v in values]
+        expected = [local_naive(v) for v in values]
+        assert [clock(v) for v in values] == expected
+        assert local_batch(cache, values) in (None, expected)  # None: converted one by one instead
+    assert local_batch({}, [None, start]) is None and local_batch({}, [dt.datetime(2026, 1, 1)]) is None
+
+
+def test_whole_second_local_times_print_as_a_csv_holds_them():
+    import datetime as dt
+
+    from crm_core.reports.cells import local_batch, local_naive
+
+    values = [dt.datetime(2026, 12, 6, 1, 30, 15, 987654, tzinfo=dt.timezone.utc)]
+    assert [str(v) for v in local_batch({}, values, whole_seconds=True)] == \
+        [local_naive(values[0]).strftime("%Y-%m-%d %H:%M:%S")]

@@ -1,0 +1,272 @@
+"""A minimal streaming xlsx writer: sheet XML written as text straight into the zip.
+
+openpyxl's write-only mode spends about 10 µs of Python per cell (a cell
+object, its style, an lxml element); an export of 100,000 rows × 11 columns
+took over half a minute. This writer turns each row into XML text with one
+small function per column and streams it through ``zipfile``: the same
+workbook (typed numbers and dates with their formats, a styled frozen header,
+autofilter, column widths, a second sheet) in a fraction of the time.
+
+Only what exports need is written: inline strings (no shared-string table,
+so nothing grows with the row count), a fixed style sheet, and a package
+that Excel and LibreOffice open without repair (tests/integration/
+test_export_office.py converts every export with LibreOffice and compares).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape, quoteattr
+
+from openpyxl.utils import get_column_letter
+
+from crm_core.reports.cells import DANGEROUS_PREFIXES, local_clock
+from crm_core.reports.model import Kind
+
+# Style indexes into CELL_XFS below.
+HEADER, DATE, DATETIME, MONEY, INTEGER, PERCENT, NUMBER, QUOTED, TITLE, NOTE = range(1, 11)
+KIND_STYLES = {Kind.DATE: DATE, Kind.DATETIME: DATETIME, Kind.MONEY: MONEY, Kind.INTEGER: INTEGER,
+               Kind.PERCENT: PERCENT, Kind.NUMBER: NUMBER}
+ROWS_PER_WRITE = 200  # rows per compressed write: bigger chunks are no faster, only fatter
+COMPRESS_LEVEL = 3  # level 6 costs about 40 % more time for a file a few per cent smaller
+_EPOCH = dt.date(1899, 12, 30).toordinal()  # Excel's day 0 (1900 date system, leap-year bug included)
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+#: ``value -> ' s="2"><v>46000</v></c>'``: a cell's XML after ``<c r="A2"``; None for an empty cell.
+CellXml = Callable[[Any], str | None]
+
+_NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" ' \
+      'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+_XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+
+
+def text_xml(style: int = 0) -> CellXml:
+    """Text cells (formula-like text gets Excel's quote prefix, so editing keeps it text)."""
+    plain = ' t="inlineStr"' + (f' s="{style}"' if style else "") + '><is><t xml:space="preserve">'
+    quoted = f' t="inlineStr" s="{QUOTED}"><is><t xml:space="preserve">'
+
+    def cell(value: Any) -> str | None:
+        if value is None:
+            return None
+        text = value if value.__class__ is str else str(value)
+        if "&" in text or "<" in text or ">" in text:
+            text = escape(text)
+        return f"{quoted if text.startswith(DANGEROUS_PREFIXES) else plain}{text}</t></is></c>"
+
+    return cell
+
+
+def cell_xml(kind: Kind) -> CellXml:
+    """The cell writer for a column of ``kind``: numbers and dates typed, anything else (masked values) text."""
+    as_text = text_xml()
+    style = KIND_STYLES.get(kind)
+    if style is None:
+        return as_text
+    head = f' s="{style}"><v>'
+    if kind is Kind.MONEY:
+        def number(value: Any) -> str | None:
+            if isinstance(value, (Decimal, int, float)) and value.__class__ is not bool:
+                return f"{head}{value:.2f}</v></c>"
+            return as_text(value)
+        return number
+    if kind is Kind.DATE:
+        def date(value: Any) -> str | None:
+            if isinstance(value, dt.date):
+                return f"{head}{value.toordinal() - _EPOCH}</v></c>"
+            return as_text(value)
+        return date
+    if kind is Kind.DATETIME:
+        clock = local_clock()
+
+        def stamp(value: Any) -> str | None:
+            if isinstance(value, dt.datetime):
+                local = clock(value)
+                seconds = local.hour * 3600 + local.minute * 60 + local.second + local.microsecond / 1e6
+                return f"{head}{local.toordinal() - _EPOCH + seconds / 86400:.10f}</v></c>"
+            return as_text(value)
+        return stamp
+
+    def plain_number(value: Any) -> str | None:
+        if isinstance(value, (int, float, Decimal)) and value.__class__ is not bool:
+            return f"{head}{value}</v></c>"
+        return as_text(value)
+    return plain_number
+
+
+def _rows_xml(rows: Iterable[list[str | None]], letters: list[str], first: int) -> Iterator[str]:
+    """``<row>`` elements numbered from ``first``; empty cells left out."""
+    r = first
+    for cells in rows:
+        parts = [f'<row r="{r}">']
+        for letter, xml in zip(letters, cells):
+            if xml is not None:
+                parts.append(f'<c r="{letter}{r}"{xml}')
+        parts.append("</row>")
+        yield "".join(parts)
+        r += 1
+
+
+class XlsxStream:
+    """One workbook being written: :meth:`sheet` streams the data sheet, :meth:`close` finishes the package.
+
+    Example::
+
+        with XlsxStream(path) as book:
+            n = book.sheet("客户导出", widths, header, rows)   # rows: lists of CellXml results
+            book.notes_sheet("导出说明", ["客户导出", "筛选：无"])
+    """
+
+    def __init__(self, path: Path):
+        self._zip = zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL)
+        self._sheets: list[tuple[str, str | None]] = []  # (name, autofilter range)
+
+    def __enter__(self) -> XlsxStream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def sheet(self, name: str, widths: list[float], header: list[str], rows: Iterable[list[str | None]]) -> int:
+        """A sheet with a frozen, filterable header row and ``rows``; returns the number of data rows."""
+        letters = [get_column_letter(i + 1) for i in range(len(header))]
+        cols = "".join(f'<col min="{i + 1}" max="{i + 1}" width="{w:.2f}" customWidth="1"/>'
+                       for i, w in enumerate(widths))
+        head_cell = text_xml(HEADER)
+        n = 0
+        with self._zip.open(f"xl/worksheets/sheet{len(self._sheets) + 1}.xml", "w") as out:
+            out.write((f'{_XML}<worksheet {_NS}><sheetViews><sheetView workbookViewId="0">'
+                       '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+                       '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>'
+                       f'<sheetFormatPr defaultRowHeight="15"/><cols>{cols}</cols><sheetData>'
+                       ).encode())
+            out.write(next(_rows_xml([[head_cell(h) for h in header]], letters, 1)).encode())
+            chunk: list[str] = []
+            for row in _rows_xml(rows, letters, 2):
+                chunk.append(row)
+                if len(chunk) == ROWS_PER_WRITE:
+                    out.write(_encode(chunk))
+                    n += len(chunk)
+                    chunk = []
+            out.write(_encode(chunk))
+            n += len(chunk)
+            ref = f"A1:{letters[-1]}{n + 1}"
+            out.write(f'</sheetData><autoFilter ref="{ref}"/></worksheet>'.encode())
+        self._sheets.append((name, ref))
+        return n
+
+    def notes_sheet(self, name: str, lines: list[str], width: float = 100) -> None:
+        """A sheet of text lines in column A: the first as a title, the others as muted notes."""
+        title, note = text_xml(TITLE), text_xml(NOTE)
+        rows = "".join(_rows_xml([[(title if i == 0 else note)(line)] for i, line in enumerate(lines)], ["A"], 1))
+        with self._zip.open(f"xl/worksheets/sheet{len(self._sheets) + 1}.xml", "w") as out:
+            out.write(f'{_XML}<worksheet {_NS}><cols><col min="1" max="1" width="{width}" customWidth="1"/></cols>'
+                      f'<sheetData>{_clean(rows)}</sheetData></worksheet>'.encode())
+        self._sheets.append((name, None))
+
+    def close(self) -> None:
+        """Write the workbook, styles and package parts, then close the zip."""
+        if self._zip.fp is None:
+            return
+        z, sheets = self._zip, self._sheets
+        z.writestr("[Content_Types].xml", _content_types(len(sheets)))
+        z.writestr("_rels/.rels", _RELS)
+        z.writestr("docProps/app.xml", f'{_XML}<Properties xmlns="http://schemas.openxmlformats.org/'
+                                       'officeDocument/2006/extended-properties"><Application>CRM Desktop'
+                                       '</Application></Properties>')
+        z.writestr("xl/workbook.xml", _workbook(sheets))
+        z.writestr("xl/_rels/workbook.xml.rels", _workbook_rels(len(sheets)))
+        z.writestr("xl/styles.xml", STYLES)
+        z.close()
+
+
+def _clean(text: str) -> str:
+    """Drop characters XML 1.0 cannot hold (markup never contains them, so whole chunks are cleaned at once)."""
+    return _ILLEGAL_XML.sub("", text)
+
+
+def _encode(chunk: list[str]) -> bytes:
+    return _clean("".join(chunk)).encode("utf-8", "replace")
+
+
+def _content_types(sheets: int) -> str:
+    main = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+    parts = "".join(f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="{main}.worksheet+xml"/>'
+                    for i in range(1, sheets + 1))
+    return (f'{_XML}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            f'<Override PartName="/xl/workbook.xml" ContentType="{main}.sheet.main+xml"/>'
+            f'<Override PartName="/xl/styles.xml" ContentType="{main}.styles+xml"/>{parts}'
+            '<Override PartName="/docProps/app.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/></Types>')
+
+
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_RELS = (f'{_XML}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+         f'<Relationship Id="rId1" Type="{_REL}/officeDocument" Target="xl/workbook.xml"/>'
+         f'<Relationship Id="rId2" Type="{_REL}/extended-properties" Target="docProps/app.xml"/></Relationships>')
+
+
+def _workbook(sheets: list[tuple[str, str | None]]) -> str:
+    entries = "".join(f'<sheet name={quoteattr(name)} sheetId="{i}" r:id="rId{i}"/>'
+                      for i, (name, _ref) in enumerate(sheets, 1))
+    names = "".join(
+        f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">'
+        f"{escape(_quoted_sheet(name))}!{_absolute(ref)}</definedName>"
+        for i, (name, ref) in enumerate(sheets) if ref)
+    return (f'{_XML}<workbook {_NS}><bookViews><workbookView activeTab="0"/></bookViews><sheets>{entries}</sheets>'
+            f'{f"<definedNames>{names}</definedNames>" if names else ""}</workbook>')
+
+
+def _quoted_sheet(name: str) -> str:
+    return "'" + name.replace("'", "''") + "'"
+
+
+def _absolute(ref: str) -> str:
+    first, last = ref.split(":")
+    return ":".join("$" + re.sub(r"(\d+)", r"$\1", part) for part in (first, last))
+
+
+def _workbook_rels(sheets: int) -> str:
+    rels = "".join(f'<Relationship Id="rId{i}" Type="{_REL}/worksheet" Target="worksheets/sheet{i}.xml"/>'
+                   for i in range(1, sheets + 1))
+    return (f'{_XML}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{rels}'
+            f'<Relationship Id="rId{sheets + 1}" Type="{_REL}/styles" Target="styles.xml"/></Relationships>')
+
+
+# Number formats as in crm_core.reports.xlsx_base.NUMBER_FORMATS; fonts: normal, header, title, note.
+STYLES = (
+    f'{_XML}<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    '<numFmts count="4"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/>'
+    '<numFmt numFmtId="165" formatCode="yyyy-mm-dd hh:mm"/><numFmt numFmtId="166" formatCode="0.0%"/>'
+    '<numFmt numFmtId="167" formatCode="#,##0.0"/></numFmts>'
+    '<fonts count="4"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
+    '<font><b/><sz val="11"/><color rgb="FFFFFFFF"/><name val="Calibri"/><family val="2"/></font>'
+    '<font><b/><sz val="14"/><name val="Calibri"/><family val="2"/></font>'
+    '<font><sz val="11"/><color rgb="FF595959"/><name val="Calibri"/><family val="2"/></font></fonts>'
+    '<fills count="3"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill>'
+    '<fill><patternFill patternType="solid"><fgColor rgb="FF305496"/><bgColor indexed="64"/></patternFill></fill>'
+    '</fills>'
+    '<borders count="2"><border><left/><right/><top/><bottom/><diagonal/></border>'
+    '<border><left/><right/><top/><bottom style="thin"><color rgb="FF1F3864"/></bottom><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="11"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="0" fontId="1" fillId="2" borderId="1" xfId="0" applyFont="1" applyFill="1" applyBorder="1" '
+    'applyAlignment="1"><alignment horizontal="center" vertical="center" wrapText="1"/></xf>'
+    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="4" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="1" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="166" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="167" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" quotePrefix="1"/>'
+    '<xf numFmtId="0" fontId="2" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
+    '<xf numFmtId="0" fontId="3" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>'
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'
+)
