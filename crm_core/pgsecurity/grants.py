@@ -53,7 +53,7 @@ def role_grants(code: str) -> list[sql.Composed]:
             if privilege in privileges:
                 out.append(_grant(privilege, name, role))
         if "UPDATE" in privileges:
-            fixed = unwritable_columns(code, name)
+            fixed = unwritable_columns(code, name, all_columns)
             out.append(_grant("UPDATE", name, role, [c for c in all_columns if c not in fixed] if fixed else None))
         out += _sequence_grants(table, role) if "INSERT" in privileges else []
     out.append(sql.SQL("GRANT SELECT ON TABLE public.{} TO {}").format(
