@@ -140,3 +140,33 @@ def test_every_crm_login_has_statement_and_idle_transaction_timeouts(secure_db):
             shown = {name: conn.execute(sql.SQL("SELECT current_setting({})").format(sql.Literal(name))).fetchone()[0]
                      for name in SESSION_LIMITS[role]}
         assert shown == {"statement_timeout": "5min", "idle_in_transaction_session_timeout": "10min"}
+
+
+# --- 11. the documented Python API with a database login ---------------------------------------
+
+SCRIPT = """
+import sys
+from crm_core import Profile, connect
+profile = Profile(name="secure", backend="postgresql", auth="database", host=sys.argv[1], port=int(sys.argv[2]),
+                  database=sys.argv[3], sslmode="disable")
+session = connect(profile, "eng1", sys.argv[4])
+rows = session.customers.list().rows
+print(rows[0]["name"], rows[0]["phone"])
+"""
+
+
+def test_connect_with_a_database_login_works_in_a_fresh_interpreter(secure_db):
+    """Nothing else imported first: the column-hiding hook comes with the connection, not by luck."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import PASSWORD
+
+    secure_db.add_user("eng1", "engineer")
+    secure_db.session("admin").customers.create({"name": "北京星辰软件有限公司", "phone": "13812345678"})
+    cluster = secure_db.cluster
+    done = subprocess.run([sys.executable, "-c", SCRIPT, cluster.host, str(cluster.port), secure_db.name, PASSWORD],
+                          capture_output=True, text=True, env={**os.environ, "PYTHONPATH": os.getcwd()}, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["北京星辰软件有限公司", "138****5678"]
