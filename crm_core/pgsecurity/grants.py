@@ -79,10 +79,16 @@ def revoke_statements() -> list[sql.Composed]:
             sql.SQL("REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM {}").format(roles)]
 
 
+BACKUP_RUNS = "backup_runs"  # the nightly job records its runs (Settings -> Backups lists them)
+
+
 def backup_grants() -> list[sql.Composed]:
-    """crm_backup reads every table and sequence (pg_dump)."""
-    return [sql.SQL("GRANT SELECT ON ALL TABLES IN SCHEMA public TO {}").format(sql.Identifier(BACKUP)),
-            sql.SQL("GRANT SELECT ON ALL SEQUENCES IN SCHEMA public TO {}").format(sql.Identifier(BACKUP))]
+    """crm_backup reads every table and sequence (pg_dump) and adds the record of its runs."""
+    backup = sql.Identifier(BACKUP)
+    return [sql.SQL("GRANT SELECT ON ALL TABLES IN SCHEMA public TO {}").format(backup),
+            sql.SQL("GRANT SELECT ON ALL SEQUENCES IN SCHEMA public TO {}").format(backup),
+            sql.SQL("GRANT INSERT ON TABLE public.{} TO {}").format(sql.Identifier(BACKUP_RUNS), backup),
+            *_sequence_grants(tables()[BACKUP_RUNS], BACKUP)]
 
 
 def grant_statements() -> list[sql.Composed]:
