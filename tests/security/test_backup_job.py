@@ -32,16 +32,21 @@ def _crm_admin(args: list[str], env: dict[str, str]) -> subprocess.CompletedProc
                           env={**os.environ, "PYTHONPATH": os.getcwd(), **env}, timeout=300)
 
 
-@pytest.fixture
-def backup_job(secure_db):
-    """The docs' SQL, run by the administrator as a superuser in psql."""
+@pytest.fixture(params=["CRM_DB_PASSWORD", "pgpass"])
+def backup_job(request, secure_db, tmp_path):
+    """The docs' SQL, run by the administrator as a superuser in psql; the password as the docs keep it."""
     su = secure_db.superuser()
     su.execute(f"CREATE ROLE crm_backup_job LOGIN CREATEDB PASSWORD '{scram_verifier(JOB_PASSWORD)}'")
     su.execute("GRANT crm_backup TO crm_backup_job")
     cluster = secure_db.cluster
-    return {"CRM_DATABASE_URL": f"postgresql://crm_backup_job@{cluster.host}:{cluster.port}/{secure_db.name}"
-                                "?sslmode=disable",
-            "CRM_DB_PASSWORD": JOB_PASSWORD}
+    env = {"CRM_DATABASE_URL": f"postgresql://crm_backup_job@{cluster.host}:{cluster.port}/{secure_db.name}"
+                               "?sslmode=disable"}
+    if request.param == "CRM_DB_PASSWORD":
+        return {**env, "CRM_DB_PASSWORD": JOB_PASSWORD}
+    pgpass = tmp_path / ".pgpass"
+    pgpass.write_text(f"{cluster.host}:{cluster.port}:*:crm_backup_job:{JOB_PASSWORD}\n", encoding="utf-8")
+    pgpass.chmod(0o600)
+    return {**env, "PGPASSFILE": str(pgpass)}
 
 
 def test_the_nightly_job_backs_up_every_row_as_a_member_of_the_backup_role(secure_db, backup_job, tmp_path):
