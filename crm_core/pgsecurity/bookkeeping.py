@@ -13,7 +13,8 @@ DEFINER trigger decides every value a caller could abuse:
   record can be added only to one's own open batch, and only if the same login
   inserted that record in this very transaction (the trail says so); a batch is
   marked undone once, by its creator or a role that may delete in its module,
-  after its records are gone.
+  after its records are gone; other columns change only where
+  ``permissions_tables.UPDATABLE_ONLY`` allows it, and only by the importer.
 * ``notifications``: recipient, subject and body come from the ticket's
   submitter and the template below, and a notice is queued only for a resolved
   ticket without another one waiting.
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 from psycopg import sql
 
+from crm_core.permissions_tables import UPDATABLE_ONLY
 from crm_core.pgsecurity.masking import OWNER, SEARCH_PATH
 
 NOW_UTC = "(pg_catalog.now() AT TIME ZONE 'UTC')"  # the app stores naive UTC times
@@ -131,9 +133,15 @@ BEGIN
     NEW.undone_by_id := NULL;
     RETURN NEW;
   END IF;
-  IF OLD.undone_at IS NOT NULL OR NEW.undone_at IS NULL
-     OR (to_jsonb(NEW) - 'undone_at' - 'undone_by_id') IS DISTINCT FROM (to_jsonb(OLD) - 'undone_at' - 'undone_by_id') THEN
+  IF OLD.undone_at IS NOT NULL
+     OR (to_jsonb(NEW) - {{updatable}}) IS DISTINCT FROM (to_jsonb(OLD) - {{updatable}}) THEN
     RAISE EXCEPTION 'an import batch can only be marked undone, once' {DENY};
+  END IF;
+  IF NEW.undone_at IS NULL THEN  -- not the undo: only the importer keeps his open batch's other columns
+    IF NEW.undone_by_id IS NOT NULL OR OLD.created_by_id IS DISTINCT FROM public.crm_me() THEN
+      RAISE EXCEPTION 'only the importer changes his import batch' {DENY};
+    END IF;
+    RETURN NEW;
   END IF;
   IF OLD.created_by_id IS DISTINCT FROM public.crm_me() AND NOT EXISTS (
        SELECT 1 FROM (VALUES {{deleters}}) AS v(r, m) WHERE v.m = OLD.module
@@ -242,6 +250,10 @@ def _values(rows: list[tuple]) -> str:
     return ", ".join("(" + ", ".join(lit(v) for v in row) + ")" for row in rows) or "(NULL, NULL)"
 
 
+def _text_array(names: tuple[str, ...]) -> str:
+    return "ARRAY[" + ", ".join(f"'{n}'" for n in names) + "]::text[]"
+
+
 def personal_fields() -> list[tuple[str, str, list[str]]]:
     """(module, table, personal columns) of every module with personal fields."""
     from crm_core.modules import SPECS
@@ -267,7 +279,8 @@ def statements() -> list[str | sql.Composed]:
     """The helper and trigger functions, owned by crm_owner, and their triggers (idempotent)."""
     body = (HELPERS + ERASURE_LOG + AUDIT_LOG + IMPORTS + NOTIFICATIONS + CODES)
     body = (body.replace("{personal}", _values([(m, cols) for m, _, cols in personal_fields()]))
-            .replace("{deleters}", _values(_deleters())).replace("{tables}", _values(_import_tables())))
+            .replace("{deleters}", _values(_deleters())).replace("{tables}", _values(_import_tables()))
+            .replace("{updatable}", _text_array(UPDATABLE_ONLY["import_batches"])))
     out: list[str | sql.Composed] = [part.strip() + " $$" for part in body.split("$$;") if part.strip()]
     for name in ("crm_is_superuser()", "crm_erasure_logged(text, bigint)", "crm_is_redaction(jsonb, jsonb, text[])",
                  *(f"{fn}()" for fn, _, _ in TRIGGERS)):

@@ -69,6 +69,18 @@ def test_an_import_is_marked_undone_only_after_its_records_are_gone(secure_db, o
     assert secure_db.session("admin").imports.undo(batch) == 2
 
 
+def test_a_salesperson_imports_and_undoes_his_own_file_through_the_app(secure_db, office, tmp_path):
+    sales = secure_db.session("sales1")
+    path = write_csv(tmp_path / "mine.csv", [CUSTOMER_HEADERS] + [customer_row(i) for i in range(3)])
+    mapping = sales.imports.auto_mapping("customers", CUSTOMER_HEADERS)
+    mapping[7] = None  # a salesperson imports customers as his own
+    batch = sales.imports.run("customers", path, mapping).batch_id
+    assert [b["id"] for b in sales.imports.batches("customers")] == [batch]
+    assert [b["id"] for b in secure_db.session("sales2").imports.batches("customers")] == []
+    assert sales.imports.undo(batch) == 3
+    assert sales.customers.list().rows == []
+
+
 # --- 2. notifications -----------------------------------------------------------------------
 
 def _ticket(secure_db, office, *, resolved: bool):
