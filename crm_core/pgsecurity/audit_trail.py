@@ -97,7 +97,7 @@ BEGIN
 END $$"""
 
 
-def _erasers() -> str:
+def erasers() -> str:
     """``('crm_admin', 'contacts'), ...``: group roles that may erase personal data of each table."""
     from crm_core.modules import SPECS
     from crm_core.permissions import ROLES, Action
@@ -169,7 +169,7 @@ def statements() -> list[str | sql.Composed]:
     out += [
         REDACT_JSON.replace("{search_path}", SEARCH_PATH).replace("{{}}", "{}"),
         f"ALTER FUNCTION public.crm_redact_json(jsonb, text[]) OWNER TO {OWNER}",
-        REDACT_FUNCTION.replace("{search_path}", SEARCH_PATH).replace("{allowed}", _erasers())
+        REDACT_FUNCTION.replace("{search_path}", SEARCH_PATH).replace("{allowed}", erasers())
         .replace("{personal}", _personal()),
         f"ALTER FUNCTION public.crm_redact_trail(text, bigint, text[]) OWNER TO {OWNER}",
         "REVOKE ALL ON FUNCTION public.crm_redact_trail(text, bigint, text[]) FROM PUBLIC",

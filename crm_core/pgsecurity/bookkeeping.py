@@ -94,12 +94,19 @@ CREATE OR REPLACE FUNCTION public.crm_audit_log_update() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER {SEARCH_PATH} AS $$
 DECLARE
   personal text[];
+  tbl text;
+  visible boolean := false;
 BEGIN
   IF public.crm_is_superuser() THEN RETURN NEW; END IF;
-  SELECT v.cols INTO personal FROM (VALUES {{personal}}) AS v(module, cols) WHERE v.module = OLD.module;
+  -- Only a role that may erase in the module, for a record it can see (as crm_redact_trail).
+  SELECT v.cols, v.t INTO personal, tbl FROM (VALUES {{personal}}) AS v(module, t, cols)
+   WHERE v.module = OLD.module AND EXISTS (SELECT 1 FROM (VALUES {{erasers}}) AS e(r, t)
+                                            WHERE e.t = v.t AND pg_catalog.pg_has_role(session_user, e.r, 'MEMBER'));
+  IF tbl IS NOT NULL AND OLD.record_id IS NOT NULL THEN
+    EXECUTE format('SELECT EXISTS (SELECT 1 FROM public.%I WHERE id = $1)', tbl) INTO visible USING OLD.record_id;
+  END IF;
   IF (to_jsonb(NEW) - 'before' - 'after') IS DISTINCT FROM (to_jsonb(OLD) - 'before' - 'after')
-     OR personal IS NULL OR OLD.record_id IS NULL
-     OR NOT public.crm_erasure_logged(OLD.module, OLD.record_id)
+     OR NOT visible OR NOT public.crm_erasure_logged(OLD.module, OLD.record_id)
      OR NOT public.crm_is_redaction(OLD.before::jsonb, NEW.before::jsonb, personal)
      OR NOT public.crm_is_redaction(OLD.after::jsonb, NEW.after::jsonb, personal) THEN
     RAISE EXCEPTION 'the operation log cannot be changed (only personal data, erased with a logged erasure)'
@@ -278,7 +285,9 @@ def _deleters() -> list[tuple[str, str]]:
 def statements() -> list[str | sql.Composed]:
     """The helper and trigger functions, owned by crm_owner, and their triggers (idempotent)."""
     body = (HELPERS + ERASURE_LOG + AUDIT_LOG + IMPORTS + NOTIFICATIONS + CODES)
-    body = (body.replace("{personal}", _values([(m, cols) for m, _, cols in personal_fields()]))
+    from crm_core.pgsecurity.audit_trail import erasers
+
+    body = (body.replace("{personal}", _values(personal_fields())).replace("{erasers}", erasers())
             .replace("{deleters}", _values(_deleters())).replace("{tables}", _values(_import_tables()))
             .replace("{updatable}", _text_array(UPDATABLE_ONLY["import_batches"])))
     out: list[str | sql.Composed] = [part.strip() + " $$" for part in body.split("$$;") if part.strip()]

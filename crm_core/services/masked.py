@@ -98,8 +98,9 @@ def install(sessions: sessionmaker) -> None:
     Explicit, not an import side effect: a program that signs in with ``crm_core.connect``
     gets it whatever it imported before.
     """
-    if not event.contains(sessions, "do_orm_execute", _hide_unreadable_columns):
-        event.listen(sessions, "do_orm_execute", _hide_unreadable_columns)
+    # Unconditionally (call it once per factory): event.contains() keys its registry by id(), and the id of
+    # a factory's session class that was garbage-collected is handed out again to a new one.
+    event.listen(sessions, "do_orm_execute", _hide_unreadable_columns)
 
 
 def _hide_unreadable_columns(state: ORMExecuteState) -> Any:
