@@ -16,6 +16,7 @@ from crm_core.config import Profile, default_profile, load_profiles, profile_fro
 from crm_core.db.engine import make_engine
 from crm_core.errors import ConfigurationError, CrmError, DatabaseUnavailable
 from crm_core.i18n import Text
+from crm_core.private_files import private_file
 from crm_core.services.context import Actor
 from crm_core.session import open_database
 
@@ -72,7 +73,7 @@ def credentials_of(profile: Profile) -> tuple[str | None, str | None]:
 def engine_of(profile: Profile) -> Engine:
     """An engine that has connected once (so a wrong host or login is reported, not a traceback)."""
     if profile.backend == "sqlite":
-        profile.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+        private_file(profile.sqlite_path)  # 0600 in a 0700 folder before SQLite creates it (and its -wal)
     engine = make_engine(profile.url(*credentials_of(profile)))
     try:
         with engine.connect() as conn:

@@ -22,7 +22,7 @@ is named here, so a new table cannot be forgotten.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import cache
 
 from crm_core.permissions import CUSTOMER_SCOPED, Action, Scope, rights, scope_of, sees
@@ -179,11 +179,26 @@ def hidden_columns(role: str, table: str) -> set[str]:
     return hidden
 
 
-def unwritable_columns(role: str, table: str) -> set[str]:
-    """Columns ``role`` may not UPDATE although it updates the table: a customer's owner without the all scope."""
+# Bookkeeping, outboxes and logs: the only columns a user role's UPDATE may touch (the rest is set
+# once, by the database's triggers: crm_core.pgsecurity.bookkeeping).
+UPDATABLE_ONLY: dict[str, tuple[str, ...]] = {
+    "notifications": ("status", "error", "sent_at", "claimed_at", "attempts"),  # the mailer's results
+    "import_batches": ("undone_at", "undone_by_id"),
+    "audit_log": ("before", "after"),  # redaction of erased personal data only
+    "code_sequences": ("last_value",),
+}
+
+
+def unwritable_columns(role: str, table: str, columns: Iterable[str] = ()) -> set[str]:
+    """Columns ``role`` may not UPDATE although it updates the table (``columns``: all of the table's).
+
+    A customer's owner without the all scope; every column of a bookkeeping table but
+    those in :data:`UPDATABLE_ONLY`.
+    """
+    fixed = {c for c in columns if table in UPDATABLE_ONLY and c not in UPDATABLE_ONLY[table]}
     if table == "customers" and scope_of(role, "customers") is not Scope.ALL:
-        return {"owner_id"}
-    return set()
+        fixed.add("owner_id")
+    return fixed
 
 
 def customer_scoped_tables() -> list[str]:

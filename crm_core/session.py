@@ -19,6 +19,7 @@ from crm_core.db import migrate
 from crm_core.db.engine import Database, make_engine
 from crm_core.errors import AuthenticationFailed, DatabaseUnavailable, FieldError, PermissionDenied, ValidationError
 from crm_core.i18n import Text
+from crm_core.private_files import private_file
 from crm_core.models import User
 from crm_core.services.context import Actor
 from crm_core.services.registry import Services
@@ -81,7 +82,7 @@ def open_database(profile: Profile, login: str | None = None, password: str | No
         DatabaseUnavailable, AuthenticationFailed (database logins), SchemaMismatch.
     """
     if profile.backend == "sqlite":
-        profile.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+        private_file(profile.sqlite_path)  # 0600 in a 0700 folder before SQLite creates it (and its -wal)
     if login and profile.backend == "postgresql" and profile.auth == "database":
         login = login.strip().lower()  # a CRM login's database role is its lower-case name
     engine = make_engine(profile.url(login, password))

@@ -18,6 +18,7 @@ from typing import Any
 from crm_core.config import data_dir
 from crm_core.errors import CrmError
 from crm_core.i18n import Text
+from crm_core.private_files import append_private_line, private_dir, write_private_text
 
 KEEP_BACKUPS = 7
 SIDECARS = ("-wal", "-shm", ".json", ".globals.sql")
@@ -47,7 +48,7 @@ def globals_path(backup: Path) -> Path:
 
 
 def write_manifest(backup: Path, manifest: dict[str, Any]) -> None:
-    manifest_path(backup).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    write_private_text(manifest_path(backup), json.dumps(manifest, ensure_ascii=False, indent=1))
 
 
 def read_manifest(backup: Path) -> dict[str, Any] | None:
@@ -90,9 +91,7 @@ def log_line(kind: str, ok: bool, path: Path | None, message: Text, by_login: st
     The database keeps the record too, but a restore replaces the database and
     its record with it; this plain-text log survives every restore.
     """
-    folder = default_dir()
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = private_dir(default_dir())
     now = dt.datetime.now().astimezone().isoformat(timespec="seconds")
     line = "\t".join([now, kind, "ok" if ok else "FAILED", by_login, str(path or "-"), message.en.replace("\n", " ")])
-    with (folder / "backup.log").open("a", encoding="utf-8") as log:
-        log.write(line + "\n")
+    append_private_line(folder / "backup.log", line)

@@ -27,6 +27,7 @@ from crm_core.backup.sqlite import compare
 from crm_core.config import Profile
 from crm_core.db.engine import make_engine
 from crm_core.i18n import Text
+from crm_core.private_files import private_dir, private_file
 
 # Same text form of values on both sides of a comparison, whatever the role's or server's defaults.
 _SESSION_SETTINGS = ("SET LOCAL TimeZone = 'UTC'", "SET LOCAL DateStyle = 'ISO, YMD'",
@@ -38,16 +39,20 @@ Credentials = tuple[str | None, str | None]
 def backup(profile: Profile, credentials: Credentials, dest_dir: Path, label: str, progress: Progress = None) -> Path:
     """Dump the database into ``dest_dir`` with its manifest (and the server's roles when permitted)."""
     pg_dump = tool("pg_dump")
-    dest_dir.mkdir(parents=True, exist_ok=True)
-    dest = dest_dir / f"crm-{profile.database}-{label}-{stamp()}.dump"
+    # pg_dump writes into the file made 0600 here (it truncates, keeping the mode).
+    dest = private_file(private_dir(dest_dir) / f"crm-{profile.database}-{label}-{stamp()}.dump")
     url = profile.url(*credentials)
     engine = make_engine(url)
     try:
         with engine.connect().execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True) as conn:
             with conn.begin():
+                role = _backup_role(conn)
+                if role:  # a backup job's own login: read as crm_backup, past row-level security
+                    conn.execute(text(f'SET ROLE "{role}"'))
                 snapshot = conn.execute(text("SELECT pg_export_snapshot()")).scalar_one()
                 report(progress, 0, 3)
-                run(url, profile, [pg_dump, "--format=custom", f"--snapshot={snapshot}", "--file", str(dest)],
+                run(url, profile, [pg_dump, "--format=custom", f"--snapshot={snapshot}", "--file", str(dest),
+                                   *([f"--role={role}"] if role else [])],
                     Text("pg_dump 失败", "pg_dump failed"), dbname=profile.database)
                 run(url, profile, [tool("pg_restore"), "--list", str(dest)],
                     Text("备份文件无法读取", "The backup cannot be read back"), connect=False)
@@ -92,6 +97,7 @@ def verify(profile: Profile, credentials: Credentials, path: Path, progress: Pro
             engine = make_engine(url.set(database=scratch))
             try:
                 with engine.connect() as conn, conn.begin():
+                    _lift_row_security(conn)
                     tables, revision = table_checksums(conn), _revision(conn)
             finally:
                 engine.dispose()
@@ -188,12 +194,42 @@ def run(url: URL, profile: Profile, cmd: list[str], failure: Text, *, dbname: st
 def _dump_globals(profile: Profile, url: URL, dest: Path) -> str:
     """The server's roles next to the dump; a role that may not read them is noted, not a failure."""
     try:
+        private_file(globals_path(dest))  # password verifiers: 0600 before pg_dumpall writes them
         run(url, profile, [tool("pg_dumpall"), "--globals-only", "--file", str(globals_path(dest)),
                            "--database", profile.database], Text("pg_dumpall 失败", "pg_dumpall failed"))
     except BackupError as exc:
         globals_path(dest).unlink(missing_ok=True)
         return f"not saved (not permitted for this login): {exc.message.en}"
     return globals_path(dest).name
+
+
+BACKUP_ROLE = "crm_backup"  # crm_core.pgsecurity.roles.BACKUP: reads every table, BYPASSRLS
+
+
+def _backup_role(conn: Connection) -> str | None:
+    """``crm_backup`` when the login is a plain member of it (a backup job's login), else None.
+
+    Role attributes are not inherited: the login itself cannot read past row-level
+    security, only after ``SET ROLE crm_backup`` (and ``pg_dump --role``).
+    """
+    return conn.execute(text(
+        "SELECT CASE WHEN r.rolsuper OR r.rolbypassrls OR to_regrole(:role) IS NULL THEN NULL "
+        "WHEN pg_has_role(r.oid, to_regrole(:role), 'MEMBER') THEN :role END "
+        "FROM pg_roles r WHERE r.rolname = current_user"), {"role": BACKUP_ROLE}).scalar()
+
+
+def _lift_row_security(conn: Connection) -> None:
+    """In the scratch copy (owned by the login that restored it): rows are counted without policies.
+
+    A superuser reads past them anyway; a backup job's login owns the copy, and its
+    FORCEd policies would hide every row from it.
+    """
+    if conn.execute(text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")).scalar():
+        return
+    for (name,) in conn.execute(text(
+            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND c.relrowsecurity")).all():
+        conn.execute(text(f'ALTER TABLE "{name}" DISABLE ROW LEVEL SECURITY'))
 
 
 def _create_scratch(admin: Any, name: str) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 from crm_core.backup.files import BackupError, Progress, read_manifest, remove_backup, report, stamp, write_manifest
 from crm_core.errors import DatabaseUnavailable
 from crm_core.i18n import Text
+from crm_core.private_files import private_dir, private_file
 
 BUSY_TIMEOUT_S = 30
 
@@ -28,8 +29,7 @@ def backup(source: Path, dest_dir: Path, label: str, progress: Progress = None) 
     """
     if not source.is_file():
         raise DatabaseUnavailable(Text(f"数据库文件不存在：{source}", f"The database file does not exist: {source}"))
-    dest_dir.mkdir(parents=True, exist_ok=True)
-    dest = dest_dir / f"crm-{label}-{stamp()}.sqlite3"
+    dest = private_file(private_dir(dest_dir) / f"crm-{label}-{stamp()}.sqlite3")  # SQLite fills the empty file
     try:
         report(progress, 0, 2)
         _copy(_open(source), _open(dest), single_file=True)

@@ -72,6 +72,11 @@ class Database:
         self.engine = engine
         self.backend = engine.dialect.name  # "sqlite" | "postgresql"
         self._sessions = sessionmaker(engine, expire_on_commit=False, autoflush=True)
+        if self.backend == "postgresql":
+            # Database logins may not read every column; whole-entity selects load around them.
+            from crm_core.services.masked import install
+
+            install(self._sessions)
 
     @contextmanager
     def unit_of_work(self, *, write: bool) -> Iterator[Session]:

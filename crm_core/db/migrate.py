@@ -86,9 +86,10 @@ def check(engine: Engine) -> None:
 
 def backup_sqlite(source: Path, dest_dir: Path, label: str) -> Path:
     """Copy a live SQLite database with the online backup API (never a file copy)."""
-    dest_dir.mkdir(parents=True, exist_ok=True)
+    from crm_core.private_files import private_dir, private_file
+
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-    dest = dest_dir / f"crm-{label}-{stamp}.sqlite3"
+    dest = private_file(private_dir(dest_dir) / f"crm-{label}-{stamp}.sqlite3")
     src = sqlite3.connect(str(source))
     try:
         dst = sqlite3.connect(str(dest))

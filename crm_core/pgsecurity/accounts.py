@@ -18,6 +18,7 @@ from __future__ import annotations
 from psycopg import sql
 
 from crm_core.pgsecurity.masking import OWNER, SEARCH_PATH, group_roles
+from crm_core.pgsecurity.roles import SESSION_LIMITS, group_role
 
 _HELPERS = """
 CREATE OR REPLACE FUNCTION public.crm_require_admin() RETURNS void
@@ -48,13 +49,36 @@ END $$;
 CREATE OR REPLACE FUNCTION public.crm_require_crm_login(login text) RETURNS void
 LANGUAGE plpgsql STABLE SECURITY DEFINER {search_path} AS $$
 BEGIN
-  PERFORM crm_check_login_name(login);
+  PERFORM public.crm_check_login_name(login);
   IF NOT EXISTS (
-      SELECT 1 FROM pg_roles r JOIN pg_auth_members m ON m.member = r.oid
-      JOIN pg_roles g ON g.oid = m.roleid
+      SELECT 1 FROM pg_catalog.pg_roles r JOIN pg_catalog.pg_auth_members m ON m.member = r.oid
+      JOIN pg_catalog.pg_roles g ON g.oid = m.roleid
       WHERE r.rolname = login AND NOT r.rolsuper AND g.rolname = ANY({groups})) THEN
     RAISE EXCEPTION 'no CRM login %', quote_literal(login) USING ERRCODE = '42704';
   END IF;
+END $$;
+
+-- A SCRAM-SHA-256 verifier as pg_authid stores it, and nothing else: PostgreSQL hashes any
+-- other string as if it were a clear password, so a malformed "verifier" would become one.
+CREATE OR REPLACE FUNCTION public.crm_check_verifier(verifier text) RETURNS void
+LANGUAGE plpgsql IMMUTABLE {search_path} AS $$
+DECLARE
+  m text[];
+BEGIN
+  m := regexp_match(coalesce(verifier, ''),
+    '^SCRAM-SHA-256\\$([0-9]{{1,9}}):([A-Za-z0-9+/]+={{0,2}})\\$([A-Za-z0-9+/]+={{0,2}}):([A-Za-z0-9+/]+={{0,2}})$');
+  IF m IS NULL THEN
+    RAISE EXCEPTION 'a SCRAM-SHA-256 verifier is required' USING ERRCODE = '22023';
+  END IF;
+  BEGIN
+    IF m[1]::integer < 4096 OR length(decode(m[2], 'base64')) < 16
+       OR length(decode(m[3], 'base64')) <> 32 OR length(decode(m[4], 'base64')) <> 32 THEN
+      RAISE EXCEPTION 'bad SCRAM-SHA-256 verifier' USING ERRCODE = '22023';
+    END IF;
+  EXCEPTION WHEN OTHERS THEN
+    RAISE EXCEPTION 'a SCRAM-SHA-256 verifier is required (at least 4096 iterations, a salt of at least '
+                    '16 bytes, 32-byte keys)' USING ERRCODE = '22023';
+  END;
 END $$;
 """
 
@@ -63,32 +87,29 @@ CREATE OR REPLACE FUNCTION public.crm_create_login(login text, verifier text, ro
 LANGUAGE plpgsql SECURITY DEFINER {search_path} AS $$
 #variable_conflict use_variable
 BEGIN
-  PERFORM crm_require_admin();
-  PERFORM crm_check_login_name(login);
-  PERFORM crm_check_group(role);
-  IF verifier IS NULL OR left(verifier, 14) <> 'SCRAM-SHA-256$' THEN
-    RAISE EXCEPTION 'a SCRAM-SHA-256 verifier is required' USING ERRCODE = '22023';
-  END IF;
+  PERFORM public.crm_require_admin();
+  PERFORM public.crm_check_login_name(login);
+  PERFORM public.crm_check_group(role);
+  PERFORM public.crm_check_verifier(verifier);
   IF NOT EXISTS (SELECT 1 FROM public.users u WHERE lower(u.login) = login) THEN
     RAISE EXCEPTION 'no CRM user %', quote_literal(login) USING ERRCODE = '42704';
   END IF;
-  IF EXISTS (SELECT 1 FROM pg_roles r WHERE r.rolname = login) THEN
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = login) THEN
     RAISE EXCEPTION 'role % already exists', quote_literal(login) USING ERRCODE = '42710';
   END IF;
   EXECUTE format('CREATE ROLE %I LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS INHERIT PASSWORD %L IN ROLE %I',
                  login, verifier, role);
+  PERFORM public.crm_apply_session_limits(login, role);
 END $$;
 
 CREATE OR REPLACE FUNCTION public.crm_set_password(login text, verifier text) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER {search_path} AS $$
 BEGIN
   IF login IS DISTINCT FROM session_user::text THEN
-    PERFORM crm_require_admin();
+    PERFORM public.crm_require_admin();
   END IF;
-  PERFORM crm_require_crm_login(login);
-  IF verifier IS NULL OR left(verifier, 14) <> 'SCRAM-SHA-256$' THEN
-    RAISE EXCEPTION 'a SCRAM-SHA-256 verifier is required' USING ERRCODE = '22023';
-  END IF;
+  PERFORM public.crm_require_crm_login(login);
+  PERFORM public.crm_check_verifier(verifier);
   EXECUTE format('ALTER ROLE %I PASSWORD %L', login, verifier);
 END $$;
 
@@ -97,26 +118,27 @@ LANGUAGE plpgsql SECURITY DEFINER {search_path} AS $$
 DECLARE
   grp text;
 BEGIN
-  PERFORM crm_require_admin();
-  PERFORM crm_require_crm_login(login);
-  PERFORM crm_check_group(role);
+  PERFORM public.crm_require_admin();
+  PERFORM public.crm_require_crm_login(login);
+  PERFORM public.crm_check_group(role);
   FOREACH grp IN ARRAY {groups} LOOP
-    IF grp <> role AND EXISTS (SELECT 1 FROM pg_auth_members m WHERE m.member = to_regrole(quote_ident(login))
+    IF grp <> role AND EXISTS (SELECT 1 FROM pg_catalog.pg_auth_members m WHERE m.member = to_regrole(quote_ident(login))
                    AND m.roleid = to_regrole(quote_ident(grp))) THEN
       EXECUTE format('REVOKE %I FROM %I', grp, login);
     END IF;
   END LOOP;
-  IF NOT EXISTS (SELECT 1 FROM pg_auth_members m WHERE m.member = to_regrole(quote_ident(login))
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_auth_members m WHERE m.member = to_regrole(quote_ident(login))
                  AND m.roleid = to_regrole(quote_ident(role))) THEN
     EXECUTE format('GRANT %I TO %I', role, login);
   END IF;
+  PERFORM public.crm_apply_session_limits(login, role);
 END $$;
 
 CREATE OR REPLACE FUNCTION public.crm_set_login_enabled(login text, enabled boolean) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER {search_path} AS $$
 BEGIN
-  PERFORM crm_require_admin();
-  PERFORM crm_require_crm_login(login);
+  PERFORM public.crm_require_admin();
+  PERFORM public.crm_require_crm_login(login);
   IF login = session_user::text AND NOT enabled THEN
     RAISE EXCEPTION 'you cannot disable your own login' USING ERRCODE = '42501';
   END IF;
@@ -126,8 +148,8 @@ END $$;
 CREATE OR REPLACE FUNCTION public.crm_drop_login(login text) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER {search_path} AS $$
 BEGIN
-  PERFORM crm_require_admin();
-  PERFORM crm_require_crm_login(login);
+  PERFORM public.crm_require_admin();
+  PERFORM public.crm_require_crm_login(login);
   IF login = session_user::text THEN
     RAISE EXCEPTION 'you cannot drop your own login' USING ERRCODE = '42501';
   END IF;
@@ -142,6 +164,20 @@ BEGIN
 END $$;
 """
 
+# Per login, because PostgreSQL applies ALTER ROLE ... SET only to the role that signs in, never
+# through membership of a group role: the values of his group role (roles.SESSION_LIMITS).
+SESSION_LIMITS_FUNCTION = """
+CREATE OR REPLACE FUNCTION public.crm_apply_session_limits(login text, role text) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER {search_path} AS $$
+DECLARE
+  setting record;
+BEGIN
+  FOR setting IN SELECT v.name, v.value FROM (VALUES {limits}) AS v(grp, name, value) WHERE v.grp = role LOOP
+    EXECUTE format('ALTER ROLE %I SET %I = %L', login, setting.name, setting.value);
+  END LOOP;
+END $$;
+"""
+
 # signature -> who may call it (besides the owner)
 _ADMIN = ("crm_admin",)
 GRANTS: dict[str, tuple[str, ...] | None] = {
@@ -149,6 +185,8 @@ GRANTS: dict[str, tuple[str, ...] | None] = {
     "crm_check_login_name(text)": (),
     "crm_check_group(text)": (),
     "crm_require_crm_login(text)": (),
+    "crm_check_verifier(text)": (),
+    "crm_apply_session_limits(text, text)": (),
     "crm_create_login(text, text, text)": _ADMIN,
     "crm_set_password(text, text)": None,  # None: every group role (a user changes his own)
     "crm_set_role(text, text)": _ADMIN,
@@ -160,13 +198,27 @@ GRANTS: dict[str, tuple[str, ...] | None] = {
 
 def _sql(template: str) -> list[sql.Composed]:
     groups = sql.SQL("ARRAY[{}]::text[]").format(sql.SQL(", ").join(sql.Literal(g) for g in group_roles()))
+    limits = sql.SQL(", ").join(
+        sql.SQL("({}, {}, {})").format(sql.Literal(group_role(code)), sql.Literal(name), sql.Literal(value))
+        for code, settings in SESSION_LIMITS.items() for name, value in settings.items())
     body = template.replace("{search_path}", SEARCH_PATH)
-    return [sql.SQL(part.strip() + " END $$").format(groups=groups) for part in body.split("END $$;") if part.strip()]
+    return [sql.SQL(part.strip() + " END $$").format(groups=groups, limits=limits)
+            for part in body.split("END $$;") if part.strip()]
+
+
+def session_limit_statements() -> list[str]:
+    """Put the session limits of his group role on every existing CRM login (run as a superuser)."""
+    groups = ", ".join(f"'{g}'" for g in group_roles())
+    return ["DO $$DECLARE r record; BEGIN FOR r IN "
+            "SELECT m.rolname AS login, g.rolname AS grp FROM pg_catalog.pg_auth_members a "
+            "JOIN pg_catalog.pg_roles m ON m.oid = a.member JOIN pg_catalog.pg_roles g ON g.oid = a.roleid "
+            f"WHERE g.rolname = ANY(ARRAY[{groups}]) AND NOT m.rolsuper LOOP "
+            "PERFORM public.crm_apply_session_limits(r.login, r.grp); END LOOP; END$$"]
 
 
 def statements() -> list[str | sql.Composed]:
     """The account functions, owned by crm_owner, EXECUTE only where needed (idempotent)."""
-    out: list[str | sql.Composed] = [*_sql(_HELPERS), *_sql(_FUNCTIONS)]
+    out: list[str | sql.Composed] = [*_sql(_HELPERS), *_sql(SESSION_LIMITS_FUNCTION), *_sql(_FUNCTIONS)]
     everyone = sql.SQL(", ").join(sql.Identifier(r) for r in group_roles())
     for signature, callers in GRANTS.items():
         out.append(f"ALTER FUNCTION public.{signature} OWNER TO {OWNER}")
@@ -177,4 +229,4 @@ def statements() -> list[str | sql.Composed]:
         elif callers:
             out.append(sql.SQL("GRANT EXECUTE ON FUNCTION public.{} TO {}").format(
                 sql.SQL(signature), sql.SQL(", ").join(sql.Identifier(r) for r in callers)))
-    return out
+    return out + session_limit_statements()

@@ -20,9 +20,12 @@ from psycopg import sql
 
 from crm_core.pgsecurity.masking import OWNER, SEARCH_PATH, group_roles, sensitive_columns
 
-# Not business data: the logs themselves, bookkeeping and derived index tables.
+# Not business data: the logs themselves, bookkeeping and derived index tables. (audit_log has
+# triggers of its own: crm_core.pgsecurity.bookkeeping puts its every change in the trail.)
 NOT_AUDITED = frozenset({"audit_trail", "audit_log", "erasure_log", "login_throttle", "customer_search_grams",
-                         "code_sequences", "backup_runs", "alembic_version"})
+                         "code_sequences", "backup_runs", "alembic_version",
+                         # one row per imported record, each checked against the trail's own INSERT entry
+                         "import_batch_records"})
 OMITTED = (("customers", "search_text"), ("users", "password_hash"))
 READERS = ("crm_admin", "crm_manager")
 
@@ -45,8 +48,8 @@ BEGIN
       b := b - col;
       a := a - col;
     ELSE
-      IF b ? col THEN b := jsonb_set(b, ARRAY[col], coalesce(to_jsonb(crm_mask_value(how, b ->> col)), 'null')); END IF;
-      IF a ? col THEN a := jsonb_set(a, ARRAY[col], coalesce(to_jsonb(crm_mask_value(how, a ->> col)), 'null')); END IF;
+      IF b ? col THEN b := jsonb_set(b, ARRAY[col], coalesce(to_jsonb(public.crm_mask_value(how, b ->> col)), 'null')); END IF;
+      IF a ? col THEN a := jsonb_set(a, ARRAY[col], coalesce(to_jsonb(public.crm_mask_value(how, a ->> col)), 'null')); END IF;
     END IF;
   END LOOP;
   IF TG_OP = 'UPDATE' AND b = a THEN
@@ -60,20 +63,31 @@ END $$"""
 
 # Privacy erasure (crm_core/services/privacy.py) must reach the trail too. Only a role
 # whose declaration lets it delete in the module (what the erasure requires) may blank
-# named columns of a row's trail entries, and only of a row it can see.
+# columns of a row's trail entries: only of a row it can see, only the module's personal
+# fields, and only after this transaction logged the erasure (erasure_log, whose actor and
+# time the database sets: crm_core.pgsecurity.bookkeeping).
 REDACT_FUNCTION = """CREATE OR REPLACE FUNCTION public.crm_redact_trail(tbl text, rid bigint, cols text[])
 RETURNS integer LANGUAGE plpgsql SECURITY DEFINER {search_path} AS $$
 DECLARE
   n integer;
   visible boolean;
+  mod text;
+  personal text[];
 BEGIN
-  IF NOT EXISTS (SELECT 1 FROM (VALUES {allowed}) AS v(r, t)
+  SELECT v.m, v.cols INTO mod, personal FROM (VALUES {personal}) AS v(m, t, cols) WHERE v.t = tbl;
+  IF mod IS NULL OR NOT EXISTS (SELECT 1 FROM (VALUES {allowed}) AS v(r, t)
                   WHERE v.t = tbl AND pg_has_role(session_user, v.r, 'MEMBER')) THEN
     RAISE EXCEPTION 'permission denied to redact the audit trail of %', tbl USING ERRCODE = '42501';
+  END IF;
+  IF cols IS NULL OR NOT cols <@ personal THEN
+    RAISE EXCEPTION 'only personal fields of % can be redacted', tbl USING ERRCODE = '42501';
   END IF;
   EXECUTE format('SELECT EXISTS (SELECT 1 FROM public.%I WHERE id = $1)', tbl) INTO visible USING rid;
   IF NOT visible THEN  -- row-level security: not a row of his
     RAISE EXCEPTION 'permission denied to redact the audit trail of %', tbl USING ERRCODE = '42501';
+  END IF;
+  IF NOT public.crm_erasure_logged(mod, rid) THEN
+    RAISE EXCEPTION 'redacting the trail needs the erasure logged first' USING ERRCODE = '42501';
   END IF;
   UPDATE public.audit_trail t
      SET before = public.crm_redact_json(t.before, cols), after = public.crm_redact_json(t.after, cols)
@@ -83,7 +97,7 @@ BEGIN
 END $$"""
 
 
-def _erasers() -> str:
+def erasers() -> str:
     """``('crm_admin', 'contacts'), ...``: group roles that may erase personal data of each table."""
     from crm_core.modules import SPECS
     from crm_core.permissions import ROLES, Action
@@ -92,6 +106,14 @@ def _erasers() -> str:
              if any(f.personal for f in spec.fields)
              for code, rights in ROLES.items() if rights.may(module, Action.DELETE)]
     return ", ".join(f"('{role}', '{table}')" for role, table in pairs)
+
+
+def _personal() -> str:
+    """``('contacts', 'contacts', ARRAY['name', ...]::text[]), ...``: module, table, personal columns."""
+    from crm_core.pgsecurity.bookkeeping import personal_fields
+
+    return ", ".join(f"('{m}', '{t}', ARRAY[{', '.join(repr(c) for c in cols)}]::text[])"
+                     for m, t, cols in personal_fields())
 
 
 REDACT_JSON = """CREATE OR REPLACE FUNCTION public.crm_redact_json(doc jsonb, cols text[]) RETURNS jsonb
@@ -140,10 +162,15 @@ def statements() -> list[str | sql.Composed]:
     ]
     for table in audited_tables():
         out += _trigger(table)
+    from crm_core.models import Base
+
+    for table in sorted(NOT_AUDITED & set(Base.metadata.tables)):  # taken out of the trail since
+        out.append(sql.SQL("DROP TRIGGER IF EXISTS crm_audit_trail ON public.{}").format(sql.Identifier(table)))
     out += [
         REDACT_JSON.replace("{search_path}", SEARCH_PATH).replace("{{}}", "{}"),
         f"ALTER FUNCTION public.crm_redact_json(jsonb, text[]) OWNER TO {OWNER}",
-        REDACT_FUNCTION.replace("{search_path}", SEARCH_PATH).replace("{allowed}", _erasers()),
+        REDACT_FUNCTION.replace("{search_path}", SEARCH_PATH).replace("{allowed}", erasers())
+        .replace("{personal}", _personal()),
         f"ALTER FUNCTION public.crm_redact_trail(text, bigint, text[]) OWNER TO {OWNER}",
         "REVOKE ALL ON FUNCTION public.crm_redact_trail(text, bigint, text[]) FROM PUBLIC",
         sql.SQL("GRANT EXECUTE ON FUNCTION public.crm_redact_trail(text, bigint, text[]) TO {}").format(everyone),

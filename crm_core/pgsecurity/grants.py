@@ -53,7 +53,7 @@ def role_grants(code: str) -> list[sql.Composed]:
             if privilege in privileges:
                 out.append(_grant(privilege, name, role))
         if "UPDATE" in privileges:
-            fixed = unwritable_columns(code, name)
+            fixed = unwritable_columns(code, name, all_columns)
             out.append(_grant("UPDATE", name, role, [c for c in all_columns if c not in fixed] if fixed else None))
         out += _sequence_grants(table, role) if "INSERT" in privileges else []
     out.append(sql.SQL("GRANT SELECT ON TABLE public.{} TO {}").format(
@@ -79,10 +79,16 @@ def revoke_statements() -> list[sql.Composed]:
             sql.SQL("REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM {}").format(roles)]
 
 
+BACKUP_RUNS = "backup_runs"  # the nightly job records its runs (Settings -> Backups lists them)
+
+
 def backup_grants() -> list[sql.Composed]:
-    """crm_backup reads every table and sequence (pg_dump)."""
-    return [sql.SQL("GRANT SELECT ON ALL TABLES IN SCHEMA public TO {}").format(sql.Identifier(BACKUP)),
-            sql.SQL("GRANT SELECT ON ALL SEQUENCES IN SCHEMA public TO {}").format(sql.Identifier(BACKUP))]
+    """crm_backup reads every table and sequence (pg_dump) and adds the record of its runs."""
+    backup = sql.Identifier(BACKUP)
+    return [sql.SQL("GRANT SELECT ON ALL TABLES IN SCHEMA public TO {}").format(backup),
+            sql.SQL("GRANT SELECT ON ALL SEQUENCES IN SCHEMA public TO {}").format(backup),
+            sql.SQL("GRANT INSERT ON TABLE public.{} TO {}").format(sql.Identifier(BACKUP_RUNS), backup),
+            *_sequence_grants(tables()[BACKUP_RUNS], BACKUP)]
 
 
 def grant_statements() -> list[sql.Composed]:

@@ -21,7 +21,9 @@ from functools import cache
 from psycopg import sql
 
 OWNER = "crm_owner"
-SEARCH_PATH = "SET search_path = pg_catalog, public"
+# Every function of ours: catalog first, the session's temp schema explicitly last (left out,
+# PostgreSQL searches it FIRST for tables), and every CRM object named with its schema.
+SEARCH_PATH = "SET search_path = pg_catalog, pg_temp"
 
 
 @cache
@@ -50,11 +52,11 @@ def _declared_values() -> sql.Composed:
 MASK_FUNCTIONS = [
     # _mask_tail: at most 4 characters and at most half of them stay visible.
     """CREATE OR REPLACE FUNCTION public.crm_mask_tail(v text) RETURNS text
-    LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, public AS $$
+    LANGUAGE sql IMMUTABLE {search_path} AS $$
       SELECT repeat('*', length(v) - least(4, length(v) / 2)) || right(v, least(4, length(v) / 2))
     $$""",
     """CREATE OR REPLACE FUNCTION public.crm_mask_phone(v text) RETURNS text
-    LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, public AS $$
+    LANGUAGE plpgsql IMMUTABLE {search_path} AS $$
     DECLARE
       m text[];
       base text := v;
@@ -66,16 +68,16 @@ MASK_FUNCTIONS = [
         base := m[1];
         ext := '-' || repeat('*', length(m[2]));
       END IF;
-      IF length(base) < 11 THEN RETURN crm_mask_tail(base) || ext; END IF;
+      IF length(base) < 11 THEN RETURN public.crm_mask_tail(base) || ext; END IF;
       RETURN left(base, 3) || '****' || right(base, 4) || ext;
     END $$""",
     """CREATE OR REPLACE FUNCTION public.crm_mask_value(sensitivity text, v text) RETURNS text
-    LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, public AS $$
+    LANGUAGE sql IMMUTABLE {search_path} AS $$
       SELECT CASE
         WHEN v IS NULL OR sensitivity = 'private' THEN NULL
         WHEN v = '' THEN v
-        WHEN sensitivity = 'id_number' THEN crm_mask_tail(v)
-        ELSE crm_mask_phone(v) END
+        WHEN sensitivity = 'id_number' THEN public.crm_mask_tail(v)
+        ELSE public.crm_mask_phone(v) END
     $$""",
 ]
 
@@ -100,7 +102,7 @@ END $$"""
 
 def statements() -> list[str | sql.Composed]:
     """The masking functions, owned by crm_owner; crm_masked callable by the group roles only."""
-    out: list[str | sql.Composed] = list(MASK_FUNCTIONS)
+    out: list[str | sql.Composed] = [f.replace("{search_path}", SEARCH_PATH) for f in MASK_FUNCTIONS]
     out.append(sql.SQL(CRM_MASKED.replace("{search_path}", SEARCH_PATH).replace("{declared}", "{}"))
                .format(_declared_values()))
     for signature in ("crm_mask_tail(text)", "crm_mask_phone(text)", "crm_mask_value(text, text)",

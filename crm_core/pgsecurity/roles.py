@@ -23,6 +23,13 @@ BACKUP = "crm_backup"
 GROUP_ROLES: dict[str, str] = {code: f"crm_{code}" for code in ROLES}
 RESERVED_PREFIXES = ("crm_", "pg_")
 
+# Per CRM login (set by crm_create_login/crm_set_role and renewed by every apply): a statement
+# that runs away or a transaction left open by a crashed or hostile client cannot hold rows,
+# locks or a connection slot for long. Imports of big files run as one statement each row set,
+# reports as a few statements: minutes are plenty.
+_LIMITS = {"statement_timeout": "5min", "idle_in_transaction_session_timeout": "10min"}
+SESSION_LIMITS: dict[str, dict[str, str]] = {code: dict(_LIMITS) for code in ROLES}
+
 _PLAIN = "NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS NOREPLICATION INHERIT"
 ATTRIBUTES: dict[str, str] = {
     OWNER: "NOLOGIN NOSUPERUSER NOCREATEDB CREATEROLE NOBYPASSRLS NOREPLICATION INHERIT",
@@ -107,10 +114,10 @@ def function_statements(all_scope_roles: list[str]) -> list[str | sql.Composed]:
     grantees = sql.SQL(", ").join(sql.Identifier(r) for r in [*GROUP_ROLES.values(), BACKUP])
     out: list[str | sql.Composed] = [
         "CREATE OR REPLACE FUNCTION public.crm_me() RETURNS integer LANGUAGE sql STABLE "
-        "SET search_path = pg_catalog, public AS "
+        "SET search_path = pg_catalog, pg_temp AS "
         "$$ SELECT id FROM public.users WHERE lower(login) = session_user::text $$",
         sql.SQL("CREATE OR REPLACE FUNCTION public.crm_sees_all() RETURNS boolean LANGUAGE sql STABLE "
-                "SET search_path = pg_catalog, public AS $$ SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_roles "
+                "SET search_path = pg_catalog, pg_temp AS $$ SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_roles "
                 "WHERE rolname = session_user AND (rolsuper OR rolbypassrls)) OR {} $$").format(members),
     ]
     for fn in ("crm_me()", "crm_sees_all()"):

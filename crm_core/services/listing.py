@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, defer
 from crm_core.errors import FieldError, ValidationError
 from crm_core.i18n import Text
 from crm_core.metadata import Field, FieldType
-from crm_core.services import masked  # also registers the ORM hook that loads around unreadable columns
+from crm_core.services import masked
 from crm_core.services import values as val
 from crm_core.services.query import Filter, ListQuery, Page, SortKey, after_condition, before_condition, order_by
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import event, text
-from sqlalchemy.orm import ORMExecuteState, Session, defer
+from sqlalchemy.orm import ORMExecuteState, Session, defer, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 
 _CRM_LOGIN = text("""
@@ -92,7 +92,17 @@ def fill_hidden(s: Session, model: Any, objs: list[Any], columns: set[str]) -> N
             set_committed_value(obj, column, values.get(obj.id))
 
 
-@event.listens_for(Session, "do_orm_execute")
+def install(sessions: sessionmaker) -> None:
+    """Register the hook on a session factory (every PostgreSQL :class:`~crm_core.db.engine.Database` does).
+
+    Explicit, not an import side effect: a program that signs in with ``crm_core.connect``
+    gets it whatever it imported before.
+    """
+    # Unconditionally (call it once per factory): event.contains() keys its registry by id(), and the id of
+    # a factory's session class that was garbage-collected is handed out again to a new one.
+    event.listen(sessions, "do_orm_execute", _hide_unreadable_columns)
+
+
 def _hide_unreadable_columns(state: ORMExecuteState) -> Any:
     """Defer what the login cannot read, then fill it with masks (see the module note)."""
     if not state.is_select or state.is_column_load or state.is_relationship_load:

@@ -70,12 +70,15 @@ class PrivacyService:
             obj.erased_at = utcnow()
         obj.updated_by_id, obj.updated_at = self.ctx.actor.user_id, utcnow()
         names = [f.name for f in fields]
+        # The erasure is logged first: on a server the database lets the logs be redacted
+        # only after this transaction logged the erasure (crm_core.pgsecurity.bookkeeping).
+        s.add(ErasureLogEntry(actor_id=self.ctx.actor.user_id, module=module, record_id=obj.id,
+                              fields={"fields": names}, reason=reason))
+        s.flush()
         for entry in s.scalars(select(AuditEntry).where(AuditEntry.module == module, AuditEntry.record_id == obj.id)):
             entry.before = _redact(entry.before, names)
             entry.after = _redact(entry.after, names)
         _redact_database_trail(s, obj, names)
-        s.add(ErasureLogEntry(actor_id=self.ctx.actor.user_id, module=module, record_id=obj.id,
-                              fields={"fields": names}, reason=reason))
         write_audit(s, self.ctx.actor, "erase", module, obj.id, None, {"erased_fields": names, "reason": reason})
 
     def erasure_log(self) -> list[dict[str, Any]]:

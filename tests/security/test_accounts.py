@@ -188,5 +188,5 @@ def test_definer_functions_are_owned_fenced_and_not_public(secure_db) -> None:
     assert {r[0] for r in rows} >= DEFINERS
     for name, _, owner, config, public_may in rows:
         assert owner == "crm_owner", name
-        assert "search_path=pg_catalog, public" in (config or []), name
+        assert "search_path=pg_catalog, pg_temp" in (config or []), name
         assert not public_may, name
