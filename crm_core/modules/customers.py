@@ -252,16 +252,18 @@ class CustomerService(EntityService):
 
     def _search_condition(self, s: Session, term: str) -> ColumnElement[bool]:
         conds = []
-        hides_phones = not sees(self.ctx.actor.role, "phone")
+        role = self.ctx.actor.role
+        # The index (search_text, the FTS table, the 2-character grams) holds phone digits and
+        # contact names: matching it would let a role that reads phones masked, or may not read
+        # contacts, probe them digit by digit. Such roles search only what they can read.
+        plain_only = not sees(role, "phone") or not rights(role).may("contacts", Action.READ)
         for word in term.split():
             if len(word) < 2:
                 continue
+            if plain_only:
+                conds.append(self._plain_condition(word))
+                continue
             if re.fullmatch(r"[\d\-\s()+]+", word) and len(re.sub(r"\D", "", word)) >= 3:
-                if hides_phones:
-                    # search_text holds phone digits: matching them would let a user probe
-                    # masked numbers digit by digit. Look only where digits are not secret.
-                    conds.append(self._plain_condition(word))
-                    continue
                 word = re.sub(r"\D", "", word)  # phone fragments match however they were typed
             conds.append(self._word_condition(s, word))
         if not conds:
@@ -271,7 +273,7 @@ class CustomerService(EntityService):
         return and_(*conds)
 
     def _plain_condition(self, word: str) -> ColumnElement[bool]:
-        """A word in the code, name or e-mail (no index; for digits of roles that cannot see phones)."""
+        """A word in the code, name or e-mail (no index; for roles the index would tell secrets)."""
         pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         return or_(*(c.ilike(pattern, escape="\\") for c in (Customer.code, Customer.name, Customer.email)))
 
