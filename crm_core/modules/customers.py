@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, delete, or_, select, text, update
@@ -126,19 +127,22 @@ class CustomerService(EntityService):
             self._commit(s, obj)
             return self._records(s, [obj])[0]
 
-    def change_status_many(self, customer_ids: list[int], status: str, *, note: str | None = None) -> list[dict[str, Any]]:
-        """Bulk status change, all or nothing (errors carry the row index)."""
+    def change_status_many(self, records: Mapping[int, int], status: str, *,
+                           note: str | None = None) -> list[dict[str, Any]]:
+        """Bulk status change, all or nothing (errors carry the row index).
+
+        Args:
+            records: customer id -> the version the caller shows; a changed one is a ``conflict`` error.
+        """
         self._require(Action.UPDATE)
         with self.ctx.db.unit_of_work(write=True) as s:
-            objs = []
-            for i, cid in enumerate(customer_ids):
-                obj = self._load(s, cid, for_update=True)
+            objs = self._load_versions(s, records)
+            for i, obj in enumerate(objs):
                 try:
                     self._ensure_active(obj)
                     self._change_status_in(s, obj, status, None, note)
                 except ValidationError as exc:
                     raise ValidationError([FieldError(e.field, e.code, e.message, row=i) for e in exc.errors]) from None
-                objs.append(obj)
             self._commit(s)
             return self._records(s, objs)
 
