@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from crm_core.atomic_files import write_text_atomic
 from crm_core.config import data_dir
 from crm_core.errors import CrmError
 from crm_core.i18n import Text
@@ -47,7 +48,7 @@ def globals_path(backup: Path) -> Path:
 
 
 def write_manifest(backup: Path, manifest: dict[str, Any]) -> None:
-    manifest_path(backup).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    write_text_atomic(manifest_path(backup), json.dumps(manifest, ensure_ascii=False, indent=1))
 
 
 def read_manifest(backup: Path) -> dict[str, Any] | None:
