@@ -301,7 +301,10 @@ class EntityService(ListingMixin, RecordsMixin, CustomFieldsMixin, WriteGuardsMi
     def _load(self, s: Session, record_id: Any, *, for_update: bool = False) -> Any:
         stmt = select(self.model).where(self.model.id == record_id, self._scope_condition())
         if for_update:
-            stmt = stmt.with_for_update()
+            # FOR NO KEY UPDATE: keys never change, and a plain FOR UPDATE would also block the
+            # foreign-key checks of rows that merely refer to this one (updated_by, audit actor),
+            # turning two admins editing each other's accounts into a deadlock.
+            stmt = stmt.with_for_update(key_share=True)
         obj = s.scalar(stmt) if isinstance(record_id, int) and not isinstance(record_id, bool) else None
         if obj is None:
             raise NotFound(Text(f"{self.spec.label.zh}（编号 {record_id}）不存在或无权访问。",
