@@ -283,7 +283,9 @@ class EntityService(ListingMixin, RecordsMixin, CustomFieldsMixin, WriteGuardsMi
     def _search_condition(self, s: Session, term: str) -> ColumnElement[bool]:
         """Rows matching a search term; the default scans the spec's search fields."""
         pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        cols = [getattr(self.model, n) for n in self.spec.search_fields]
+        # A field the role reads masked is not searched: a match would reveal its hidden part.
+        cols = [getattr(self.model, n) for n in self.spec.search_fields
+                if sees(self.ctx.actor.role, self.spec.field(n).sensitive)]
         return or_(*(c.ilike(pattern, escape="\\") for c in cols))
 
     def _scope_condition(self) -> ColumnElement[bool]:

@@ -125,3 +125,22 @@ def test_closing_the_main_window_cancels_work_and_closes_the_session_only_after_
     with qtbot.waitSignal(operation.finished, timeout=WAIT):
         release.set()
     assert events == ["cancel seen", "job ended", "session closed"]
+
+
+def test_program_end_cancels_running_work_then_closes_the_sessions(qtbot):
+    from crm_desktop.background import shutdown, when_idle
+
+    started, seen = threading.Event(), []
+
+    def export(*, progress):
+        started.set()
+        while not progress.cancelled:
+            threading.Event().wait(0.01)
+        seen.append("job ended")
+
+    run_in_background(export, progress=lambda done, total: None)
+    qtbot.waitUntil(started.is_set, timeout=WAIT)
+    when_idle(lambda: seen.append("session closed"))
+
+    assert shutdown(WAIT)
+    assert seen == ["job ended", "session closed"]
