@@ -29,7 +29,7 @@ BUSY_STATES = {
 GONE_STATES = {"57P01", "57P02", "57P03", "3D000"}
 _SQLITE_BUSY = ("database is locked", "database is busy", "database table is locked")
 _SQLITE_GONE = ("unable to open database", "disk i/o error", "database disk image is malformed",
-                "file is not a database", "no such table")
+                "file is not a database")
 
 RETRYING_HINT = Text("您输入的内容已保留，请稍后重试。", "What you typed is kept; please try again in a moment.")
 

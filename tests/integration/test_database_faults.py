@@ -135,3 +135,16 @@ def test_a_call_that_committed_part_of_its_work_is_not_repeated(admin):
         call_retrying(two_units, delays=(0.0, 0.0))
 
     assert len(calls) == 1 and admin.customers.count() == 1
+
+
+def test_an_embedded_database_whose_folder_is_gone_is_unavailable(tmp_path):
+    from crm_core.db.engine import Database, make_engine
+
+    db = Database(make_engine(f"sqlite:///{tmp_path / 'unplugged-usb-disk' / 'crm.sqlite3'}"))
+
+    with pytest.raises(DatabaseUnavailable) as err:
+        with db.unit_of_work(write=False) as s:
+            s.execute(text("SELECT 1"))
+
+    assert err.value.retry_safe and "unavailable" in err.value.message.en
+    db.dispose()
