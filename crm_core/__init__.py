@@ -20,6 +20,7 @@ _EXPORTS = {
     "Profile": "crm_core.config", "default_profile": "crm_core.config", "load_profiles": "crm_core.config",
     "AuthenticationFailed": "crm_core.errors", "ConcurrencyConflict": "crm_core.errors",
     "ConfigurationError": "crm_core.errors", "CrmError": "crm_core.errors", "DatabaseUnavailable": "crm_core.errors",
+    "DatabaseBusy": "crm_core.errors",
     "FieldError": "crm_core.errors", "InUse": "crm_core.errors", "NotFound": "crm_core.errors",
     "PermissionDenied": "crm_core.errors", "RecordInactive": "crm_core.errors", "SchemaMismatch": "crm_core.errors",
     "ValidationError": "crm_core.errors",

@@ -109,7 +109,28 @@ class AuthenticationFailed(CrmError):
 
 
 class DatabaseUnavailable(CrmError):
-    """The database server cannot be reached (network, server down, wrong host)."""
+    """The database cannot be reached (network, server down or restarting, file gone).
+
+    The environment's fault, not a bug. ``retry_safe`` is True when nothing of the
+    failed work can have been committed (it broke before COMMIT was sent), so running
+    it again cannot do it twice; ``attempts`` says how often it was tried.
+    """
+
+    def __init__(self, message: Text, *, retry_safe: bool = False, attempts: int = 1):
+        super().__init__(message)
+        self.retry_safe = retry_safe
+        self.attempts = attempts
+
+
+class DatabaseBusy(DatabaseUnavailable):
+    """The database refused the work for now: locked (SQLite), a serialization failure
+    (SQLSTATE 40001), a deadlock (40P01) or a lock or statement timeout (PostgreSQL).
+
+    The transaction was rolled back by the database, so running it again is safe.
+    """
+
+    def __init__(self, message: Text, *, retry_safe: bool = True, attempts: int = 1):
+        super().__init__(message, retry_safe=retry_safe, attempts=attempts)
 
 
 class SchemaMismatch(CrmError):

@@ -169,10 +169,10 @@ class MailService:
         Raises:
             ConfigurationError: no mail server set up, or it needs a password this machine does not hold.
         """
+        self.ctx.refresh_actor()  # first: a role taken away or an account closed since sign-in counts now
         role = rights(self.ctx.actor.role)
         if not (role.may("tickets", Action.UPDATE) or role.may("users", Action.ADMIN)):
             raise PermissionDenied(Text("您没有发送通知的权限。", "You may not send notices."))
-        self.ctx.refresh_actor()
         settings, password = self._ready(password)
         ids = self._waiting_ids(ticket_id)
         report = SendReport()

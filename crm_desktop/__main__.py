@@ -206,9 +206,9 @@ def main(argv: list[str] | None = None) -> int:
     window = build_login(lang)
     window.show()
     code = app.exec()
-    from crm_desktop.background import wait_for_all
+    from crm_desktop.background import shutdown
 
-    wait_for_all(10_000)
+    shutdown(10_000)  # the windows are gone: cancel what still runs, close the sessions once it ended
     return code
 
 

@@ -50,6 +50,7 @@ class Operation(QObject):
     succeeded = Signal(object)
     errored = Signal(object)  # the exception
     progressed = Signal(int, int)
+    retrying = Signal(int)  # the database was busy or unavailable; attempt number, about to try again
     finished = Signal()  # after succeeded or errored, or when cancelled
 
     def __init__(self, parent: QObject | None = None):
@@ -73,11 +74,17 @@ class _Job(QRunnable):
 
     def run(self) -> None:
         op = self._operation
+        if op.cancel_requested:  # cancelled while queued (the window closed): never started
+            op.finished.emit()
+            return
+        from crm_core.retry import call_retrying  # pure Python; the database layer is loaded by then
+
+        kwargs = {"progress": Progress(op)} if self._wants_progress else {}
         try:
-            if self._wants_progress:
-                result = self._fn(*self._args, progress=Progress(op))
-            else:
-                result = self._fn(*self._args)
+            # A busy or vanished database is retried while nothing can be done twice; Cancel
+            # (or closing the window) ends the pause at once.
+            result = call_retrying(self._fn, *self._args, wait=op._cancel.wait,
+                                   on_retry=lambda attempt, _exc: op.retrying.emit(attempt), **kwargs)
         except Cancelled:
             pass
         except BaseException as exc:  # noqa: BLE001 - delivered to the GUI thread's error presenter
@@ -124,14 +131,59 @@ def run_in_background(fn: Callable[..., Any], *args: Any, done: Callable[[Any], 
         op.finished.connect(finished)
     # Keep the Python wrapper alive until the work is over (no parent may hold it).
     _running.add(op)
-    op.finished.connect(lambda: _running.discard(op))
+    op.finished.connect(lambda: _on_operation_finished(op))
     _thread_pool().start(_Job(op, fn, args, progress is not None))
     return op
 
 
 _running: set[Operation] = set()
+_when_idle: list[Callable[[], None]] = []
+
+
+def _on_operation_finished(op: Operation) -> None:
+    _running.discard(op)
+    if not _running:
+        _run_idle_callbacks()
+
+
+def _run_idle_callbacks() -> None:
+    callbacks, _when_idle[:] = list(_when_idle), []
+    for callback in callbacks:
+        callback()
+
+
+def cancel_all() -> None:
+    """Ask every running operation to stop (at its next check) and drop the queued ones."""
+    for op in list(_running):
+        op.cancel()
+
+
+def when_idle(callback: Callable[[], None]) -> None:
+    """Call ``callback`` on the GUI thread once no background work runs (now, if none does).
+
+    Closing a window disposes its database engine this way: never under a job that
+    still uses it, and without blocking the GUI thread until the job ends.
+    """
+    _when_idle.append(callback)
+    if not _running:
+        _run_idle_callbacks()
+
+
+def shutdown(msecs: int = 10_000) -> bool:
+    """At program end (the event loop is over): cancel everything, wait up to ``msecs``.
+
+    Returns:
+        True when all work ended; the ``when_idle`` callbacks have then run. False leaves
+        them unrun: an engine is not disposed under a job that is still inside it.
+    """
+    cancel_all()
+    if not _thread_pool().waitForDone(msecs):
+        return False
+    _running.clear()
+    _run_idle_callbacks()
+    return True
 
 
 def wait_for_all(msecs: int = 30_000) -> bool:
-    """Block until background work is done (shutdown and tests)."""
+    """Block until background work is done (tests)."""
     return _thread_pool().waitForDone(msecs)

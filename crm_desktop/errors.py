@@ -55,6 +55,7 @@ def _icon_for(exc: BaseException) -> QMessageBox.Icon | None:
         (e.InUse, QMessageBox.Icon.Warning),
         (e.NotFound, QMessageBox.Icon.Information),
         (e.RecordInactive, QMessageBox.Icon.Information),
+        (e.DatabaseBusy, QMessageBox.Icon.Warning),
         (e.DatabaseUnavailable, QMessageBox.Icon.Critical),
         (e.SchemaMismatch, QMessageBox.Icon.Critical),
         (e.ConfigurationError, QMessageBox.Icon.Critical),
@@ -77,6 +78,7 @@ def _title_for(exc: BaseException) -> str:
         (e.InUse, translate("Errors", "Still in use")),
         (e.NotFound, translate("Errors", "Not found")),
         (e.RecordInactive, translate("Errors", "Record deactivated")),
+        (e.DatabaseBusy, translate("Errors", "Database busy")),
         (e.DatabaseUnavailable, translate("Errors", "Database unavailable")),
         (e.SchemaMismatch, translate("Errors", "Database version mismatch")),
         (e.ConfigurationError, translate("Errors", "Configuration error")),
@@ -107,6 +109,10 @@ def present_error(parent: QWidget | None, exc: BaseException, lang: str) -> QMes
         box.setInformativeText("\n".join(f"• {err.message(lang)}" for err in exc.errors))
     else:
         box.setText(exc.message(lang))  # type: ignore[attr-defined]
+    attempts = getattr(exc, "attempts", 1)
+    if attempts > 1:  # the environment's fault, already retried: say so, it is not a bug
+        box.setInformativeText(translate("Errors", "Tried %1 times automatically.")
+                               .replace("%1", str(attempts)))
     _open(box)
     return box
 

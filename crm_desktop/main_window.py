@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (QDialog, QLabel, QListWidget, QListWidgetItem, QM
 
 from crm_core.lists import Filter
 from crm_core.permissions import BUSINESS_MODULES, MODULE_NAMES, Action, rights
-from crm_desktop.background import run_in_background, wait_for_all
+from crm_desktop.background import cancel_all, run_in_background, when_idle
 from crm_desktop.changes import ChangeBus
 from crm_desktop.grid.display import DictionaryLabels, dictionary_labels
 from crm_desktop.grid.grid_view import ModulePage
@@ -309,13 +309,13 @@ class MainWindow(QMainWindow):
         box.open()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
-        """Let background work end, then close the session (quick: it disposes the engine)."""
+        """Cancel background work and close at once; the session closes when the last job has ended."""
         if not self._closed:
             self._closed = True
             self._due_timer.stop()
-            wait_for_all()
-            if not self._handing_over:  # the successor window goes on with the session
-                self._session.close()
+            if not self._handing_over:  # the successor window goes on with the session and its work
+                cancel_all()
+                when_idle(self._session.close)  # never dispose the engine under a running job
                 self.closed.emit(self._signing_out)
         super().closeEvent(event)
 

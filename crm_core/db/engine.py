@@ -17,6 +17,9 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from crm_core import retry
+from crm_core.db.faults import translate_fault
+
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
@@ -65,6 +68,15 @@ def _denied_by_the_server(exc: DBAPIError) -> bool:
     return getattr(exc.orig, "sqlstate", None) == "42501"
 
 
+def _on_before_commit(session: Session) -> None:
+    session.info["commit_started"] = True  # from here on a lost connection leaves the outcome unknown
+
+
+def _on_after_commit(session: Session) -> None:
+    session.info["commit_started"] = False
+    retry.note_commit()
+
+
 class Database:
     """One database: its engine and a factory of units of work."""
 
@@ -77,6 +89,8 @@ class Database:
             from crm_core.services.masked import install
 
             install(self._sessions)
+        event.listen(self._sessions, "before_commit", _on_before_commit)
+        event.listen(self._sessions, "after_commit", _on_after_commit)
 
     @contextmanager
     def unit_of_work(self, *, write: bool) -> Iterator[Session]:
@@ -92,6 +106,9 @@ class Database:
                 session.connection(execution_options={"sqlite_begin": "IMMEDIATE" if write else "DEFERRED"})
             yield session
         except DBAPIError as exc:
+            fault = translate_fault(exc, commit_started=session.info.get("commit_started", False))
+            if fault is not None:
+                raise fault from exc
             if _denied_by_the_server(exc):
                 # Database logins: the server refused what the role may not do (a column it may
                 # not read, a table it may not write). The services check first; this is the

@@ -13,6 +13,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from crm_core.atomic_files import atomic_path
 from crm_core.i18n import Text
 from crm_core.importing.model import ImportCheck
 from crm_core.importing.reader import Table, cell_text
@@ -81,7 +82,8 @@ def write_template(path: str | Path, fields: list[Field], choices: dict[str, lis
     data.freeze_panes = "A2"
     lists.sheet_state = "hidden"
     notes.column_dimensions["A"].width, notes.column_dimensions["B"].width = 24, 90
-    wb.save(path)
+    with atomic_path(path) as tmp:
+        wb.save(tmp)
 
 
 def _choice_list(data: Any, lists: Any, col: int, labels: list[str]) -> None:
@@ -118,7 +120,8 @@ def write_error_report(table: Table, check: ImportCheck, out_path: str | Path, l
             out.append(_styled(ws, value, fill=BAD_FILL if col in bad_cells[row] else None))
         out.append(_styled(ws, "\n".join(problems[row])))
         ws.append(out)
-    wb.save(out_path)
+    with atomic_path(out_path) as tmp:
+        wb.save(tmp)
 
 
 def _styled(ws: Any, value: Any, *, font: Font | None = None, fill: PatternFill | None = None) -> WriteOnlyCell:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from crm_core.db.base import utcnow
@@ -27,6 +27,8 @@ def errors_on(errors: ErrorCollector, field: str, code: str) -> bool:
 
 
 ROLE_CHOICES = tuple(choices(*((r.code, r.name_zh, r.name_en) for r in ROLES.values())))
+# Key of the advisory lock that serialises every change able to remove an administrator ("CRMADMIN").
+LAST_ADMIN_LOCK = 0x43524D41444D494E
 LOGIN_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{1,49}$")
 
 USER_SPEC = EntitySpec(
@@ -159,6 +161,13 @@ class UserService(EntityService):
             logins.drop(s, obj.login)
 
     def _keep_an_admin(self, s: Session, obj: User) -> None:
+        # Two administrators demoting each other at once each lock only their own target row,
+        # and under READ COMMITTED each would count the other as still an administrator.
+        # One transaction-scoped lock for every change that can remove an administrator puts
+        # them in line; the count, a new statement, then sees what the first one committed.
+        # (SQLite writers are already in line: BEGIN IMMEDIATE.)
+        if s.get_bind().dialect.name == "postgresql":
+            s.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LAST_ADMIN_LOCK})
         others = s.scalar(select(func.count()).select_from(User).where(
             User.role == "admin", User.is_active.is_(True), User.id != obj.id))
         if not others:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+import os
 from decimal import Decimal
 from typing import Any
 
@@ -19,6 +20,28 @@ from crm_core.permissions import Action
 from crm_core.services.entity import EntityService
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+
+def _too_large(size: int) -> FieldError:
+    mb = MAX_ATTACHMENT_BYTES // (1024 * 1024)
+    return FieldError("file", "too_large", Text(f"附件：文件大小 {size / 1048576:.1f} MB，超过上限 {mb} MB",
+                                                f"Attachment: the file is {size / 1048576:.1f} MB, over the {mb} MB limit"))
+
+
+def read_attachment_file(path: str | os.PathLike[str]) -> bytes:
+    """The content of a file to attach; one over the 20 MB limit is refused before it is read whole.
+
+    Raises:
+        ValidationError: the file is too large (its size is named).
+    """
+    with open(path, "rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        if size > MAX_ATTACHMENT_BYTES:
+            raise ValidationError([_too_large(size)])
+        data = fh.read(MAX_ATTACHMENT_BYTES + 1)  # never more, even if the file grows meanwhile
+    if len(data) > MAX_ATTACHMENT_BYTES:
+        raise ValidationError([_too_large(len(data))])
+    return data
+
 
 SPEC = EntitySpec(
     module="contracts",
@@ -101,10 +124,7 @@ class ContractService(EntityService):
         if not data:
             problems.append(FieldError("file", "empty", Text("附件：文件是空的", "Attachment: the file is empty")))
         elif len(data) > MAX_ATTACHMENT_BYTES:
-            mb = MAX_ATTACHMENT_BYTES // (1024 * 1024)
-            problems.append(FieldError("file", "too_large", Text(
-                f"附件：文件大小 {len(data) / 1048576:.1f} MB，超过上限 {mb} MB",
-                f"Attachment: the file is {len(data) / 1048576:.1f} MB, over the {mb} MB limit")))
+            problems.append(_too_large(len(data)))
         if content_type is not None and len(content_type) > 100:  # the column's size (PostgreSQL enforces it)
             problems.append(FieldError("content_type", "too_long", Text("文件类型：不能超过 100 个字符",
                                                                         "Content type: at most 100 characters")))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, delete, func, or_, select, text
@@ -13,7 +14,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from crm_core.errors import ErrorCollector, FieldError, PermissionDenied, ValidationError
 from crm_core.i18n import Text
 from crm_core.metadata import EntitySpec, Field, FieldType as T
-from crm_core.models import (Contact, Contract, Customer, CustomerSearchGram, CustomerShare,
+from crm_core.models import (Contract, Customer, CustomerSearchGram, CustomerShare,
                              CustomerStatusChange, User)
 from crm_core.modules.choices import CUSTOMER_STATUS, LEVEL
 from crm_core.permissions import Action, Scope, rights, scope_of, sees
@@ -169,19 +170,22 @@ class CustomerService(EntityService):
             self._commit(s, obj)
             return self._records(s, [obj])[0]
 
-    def change_status_many(self, customer_ids: list[int], status: str, *, note: str | None = None) -> list[dict[str, Any]]:
-        """Bulk status change, all or nothing (errors carry the row index)."""
+    def change_status_many(self, records: Mapping[int, int], status: str, *,
+                           note: str | None = None) -> list[dict[str, Any]]:
+        """Bulk status change, all or nothing (errors carry the row index).
+
+        Args:
+            records: customer id -> the version the caller shows; a changed one is a ``conflict`` error.
+        """
         self._require(Action.UPDATE)
         with self.ctx.db.unit_of_work(write=True) as s:
-            objs = []
-            for i, cid in enumerate(customer_ids):
-                obj = self._load(s, cid, for_update=True)
+            objs = self._load_versions(s, records)
+            for i, obj in enumerate(objs):
                 try:
                     self._ensure_active(obj)
                     self._change_status_in(s, obj, status, None, note)
                 except ValidationError as exc:
                     raise ValidationError([FieldError(e.field, e.code, e.message, row=i) for e in exc.errors]) from None
-                objs.append(obj)
             self._commit(s)
             return self._records(s, objs)
 
@@ -289,17 +293,19 @@ class CustomerService(EntityService):
 
     def _search_condition(self, s: Session, term: str) -> ColumnElement[bool]:
         conds = []
-        hides_phones = not sees(self.ctx.actor.role, "phone")
+        role = self.ctx.actor.role
+        # The index (search_text, the FTS table) holds phone digits and contact names: matching
+        # it alone would let a role that reads phones masked, or may not read contacts, probe
+        # them digit by digit. For such roles the index only narrows the rows and what they can
+        # read decides; their 2-character look-ups use only the gram kinds they may read.
+        restricted = not sees(role, "phone") or not rights(role).may("contacts", Action.READ)
         for word in term.split():
             if len(word) < 2:
                 continue
+            if restricted and len(word) > 2:
+                conds.append(and_(self._word_condition(s, word), self._plain_condition(word)))
+                continue
             if re.fullmatch(r"[\d\-\s()+]+", word) and len(re.sub(r"\D", "", word)) >= 3:
-                if hides_phones:
-                    # search_text holds phone digits: matching them would let a user probe
-                    # masked numbers digit by digit. Look only where digits are not secret
-                    # (search_text holds code, name and e-mail too: its index narrows the rows).
-                    conds.append(and_(self._word_condition(s, word), self._plain_condition(word)))
-                    continue
                 word = re.sub(r"\D", "", word)  # phone fragments match however they were typed
             conds.append(self._word_condition(s, word))
         if not conds:
@@ -309,7 +315,7 @@ class CustomerService(EntityService):
         return and_(*conds)
 
     def _plain_condition(self, word: str) -> ColumnElement[bool]:
-        """A word in the code, name or e-mail (no index; for digits of roles that cannot see phones)."""
+        """A word in the code, name or e-mail (no index; for roles the index would tell secrets)."""
         pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         return or_(*(c.ilike(pattern, escape="\\") for c in (Customer.code, Customer.name, Customer.email)))
 

@@ -115,6 +115,7 @@ class TicketService(EntityService):
                                                                            "The ticket is closed; no more log entries"))])
             entry = self._log(s, t, "note", text)
             self._touch(t)
+            self._audit(s, "log", t.id, None, {"log_entry_id": entry.id, "kind": "note", "content": text})
             self._commit(s, t)
             return _log_record(entry, self.ctx.actor.name)
 
@@ -180,11 +181,14 @@ class TicketService(EntityService):
         with self.ctx.db.unit_of_work(write=True) as s:
             n = s.get(Notification, notification_id)
             t = self._load(s, n.ticket_id if n and n.ticket_id else -1, for_update=True)
+            before = {"notification_id": n.id, "status": n.status}
             n.status, n.error = ("sent", None) if sent else ("failed", (error or "")[:2000])
             n.sent_at = utcnow() if sent else None
             msg = (f"已通知 {n.recipient} / notified {n.recipient}" if sent
                    else f"通知 {n.recipient} 失败 / notifying {n.recipient} failed: {error}")
-            self._log(s, t, "notify", msg)
+            entry = self._log(s, t, "notify", msg)
+            self._audit(s, "notify", t.id, before, {"notification_id": n.id, "status": n.status,
+                                                    "recipient": n.recipient, "log_entry_id": entry.id})
             self._commit(s)
 
     # --- internals --------------------------------------------------------

@@ -8,7 +8,7 @@ then commits; leaving early rolls everything back.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
 from sqlalchemy import ColumnElement, func, or_, select, true
@@ -136,26 +136,52 @@ class EntityService(ListingMixin, RecordsMixin, CustomFieldsMixin, WriteGuardsMi
             self._commit(s, obj)
             return self._records(s, [obj])[0]
 
-    def bulk_update(self, record_ids: list[int], changes: dict[str, Any]) -> list[dict[str, Any]]:
+    def bulk_update(self, records: Mapping[int, int], changes: dict[str, Any]) -> list[dict[str, Any]]:
         """Apply the same changes (e.g. a new owner) to many records, all or nothing.
 
-        Errors carry the position of the failing record in ``row``.
+        Args:
+            records: record id -> the version the caller shows (in the caller's order).
+
+        Raises:
+            ValidationError: one error per failing record, its position in ``row``; a record
+                someone changed since its version is reported with the code ``conflict``.
         """
         self._require(Action.UPDATE)
         with self.ctx.db.unit_of_work(write=True) as s:
-            objs = []
-            for i, rid in enumerate(record_ids):
+            objs = self._load_versions(s, records)
+            for i, obj in enumerate(objs):
                 try:
-                    obj = self._load(s, rid, for_update=True)
                     self._update_in(s, obj, dict(changes))
                 except ValidationError as exc:
                     raise ValidationError([FieldError(e.field, e.code, e.message, row=i) for e in exc.errors]) from None
-                objs.append(obj)
             self._commit(s)
             return self._records(s, objs)
 
-    def deactivate(self, record_id: int, reason: str, *, version: int | None = None) -> dict[str, Any]:
-        """Mark a record 失效 (read-only) with a reason; it stays visible."""
+    def _load_versions(self, s: Session, records: Mapping[int, int]) -> list[Any]:
+        """Lock and load every record of a bulk action; refuse the lot if any changed since its version.
+
+        Raises:
+            ValidationError: one ``conflict`` error per stale record (``row`` = its position).
+            NotFound: a record does not exist or is outside the scope.
+        """
+        if not isinstance(records, Mapping):
+            raise TypeError("bulk actions take {record id: version shown}")
+        objs, errors = [], []
+        for i, (rid, version) in enumerate(records.items()):
+            obj = self._load(s, rid, for_update=True)
+            if obj.version != version:
+                errors.append(FieldError(None, "conflict", self._conflict(s, obj).message, row=i))
+            objs.append(obj)
+        if errors:
+            raise ValidationError(errors)
+        return objs
+
+    def deactivate(self, record_id: int, reason: str, *, version: int) -> dict[str, Any]:
+        """Mark a record 失效 (read-only) with a reason; it stays visible.
+
+        Raises:
+            ConcurrencyConflict: someone saved the record since ``version``; nothing written.
+        """
         self._require(Action.UPDATE)
         reason = (reason or "").strip()
         if not reason:
@@ -163,8 +189,7 @@ class EntityService(ListingMixin, RecordsMixin, CustomFieldsMixin, WriteGuardsMi
                                               Text("失效原因：不能为空", "Deactivation reason: is required"))])
         with self.ctx.db.unit_of_work(write=True) as s:
             obj = self._load(s, record_id, for_update=True)
-            if version is not None:
-                self._check_version(s, obj, version)
+            self._check_version(s, obj, version)
             self._ensure_active(obj)
             before = self._snapshot(obj)
             obj.is_active, obj.deactivated_reason, obj.deactivated_at = False, reason[:200], utcnow()
@@ -174,13 +199,12 @@ class EntityService(ListingMixin, RecordsMixin, CustomFieldsMixin, WriteGuardsMi
             self._commit(s, obj)
             return self._records(s, [obj])[0]
 
-    def reactivate(self, record_id: int, *, version: int | None = None) -> dict[str, Any]:
-        """Make a deactivated record editable again."""
+    def reactivate(self, record_id: int, *, version: int) -> dict[str, Any]:
+        """Make a deactivated record editable again (ConcurrencyConflict when changed since ``version``)."""
         self._require(Action.UPDATE)
         with self.ctx.db.unit_of_work(write=True) as s:
             obj = self._load(s, record_id, for_update=True)
-            if version is not None:
-                self._check_version(s, obj, version)
+            self._check_version(s, obj, version)
             if obj.is_active:
                 return self._records(s, [obj])[0]  # nothing to do: no new version, no audit entry
             before = self._snapshot(obj)
@@ -191,10 +215,11 @@ class EntityService(ListingMixin, RecordsMixin, CustomFieldsMixin, WriteGuardsMi
             self._commit(s, obj)
             return self._records(s, [obj])[0]
 
-    def delete(self, record_id: int, *, version: int | None = None) -> None:
-        """Delete a record nothing else refers to.
+    def delete(self, record_id: int, *, version: int) -> None:
+        """Delete a record nothing else refers to, as read at ``version``.
 
         Raises:
+            ConcurrencyConflict: someone saved the record since ``version``; nothing deleted.
             InUse: other records refer to it; the message says which (deactivate instead).
         """
         self._require(Action.DELETE)
@@ -227,7 +252,7 @@ class EntityService(ListingMixin, RecordsMixin, CustomFieldsMixin, WriteGuardsMi
         """
         self._checked_new(s, dict(values))
 
-    def delete_in(self, s: Session, record_id: int, *, version: int | None = None) -> None:
+    def delete_in(self, s: Session, record_id: int, *, version: int) -> None:
         """Delete one record inside the caller's unit of work, without committing.
 
         The path :meth:`delete` takes (scope, version check, references, audit);
@@ -237,8 +262,7 @@ class EntityService(ListingMixin, RecordsMixin, CustomFieldsMixin, WriteGuardsMi
             NotFound, ConcurrencyConflict, InUse.
         """
         obj = self._load(s, record_id, for_update=True)
-        if version is not None:
-            self._check_version(s, obj, version)
+        self._check_version(s, obj, version)
         refs = blocking_references(s, self.model.__table__, obj.id)
         if refs:
             raise InUse(self._in_use_message(obj, refs), {k: n for k, (_, n) in refs.items()})
@@ -273,7 +297,9 @@ class EntityService(ListingMixin, RecordsMixin, CustomFieldsMixin, WriteGuardsMi
     def _search_condition(self, s: Session, term: str) -> ColumnElement[bool]:
         """Rows matching a search term; the default scans the spec's search fields."""
         pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        cols = [getattr(self.model, n) for n in self.spec.search_fields]
+        # A field the role reads masked is not searched: a match would reveal its hidden part.
+        cols = [getattr(self.model, n) for n in self.spec.search_fields
+                if sees(self.ctx.actor.role, self.spec.field(n).sensitive)]
         return or_(*(c.ilike(pattern, escape="\\") for c in cols))
 
     def _scope_condition(self) -> ColumnElement[bool]:
@@ -291,7 +317,10 @@ class EntityService(ListingMixin, RecordsMixin, CustomFieldsMixin, WriteGuardsMi
     def _load(self, s: Session, record_id: Any, *, for_update: bool = False) -> Any:
         stmt = select(self.model).where(self.model.id == record_id, self._scope_condition())
         if for_update:
-            stmt = stmt.with_for_update()
+            # FOR NO KEY UPDATE: keys never change, and a plain FOR UPDATE would also block the
+            # foreign-key checks of rows that merely refer to this one (updated_by, audit actor),
+            # turning two admins editing each other's accounts into a deadlock.
+            stmt = stmt.with_for_update(key_share=True)
         obj = s.scalar(stmt) if isinstance(record_id, int) and not isinstance(record_id, bool) else None
         if obj is None:
             raise NotFound(Text(f"{self.spec.label.zh}（编号 {record_id}）不存在或无权访问。",

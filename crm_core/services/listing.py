@@ -64,6 +64,7 @@ class ListingMixin:
 
     def _filter_condition(self, f: Filter) -> ColumnElement[bool]:
         field = self._field_or_error(f.field)
+        masked.require_unmasked(field, self.ctx.actor.role, "filter")
         col = getattr(self.model, field.name)
         op, value = f.op, f.value
         try:
@@ -120,6 +121,7 @@ class ListingMixin:
         for item in sort or (self.spec.default_sort,):
             desc = item.startswith("-")
             field = self._field_or_error(item.lstrip("-"))
+            masked.require_unmasked(field, self.ctx.actor.role, "sort")
             if field.name == "id":
                 continue
             col = getattr(self.model, field.name)

@@ -120,3 +120,27 @@ def _hide_unreadable_columns(state: ORMExecuteState) -> Any:
         objs = list({id(o): o for row in frozen() for o in row if isinstance(o, model)}.values())
         fill_hidden(state.session, model, objs, {c for c in cols if hasattr(model, c)})
     return frozen()
+
+
+_USES = {"filter": ("筛选", "filter by"), "sort": ("排序", "sort by"), "search": ("搜索", "search")}
+
+
+def require_unmasked(field: Any, role: str, use: str) -> None:
+    """Refuse to filter or sort by a field the role reads masked.
+
+    A filter on a masked phone (``contains "1381234"``) or an ordering by it answers
+    questions about the hidden digits one at a time: the rule must hold on every
+    path that touches the value, not only where it is shown.
+
+    Raises:
+        PermissionDenied: names the field and the use (filter / sort).
+    """
+    from crm_core.errors import PermissionDenied
+    from crm_core.i18n import Text
+    from crm_core.permissions import sees
+
+    if field.sensitive and not sees(role, field.sensitive):
+        zh, en = _USES[use]
+        raise PermissionDenied(Text(
+            f"“{field.label.zh}”对您的角色是隐藏的（只显示部分），不能按它{zh}。",
+            f"'{field.label.en}' is masked for your role and cannot be used to {en}."))

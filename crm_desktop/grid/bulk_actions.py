@@ -24,6 +24,11 @@ from crm_desktop.errors import present_error
 translate = QCoreApplication.translate
 
 
+def _versions(records: list[dict[str, Any]]) -> dict[int, int]:
+    """{id: version} of the records as the grid shows them: a record changed since is a conflict."""
+    return {r["id"]: r["version"] for r in records}
+
+
 class BulkDialog(QDialog):
     """Asks for a choice (combo) and/or a text (reason, note) for a bulk action."""
 
@@ -142,7 +147,7 @@ class BulkActions(QObject):
                             choices=self._users, choice_label=translate("GridTools", "New owner:"))
         owner = self._service.spec.owner_field
         return self._ask(dialog, lambda d: self._run(records, self._service.bulk_update,
-                                                     [r["id"] for r in records], {owner: d.combo.currentData()}))
+                                                     _versions(records), {owner: d.combo.currentData()}))
 
     def ask_status(self) -> BulkDialog | None:
         """Ask for the new status (and a note) of the selected records, then change them all."""
@@ -156,7 +161,7 @@ class BulkActions(QObject):
                             text_label=translate("GridTools", "Note:"))
         return self._ask(dialog, lambda d: self._run(
             records, lambda ids, status, note: self._service.change_status_many(ids, status, note=note),
-            [r["id"] for r in records], d.combo.currentData(), d.text_edit.text().strip() or None))
+            _versions(records), d.combo.currentData(), d.text_edit.text().strip() or None))
 
     def ask_deactivate(self) -> BulkDialog | None:
         """Ask for a reason, then deactivate each selected record (failures reported per row)."""
@@ -167,7 +172,8 @@ class BulkActions(QObject):
                             self._page, text_label=translate("GridTools", "Reason:"), text_required=True)
         service = self._service
         return self._ask(dialog, lambda d: self._run_each(
-            records, lambda rid, reason=d.text_edit.text().strip(): service.deactivate(rid, reason)))
+            records, lambda r, reason=d.text_edit.text().strip(): service.deactivate(
+                r["id"], reason, version=r["version"])))
 
     def ask_delete(self) -> QMessageBox | None:
         """Confirm, then delete the selected records (records still in use stay, with the reason)."""
@@ -188,7 +194,8 @@ class BulkActions(QObject):
         box.setDefaultButton(QMessageBox.StandardButton.No)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         service = self._service
-        box.accepted.connect(lambda: self._run_each(records, service.delete, removes=True))
+        box.accepted.connect(lambda: self._run_each(
+            records, lambda r: service.delete(r["id"], version=r["version"]), removes=True))
         box.open()
         return box
 
@@ -198,12 +205,13 @@ class BulkActions(QObject):
         run_in_background(fn, *args, done=self._on_job_done,
                           failed=lambda exc: self._on_job_failed(records, exc))
 
-    def _run_each(self, records: list[dict[str, Any]], fn: Callable[[Any], Any], *, removes: bool = False) -> None:
+    def _run_each(self, records: list[dict[str, Any]], fn: Callable[[dict[str, Any]], Any], *,
+                  removes: bool = False) -> None:
         def work() -> list[tuple[dict[str, Any], BaseException | None]]:
             results = []
             for record in records:
                 try:
-                    fn(record["id"])
+                    fn(record)
                 except Exception as exc:  # noqa: BLE001 - reported row by row on the GUI thread
                     results.append((record, exc))
                 else:

@@ -27,13 +27,17 @@ def human_size(size: int) -> str:
 
 def read_and_attach(session: Any, contract_id: int, path: str) -> dict[str, Any]:
     """Read ``path`` and store it with the contract (runs in the background)."""
-    data = Path(path).read_bytes()
+    from crm_core.modules.contracts import read_attachment_file
+
+    data = read_attachment_file(path)  # a 2 GB file is refused by its size, not read into memory first
     return session.contracts.add_attachment(contract_id, Path(path).name, data, None)
 
 
 def fetch_and_write(session: Any, attachment_id: int, path: str) -> str:
     """Write attachment ``attachment_id``'s content to ``path`` (runs in the background)."""
-    Path(path).write_bytes(session.contracts.attachment_data(attachment_id))
+    from crm_core.atomic_files import write_bytes_atomic
+
+    write_bytes_atomic(path, session.contracts.attachment_data(attachment_id))  # never a half-written file
     return path
 
 

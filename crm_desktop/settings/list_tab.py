@@ -9,6 +9,7 @@ error presenter and are repeated in the tab's status line.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 import shiboken6
@@ -222,12 +223,14 @@ class RecordListTab(QWidget):
         dialog.open()
 
     def _on_reason_dialog_text_value_selected(self, record: dict[str, Any], reason: str) -> None:
-        self.run(self.service.deactivate, record["id"], reason, done=self._on_record_changed)
+        self.run(partial(self.service.deactivate, version=record["version"]), record["id"], reason,
+                 done=self._on_record_changed)
 
     def _on_reactivate_button_clicked(self) -> None:
         record = self.current_record()
         if record is not None:
-            self.run(self.service.reactivate, record["id"], done=self._on_record_changed)
+            self.run(partial(self.service.reactivate, version=record["version"]), record["id"],
+                     done=self._on_record_changed)
 
     def _on_record_changed(self, record: dict[str, Any]) -> None:
         if not self.model.apply_change(record):
@@ -254,7 +257,8 @@ class RecordListTab(QWidget):
 
     def _on_confirm_box_button_clicked(self, record: dict[str, Any], box: QMessageBox, button: Any) -> None:
         if button is box.button(QMessageBox.StandardButton.Yes):
-            self.run(self.service.delete, record["id"], done=lambda _none: self._on_record_deleted(record))
+            self.run(partial(self.service.delete, version=record["version"]), record["id"],
+                     done=lambda _none: self._on_record_deleted(record))
 
     def _on_record_deleted(self, record: dict[str, Any]) -> None:
         self.model.remove_record(record["id"])

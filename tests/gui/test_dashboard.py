@@ -12,6 +12,7 @@ from crm_desktop.dashboard import DashboardPage
 from crm_desktop.dashboard.formatting import format_value
 from crm_desktop.dashboard.period import period_range
 from tests.gui.helpers import WAIT
+from tests.helpers import version_of
 
 TILE_KEYS = ["new_customers", "won_customers", "avg_followup_cycle", "churn_rate", "open_tickets",
              "licenses_expiring", "payments_outstanding"]
@@ -25,7 +26,7 @@ def dataset(admin, login, make_customer):
     make_customer("上海海纳信息技术有限公司", owner_id=sales.actor.user_id)
     make_customer("北京星辰软件有限公司")
     gone = make_customer("深圳前海贸易有限公司")
-    admin.customers.deactivate(gone["id"], "重复录入")
+    admin.customers.deactivate(gone["id"], "重复录入", version=version_of(admin.customers, gone["id"]))
     return sales
 
 

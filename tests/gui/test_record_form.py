@@ -14,6 +14,7 @@ from crm_desktop.background import wait_for_all
 from crm_desktop.forms import RecordForm
 from crm_desktop.grid import dictionary_labels
 from tests.gui.helpers import WAIT
+from tests.helpers import version_of
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 ID_NUMBER = "11010519491231002X"  # a valid 18-digit resident ID (check digit X)
@@ -146,7 +147,7 @@ def test_a_salesperson_sees_the_id_number_masked_and_read_only(qtbot, admin, log
 
 def test_a_deactivated_customer_opens_read_only_with_its_reason(qtbot, admin, make_customer, open_form):
     customer = make_customer()
-    admin.customers.deactivate(customer["id"], "公司已注销")
+    admin.customers.deactivate(customer["id"], "公司已注销", version=version_of(admin.customers, customer["id"]))
     form = open_form(admin, record_id=customer["id"])
     assert form.banner.isVisible() and "公司已注销" in form.banner.text()
     assert form.editors["name"].isReadOnly() and not form.editors["level"].isEnabled()
@@ -178,7 +179,7 @@ def test_esc_with_unsaved_changes_asks_before_closing(qtbot, admin, make_custome
 def test_saving_a_record_deactivated_meanwhile_keeps_the_typing(qtbot, admin, make_customer, open_form):
     customer = make_customer()
     form = open_form(admin, record_id=customer["id"])
-    admin.customers.deactivate(customer["id"], "重复录入")
+    admin.customers.deactivate(customer["id"], "重复录入", version=version_of(admin.customers, customer["id"]))
     form.editors["address"].set_value("新地址")
     with qtbot.assertNotEmitted(form.saved):
         save_and_wait_for_errors(qtbot, form)

@@ -20,6 +20,7 @@ from crm_core.metadata import EntitySpec, Field, FieldType
 from crm_core.lists import Filter, ListQuery, Page
 from crm_desktop.background import wait_for_all
 from crm_desktop.grid import FieldRole, IdRole, RecordRole, RecordTableModel, ValueRole, dictionary_labels
+from tests.helpers import version_of
 
 WAIT = 15_000
 
@@ -153,7 +154,7 @@ def test_engineer_sees_the_phone_masked(login, make_customer, make_model):
 def test_deactivated_row_is_greyed_with_its_reason(admin, make_customer, make_model, qtbot):
     gone = make_customer("已失效公司")
     make_customer("正常公司")
-    admin.customers.deactivate(gone["id"], "重复录入")
+    admin.customers.deactivate(gone["id"], "重复录入", version=version_of(admin.customers, gone["id"]))
     model = make_model(admin.customers)
     gone_row = model.index(model.row_of(gone["id"]), 0)
     ok_row = model.index(1 - gone_row.row(), 0)

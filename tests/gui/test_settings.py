@@ -14,6 +14,7 @@ from crm_core.session import connect
 from crm_desktop.background import wait_for_all
 from crm_desktop.settings import SettingsDialog
 from tests.gui.helpers import WAIT
+from tests.helpers import version_of
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 NEW_PASSWORD = "Neues2passwort"
@@ -223,7 +224,7 @@ def test_render_the_users_tab(qtbot, admin, login, open_settings, backend, reque
     for who, role in (("wangfang", "manager"), ("lina", "service"), ("chenjie", "engineer")):
         login(who, role=role, name={"wangfang": "王芳", "lina": "李娜", "chenjie": "陈杰"}[who])
     sales = login("sales1", name="刘洋")
-    admin.users.deactivate(sales.actor.user_id, "已离职")
+    admin.users.deactivate(sales.actor.user_id, "已离职", version=version_of(admin.users, sales.actor.user_id))
     dialog = open_settings(admin, lang=lang)
     tab = dialog.users_tab
     qtbot.waitUntil(lambda: tab.model.rowCount() == 5, timeout=WAIT)

@@ -8,7 +8,7 @@ import pytest
 
 import crm_core
 from crm_core import AuthenticationFailed, InUse, NotFound, PermissionDenied, RecordInactive, ValidationError
-from tests.helpers import field_error
+from tests.helpers import field_error, version_of
 
 PASSWORD = "secret123"
 _phones = itertools.count(13700000001)
@@ -85,13 +85,13 @@ def test_non_admins_cannot_change_or_delete_users(admin, login):
     with pytest.raises(PermissionDenied):
         manager.users.set_password(target["id"], "NewPass2026")
     with pytest.raises(PermissionDenied):
-        manager.users.delete(target["id"])
+        manager.users.delete(target["id"], version=1)
 
 
 def test_user_who_has_signed_in_cannot_be_deleted(admin, login):
     sales = login("sales1")
     with pytest.raises(InUse) as exc:
-        admin.users.delete(sales.actor.user_id)
+        admin.users.delete(sales.actor.user_id, version=version_of(admin.users, sales.actor.user_id))
     assert "失效" in exc.value.message.zh and "deactivate" in exc.value.message.en
     assert admin.users.get(sales.actor.user_id)["is_active"] is True
 
@@ -100,13 +100,13 @@ def test_user_who_owns_customers_cannot_be_deleted(admin, make_customer):
     user = admin.users.create(_user())
     make_customer(owner_id=user["id"])
     with pytest.raises(InUse) as exc:
-        admin.users.delete(user["id"])
+        admin.users.delete(user["id"], version=version_of(admin.users, user["id"]))
     assert "客户" in exc.value.message.zh and "deactivate it instead" in exc.value.message.en
 
 
 def test_deactivated_user_cannot_sign_in(admin, login, profile):
     sales = login("sales1")
-    done = admin.users.deactivate(sales.actor.user_id, "离职")
+    done = admin.users.deactivate(sales.actor.user_id, "离职", version=version_of(admin.users, sales.actor.user_id))
     assert done["is_active"] is False
     with pytest.raises(AuthenticationFailed):
         crm_core.connect(profile, "sales1", PASSWORD, upgrade=False)
@@ -114,15 +114,15 @@ def test_deactivated_user_cannot_sign_in(admin, login, profile):
 
 def test_reactivated_user_can_sign_in_again(admin, login, profile):
     sales = login("sales1")
-    admin.users.deactivate(sales.actor.user_id, "休假")
-    admin.users.reactivate(sales.actor.user_id)
+    admin.users.deactivate(sales.actor.user_id, "休假", version=version_of(admin.users, sales.actor.user_id))
+    admin.users.reactivate(sales.actor.user_id, version=version_of(admin.users, sales.actor.user_id))
     with crm_core.connect(profile, "sales1", PASSWORD, upgrade=False) as again:
         assert again.actor.login == "sales1"
 
 
 def test_brand_new_unused_user_can_be_deleted(admin):
     user = admin.users.create(_user())
-    admin.users.delete(user["id"])
+    admin.users.delete(user["id"], version=version_of(admin.users, user["id"]))
     with pytest.raises(NotFound):
         admin.users.get(user["id"])
     # the login name is free again
@@ -147,7 +147,7 @@ def test_admin_can_be_demoted_while_another_admin_remains(admin, login):
 def test_admin_cannot_deactivate_himself(admin, login):
     login("boss1", role="admin")  # not the last admin: the refusal is about himself
     with pytest.raises(PermissionDenied):
-        admin.users.deactivate(admin.actor.user_id, "测试")
+        admin.users.deactivate(admin.actor.user_id, "测试", version=version_of(admin.users, admin.actor.user_id))
     assert admin.users.get(admin.actor.user_id)["is_active"] is True
 
 
@@ -165,9 +165,9 @@ def test_a_demoted_admin_loses_admin_rights_in_his_open_session(admin, login):
     admin.users.update(me["id"], {"role": "manager"}, version=me["version"])
     # boss1 is now the only administrator, and the demoted session cannot touch him
     with pytest.raises(PermissionDenied):
-        admin.users.deactivate(boss.actor.user_id, "测试")
+        admin.users.deactivate(boss.actor.user_id, "测试", version=version_of(admin.users, boss.actor.user_id))
     with pytest.raises(PermissionDenied):
-        admin.users.delete(boss.actor.user_id)
+        admin.users.delete(boss.actor.user_id, version=version_of(admin.users, boss.actor.user_id))
     assert admin.actor.role == "manager"
     assert boss.users.get(boss.actor.user_id)["is_active"] is True
 
@@ -175,7 +175,7 @@ def test_a_demoted_admin_loses_admin_rights_in_his_open_session(admin, login):
 def test_a_deactivated_user_is_stopped_at_his_next_call(admin, login):
     sales = login("sales1")
     sales.customers.list()
-    admin.users.deactivate(sales.actor.user_id, "离职")
+    admin.users.deactivate(sales.actor.user_id, "离职", version=version_of(admin.users, sales.actor.user_id))
     with pytest.raises(AuthenticationFailed):
         sales.customers.list()
 
@@ -231,9 +231,9 @@ def test_used_dictionary_entry_cannot_be_deleted_but_can_be_deactivated(admin, m
                                      "label_en": "Agriculture"})
     customer = make_customer(industry="agriculture")
     with pytest.raises(InUse) as exc:
-        admin.dictionary.delete(entry["id"])
+        admin.dictionary.delete(entry["id"], version=version_of(admin.dictionary, entry["id"]))
     assert "农业" in exc.value.message.zh and exc.value.references == {"customers": 1}
-    admin.dictionary.deactivate(entry["id"], "不再使用")
+    admin.dictionary.deactivate(entry["id"], "不再使用", version=version_of(admin.dictionary, entry["id"]))
     with pytest.raises(ValidationError) as exc:
         make_customer("新客户有限公司", industry="agriculture")
     assert field_error(exc, "industry").code == "choice"
@@ -245,7 +245,7 @@ def test_used_dictionary_entry_cannot_be_deleted_but_can_be_deactivated(admin, m
 def test_unused_dictionary_entry_can_be_deleted(admin):
     entry = admin.dictionary.create({"category": "source", "code": "wechat_group", "label_zh": "微信群",
                                      "label_en": "WeChat group"})
-    admin.dictionary.delete(entry["id"])
+    admin.dictionary.delete(entry["id"], version=version_of(admin.dictionary, entry["id"]))
     assert "wechat_group" not in {e["code"] for e in admin.dictionary.entries("source")}
 
 
@@ -256,7 +256,7 @@ def test_dictionary_entry_used_by_a_custom_field_value_cannot_be_deleted(admin, 
                                 "field_type": "choice", "choices_category": "customer_type"})
     make_customer(custom={"tier": "vip"})
     with pytest.raises(InUse):
-        admin.dictionary.delete(entry["id"])
+        admin.dictionary.delete(entry["id"], version=version_of(admin.dictionary, entry["id"]))
 
 
 def test_dictionary_code_cannot_be_changed(admin):
@@ -360,7 +360,7 @@ def test_choice_custom_field_needs_a_dictionary_category(admin):
 
 def test_deactivated_custom_field_is_no_longer_required(admin, custom_fields, make_customer):
     erp = next(d for d in admin.custom_fields.definitions("customers") if d["key"] == "erp_id")
-    erp = admin.custom_fields.deactivate(erp["id"], "不再使用")
+    erp = admin.custom_fields.deactivate(erp["id"], "不再使用", version=version_of(admin.custom_fields, erp["id"]))
     assert "erp_id" not in make_customer().get("custom", {})
     with pytest.raises(RecordInactive):
         admin.custom_fields.update(erp["id"], {"label_zh": "新名"}, version=erp["version"])
@@ -370,7 +370,7 @@ def test_form_resending_a_deactivated_industry_unchanged_still_saves(admin, make
     entry = admin.dictionary.create({"category": "industry", "code": "agriculture", "label_zh": "农业",
                                      "label_en": "Agriculture"})
     customer = make_customer(industry="agriculture", level="B")
-    admin.dictionary.deactivate(entry["id"], "不再使用")
+    admin.dictionary.deactivate(entry["id"], "不再使用", version=version_of(admin.dictionary, entry["id"]))
     form = {"name": customer["name"], "industry": "agriculture", "level": "A"}
     assert admin.customers.update(customer["id"], form, version=customer["version"])["level"] == "A"
 
@@ -378,7 +378,7 @@ def test_form_resending_a_deactivated_industry_unchanged_still_saves(admin, make
 def test_form_resending_a_deactivated_owner_unchanged_still_saves(admin, make_customer):
     leaver = admin.users.create(_user())
     customer = make_customer(owner_id=leaver["id"])
-    admin.users.deactivate(leaver["id"], "离职")
+    admin.users.deactivate(leaver["id"], "离职", version=version_of(admin.users, leaver["id"]))
     form = {"name": customer["name"], "owner_id": leaver["id"], "notes": "待重新分配"}
     assert admin.customers.update(customer["id"], form, version=customer["version"])["notes"] == "待重新分配"
 
@@ -387,7 +387,7 @@ def test_form_resending_a_deactivated_custom_choice_unchanged_still_saves(admin,
     entry = admin.dictionary.create({"category": "source", "code": "expo_2025", "label_zh": "2025展会",
                                      "label_en": "Expo 2025"})
     customer = make_customer(custom={"erp_id": "ERP-1", "region": "expo_2025"})
-    admin.dictionary.deactivate(entry["id"], "展会结束")
+    admin.dictionary.deactivate(entry["id"], "展会结束", version=version_of(admin.dictionary, entry["id"]))
     updated = admin.customers.update(customer["id"], {"notes": "x", "custom": {"erp_id": "ERP-1", "region": "expo_2025"}},
                                      version=customer["version"])
     assert updated["custom"]["region"] == "expo_2025"
@@ -399,14 +399,14 @@ def test_custom_field_with_values_cannot_be_deleted_but_can_be_deactivated(admin
     make_customer(custom={"erp_id": "ERP-1"})
     erp = next(d for d in admin.custom_fields.definitions("customers") if d["key"] == "erp_id")
     with pytest.raises(InUse) as exc:
-        admin.custom_fields.delete(erp["id"])
+        admin.custom_fields.delete(erp["id"], version=version_of(admin.custom_fields, erp["id"]))
     assert "ERP编号" in exc.value.message.zh and "deactivate" in exc.value.message.en
-    admin.custom_fields.deactivate(erp["id"], "不再使用")
+    admin.custom_fields.deactivate(erp["id"], "不再使用", version=version_of(admin.custom_fields, erp["id"]))
 
 
 def test_unused_custom_field_can_be_deleted(admin, custom_fields):
     region = next(d for d in admin.custom_fields.definitions("customers") if d["key"] == "region")
-    admin.custom_fields.delete(region["id"])
+    admin.custom_fields.delete(region["id"], version=version_of(admin.custom_fields, region["id"]))
     assert [d["key"] for d in admin.custom_fields.definitions("customers")] == ["erp_id"]
 
 

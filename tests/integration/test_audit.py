@@ -9,6 +9,7 @@ import pytest
 
 from crm_core import (ConcurrencyConflict, InUse, NotFound, PermissionDenied, RecordInactive,
                       ValidationError)
+from tests.helpers import version_of, versions_of
 
 ID_NUMBER = "11010519491231002X"
 
@@ -80,8 +81,8 @@ def test_update_by_another_user_names_that_user(admin, login, make_customer):
 def test_deactivate_and_reactivate_are_logged(admin, make_customer):
     customer = make_customer()
 
-    admin.customers.deactivate(customer["id"], "公司已注销")
-    admin.customers.reactivate(customer["id"])
+    admin.customers.deactivate(customer["id"], "公司已注销", version=version_of(admin.customers, customer["id"]))
+    admin.customers.reactivate(customer["id"], version=version_of(admin.customers, customer["id"]))
 
     deactivated, reactivated = _entries(admin, "customers", customer["id"])[1:]
     assert deactivated["action"] == "deactivate"
@@ -96,7 +97,7 @@ def test_deactivate_and_reactivate_are_logged(admin, make_customer):
 def test_delete_is_logged_with_the_deleted_values(admin, make_customer):
     customer = make_customer(level="A")
 
-    admin.customers.delete(customer["id"])
+    admin.customers.delete(customer["id"], version=version_of(admin.customers, customer["id"]))
 
     entry = _last(admin, "customers", customer["id"])
     assert entry["action"] == "delete"
@@ -122,7 +123,7 @@ def test_status_change_is_logged_with_the_evidence(admin, make_customer):
 def test_bulk_status_change_logs_every_record(admin, make_customer):
     ids = [make_customer(f"公司{i}")["id"] for i in range(3)]
 
-    admin.customers.change_status_many(ids, "lost")
+    admin.customers.change_status_many(versions_of(admin.customers, ids), "lost")
 
     assert all(_last(admin, "customers", i)["action"] == "status" for i in ids)
 
@@ -163,7 +164,7 @@ def test_bulk_update_logs_every_record(admin, login, make_customer):
     sales1 = login("sales1")
     ids = [make_customer(f"公司{i}")["id"] for i in range(3)]
 
-    admin.customers.bulk_update(ids, {"owner_id": sales1.actor.user_id})
+    admin.customers.bulk_update(versions_of(admin.customers, ids), {"owner_id": sales1.actor.user_id})
 
     for i in ids:
         entry = _last(admin, "customers", i)
@@ -219,7 +220,8 @@ def test_no_full_sensitive_value_appears_anywhere_in_the_log(admin, make_custome
     contact = admin.contacts.create({"customer_id": customer["id"], "name": "张伟", "phone": "13700001111",
                                      "id_number": ID_NUMBER})
     admin.contacts.update(contact["id"], {"phone": "13700002222"}, version=contact["version"])
-    admin.customers.delete(admin.customers.create({"name": "临时", "phone": "13600003333"})["id"])
+    temporary = admin.customers.create({"name": "临时", "phone": "13600003333"})
+    admin.customers.delete(temporary["id"], version=temporary["version"])
 
     dump = json.dumps(_everything(admin), default=str, ensure_ascii=False)
 
@@ -236,7 +238,7 @@ def prepared(admin, login, make_customer):
     admin.contacts.create({"customer_id": customer["id"], "name": "张伟"})
     current = admin.customers.update(customer["id"], {"level": "A"}, version=customer["version"])
     inactive = make_customer("已失效公司")
-    inactive = admin.customers.deactivate(inactive["id"], "重复录入")
+    inactive = admin.customers.deactivate(inactive["id"], "重复录入", version=version_of(admin.customers, inactive["id"]))
     return {"admin": admin, "engineer": login("engineer1"), "sales1": login("sales1"), "id": customer["id"],
             "stale": customer["version"], "version": current["version"], "inactive": inactive}
 
@@ -250,7 +252,7 @@ FAILING_WRITES = {
         p["id"], {"level": "B"}, version=p["stale"])),
     "update_of_inactive": (RecordInactive, lambda p: p["admin"].customers.update(
         p["inactive"]["id"], {"level": "B"}, version=p["inactive"]["version"])),
-    "delete_in_use": (InUse, lambda p: p["admin"].customers.delete(p["id"])),
+    "delete_in_use": (InUse, lambda p: p["admin"].customers.delete(p["id"], version=version_of(p["admin"].customers, p["id"]))),
     "create_without_right": (PermissionDenied, lambda p: p["engineer"].customers.create({"name": "工程师客户"})),
     "update_out_of_scope": (NotFound, lambda p: p["sales1"].customers.update(
         p["id"], {"level": "C"}, version=p["version"])),
@@ -258,11 +260,11 @@ FAILING_WRITES = {
         p["id"], "reactivated", version=p["version"])),
     "won_without_contract": (ValidationError, lambda p: p["admin"].customers.change_status(
         p["id"], "won", version=p["version"])),
-    "deactivate_without_reason": (ValidationError, lambda p: p["admin"].customers.deactivate(p["id"], "")),
-    "bulk_status_failing_on_second": (ValidationError, lambda p: p["admin"].customers.change_status_many(
-        [p["id"], p["id"]], "lost")),
+    "deactivate_without_reason": (ValidationError, lambda p: p["admin"].customers.deactivate(p["id"], "", version=version_of(p["admin"].customers, p["id"]))),
+    "bulk_status_with_a_stale_version": (ValidationError, lambda p: p["admin"].customers.change_status_many(
+        {p["id"]: p["stale"]}, "lost")),
     "bulk_update_with_unknown_id": (NotFound, lambda p: p["admin"].customers.bulk_update(
-        [p["id"], 999999], {"level": "C"})),
+        {p["id"]: p["version"], 999999: 1}, {"level": "C"})),
     "share_without_right": (PermissionDenied, lambda p: p["sales1"].customers.share(
         p["id"], p["sales1"].actor.user_id)),
     "share_with_unknown_user": (ValidationError, lambda p: p["admin"].customers.share(p["id"], 999999)),
@@ -285,7 +287,7 @@ def test_failed_write_leaves_no_entry(prepared, attempt):
 
 def test_reactivating_an_active_record_changes_nothing(admin, make_customer):
     customer = make_customer()
-    again = admin.customers.reactivate(customer["id"])
+    again = admin.customers.reactivate(customer["id"], version=version_of(admin.customers, customer["id"]))
     assert again["version"] == customer["version"]
     assert [e for e in admin.audit.list(module="customers", record_id=customer["id"]).rows
             if e["action"] == "reactivate"] == []

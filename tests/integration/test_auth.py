@@ -11,6 +11,7 @@ import crm_core.auth as auth
 import crm_core.passwords as pw
 from crm_core import AuthenticationFailed, PermissionDenied, ValidationError, connect, create_first_admin
 from tests.conftest import PASSWORD
+from tests.helpers import version_of
 
 
 def _fail(profile, login, password) -> AuthenticationFailed:
@@ -34,7 +35,7 @@ def test_unknown_user_wrong_password_and_disabled_account_get_the_same_message(a
     login("sales1")
     uid = admin.users.list().rows
     sales = next(u for u in uid if u["login"] == "sales1")
-    admin.users.deactivate(sales["id"], "离职")
+    admin.users.deactivate(sales["id"], "离职", version=version_of(admin.users, sales["id"]))
     messages = {
         _fail(profile, "nobody", PASSWORD).message,
         _fail(profile, "admin", "wrong-password1").message,
@@ -131,7 +132,7 @@ def test_database_login_profile_signs_in_as_the_crm_user_of_that_login(admin, pr
     with connect(as_user, db_login, "whatever-the-server-checks", upgrade=False) as session:
         assert session.actor.login == db_login and session.actor.role == "manager"
     # A server login without a CRM account gets the same one message.
-    admin.users.deactivate(session.actor.user_id, "离职")
+    admin.users.deactivate(session.actor.user_id, "离职", version=version_of(admin.users, session.actor.user_id))
     with pytest.raises(AuthenticationFailed) as info:
         connect(as_user, db_login, "x", upgrade=False)
     assert info.value.message == auth.BAD_CREDENTIALS

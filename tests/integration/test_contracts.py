@@ -10,7 +10,7 @@ import pytest
 
 from crm_core import InUse, NotFound, ValidationError
 from crm_core.modules.contracts import MAX_ATTACHMENT_BYTES
-from tests.helpers import field_error
+from tests.helpers import field_error, version_of
 
 SIGNED = dt.date(2026, 3, 1)
 
@@ -118,7 +118,7 @@ def test_contract_records_show_received_and_outstanding(admin, new_contract):
 def test_deactivated_payment_no_longer_counts_as_received(admin, new_contract):
     contract = new_contract(amount="1000.00")
     payment = admin.contracts.record_payment(contract["id"], {"received_on": SIGNED, "amount": "1000.00"})
-    admin.payments.deactivate(payment["id"], "录入错误")
+    admin.payments.deactivate(payment["id"], "录入错误", version=version_of(admin.payments, payment["id"]))
     assert admin.contracts.get(contract["id"])["received"] == Decimal("0.00")
 
 
@@ -147,17 +147,17 @@ def test_contract_with_payments_cannot_be_deleted_but_can_be_deactivated(admin, 
     contract = new_contract()
     admin.contracts.record_payment(contract["id"], {"received_on": SIGNED, "amount": "10.00"})
     with pytest.raises(InUse) as exc:
-        admin.contracts.delete(contract["id"])
+        admin.contracts.delete(contract["id"], version=version_of(admin.contracts, contract["id"]))
     assert "回款" in exc.value.message.zh
     assert exc.value.references.get("payments") == 1
-    done = admin.contracts.deactivate(contract["id"], "合同终止")
+    done = admin.contracts.deactivate(contract["id"], "合同终止", version=version_of(admin.contracts, contract["id"]))
     assert done["is_active"] is False and done["deactivated_reason"] == "合同终止"
 
 
 def test_contract_without_payments_can_be_deleted(admin, new_contract):
     contract = new_contract()
     admin.contracts.add_attachment(contract["id"], "scan.pdf", b"%PDF-1.4 scan")
-    admin.contracts.delete(contract["id"])
+    admin.contracts.delete(contract["id"], version=version_of(admin.contracts, contract["id"]))
     with pytest.raises(NotFound):
         admin.contracts.get(contract["id"])
 
@@ -218,7 +218,7 @@ def test_removed_attachment_is_gone(admin, new_contract):
 def test_attachments_of_a_deactivated_contract_are_read_only(admin, new_contract):
     contract = new_contract()
     att = admin.contracts.add_attachment(contract["id"], "a.pdf", b"first")
-    admin.contracts.deactivate(contract["id"], "作废")
+    admin.contracts.deactivate(contract["id"], "作废", version=version_of(admin.contracts, contract["id"]))
     from crm_core import RecordInactive
     with pytest.raises(RecordInactive):
         admin.contracts.add_attachment(contract["id"], "b.pdf", b"second")
@@ -261,7 +261,7 @@ def test_sales_user_cannot_record_a_payment_on_another_owners_contract(admin, lo
 
 def test_payment_on_a_deactivated_contract_is_refused(admin, new_contract):
     contract = new_contract()
-    admin.contracts.deactivate(contract["id"], "作废")
+    admin.contracts.deactivate(contract["id"], "作废", version=version_of(admin.contracts, contract["id"]))
     with pytest.raises(ValidationError) as exc:
         admin.contracts.record_payment(contract["id"], {"received_on": SIGNED, "amount": "10.00"})
     assert field_error(exc, "contract_id").code == "inactive"
@@ -270,10 +270,10 @@ def test_payment_on_a_deactivated_contract_is_refused(admin, new_contract):
 def test_reactivating_a_payment_cannot_push_the_total_over_the_contract(admin, new_contract):
     contract = new_contract(amount="1000.00")
     mistake = admin.contracts.record_payment(contract["id"], {"received_on": SIGNED, "amount": "1000.00"})
-    admin.payments.deactivate(mistake["id"], "录错了")
+    admin.payments.deactivate(mistake["id"], "录错了", version=version_of(admin.payments, mistake["id"]))
     admin.contracts.record_payment(contract["id"], {"received_on": SIGNED, "amount": "1000.00"})
     with pytest.raises(ValidationError) as exc:
-        admin.payments.reactivate(mistake["id"])
+        admin.payments.reactivate(mistake["id"], version=version_of(admin.payments, mistake["id"]))
     assert field_error(exc, "amount").code == "over_contract"
     assert admin.payments.get(mistake["id"])["is_active"] is False
     assert admin.contracts.get(contract["id"])["received"] == Decimal("1000.00")
@@ -282,7 +282,7 @@ def test_reactivating_a_payment_cannot_push_the_total_over_the_contract(admin, n
 def test_reactivating_a_payment_that_still_fits_restores_it(admin, new_contract):
     contract = new_contract(amount="1000.00")
     payment = admin.contracts.record_payment(contract["id"], {"received_on": SIGNED, "amount": "400.00"})
-    payment = admin.payments.deactivate(payment["id"], "待核实")
+    payment = admin.payments.deactivate(payment["id"], "待核实", version=version_of(admin.payments, payment["id"]))
     back = admin.payments.reactivate(payment["id"], version=payment["version"])
     assert back["is_active"] is True and back["version"] == payment["version"] + 1
     assert admin.contracts.get(contract["id"])["received"] == Decimal("400.00")
@@ -314,7 +314,7 @@ def test_a_contract_that_won_a_customer_cannot_be_deleted(admin, make_customer):
     customer = admin.customers.change_status(customer["id"], "won", version=customer["version"],
                                              contract_number="HT-2026-EVID")
     with pytest.raises(InUse) as info:
-        admin.contracts.delete(contract["id"])
+        admin.contracts.delete(contract["id"], version=version_of(admin.contracts, contract["id"]))
     assert "客户状态变更记录" in info.value.message.zh
     assert admin.contracts.get(contract["id"])["number"] == "HT-2026-EVID"
 
@@ -323,7 +323,7 @@ def test_a_deactivated_contract_does_not_prove_a_sale(admin, make_customer):
     customer = make_customer("武汉光谷智能制造有限公司")
     contract = admin.contracts.create({"number": "HT-2026-VOID", "customer_id": customer["id"],
                                        "signed_on": "2026-11-01", "amount": "8000.00"})
-    admin.contracts.deactivate(contract["id"], "合同作废")
+    admin.contracts.deactivate(contract["id"], "合同作废", version=version_of(admin.contracts, contract["id"]))
     with pytest.raises(ValidationError) as info:
         admin.customers.change_status(customer["id"], "won", version=customer["version"], contract_number="HT-2026-VOID")
     assert info.value.for_field("contract_number")[0].code == "inactive"

@@ -9,6 +9,7 @@ import pytest
 
 from crm_core import (ConcurrencyConflict, Filter, InUse, ListQuery, NotFound, RecordInactive,
                       ValidationError)
+from tests.helpers import version_of, versions_of
 
 VALID_CREDIT_CODE = "91350100M000100Y43"
 
@@ -47,7 +48,7 @@ def test_code_is_c_plus_today_plus_three_digit_sequence(make_customer):
 def test_code_of_a_deleted_customer_is_not_reused(admin, make_customer):
     make_customer("甲公司")
     doomed = make_customer("乙公司")
-    admin.customers.delete(doomed["id"])
+    admin.customers.delete(doomed["id"], version=version_of(admin.customers, doomed["id"]))
 
     newcomer = make_customer("丙公司")
 
@@ -214,7 +215,7 @@ def test_deactivate_needs_a_reason(admin, make_customer):
     customer = make_customer()
 
     with pytest.raises(ValidationError) as err:
-        admin.customers.deactivate(customer["id"], "  ")
+        admin.customers.deactivate(customer["id"], "  ", version=version_of(admin.customers, customer["id"]))
 
     assert err.value.for_field("deactivated_reason")
     assert admin.customers.get(customer["id"])["is_active"] is True
@@ -222,7 +223,7 @@ def test_deactivate_needs_a_reason(admin, make_customer):
 
 def test_deactivated_customer_is_read_only_with_its_reason(admin, make_customer):
     customer = make_customer()
-    inactive = admin.customers.deactivate(customer["id"], "公司已注销")
+    inactive = admin.customers.deactivate(customer["id"], "公司已注销", version=version_of(admin.customers, customer["id"]))
 
     with pytest.raises(RecordInactive) as err:
         admin.customers.update(customer["id"], {"level": "A"}, version=inactive["version"])
@@ -234,7 +235,7 @@ def test_deactivated_customer_is_read_only_with_its_reason(admin, make_customer)
 
 def test_deactivated_customer_refuses_a_status_change(admin, make_customer):
     customer = make_customer()
-    inactive = admin.customers.deactivate(customer["id"], "公司已注销")
+    inactive = admin.customers.deactivate(customer["id"], "公司已注销", version=version_of(admin.customers, customer["id"]))
 
     with pytest.raises(RecordInactive):
         admin.customers.change_status(customer["id"], "interested", version=inactive["version"])
@@ -242,7 +243,7 @@ def test_deactivated_customer_refuses_a_status_change(admin, make_customer):
 
 def test_deactivated_customer_stays_listed_and_visible(admin, make_customer):
     customer = make_customer()
-    admin.customers.deactivate(customer["id"], "公司已注销")
+    admin.customers.deactivate(customer["id"], "公司已注销", version=version_of(admin.customers, customer["id"]))
 
     record = admin.customers.get(customer["id"])
     assert record["is_active"] is False
@@ -252,9 +253,9 @@ def test_deactivated_customer_stays_listed_and_visible(admin, make_customer):
 
 def test_reactivate_restores_editing(admin, make_customer):
     customer = make_customer()
-    admin.customers.deactivate(customer["id"], "公司已注销")
+    admin.customers.deactivate(customer["id"], "公司已注销", version=version_of(admin.customers, customer["id"]))
 
-    active = admin.customers.reactivate(customer["id"])
+    active = admin.customers.reactivate(customer["id"], version=version_of(admin.customers, customer["id"]))
     updated = admin.customers.update(customer["id"], {"level": "A"}, version=active["version"])
 
     assert active["is_active"] is True
@@ -267,7 +268,7 @@ def test_delete_of_customer_with_contacts_names_what_uses_it(admin, make_custome
     admin.contacts.create({"customer_id": customer["id"], "name": "张伟"})
 
     with pytest.raises(InUse) as err:
-        admin.customers.delete(customer["id"])
+        admin.customers.delete(customer["id"], version=version_of(admin.customers, customer["id"]))
 
     assert err.value.references == {"contacts": 1}
     assert "联系人" in err.value.message.zh
@@ -278,7 +279,7 @@ def test_delete_of_customer_with_contacts_names_what_uses_it(admin, make_custome
 def test_delete_of_unused_customer_removes_it(admin, make_customer):
     customer = make_customer()
 
-    admin.customers.delete(customer["id"])
+    admin.customers.delete(customer["id"], version=version_of(admin.customers, customer["id"]))
 
     with pytest.raises(NotFound):
         admin.customers.get(customer["id"])
@@ -288,7 +289,7 @@ def test_delete_of_unused_customer_removes_it(admin, make_customer):
 def test_stale_form_of_a_deleted_customer_cannot_overwrite_a_new_one(admin, make_customer):
     make_customer("甲公司")
     doomed = make_customer("乙公司")
-    admin.customers.delete(doomed["id"])
+    admin.customers.delete(doomed["id"], version=version_of(admin.customers, doomed["id"]))
     newcomer = make_customer("丙公司")
 
     with pytest.raises((NotFound, ConcurrencyConflict)):
@@ -449,7 +450,7 @@ def test_refused_status_change_adds_no_history(admin, make_customer):
 def test_change_status_many_changes_all(admin, make_customer):
     ids = [make_customer(f"公司{i}")["id"] for i in range(3)]
 
-    rows = admin.customers.change_status_many(ids, "interested")
+    rows = admin.customers.change_status_many(versions_of(admin.customers, ids), "interested")
 
     assert [r["status"] for r in rows] == ["interested"] * 3
     assert all(admin.customers.get(i)["status"] == "interested" for i in ids)
@@ -460,7 +461,7 @@ def test_change_status_many_is_all_or_nothing(admin, make_customer):
     admin.customers.change_status(lost["id"], "lost", version=lost["version"])
 
     with pytest.raises(ValidationError) as err:
-        admin.customers.change_status_many([first["id"], lost["id"]], "interested")
+        admin.customers.change_status_many(versions_of(admin.customers, [first["id"], lost["id"]]), "interested")
 
     assert [e.row for e in err.value.errors] == [1]
     assert admin.customers.get(first["id"])["status"] == "prospect"
@@ -471,7 +472,7 @@ def test_change_status_many_to_won_is_refused_for_lack_of_contract(admin, make_c
     customer = make_customer()
 
     with pytest.raises(ValidationError):
-        admin.customers.change_status_many([customer["id"]], "won")
+        admin.customers.change_status_many(versions_of(admin.customers, [customer["id"]]), "won")
 
     assert admin.customers.get(customer["id"])["status"] == "prospect"
 
@@ -553,7 +554,7 @@ def test_search_follows_a_contact_moving_to_another_customer(admin, directory):
 def test_search_forgets_a_deleted_contact(admin, directory):
     contact = admin.contacts.list(ListQuery(filters=(Filter("customer_id", "eq", directory["cloud"]),))).rows[0]
 
-    admin.contacts.delete(contact["id"])
+    admin.contacts.delete(contact["id"], version=version_of(admin.contacts, contact["id"]))
 
     assert _found(admin, "欧阳明远") == set()
     assert _found(admin, "欧阳") == set()
@@ -664,7 +665,7 @@ def test_paging_with_a_filter_and_a_nullable_sort(admin, thirty):
 
 
 def test_paging_skips_deactivated_when_asked(admin, thirty):
-    admin.customers.deactivate(thirty[0], "重复")
+    admin.customers.deactivate(thirty[0], "重复", version=version_of(admin.customers, thirty[0]))
 
     rows = _all_rows(admin.customers, ListQuery(sort=("name",), limit=7, include_inactive=False))
 
@@ -712,8 +713,8 @@ def test_filter_in_with_none_includes_empty_values(admin, thirty):
 
 def test_filter_on_owner_and_active_flag(admin, login, thirty):
     sales1 = login("sales1")
-    admin.customers.bulk_update(thirty[:4], {"owner_id": sales1.actor.user_id})
-    admin.customers.deactivate(thirty[0], "重复")
+    admin.customers.bulk_update(versions_of(admin.customers, thirty[:4]), {"owner_id": sales1.actor.user_id})
+    admin.customers.deactivate(thirty[0], "重复", version=version_of(admin.customers, thirty[0]))
 
     assert _count_and_rows(admin, Filter("owner_id", "eq", sales1.actor.user_id))[0] == 4
     assert _count_and_rows(admin, Filter("is_active", "eq", False))[0] == 1

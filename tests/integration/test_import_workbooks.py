@@ -110,7 +110,7 @@ def test_round_trip_through_the_export_service(admin, make_customer, tmp_path, f
     path = tmp_path / f"customers.{fmt}"
     admin.exports.write("customers", ListQuery(), ["code", *CUSTOMER_FIELDS], path, fmt, "zh_CN")
     for r in admin.customers.list().rows:
-        admin.customers.delete(r["id"])
+        admin.customers.delete(r["id"], version=r["version"])
     headers = admin.imports.open_file(path).headers
     result = admin.imports.run("customers", path, admin.imports.auto_mapping("customers", headers))
     after = sorted(tuple(r[f] for f in CUSTOMER_FIELDS) for r in admin.customers.list().rows)
@@ -125,7 +125,7 @@ def test_round_trip_through_the_export_service(admin, make_customer, tmp_path, f
     path = tmp_path / f"contracts.{fmt}"
     admin.exports.write("contracts", ListQuery(), fields, path, fmt, "zh_CN")
     for r in admin.contracts.list().rows:
-        admin.contracts.delete(r["id"])
+        admin.contracts.delete(r["id"], version=r["version"])
     headers = admin.imports.open_file(path).headers
     admin.imports.run("contracts", path, admin.imports.auto_mapping("contracts", headers))
     assert sorted(tuple(r[f] for f in fields) for r in admin.contracts.list().rows) == before

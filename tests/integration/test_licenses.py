@@ -8,7 +8,7 @@ import pytest
 
 from crm_core import NotFound, ValidationError
 from crm_core.services.codes import office_today
-from tests.helpers import field_error
+from tests.helpers import field_error, version_of
 
 
 @pytest.fixture
@@ -160,7 +160,7 @@ def test_summary_by_customer_counts_licenses_seats_and_used(admin, make_customer
     a = new_license("LIC-A", seats=3)
     new_license("LIC-B", seats=2, is_trial=True)
     gone = new_license("LIC-C", seats=10)
-    admin.licenses.deactivate(gone["id"], "退款")
+    admin.licenses.deactivate(gone["id"], "退款", version=version_of(admin.licenses, gone["id"]))
     other = make_customer("广州南方物流有限公司")
     admin.licenses.create({"customer_id": other["id"], "serial": "LIC-X", "seats": 7, "valid_from": today})
     admin.licenses.add_machine(a["id"], "A1", "FP-A1")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crm_core import Filter, ListQuery, NotFound, PermissionDenied, ValidationError
+from tests.helpers import version_of, versions_of
 
 ID_NUMBER = "11010519491231002X"
 
@@ -92,7 +93,7 @@ def test_sales_cannot_change_another_owners_customer(office):
     with pytest.raises(NotFound):
         sales1.customers.update(office["theirs"], {"level": "A"}, version=1)
     with pytest.raises(NotFound):
-        sales1.customers.deactivate(office["theirs"], "不想要")
+        sales1.customers.deactivate(office["theirs"], "不想要", version=1)
     with pytest.raises(NotFound):
         sales1.customers.change_status(office["theirs"], "lost", version=1)
     with pytest.raises(NotFound):
@@ -188,7 +189,7 @@ def test_sales_cannot_blank_the_owner(office):
 
 def test_sales_may_not_delete_customers(office):
     with pytest.raises(PermissionDenied):
-        office["sales1"].customers.delete(office["mine"])
+        office["sales1"].customers.delete(office["mine"], version=1)
 
 
 # ---------------------------------------------------------------- roles
@@ -293,7 +294,9 @@ def test_manager_bulk_reassigns_owners(login, office):
     manager = login("manager1")
     target = office["sales2"].actor.user_id
 
-    rows = manager.customers.bulk_update([office["mine"], office["theirs"]], {"owner_id": target})
+    shown = versions_of(manager.customers, [office["mine"], office["theirs"]])
+
+    rows = manager.customers.bulk_update(shown, {"owner_id": target})
 
     assert {r["owner_id"] for r in rows} == {target}
     assert office["sales2"].customers.count() == 2
@@ -303,8 +306,10 @@ def test_manager_bulk_reassigns_owners(login, office):
 def test_sales_bulk_update_including_someone_elses_customer_fails_as_a_whole(office):
     sales1 = office["sales1"]
 
+    shown = {office["mine"]: 1, office["theirs"]: 1}
+
     with pytest.raises(NotFound):
-        sales1.customers.bulk_update([office["mine"], office["theirs"]], {"level": "A"})
+        sales1.customers.bulk_update(shown, {"level": "A"})
 
     assert sales1.customers.get(office["mine"])["level"] is None
     assert office["sales2"].customers.get(office["theirs"])["level"] is None
@@ -315,7 +320,8 @@ def test_sales_bulk_handover_to_someone_else_fails_as_a_whole(office):
     second = sales1.customers.create({"name": "第二个客户"})
 
     with pytest.raises(ValidationError) as err:
-        sales1.customers.bulk_update([office["mine"], second["id"]], {"owner_id": office["sales2"].actor.user_id})
+        sales1.customers.bulk_update(versions_of(sales1.customers, [office["mine"], second["id"]]),
+                                     {"owner_id": office["sales2"].actor.user_id})
 
     assert [e.row for e in err.value.for_field("owner_id")] == [0]
     assert sales1.customers.count() == 2

@@ -9,7 +9,7 @@ import pytest
 
 from crm_core import ValidationError
 from crm_core.services.codes import office_today
-from tests.helpers import field_error
+from tests.helpers import field_error, version_of
 
 
 @pytest.fixture
@@ -185,7 +185,7 @@ def test_funnel_only_counts_the_actors_scope(admin, sales, login, make_customer,
 
 def test_funnel_leaves_out_deactivated_opportunities(sales, my_customer):
     opp = sales.opportunities.create({"customer_id": my_customer["id"], "name": "作废", "amount": "10"})
-    sales.opportunities.deactivate(opp["id"], "重复录入")
+    sales.opportunities.deactivate(opp["id"], "重复录入", version=version_of(sales.opportunities, opp["id"]))
     assert {r["stage"]: r["count"] for r in sales.opportunities.funnel()}["lead"] == 0
 
 

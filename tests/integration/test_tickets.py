@@ -8,7 +8,7 @@ import pytest
 
 from crm_core import ConcurrencyConflict, NotFound, PermissionDenied, ValidationError
 from crm_core.services.codes import office_today
-from tests.helpers import field_error
+from tests.helpers import field_error, version_of
 
 
 @pytest.fixture
@@ -87,7 +87,7 @@ def test_assigning_a_non_engineer_is_refused(service, login, new_ticket):
 
 
 def test_assigning_a_deactivated_engineer_is_refused(admin, service, engineer, new_ticket):
-    admin.users.deactivate(engineer.actor.user_id, "离职")
+    admin.users.deactivate(engineer.actor.user_id, "离职", version=version_of(admin.users, engineer.actor.user_id))
     ticket = new_ticket()
     with pytest.raises(ValidationError) as exc:
         service.tickets.assign(ticket["id"], engineer.actor.user_id, version=ticket["version"])
@@ -292,6 +292,6 @@ def test_deleting_a_ticket_removes_its_queued_notices(admin, make_customer):
                               "description": "收银机卡顿"})
     t = admin.tickets.resolve(t["id"], "已升级驱动", version=t["version"])
     assert [n["status"] for n in admin.tickets.notifications(t["id"])] == ["queued"]
-    admin.tickets.delete(t["id"])
+    admin.tickets.delete(t["id"], version=t["version"])
     with admin.db.unit_of_work(write=False) as s:
         assert s.scalar(select(func.count()).select_from(Notification)) == 0

@@ -15,6 +15,7 @@ from psycopg import errors, sql
 from crm_core.errors import AuthenticationFailed, ValidationError
 from crm_core.pgsecurity.scram import scram_verifier
 from tests.conftest import PASSWORD
+from tests.helpers import version_of
 
 pytestmark = pytest.mark.security
 
@@ -63,17 +64,17 @@ def test_admin_manages_a_user_through_the_services(secure_db) -> None:
     _cannot_sign_in(secure_db, "li.wei", PASSWORD)
     secure_db.session("li.wei", NEW_PASSWORD).close()
 
-    admin.users.deactivate(user["id"], "离职")
+    admin.users.deactivate(user["id"], "离职", version=version_of(admin.users, user["id"]))
     _cannot_sign_in(secure_db, "li.wei", NEW_PASSWORD)
     with pytest.raises(psycopg.OperationalError):  # not even with raw psycopg: the role cannot log in
         secure_db.connect("li.wei", NEW_PASSWORD)
-    admin.users.reactivate(user["id"])
+    admin.users.reactivate(user["id"], version=version_of(admin.users, user["id"]))
     secure_db.session("li.wei", NEW_PASSWORD).close()
 
     # A user who never signed in can be deleted (one who did is "in use"): his login goes with him.
     temp = admin.users.create(_user("temp1"))
     assert su.execute("SELECT 1 FROM pg_roles WHERE rolname = 'temp1'").fetchone()
-    admin.users.delete(temp["id"])
+    admin.users.delete(temp["id"], version=temp["version"])
     assert not su.execute("SELECT 1 FROM pg_roles WHERE rolname = 'temp1'").fetchone()
 
 

@@ -455,6 +455,10 @@
         <translation>记录已失效</translation>
     </message>
     <message>
+        <source>Database busy</source>
+        <translation>数据库忙</translation>
+    </message>
+    <message>
         <source>Database unavailable</source>
         <translation>数据库不可用</translation>
     </message>
@@ -473,6 +477,10 @@
     <message>
         <source>Please correct the following:</source>
         <translation>请修改以下内容：</translation>
+    </message>
+    <message>
+        <source>Tried %1 times automatically.</source>
+        <translation>已自动重试 %1 次。</translation>
     </message>
     <message>
         <source>Unexpected error</source>
