@@ -31,13 +31,25 @@ LANGUAGES = ("zh_CN", "en")
 
 
 def detect_language(requested: str | None = None) -> str:
-    """``requested`` if given, else the choice saved in the settings dialog, else zh_CN on a Chinese system, else en."""
+    """``requested`` (``--lang``, ``CRM_LANG``) if given, else the choice saved in Settings, else the system's."""
     if requested:
         return requested
     saved = QSettings("crm-desktop", "crm-desktop").value("ui/language")
     if saved in LANGUAGES:
         return str(saved)
-    return "zh_CN" if QLocale.system().language() == QLocale.Language.Chinese else "en"
+    return system_language()
+
+
+def system_language(locale: QLocale | None = None) -> str:
+    """zh_CN when the system's first user-interface language is Chinese, else en.
+
+    The UI languages follow ``LANGUAGE``/``LC_ALL``/``LC_MESSAGES``/``LANG`` on Linux and the
+    display language on Windows (Traditional Chinese gets zh_CN: closer than English).
+    """
+    names = (locale or QLocale.system()).uiLanguages()
+    if names and QLocale(names[0]).language() == QLocale.Language.Chinese:
+        return "zh_CN"
+    return "en"
 
 
 def compiled_catalogue(lang: str, cache_dir: Path | None = None) -> Path | None:
@@ -165,7 +177,11 @@ def _app_icon() -> QIcon:
 def main(argv: list[str] | None = None) -> int:
     """Start the desktop client; returns the exit code."""
     parser = argparse.ArgumentParser(prog="crm-desktop", description="CRM Desktop")
-    parser.add_argument("--lang", choices=LANGUAGES, help="interface language (default: from the system)")
+    parser.add_argument("--lang", choices=LANGUAGES,
+                        help="interface language (default: the one chosen in Settings, else the system's)")
+    parser.add_argument("--smoke-test", metavar="OUT_DIR",
+                        help="sign in, open the customers grid, export it to OUT_DIR/customers.pdf, quit "
+                             "(checks an installation; see crm_desktop/smoke.py)")
     args, qt_args = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
 
     from crm_desktop.errors import install_excepthook, setup_logging
@@ -182,6 +198,10 @@ def main(argv: list[str] | None = None) -> int:
     install_excepthook(lang)
     window = build_login(lang)
     window.show()
+    if args.smoke_test:
+        from crm_desktop import smoke
+
+        smoke.start(window, args.smoke_test)
     code = app.exec()
     from crm_desktop.background import wait_for_all
 

@@ -1,11 +1,11 @@
 """The sign-in window: server profile, login name, password, "remember me".
 
 The form is the Designer file ``ui/login.ui`` (packaged as
-``crm_desktop/ui/login.ui``), loaded at runtime with :class:`QUiLoader`. Everything slow runs through :func:`run_in_background`:
-loading crm_core and the profiles, probing the database (first run), signing
-in, and the OS keyring (which may talk D-Bus or ask the user to unlock it).
-crm_core itself is only imported inside those jobs, so the window appears
-before SQLAlchemy is loaded.
+``crm_desktop/ui/login.ui``), loaded at runtime with :class:`QUiLoader`.
+Everything slow runs through :func:`run_in_background`: loading crm_core and
+the profiles, probing the database (first run), signing in, and the OS keyring
+(which may talk D-Bus or ask the user to unlock it). crm_core itself is only
+imported inside those jobs, so the window appears before SQLAlchemy is loaded.
 """
 
 from __future__ import annotations
