@@ -186,6 +186,9 @@ def main(argv: list[str] | None = None) -> int:
 
     from crm_desktop.errors import install_excepthook, setup_logging
 
+    if args.smoke_test:  # the check leaves the user's own preferences (remembered login, views) alone
+        QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+        QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(Path(args.smoke_test)))
     setup_logging()
     app = QApplication.instance() or QApplication([sys.argv[0], *qt_args])
     app.setApplicationName("CRM Desktop")
