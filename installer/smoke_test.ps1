@@ -12,7 +12,8 @@
   1. crm-admin demo-data fills a new embedded database in a temporary folder;
   2. crm-desktop --smoke-test signs in as admin through the real sign-in window, opens the
      customers grid and exports it to PDF (the windows appear for a few seconds);
-  3. passes when both exit 0, the PDF embeds a font with Chinese text and no crash log exists.
+  3. passes when both exit 0, the PDF embeds a font with Chinese text, no crash log exists and
+     nothing was written into the install folder.
 #>
 param(
     [string]$InstallDir = (Join-Path $env:ProgramFiles "CRM Desktop"),
@@ -37,6 +38,9 @@ $admin = Join-Path $InstallDir "crm-admin.exe"
 $desktop = Join-Path $InstallDir "crm-desktop.exe"
 if (-not (Test-Path $desktop)) { Fail "CRM Desktop is not installed in $InstallDir" }
 
+function Get-Snapshot { Get-ChildItem -Path $InstallDir -Recurse -File | ForEach-Object { "$($_.FullName)|$($_.LastWriteTimeUtc.Ticks)" } }
+$before = @(Get-Snapshot)
+
 & $admin --lang en demo-data --customers 30
 if ($LASTEXITCODE -ne 0) { Fail "crm-admin demo-data exited $LASTEXITCODE" }
 
@@ -50,6 +54,9 @@ Write-Host (Get-Content (Join-Path $out "smoke.json") -Raw -Encoding UTF8)
 
 $crashes = @(Get-ChildItem -Path $env:CRM_LOG_DIR -Filter "crash-*.log" -ErrorAction SilentlyContinue)
 if ($crashes.Count -gt 0) { Fail ("crash log written: " + $crashes[0].FullName) }
+
+$written = @(Compare-Object -ReferenceObject $before -DifferenceObject @(Get-Snapshot) | Where-Object SideIndicator -eq "=>")
+if ($written.Count -gt 0) { Fail ("the programs wrote into their install folder: " + $written[0].InputObject) }
 
 $pdf = Join-Path $out "customers.pdf"
 $bytes = [System.IO.File]::ReadAllBytes($pdf)

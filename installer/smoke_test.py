@@ -7,7 +7,8 @@ PROGRAM_DIR holds ``crm-desktop`` and ``crm-admin`` (``dist/crm-desktop``, or ``
 of an unpacked .deb). Everything goes to a temporary folder: ``crm-admin demo-data`` fills a new
 embedded database, ``crm-desktop --smoke-test`` signs in as admin through the real sign-in window,
 opens the customers grid and exports it to PDF (offscreen). Passes when both exit 0, the PDF holds
-Chinese text in an embedded font (pdffonts) and no crash log was written.
+Chinese text in an embedded font (pdffonts), no crash log was written and nothing was written
+into PROGRAM_DIR.
 On Windows, installer/smoke_test.ps1 does the same for an office administrator.
 """
 
@@ -37,6 +38,7 @@ def main() -> int:
     for name in ("CRM_PROFILE", "CRM_DATABASE_URL", "CRM_LANG"):
         env.pop(name, None)
     started = time.monotonic()
+    before = snapshot(args.program_dir)
     admin = subprocess.run([str(args.program_dir / "crm-admin"), "--lang", "en", "demo-data", "--customers", "30"],
                            env=env, capture_output=True, text=True, timeout=600)
     if admin.returncode != 0:
@@ -54,6 +56,9 @@ def main() -> int:
     crashes = sorted((work / "logs").glob("crash-*.log"))
     if crashes:
         return fail(f"crash log written: {crashes[0].read_text(encoding='utf-8')}")
+    written = sorted(set(snapshot(args.program_dir).items()) - set(before.items()))
+    if written:
+        return fail(f"the programs wrote into their own folder: {written[:5]}")
     pdf = out / "customers.pdf"
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
     embedded = [line for line in fonts.splitlines()[2:] if line.split()[-5:-4] == ["yes"]]
@@ -69,6 +74,11 @@ def main() -> int:
 
         shutil.rmtree(work, ignore_errors=True)
     return 0
+
+
+def snapshot(folder: Path) -> dict[str, float]:
+    """Every file under ``folder`` with its modification time (the install folder must stay untouched)."""
+    return {str(path): path.stat().st_mtime for path in folder.rglob("*") if path.is_file()}
 
 
 def fail(message: str) -> int:
