@@ -186,9 +186,9 @@ def main(argv: list[str] | None = None) -> int:
 
     from crm_desktop.errors import install_excepthook, setup_logging
 
-    if args.smoke_test:  # the check leaves the user's own preferences (remembered login, views) alone
-        QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-        QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(Path(args.smoke_test)))
+    if args.smoke_test:  # the check keeps out of the user's own preferences (Windows' registry excepted)
+        for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+            QSettings.setPath(fmt, QSettings.Scope.UserScope, str(Path(args.smoke_test) / "settings"))
     setup_logging()
     app = QApplication.instance() or QApplication([sys.argv[0], *qt_args])
     app.setApplicationName("CRM Desktop")
@@ -199,7 +199,10 @@ def main(argv: list[str] | None = None) -> int:
     lang = detect_language(args.lang or os.environ.get("CRM_LANG"))
     switch_translators(lang)  # parented to the app: they live as long as it does
     install_excepthook(lang)
-    window = build_login(lang)
+    login_settings = None
+    if args.smoke_test:  # not even the remembered login name
+        login_settings = QSettings(str(Path(args.smoke_test) / "login.ini"), QSettings.Format.IniFormat)
+    window = build_login(lang, settings=login_settings)
     window.show()
     if args.smoke_test:
         from crm_desktop import smoke

@@ -5,7 +5,7 @@
 .DESCRIPTION
   The Windows twin of installer/smoke_test.py (which CI runs on Linux). Run it in PowerShell
   after installing, as any user (nothing is written into the program folder or the user's own
-  CRM data, settings or logs):
+  CRM data and logs; the customers grid's column layout may be remembered in the registry):
 
       powershell -ExecutionPolicy Bypass -File smoke_test.ps1 [-InstallDir "C:\Program Files\CRM Desktop"]
 
