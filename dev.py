@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -35,13 +36,45 @@ def ensure_venv() -> None:
     if stamp.exists() and stamp.read_text() == digest:
         return
     print("Installing CRM Desktop and its dependencies ...", flush=True)
-    subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True)
+    # setuptools 77+: the licence as an SPDX expression (tests build the wheel without build isolation).
+    subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "--upgrade", "pip", "setuptools>=77", "wheel"],
+                   check=True)
     subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[test]"], check=True)
     stamp.write_text(digest)
 
 
+# Linux: what Qt's xcb platform plugin (X11, XWayland) needs besides the PySide6 wheels, as Debian packages.
+XCB_LIBRARIES = {
+    "libxcb-cursor.so.0": "libxcb-cursor0", "libxcb-icccm.so.4": "libxcb-icccm4",
+    "libxcb-keysyms.so.1": "libxcb-keysyms1", "libxcb-image.so.0": "libxcb-image0",
+    "libxcb-render-util.so.0": "libxcb-render-util0", "libxkbcommon-x11.so.0": "libxkbcommon-x11-0",
+    "libEGL.so.1": "libegl1",
+}
+
+
+def missing_system_packages() -> list[str]:
+    """Debian packages the client needs that this Linux lacks (none on Windows or offscreen)."""
+    platform = os.environ.get("QT_QPA_PLATFORM", "")
+    if not sys.platform.startswith("linux") or platform.startswith(("offscreen", "wayland")):
+        return []
+    try:
+        known = subprocess.run(["/sbin/ldconfig", "-p"], capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return []
+    missing = [package for library, package in XCB_LIBRARIES.items() if library not in known]
+    fc_list = shutil.which("fc-list")
+    fonts = subprocess.run([fc_list, ":lang=zh"], capture_output=True, text=True).stdout if fc_list else ""
+    if not fonts.strip():
+        missing += ["fonts-noto-cjk", "fonts-wqy-zenhei"]
+    return missing
+
+
 def run() -> int:
     """Fill the embedded database with demo data (first time only) and start the app."""
+    missing = missing_system_packages()
+    if missing:
+        sys.exit("The client needs these system packages first:\n"
+                 f"    sudo apt-get install {' '.join(missing)}")
     ensure_venv()
     admin = BIN / ("crm-admin.exe" if os.name == "nt" else "crm-admin")
     demo = subprocess.run([str(admin), "demo-data", "--if-empty"])

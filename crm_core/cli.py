@@ -85,7 +85,11 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True, metavar="ACTION")
-    db.add_parser("upgrade", parents=[common], help="create or upgrade the schema").set_defaults(run=cmd_db_upgrade)
+    p = db.add_parser("upgrade", parents=[common], help="create or upgrade the schema")
+    p.add_argument("--download-url", metavar="WHERE",
+                   help="where the office keeps the client installers (a share or web address); clients of "
+                        "another version show it (kept for later upgrades)")
+    p.set_defaults(run=cmd_db_upgrade)
     db.add_parser("current", parents=[common], help="show the schema revision").set_defaults(run=cmd_db_current)
     p = db.add_parser("init", parents=[common], help="set up a fresh PostgreSQL server for database logins "
                       "(roles, database, schema, grants and policies, first admin); run once as a superuser")
@@ -146,12 +150,16 @@ def cmd_db_upgrade(args: argparse.Namespace, lang: str) -> int:
         else:
             migrate.upgrade(engine)
         new = migrate.current_revision(engine)
+        release = migrate.stamp_release(engine, getattr(args, "download_url", None))
     finally:
         engine.dispose()
     empty = Text("（空）", "(empty)")(lang)
     say(lang, f"{profile.describe()}：{old or empty} → {new}", f"{profile.describe()}: {old or empty} → {new}")
     if old == new:
         say(lang, "数据库已是最新版本。", "The database is up to date.")
+    if release.download:
+        say(lang, f"其他版本的客户端会提示从 {release.download} 安装 CRM Desktop {release.version}。",
+            f"Clients of another version are told to install CRM Desktop {release.version} from {release.download}.")
     if backup is not None:
         say(lang, f"升级前的备份：{backup}", f"Backup taken before the upgrade: {backup}")
     if profile.backend == "postgresql" and profile.auth == "database":

@@ -136,11 +136,13 @@ class DatabaseBusy(DatabaseUnavailable):
 class SchemaMismatch(CrmError):
     """The database schema is older or newer than this program."""
 
-    def __init__(self, message: Text, *, database_revision: str | None, program_revision: str, too_new: bool):
+    def __init__(self, message: Text, *, database_revision: str | None, program_revision: str, too_new: bool,
+                 database_version: str | None = None):
         super().__init__(message)
         self.database_revision = database_revision
         self.program_revision = program_revision
         self.too_new = too_new
+        self.database_version = database_version  # the CRM Desktop version that last upgraded it, if stamped
 
 
 class ConfigurationError(CrmError):

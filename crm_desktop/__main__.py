@@ -11,75 +11,53 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import shutil
-import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QSettings, QTranslator
+from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import QApplication
+
+from crm_desktop import assets
 
 # Called by this name so that pyside6-lupdate finds every string with its context.
 translate = QCoreApplication.translate
 
 log = logging.getLogger(__name__)
-TRANSLATIONS = Path(__file__).resolve().parent.parent / "ui" / "translations"
 LANGUAGES = ("zh_CN", "en")
 
 
 
 def detect_language(requested: str | None = None) -> str:
-    """``requested`` if given, else the choice saved in the settings dialog, else zh_CN on a Chinese system, else en."""
+    """``requested`` (``--lang``, ``CRM_LANG``) if given, else the choice saved in Settings, else the system's."""
     if requested:
         return requested
     saved = QSettings("crm-desktop", "crm-desktop").value("ui/language")
     if saved in LANGUAGES:
         return str(saved)
-    return "zh_CN" if QLocale.system().language() == QLocale.Language.Chinese else "en"
+    return system_language()
 
 
-def _lrelease() -> str | None:
-    beside_python = Path(sys.executable).with_name("pyside6-lrelease")
-    return str(beside_python) if beside_python.exists() else shutil.which("pyside6-lrelease")
+def system_language(locale: QLocale | None = None) -> str:
+    """zh_CN when the system's first user-interface language is Chinese, else en.
+
+    The UI languages follow ``LANGUAGE``/``LC_ALL``/``LC_MESSAGES``/``LANG`` on Linux and the
+    display language on Windows (Traditional Chinese gets zh_CN: closer than English).
+    """
+    names = (locale or QLocale.system()).uiLanguages()
+    if names and QLocale(names[0]).language() == QLocale.Language.Chinese:
+        return "zh_CN"
+    return "en"
 
 
 def compiled_catalogue(lang: str, cache_dir: Path | None = None) -> Path | None:
-    """The ``.qm`` of ``lang``: shipped next to the ``.ts``, or compiled now with pyside6-lrelease.
+    """A source checkout's compiled catalogue of ``lang`` (see :func:`crm_desktop.assets.compile_source_catalogue`)."""
+    return assets.compile_source_catalogue(lang, cache_dir)
 
-    ``.qm`` files are build products (git ignores them). A development checkout
-    compiles the ``.ts`` once into ``cache_dir`` (default: the user cache dir);
-    that is a short subprocess run before any window exists, so it holds up no
-    interaction.
 
-    Returns:
-        The catalogue to load, or None (no catalogue, no tool): the interface stays English.
-    """
-    source = TRANSLATIONS / f"crm_desktop_{lang}.ts"
-    shipped = source.with_suffix(".qm")
-    if shipped.exists() and (not source.exists() or shipped.stat().st_mtime >= source.stat().st_mtime):
-        return shipped
-    if not source.exists():
-        return None
-    if cache_dir is None:
-        import platformdirs
-
-        cache_dir = Path(platformdirs.user_cache_dir("crm-desktop", "crm-desktop"))
-    cached = cache_dir / shipped.name
-    if cached.exists() and cached.stat().st_mtime >= source.stat().st_mtime:
-        return cached
-    tool = _lrelease()
-    if tool is None:
-        log.warning("pyside6-lrelease not found; the interface stays in English")
-        return None
-    try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run([tool, "-silent", str(source), "-qm", str(cached)], check=True, capture_output=True, timeout=30)
-    except (OSError, subprocess.SubprocessError) as exc:
-        log.warning("could not compile %s: %s", source, exc)
-        return None
-    return cached
+_lrelease = assets.lrelease  # the screenshot scripts compile their catalogues with it
 
 
 def install_translators(app: QCoreApplication, lang: str, cache_dir: Path | None = None) -> list[QTranslator]:
@@ -88,7 +66,7 @@ def install_translators(app: QCoreApplication, lang: str, cache_dir: Path | None
     Args:
         app: the application.
         lang: "zh_CN" or "en" (English needs no catalogue).
-        cache_dir: where a development checkout's catalogue is compiled (see :func:`compiled_catalogue`).
+        cache_dir: where a source checkout's catalogue is compiled (see :func:`crm_desktop.assets.catalogue`).
     """
     installed: list[QTranslator] = []
     if lang.startswith("en"):
@@ -98,11 +76,14 @@ def install_translators(app: QCoreApplication, lang: str, cache_dir: Path | None
             qt_own.load(f"qt_{lang}", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
         app.installTranslator(qt_own)
         installed.append(qt_own)
-    catalogue = compiled_catalogue(lang, cache_dir)
     ours = QTranslator(app)
-    if catalogue is not None and ours.load(str(catalogue)):
+    with assets.catalogue(lang, cache_dir) as catalogue:
+        loaded = catalogue is not None and ours.load(str(catalogue))
+    if loaded:
         app.installTranslator(ours)
         installed.append(ours)
+    else:
+        log.warning("no %s catalogue for CRM Desktop; the interface stays in English", lang)
     return installed
 
 
@@ -187,24 +168,46 @@ def _on_main_window_closed(main_window: Any, sign_out: bool, lang: str, again: C
     login.show()
 
 
+def _app_icon() -> QIcon:
+    pixmap = QPixmap()
+    pixmap.loadFromData(assets.app_icon_bytes(), "PNG")
+    return QIcon(pixmap)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Start the desktop client; returns the exit code."""
     parser = argparse.ArgumentParser(prog="crm-desktop", description="CRM Desktop")
-    parser.add_argument("--lang", choices=LANGUAGES, help="interface language (default: from the system)")
+    parser.add_argument("--lang", choices=LANGUAGES,
+                        help="interface language (default: the one chosen in Settings, else the system's)")
+    parser.add_argument("--smoke-test", metavar="OUT_DIR",
+                        help="sign in, open the customers grid, export it to OUT_DIR/customers.pdf, quit "
+                             "(checks an installation; see crm_desktop/smoke.py)")
     args, qt_args = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
 
     from crm_desktop.errors import install_excepthook, setup_logging
 
+    if args.smoke_test:  # the check keeps out of the user's own preferences (Windows' registry excepted)
+        for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+            QSettings.setPath(fmt, QSettings.Scope.UserScope, str(Path(args.smoke_test) / "settings"))
     setup_logging()
     app = QApplication.instance() or QApplication([sys.argv[0], *qt_args])
     app.setApplicationName("CRM Desktop")
     app.setOrganizationName("crm-desktop")
+    app.setDesktopFileName("crm-desktop")  # Wayland/X11 match the window to the installed .desktop entry
+    app.setWindowIcon(_app_icon())
     app.setQuitOnLastWindowClosed(False)  # the end is decided explicitly (sign-in done / cancelled)
     lang = detect_language(args.lang or os.environ.get("CRM_LANG"))
     switch_translators(lang)  # parented to the app: they live as long as it does
     install_excepthook(lang)
-    window = build_login(lang)
+    login_settings = None
+    if args.smoke_test:  # not even the remembered login name
+        login_settings = QSettings(str(Path(args.smoke_test) / "login.ini"), QSettings.Format.IniFormat)
+    window = build_login(lang, settings=login_settings)
     window.show()
+    if args.smoke_test:
+        from crm_desktop import smoke
+
+        smoke.start(window, args.smoke_test)
     code = app.exec()
     from crm_desktop.background import shutdown
 

@@ -1,31 +1,31 @@
 """The sign-in window: server profile, login name, password, "remember me".
 
-The form is the Designer file ``ui/login.ui``, loaded at runtime with
-:class:`QUiLoader`. Everything slow runs through :func:`run_in_background`:
-loading crm_core and the profiles, probing the database (first run), signing
-in, and the OS keyring (which may talk D-Bus or ask the user to unlock it).
-crm_core itself is only imported inside those jobs, so the window appears
-before SQLAlchemy is loaded.
+The form is the Designer file ``ui/login.ui`` (packaged as
+``crm_desktop/ui/login.ui``), loaded at runtime with :class:`QUiLoader`.
+Everything slow runs through :func:`run_in_background`: loading crm_core and
+the profiles, probing the database (first run), signing in, and the OS keyring
+(which may talk D-Bus or ask the user to unlock it). crm_core itself is only
+imported inside those jobs, so the window appears before SQLAlchemy is loaded.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
-from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QFile, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QBuffer, QByteArray, QCoreApplication, QIODevice, QSettings, Qt, QTimer, Signal
 from PySide6.QtUiTools import QUiLoader
 from PySide6.QtWidgets import QDialog, QFormLayout, QVBoxLayout, QWidget
 
+from crm_desktop import assets
 from crm_desktop.background import run_in_background
 
 # Called by this name so that pyside6-lupdate finds every string with its context.
 translate = QCoreApplication.translate
 
 log = logging.getLogger(__name__)
-UI_FILE = Path(__file__).resolve().parent.parent / "ui" / "login.ui"
+UI_FILE = "login.ui"
 KEYRING_SERVICE = "crm-desktop"
 ERROR_STYLE = "color: #b00020;"
 
@@ -36,17 +36,17 @@ def keyring_key(profile_name: str, login: str) -> str:
     return f"{profile_name}/{login.strip().lower()}"
 
 
-def load_form(path: Path, parent: QWidget) -> QWidget:
-    """Load a Designer form; its named children become attributes of the returned widget."""
-    file = QFile(str(path))
-    if not file.open(QFile.OpenModeFlag.ReadOnly):
-        raise OSError(f"cannot open {path}: {file.errorString()}")
+def load_form(name: str, parent: QWidget) -> QWidget:
+    """Load the Designer form ``name`` (see :mod:`crm_desktop.assets`); its named children become attributes."""
+    buffer = QBuffer()
+    buffer.setData(QByteArray(assets.form_bytes(name)))
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
     try:
-        form = QUiLoader().load(file, parent)
+        form = QUiLoader().load(buffer, parent)
     finally:
-        file.close()
+        buffer.close()
     if form is None:
-        raise OSError(f"cannot load the form {path}")
+        raise OSError(f"cannot load the form {name}")
     return form
 
 

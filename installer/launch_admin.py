@@ -1,0 +1,5 @@
+"""Entry script of the frozen console ``crm-admin`` (PyInstaller)."""
+
+from crm_core.cli import main
+
+raise SystemExit(main())
