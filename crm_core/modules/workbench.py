@@ -18,6 +18,8 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from crm_core.lists import Filter, ListQuery
+from crm_core.modules.sales import OPPORTUNITY_SPEC
+from crm_core.modules.service import TICKET_SPEC
 from crm_core.permissions import Action, Scope, rights
 from crm_core.services.codes import office_today
 from crm_core.services.context import Context
@@ -40,6 +42,7 @@ class WorkItem:
         title: what it is (the next step, the ticket number and problem, the serial, …).
         customer: the customer's name as the grid shows it.
         amount: the expected amount of an opportunity, else None.
+        status_label: the ticket status / opportunity stage as ``(zh, en)`` labels, else None.
     """
 
     module: str
@@ -50,11 +53,19 @@ class WorkItem:
     customer: str
     status: str | None = None
     amount: Any = None
+    status_label: tuple[str, str] | None = None
 
 
 def _month_end(day: dt.date) -> dt.date:
     first_next = (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
     return first_next - dt.timedelta(days=1)
+
+
+def _choice_label(spec: Any, field: str, code: Any) -> tuple[str, str] | None:
+    for choice in spec.field(field).choices:
+        if choice.code == code:
+            return choice.label.zh, choice.label.en
+    return None
 
 
 def _short(text: Any, width: int = 60) -> str:
@@ -101,7 +112,8 @@ class WorkbenchService:
             sort=("created_at",), limit=SECTION_LIMIT, include_inactive=False))
         return [WorkItem("tickets", r["id"], _day(r.get("created_at")), False,
                          _short(f"{r.get('number') or ''} {r.get('description') or ''}"),
-                         r.get("customer_id_display") or "", status=r.get("status"))
+                         r.get("customer_id_display") or "", status=r.get("status"),
+                         status_label=_choice_label(TICKET_SPEC, "status", r.get("status")))
                 for r in page.rows]
 
     def licenses_expiring(self, today: dt.date | None = None) -> list[WorkItem]:
@@ -123,7 +135,8 @@ class WorkbenchService:
         page = self._service("opportunities").list(ListQuery(
             filters=tuple(filters), sort=("expected_on",), limit=SECTION_LIMIT, include_inactive=False))
         return [WorkItem("opportunities", r["id"], r["expected_on"], r["expected_on"] < day, _short(r.get("name")),
-                         r.get("customer_id_display") or "", status=r.get("stage"), amount=r.get("amount"))
+                         r.get("customer_id_display") or "", status=r.get("stage"), amount=r.get("amount"),
+                         status_label=_choice_label(OPPORTUNITY_SPEC, "stage", r.get("stage")))
                 for r in page.rows]
 
 

@@ -55,7 +55,7 @@ def test_manager_has_dashboard_and_reports_sales_a_personal_dashboard_engineer_n
         qtbot, login, dataset, open_main):
     manager = open_main(login("manager1"), lang="en")
     assert nav_texts(manager)[-2:] == ["Dashboard", "Reports"]
-    assert manager.stack.count() == 1  # created when first chosen
+    assert manager.stack.count() == 2  # 工作台 and customers: the dashboard is created when first chosen
     page = open_dashboard(qtbot, manager)
     assert page.scope_label.text().startswith("All customers")
     manager.nav.setCurrentRow(nav_texts(manager).index("Reports"))
