@@ -199,6 +199,9 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication([sys.argv[0], *qt_args])
     app.setApplicationName("CRM Desktop")
     app.setOrganizationName("crm-desktop")
+    from crm_desktop.style import apply_style
+
+    apply_style(app)  # one style sheet and the program icon for every window
     app.setQuitOnLastWindowClosed(False)  # the end is decided explicitly (sign-in done / cancelled)
     lang = detect_language(args.lang or os.environ.get("CRM_LANG"))
     switch_translators(lang)  # parented to the app: they live as long as it does

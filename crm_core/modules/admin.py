@@ -40,7 +40,7 @@ USER_SPEC = EntitySpec(
         Field("age", Text("年龄", "Age"), T.INTEGER, min_value=16, max_value=100, in_grid=False, sensitive="private"),
         Field("position", Text("职位", "Position"), max_length=50),
         Field("phone", Text("电话", "Phone"), T.PHONE, required=True, max_length=30, sensitive="phone"),
-        Field("email", Text("Email", "Email"), T.EMAIL, max_length=254),
+        Field("email", Text("邮箱", "Email"), T.EMAIL, max_length=254),
         Field("home_address", Text("家庭住址", "Home address"), max_length=200, in_grid=False, personal=True,
               sensitive="private"),
         Field("years_of_work", Text("工作年限", "Years of work"), T.INTEGER, min_value=0, max_value=60, in_grid=False,

@@ -30,7 +30,7 @@ SPEC = EntitySpec(
         Field("id_number", Text("身份证号", "ID number"), T.ID_NUMBER, sensitive="id_number",
               in_grid=False, personal=True),
         Field("phone", Text("电话", "Phone"), T.PHONE, max_length=30, sensitive="phone", personal=True),
-        Field("email", Text("Email", "Email"), T.EMAIL, max_length=254, personal=True),
+        Field("email", Text("邮箱", "Email"), T.EMAIL, max_length=254, personal=True),
         Field("address", Text("住址", "Address"), max_length=200, in_grid=False, personal=True),
         Field("status", Text("状态", "Status"), T.CHOICE, choices=CONTACT_STATUS),
     ),

@@ -35,7 +35,7 @@ SPEC = EntitySpec(
         Field("credit_code", Text("统一社会信用代码", "Unified social credit code"), T.CREDIT_CODE, in_grid=False),
         Field("address", Text("地址", "Address"), max_length=200, in_grid=False, personal=True),
         Field("phone", Text("电话", "Phone"), T.PHONE, max_length=30, sensitive="phone", personal=True),
-        Field("email", Text("Email", "Email"), T.EMAIL, max_length=254, personal=True),
+        Field("email", Text("邮箱", "Email"), T.EMAIL, max_length=254, personal=True),
         Field("owner_id", Text("跟进人", "Owner"), T.REF, ref="users"),
         Field("notes", Text("备注", "Notes"), T.MULTILINE, max_length=2000, in_grid=False),
     ),

@@ -25,7 +25,7 @@ SUBMITTER_SPEC = EntitySpec(
         Field("customer_id", Text("客户", "Customer"), T.REF, ref="customers", required=True),
         Field("name", Text("姓名", "Name"), required=True, max_length=50, personal=True),
         Field("phone", Text("电话", "Phone"), T.PHONE, max_length=30, sensitive="phone", personal=True),
-        Field("email", Text("Email", "Email"), T.EMAIL, max_length=254, personal=True),
+        Field("email", Text("邮箱", "Email"), T.EMAIL, max_length=254, personal=True),
         Field("store", Text("门店", "Store"), max_length=100),
         Field("address", Text("地址", "Address"), max_length=200, in_grid=False, personal=True),
     ),

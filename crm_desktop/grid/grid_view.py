@@ -52,7 +52,7 @@ OpenForm = Callable[..., None]  #: ``open_form(module, record_id_or_None[, defau
 
 # Customers are found through their search index (code, name, phone, e-mail), not through
 # ``spec.search_fields``: the hint names what the index holds.
-_INDEXED_SEARCH_HINT = {"customers": Text("编码/名称/电话/Email", "code/name/phone/Email")}
+_INDEXED_SEARCH_HINT = {"customers": Text("编码/名称/电话/邮箱", "code/name/phone/Email")}
 
 
 class ModulePage(QWidget):

@@ -218,7 +218,7 @@ def test_labels_follow_the_language(qtbot, admin, make_customer, open_main, zh_c
     # Dictionary labels arrive in the background, once per window, and reach the pages.
     qtbot.waitUntil(lambda: zh_page.model.index(0, industry).data() == "金融", timeout=WAIT)
     qtbot.waitUntil(lambda: en_page.model.index(0, industry).data() == "Finance", timeout=WAIT)
-    assert zh_page.search_edit.placeholderText() == "搜索 编码/名称/电话/Email…"
+    assert zh_page.search_edit.placeholderText() == "搜索 编码/名称/电话/邮箱…"
     assert zh_page.total_label.text() == "共 1 条"
     assert zh.windowTitle() == "CRM 客户管理 — 系统管理员"
     qtbot.waitUntil(lambda: zh.due_button.isVisible(), timeout=WAIT)

@@ -71,7 +71,7 @@ def test_code_cannot_be_set_by_the_caller(admin, make_customer):
     ({"name": ""}, "name", "公司名称", "Company name"),
     ({"name": "   "}, "name", "公司名称", "Company name"),
     ({"name": "长" * 101}, "name", "公司名称", "Company name"),
-    ({"name": "星辰", "email": "not-an-email"}, "email", "Email", "Email"),
+    ({"name": "星辰", "email": "not-an-email"}, "email", "邮箱", "Email"),
     ({"name": "星辰", "phone": "12345"}, "phone", "电话", "Phone"),
     ({"name": "星辰", "credit_code": "91350100M000100Y44"}, "credit_code", "统一社会信用代码", "credit code"),
 ])

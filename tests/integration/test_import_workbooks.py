@@ -52,7 +52,7 @@ def test_error_report_lists_bad_rows_with_reasons_and_red_cells(admin, tmp_path)
     values = [[c.value for c in r] for r in ws.iter_rows()]
     assert values[0] == ["行号", *CUSTOMER_HEADERS, "错误原因"]
     assert [r[0] for r in values[1:]] == [3, 4]
-    assert values[1][1] == "测试公司00002有限公司" and "重要级别" in values[1][-1] and "Email" in values[1][-1]
+    assert values[1][1] == "测试公司00002有限公司" and "重要级别" in values[1][-1] and "邮箱" in values[1][-1]
     red = {(r, c) for r in range(2, ws.max_row + 1) for c in range(1, ws.max_column + 1)
            if ws.cell(row=r, column=c).fill.fgColor.rgb == "00FFC7CE"}
     assert red == {(2, 4), (2, 8), (3, 2)}  # level and email of row 3; the name of row 4
