@@ -39,7 +39,7 @@ from crm_desktop.grid.filter_bar import FilterBar, filterable_fields
 from crm_desktop.grid.record_model import IdRole, RecordService, RecordTableModel
 from crm_desktop.grid.record_actions import RecordActions
 from crm_desktop.grid.saved_views import SavedViews
-from crm_desktop.grid.record_view import FixedFilterService, setup_record_view  # noqa: F401 - also used from here
+from crm_desktop.grid.record_view import FixedFilterService, fit_widths, setup_record_view  # noqa: F401
 from crm_desktop.grid.transfer_tools import TransferTools
 
 # Called by this name so that pyside6-lupdate finds every string with its context.
@@ -47,6 +47,7 @@ translate = QCoreApplication.translate
 
 SEARCH_DELAY_MS = 300  # typing pauses shorter than this do not start a query
 MIN_COLUMN_WIDTH, MAX_COLUMN_WIDTH = 70, 280
+TITLE_MIN_WIDTH = 240  # the record's name keeps its room when the columns are squeezed
 
 OpenForm = Callable[..., None]  #: ``open_form(module, record_id_or_None[, defaults=dict])``
 
@@ -350,13 +351,28 @@ class ModulePage(QWidget):
     def _on_model_rows_inserted(self, _parent: QModelIndex, _first: int, _last: int) -> None:
         if self._sized_columns:
             return
-        # Once, on the first page: fit the columns to what they hold, within sensible bounds.
+        # Once, on the first page: fit the columns to what they hold, within sensible bounds,
+        # and within the grid's width, so that nobody scrolls sideways to see the last column.
         self._sized_columns = True
         self.view.resizeColumnsToContents()
         header = self.view.horizontalHeader()
-        for column in range(self.model.columnCount()):
-            width = header.sectionSize(column) + 12
-            header.resizeSection(column, max(MIN_COLUMN_WIDTH, min(MAX_COLUMN_WIDTH, width)))
+        shown = [c for c in range(self.model.columnCount()) if not header.isSectionHidden(c)]
+        wanted = [max(MIN_COLUMN_WIDTH, min(MAX_COLUMN_WIDTH, header.sectionSize(c) + 12)) for c in shown]
+        available = self.view.width() - self.view.verticalScrollBar().sizeHint().width() - 4
+        floors = [self._width_floor(c, w) for c, w in zip(shown, wanted, strict=True)]
+        for column, width in zip(shown, fit_widths(wanted, available, floors), strict=True):
+            header.resizeSection(column, width)
+
+    def _width_floor(self, column: int, wanted: int) -> int:
+        # Codes, numbers, dates, amounts and phone numbers are never cut (a cut code is a wrong
+        # code); the record's name keeps a good part of its room; other text gives way first.
+        field = self.model.spec.all_fields.get(self.model.columns[column])
+        if field is None:
+            return MIN_COLUMN_WIDTH + 20
+        if field.name in self.model.spec.unique or field.read_only and field.type == "text" or \
+                field.type in ("date", "datetime", "money", "integer", "phone", "credit_code"):
+            return wanted
+        return TITLE_MIN_WIDTH if field.name == self.model.spec.title_field else MIN_COLUMN_WIDTH + 20
 
     def _on_view_activated(self, index: QModelIndex) -> None:
         if index.isValid():

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QObject, QPoint, Qt
+from PySide6.QtCore import QCoreApplication, QObject, QPoint, QSize, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QToolBar, QWidget
 
@@ -100,6 +100,7 @@ class RecordActions(QObject):
         self.toolbar.setObjectName("recordToolBar")
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.toolbar.setMovable(False)
+        self.toolbar.setIconSize(QSize(18, 18))
         self.toolbar.addActions([self.new_action, self.edit_action, self.delete_action])
         self.toolbar.addSeparator()
         self.toolbar.addAction(self.refresh_action)

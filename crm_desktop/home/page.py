@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtWidgets import (QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QScrollArea, QTreeWidget,
+from PySide6.QtWidgets import (QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QScrollArea, QTreeWidget,
                                QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from crm_desktop.icons import ACCENT, icon, module_icon
@@ -82,8 +82,11 @@ class AgendaList(QGroupBox):
         self.tree.setRootIsDecorated(False)
         self.tree.setUniformRowHeights(True)
         self.tree.setHeaderLabels(_headers(section))
-        self.tree.setColumnWidth(0, 150)
-        self.tree.setColumnWidth(1, 260)
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)  # dates are read whole
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.tree.setCursor(Qt.CursorShape.PointingHandCursor)
         self.tree.setToolTip(translate("HomePage", "Double-click or press Enter to open"))
         self.empty_label = QLabel(translate("HomePage", "Nothing here: well done."), self)

@@ -189,3 +189,22 @@ def test_navigation_shows_icons_and_record_counts(qtbot, admin, make_customer, o
     assert window.nav.item(0).toolTip() == ""  # 工作台 has no count
     assert window.nav.item(1).toolTip() == "Customers: about 2 records"
     assert window.nav.item(0).data(Qt.ItemDataRole.UserRole) == "home"
+
+
+# --------------------------------------------------------------- widths and order
+
+def test_column_widths_fit_the_grid_and_the_default_order_is_shown(qtbot, admin, make_customer, open_page):
+    from crm_desktop.grid.record_view import fit_widths
+
+    assert fit_widths([100, 280, 90, 200], 600, 90) == [100, 210, 90, 200]  # the widest gives way first
+    assert fit_widths([100, 280], 2000, 90) == [100, 280]  # room enough: nothing changes
+    make_customer("重庆德宏企业管理咨询合伙企业（有限合伙）", email="office@dehong-consulting.example.com",
+                  address="重庆市渝中区解放碑步行街88号环球金融中心写字楼三十八层")
+    page = open_page(admin, module="contacts")
+    header = page.view.horizontalHeader()
+    assert header.sortIndicatorSection() == page.model.column_of("created_at")  # newest first, as listed
+    customers = open_page(admin)
+    customers.resize(1366 - 190, 600)
+    header = customers.view.horizontalHeader()
+    total = sum(header.sectionSize(c) for c in range(header.count()) if not header.isSectionHidden(c))
+    assert total <= customers.view.viewport().width() + 2
