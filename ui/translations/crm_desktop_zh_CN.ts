@@ -889,6 +889,10 @@
         <translation>密码保存在系统钥匙串中，不会写入任何文件。</translation>
     </message>
     <message>
+        <source>Remember my password (not possible: this computer has no system keyring)</source>
+        <translation>记住密码（无法使用：本机没有系统钥匙串）</translation>
+    </message>
+    <message>
         <source>No system keyring is available on this computer (for example GNOME Keyring, KWallet or the Windows Credential Manager), so the password cannot be remembered safely.</source>
         <translation>本机没有可用的系统钥匙串（如 GNOME 密钥环、KWallet 或 Windows 凭据管理器），无法安全地记住密码。</translation>
     </message>
