@@ -236,8 +236,9 @@ class MainWindow(QMainWindow):
         if key == "dashboard":
             from crm_desktop.dashboard import DashboardPage
 
+            funnel = self._session.opportunities.funnel if "opportunities" in self.modules else None
             return DashboardPage(self._session.dashboard, self._lang, open_filtered=self.open_filtered,
-                                 openable=self.modules)
+                                 openable=self.modules, funnel=funnel)
         from crm_desktop.reports import ReportsPage
 
         return ReportsPage(self._session.reports, self._lang, may_export=self._rights.may("reports", Action.EXPORT))

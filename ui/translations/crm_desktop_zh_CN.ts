@@ -373,6 +373,10 @@
         <translation>全部客户</translation>
     </message>
     <message>
+        <source>Last 12 months</source>
+        <translation>近 12 个月</translation>
+    </message>
+    <message>
         <source>This month</source>
         <translation>本月</translation>
     </message>
@@ -399,6 +403,26 @@
     <message>
         <source>Click to open these records.</source>
         <translation>单击打开这些记录。</translation>
+    </message>
+    <message>
+        <source>Previous period: %1</source>
+        <translation>上期：%1</translation>
+    </message>
+    <message>
+        <source>%1 %2 vs previous period (%3)</source>
+        <translation>较上期 %1 %2（上期 %3）</translation>
+    </message>
+    <message>
+        <source>Sales funnel</source>
+        <translation>销售漏斗</translation>
+    </message>
+    <message>
+        <source>Active opportunities per stage with their expected amount, now (not limited to the period). Click a stage to open them.</source>
+        <translation>各阶段当前有效的销售机会及预计金额（不受所选期间限制）。点击阶段可打开这些机会。</translation>
+    </message>
+    <message>
+        <source>%1 · %2</source>
+        <translation>%1 个 · %2</translation>
     </message>
 </context>
 <context>
