@@ -101,7 +101,7 @@ class MainWindow(QMainWindow):
         splitter.addWidget(self.nav)
         splitter.addWidget(self.stack)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([190, 1000])
+        splitter.setSizes([self.nav.minimumWidth(), 1000])
         splitter.setChildrenCollapsible(False)
         self.setCentralWidget(splitter)
 

@@ -86,8 +86,12 @@ class NavigationList(QListWidget):
             item.setData(KeyRole, key)
             self.addItem(item)
         self.setSpacing(1)
-        self.setMinimumWidth(170)
-        self.setMaximumWidth(240)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # counts stay in sight
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
+        # Wide enough for the longest name, its icon and a count ("1.2万"), within reason.
+        widest = max((self.fontMetrics().horizontalAdvance(label) for _key, label in entries), default=100)
+        self.setMinimumWidth(min(max(widest + 20 + 70, 170), 280))
+        self.setMaximumWidth(320)
 
     def keys(self) -> list[str]:
         """The entries' keys in order."""

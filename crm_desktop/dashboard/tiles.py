@@ -6,7 +6,7 @@ from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from crm_core.reports.model import Tile
+from crm_core.reports.model import Kind, Tile
 from crm_desktop.dashboard.formatting import format_tile_value, format_value, trend
 
 # Called by this name so that pyside6-lupdate finds every string with its context.
@@ -73,6 +73,14 @@ class TileCard(QFrame):
         """Say how the figure moved against the period before (its value ``previous``)."""
         change = trend(self.tile.value, previous)
         before = format_tile_value(previous, self.tile.kind, self._lang)
+        if self.tile.kind is Kind.PERCENT and self.tile.value is not None and previous is not None:
+            # A rate moves in points: 16.7% after 20.0% is "3.3 points down", not "17% down".
+            points = (float(self.tile.value) - float(previous)) * 100
+            arrow = "↑" if points > 0 else "↓" if points < 0 else "→"
+            self.trend_label.setText(translate("Dashboard", "%1 %2 points vs previous period (%3)").replace(
+                "%1", arrow).replace("%2", f"{abs(points):.1f}").replace("%3", before))
+            self.trend_label.show()
+            return
         if change is None:
             text = translate("Dashboard", "Previous period: %1").replace("%1", before)
         else:

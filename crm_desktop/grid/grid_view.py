@@ -367,12 +367,15 @@ class ModulePage(QWidget):
         # Codes, numbers, dates, amounts and phone numbers are never cut (a cut code is a wrong
         # code); the record's name keeps a good part of its room; other text gives way first.
         field = self.model.spec.all_fields.get(self.model.columns[column])
+        header = self.view.horizontalHeader()
+        title = str(self.model.headerData(column, Qt.Orientation.Horizontal) or "")
+        readable = min(wanted, max(MIN_COLUMN_WIDTH + 20, header.fontMetrics().horizontalAdvance(title) + 24))
         if field is None:
-            return MIN_COLUMN_WIDTH + 20
+            return readable
         if field.name in self.model.spec.unique or field.read_only and field.type == "text" or \
                 field.type in ("date", "datetime", "money", "integer", "phone", "credit_code"):
             return wanted
-        return TITLE_MIN_WIDTH if field.name == self.model.spec.title_field else MIN_COLUMN_WIDTH + 20
+        return TITLE_MIN_WIDTH if field.name == self.model.spec.title_field else readable  # the header whole
 
     def _on_view_activated(self, index: QModelIndex) -> None:
         if index.isValid():

@@ -104,13 +104,16 @@ class RecordActions(QObject):
         self.toolbar.addActions([self.new_action, self.edit_action, self.delete_action])
         self.toolbar.addSeparator()
         self.toolbar.addAction(self.refresh_action)
-        self.toolbar.addSeparator()
+        separator = self.toolbar.addSeparator()
         # The import / export buttons stay the page's own (their dialogs hang off them).
+        shown = []
         for button, picture in ((transfer.import_button, "upload"), (transfer.export_button, "download")):
             button.setIcon(icon(picture))
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
             visible = button.isVisibleTo(page)
             self.toolbar.addWidget(button).setVisible(visible)
+            shown.append(visible)
+        separator.setVisible(any(shown))
         if page.bulk is not None:
             page.bulk.button.setIcon(icon("list-checks"))
             visible = page.bulk.button.isVisibleTo(page)  # before the tool bar adopts (and hides) it

@@ -164,6 +164,8 @@ class HomePage(QWidget):
         grid = QGridLayout()
         for n, box in enumerate(self.lists.values()):
             grid.addWidget(box, n // 2, n % 2)
+        grid.setColumnStretch(0, 1)  # two equal columns, whatever the lists hold
+        grid.setColumnStretch(1, 1)
         self.no_lists_label = QLabel(translate("HomePage", "Your role keeps no to-do lists here; choose a module "
                                                            "on the left."), self)
         self.no_lists_label.setVisible(not sections)

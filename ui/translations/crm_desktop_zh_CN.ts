@@ -405,6 +405,10 @@
         <translation>单击打开这些记录。</translation>
     </message>
     <message>
+        <source>%1 %2 points vs previous period (%3)</source>
+        <translation>较上期 %1 %2 个百分点（上期 %3）</translation>
+    </message>
+    <message>
         <source>Previous period: %1</source>
         <translation>上期：%1</translation>
     </message>
