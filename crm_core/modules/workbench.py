@@ -5,7 +5,8 @@ scope hold exactly as in the grids; a list the role may not read is left out, no
 an error):
 
 - follow-ups: my open next steps due today or earlier (overdue first);
-- tickets: open tickets (待处理 / 处理中) where I am the engineer, oldest first;
+- tickets: open tickets (待处理 / 处理中) where I am the engineer, oldest first (roles that
+  work tickets);
 - licenses: licenses expiring within 30 days (today included), soonest first;
 - opportunities: open opportunities expected to close this month (mine for roles
   that see all customers, every one in scope for the others).
@@ -85,7 +86,9 @@ class WorkbenchService:
     def sections(self) -> tuple[str, ...]:
         """The lists this user's role may read, in page order."""
         may = rights(self.ctx.actor.role).may
-        return tuple(s for s in SECTIONS if may(s, Action.READ))
+        # Tickets are assigned to those who work them; a role that only files tickets has none.
+        needed = {"tickets": Action.UPDATE}
+        return tuple(s for s in SECTIONS if may(s, needed.get(s, Action.READ)))
 
     def agenda(self, today: dt.date | None = None) -> dict[str, list[dict[str, Any]]]:
         """Every list the role may read: ``{section: [WorkItem as dict, …]}`` (plain values)."""

@@ -55,12 +55,19 @@ def _status_label(item: dict[str, Any], lang: str) -> str:
     return labels[1] if lang.startswith("en") else labels[0]
 
 
-def describe_day(day: dt.date | None, today: dt.date) -> str:
-    """"2026-12-05（逾期 1 天）" / "今天": a due day as the clerk reads it."""
+def describe_day(day: dt.date | None, today: dt.date, *, waiting: bool = False) -> str:
+    """"2026-12-05（逾期 1 天）" / "今天": a due day as the clerk reads it.
+
+    ``waiting`` True: ``day`` is when something was reported (a ticket), so a past day
+    says how long it has waited, not that it is overdue.
+    """
     if day is None:
         return ""
     if day == today:
         return translate("HomePage", "Today")
+    if waiting and day < today:
+        return translate("HomePage", "%1 (waiting %2 days)").replace("%1", day.isoformat()).replace(
+            "%2", str((today - day).days))
     if day < today:
         return translate("HomePage", "%1 (%2 days overdue)").replace("%1", day.isoformat()).replace(
             "%2", str((today - day).days))
@@ -107,7 +114,8 @@ class AgendaList(QGroupBox):
                 title = f"{title}（{status}）" if not self._lang.startswith("en") else f"{title} ({status})"
             if isinstance(item.get("amount"), Decimal | int | float) and item["amount"]:
                 title = f"{title} · ¥{item['amount']:,.0f}"
-            line = QTreeWidgetItem([describe_day(item.get("due"), today), title, item.get("customer") or ""])
+            when = describe_day(item.get("due"), today, waiting=item["module"] == "tickets")
+            line = QTreeWidgetItem([when, title, item.get("customer") or ""])
             line.setData(0, RecordRole, (item["module"], item["record_id"]))
             line.setIcon(0, module_icon(item["module"]))
             line.setToolTip(1, item["title"])

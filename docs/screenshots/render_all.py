@@ -2,7 +2,7 @@
 
 Run from the repository root (needs a CJK font, e.g. fonts-noto-cjk or fonts-wqy-zenhei)::
 
-    QT_QPA_PLATFORM=offscreen python docs/screenshots/render_all.py [OUT_DIR] [--only SUBSTRING]
+    QT_QPA_PLATFORM=offscreen python docs/screenshots/render_all.py [OUT_DIR] [--only PART[,PART…]]
 
 Writes ``<role>_<screen>_<lang>_<size>.png`` into OUT_DIR (default
 ``docs/screenshots/all/``; the repository keeps a representative few, see
@@ -76,7 +76,8 @@ def pick_logins(admin) -> dict[str, str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", nargs="?", default=str(HERE / "all"))
-    parser.add_argument("--only", default="", help="render only the files whose name contains this")
+    parser.add_argument("--only", default="", help="only the role_lang_size combinations containing one of these "
+                                                      "comma-separated parts, e.g. sales_zh_CN_1366,admin_en")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -109,7 +110,7 @@ def main() -> None:
             translators = install_translators(app, lang, TMP / "cache")
             for width, height in SIZES:
                 tag = f"{lang}_{width}x{height}"
-                if args.only and args.only not in f"{role}_{tag}":
+                if args.only and not any(part in f"{role}_{tag}" for part in args.only.split(",")):
                     continue
                 window = MainWindow(session, lang)
                 window.resize(width, height)

@@ -120,7 +120,7 @@ def test_home_page_is_first_and_each_line_opens_its_record(qtbot, login, make_cu
     assert window.stack.currentWidget() is home
     box = home.lists["followups"]
     qtbot.waitUntil(lambda: box.count() == 1, timeout=WAIT)
-    assert set(home.lists) == {"followups", "tickets", "licenses", "opportunities"}
+    assert set(home.lists) == {"followups", "licenses", "opportunities"}
     line = box.tree.topLevelItem(0)
     assert line.text(1) == "回访报价" and line.text(0).endswith("(2 days overdue)")
     assert line.text(2).startswith("南京金陵电子有限公司")
@@ -213,3 +213,13 @@ def test_column_widths_fit_the_grid_and_the_default_order_is_shown(qtbot, admin,
     assert total <= customers.view.viewport().width() + 2  # no sideways scrolling
     code = customers.model.column_of("code")
     assert header.sectionSize(code) >= customers.view.sizeHintForColumn(code)  # the code is never cut
+
+
+def test_days_read_as_due_or_waiting():
+    from crm_desktop.home.page import describe_day
+
+    today = dt.date(2026, 12, 6)
+    assert describe_day(today, today) == "Today"
+    assert describe_day(dt.date(2026, 12, 4), today) == "2026-12-04 (2 days overdue)"
+    assert describe_day(dt.date(2026, 12, 4), today, waiting=True) == "2026-12-04 (waiting 2 days)"  # a ticket
+    assert describe_day(dt.date(2026, 12, 9), today) == "2026-12-09"

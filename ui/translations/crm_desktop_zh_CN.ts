@@ -862,6 +862,10 @@
         <translation>今天</translation>
     </message>
     <message>
+        <source>%1 (waiting %2 days)</source>
+        <translation>%1（已等待 %2 天）</translation>
+    </message>
+    <message>
         <source>%1 (%2 days overdue)</source>
         <translation>%1（逾期 %2 天）</translation>
     </message>
