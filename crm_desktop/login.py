@@ -216,7 +216,12 @@ class LoginWindow(QDialog):
         combo.clear()
         for name, profile in self.profiles.items():
             embedded = name == "embedded" and profile.backend == "sqlite"
-            label = translate("Login", "This computer (embedded database)") if embedded else name
+            if embedded:
+                label = translate("Login", "This computer (embedded database)")
+            elif name == "env":  # CRM_DATABASE_URL: set up for the user, its internal name means nothing to him
+                label = translate("Login", "Company database (set up by your administrator)")
+            else:
+                label = name
             combo.addItem(label, name)
             combo.setItemData(combo.count() - 1, profile.describe(), Qt.ItemDataRole.ToolTipRole)
         last = self.settings.value("login/profile", default)

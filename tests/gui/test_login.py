@@ -312,3 +312,15 @@ def test_the_last_login_name_is_remembered_per_database(qtbot, admin, profile, s
     assert window.ui.loginEdit.text() == "wang"
     qtbot.waitUntil(lambda: not window.busy, timeout=WAIT)
     wait_for_all()
+
+
+def test_a_profile_from_the_environment_is_named_in_words(qtbot, profile, settings):
+    import dataclasses
+
+    env = dataclasses.replace(profile, name="env")
+    window = LoginWindow("en", {"env": env}, "env", settings)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: not window.busy and window.keyring_usable is not None, timeout=WAIT)
+    assert window.ui.profileCombo.itemText(0) == "Company database (set up by your administrator)"
+    wait_for_all()

@@ -917,6 +917,10 @@
         <translation>本机（内置数据库）</translation>
     </message>
     <message>
+        <source>Company database (set up by your administrator)</source>
+        <translation>公司数据库（由系统管理员设置）</translation>
+    </message>
+    <message>
         <source>The password is kept in the system keyring, never in a file.</source>
         <translation>密码保存在系统钥匙串中，不会写入任何文件。</translation>
     </message>
