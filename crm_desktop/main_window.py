@@ -19,7 +19,7 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (QDialog, QLabel, QMainWindow, QMessageBox, QPushButton, QSplitter,
                                QStackedWidget, QWidget)
 
@@ -33,7 +33,8 @@ from crm_desktop.grid.grid_view import ModulePage
 from crm_desktop.grid.record_actions import add_to_menu
 from crm_desktop.home.desk import HomeDesk
 from crm_desktop.home.page import HomePage
-from crm_desktop.icons import app_icon, icon
+from crm_desktop.icons import app_icon
+from crm_desktop.main_menus import build_menus, database_words
 from crm_desktop.navigation import NavigationList, count_records
 
 # Called by this name so that pyside6-lupdate finds every string with its context.
@@ -130,33 +131,7 @@ class MainWindow(QMainWindow):
     # -------------------------------------------------------------- building
 
     def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu(translate("MainWindow", "&File"))
-        sign_out = QAction(translate("MainWindow", "Sign &out"), self)
-        sign_out.setObjectName("signOutAction")
-        sign_out.triggered.connect(self.sign_out)
-        quit_action = QAction(translate("MainWindow", "&Quit"), self)
-        quit_action.setObjectName("quitAction")
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
-        settings = QAction(translate("MainWindow", "&Settings…"), self)
-        settings.setObjectName("settingsAction")
-        settings.setShortcut(QKeySequence("Ctrl+,"))
-        settings.triggered.connect(self.open_settings)
-        settings.setIcon(icon("settings"))
-        sign_out.setIcon(icon("log-out"))
-        file_menu.addActions([settings, sign_out, quit_action])
-        # The shown module's record actions (New, Edit, Delete, …), refilled when the page changes.
-        self.records_menu = self.menuBar().addMenu(translate("MainWindow", "&Records"))
-        self.records_menu.setObjectName("recordsMenu")
-        self.records_menu.menuAction().setVisible(False)
-        go_menu = self.menuBar().addMenu(translate("MainWindow", "&Go"))
-        home = go_menu.addAction(icon("house"), HOME_NAME(self._lang))
-        home.setShortcut(QKeySequence("Ctrl+Home"))
-        home.triggered.connect(self.show_home)
-        help_menu = self.menuBar().addMenu(translate("MainWindow", "&Help"))
-        about = QAction(translate("MainWindow", "&About CRM Desktop"), self)
-        about.triggered.connect(self.show_about)
-        help_menu.addAction(about)
+        self.records_menu = build_menus(self, HOME_NAME(self._lang))
 
     def _build_status_bar(self, actor: Any) -> None:
         bar = self.statusBar()
@@ -164,7 +139,7 @@ class MainWindow(QMainWindow):
         self.user_label = QLabel(f"{actor.name}（{role}）" if not self._lang.startswith("en")
                                  else f"{actor.name} ({role})")
         self.user_label.setObjectName("userLabel")
-        self.server_label = QLabel(self._where())
+        self.server_label = QLabel(database_words(self._session.profile))
         self.server_label.setObjectName("serverLabel")
         self.server_label.setToolTip(self._session.profile.describe())  # the technical place, on demand
         self.due_button = QPushButton()
@@ -177,15 +152,6 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.user_label)
         bar.addWidget(self.server_label, 1)
         bar.addPermanentWidget(self.due_button)
-
-    def _where(self) -> str:
-        # For the clerk: which database, in words; the file path or host stays in the tooltip.
-        profile = self._session.profile
-        if profile.backend == "sqlite":
-            return translate("MainWindow", "Database on this computer")
-        if profile.name and profile.name not in ("env", "default"):
-            return translate("MainWindow", "Company database “%1”").replace("%1", profile.name)
-        return translate("MainWindow", "Company database")
 
     # --------------------------------------------------------------- pages
 
