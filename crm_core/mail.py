@@ -36,6 +36,7 @@ from sqlalchemy import func, or_, select, update
 from crm_core.db.base import utcnow
 from crm_core.errors import ConfigurationError, PermissionDenied
 from crm_core.i18n import Text
+from crm_core.mail_errors import explain_smtp_error
 from crm_core.models import Notification
 from crm_core.permissions import Action, rights
 from crm_core.services.context import Context
@@ -157,8 +158,10 @@ class MailService:
             with self.transport(settings, password) as conn:
                 conn.send_message(_message(settings, recipient, subject, body))
         except (smtplib.SMTPException, OSError, socket.timeout) as exc:
-            raise ConfigurationError(Text(f"发送测试邮件失败：{_describe(exc)}",
-                                          f"Sending the test message failed: {_describe(exc)}")) from None
+            # In words, with what to check; the server's technical answer goes to the log.
+            reason = explain_smtp_error(exc, settings.host, settings.port)
+            raise ConfigurationError(Text(f"测试邮件没有发出。{reason.zh}",
+                                          f"The test message was not sent. {reason.en}")) from None
 
     def send_pending(self, ticket_id: int | None = None, *, password: str | None = None,
                      progress: Callable[[int, int], None] | None = None) -> SendReport:

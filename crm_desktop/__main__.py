@@ -194,6 +194,9 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationName("CRM Desktop")
     app.setOrganizationName("crm-desktop")
     app.setDesktopFileName("crm-desktop")  # Wayland/X11 match the window to the installed .desktop entry
+    from crm_desktop.style import apply_style
+
+    apply_style(app)  # one style sheet for every window
     app.setWindowIcon(_app_icon())
     app.setQuitOnLastWindowClosed(False)  # the end is decided explicitly (sign-in done / cancelled)
     lang = detect_language(args.lang or os.environ.get("CRM_LANG"))

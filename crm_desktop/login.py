@@ -139,6 +139,7 @@ class LoginWindow(QDialog):
         self.settings = settings if settings is not None else QSettings(KEYRING_SERVICE, KEYRING_SERVICE)
         self.profiles: dict[str, Any] = {}
         self.keyring_usable: bool | None = None  # None: not known yet
+        self._profile_shown: str | None = None  # the profile whose last login name is shown
         self.first_run_dialog: QDialog | None = None
         self._pending = 0
         self._signing_in = False
@@ -215,7 +216,12 @@ class LoginWindow(QDialog):
         combo.clear()
         for name, profile in self.profiles.items():
             embedded = name == "embedded" and profile.backend == "sqlite"
-            label = translate("Login", "This computer (embedded database)") if embedded else name
+            if embedded:
+                label = translate("Login", "This computer (embedded database)")
+            elif name == "env":  # CRM_DATABASE_URL: set up for the user, its internal name means nothing to him
+                label = translate("Login", "Company database (set up by your administrator)")
+            else:
+                label = name
             combo.addItem(label, name)
             combo.setItemData(combo.count() - 1, profile.describe(), Qt.ItemDataRole.ToolTipRole)
         last = self.settings.value("login/profile", default)
@@ -224,7 +230,7 @@ class LoginWindow(QDialog):
         combo.blockSignals(False)
         combo.currentIndexChanged.connect(self._on_profile_combo_current_index_changed)
         if not self.ui.loginEdit.text():
-            self.ui.loginEdit.setText(str(self.settings.value("login/login", "") or ""))
+            self.ui.loginEdit.setText(self._last_login(self.ui.profileCombo.currentData()))
         self._show_message("")
         self.ui.signInButton.setEnabled(self._retry_left == 0)
         self._on_profile_combo_current_index_changed()
@@ -245,16 +251,24 @@ class LoginWindow(QDialog):
         present_error(self, exc, self.lang)
         self._set_profiles({"embedded": Profile()}, "embedded")
 
+    def _last_login(self, profile_name: Any) -> str:
+        """The login name last used on this profile ("" if none)."""
+        return str(self.settings.value(f"login/last_login/{profile_name}", "") or "")
+
     def _on_keyring_check_done(self, usable: bool) -> None:
         self.keyring_usable = usable
         check = self.ui.rememberCheck
         if usable:
+            check.setText(translate("Login", "&Remember my password on this computer"))
             check.setEnabled(True)
             check.setToolTip(translate("Login", "The password is kept in the system keyring, never in a file."))
             self._refill_password()
         else:
             check.setChecked(False)
             check.setEnabled(False)
+            # Said beside the box, not only in a tooltip nobody hovers over.
+            check.setText(translate("Login", "Remember my password (not possible: this computer has no "
+                                             "system keyring)"))
             check.setToolTip(translate("Login", "No system keyring is available on this computer (for example "
                                                 "GNOME Keyring, KWallet or the Windows Credential Manager), so "
                                                 "the password cannot be remembered safely."))
@@ -265,6 +279,12 @@ class LoginWindow(QDialog):
 
     def _on_profile_combo_current_index_changed(self, _index: int = 0) -> None:
         profile = self.profiles[self.ui.profileCombo.currentData()]
+        previous, self._profile_shown = self._profile_shown, self.ui.profileCombo.currentData()
+        if previous is not None and previous != self._profile_shown:  # another database: its own last login
+            remembered = self._last_login(self._profile_shown)
+            if remembered != self.ui.loginEdit.text():
+                self.ui.loginEdit.setText(remembered)
+                self.ui.passwordEdit.clear()
         self.ui.profileCombo.setToolTip(profile.describe())
         is_server = profile.backend == "postgresql"
         self._show_server_fields(is_server)
@@ -345,7 +365,9 @@ class LoginWindow(QDialog):
         if keyring_problem:
             log.warning("could not update the keyring: %s", keyring_problem)
         self.settings.setValue("login/profile", self.ui.profileCombo.currentData())
-        self.settings.setValue("login/login", self.ui.loginEdit.text().strip())
+        # Per database: the name used on the test database is not offered on the real one.
+        self.settings.setValue(f"login/last_login/{self.ui.profileCombo.currentData()}",
+                               self.ui.loginEdit.text().strip())
         self._show_message(translate("Login", "Signed in."))
         self.signed_in.emit(session)
         self.accept()

@@ -1,5 +1,9 @@
 """The main window: module navigation, the module pages, menus and the status bar.
 
+The first page is the 工作台 (:mod:`crm_desktop.home`): the user's lists of what is
+due, fed by a :class:`~crm_desktop.home.ReminderWatcher` that also raises desktop
+reminders (tray and in-app) while the program is open.
+
 Deliberately small (no god window): each module page is a
 :class:`~crm_desktop.grid.grid_view.ModulePage`, created the first time it is
 chosen, and so are the dashboard and reports pages listed after the modules
@@ -14,17 +18,24 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import (QDialog, QLabel, QListWidget, QListWidgetItem, QMainWindow, QMessageBox, QPushButton,
-                               QSplitter, QStackedWidget, QWidget)
+from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (QDialog, QLabel, QMainWindow, QMessageBox, QPushButton, QSplitter,
+                               QStackedWidget, QWidget)
 
+from crm_core.i18n import Text
 from crm_core.lists import Filter
 from crm_core.permissions import BUSINESS_MODULES, MODULE_NAMES, Action, rights
 from crm_desktop.background import cancel_all, run_in_background, when_idle
 from crm_desktop.changes import ChangeBus
 from crm_desktop.grid.display import DictionaryLabels, dictionary_labels
 from crm_desktop.grid.grid_view import ModulePage
+from crm_desktop.grid.record_actions import add_to_menu
+from crm_desktop.home.desk import HomeDesk
+from crm_desktop.home.page import HomePage
+from crm_desktop.icons import app_icon
+from crm_desktop.main_menus import build_menus, database_words
+from crm_desktop.navigation import NavigationList, count_records
 
 # Called by this name so that pyside6-lupdate finds every string with its context.
 translate = QCoreApplication.translate
@@ -38,6 +49,8 @@ assert set(MODULE_ORDER) == set(BUSINESS_MODULES)
 # After the modules: the views over them (管理看板, 报表), for roles that may read them.
 VIEW_ORDER = ("dashboard", "reports")
 DUE_REFRESH_MS = 5 * 60 * 1000
+GEOMETRY_KEY = "window/main_geometry"
+HOME_NAME = Text("工作台", "My work")  # beside the module names, which are Texts too
 
 
 class MainWindow(QMainWindow):
@@ -54,9 +67,14 @@ class MainWindow(QMainWindow):
     closed = Signal(bool)
     language_switched = Signal(str)
 
-    def __init__(self, session: Any, lang: str, parent: QWidget | None = None):
-        """Build the window for ``session`` (a :class:`crm_core.session.CrmSession`) in ``lang``."""
+    def __init__(self, session: Any, lang: str, parent: QWidget | None = None, *,
+                 settings: QSettings | None = None):
+        """Build the window for ``session`` (a :class:`crm_core.session.CrmSession`) in ``lang``.
+
+        ``settings`` keeps the window's size and place (default: the app's QSettings).
+        """
         super().__init__(parent)
+        self._settings = settings or QSettings("crm-desktop", "crm-desktop")
         self._session = session
         self._lang = lang
         self._labels: DictionaryLabels = {}
@@ -74,28 +92,24 @@ class MainWindow(QMainWindow):
         self.views = [v for v in VIEW_ORDER if self._rights.may(v, Action.READ)]
         self.setObjectName("mainWindow")
         self.setWindowTitle(translate("MainWindow", "CRM Desktop — %1").replace("%1", actor.name))
+        self.setWindowIcon(app_icon())
 
-        self.nav = QListWidget()
-        self.nav.setObjectName("moduleList")
-        for key in self.modules + self.views:
-            item = QListWidgetItem(MODULE_NAMES[key](lang))
-            item.setData(Qt.ItemDataRole.UserRole, key)
-            self.nav.addItem(item)
-        self.nav.setSpacing(2)  # a little air between the entries: they are clicked all day
-        self.nav.setMinimumWidth(130)
-        self.nav.setMaximumWidth(220)
+        self.nav = NavigationList([("home", HOME_NAME(lang))]
+                                  + [(key, MODULE_NAMES[key](lang)) for key in self.modules + self.views])
         self.stack = QStackedWidget()
         self.stack.setObjectName("pageStack")
         splitter = QSplitter()
         splitter.addWidget(self.nav)
         splitter.addWidget(self.stack)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([150, 1000])
+        splitter.setSizes([self.nav.minimumWidth(), 1000])
         splitter.setChildrenCollapsible(False)
         self.setCentralWidget(splitter)
 
         self._build_menus()
         self._build_status_bar(actor)
+        self.desk = HomeDesk(session.workbench, lang, open_record=self.open_record, add_page=self.stack.addWidget,
+                             show_home=self._show_home_raised, status_bar=self.statusBar(), parent=self)
         self.changes.changed.connect(self._on_changes_changed)
         self.nav.currentRowChanged.connect(self._on_nav_current_row_changed)
         self._due_timer = QTimer(self)
@@ -106,30 +120,18 @@ class MainWindow(QMainWindow):
         if self._rights.may("followups", Action.READ):
             self.refresh_due()
             self._due_timer.start()
-        if self.modules:
-            self.nav.setCurrentRow(0)
-        self.resize(1200, 720)
+        self.nav.setCurrentRow(0)  # 工作台 first
+        self.desk.start()
+        QTimer.singleShot(0, self.refresh_counts)  # after the window is up: counts never delay it
+        self.resize(1366, 800)
+        geometry = self._settings.value(GEOMETRY_KEY)
+        if geometry is not None:
+            self.restoreGeometry(geometry)
 
     # -------------------------------------------------------------- building
 
     def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu(translate("MainWindow", "&File"))
-        sign_out = QAction(translate("MainWindow", "Sign &out"), self)
-        sign_out.setObjectName("signOutAction")
-        sign_out.triggered.connect(self.sign_out)
-        quit_action = QAction(translate("MainWindow", "&Quit"), self)
-        quit_action.setObjectName("quitAction")
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
-        settings = QAction(translate("MainWindow", "&Settings…"), self)
-        settings.setObjectName("settingsAction")
-        settings.setShortcut(QKeySequence("Ctrl+,"))
-        settings.triggered.connect(self.open_settings)
-        file_menu.addActions([settings, sign_out, quit_action])
-        help_menu = self.menuBar().addMenu(translate("MainWindow", "&Help"))
-        about = QAction(translate("MainWindow", "&About CRM Desktop"), self)
-        about.triggered.connect(self.show_about)
-        help_menu.addAction(about)
+        self.records_menu = build_menus(self, HOME_NAME(self._lang))
 
     def _build_status_bar(self, actor: Any) -> None:
         bar = self.statusBar()
@@ -137,8 +139,9 @@ class MainWindow(QMainWindow):
         self.user_label = QLabel(f"{actor.name}（{role}）" if not self._lang.startswith("en")
                                  else f"{actor.name} ({role})")
         self.user_label.setObjectName("userLabel")
-        self.server_label = QLabel(self._session.profile.describe())
+        self.server_label = QLabel(database_words(self._session.profile))
         self.server_label.setObjectName("serverLabel")
+        self.server_label.setToolTip(self._session.profile.describe())  # the technical place, on demand
         self.due_button = QPushButton()
         self.due_button.setObjectName("dueButton")
         self.due_button.setFlat(True)
@@ -151,6 +154,22 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.due_button)
 
     # --------------------------------------------------------------- pages
+
+    def show_home(self) -> HomePage:
+        """Select 工作台 in the navigation and show it."""
+        self.nav.setCurrentRow(0)
+        return self.desk.page
+
+    def _show_home_raised(self) -> None:
+        self.show_home()
+        self.showNormal()
+        self.raise_()
+        self.activateWindow()
+
+    def open_record(self, module: str, record_id: Any) -> None:
+        """Open a record from the home page or a reminder (a customer opens its 360° view)."""
+        if module in self.modules:
+            self._open_from_page(module, record_id)
 
     def page(self, module: str) -> ModulePage:
         """The page of ``module``, created on first use; KeyError for a module the role may not read."""
@@ -166,7 +185,7 @@ class MainWindow(QMainWindow):
 
     def show_module(self, module: str) -> ModulePage:
         """Select ``module`` in the navigation and show its page."""
-        self.nav.setCurrentRow(self.modules.index(module))
+        self.nav.setCurrentRow(self.nav.row_of(module))
         return self.page(module)
 
     def view(self, key: str) -> QWidget:
@@ -183,15 +202,16 @@ class MainWindow(QMainWindow):
         if key == "dashboard":
             from crm_desktop.dashboard import DashboardPage
 
+            funnel = self._session.opportunities.funnel if "opportunities" in self.modules else None
             return DashboardPage(self._session.dashboard, self._lang, open_filtered=self.open_filtered,
-                                 openable=self.modules)
+                                 openable=self.modules, funnel=funnel)
         from crm_desktop.reports import ReportsPage
 
         return ReportsPage(self._session.reports, self._lang, may_export=self._rights.may("reports", Action.EXPORT))
 
     def show_view(self, key: str) -> QWidget:
         """Select the dashboard or reports entry in the navigation and show its page."""
-        self.nav.setCurrentRow(len(self.modules) + self.views.index(key))
+        self.nav.setCurrentRow(self.nav.row_of(key))
         return self.view(key)
 
     def open_filtered(self, module: str, filters: tuple[Filter, ...]) -> ModulePage:
@@ -251,6 +271,14 @@ class MainWindow(QMainWindow):
         return getattr(self._session, module)
 
     # ------------------------------------------------------------- actions
+
+    def refresh_counts(self, modules: list[str] | None = None) -> None:
+        """Ask (in the background) how many records the modules hold, for the navigation."""
+        if self._closed:
+            return
+        wanted = [(m, getattr(self._session, m)) for m in (modules or self.modules)]
+        run_in_background(count_records, wanted, done=self._on_counts_loaded,
+                          failed=lambda exc: log.info("module counts failed: %s", exc))
 
     def refresh_due(self) -> None:
         """Count the user's open next steps due today or earlier, in the background."""
@@ -313,6 +341,8 @@ class MainWindow(QMainWindow):
         if not self._closed:
             self._closed = True
             self._due_timer.stop()
+            self.desk.close()
+            self._settings.setValue(GEOMETRY_KEY, self.saveGeometry())
             if not self._handing_over:  # the successor window goes on with the session and its work
                 cancel_all()
                 when_idle(self._session.close)  # never dispose the engine under a running job
@@ -322,10 +352,21 @@ class MainWindow(QMainWindow):
     # --------------------------------------------------------------- slots
 
     def _on_nav_current_row_changed(self, row: int) -> None:
-        if 0 <= row < len(self.modules):
-            self.stack.setCurrentWidget(self.page(self.modules[row]))
-        elif 0 <= row - len(self.modules) < len(self.views):
-            self.stack.setCurrentWidget(self.view(self.views[row - len(self.modules)]))
+        key = self.nav.key_at(row)
+        if key == "home":
+            self.stack.setCurrentWidget(self.desk.page)
+        elif key in self.modules:
+            self.stack.setCurrentWidget(self.page(key))
+        elif key in self.views:
+            self.stack.setCurrentWidget(self.view(key))
+        page = self.current_page()
+        if page is not None:
+            add_to_menu(self.records_menu, page.record_actions.actions())
+        self.records_menu.menuAction().setVisible(page is not None)
+
+    def _on_counts_loaded(self, counts: dict[str, int]) -> None:
+        if not self._closed:
+            self.nav.set_counts(counts)
 
     def _on_dictionary_loaded(self, entries: list[dict[str, Any]]) -> None:
         if self._closed:
@@ -356,6 +397,10 @@ class MainWindow(QMainWindow):
         if "followups" in self.modules:
             self.show_module("followups")
 
-    def _on_changes_changed(self, module: str, _record: object) -> None:
+    def _on_changes_changed(self, module: str, record: object) -> None:
         if module == "followups" and self._rights.may("followups", Action.READ):
             self.refresh_due()
+        if module in self.modules:
+            if record is None or self.nav.count_of(module) is None:
+                self.refresh_counts([module])
+            self.desk.refresh()  # a saved follow-up or ticket may belong on the home page

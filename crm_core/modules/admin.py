@@ -189,6 +189,17 @@ DICTIONARY_CATEGORIES: dict[str, Text] = {
     "payment_method": Text("付款方式", "Payment methods"),
 }
 
+def internal_name(label_en: Any, taken: set[str], fallback: str) -> str:
+    """A code made from an English label ("Joint stock" -> "joint_stock"), unique among ``taken``."""
+    base = re.sub(r"[^a-z0-9]+", "_", str(label_en or "").lower()).strip("_")[:30]
+    if not base or not base[0].isalpha():
+        base = f"{fallback}_{base}".rstrip("_") if base else fallback
+    name, n = base, 2
+    while name in taken:
+        name, n = f"{base}_{n}", n + 1
+    return name
+
+
 DICTIONARY_SPEC = EntitySpec(
     module="dictionary",
     label=Text("字典项", "Dictionary entry"),
@@ -196,7 +207,8 @@ DICTIONARY_SPEC = EntitySpec(
     fields=(
         Field("category", Text("类别", "Category"), T.CHOICE, required=True,
               choices=tuple(choices(*((k, v.zh, v.en) for k, v in DICTIONARY_CATEGORIES.items())))),
-        Field("code", Text("代码", "Code"), required=True, max_length=40),
+        # Records store the code; people see the labels. Left empty, it is made from the English label.
+        Field("code", Text("内部代码（可留空）", "Internal code (optional)"), max_length=40, in_grid=False),
         Field("label_zh", Text("中文名称", "Chinese label"), required=True, max_length=100),
         Field("label_en", Text("英文名称", "English label"), required=True, max_length=100),
         Field("sort_order", Text("排序", "Order"), T.INTEGER),
@@ -223,6 +235,9 @@ class DictionaryService(EntityService):
 
     def _apply_defaults(self, s: Session, full: dict[str, Any], given: dict[str, Any]) -> None:
         full["sort_order"] = full.get("sort_order") or 0
+        if not full.get("code"):
+            taken = set(s.scalars(select(DictionaryEntry.code).where(DictionaryEntry.category == full.get("category"))))
+            full["code"] = internal_name(full.get("label_en"), taken, "item")
 
     def codes(self, s: Session, category: str) -> set[str]:
         """Active codes of a category (cached for the unit of work)."""
@@ -272,7 +287,8 @@ CUSTOM_FIELD_SPEC = EntitySpec(
     fields=(
         Field("module", Text("模块", "Module"), T.CHOICE, required=True,
               choices=choices(("customers", "客户信息", "Customers"), ("contacts", "客户联系人", "Contacts"))),
-        Field("key", Text("字段代码", "Key"), required=True, max_length=40),
+        # Imports and exports name the column by it; left empty, it is made from the English label.
+        Field("key", Text("内部名称（可留空）", "Internal name (optional)"), max_length=40, in_grid=False),
         Field("label_zh", Text("中文名称", "Chinese label"), required=True, max_length=100),
         Field("label_en", Text("英文名称", "English label"), required=True, max_length=100),
         Field("field_type", Text("类型", "Type"), T.CHOICE, required=True, choices=choices(
@@ -280,7 +296,7 @@ CUSTOM_FIELD_SPEC = EntitySpec(
             ("date", "日期", "Date"), ("choice", "选项", "Choice"))),
         Field("required", Text("必填", "Required"), T.BOOL),
         Field("max_length", Text("最大长度", "Max length"), T.INTEGER, min_value=1, max_value=2000),
-        Field("choices_category", Text("选项来源（字典类别）", "Choices (dictionary category)"), T.CHOICE,
+        Field("choices_category", Text("选项取自", "Options from"), T.CHOICE,
               choices=DICTIONARY_SPEC.field("category").choices),
         Field("sort_order", Text("排序", "Order"), T.INTEGER),
     ),
@@ -298,6 +314,10 @@ class CustomFieldService(EntityService):
     def _apply_defaults(self, s: Session, full: dict[str, Any], given: dict[str, Any]) -> None:
         full["required"] = bool(full.get("required"))
         full["sort_order"] = full.get("sort_order") or 0
+        if not full.get("key"):
+            taken = set(s.scalars(select(CustomFieldDefinition.key).where(
+                CustomFieldDefinition.module == full.get("module"))))
+            full["key"] = internal_name(full.get("label_en"), taken, "field")
 
     def _validate(self, s: Session, values: dict[str, Any], obj: Any, errors: ErrorCollector) -> None:
         key = values.get("key") or ""

@@ -30,6 +30,9 @@ from crm_core.services.codes import office_today
 from crm_core.services.context import Context
 
 EXPIRING_DAYS = 30
+# Tiles measured over the chosen period (the others are "now"): these have a trend against
+# the period before.
+PERIOD_TILES = frozenset({"new_customers", "won_customers", "avg_followup_cycle", "churn_rate"})
 
 
 class DashboardService:
@@ -64,6 +67,24 @@ class DashboardService:
             chart_list = charts(q, lang)
             q.step(8, 8)
         return Dashboard(date_from, date_to, scope is not None, tiles, chart_list)
+
+    def period_tiles(self, date_from: dt.date, date_to: dt.date) -> dict[str, Any]:
+        """``{key: value}`` of the period tiles (:data:`PERIOD_TILES`) only: the previous period of a trend.
+
+        Raises:
+            PermissionDenied: the role has no dashboard.
+        """
+        self.ctx.require("dashboard", Action.READ)
+        scope = customer_scope(self.ctx)
+        with self.ctx.db.unit_of_work(write=False) as s:
+            q = ReportQuery(s, self.ctx.db.backend, ReportFilters(date_from=date_from, date_to=date_to), scope,
+                            office_today(), None)
+            low, high = day_span(date_from, date_to)
+            tiles = [new_customers_tile(q, low, high), won_customers_tile(q), churn_tile(q)]
+            cycle = activity.average_cycle(q)
+        values = {t.key: t.value for t in tiles}
+        values["avg_followup_cycle"] = cycle
+        return values
 
     def _tiles(self, q: ReportQuery) -> list[Tile]:
         low, high = day_span(q.filters.date_from, q.filters.date_to)

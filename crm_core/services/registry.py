@@ -49,6 +49,7 @@ _EXTRA = {
     "settings": ("crm_core.settings", "SettingsService"),
     "mail": ("crm_core.mail", "MailService"),
     "backups": ("crm_core.backup.service", "BackupService"),
+    "workbench": ("crm_core.modules.workbench", "WorkbenchService"),
 }
 
 

@@ -42,3 +42,24 @@ def format_value(value: Any, kind: Kind) -> str:
 def is_numeric(kind: Kind) -> bool:
     """Numbers are right-aligned in tables (digits line up)."""
     return kind in (Kind.INTEGER, Kind.MONEY, Kind.PERCENT, Kind.NUMBER)
+
+
+def format_tile_value(value: Any, kind: Kind, lang: str) -> str:
+    """A dashboard figure at a glance: money of ¥10,000 or more in 万元 for Chinese ("¥123.46万").
+
+    The full figure (:func:`format_value`) goes in the tile's tooltip.
+    """
+    if kind is Kind.MONEY and value is not None and value != "" and not lang.startswith("en") \
+            and abs(Decimal(value)) >= 10_000:
+        return f"¥{Decimal(value) / 10_000:,.2f}万"
+    return format_value(value, kind)
+
+
+def trend(value: Any, previous: Any) -> float | None:
+    """The change from ``previous`` to ``value`` as a fraction (0.25: up a quarter); None when not comparable."""
+    if value is None or previous is None:
+        return None
+    value, previous = float(value), float(previous)
+    if previous == 0:
+        return None
+    return (value - previous) / abs(previous)

@@ -21,7 +21,8 @@ from crm_core.permissions import MODULE_NAMES
 from crm_core.reports.model import Dashboard, GridTarget
 from crm_desktop.background import run_in_background
 from crm_desktop.dashboard.charts import ChartPanel
-from crm_desktop.dashboard.period import PeriodSelector
+from crm_desktop.dashboard.funnel import FunnelPanel
+from crm_desktop.dashboard.period import PeriodSelector, previous_range
 from crm_desktop.dashboard.tiles import TILE_STYLE, TileCard
 from crm_desktop.errors import present_error
 
@@ -43,8 +44,9 @@ class DashboardPage(QWidget):
     loaded = Signal()
 
     def __init__(self, service: Any, lang: str, *, open_filtered: OpenFiltered, openable: Collection[str],
-                 today: dt.date | None = None, parent: QWidget | None = None):
-        """Build the page and start loading this month's figures.
+                 today: dt.date | None = None, funnel: Callable[[], list[dict[str, Any]]] | None = None,
+                 parent: QWidget | None = None):
+        """Build the page and start loading the last 12 months' figures.
 
         Args:
             service: ``session.dashboard`` (``load(date_from, date_to)`` -> :class:`Dashboard`).
@@ -52,6 +54,7 @@ class DashboardPage(QWidget):
             open_filtered: ``open_filtered(module, filters)`` shows a module's grid with those filters.
             openable: modules whose grid the user may open (others' tiles are not clickable).
             today: the reference day of the named periods (default: the workstation's today).
+            funnel: ``session.opportunities.funnel`` for roles that read opportunities; None: no funnel.
             parent: Qt parent.
         """
         super().__init__(parent)
@@ -60,6 +63,9 @@ class DashboardPage(QWidget):
         self._lang = lang
         self._open_filtered = open_filtered
         self._openable = frozenset(openable)
+        self._funnel = funnel
+        self.funnel_panel: FunnelPanel | None = None
+        self.previous: dict[str, Any] = {}
         self._generation = 0
         self._loading = False
         self.dashboard: Dashboard | None = None
@@ -132,12 +138,12 @@ class DashboardPage(QWidget):
         self._generation += 1
         self._set_loading(True)
         # The chart categories (statuses, severities) come in the page's language.
-        load = partial(self._service.load, lang=self._lang)
-        run_in_background(load, *self.period.range(),
+        run_in_background(_load_all, self._service, self._funnel, *self.period.range(), self._lang,
                           done=partial(self._on_load_done, self._generation),
                           failed=partial(self._on_load_failed, self._generation))
 
-    def _show(self, dashboard: Dashboard) -> None:
+    def _show(self, loaded: tuple[Dashboard, dict[str, Any], list[dict[str, Any]] | None]) -> None:
+        dashboard, self.previous, funnel = loaded
         self.dashboard = dashboard
         scope = (translate("Dashboard", "My customers") if dashboard.personal
                  else translate("Dashboard", "All customers"))
@@ -150,6 +156,8 @@ class DashboardPage(QWidget):
             card.clicked.connect(self._on_target_clicked)
             self._tile_grid.addWidget(card, n // TILE_COLUMNS, n % TILE_COLUMNS)
             self.tiles[tile.key] = card
+            if tile.key in self.previous:
+                card.show_previous(self.previous[tile.key])
         self.charts = []
         for n, item in enumerate(dashboard.charts):
             targets = [t if self._may_open(t) else None for t in item.targets]
@@ -157,6 +165,12 @@ class DashboardPage(QWidget):
             panel.target_clicked.connect(self._on_target_clicked)
             self._chart_grid.addWidget(panel, n // CHART_COLUMNS, n % CHART_COLUMNS)
             self.charts.append(panel)
+        self.funnel_panel = None
+        if funnel is not None:  # beside the charts: a stage is clicked like a bar
+            self.funnel_panel = FunnelPanel(funnel, self._lang, "opportunities" in self._openable, self)
+            self.funnel_panel.target_clicked.connect(self._on_target_clicked)
+            n = len(self.charts)
+            self._chart_grid.addWidget(self.funnel_panel, n // CHART_COLUMNS, n % CHART_COLUMNS)
 
     def _set_loading(self, loading: bool) -> None:
         self._loading = loading
@@ -170,7 +184,7 @@ class DashboardPage(QWidget):
     def _on_period_changed(self, _first: dt.date, _last: dt.date) -> None:
         self.reload()
 
-    def _on_load_done(self, generation: int, dashboard: Dashboard) -> None:
+    def _on_load_done(self, generation: int, dashboard: tuple[Dashboard, dict[str, Any], Any]) -> None:
         if generation != self._generation:
             return  # an older period's answer: the newer one is on its way
         self._set_loading(False)
@@ -185,6 +199,14 @@ class DashboardPage(QWidget):
 
     def _on_target_clicked(self, target: GridTarget) -> None:
         self._open_filtered(target.module, tuple(target.filters))
+
+
+def _load_all(service: Any, funnel: Callable[[], list[dict[str, Any]]] | None, first: dt.date, last: dt.date,
+              lang: str) -> tuple[Dashboard, dict[str, Any], list[dict[str, Any]] | None]:
+    """The period's dashboard, the previous period's tile values (the trends) and the funnel (background)."""
+    dashboard = service.load(first, last, lang=lang)
+    previous = service.period_tiles(*previous_range(first, last)) if hasattr(service, "period_tiles") else {}
+    return dashboard, previous, funnel() if funnel is not None else None
 
 
 def _clear(grid: QGridLayout) -> None:

@@ -10,7 +10,9 @@ from PySide6.QtWidgets import QComboBox, QDateEdit, QHBoxLayout, QLabel, QWidget
 # Called by this name so that pyside6-lupdate finds every string with its context.
 translate = QCoreApplication.translate
 
-PERIODS = ("this_month", "last_month", "this_quarter", "this_year", "custom")
+# The last 12 months first: monthly charts need months to say anything (one bar is no trend).
+PERIODS = ("last_12_months", "this_month", "last_month", "this_quarter", "this_year", "custom")
+DEFAULT_PERIOD = "last_12_months"
 
 
 def period_range(key: str, today: dt.date) -> tuple[dt.date, dt.date]:
@@ -20,6 +22,9 @@ def period_range(key: str, today: dt.date) -> tuple[dt.date, dt.date]:
         KeyError: ``key`` is "custom" or unknown (a custom range comes from the date edits).
     """
     month_start = today.replace(day=1)
+    if key == "last_12_months":  # this month and the 11 before it, whole months
+        year, month = divmod(today.year * 12 + today.month - 1 - 11, 12)
+        return dt.date(year, month + 1, 1), _month_end(month_start)
     if key == "this_month":
         return month_start, _month_end(month_start)
     if key == "last_month":
@@ -33,13 +38,28 @@ def period_range(key: str, today: dt.date) -> tuple[dt.date, dt.date]:
     raise KeyError(key)
 
 
+def previous_range(first: dt.date, last: dt.date) -> tuple[dt.date, dt.date]:
+    """The period of the same length just before ``first``..``last`` (the trend's "previous period").
+
+    Whole calendar months map to the same number of whole months before them.
+    """
+    if first.day == 1 and last == _month_end(last.replace(day=1)):
+        months = (last.year - first.year) * 12 + last.month - first.month + 1
+        year, month = divmod(first.year * 12 + first.month - 1 - months, 12)
+        start = dt.date(year, month + 1, 1)
+        return start, first - dt.timedelta(days=1)
+    days = (last - first).days + 1
+    return first - dt.timedelta(days=days), first - dt.timedelta(days=1)
+
+
 def _month_end(first: dt.date) -> dt.date:
     following = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
     return following - dt.timedelta(days=1)
 
 
 def _period_names() -> dict[str, str]:
-    return {"this_month": translate("Dashboard", "This month"),
+    return {"last_12_months": translate("Dashboard", "Last 12 months"),
+            "this_month": translate("Dashboard", "This month"),
             "last_month": translate("Dashboard", "Last month"),
             "this_quarter": translate("Dashboard", "This quarter"),
             "this_year": translate("Dashboard", "This year"),
@@ -56,7 +76,7 @@ class PeriodSelector(QWidget):
     changed = Signal(object, object)
 
     def __init__(self, today: dt.date, parent: QWidget | None = None):
-        """Start on "this month" around ``today``."""
+        """Start on the last 12 months up to ``today``'s month."""
         super().__init__(parent)
         self._today = today
         self.combo = QComboBox(self)
@@ -72,7 +92,7 @@ class PeriodSelector(QWidget):
         layout.addWidget(self.from_edit)
         layout.addWidget(QLabel("–", self))
         layout.addWidget(self.to_edit)
-        self._show_range(*period_range("this_month", today))
+        self._show_range(*period_range(DEFAULT_PERIOD, today))
         self.combo.currentIndexChanged.connect(self._on_combo_current_index_changed)
         self.from_edit.dateChanged.connect(self._on_date_edit_date_changed)
         self.to_edit.dateChanged.connect(self._on_date_edit_date_changed)

@@ -159,6 +159,18 @@ class ColumnChooser(QObject):
             header.setSortIndicator(column, order)  # the view asks the model to sort (reload)
         header.sortIndicatorChanged.connect(self._on_header_sort_indicator_changed)
 
+    def show_default_sort(self) -> None:
+        """Show the arrow of the service's default order, so the list's order is never a mystery.
+
+        The default "-id" (newest first) is shown on the creation time when that column is shown.
+        Display only: nothing reloads.
+        """
+        sort = self._model.spec.default_sort
+        if sort.lstrip("-") == "id":
+            sort = sort.replace("id", "created_at")
+        if sort.lstrip("-") in self._model.columns:
+            self._show_sort(sort)
+
     def _save(self, what: str, value: object) -> None:
         if self._settings is not None:
             self._settings.setValue(f"{self._key}/{what}", value)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QLabel
                                QProgressBar, QTableView, QToolButton, QVBoxLayout, QWidget)
 
 from crm_core.i18n import Text
+from crm_core.permissions import MODULE_NAMES
 from crm_core.lists import Filter, ListQuery
 from crm_desktop.background import run_in_background
 from crm_desktop.changes import ChangeBus
@@ -33,10 +34,12 @@ from crm_desktop.grid.bulk_actions import BulkActions
 from crm_desktop.grid.columns import ColumnChooser
 from crm_desktop.grid.dashboard_chip import DashboardChip
 from crm_desktop.grid.display import DictionaryLabels
+from crm_desktop.grid.empty_hint import EmptyHint
 from crm_desktop.grid.filter_bar import FilterBar, filterable_fields
 from crm_desktop.grid.record_model import IdRole, RecordService, RecordTableModel
+from crm_desktop.grid.record_actions import RecordActions
 from crm_desktop.grid.saved_views import SavedViews
-from crm_desktop.grid.record_view import FixedFilterService, setup_record_view  # noqa: F401 - also used from here
+from crm_desktop.grid.record_view import FixedFilterService, fit_widths, setup_record_view  # noqa: F401
 from crm_desktop.grid.transfer_tools import TransferTools
 
 # Called by this name so that pyside6-lupdate finds every string with its context.
@@ -44,18 +47,21 @@ translate = QCoreApplication.translate
 
 SEARCH_DELAY_MS = 300  # typing pauses shorter than this do not start a query
 MIN_COLUMN_WIDTH, MAX_COLUMN_WIDTH = 70, 280
+TITLE_MIN_WIDTH = 240  # the record's name keeps its room when the columns are squeezed
 
 OpenForm = Callable[..., None]  #: ``open_form(module, record_id_or_None[, defaults=dict])``
 
 # Customers are found through their search index (code, name, phone, e-mail), not through
 # ``spec.search_fields``: the hint names what the index holds.
-_INDEXED_SEARCH_HINT = {"customers": Text("编码/名称/电话/Email", "code/name/phone/Email")}
+_INDEXED_SEARCH_HINT = {"customers": Text("编码/名称/电话/邮箱", "code/name/phone/Email")}
 
 
 class ModulePage(QWidget):
     """The grid of one module with its search row.
 
-    Keyboard: Ctrl+F search, F5 refresh, Ctrl+N new record, Enter (or double-click) opens.
+    Keyboard: Ctrl+F search, F5 refresh, Ctrl+N new record, Enter (or double-click) or Ctrl+E
+    opens, Delete deletes (grid focused); the record actions and their tool bar are
+    :mod:`~crm_desktop.grid.record_actions`.
     """
 
     def __init__(self, service: RecordService, lang: str, labels: DictionaryLabels | None, *,
@@ -132,18 +138,19 @@ class ModulePage(QWidget):
         self.filter_bar.hide()
         self.bulk = BulkActions(self, service, actor.role if actor else "", lang,
                                 announce=changes.announce) if actor is not None else None
-        if self.bulk is not None:
-            row.addWidget(self.bulk.button)
         self.transfer = TransferTools(self, actor.role if actor else "", lang,
                                       services_lookup if actor is not None else None,
                                       announce=changes.announce, allow_import=not fixed_filters)
-        row.addWidget(self.transfer.import_button)
-        row.addWidget(self.transfer.export_button)
 
         self.view = QTableView(self)
         self.view.setObjectName("recordView")
         self.view.setModel(self.model)
         self._setup_view()
+        self.record_actions = RecordActions(self, actor.role if actor else "", lang, signed_in=actor is not None)
+        module_name = MODULE_NAMES[self.module](lang) if self.module in MODULE_NAMES else self.module
+        self.empty_hint = EmptyHint(self.view, module_name)
+        self.empty_hint.new_button.clicked.connect(self.open_new)
+        self.empty_hint.import_button.clicked.connect(self.transfer.open_import)
         if actor is not None and settings is None:
             settings = QSettings("crm-desktop", "crm-desktop")  # as the login window and settings dialog
         self.columns = ColumnChooser(self.view, self.model, lang, settings=settings,
@@ -157,7 +164,8 @@ class ModulePage(QWidget):
                 self.view.setColumnHidden(column, True)
 
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 6)
+        layout.setContentsMargins(6, 2, 6, 6)
+        layout.addWidget(self.record_actions.toolbar)
         layout.addLayout(row)
         layout.addWidget(self.filter_bar)
         layout.addWidget(self.view, 1)
@@ -172,6 +180,8 @@ class ModulePage(QWidget):
         self.model.loading_changed.connect(self._on_model_loading_changed)
         self.model.failed.connect(self._on_model_failed)
         self.model.rowsInserted.connect(self._on_model_rows_inserted)
+        self.view.selectionModel().selectionChanged.connect(self._on_view_selection_changed)
+        self.model.modelReset.connect(self.record_actions.update_enabled)
         self.view.activated.connect(self._on_view_activated)
         self.filter_button.toggled.connect(self._on_filter_button_toggled)
         self.filter_bar.changed.connect(self._on_filter_bar_changed)
@@ -184,6 +194,8 @@ class ModulePage(QWidget):
         self.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.view.setSortingEnabled(True)
         self.columns.restore_sort(restored_sort)
+        if not restored_sort:
+            self.columns.show_default_sort()
         wants_users = self.filter_bar.has_user_filter() or (self.bulk is not None and self.bulk.assign_action)
         if services_lookup is not None and wants_users:
             run_in_background(_active_users, services_lookup("users"), done=self._on_users_loaded,
@@ -196,16 +208,10 @@ class ModulePage(QWidget):
 
     def _add_shortcuts(self) -> None:
         # Window-wide, but only the visible page's shortcuts are live (Qt checks visibility).
-        for keys, slot in ((QKeySequence.StandardKey.Find, self.focus_search),
-                           (QKeySequence(Qt.Key.Key_F5), self.reload),
-                           (QKeySequence.StandardKey.New, self.open_new)):
-            shortcut = QShortcut(keys, self)
-            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
-            shortcut.activated.connect(slot)
-        # Delete only while the grid has the focus: in the search box it deletes text.
-        self.delete_shortcut = QShortcut(QKeySequence(Qt.Key.Key_Delete), self.view)
-        self.delete_shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
-        self.delete_shortcut.activated.connect(self.delete_selected)
+        # New, refresh, open and delete are the record actions' shortcuts.
+        shortcut = QShortcut(QKeySequence.StandardKey.Find, self)
+        shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+        shortcut.activated.connect(self.focus_search)
         # The end of a long list without walking it: Ctrl+End, or the scroll bar dragged to the bottom.
         self.end_shortcut = QShortcut(QKeySequence("Ctrl+End"), self.view)
         self.end_shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
@@ -325,6 +331,21 @@ class ModulePage(QWidget):
 
     def _on_model_total_changed(self, total: int) -> None:
         self._show_total(total)
+        self._show_empty_hint()
+
+    def _show_empty_hint(self) -> None:
+        model = self.model
+        if model.total != 0 or model.loading:
+            self.empty_hint.hide()
+            return
+        query = model.list_query()
+        narrowed = bool(query.search or query.filters or not self.include_inactive_check.isChecked())
+        actions = self.record_actions
+        self.empty_hint.show_empty(narrowed=narrowed, may_create=actions.may_create,
+                                   may_import=actions.import_action.isVisible())
+
+    def _on_view_selection_changed(self, *_args: Any) -> None:
+        self.record_actions.update_enabled()
 
     def _show_total(self, total: int | None) -> None:
         if total is None:
@@ -342,6 +363,7 @@ class ModulePage(QWidget):
 
     def _on_model_loading_changed(self, loading: bool) -> None:
         self.busy_bar.setVisible(loading)
+        self._show_empty_hint()
 
     def _on_model_failed(self, exc: BaseException) -> None:
         present_error(self, exc, self._lang)
@@ -349,13 +371,31 @@ class ModulePage(QWidget):
     def _on_model_rows_inserted(self, _parent: QModelIndex, _first: int, _last: int) -> None:
         if self._sized_columns:
             return
-        # Once, on the first page: fit the columns to what they hold, within sensible bounds.
+        # Once, on the first page: fit the columns to what they hold, within sensible bounds,
+        # and within the grid's width, so that nobody scrolls sideways to see the last column.
         self._sized_columns = True
         self.view.resizeColumnsToContents()
         header = self.view.horizontalHeader()
-        for column in range(self.model.columnCount()):
-            width = header.sectionSize(column) + 12
-            header.resizeSection(column, max(MIN_COLUMN_WIDTH, min(MAX_COLUMN_WIDTH, width)))
+        shown = [c for c in range(self.model.columnCount()) if not header.isSectionHidden(c)]
+        wanted = [max(MIN_COLUMN_WIDTH, min(MAX_COLUMN_WIDTH, header.sectionSize(c) + 12)) for c in shown]
+        available = self.view.width() - self.view.verticalScrollBar().sizeHint().width() - 4
+        floors = [self._width_floor(c, w) for c, w in zip(shown, wanted, strict=True)]
+        for column, width in zip(shown, fit_widths(wanted, available, floors), strict=True):
+            header.resizeSection(column, width)
+
+    def _width_floor(self, column: int, wanted: int) -> int:
+        # Codes, numbers, dates, amounts and phone numbers are never cut (a cut code is a wrong
+        # code); the record's name keeps a good part of its room; other text gives way first.
+        field = self.model.spec.all_fields.get(self.model.columns[column])
+        header = self.view.horizontalHeader()
+        title = str(self.model.headerData(column, Qt.Orientation.Horizontal) or "")
+        readable = min(wanted, max(MIN_COLUMN_WIDTH + 20, header.fontMetrics().horizontalAdvance(title) + 24))
+        if field is None:
+            return readable
+        if field.name in self.model.spec.unique or field.read_only and field.type == "text" or \
+                field.type in ("date", "datetime", "money", "integer", "phone", "credit_code"):
+            return wanted
+        return TITLE_MIN_WIDTH if field.name == self.model.spec.title_field else readable  # the header whole
 
     def _on_view_activated(self, index: QModelIndex) -> None:
         if index.isValid():

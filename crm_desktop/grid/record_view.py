@@ -68,3 +68,31 @@ def setup_record_view(view: QTableView, selection: QAbstractItemView.SelectionMo
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     header.setHighlightSections(False)
     header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+
+
+def fit_widths(wanted: Sequence[int], available: int, minimum: int | Sequence[int]) -> list[int]:
+    """Column widths that fit ``available`` pixels: the widest columns give way first, none below its minimum.
+
+    ``minimum`` is one width for all columns or one per column (the record's name may
+    keep more room than an e-mail address). Narrow columns (codes, levels, dates) keep
+    their full width; long text is cut with "…" (widen the column to read it whole).
+    When even the minimums do not fit, the minimums are returned (the grid then
+    scrolls sideways).
+    """
+    widths = list(wanted)
+    floors = [minimum] * len(widths) if isinstance(minimum, int) else list(minimum)
+    floors = [min(f, w) for f, w in zip(floors, widths, strict=True)]
+    excess = sum(widths) - available
+    while excess > 0:
+        movable = [i for i, w in enumerate(widths) if w > floors[i]]
+        if not movable:
+            break
+        widest = max(widths[i] for i in movable)
+        wide = [i for i in movable if widths[i] == widest]
+        # Bring the widest columns down to the next width below them (or as far as needed).
+        lower = [widths[i] for i in movable if widths[i] < widest] + [max(floors[i] for i in wide)]
+        cut = max(1, min(widest - max(lower), -(-excess // len(wide))))
+        for i in wide:
+            widths[i] -= min(cut, widths[i] - floors[i])
+        excess = sum(widths) - available
+    return widths

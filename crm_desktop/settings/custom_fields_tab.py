@@ -12,7 +12,7 @@ from crm_desktop.settings.list_tab import RecordListTab
 # Called by this name so that pyside6-lupdate finds every string with its context.
 translate = QCoreApplication.translate
 
-FIELD_COLUMNS = ("module", "key", "label_zh", "label_en", "field_type", "required", "sort_order", "is_active",
+FIELD_COLUMNS = ("module", "label_zh", "label_en", "field_type", "required", "sort_order", "is_active",
                  "deactivated_reason")
 
 

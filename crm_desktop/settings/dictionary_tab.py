@@ -13,7 +13,8 @@ from crm_desktop.settings.list_tab import RecordListTab
 # Called by this name so that pyside6-lupdate finds every string with its context.
 translate = QCoreApplication.translate
 
-ENTRY_COLUMNS = ("code", "label_zh", "label_en", "sort_order", "is_active", "deactivated_reason")
+# The labels people read; the internal code stays in the form (records store it, nobody reads it).
+ENTRY_COLUMNS = ("label_zh", "label_en", "sort_order", "is_active", "deactivated_reason")
 
 
 class DictionaryTab(RecordListTab):

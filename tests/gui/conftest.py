@@ -71,7 +71,7 @@ def open_page(qtbot, tmp_path, monkeypatch):
 
 @pytest.fixture
 def open_main(qtbot, monkeypatch, tmp_path):
-    """``open_main(session, lang="zh_CN")`` -> a shown MainWindow whose first page is loaded.
+    """``open_main(session, lang="zh_CN", home=False)`` -> a shown MainWindow whose first module page is loaded.
 
     Every window opened is closed at the end (it waits for background work, then closes the session).
     """
@@ -84,11 +84,14 @@ def open_main(qtbot, monkeypatch, tmp_path):
     monkeypatch.setenv("CRM_LOG_DIR", str(tmp_path / "logs"))
     windows = []
 
-    def _open(session, lang="zh_CN"):
+    def _open(session, lang="zh_CN", home=False):
+        """``home`` True: stay on 工作台 (the first page); else open the first module as a user would."""
         window = MainWindow(session, lang)
         qtbot.addWidget(window)
         window.show()
         windows.append(window)
+        if not home and window.modules:
+            window.show_module(window.modules[0])
         page = window.current_page()
         if page is not None:
             wait_loaded(qtbot, page)

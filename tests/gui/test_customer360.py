@@ -273,7 +273,7 @@ def test_enter_on_a_customer_opens_its_360_view_once(qtbot, admin, make_customer
     window = MainWindow(admin, "en")
     qtbot.addWidget(window)
     window.show()
-    page = window.current_page()
+    page = window.show_module("customers")  # the window opens on 工作台
     wait_loaded(qtbot, page)
     page.view.setFocus()
     page.view.setCurrentIndex(page.model.index(0, 0))

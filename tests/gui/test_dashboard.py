@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 
 from crm_core.reports.model import Kind
 from crm_desktop.dashboard import DashboardPage
-from crm_desktop.dashboard.formatting import format_value
+from crm_desktop.dashboard.formatting import format_tile_value, format_value
 from crm_desktop.dashboard.period import period_range
 from tests.gui.helpers import WAIT
 from tests.helpers import version_of
@@ -56,7 +56,7 @@ def test_manager_has_dashboard_and_reports_sales_a_personal_dashboard_engineer_n
         qtbot, login, dataset, open_main):
     manager = open_main(login("manager1"), lang="en")
     assert nav_texts(manager)[-2:] == ["Dashboard", "Reports"]
-    assert manager.stack.count() == 1  # created when first chosen
+    assert manager.stack.count() == 2  # 工作台 and customers: the dashboard is created when first chosen
     page = open_dashboard(qtbot, manager)
     assert page.scope_label.text().startswith("All customers")
     manager.nav.setCurrentRow(nav_texts(manager).index("Reports"))
@@ -77,7 +77,7 @@ def test_manager_has_dashboard_and_reports_sales_a_personal_dashboard_engineer_n
 def test_tiles_show_the_figures_of_the_period(qtbot, login, dataset, open_main):
     page = open_dashboard(qtbot, open_main(login("manager1"), lang="en"))
     assert list(page.tiles) == TILE_KEYS
-    first, last = period_range("this_month", dt.date.today())
+    first, last = period_range("last_12_months", dt.date.today())  # months, so monthly charts say something
     assert page.scope_label.text() == f"All customers · {first} – {last}"
     texts = tile_texts(page)
     assert texts["new_customers"] == "3"  # the deactivated one is not counted
@@ -85,7 +85,7 @@ def test_tiles_show_the_figures_of_the_period(qtbot, login, dataset, open_main):
     assert page.tiles["new_customers"].label.text() == "New customers"
     assert page.tiles["new_customers"].toolTip().startswith("Customers created in the period")
     for tile in page.dashboard.tiles:  # each figure as the office writes it
-        assert texts[tile.key].startswith(format_value(tile.value, tile.kind))
+        assert texts[tile.key].startswith(format_tile_value(tile.value, tile.kind, "en"))
         if tile.kind is Kind.MONEY:
             assert texts[tile.key].startswith("¥")
 
@@ -163,3 +163,38 @@ def test_a_custom_range_loads_that_range(qtbot, login, dataset, open_main):
     assert page.period.from_edit.isEnabled()
     assert (page.dashboard.date_from, page.dashboard.date_to) == (today - dt.timedelta(days=6), today)
     assert tile_texts(page)["new_customers"] == "3"
+
+
+# --------------------------------------------------------------- at a glance
+
+def test_money_reads_in_wan_with_the_full_amount_in_the_tooltip():
+    from decimal import Decimal
+
+    assert format_tile_value(Decimal("1234567.00"), Kind.MONEY, "zh_CN") == "¥123.46万"
+    assert format_tile_value(Decimal("9999.00"), Kind.MONEY, "zh_CN") == "¥9,999.00"
+    assert format_tile_value(Decimal("1234567.00"), Kind.MONEY, "en") == format_value(Decimal("1234567.00"),
+                                                                                         Kind.MONEY)
+
+
+def test_period_tiles_show_the_trend_and_the_funnel_opens_a_stage(qtbot, login, dataset, open_main):
+    window = open_main(login("manager1"), lang="en")
+    page = open_dashboard(qtbot, window)
+    new = page.tiles["new_customers"]
+    assert not new.trend_label.isHidden()  # nothing the 12 months before: no percentage, the figure
+    assert new.trend_label.text() == "Previous period: 0"
+    assert page.tiles["open_tickets"].trend_label.isHidden()  # a "now" figure has no previous period
+    assert page.funnel_panel is not None
+    lead = next(r for r in page.funnel_panel.rows if r.objectName() == "funnel_lead")
+    qtbot.mouseClick(lead, Qt.MouseButton.LeftButton)
+    grid = window.current_page()
+    assert grid is not None and grid.module == "opportunities"
+    qtbot.waitUntil(lambda: grid.model.total is not None and not grid.model.loading, timeout=WAIT)
+    assert all(grid.model.record_at(r)["stage"] == "lead" for r in range(grid.model.rowCount()))
+
+
+def test_previous_period_of_whole_months_is_the_same_months_before():
+    from crm_desktop.dashboard.period import previous_range
+
+    assert previous_range(dt.date(2026, 1, 1), dt.date(2026, 12, 31)) == (dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+    assert previous_range(dt.date(2026, 3, 1), dt.date(2026, 3, 31)) == (dt.date(2026, 2, 1), dt.date(2026, 2, 28))
+    assert previous_range(dt.date(2026, 3, 5), dt.date(2026, 3, 11)) == (dt.date(2026, 2, 26), dt.date(2026, 3, 4))

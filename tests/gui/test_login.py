@@ -161,6 +161,8 @@ def test_no_keyring_backend_disables_remember_me_with_the_reason(qtbot, admin, p
     assert window.keyring_usable is False
     assert not window.ui.rememberCheck.isEnabled()
     assert "keyring" in window.ui.rememberCheck.toolTip()
+    assert window.ui.rememberCheck.text() == ("Remember my password (not possible: this computer has no "
+                                              "system keyring)")  # the reason is on screen, not only on hover
     with qtbot.waitSignal(window.signed_in, timeout=WAIT, raising=True):
         sign_in(qtbot, window, "admin", PASSWORD)
     settings.sync()
@@ -290,3 +292,35 @@ def test_the_window_speaks_chinese_with_the_zh_cn_catalogue(qtbot, admin, profil
     assert window.windowTitle() == "CRM 客户管理 – 登录"  # from the code
     sign_in(qtbot, window, "admin", "wrong-password1")
     assert window.message == "登录名或密码不正确，或账户已停用。"  # crm_core's message, in Chinese
+
+
+def test_the_last_login_name_is_remembered_per_database(qtbot, admin, profile, settings, tmp_path):
+    from crm_core.config import Profile
+
+    other = Profile(name="branch", backend="sqlite", path=str(tmp_path / "branch.sqlite3"))
+    settings.setValue(f"login/last_login/{profile.name}", "wang")
+    settings.setValue("login/last_login/branch", "li")
+    window = LoginWindow("en", {profile.name: profile, "branch": other}, profile.name, settings)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: not window.busy and window.keyring_usable is not None, timeout=WAIT)
+    assert window.ui.loginEdit.text() == "wang"
+    window.ui.profileCombo.setCurrentIndex(window.ui.profileCombo.findData("branch"))
+    assert window.ui.loginEdit.text() == "li"  # not the name used on the other database
+    qtbot.waitUntil(lambda: not window.busy, timeout=WAIT)
+    window.ui.profileCombo.setCurrentIndex(window.ui.profileCombo.findData(profile.name))
+    assert window.ui.loginEdit.text() == "wang"
+    qtbot.waitUntil(lambda: not window.busy, timeout=WAIT)
+    wait_for_all()
+
+
+def test_a_profile_from_the_environment_is_named_in_words(qtbot, profile, settings):
+    import dataclasses
+
+    env = dataclasses.replace(profile, name="env")
+    window = LoginWindow("en", {"env": env}, "env", settings)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: not window.busy and window.keyring_usable is not None, timeout=WAIT)
+    assert window.ui.profileCombo.itemText(0) == "Company database (set up by your administrator)"
+    wait_for_all()

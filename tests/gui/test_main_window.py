@@ -36,22 +36,22 @@ def activate(qtbot, window) -> None:
 
 def test_admin_sees_every_business_module_in_order(qtbot, admin, open_main):
     window = open_main(admin)
-    assert nav_texts(window) == ALL_MODULES_ZH + ["管理看板", "报表"]
+    assert nav_texts(window) == ["工作台"] + ALL_MODULES_ZH + ["管理看板", "报表"]
     assert window.current_page().module == "customers"
-    assert window.stack.count() == 1  # the other pages are created when first chosen
-    window.nav.setCurrentRow(ALL_MODULES_ZH.index("合同"))
-    assert window.current_page().module == "contracts" and window.stack.count() == 2
-    for row in range(len(ALL_MODULES_ZH)):  # every module's page loads (no error box)
+    assert window.stack.count() == 2  # 工作台 and customers; the other pages are created when first chosen
+    window.nav.setCurrentRow(nav_texts(window).index("合同"))
+    assert window.current_page().module == "contracts" and window.stack.count() == 3
+    for row in range(1, len(ALL_MODULES_ZH) + 1):  # every module's page loads (no error box)
         window.nav.setCurrentRow(row)
         wait_loaded(qtbot, window.current_page())
         assert window.current_page().total_label.text() == "0 records"
-    assert window.stack.count() == 11 and not window.findChildren(QMessageBox)
+    assert window.stack.count() == 12 and not window.findChildren(QMessageBox)
 
 
 def test_sales_user_sees_only_modules_his_role_may_read(qtbot, login, open_main):
     window = open_main(login("sales1"), lang="en")
     texts = nav_texts(window)
-    assert texts == ["Customers", "Contacts", "Contracts", "Payments", "Products", "Licenses",
+    assert texts == ["My work", "Customers", "Contacts", "Contracts", "Payments", "Products", "Licenses",
                      "Feedback tickets", "Feedback submitters", "Follow-ups", "Customer needs",
                      "Sales opportunities", "Dashboard"]
     assert "Software users" not in texts and "Data dictionary" not in texts
@@ -186,7 +186,10 @@ def test_status_bar_shows_user_role_server_and_due_today(qtbot, login, make_cust
     window = open_main(sales, lang="en")
     assert window.windowTitle() == "CRM Desktop — 张伟"
     assert window.user_label.text() == "张伟 (Sales)"
-    assert window.server_label.text() == profile.describe()
+    # Which database, in words; the file path or server address only in the tooltip.
+    assert window.server_label.text() == ("Database on this computer" if profile.backend == "sqlite"
+                                          else "Company database “test”")
+    assert window.server_label.toolTip() == profile.describe()
     qtbot.waitUntil(lambda: window.due_button.isVisible(), timeout=WAIT)
     assert window.due_button.text() == "Due today: 2" and window.due_button.font().bold()
     assert window._due_timer.isActive() and window._due_timer.interval() == 5 * 60 * 1000
@@ -207,7 +210,7 @@ def test_labels_follow_the_language(qtbot, admin, make_customer, open_main, zh_c
     zh = open_main(admin, lang="zh_CN")
     en = open_main(admin, lang="en")
     zh_page, en_page = zh.current_page(), en.current_page()
-    assert nav_texts(zh)[0] == "客户信息" and nav_texts(en)[0] == "Customers"
+    assert nav_texts(zh)[:2] == ["工作台", "客户信息"] and nav_texts(en)[:2] == ["My work", "Customers"]
     assert zh_page.model.headerData(zh_page.model.column_of("name"), Qt.Orientation.Horizontal) == "公司名称"
     assert en_page.model.headerData(en_page.model.column_of("name"), Qt.Orientation.Horizontal) == "Company name"
     assert zh.user_label.text() == "系统管理员（系统管理员）"
@@ -215,7 +218,7 @@ def test_labels_follow_the_language(qtbot, admin, make_customer, open_main, zh_c
     # Dictionary labels arrive in the background, once per window, and reach the pages.
     qtbot.waitUntil(lambda: zh_page.model.index(0, industry).data() == "金融", timeout=WAIT)
     qtbot.waitUntil(lambda: en_page.model.index(0, industry).data() == "Finance", timeout=WAIT)
-    assert zh_page.search_edit.placeholderText() == "搜索 编码/名称/电话/Email…"
+    assert zh_page.search_edit.placeholderText() == "搜索 编码/名称/电话/邮箱…"
     assert zh_page.total_label.text() == "共 1 条"
     assert zh.windowTitle() == "CRM 客户管理 — 系统管理员"
     qtbot.waitUntil(lambda: zh.due_button.isVisible(), timeout=WAIT)
@@ -286,7 +289,7 @@ def test_choosing_another_language_rebuilds_the_window_at_once_on_the_same_sessi
         sign_in(qtbot, window, "admin", PASSWORD)
     session, old = signal.args[0], window.main_window
     qtbot.addWidget(old)
-    assert nav_texts(old)[0] == "客户信息" and old.menuBar().actions()[0].text() == "文件(&F)"
+    assert nav_texts(old)[1] == "客户信息" and old.menuBar().actions()[0].text() == "文件(&F)"
     dialog = old.open_settings()
     account = dialog.account_tab
     assert dialog.tab_titles()[-1] == "我的账户"
@@ -295,8 +298,9 @@ def test_choosing_another_language_rebuilds_the_window_at_once_on_the_same_sessi
     new = old.successor
     qtbot.addWidget(new)
     assert new.isVisible() and not old.isVisible() and not dialog.isVisible()
-    assert nav_texts(new)[0] == "Customers" and new.menuBar().actions()[0].text() == "&File"
-    page = new.current_page()
+    assert nav_texts(new)[1] == "Customers" and new.menuBar().actions()[0].text() == "&File"
+    assert new.current_page() is None  # the new window opens on 工作台, as after signing in
+    page = new.show_module("customers")
     assert page.model.headerData(page.model.column_of("name"), Qt.Orientation.Horizontal) == "Company name"
     wait_loaded(qtbot, page)
     assert session.customers.count() == 0  # the same session goes on: nobody signed in again

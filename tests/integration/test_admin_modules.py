@@ -420,3 +420,14 @@ def test_colleagues_private_details_are_hidden_from_non_admins(admin, login):
     assert {"age", "home_address", "years_of_work"} <= set(seen["_masked"])
     full = admin.users.get(admin.actor.user_id)
     assert (full["age"], full["home_address"], full["years_of_work"]) == (41, "北京市海淀区学院路 8 号", 15)
+
+
+def test_codes_are_made_from_the_english_label_when_left_empty(admin):
+    entry = admin.dictionary.create({"category": "industry", "label_zh": "航空航天", "label_en": "Aero & Space"})
+    again = admin.dictionary.create({"category": "industry", "label_zh": "航天", "label_en": "Aero space"})
+    assert (entry["code"], again["code"]) == ("aero_space", "aero_space_2")
+    field = admin.custom_fields.create({"module": "customers", "label_zh": "微信号", "label_en": "WeChat ID",
+                                        "field_type": "text"})
+    assert field["key"] == "wechat_id"
+    assert admin.custom_fields.spec.field("key").label("zh_CN") == "内部名称（可留空）"
+    assert admin.custom_fields.spec.field("choices_category").label("zh_CN") == "选项取自"

@@ -157,3 +157,21 @@ def test_the_mail_job_sends_what_is_queued(resolved, configure, smtp_server, pro
     assert main(["mail", "send", "--lang", "en"]) == 0
     assert "Sent 1, failed 0" in capsys.readouterr().out
     assert [m["To"] for m in smtp_server.messages] == ["wang@example.com"]
+
+
+def test_a_server_without_starttls_is_explained_in_words_with_what_to_change(admin, configure, caplog):
+    configure(security="starttls")  # the test server offers no STARTTLS
+    with pytest.raises(ConfigurationError) as info:
+        admin.mail.send_test("boss@example.com")
+    zh, en = info.value.text("zh_CN"), info.value.text("en")
+    assert zh.startswith("测试邮件没有发出。") and "加密方式" in zh and "SSL/TLS" in zh
+    assert "SMTPNotSupportedError" not in zh and "extension" not in zh  # no Python or server English
+    assert "Set Security to SSL/TLS" in en
+    assert "SMTPNotSupportedError" in caplog.text  # the detail is in the log
+
+
+def test_wrong_smtp_password_is_explained_in_words(admin, configure):
+    configure(username=SMTP_USER)
+    with pytest.raises(ConfigurationError) as info:
+        admin.mail.send_test("boss@example.com", password="wrong")
+    assert "用户名或密码不正确" in info.value.text("zh_CN")

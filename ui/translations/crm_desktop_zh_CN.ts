@@ -373,6 +373,10 @@
         <translation>全部客户</translation>
     </message>
     <message>
+        <source>Last 12 months</source>
+        <translation>近 12 个月</translation>
+    </message>
+    <message>
         <source>This month</source>
         <translation>本月</translation>
     </message>
@@ -400,6 +404,30 @@
         <source>Click to open these records.</source>
         <translation>单击打开这些记录。</translation>
     </message>
+    <message>
+        <source>%1 %2 points vs previous period (%3)</source>
+        <translation>较上期 %1 %2 个百分点（上期 %3）</translation>
+    </message>
+    <message>
+        <source>Previous period: %1</source>
+        <translation>上期：%1</translation>
+    </message>
+    <message>
+        <source>%1 %2 vs previous period (%3)</source>
+        <translation>较上期 %1 %2（上期 %3）</translation>
+    </message>
+    <message>
+        <source>Sales funnel</source>
+        <translation>销售漏斗</translation>
+    </message>
+    <message>
+        <source>Active opportunities per stage with their expected amount, now (not limited to the period). Click a stage to open them.</source>
+        <translation>各阶段当前有效的销售机会及预计金额（不受所选期间限制）。点击阶段可打开这些机会。</translation>
+    </message>
+    <message>
+        <source>%1 · %2</source>
+        <translation>%1 个 · %2</translation>
+    </message>
 </context>
 <context>
     <name>Editors</name>
@@ -422,6 +450,41 @@
     <message>
         <source>No</source>
         <translation>否</translation>
+    </message>
+</context>
+<context>
+    <name>EmptyHint</name>
+    <message>
+        <source>New</source>
+        <translation>新建</translation>
+    </message>
+    <message>
+        <source>Import from Excel…</source>
+        <translation>从 Excel 导入…</translation>
+    </message>
+    <message>
+        <source>No records match the search or filters.</source>
+        <translation>没有符合搜索或筛选条件的记录。</translation>
+    </message>
+    <message>
+        <source>Change the search words or clear the filters.</source>
+        <translation>请修改搜索词，或清除筛选条件。</translation>
+    </message>
+    <message>
+        <source>There are no records in %1 yet.</source>
+        <translation>“%1”中还没有记录。</translation>
+    </message>
+    <message>
+        <source>Click “New” to add the first one, or import a list from Excel.</source>
+        <translation>点击“新建”添加第一条，或从 Excel 导入一份名单。</translation>
+    </message>
+    <message>
+        <source>Click “New” to add the first one.</source>
+        <translation>点击“新建”添加第一条。</translation>
+    </message>
+    <message>
+        <source>Records appear here once colleagues have added them.</source>
+        <translation>同事添加记录后会显示在这里。</translation>
     </message>
 </context>
 <context>
@@ -736,6 +799,114 @@
     </message>
 </context>
 <context>
+    <name>HomePage</name>
+    <message>
+        <source>My follow-ups due today or overdue</source>
+        <extracomment>``open_record(module, record_id)``</extracomment>
+        <translation>我今天到期和逾期的跟进</translation>
+    </message>
+    <message>
+        <source>Tickets assigned to me</source>
+        <translation>分配给我的客户反馈</translation>
+    </message>
+    <message>
+        <source>Licenses expiring within 30 days</source>
+        <translation>30 天内到期的产品授权</translation>
+    </message>
+    <message>
+        <source>Opportunities closing this month</source>
+        <translation>本月预计成交的销售机会</translation>
+    </message>
+    <message>
+        <source>Reminders since you signed in</source>
+        <translation>登录后新到期的提醒</translation>
+    </message>
+    <message>
+        <source>Planned for</source>
+        <translation>计划日期</translation>
+    </message>
+    <message>
+        <source>Reported on</source>
+        <translation>反馈日期</translation>
+    </message>
+    <message>
+        <source>Expires on</source>
+        <translation>到期日期</translation>
+    </message>
+    <message>
+        <source>Expected close</source>
+        <translation>预计成交</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>到期</translation>
+    </message>
+    <message>
+        <source>Next step</source>
+        <translation>下一步计划</translation>
+    </message>
+    <message>
+        <source>Ticket</source>
+        <translation>反馈</translation>
+    </message>
+    <message>
+        <source>Serial number</source>
+        <translation>授权序列号</translation>
+    </message>
+    <message>
+        <source>Opportunity</source>
+        <translation>机会</translation>
+    </message>
+    <message>
+        <source>What</source>
+        <translation>事项</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation>今天</translation>
+    </message>
+    <message>
+        <source>%1 (waiting %2 days)</source>
+        <translation>%1（已等待 %2 天）</translation>
+    </message>
+    <message>
+        <source>%1 (%2 days overdue)</source>
+        <translation>%1（逾期 %2 天）</translation>
+    </message>
+    <message>
+        <source>Double-click or press Enter to open</source>
+        <translation>双击或按回车键打开</translation>
+    </message>
+    <message>
+        <source>Nothing here: well done.</source>
+        <translation>暂无待办事项。</translation>
+    </message>
+    <message>
+        <source>My work</source>
+        <translation>工作台</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Look again now (it also looks every 5 minutes)</source>
+        <translation>立即刷新（系统每 5 分钟自动刷新一次）</translation>
+    </message>
+    <message>
+        <source>Your role keeps no to-do lists here; choose a module on the left.</source>
+        <translation>您的角色在这里没有待办列表，请从左侧选择模块。</translation>
+    </message>
+    <message>
+        <source>Updated %1</source>
+        <translation>更新于 %1</translation>
+    </message>
+</context>
+<context>
     <name>Login</name>
     <message>
         <source>CRM Desktop – Sign in</source>
@@ -754,8 +925,16 @@
         <translation>本机（内置数据库）</translation>
     </message>
     <message>
+        <source>Company database (set up by your administrator)</source>
+        <translation>公司数据库（由系统管理员设置）</translation>
+    </message>
+    <message>
         <source>The password is kept in the system keyring, never in a file.</source>
         <translation>密码保存在系统钥匙串中，不会写入任何文件。</translation>
+    </message>
+    <message>
+        <source>Remember my password (not possible: this computer has no system keyring)</source>
+        <translation>记住密码（无法使用：本机没有系统钥匙串）</translation>
     </message>
     <message>
         <source>No system keyring is available on this computer (for example GNOME Keyring, KWallet or the Windows Credential Manager), so the password cannot be remembered safely.</source>
@@ -936,6 +1115,14 @@
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
+        <source>&amp;Records</source>
+        <translation>记录(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Go</source>
+        <translation>转到(&amp;G)</translation>
+    </message>
+    <message>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
@@ -948,8 +1135,32 @@
         <translation>打开今天及之前到期、尚未完成的跟进计划</translation>
     </message>
     <message>
+        <source>Database on this computer</source>
+        <translation>本机数据库</translation>
+    </message>
+    <message>
+        <source>Company database “%1”</source>
+        <translation>公司数据库“%1”</translation>
+    </message>
+    <message>
+        <source>Company database</source>
+        <translation>公司数据库</translation>
+    </message>
+    <message>
         <source>CRM Desktop</source>
         <translation>CRM 客户管理</translation>
+    </message>
+    <message>
+        <source>and %1 more</source>
+        <translation>另有 %1 项</translation>
+    </message>
+    <message>
+        <source>Now due</source>
+        <translation>到期提醒</translation>
+    </message>
+    <message>
+        <source>%1 new item(s) due: see My work.</source>
+        <translation>有 %1 项新到期事项，请查看工作台。</translation>
     </message>
     <message>
         <source>Record forms are not available in this version yet.</source>
@@ -1002,6 +1213,13 @@
     <message>
         <source>%1 records</source>
         <translation>共 %1 条</translation>
+    </message>
+</context>
+<context>
+    <name>Navigation</name>
+    <message>
+        <source>%1: about %2 records</source>
+        <translation>%1：约 %2 条记录</translation>
     </message>
 </context>
 <context>
@@ -1293,6 +1511,69 @@
     <message>
         <source>The notice stays queued: %1</source>
         <translation>通知仍在排队：%1</translation>
+    </message>
+</context>
+<context>
+    <name>RecordActions</name>
+    <message>
+        <source>&amp;New</source>
+        <translation>新建(&amp;N)</translation>
+    </message>
+    <message>
+        <source>Add a new record to %1</source>
+        <translation>在“%1”中新建一条记录</translation>
+    </message>
+    <message>
+        <source>Your role may not add records to %1</source>
+        <translation>您的角色不能在“%1”中新建记录</translation>
+    </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation>编辑(&amp;E)</translation>
+    </message>
+    <message>
+        <source>Open the selected record to change it</source>
+        <translation>打开选中的记录进行修改</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>查看(&amp;V)</translation>
+    </message>
+    <message>
+        <source>Open the selected record</source>
+        <translation>打开选中的记录</translation>
+    </message>
+    <message>
+        <source>double-click</source>
+        <translation>双击</translation>
+    </message>
+    <message>
+        <source>&amp;Delete</source>
+        <translation>删除(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Delete the selected records</source>
+        <translation>删除选中的记录</translation>
+    </message>
+    <message>
+        <source>Your role may not delete records of %1</source>
+        <translation>您的角色不能删除“%1”中的记录</translation>
+    </message>
+    <message>
+        <source>&amp;Refresh</source>
+        <translation>刷新(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Load the list again</source>
+        <translation>重新加载列表</translation>
+    </message>
+    <message>
+        <source>&amp;Import…</source>
+        <translation>导入(&amp;I)…</translation>
+    </message>
+    <message>
+        <source>E&amp;xport…</source>
+        <translation>导出(&amp;X)…</translation>
     </message>
 </context>
 <context>
