@@ -62,6 +62,8 @@ class Field:
         read_only: set by the system or by a dedicated action, never by plain update.
         in_grid: shown as a column by default.
         min_value / max_value: bounds for numbers.
+        pick: for a field referring to users, who may be chosen: "owner" (roles that may own
+            customers) or "engineer" (the engineer role); see :func:`crm_core.permissions.pickable_roles`.
     """
 
     name: str
@@ -78,6 +80,7 @@ class Field:
     in_grid: bool = True
     min_value: Any = None
     max_value: Any = None
+    pick: str | None = None
 
     def choice_label(self, code: str | None, lang: str = "zh_CN") -> str | None:
         """Label of a fixed choice (dictionary labels come from the dictionary service)."""

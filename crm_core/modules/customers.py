@@ -36,7 +36,7 @@ SPEC = EntitySpec(
         Field("address", Text("地址", "Address"), max_length=200, in_grid=False, personal=True),
         Field("phone", Text("电话", "Phone"), T.PHONE, max_length=30, sensitive="phone", personal=True),
         Field("email", Text("Email", "Email"), T.EMAIL, max_length=254, personal=True),
-        Field("owner_id", Text("跟进人", "Owner"), T.REF, ref="users"),
+        Field("owner_id", Text("跟进人", "Owner"), T.REF, ref="users", pick="owner"),
         Field("notes", Text("备注", "Notes"), T.MULTILINE, max_length=2000, in_grid=False),
     ),
     title_field="name",

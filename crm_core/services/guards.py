@@ -20,6 +20,7 @@ from crm_core.db.base import utcnow
 from crm_core.errors import ConcurrencyConflict, ErrorCollector, FieldError, RecordInactive, ValidationError
 from crm_core.i18n import Text
 from crm_core.metadata import Field, FieldType
+from crm_core.permissions import pickable_roles, rights
 from crm_core.services import values as val
 from crm_core.services.audit import write_audit
 from crm_core.services.references import unique_violation
@@ -71,6 +72,10 @@ class WriteGuardsMixin:
             errors.add(*val.problem(field, "not_found", "所选记录不存在或无权访问", "the chosen record does not exist or is not yours"))
         elif not getattr(row, "is_active", True):
             errors.add(*val.problem(field, "inactive", "所选记录已失效", "the chosen record is deactivated"))
+        elif field.pick is not None and row.role not in pickable_roles(field.pick):
+            role = rights(row.role)
+            errors.add(*val.problem(field, "role", f"“{row.name}”是{role.name_zh}，不能担任此职",
+                                    f"'{row.name}' is {role.name_en.lower()} and cannot be chosen here"))
 
     def _check_version(self, s: Session, obj: Any, version: int) -> None:
         if obj.version != version:

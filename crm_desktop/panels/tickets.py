@@ -11,8 +11,6 @@ from PySide6.QtWidgets import (QComboBox, QGridLayout, QGroupBox, QLabel, QLineE
 from crm_desktop.background import run_in_background
 from crm_desktop.panels.base import PanelBase, fill_table, make_table, translate, when
 
-ENGINEER_ROLES = ("engineer", "service")
-
 # Which actions a status allows (crm_core checks again).
 ACTIONS_BY_STATUS = {
     "open": {"assign", "log", "resolve"},
@@ -31,8 +29,10 @@ def load_ticket(session: Any, ticket_id: int) -> tuple[dict[str, Any], list[dict
 def load_engineers(session: Any) -> list[tuple[int, str]]:
     """Active users who may track tickets, as ``(id, name)`` (runs in the background)."""
     from crm_core.lists import Filter, ListQuery
+    from crm_core.permissions import pickable_roles
 
-    page = session.users.list(ListQuery(filters=(Filter("role", "in", ENGINEER_ROLES), Filter("is_active", "eq", True)),
+    page = session.users.list(ListQuery(filters=(Filter("role", "in", pickable_roles("engineer")),
+                                                 Filter("is_active", "eq", True)),
                                         sort=("name",), limit=500, include_inactive=False))
     return [(row["id"], row["name"]) for row in page.rows]
 

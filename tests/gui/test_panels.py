@@ -118,7 +118,7 @@ def test_ticket_workflow_through_the_panel(qtbot, admin, login, ticket, settle):
 
 
 def test_stale_ticket_version_is_reloaded_with_a_message(qtbot, admin, login, ticket, settle):
-    login("service1")  # someone to assign: the combo lists engineers and service staff
+    login("engineer1")  # someone to assign: the combo lists engineers
     form = open_ticket_form(qtbot, admin, ticket["id"])
     panel = form.panel
     admin.tickets.add_log(ticket["id"], "别处添加的记录")  # someone else moves the version on
