@@ -325,7 +325,8 @@ class Customer360(QDialog):
 
         if self.customer is None:
             return
-        dialog = StatusDialog(self._session.customers, self.customer, lang=self._lang, parent=self)
+        dialog = StatusDialog(self._session.customers, self.customer, lang=self._lang, parent=self,
+                              contracts=self._session.contracts)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.changed.connect(functools.partial(self._changes.announce, "customers"))
         dialog.rejected.connect(self._load_customer)  # e.g. after a conflict: show what is stored now

@@ -236,6 +236,9 @@ def test_won_needs_a_contract_number_shown_inline_then_succeeds_and_enters_the_h
     assert options == ["Interested", "Won", "Lost"]  # from prospect, only the allowed moves
     dialog.select_status("won")
     assert dialog.contract_edit.isVisible()
+    qtbot.waitUntil(lambda: dialog.contracts_loaded, timeout=WAIT)
+    assert dialog.contract_edit.text() == "HT-2026-001"  # the only contract is offered, chosen
+    dialog.contract_edit.clear()
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not dialog.busy, timeout=WAIT)
     assert dialog.isVisible() and dialog.contract_error.isVisible()
@@ -312,3 +315,22 @@ def test_render_screenshots(qtbot, admin, full_customer, open_360, backend, requ
     if backend == "sqlite" and os.environ.get("CRM_SCREENSHOTS"):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         image.save(str(SCREENSHOTS / f"customer360_{lang}.png"))
+
+
+def test_won_offers_the_customers_contracts_to_pick(qtbot, admin, make_customer, open_360):
+    customer = make_customer("杭州云帆网络科技有限公司")
+    other = make_customer("上海海纳信息技术有限公司")
+    for number, whose in (("HT-A", customer), ("HT-B", customer), ("HT-X", other)):
+        admin.contracts.create({"number": number, "customer_id": whose["id"], "signed_on": dt.date.today(),
+                                "amount": Decimal("100.00")})
+    view = open_360(admin, customer["id"])
+    qtbot.mouseClick(view.status_button, Qt.MouseButton.LeftButton)
+    dialog = view.status_dialog
+    dialog.select_status("won")
+    qtbot.waitUntil(lambda: dialog.contracts_loaded, timeout=WAIT)
+    offered = sorted(dialog.contract_combo.itemText(i) for i in range(dialog.contract_combo.count()))
+    assert offered == ["HT-A", "HT-B"] and dialog.contract_edit.text() == ""  # two: the user chooses
+    dialog.contract_combo.setCurrentIndex(dialog.contract_combo.findText("HT-B"))
+    with qtbot.waitSignal(view._changes.changed, timeout=WAIT) as announced:
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert announced.args[1]["status"] == "won"
