@@ -1567,6 +1567,10 @@
         <translation>取消</translation>
     </message>
     <message>
+        <source>Cannot delete</source>
+        <translation>不能删除</translation>
+    </message>
+    <message>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
@@ -1577,6 +1581,10 @@
     <message>
         <source>“%1” was deleted.</source>
         <translation>“%1”已删除。</translation>
+    </message>
+    <message>
+        <source>Deactivate it instead: its records stay as they are, and it is no longer offered for new ones.</source>
+        <translation>可以改为停用：已有记录保持不变，新记录中不再提供此项。</translation>
     </message>
     <message>
         <source>&amp;Save</source>
@@ -1605,6 +1613,10 @@
     <message>
         <source>&amp;Reset password…</source>
         <translation>重置密码(&amp;R)…</translation>
+    </message>
+    <message>
+        <source>Deactivate the account instead: the records stay as they are, and it can no longer sign in.</source>
+        <translation>可以改为停用该账户：已有记录保持不变，停用后不能再登录。</translation>
     </message>
     <message>
         <source>User “%1” was created.</source>
