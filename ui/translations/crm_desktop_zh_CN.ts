@@ -1306,8 +1306,8 @@
         <translation>必填</translation>
     </message>
     <message>
-        <source>Filled in by the system</source>
-        <translation>由系统自动生成</translation>
+        <source>Generated when saved</source>
+        <translation>保存后自动生成</translation>
     </message>
     <message>
         <source>New %1</source>
