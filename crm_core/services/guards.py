@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from crm_core.db.base import utcnow
-from crm_core.errors import ConcurrencyConflict, ErrorCollector, FieldError, InUse, RecordInactive, ValidationError
+from crm_core.errors import (ConcurrencyConflict, ErrorCollector, FieldError, InUse, PermissionDenied, RecordInactive,
+                             ValidationError)
 from crm_core.i18n import Text
 from crm_core.metadata import Field, FieldType
 from crm_core.permissions import Action, pickable_roles, rights
@@ -134,6 +135,18 @@ class WriteGuardsMixin:
             return ValidationError([FieldError(name, "duplicate", Text(
                 f"{f.label.zh}：已存在（可能刚被他人使用）", f"{f.label.en}: already exists (someone may just have used it)"))])
         raise exc
+
+    def may(self, action: Action | str) -> bool:
+        """Whether the signed-in role may do ``action`` in this module (no database call).
+
+        For the client, to enable only the buttons that will work; every service call
+        checks again.
+        """
+        try:
+            self._require(Action(action))
+        except PermissionDenied:
+            return False
+        return True
 
     def check_delete(self, record_id: int) -> None:
         """Tell, before anyone confirms, whether :meth:`delete` would refuse ``record_id`` as in use.

@@ -81,6 +81,9 @@ class RecordForm(ConflictHandling, QDialog):
         self._services_lookup, self.panel = services_lookup, None  # panel: crm_desktop.panels, once loaded
         self.setObjectName("recordForm")
         self.setWindowTitle(self._title())
+        # A role that may only look gets a read-only form, not a Save that is refused afterwards.
+        may = getattr(service, "may", None)
+        self.view_only = may is not None and not may("create" if record_id is None else "update")
 
         self.banner = QLabel(self)
         self.banner.setObjectName("inactiveBanner")
@@ -240,6 +243,8 @@ class RecordForm(ConflictHandling, QDialog):
     # ------------------------------------------------------------- records
 
     def _start_new(self, defaults: dict[str, Any]) -> None:
+        if self.view_only:
+            self._set_read_only(False)
         for name, value in defaults.items():
             if name in self.editors:
                 self._set_editor(name, value, defaults.get(f"{name}_display"))
@@ -284,15 +289,19 @@ class RecordForm(ConflictHandling, QDialog):
             editor.set_value(value)
 
     def _set_read_only(self, read_only: bool, reason: str | None = None) -> None:
+        deactivated, read_only = read_only, read_only or self.view_only
         self.read_only = read_only
         masked = set((self.record or {}).get("_masked") or ())
         for field in self.spec.fields:
             self.editors[field.name].set_read_only(read_only or field.read_only or field.name in masked)
         self.save_button.setEnabled(not read_only and not self.busy)
+        self.save_button.setVisible(not self.view_only)
         self.banner.setVisible(read_only)
-        if read_only:
+        if deactivated:
             self.banner.setText(translate("RecordForm", "This record is deactivated and read-only. Reason: %1")
                                 .replace("%1", reason or translate("RecordForm", "(none given)")))
+        elif read_only:
+            self.banner.setText(translate("RecordForm", "Your role may view this record but not change it."))
 
     def _set_busy(self, busy: bool, message: str = "") -> None:
         self.busy = busy

@@ -81,6 +81,8 @@ class TicketPanel(PanelBase):
         lang: "zh_CN" or "en", for crm_core's messages.
     """
 
+    module = "tickets"
+
     def __init__(self, session: Any, ticket_id: int, lang: str, parent: QWidget | None = None):
         super().__init__(session, ticket_id, lang, parent)
         self.setObjectName("ticketPanel")
@@ -144,6 +146,7 @@ class TicketPanel(PanelBase):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 8, 0, 0)
         layout.addWidget(actions)
+        layout.addWidget(self.view_only_label)
         layout.addWidget(self.message_label)
         layout.addWidget(QLabel(translate("Panels", "<b>Processing log</b>"), self))
         layout.addWidget(self.log_table, 2)
@@ -170,7 +173,8 @@ class TicketPanel(PanelBase):
     def update_actions(self) -> None:
         """Show the actions of the ticket's status; none while busy or for a deactivated ticket."""
         ticket = self.ticket or {}
-        allowed = ACTIONS_BY_STATUS.get(ticket.get("status"), set()) if ticket.get("is_active", True) else set()
+        acts = ticket.get("is_active", True) and self.may_act
+        allowed = ACTIONS_BY_STATUS.get(ticket.get("status"), set()) if acts else set()
         for key, (_text, editor, button) in self._rows.items():
             for widget in (self._row_labels.get(key), editor, button):
                 if widget is not None:

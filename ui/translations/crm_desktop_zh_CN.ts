@@ -1067,6 +1067,11 @@
         <translation>取消</translation>
     </message>
     <message>
+        <source>Your role may view this but not change it.</source>
+        <extracomment>the module whose records the panel changes: its actions need the role&apos;s right to edit them</extracomment>
+        <translation>您的角色只能查看，不能在这里操作。</translation>
+    </message>
+    <message>
         <source>Someone else changed this record meanwhile; it has been reloaded. Please try again.</source>
         <translation>其他人刚刚修改了这条记录，已重新加载，请再操作一次。</translation>
     </message>
@@ -1348,6 +1353,10 @@
     <message>
         <source>(none given)</source>
         <translation>（未填写）</translation>
+    </message>
+    <message>
+        <source>Your role may view this record but not change it.</source>
+        <translation>您的角色只能查看此记录，不能修改。</translation>
     </message>
     <message>
         <source>Someone deactivated this record meanwhile; your changes cannot be saved.</source>
