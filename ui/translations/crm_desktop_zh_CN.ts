@@ -532,10 +532,6 @@
         <translation>创建管理员(&amp;C)</translation>
     </message>
     <message>
-        <source>The two passwords differ.</source>
-        <translation>两次输入的密码不一致。</translation>
-    </message>
-    <message>
         <source>Creating the administrator…</source>
         <translation>正在创建管理员…</translation>
     </message>
