@@ -19,6 +19,8 @@ class Customer(Tracked, Deactivatable, Base):
         Index("ix_customers_name", "name"),
         Index("ix_customers_created_at", "created_at"),
         Index("ix_customers_status", "status"),
+        Index("ix_customers_phone", "phone"),  # duplicate check as you type
+        Index("ix_customers_credit_code", "credit_code"),
     )
 
     code: Mapped[str] = mapped_column(String(20), unique=True)

@@ -17,6 +17,7 @@ from crm_core.models import (Contact, Contract, Customer, CustomerSearchGram, Cu
 from crm_core.modules.choices import CUSTOMER_STATUS, LEVEL
 from crm_core.permissions import Action, Scope, rights, scope_of, sees
 from crm_core.services.codes import next_code
+from crm_core.services.duplicates import CustomerDuplicatesMixin
 from crm_core.services.entity import EntityService
 
 SPEC = EntitySpec(
@@ -62,7 +63,7 @@ def _status_label(code: str | None) -> Text:
     return Text(str(code), str(code))
 
 
-class CustomerService(EntityService):
+class CustomerService(CustomerDuplicatesMixin, EntityService):
     spec = SPEC
 
     # --- row scope --------------------------------------------------------
