@@ -26,6 +26,7 @@ from crm_core.metadata import Field, FieldType
 from crm_desktop.background import run_in_background
 from crm_core.lists import Filter
 from crm_desktop.forms.conflict_dialog import ConflictDialog
+from crm_desktop.forms.duplicate_hint import attach as attach_duplicate_hint
 from crm_desktop.forms.editors import make_editor
 from crm_desktop.forms.form_conflicts import ConflictHandling
 from crm_desktop.forms.form_layout import (SYSTEM_FIELD_STYLE, FieldGrid, error_label, field_cell, field_label, is_wide,
@@ -138,6 +139,9 @@ class RecordForm(ConflictHandling, QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
         layout.addWidget(main, 1)
+        self.duplicate_hint = attach_duplicate_hint(self)  # "already here?" as the user types
+        if self.duplicate_hint is not None:
+            layout.addWidget(self.duplicate_hint.label)
         layout.addWidget(self.message_label)
         layout.addWidget(self.buttons)
         hint = self.form_widget.sizeHint()

@@ -402,6 +402,37 @@
     </message>
 </context>
 <context>
+    <name>Duplicates</name>
+    <message>
+        <source>same name</source>
+        <translation>名称相同</translation>
+    </message>
+    <message>
+        <source>same phone</source>
+        <translation>电话相同</translation>
+    </message>
+    <message>
+        <source>same credit code</source>
+        <translation>统一社会信用代码相同</translation>
+    </message>
+    <message>
+        <source>, owner %1</source>
+        <translation>，跟进人 %1</translation>
+    </message>
+    <message>
+        <source>This customer may already exist:</source>
+        <translation>该客户可能已经存在：</translation>
+    </message>
+    <message>
+        <source>This contact is already there:</source>
+        <translation>该联系人已经存在：</translation>
+    </message>
+    <message>
+        <source>Click one to open it instead of adding it twice.</source>
+        <translation>点击打开已有记录，不要重复添加。</translation>
+    </message>
+</context>
+<context>
     <name>Editors</name>
     <message>
         <source>YYYY-MM-DD</source>
