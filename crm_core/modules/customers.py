@@ -19,6 +19,7 @@ from crm_core.permissions import Action, Scope, rights, scope_of, sees
 from crm_core.services.codes import next_code
 from crm_core.services.duplicates import CustomerDuplicatesMixin
 from crm_core.services.entity import EntityService
+from crm_core.services.merging import CustomerMergeMixin
 
 SPEC = EntitySpec(
     module="customers",
@@ -63,7 +64,7 @@ def _status_label(code: str | None) -> Text:
     return Text(str(code), str(code))
 
 
-class CustomerService(CustomerDuplicatesMixin, EntityService):
+class CustomerService(CustomerDuplicatesMixin, CustomerMergeMixin, EntityService):
     spec = SPEC
 
     # --- row scope --------------------------------------------------------

@@ -334,3 +334,40 @@ def test_won_offers_the_customers_contracts_to_pick(qtbot, admin, make_customer,
     with qtbot.waitSignal(view._changes.changed, timeout=WAIT) as announced:
         qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     assert announced.args[1]["status"] == "won"
+
+
+# --------------------------------------------------------------- merge
+
+def test_a_manager_merges_a_duplicate_into_this_customer_and_undoes_it(qtbot, admin, login, make_customer, open_360):
+    from PySide6.QtWidgets import QMessageBox
+
+    manager = login("manager1")
+    keep = make_customer("北京星辰软件有限公司")
+    gone = make_customer("北京星辰软件")
+    contact = admin.contacts.create({"customer_id": gone["id"], "name": "陈静"})
+    view = open_360(manager, keep["id"])
+    tools = view.merge_tools
+    assert tools.merge_button.isVisible() and not tools.undo_button.isVisible()
+    tools.merge_button.click()
+    dialog = tools.dialog
+    dialog.choose(gone["id"])
+    qtbot.waitUntil(lambda: dialog.ok_button.isEnabled(), timeout=WAIT)
+    assert gone["code"] in dialog.summary.text()
+    with qtbot.waitSignal(view._changes.changed, timeout=WAIT):
+        dialog.ok_button.click()
+    assert admin.contacts.get(contact["id"])["customer_id"] == keep["id"]
+    qtbot.waitUntil(lambda: tools.undo_button.isVisible(), timeout=WAIT)
+    tools.undo_button.click()
+    box = view.findChild(QMessageBox, "undoMergeBox")
+    assert gone["name"] in box.text()
+    with qtbot.waitSignal(tools.changed, timeout=WAIT):
+        box.button(QMessageBox.StandardButton.Yes).click()
+    assert admin.contacts.get(contact["id"])["customer_id"] == gone["id"]
+    assert admin.customers.get(gone["id"])["is_active"]
+
+
+def test_a_salesperson_has_no_merge_button(qtbot, login, open_360):
+    sales = login("sales1")
+    mine = sales.customers.create({"name": "销售一的客户有限公司"})
+    view = open_360(sales, mine["id"])
+    assert not view.merge_tools.merge_button.isVisible() and not view.merge_tools.undo_button.isVisible()

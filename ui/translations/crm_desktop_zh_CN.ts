@@ -996,6 +996,53 @@
     </message>
 </context>
 <context>
+    <name>Merge</name>
+    <message>
+        <source>Merge customers</source>
+        <translation>合并客户</translation>
+    </message>
+    <message>
+        <source>Merge another customer into %1 (%2). Its contacts, contracts, payments, products, licenses, tickets, follow-ups, needs and opportunities move here; it is deactivated and points here. A merge can be undone.</source>
+        <translation>把另一个客户合并到 %1（%2）：它的联系人、合同、回款、产品、授权、反馈、跟进记录、需求和销售机会都移到这里；它将停用并指向这里。合并可以撤销。</translation>
+    </message>
+    <message>
+        <source>&amp;Merge</source>
+        <translation>合并(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Customer to merge into this one:</source>
+        <translation>要合并进来的客户：</translation>
+    </message>
+    <message>
+        <source>That is this customer itself; choose another.</source>
+        <translation>这就是当前客户，请选择另一个。</translation>
+    </message>
+    <message>
+        <source>%1 (%2) will be merged into %3 and deactivated.</source>
+        <translation>%1（%2）将合并到 %3 并停用。</translation>
+    </message>
+    <message>
+        <source>&amp;Merge customer…</source>
+        <translation>合并客户(&amp;M)…</translation>
+    </message>
+    <message>
+        <source>&amp;Undo merge…</source>
+        <translation>撤销合并(&amp;U)…</translation>
+    </message>
+    <message>
+        <source>Undo merge</source>
+        <translation>撤销合并</translation>
+    </message>
+    <message>
+        <source>Move the records of %1 (%2) back from %3 and reactivate it?</source>
+        <translation>把 %1（%2）的记录从 %3 移回，并重新启用它？</translation>
+    </message>
+</context>
+<context>
     <name>ModulePage</name>
     <message>
         <source>Show deactivated</source>
