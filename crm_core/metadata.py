@@ -64,6 +64,8 @@ class Field:
         min_value / max_value: bounds for numbers.
         aliases: other column names offices give the field in their own files (zh and en),
             matched by the importer's auto-mapping after the labels.
+        pick: for a field referring to users, who may be chosen: "owner" (roles that may own
+            customers) or "engineer" (the engineer role); see :func:`crm_core.permissions.pickable_roles`.
     """
 
     name: str
@@ -81,6 +83,7 @@ class Field:
     min_value: Any = None
     max_value: Any = None
     aliases: tuple[str, ...] = ()
+    pick: str | None = None
 
     def choice_label(self, code: str | None, lang: str = "zh_CN") -> str | None:
         """Label of a fixed choice (dictionary labels come from the dictionary service)."""

@@ -160,3 +160,17 @@ def scope_of(role: str, module: str) -> Scope:
 def sees(role: str, sensitivity: str | None) -> bool:
     """True when ``role`` reads values of this sensitivity class in full."""
     return sensitivity is None or sensitivity in rights(role).sees
+
+
+def pickable_roles(pick: str) -> tuple[str, ...]:
+    """Roles whose users may be chosen for a users field declared with ``Field.pick``.
+
+    "owner": whoever may own customers (may create them): a customer, opportunity or need
+    is never handed to an engineer or a service clerk. "engineer": the engineer role, who
+    tracks tickets (问题跟踪工程师).
+    """
+    if pick == "engineer":
+        return ("engineer",)
+    if pick == "owner":
+        return tuple(code for code, r in ROLES.items() if r.may("customers", Action.CREATE))
+    raise ValueError(f"unknown pick {pick!r}")

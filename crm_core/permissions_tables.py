@@ -33,7 +33,8 @@ R, C, UPD, DEL, E, IMP, A = (Action.READ, Action.CREATE, Action.UPDATE, Action.D
 WRITES = (C, UPD, DEL, IMP, A)
 
 MODULE_TABLES: dict[str, tuple[str, ...]] = {
-    "customers": ("customers", "customer_shares", "customer_status_changes", "customer_search_grams"),
+    "customers": ("customers", "customer_shares", "customer_status_changes", "customer_search_grams",
+                  "customer_merges"),
     "contacts": ("contacts",),
     "contracts": ("contracts", "contract_attachments"),
     "payments": ("payments",),
@@ -66,7 +67,9 @@ SIDE_EFFECTS: dict[tuple[str, Action], Mapping[str, frozenset[str]]] = {
     ("customers", IMP): _NEW_CUSTOMER,
     ("customers", UPD): {"customer_status_changes": frozenset({I}), "customer_shares": frozenset({I, D}),
                          **_SEARCH},
-    ("customers", DEL): _ERASE,  # erasing a customer's personal data (privacy service)
+    # erasing a customer's personal data (privacy service); merging two customers (records move, the
+    # merge is recorded for undo)
+    ("customers", DEL): {**_ERASE, "customer_merges": frozenset({I, U})},
     ("contacts", C): _SEARCH, ("contacts", UPD): _SEARCH, ("contacts", IMP): _SEARCH,
     ("contacts", DEL): {**_SEARCH, **_ERASE},
     ("submitters", DEL): _ERASE,
@@ -98,6 +101,7 @@ CUSTOMER_LINKS: dict[str, tuple[str, str]] = {
     "licensed_machines": ("license_id", "licenses"),
     "ticket_log_entries": ("ticket_id", "tickets"),
     "notifications": ("ticket_id", "tickets"),
+    "customer_merges": ("kept_id", "customers"),
 }
 # customers itself (owner or share) and customer_shares (the user's own shares) have rules of their own.
 SCOPE_ROOTS = ("customers", "customer_shares")

@@ -21,6 +21,7 @@ from crm_core.errors import AuthenticationFailed, DatabaseUnavailable, FieldErro
 from crm_core.i18n import Text
 from crm_core.private_files import private_file
 from crm_core.models import User
+from crm_core.passwords import check_policy
 from crm_core.services.context import Actor
 from crm_core.services.registry import Services
 
@@ -140,6 +141,31 @@ def needs_first_admin(db: Database) -> bool:
     """True on an empty database: the first-run dialog must create an administrator."""
     with db.unit_of_work(write=False) as s:
         return s.scalar(select(User.id).limit(1)) is None
+
+
+def check_first_admin(db: Database, values: dict[str, Any]) -> list[FieldError]:
+    """Every problem :func:`create_first_admin` would find in ``values``, all at once, writing nothing.
+
+    For the first-run dialog when it cannot create yet (the two passwords differ): the
+    user still learns everything else that is wrong in one go.
+    """
+    values = {**values, "role": "admin"}
+    password = values.pop("password", None)
+    problems: list[FieldError] = []
+    if not password:
+        problems.append(FieldError("password", "required", Text("密码：不能为空", "Password: is required")))
+    else:
+        try:
+            check_policy(password)
+        except ValidationError as exc:
+            problems += exc.errors
+    users = Services(db, Actor(user_id=None, login="setup", name="setup", role="admin")).users  # type: ignore[arg-type]
+    with db.unit_of_work(write=False) as s:
+        try:
+            users.check_new(s, values)
+        except ValidationError as exc:
+            problems += exc.errors
+    return problems
 
 
 def create_first_admin(db: Database, values: dict[str, Any]) -> dict[str, Any]:

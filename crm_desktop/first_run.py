@@ -22,9 +22,15 @@ ERROR_STYLE = "color: #b00020;"
 
 
 
-def _create_admin(db: Any, values: dict[str, Any]) -> dict[str, Any]:
-    from crm_core import create_first_admin
+def _create_admin(db: Any, values: dict[str, Any], passwords_differ: bool) -> dict[str, Any]:
+    """Create the administrator; when the two passwords differ, report that with every other problem."""
+    from crm_core.errors import FieldError, ValidationError
+    from crm_core.i18n import Text
+    from crm_core.session import check_first_admin, create_first_admin
 
+    if passwords_differ:
+        differ = FieldError("password_again", "mismatch", Text("两次输入的密码不一致。", "The two passwords differ."))
+        raise ValidationError([*check_first_admin(db, values), differ])
     return create_first_admin(db, values)
 
 
@@ -124,16 +130,14 @@ class FirstRunDialog(QDialog):
         if self.busy:
             return
         values = self.values()
-        if values["password"] != values["password_again"]:
-            self._set_field_errors({"password_again": [translate("FirstRun", "The two passwords differ.")]})
-            return
         self._set_field_errors({})
         self.busy = True
         self.create_button.setEnabled(False)
         self.message_label.setStyleSheet("")
         self.message_label.setText(translate("FirstRun", "Creating the administrator…"))
         payload = {k: v for k, v in values.items() if k != "password_again"}
-        run_in_background(_create_admin, self.db, payload, done=self._on_create_done,
+        differ = values["password"] != values["password_again"]  # checked with the rest, all shown at once
+        run_in_background(_create_admin, self.db, payload, differ, done=self._on_create_done,
                           failed=self._on_create_failed, finished=self._on_create_finished)
 
     def _on_create_finished(self) -> None:

@@ -7,6 +7,7 @@ from crm_core.models.backups import BackupRun
 from crm_core.models.contacts import Contact
 from crm_core.models.contracts import Contract, ContractAttachment, Payment
 from crm_core.models.imports import ImportBatch, ImportBatchRecord
+from crm_core.models.merges import CustomerMerge
 from crm_core.models.customers import (
     CodeSequence,
     Customer,
@@ -29,7 +30,7 @@ for _table in Base.metadata.tables.values():
 
 __all__ = [
     "AppSetting", "AuditEntry", "AuditTrailEntry", "BackupRun", "Base", "CodeSequence", "Contact", "Contract", "ContractAttachment",
-    "CustomFieldDefinition", "CustomFieldValue", "Customer", "CustomerSearchGram",
+    "CustomFieldDefinition", "CustomFieldValue", "Customer", "CustomerMerge", "CustomerSearchGram",
     "CustomerShare", "CustomerStatusChange", "DictionaryEntry", "ErasureLogEntry", "FollowUp", "ImportBatch", "ImportBatchRecord",
     "License", "LicensedMachine", "LoginThrottle", "Need", "Notification", "Opportunity",
     "Payment", "Product", "Role", "Submitter", "Ticket", "TicketLogEntry", "User",

@@ -24,6 +24,8 @@ class Customer(Tracked, Deactivatable, Base):
         Index("ix_customers_industry_id", "industry", "id"),
         Index("ix_customers_source_id", "source", "id"),
         Index("ix_customers_updated_at", "updated_at"),
+        Index("ix_customers_phone", "phone"),  # duplicate check as you type (0010)
+        Index("ix_customers_credit_code", "credit_code"),
     )
 
     code: Mapped[str] = mapped_column(String(20), unique=True)

@@ -257,6 +257,9 @@ class DictionaryService(EntityService):
             return self._records(s, list(s.scalars(stmt)))
 
     def _before_delete(self, s: Session, obj: DictionaryEntry) -> None:
+        self._check_usage(s, obj)
+
+    def _check_usage(self, s: Session, obj: DictionaryEntry) -> None:
         from crm_core.modules import SPECS
 
         for spec in SPECS.values():

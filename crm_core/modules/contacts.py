@@ -16,6 +16,7 @@ from crm_core.modules.choices import CONTACT_STATUS
 from crm_core.permissions import sees
 from crm_core.services import search_index
 from crm_core.services.codes import office_today
+from crm_core.services.duplicates import ContactDuplicatesMixin
 from crm_core.services.entity import EntityService
 from crm_core.validation import FieldProblem, birth_date_from_id
 
@@ -51,13 +52,14 @@ def _phone_digits() -> ColumnElement[str]:
     return func.replace(func.replace(Contact.phone, "-", ""), " ", "")
 
 
-class ContactService(EntityService):
+class ContactService(ContactDuplicatesMixin, EntityService):
     spec = SPEC
 
     def _apply_defaults(self, s: Session, full: dict[str, Any], given: dict[str, Any]) -> None:
         full["status"] = full.get("status") or "employed"
 
     def _validate(self, s: Session, values: dict[str, Any], obj: Any, errors: ErrorCollector) -> None:
+        self._check_twin(s, values, obj, errors)  # the same person twice on one customer
         birth, id_number = values.get("birth_date"), values.get("id_number")
         if birth is not None and birth > office_today():
             errors.add("birth_date", "future", Text("出生年月：不能晚于今天", "Date of birth: cannot be in the future"))

@@ -20,7 +20,9 @@ from crm_core.modules.choices import CUSTOMER_STATUS, LEVEL
 from crm_core.permissions import Action, Scope, rights, scope_of, sees
 from crm_core.services import search_index
 from crm_core.services.codes import next_code
+from crm_core.services.duplicates import CustomerDuplicatesMixin
 from crm_core.services.entity import EntityService
+from crm_core.services.merging import CustomerMergeMixin
 
 SPEC = EntitySpec(
     module="customers",
@@ -49,7 +51,7 @@ SPEC = EntitySpec(
               aliases=("联系电话", "公司电话", "电话号码", "座机", "Tel", "Telephone", "Phone number")),
         Field("email", Text("邮箱", "Email"), T.EMAIL, max_length=254, personal=True,
               aliases=("Email", "E-mail", "电子邮件", "电子邮箱", "邮件", "公司邮箱", "Mail")),
-        Field("owner_id", Text("跟进人", "Owner"), T.REF, ref="users",
+        Field("owner_id", Text("跟进人", "Owner"), T.REF, ref="users", pick="owner",
               aliases=("负责人", "客户经理", "业务员", "销售", "销售员", "归属人", "Account owner", "Sales rep")),
         Field("notes", Text("备注", "Notes"), T.MULTILINE, max_length=2000, in_grid=False,
               aliases=("说明", "备注信息", "Remarks", "Comments", "Memo")),
@@ -83,7 +85,7 @@ def _status_label(code: str | None) -> Text:
     return Text(str(code), str(code))
 
 
-class CustomerService(EntityService):
+class CustomerService(CustomerDuplicatesMixin, CustomerMergeMixin, EntityService):
     spec = SPEC
     list_deferred = ("search_text",)
 

@@ -121,7 +121,7 @@ OPPORTUNITY_SPEC = EntitySpec(
         Field("stage", Text("销售阶段", "Stage"), T.CHOICE, choices=OPPORTUNITY_STAGE, required=True),
         Field("amount", Text("预计金额", "Expected amount"), T.MONEY),
         Field("expected_on", Text("预计成交日期", "Expected close"), T.DATE),
-        Field("owner_id", Text("负责人", "Owner"), T.REF, ref="users"),
+        Field("owner_id", Text("负责人", "Owner"), T.REF, ref="users", pick="owner"),
         Field("notes", Text("备注", "Notes"), T.MULTILINE, max_length=2000, in_grid=False),
     ),
     title_field="name",

@@ -13,7 +13,7 @@ from crm_core.i18n import Text
 from crm_core.metadata import EntitySpec, Field, FieldType as T
 from crm_core.models import Notification, Submitter, Ticket, TicketLogEntry, User
 from crm_core.modules.choices import FEEDBACK_TYPE, TICKET_STATUS
-from crm_core.permissions import Action
+from crm_core.permissions import Action, pickable_roles
 from crm_core.services.codes import next_code
 from crm_core.services.entity import EntityService
 
@@ -38,7 +38,6 @@ class SubmitterService(EntityService):
     spec = SUBMITTER_SPEC
 
 
-ENGINEER_ROLES = {"engineer", "service", "admin", "manager"}
 
 TICKET_SPEC = EntitySpec(
     module="tickets",
@@ -52,7 +51,7 @@ TICKET_SPEC = EntitySpec(
         Field("description", Text("问题描述", "Problem"), T.MULTILINE, required=True, max_length=4000),
         Field("severity", Text("问题级别", "Severity"), T.CHOICE, dictionary="severity"),
         Field("status", Text("状态", "Status"), T.CHOICE, choices=TICKET_STATUS, read_only=True),
-        Field("engineer_id", Text("问题跟踪工程师", "Engineer"), T.REF, ref="users", read_only=True),
+        Field("engineer_id", Text("问题跟踪工程师", "Engineer"), T.REF, ref="users", read_only=True, pick="engineer"),
         Field("city", Text("城市", "City"), max_length=50),
         Field("store", Text("门店", "Store"), max_length=100),
         Field("result", Text("处理结果", "Result"), T.MULTILINE, max_length=4000, read_only=True, in_grid=False),
@@ -88,9 +87,9 @@ class TicketService(EntityService):
         """Assign the tracking engineer (问题跟踪工程师); an open ticket becomes 处理中."""
         def act(s: Session, t: Ticket) -> None:
             user = s.get(User, engineer_id)
-            if user is None or not user.is_active or user.role not in ENGINEER_ROLES:
+            if user is None or not user.is_active or user.role not in pickable_roles("engineer"):
                 raise ValidationError([FieldError("engineer_id", "not_engineer", Text(
-                    "问题跟踪工程师：请选择在职的工程师或客服人员", "Engineer: choose an active engineer or service person"))])
+                    "问题跟踪工程师：请选择在职的工程师", "Engineer: choose an active engineer"))])
             self._expect_status(t, {"open", "in_progress"})
             t.engineer_id = user.id
             if t.status == "open":

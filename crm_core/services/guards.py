@@ -17,12 +17,18 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from crm_core.db.base import utcnow
-from crm_core.errors import ConcurrencyConflict, ErrorCollector, FieldError, RecordInactive, ValidationError
+from crm_core.errors import (ConcurrencyConflict, ErrorCollector, FieldError, InUse, PermissionDenied, RecordInactive,
+                             ValidationError)
 from crm_core.i18n import Text
 from crm_core.metadata import Field, FieldType
+from crm_core.permissions import Action, pickable_roles, rights
 from crm_core.services import values as val
 from crm_core.services.audit import write_audit
-from crm_core.services.references import unique_violation
+from crm_core.services.references import blocking_references, unique_violation
+
+# Tables that record what happened rather than business records: named in "in use" messages last.
+BOOKKEEPING = frozenset({"audit_log", "import_batches", "app_settings", "erasure_log", "customer_status_changes",
+                         "ticket_log_entries", "backup_runs"})
 
 
 # Set-based checks (the importer) put what they fetched in bulk into the unit of work's
@@ -87,6 +93,10 @@ class WriteGuardsMixin:
             errors.add(*val.problem(field, "not_found", "所选记录不存在或无权访问", "the chosen record does not exist or is not yours"))
         elif not state:
             errors.add(*val.problem(field, "inactive", "所选记录已失效", "the chosen record is deactivated"))
+        elif field.pick is not None and row.role not in pickable_roles(field.pick):
+            role = rights(row.role)
+            errors.add(*val.problem(field, "role", f"“{row.name}”是{role.name_zh}，不能担任此职",
+                                    f"'{row.name}' is {role.name_en.lower()} and cannot be chosen here"))
 
     def _check_version(self, s: Session, obj: Any, version: int) -> None:
         if obj.version != version:
@@ -142,12 +152,47 @@ class WriteGuardsMixin:
                 f"{f.label.zh}：已存在（可能刚被他人使用）", f"{f.label.en}: already exists (someone may just have used it)"))])
         raise exc
 
+    def may(self, action: Action | str) -> bool:
+        """Whether the signed-in role may do ``action`` in this module (no database call).
+
+        For the client, to enable only the buttons that will work; every service call
+        checks again.
+        """
+        try:
+            self._require(Action(action))
+        except PermissionDenied:
+            return False
+        return True
+
+    def check_delete(self, record_id: int) -> None:
+        """Tell, before anyone confirms, whether :meth:`delete` would refuse ``record_id`` as in use.
+
+        Reads only; the delete checks again (someone may add a reference meanwhile).
+
+        Raises:
+            PermissionDenied, NotFound, InUse (with the same message the delete would give).
+        """
+        self._require(Action.DELETE)
+        with self.ctx.db.unit_of_work(write=False) as s:
+            obj = self._load(s, record_id)
+            refs = blocking_references(s, self.model.__table__, obj.id)
+            if refs:
+                raise InUse(self._in_use_message(obj, refs), {k: n for k, (_, n) in refs.items()})
+            self._check_usage(s, obj)
+
+    def _check_usage(self, s: Session, obj: Any) -> None:
+        """Module uses that no foreign key shows (e.g. a dictionary code kept as a value): raise InUse."""
+
     def _in_use_message(self, obj: Any, refs: dict[str, tuple[Text, int]]) -> Text:
         title = getattr(obj, self.spec.title_field)
-        zh = "、".join(f"{label.zh} {n} 条" for label, n in refs.values())
-        en = ", ".join(f"{n} {label.en.lower()}" for label, n in refs.values())
-        return Text(f"{self.spec.label.zh}“{title}”正在使用中（{zh}引用了它），不能删除；可以改为设为失效。",
-                    f"{self.spec.label.en} '{title}' is in use ({en} refer to it) and cannot be deleted; deactivate it instead.")
+        # The three biggest uses say enough; bookkeeping (log entries) only when nothing else does.
+        shown = [r for name, r in refs.items() if name not in BOOKKEEPING] or list(refs.values())
+        shown.sort(key=lambda r: -r[1])
+        more_zh, more_en = ("等", ", …") if len(shown) > 3 else ("", "")
+        zh = "、".join(f"{label.zh} {n} 条" for label, n in shown[:3]) + more_zh
+        en = ", ".join(f"{n} {label.en.lower()}" for label, n in shown[:3]) + more_en
+        return Text(f"{self.spec.label.zh}“{title}”已被使用（{zh}），不能删除；可以改为停用。",
+                    f"{self.spec.label.en} '{title}' is in use ({en}) and cannot be deleted; deactivate it instead.")
 
     def _audit(self, s: Session, action: str, record_id: int | None, before: dict | None, after: dict | None) -> None:
         write_audit(s, self.ctx.actor, action, self.spec.module, record_id, before, after)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+import shiboken6
+
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
                                QPlainTextEdit, QVBoxLayout, QWidget)
@@ -31,6 +33,8 @@ class StatusDialog(QDialog):
         customer: the customer record as last loaded (``id``, ``status``, ``version``).
         lang: "zh_CN" or "en".
         parent: the 360° view.
+        contracts: the contracts service; the customer's contracts are offered as the evidence
+            for "won" (the only one is chosen), a number may still be typed.
 
     Signals:
         changed(object): the customer record after a successful change.
@@ -38,7 +42,8 @@ class StatusDialog(QDialog):
 
     changed = Signal(object)
 
-    def __init__(self, service: Any, customer: dict[str, Any], *, lang: str, parent: QWidget | None = None):
+    def __init__(self, service: Any, customer: dict[str, Any], *, lang: str, parent: QWidget | None = None,
+                 contracts: Any = None):
         super().__init__(parent)
         from crm_core.modules.customers import SPEC, TRANSITIONS  # crm_core is loaded by now (signed in)
 
@@ -57,13 +62,19 @@ class StatusDialog(QDialog):
         for choice in status_field.choices or ():
             if choice.code in TRANSITIONS.get(current, set()):
                 self.status_combo.addItem(choice.label(lang), choice.code)
-        self.contract_edit = QLineEdit(self)
+        # A list of the customer's contracts (typing stays possible): nobody copies numbers by hand.
+        self.contract_combo = QComboBox(self)
+        self.contract_combo.setObjectName("contractCombo")
+        self.contract_combo.setEditable(True)
+        self.contract_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.contract_edit: QLineEdit = self.contract_combo.lineEdit()
         self.contract_edit.setObjectName("contractNumberEdit")
         self.contract_edit.setPlaceholderText(translate("StatusDialog", "Number of one of this customer's contracts"))
         self.contract_label = QLabel(translate("StatusDialog", "Contract number") +
                                      "<span style='color:#c62828;'>&nbsp;*</span>", self)
         self.contract_label.setTextFormat(Qt.TextFormat.RichText)
-        self.contract_label.setBuddy(self.contract_edit)
+        self.contract_label.setBuddy(self.contract_combo)
+        self.contracts_loaded = False
         self.note_edit = QPlainTextEdit(self)
         self.note_edit.setObjectName("noteEdit")
         self.note_edit.setPlaceholderText(translate("StatusDialog", "Why the status changes (optional)"))
@@ -77,7 +88,7 @@ class StatusDialog(QDialog):
         new_label = QLabel(translate("StatusDialog", "&New status"), self)
         new_label.setBuddy(self.status_combo)
         form.addRow(new_label, self._with_error(self.status_combo, self.status_error))
-        form.addRow(self.contract_label, self._with_error(self.contract_edit, self.contract_error))
+        form.addRow(self.contract_label, self._with_error(self.contract_combo, self.contract_error))
         note_label = QLabel(translate("StatusDialog", "N&ote"), self)
         note_label.setBuddy(self.note_edit)
         form.addRow(note_label, self.note_edit)
@@ -100,6 +111,9 @@ class StatusDialog(QDialog):
         self.status_combo.currentIndexChanged.connect(self._on_status_combo_current_index_changed)
         self._on_status_combo_current_index_changed(self.status_combo.currentIndex())
         self.resize(460, self.sizeHint().height())
+        if contracts is not None:
+            run_in_background(_contract_numbers, contracts, customer["id"], done=self._on_contracts_done,
+                              failed=self._on_contracts_failed)
 
     def _error_label(self, name: str) -> QLabel:
         label = QLabel(self)
@@ -163,9 +177,22 @@ class StatusDialog(QDialog):
     def _on_status_combo_current_index_changed(self, _row: int) -> None:
         needs_contract = self.chosen_status() == WON
         self.contract_label.setVisible(needs_contract)
-        self.contract_edit.setVisible(needs_contract)
+        self.contract_combo.setVisible(needs_contract)
         if not needs_contract:
             self.contract_error.hide()
+
+    def _on_contracts_done(self, numbers: list[str]) -> None:
+        if not shiboken6.isValid(self):
+            return
+        typed = self.contract_edit.text()
+        self.contract_combo.clear()
+        self.contract_combo.addItems(numbers)
+        # One contract: it is the evidence. Several: the user picks; what he typed stays.
+        self.contract_edit.setText(numbers[0] if len(numbers) == 1 and not typed else typed)
+        self.contracts_loaded = True
+
+    def _on_contracts_failed(self, _exc: BaseException) -> None:
+        self.contracts_loaded = True  # typing the number still works
 
     def _on_change_done(self, record: dict[str, Any]) -> None:
         self.changed.emit(record)
@@ -189,3 +216,12 @@ class StatusDialog(QDialog):
 
     def _on_change_finished(self) -> None:
         self._set_busy(False)
+
+
+def _contract_numbers(contracts: Any, customer_id: int) -> list[str]:
+    """The customer's contract numbers, newest first (runs in the background)."""
+    from crm_core.lists import Filter, ListQuery
+
+    page = contracts.list(ListQuery(filters=(Filter("customer_id", "eq", customer_id),), sort=("-signed_on",),
+                                    limit=100))
+    return [row["number"] for row in page.rows]

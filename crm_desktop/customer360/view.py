@@ -23,6 +23,7 @@ from crm_desktop.changes import ChangeBus
 from crm_desktop.customer360.data import load_figures, load_history, may_read
 from crm_desktop.customer360.history import HistoryPanel
 from crm_desktop.customer360.license_delegate import LicenseDelegate
+from crm_desktop.customer360.merge_dialog import MergeTools
 from crm_desktop.errors import present_error
 from crm_desktop.grid.display import DictionaryLabels, display_text, format_money
 from crm_desktop.grid.grid_view import ModulePage
@@ -112,6 +113,10 @@ class Customer360(QDialog):
         buttons.addWidget(self.name_label, 1)
         buttons.addWidget(self.edit_button)
         buttons.addWidget(self.status_button)
+        self.merge_tools = MergeTools(session, lang, self)  # administrators and managers
+        self.merge_tools.changed.connect(self._on_merge_tools_changed)
+        buttons.addWidget(self.merge_tools.merge_button)
+        buttons.addWidget(self.merge_tools.undo_button)
         buttons.addWidget(self.refresh_button)
 
         self.figure_values: dict[str, QLabel] = {}
@@ -273,6 +278,7 @@ class Customer360(QDialog):
             label.setText(display_text(self._spec.field(name), record, self._lang, self._labels) or "—")
         self.setWindowTitle(translate("Customer360", "Customer 360° — %1").replace("%1", record.get("name") or ""))
         self.status_button.setEnabled(bool(record.get("is_active", True)))
+        self.merge_tools.show_customer(record)
 
     def _show_figures(self, figures: dict[str, Any]) -> None:
         self.figures = figures
@@ -325,12 +331,19 @@ class Customer360(QDialog):
 
         if self.customer is None:
             return
-        dialog = StatusDialog(self._session.customers, self.customer, lang=self._lang, parent=self)
+        dialog = StatusDialog(self._session.customers, self.customer, lang=self._lang, parent=self,
+                              contracts=self._session.contracts)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.changed.connect(functools.partial(self._changes.announce, "customers"))
         dialog.rejected.connect(self._load_customer)  # e.g. after a conflict: show what is stored now
         self.status_dialog = dialog
         dialog.open()
+
+    def _on_merge_tools_changed(self, record: dict[str, Any]) -> None:
+        self._changes.announce("customers", record)
+        self.refresh()  # records moved in or out: figures, history and every tab
+        for page in self.pages.values():
+            page.reload()
 
     def _on_changes_changed(self, module: str, record: object) -> None:
         if not self._alive():

@@ -325,7 +325,13 @@ def make_editor(field: Field, *, lang: str, labels: DictionaryLabels | None,
     if kind is FieldType.REF:
         from crm_desktop.forms.ref_picker import RefPicker
 
-        return RefPicker(field, services_lookup, lang, parent)
+        picker = RefPicker(field, services_lookup, lang, parent)
+        if field.pick is not None:  # owners among those who may own, engineers among engineers
+            from crm_core.lists import Filter
+            from crm_core.permissions import pickable_roles
+
+            picker.set_filters((Filter("role", "in", pickable_roles(field.pick)),))
+        return picker
     return TextEditor(field, parent)
 
 

@@ -13,24 +13,27 @@ deactivated record, and the error presenter for everything else.
 from __future__ import annotations
 
 import functools
-import html
 from collections.abc import Callable
 from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QFrame, QLabel, QLineEdit, QMessageBox,
-                               QScrollArea, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFrame, QGridLayout, QLabel, QLineEdit, QMessageBox,
+                               QScrollArea, QSplitter, QVBoxLayout, QWidget)
 
 from crm_core.metadata import Field, FieldType
 from crm_desktop.background import run_in_background
 from crm_core.lists import Filter
 from crm_desktop.forms.conflict_dialog import ConflictDialog
+from crm_desktop.forms.duplicate_hint import attach as attach_duplicate_hint
 from crm_desktop.forms.editors import make_editor
 from crm_desktop.forms.form_conflicts import ConflictHandling
+from crm_desktop.forms.form_layout import (SYSTEM_FIELD_STYLE, FieldGrid, error_label, field_cell, field_label, is_wide,
+                                          show_as_system_field)
 from crm_desktop.forms.styles import BANNER_STYLE, ERROR_STYLE, REQUIRED_MARK  # noqa: F401 - others import them here
 from crm_desktop.grid.display import DictionaryLabels
+from crm_desktop.panels import PANELS
 
 # Called by this name so that pyside6-lupdate finds every string with its context.
 translate = QCoreApplication.translate
@@ -79,6 +82,9 @@ class RecordForm(ConflictHandling, QDialog):
         self._services_lookup, self.panel = services_lookup, None  # panel: crm_desktop.panels, once loaded
         self.setObjectName("recordForm")
         self.setWindowTitle(self._title())
+        # A role that may only look gets a read-only form, not a Save that is refused afterwards.
+        may = getattr(service, "may", None)
+        self.view_only = may is not None and not may("create" if record_id is None else "update")
 
         self.banner = QLabel(self)
         self.banner.setObjectName("inactiveBanner")
@@ -86,23 +92,36 @@ class RecordForm(ConflictHandling, QDialog):
         self.banner.setWordWrap(True)
         self.banner.hide()
         self.form_widget = QWidget(self)
+        self.form_widget.setStyleSheet(SYSTEM_FIELD_STYLE)
         outer = QVBoxLayout(self.form_widget)
-        form = QFormLayout()
-        outer.addLayout(form)
+        grid = QGridLayout()
+        outer.addLayout(grid)
         outer.addStretch(1)  # spare height goes below the fields, not between them
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
-        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
-        form.setVerticalSpacing(8)
+        placer = FieldGrid(grid, len(self.spec.fields))
         self.editors: dict[str, Any] = {}
         self.field_labels: dict[str, QLabel] = {}
+        self.field_cells: dict[str, QWidget] = {}
         self.error_labels: dict[str, QLabel] = {}
         for field in self.spec.fields:
-            self._add_row(form, field, services_lookup)
+            self._add_row(placer, field, services_lookup)
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(self.form_widget)
+        # The workflow panel (ticket processing, license machines, contract files) sits beside the
+        # fields, full height, so that its buttons are on screen without scrolling.
+        self.side_pane: QWidget | None = None
+        main: QWidget = scroll
+        if self.spec.module in PANELS and record_id is not None:  # a panel acts on a saved record
+            self.side_pane = QWidget(self)
+            self.side_pane.setObjectName("sidePane")
+            QVBoxLayout(self.side_pane).setContentsMargins(0, 0, 0, 0)
+            main = QSplitter(Qt.Orientation.Horizontal, self)
+            main.setChildrenCollapsible(False)
+            main.addWidget(scroll)
+            main.addWidget(self.side_pane)
+            main.setStretchFactor(0, 3)
+            main.setStretchFactor(1, 2)
         self.message_label = QLabel(self)
         self.message_label.setObjectName("messageLabel")
         self.message_label.setWordWrap(True)
@@ -119,12 +138,18 @@ class RecordForm(ConflictHandling, QDialog):
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
-        layout.addWidget(scroll, 1)
+        layout.addWidget(main, 1)
+        self.duplicate_hint = attach_duplicate_hint(self)  # "already here?" as the user types
+        if self.duplicate_hint is not None:
+            layout.addWidget(self.duplicate_hint.label)
         layout.addWidget(self.message_label)
         layout.addWidget(self.buttons)
         hint = self.form_widget.sizeHint()
-        # Tall enough for a customer's fields and a few error lines without a scroll bar.
-        self.resize(max(600, hint.width() + 60), min(820, hint.height() + 160))
+        # Tall enough for the fields and a few error lines without a scroll bar, within a 1366×768 screen.
+        width = max(640 if placer.pairs == 1 else 900, hint.width() + 60)
+        self.resize(min(1300, width + (460 if self.side_pane is not None else 0)), min(700, hint.height() + 160))
+        if isinstance(main, QSplitter):  # the panel gets room for its tables, the fields keep theirs
+            main.setSizes([self.width() * 55 // 100, self.width() * 45 // 100])
 
         if record_id is None:
             self._start_new(defaults or {})
@@ -134,33 +159,19 @@ class RecordForm(ConflictHandling, QDialog):
 
     # ------------------------------------------------------------ building
 
-    def _add_row(self, form: QFormLayout, field: Field, services_lookup: Callable[[str], Any]) -> None:
+    def _add_row(self, placer: FieldGrid, field: Field, services_lookup: Callable[[str], Any]) -> None:
         editor = make_editor(field, lang=self.lang, labels=self.labels, services_lookup=services_lookup,
                              parent=self.form_widget)
         editor.setObjectName(f"{field.name}Editor")
         editor.edited.connect(self._on_editor_edited)
-        label = QLabel(html.escape(field.label(self.lang)) + (REQUIRED_MARK if field.required else ""),
-                       self.form_widget)
-        label.setObjectName(f"{field.name}Label")
-        label.setTextFormat(Qt.TextFormat.RichText)
-        label.setBuddy(editor)
-        if field.required:
-            label.setToolTip(translate("RecordForm", "Required"))
-        error = QLabel(self.form_widget)
-        error.setObjectName(f"{field.name}Error")
-        error.setStyleSheet(ERROR_STYLE)
-        error.setWordWrap(True)
-        error.hide()
-        column = QVBoxLayout()
-        column.setSpacing(2)
-        column.addWidget(editor)
-        column.addWidget(error)
-        form.addRow(label, column)
-        if field.read_only:
-            editor.set_read_only(True)
-            if isinstance(editor, QLineEdit) and self.record_id is None:
-                editor.setPlaceholderText(translate("RecordForm", "Filled in by the system"))
+        label, error = field_label(field, self.lang, editor, self.form_widget), error_label(field, self.form_widget)
+        cell = field_cell(editor, error, self.form_widget)
+        shown = not field.read_only or show_as_system_field(field, editor, label, cell,
+                                                            new_record=self.record_id is None)
+        if shown:  # a left-out field leaves no hole in the grid
+            placer.add(label, cell, wide=is_wide(field))
         self.editors[field.name], self.field_labels[field.name] = editor, label
+        self.field_cells[field.name] = cell
         self.error_labels[field.name] = error
 
     def _title(self) -> str:
@@ -236,6 +247,8 @@ class RecordForm(ConflictHandling, QDialog):
     # ------------------------------------------------------------- records
 
     def _start_new(self, defaults: dict[str, Any]) -> None:
+        if self.view_only:
+            self._set_read_only(False)
         for name, value in defaults.items():
             if name in self.editors:
                 self._set_editor(name, value, defaults.get(f"{name}_display"))
@@ -280,15 +293,19 @@ class RecordForm(ConflictHandling, QDialog):
             editor.set_value(value)
 
     def _set_read_only(self, read_only: bool, reason: str | None = None) -> None:
+        deactivated, read_only = read_only, read_only or self.view_only
         self.read_only = read_only
         masked = set((self.record or {}).get("_masked") or ())
         for field in self.spec.fields:
             self.editors[field.name].set_read_only(read_only or field.read_only or field.name in masked)
         self.save_button.setEnabled(not read_only and not self.busy)
+        self.save_button.setVisible(not self.view_only)
         self.banner.setVisible(read_only)
-        if read_only:
+        if deactivated:
             self.banner.setText(translate("RecordForm", "This record is deactivated and read-only. Reason: %1")
                                 .replace("%1", reason or translate("RecordForm", "(none given)")))
+        elif read_only:
+            self.banner.setText(translate("RecordForm", "Your role may view this record but not change it."))
 
     def _set_busy(self, busy: bool, message: str = "") -> None:
         self.busy = busy
@@ -325,9 +342,9 @@ class RecordForm(ConflictHandling, QDialog):
         if self.panel is None:  # the module's action panel (tickets, licenses, contracts) under the fields
             from crm_desktop.panels import panel_for
 
-            self.panel = panel_for(self.spec.module, self._services_lookup, record["id"], self.lang, self.form_widget)
-            if self.panel is not None:
-                self.form_widget.layout().insertWidget(1, self.panel, 1)
+            self.panel = panel_for(self.spec.module, self._services_lookup, record["id"], self.lang, self.side_pane)
+            if self.panel is not None and self.side_pane is not None:
+                self.side_pane.layout().addWidget(self.panel, 1)
                 self.panel.changed.connect(self._on_panel_changed)
         self.loaded.emit(record)
 

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QComboBox, QDateEdit, QGridLayout, QHBoxLayout, QL
 
 from crm_core.lists import Filter
 from crm_core.metadata import EntitySpec, Field, FieldType
+from crm_core.permissions import pickable_roles
 from crm_desktop.grid.display import DictionaryLabels
 
 # Called by this name so that pyside6-lupdate finds every string with its context.
@@ -54,7 +55,7 @@ class FilterBar(QWidget):
         self._lang = lang
         self._labels: DictionaryLabels = labels or {}
         self._fields = list(fields)
-        self._users: list[tuple[Any, str]] = []
+        self._users: list[tuple[Any, str, str]] = []
         self.combos: dict[str, QComboBox] = {}
         grid = QGridLayout()
         grid.setContentsMargins(0, 0, 0, 0)
@@ -124,8 +125,10 @@ class FilterBar(QWidget):
                 if category == field.dictionary:
                     combo.addItem(label(self._lang), code)
         elif field.type is FieldType.REF:
-            for user_id, name in self._users:
-                combo.addItem(name, user_id)
+            roles = pickable_roles(field.pick) if field.pick else None
+            for user_id, name, role in self._users:
+                if roles is None or role in roles:  # an owner filter lists those who may own
+                    combo.addItem(name, user_id)
         index = combo.findData(keep) if keep is not None else 0
         combo.setCurrentIndex(max(0, index))
         combo.blockSignals(False)
@@ -141,8 +144,8 @@ class FilterBar(QWidget):
         """True when a combo lists users (the page then loads them: :meth:`set_users`)."""
         return any(f.type is FieldType.REF for f in self._fields)
 
-    def set_users(self, users: Sequence[tuple[Any, str]]) -> None:
-        """Fill the user combos with ``(id, name)`` pairs (the choice made is kept)."""
+    def set_users(self, users: Sequence[tuple[Any, str, str]]) -> None:
+        """Fill the user combos with ``(id, name, role)`` (the choice made is kept)."""
         self._users = list(users)
         for field in self._fields:
             if field.type is FieldType.REF:

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QLabel
 from crm_core.i18n import Text
 from crm_core.permissions import MODULE_NAMES
 from crm_core.lists import Filter, ListQuery
+from crm_core.permissions import pickable_roles
 from crm_desktop.background import run_in_background
 from crm_desktop.changes import ChangeBus
 from crm_desktop.errors import present_error
@@ -318,10 +319,11 @@ class ModulePage(QWidget):
         text = translate("GridTools", "Filters")  # says how many are set, even while folded away
         self.filter_button.setText(f"{text} ({count})" if count else text)
 
-    def _on_users_loaded(self, users: list[tuple[Any, str]]) -> None:
+    def _on_users_loaded(self, users: list[tuple[Any, str, str]]) -> None:
         self.filter_bar.set_users(users)
-        if self.bulk is not None:
-            self.bulk.set_users(users)
+        if self.bulk is not None:  # records are handed over only to those who may own them
+            owners = pickable_roles("owner")
+            self.bulk.set_users([(user_id, name) for user_id, name, role in users if role in owners])
 
     def _on_users_failed(self, exc: BaseException) -> None:
         present_error(self, exc, self._lang)
@@ -412,7 +414,7 @@ class ModulePage(QWidget):
         self.model.reload()  # a new record, or several: the service decides where they belong
 
 
-def _active_users(users_service: Any) -> list[tuple[Any, str]]:
-    """``(id, name)`` of the active users, by name (runs in the background)."""
+def _active_users(users_service: Any) -> list[tuple[Any, str, str]]:
+    """``(id, name, role)`` of the active users, by name (runs in the background)."""
     page = users_service.list(ListQuery(sort=("name",), limit=500, include_inactive=False))
-    return [(u["id"], u["name"]) for u in page.rows]
+    return [(u["id"], u["name"], u["role"]) for u in page.rows]

@@ -79,6 +79,8 @@ class AttachmentsPanel(PanelBase):
         remove_box: the open "remove?" question, if any.
     """
 
+    module = "contracts"
+
     def __init__(self, session: Any, contract_id: int, lang: str, parent: QWidget | None = None):
         super().__init__(session, contract_id, lang, parent)
         self.setObjectName("attachmentsPanel")
@@ -111,6 +113,7 @@ class AttachmentsPanel(PanelBase):
         layout.setContentsMargins(0, 8, 0, 0)
         layout.addLayout(buttons)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.view_only_label)
         layout.addWidget(self.message_label)
         self.update_actions()
         self.reload()
@@ -126,7 +129,7 @@ class AttachmentsPanel(PanelBase):
 
     def update_actions(self) -> None:
         """Add needs an active contract; Save as and Remove need a selected file."""
-        active = bool(self.contract) and self.contract.get("is_active", True)
+        active = bool(self.contract) and self.contract.get("is_active", True) and self.may_act
         chosen = selected_id(self.table) is not None
         self.add_button.setEnabled(active and not self.busy)
         self.save_button.setEnabled(chosen and not self.busy)

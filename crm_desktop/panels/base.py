@@ -72,6 +72,8 @@ class PanelBase(QWidget):
 
     changed = Signal(object)
     loaded = Signal()
+    #: the module whose records the panel changes: its actions need the role's right to edit them
+    module = ""
 
     def __init__(self, session: Any, record_id: int, lang: str, parent: QWidget | None = None):
         super().__init__(parent)
@@ -81,6 +83,13 @@ class PanelBase(QWidget):
         self.message_label.setObjectName("panelMessage")
         self.message_label.setWordWrap(True)
         self.message_label.hide()
+        service = getattr(session, self.module, None) if self.module else None
+        # Disabled from the start for a role that may only look (crm_core refuses them anyway).
+        self.may_act = not hasattr(service, "may") or bool(service.may("update"))
+        self.view_only_label = QLabel(translate("Panels", "Your role may view this but not change it."), self)
+        self.view_only_label.setObjectName("viewOnlyLabel")
+        self.view_only_label.setWordWrap(True)
+        self.view_only_label.setVisible(not self.may_act)
 
     # -------------------------------------------------------------- helpers
 

@@ -25,6 +25,8 @@ class LicenseMachinesPanel(PanelBase):
         lang: "zh_CN" or "en", for crm_core's messages.
     """
 
+    module = "licenses"
+
     def __init__(self, session: Any, license_id: int, lang: str, parent: QWidget | None = None):
         super().__init__(session, license_id, lang, parent)
         self.setObjectName("licenseMachinesPanel")
@@ -65,6 +67,7 @@ class LicenseMachinesPanel(PanelBase):
         layout.addWidget(self.table, 1)
         layout.addLayout(bottom)
         layout.addLayout(add_row)
+        layout.addWidget(self.view_only_label)
         layout.addWidget(self.message_label)
         self.update_actions()
         self.reload()
@@ -79,7 +82,7 @@ class LicenseMachinesPanel(PanelBase):
 
     def update_actions(self) -> None:
         """Add needs the license loaded and active; Release needs a selected machine."""
-        active = bool(self.license) and self.license.get("is_active", True)
+        active = bool(self.license) and self.license.get("is_active", True) and self.may_act
         for widget in (self.add_button, self.name_edit, self.fingerprint_edit):
             widget.setEnabled(active and not self.busy)
         self.release_button.setEnabled(active and not self.busy and selected_id(self.table) is not None)

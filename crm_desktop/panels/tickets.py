@@ -11,8 +11,6 @@ from PySide6.QtWidgets import (QComboBox, QGridLayout, QGroupBox, QLabel, QLineE
 from crm_desktop.background import run_in_background
 from crm_desktop.panels.base import PanelBase, fill_table, make_table, translate, when
 
-ENGINEER_ROLES = ("engineer", "service")
-
 # Which actions a status allows (crm_core checks again).
 ACTIONS_BY_STATUS = {
     "open": {"assign", "log", "resolve"},
@@ -31,8 +29,10 @@ def load_ticket(session: Any, ticket_id: int) -> tuple[dict[str, Any], list[dict
 def load_engineers(session: Any) -> list[tuple[int, str]]:
     """Active users who may track tickets, as ``(id, name)`` (runs in the background)."""
     from crm_core.lists import Filter, ListQuery
+    from crm_core.permissions import pickable_roles
 
-    page = session.users.list(ListQuery(filters=(Filter("role", "in", ENGINEER_ROLES), Filter("is_active", "eq", True)),
+    page = session.users.list(ListQuery(filters=(Filter("role", "in", pickable_roles("engineer")),
+                                                 Filter("is_active", "eq", True)),
                                         sort=("name",), limit=500, include_inactive=False))
     return [(row["id"], row["name"]) for row in page.rows]
 
@@ -80,6 +80,8 @@ class TicketPanel(PanelBase):
         ticket_id: the ticket shown.
         lang: "zh_CN" or "en", for crm_core's messages.
     """
+
+    module = "tickets"
 
     def __init__(self, session: Any, ticket_id: int, lang: str, parent: QWidget | None = None):
         super().__init__(session, ticket_id, lang, parent)
@@ -144,6 +146,7 @@ class TicketPanel(PanelBase):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 8, 0, 0)
         layout.addWidget(actions)
+        layout.addWidget(self.view_only_label)
         layout.addWidget(self.message_label)
         layout.addWidget(QLabel(translate("Panels", "<b>Processing log</b>"), self))
         layout.addWidget(self.log_table, 2)
@@ -170,7 +173,8 @@ class TicketPanel(PanelBase):
     def update_actions(self) -> None:
         """Show the actions of the ticket's status; none while busy or for a deactivated ticket."""
         ticket = self.ticket or {}
-        allowed = ACTIONS_BY_STATUS.get(ticket.get("status"), set()) if ticket.get("is_active", True) else set()
+        acts = ticket.get("is_active", True) and self.may_act
+        allowed = ACTIONS_BY_STATUS.get(ticket.get("status"), set()) if acts else set()
         for key, (_text, editor, button) in self._rows.items():
             for widget in (self._row_labels.get(key), editor, button):
                 if widget is not None:

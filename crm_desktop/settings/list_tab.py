@@ -52,6 +52,7 @@ class RecordListTab(QWidget):
         self.busy = False
         self.reason_dialog: QInputDialog | None = None
         self.confirm_box: QMessageBox | None = None
+        self.in_use_box: QMessageBox | None = None
         self.form: RecordForm | None = None
         self.model = RecordTableModel(service, lang, {}, parent=self)
         self.model.set_columns(columns)
@@ -240,8 +241,44 @@ class RecordListTab(QWidget):
 
     def _on_delete_button_clicked(self) -> None:
         record = self.current_record()
-        if record is None:
+        if record is None or self.busy:
             return
+        # Asked first: a record in use is offered deactivation, not a "for good?" that is then refused.
+        self.busy = True
+        self._update_buttons()
+        run_in_background(self.service.check_delete, record["id"],
+                          done=lambda _none: self._on_check_delete_done(record),
+                          failed=lambda exc: self._on_check_delete_failed(record, exc))
+
+    def _on_check_delete_failed(self, record: dict[str, Any], exc: BaseException) -> None:
+        from crm_core.errors import InUse
+
+        if not shiboken6.isValid(self):
+            return
+        self.busy = False
+        self._update_buttons()
+        if not isinstance(exc, InUse):
+            present_error(self, exc, self.lang)
+            return
+        box = QMessageBox(QMessageBox.Icon.Information, translate("Settings", "Cannot delete"),
+                          exc.message(self.lang), QMessageBox.StandardButton.Cancel, self)
+        box.setObjectName("inUseBox")
+        box.setInformativeText(self.in_use_hint())
+        deactivate = box.addButton(translate("Settings", "&Deactivate…"), QMessageBox.ButtonRole.AcceptRole)
+        deactivate.setObjectName("inUseDeactivateButton")
+        deactivate.setEnabled(record.get("is_active", True))
+        box.button(QMessageBox.StandardButton.Cancel).setText(translate("Settings", "Cancel"))
+        box.setDefaultButton(deactivate)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.buttonClicked.connect(lambda button: button is deactivate and self._on_deactivate_button_clicked())
+        self.in_use_box = box
+        box.open()
+
+    def _on_check_delete_done(self, record: dict[str, Any]) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self.busy = False
+        self._update_buttons()
         box = QMessageBox(QMessageBox.Icon.Question, translate("Settings", "Delete"),
                           translate("Settings", "Delete “%1” for good? This cannot be undone.")
                           .replace("%1", self.title_of(record)),
@@ -264,6 +301,11 @@ class RecordListTab(QWidget):
         self.model.remove_record(record["id"])
         self.changed.emit(self.model.spec.module, None)
         self.show_status(translate("Settings", "“%1” was deleted.").replace("%1", self.title_of(record)))
+
+    def in_use_hint(self) -> str:
+        """What deactivating instead of deleting means, for this list's records."""
+        return translate("Settings", "Deactivate it instead: its records stay as they are, and it is no longer "
+                                     "offered for new ones.")
 
     def title_of(self, record: dict[str, Any]) -> str:
         """How a record is named in questions and messages."""

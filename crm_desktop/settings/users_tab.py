@@ -20,8 +20,8 @@ USER_COLUMNS = ("login", "name", "role", "phone", "is_active", "last_login_at", 
 class UsersTab(RecordListTab):
     """The user list of an administrator.
 
-    Deleting an account that records refer to is refused by crm_core (``InUse``);
-    its message, which says to deactivate instead, is shown.
+    Deleting an account that records refer to is refused by crm_core (``InUse``); the tab
+    asks before the confirmation and offers 停用 (deactivate) right there.
 
     Attributes:
         new_dialog / reset_dialog: the last such dialog opened.
@@ -43,6 +43,11 @@ class UsersTab(RecordListTab):
         """Reset password needs an active, selected account; New only needs an idle tab."""
         self.new_button.setEnabled(not self.busy)
         self.reset_button.setEnabled(bool(record and record.get("is_active", True)))
+
+    def in_use_hint(self) -> str:
+        """Deactivating an account: what happens to it."""
+        return translate("Settings", "Deactivate the account instead: the records stay as they are, and it can no "
+                                     "longer sign in.")
 
     def title_of(self, record: dict[str, Any]) -> str:
         """Users are named "name (login)" in questions."""

@@ -236,6 +236,9 @@ def test_won_needs_a_contract_number_shown_inline_then_succeeds_and_enters_the_h
     assert options == ["Interested", "Won", "Lost"]  # from prospect, only the allowed moves
     dialog.select_status("won")
     assert dialog.contract_edit.isVisible()
+    qtbot.waitUntil(lambda: dialog.contracts_loaded, timeout=WAIT)
+    assert dialog.contract_edit.text() == "HT-2026-001"  # the only contract is offered, chosen
+    dialog.contract_edit.clear()
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not dialog.busy, timeout=WAIT)
     assert dialog.isVisible() and dialog.contract_error.isVisible()
@@ -312,3 +315,59 @@ def test_render_screenshots(qtbot, admin, full_customer, open_360, backend, requ
     if backend == "sqlite" and os.environ.get("CRM_SCREENSHOTS"):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         image.save(str(SCREENSHOTS / f"customer360_{lang}.png"))
+
+
+def test_won_offers_the_customers_contracts_to_pick(qtbot, admin, make_customer, open_360):
+    customer = make_customer("杭州云帆网络科技有限公司")
+    other = make_customer("上海海纳信息技术有限公司")
+    for number, whose in (("HT-A", customer), ("HT-B", customer), ("HT-X", other)):
+        admin.contracts.create({"number": number, "customer_id": whose["id"], "signed_on": dt.date.today(),
+                                "amount": Decimal("100.00")})
+    view = open_360(admin, customer["id"])
+    qtbot.mouseClick(view.status_button, Qt.MouseButton.LeftButton)
+    dialog = view.status_dialog
+    dialog.select_status("won")
+    qtbot.waitUntil(lambda: dialog.contracts_loaded, timeout=WAIT)
+    offered = sorted(dialog.contract_combo.itemText(i) for i in range(dialog.contract_combo.count()))
+    assert offered == ["HT-A", "HT-B"] and dialog.contract_edit.text() == ""  # two: the user chooses
+    dialog.contract_combo.setCurrentIndex(dialog.contract_combo.findText("HT-B"))
+    with qtbot.waitSignal(view._changes.changed, timeout=WAIT) as announced:
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert announced.args[1]["status"] == "won"
+
+
+# --------------------------------------------------------------- merge
+
+def test_a_manager_merges_a_duplicate_into_this_customer_and_undoes_it(qtbot, admin, login, make_customer, open_360):
+    from PySide6.QtWidgets import QMessageBox
+
+    manager = login("manager1")
+    keep = make_customer("北京星辰软件有限公司")
+    gone = make_customer("北京星辰软件")
+    contact = admin.contacts.create({"customer_id": gone["id"], "name": "陈静"})
+    view = open_360(manager, keep["id"])
+    tools = view.merge_tools
+    assert tools.merge_button.isVisible() and not tools.undo_button.isVisible()
+    tools.merge_button.click()
+    dialog = tools.dialog
+    dialog.choose(gone["id"])
+    qtbot.waitUntil(lambda: dialog.ok_button.isEnabled(), timeout=WAIT)
+    assert gone["code"] in dialog.summary.text()
+    with qtbot.waitSignal(view._changes.changed, timeout=WAIT):
+        dialog.ok_button.click()
+    assert admin.contacts.get(contact["id"])["customer_id"] == keep["id"]
+    qtbot.waitUntil(lambda: tools.undo_button.isVisible(), timeout=WAIT)
+    tools.undo_button.click()
+    box = view.findChild(QMessageBox, "undoMergeBox")
+    assert gone["name"] in box.text()
+    with qtbot.waitSignal(tools.changed, timeout=WAIT):
+        box.button(QMessageBox.StandardButton.Yes).click()
+    assert admin.contacts.get(contact["id"])["customer_id"] == gone["id"]
+    assert admin.customers.get(gone["id"])["is_active"]
+
+
+def test_a_salesperson_has_no_merge_button(qtbot, login, open_360):
+    sales = login("sales1")
+    mine = sales.customers.create({"name": "销售一的客户有限公司"})
+    view = open_360(sales, mine["id"])
+    assert not view.merge_tools.merge_button.isVisible() and not view.merge_tools.undo_button.isVisible()

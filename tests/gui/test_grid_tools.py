@@ -81,6 +81,16 @@ def test_owner_filter_lists_users_and_narrows(qtbot, admin, login, make_customer
     assert names(page) == [mine["name"]]
 
 
+def test_owner_filter_offers_only_those_who_may_own(qtbot, admin, login, open_page):
+    sales, engineer, service = login("sales1"), login("engineer1"), login("service1")
+    page = open_page(sales)
+    combo = page.filter_bar.combos["owner_id"]
+    qtbot.waitUntil(lambda: combo.findData(sales.actor.user_id) > 0, timeout=WAIT)
+    offered = {combo.itemData(i) for i in range(1, combo.count())}
+    assert sales.actor.user_id in offered and admin.actor.user_id in offered
+    assert engineer.actor.user_id not in offered and service.actor.user_id not in offered
+
+
 def test_created_date_range_filter(qtbot, admin, three, open_page):
     page = open_page(admin)
     today = QDate.currentDate()

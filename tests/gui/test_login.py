@@ -197,9 +197,13 @@ def test_first_run_creates_the_admin_who_then_signs_in(qtbot, profile, open_wind
 def test_first_run_field_errors_appear_next_to_their_fields(qtbot, profile, open_window):
     window = open_window(profile)
     dialog = _first_run(qtbot, window)
-    _fill(dialog, login="boss", name="王经理", phone="13800001111", password="abc", password_again="abd")
+    _fill(dialog, login="boss", name="王经理", phone="138", password="abc", password_again="abd")
     qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(dialog.field_error("password_again")), timeout=WAIT)
+    # Every problem at once, not one per attempt.
     assert dialog.field_error("password_again") == "The two passwords differ."
+    assert "8" in dialog.field_error("password") and dialog.field_error("phone").startswith("Phone")
+    _fill(dialog, phone="13800001111")
 
     _fill(dialog, login="!", password="abc", password_again="abc")
     with qtbot.assertNotEmitted(dialog.admin_created):

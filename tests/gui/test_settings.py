@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QSettings, Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QMessageBox, QPushButton
 
 from crm_core.errors import AuthenticationFailed
 from crm_core.session import connect
@@ -114,22 +114,21 @@ def test_account_in_use_cannot_be_deleted_but_can_be_deactivated(qtbot, admin, l
     record = select_login(qtbot, tab, "sales1")
 
     click(qtbot, tab.delete_button)
-    box = tab.confirm_box
-    click(qtbot, box.button(QMessageBox.StandardButton.Yes))
-    qtbot.waitUntil(lambda: tab.findChild(QMessageBox, "errorBox") is not None, timeout=WAIT)
-    error = tab.findChild(QMessageBox, "errorBox")
-    assert "deactivate" in error.text().lower()
-    assert "deactivate" in tab.status_label.text().lower()
+    # Asked before any "delete for good?": in use, so deactivation is offered right there.
+    qtbot.waitUntil(lambda: tab.findChild(QMessageBox, "inUseBox") is not None, timeout=WAIT)
+    box = tab.in_use_box
+    assert tab.confirm_box is None or not tab.confirm_box.isVisible()
+    assert "1 customers" in box.text() and "deactivate" in box.text().lower()
+    assert "can no longer sign in" in box.informativeText()
     assert admin.users.get(record["id"])["is_active"]  # still there
     assert tab.model.row_of(record["id"]) is not None
-    error.close()
-
-    click(qtbot, tab.deactivate_button)
-    tab.reason_dialog.setTextValue("已离职")
+    click(qtbot, box.findChild(QPushButton, "inUseDeactivateButton"))
+    qtbot.waitUntil(lambda: tab.reason_dialog is not None and tab.reason_dialog.isVisible(), timeout=WAIT)
+    tab.reason_dialog.setTextValue("离职")
     tab.reason_dialog.accept()
     qtbot.waitUntil(lambda: not tab.busy and not tab.current_record()["is_active"], timeout=WAIT)
     stored = admin.users.get(record["id"])
-    assert not stored["is_active"] and stored["deactivated_reason"] == "已离职"
+    assert not stored["is_active"] and stored["deactivated_reason"] == "离职"
     assert tab.reactivate_button.isEnabled() and not tab.deactivate_button.isEnabled()
     with pytest.raises(AuthenticationFailed):
         connect(sales.profile, "sales1", "secret123", upgrade=False)
@@ -272,9 +271,8 @@ def test_a_dictionary_entry_in_use_is_deactivated_not_deleted(qtbot, admin, make
                  if tab.model.record_at(r)["code"] == "finance")
     assert tab.select_id(entry["id"])
     click(qtbot, tab.delete_button)
-    click(qtbot, tab.confirm_box.button(QMessageBox.StandardButton.Yes))
-    qtbot.waitUntil(lambda: tab.findChild(QMessageBox, "errorBox") is not None, timeout=WAIT)
-    assert "deactivate it instead" in tab.findChild(QMessageBox, "errorBox").text()
+    qtbot.waitUntil(lambda: tab.findChild(QMessageBox, "inUseBox") is not None, timeout=WAIT)
+    assert "deactivate it instead" in tab.in_use_box.text()
     assert any(e["code"] == "finance" for e in admin.dictionary.entries("industry"))
 
 

@@ -92,7 +92,7 @@ def test_user_who_has_signed_in_cannot_be_deleted(admin, login):
     sales = login("sales1")
     with pytest.raises(InUse) as exc:
         admin.users.delete(sales.actor.user_id, version=version_of(admin.users, sales.actor.user_id))
-    assert "失效" in exc.value.message.zh and "deactivate" in exc.value.message.en
+    assert "停用" in exc.value.message.zh and "deactivate" in exc.value.message.en
     assert admin.users.get(sales.actor.user_id)["is_active"] is True
 
 

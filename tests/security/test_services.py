@@ -95,3 +95,19 @@ def test_sorting_by_a_column_the_role_may_not_read_is_a_clear_refusal(secure_db,
     with pytest.raises(PermissionDenied) as exc:
         engineer.customers.list(ListQuery(sort=("phone",)))  # the server keeps the full numbers from him
     assert exc.value.text("en").startswith("The database refused this")
+
+
+def test_a_manager_merges_and_undoes_with_his_own_database_login(secure_db):
+    import datetime as dt
+
+    secure_db.add_user("manager1", "manager")
+    manager = secure_db.session("manager1")
+    keep = manager.customers.create({"name": "北京星辰软件有限公司"})
+    gone = manager.customers.create({"name": "北京星辰软件"})
+    contact = manager.contacts.create({"customer_id": gone["id"], "name": "陈静"})
+    manager.contracts.create({"number": "HT-1", "customer_id": gone["id"], "signed_on": dt.date.today(),
+                              "amount": "10.00"})
+    manager.customers.merge(keep["id"], gone["id"], keep_version=keep["version"], merge_version=gone["version"])
+    assert manager.contacts.get(contact["id"])["customer_id"] == keep["id"]
+    back = manager.customers.undo_merge(manager.customers.merges(keep["id"])[0]["id"])
+    assert back["is_active"] and manager.contacts.get(contact["id"])["customer_id"] == gone["id"]

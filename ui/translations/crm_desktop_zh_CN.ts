@@ -430,6 +430,37 @@
     </message>
 </context>
 <context>
+    <name>Duplicates</name>
+    <message>
+        <source>same name</source>
+        <translation>名称相同</translation>
+    </message>
+    <message>
+        <source>same phone</source>
+        <translation>电话相同</translation>
+    </message>
+    <message>
+        <source>same credit code</source>
+        <translation>统一社会信用代码相同</translation>
+    </message>
+    <message>
+        <source>, owner %1</source>
+        <translation>，跟进人 %1</translation>
+    </message>
+    <message>
+        <source>This customer may already exist:</source>
+        <translation>该客户可能已经存在：</translation>
+    </message>
+    <message>
+        <source>This contact is already there:</source>
+        <translation>该联系人已经存在：</translation>
+    </message>
+    <message>
+        <source>Click one to open it instead of adding it twice.</source>
+        <translation>点击打开已有记录，不要重复添加。</translation>
+    </message>
+</context>
+<context>
     <name>Editors</name>
     <message>
         <source>YYYY-MM-DD</source>
@@ -601,10 +632,6 @@
     <message>
         <source>&amp;Create administrator</source>
         <translation>创建管理员(&amp;C)</translation>
-    </message>
-    <message>
-        <source>The two passwords differ.</source>
-        <translation>两次输入的密码不一致。</translation>
     </message>
     <message>
         <source>Creating the administrator…</source>
@@ -1188,6 +1215,53 @@
     </message>
 </context>
 <context>
+    <name>Merge</name>
+    <message>
+        <source>Merge customers</source>
+        <translation>合并客户</translation>
+    </message>
+    <message>
+        <source>Merge another customer into %1 (%2). Its contacts, contracts, payments, products, licenses, tickets, follow-ups, needs and opportunities move here; it is deactivated and points here. A merge can be undone.</source>
+        <translation>把另一个客户合并到 %1（%2）：它的联系人、合同、回款、产品、授权、反馈、跟进记录、需求和销售机会都移到这里；它将停用并指向这里。合并可以撤销。</translation>
+    </message>
+    <message>
+        <source>&amp;Merge</source>
+        <translation>合并(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Customer to merge into this one:</source>
+        <translation>要合并进来的客户：</translation>
+    </message>
+    <message>
+        <source>That is this customer itself; choose another.</source>
+        <translation>这就是当前客户，请选择另一个。</translation>
+    </message>
+    <message>
+        <source>%1 (%2) will be merged into %3 and deactivated.</source>
+        <translation>%1（%2）将合并到 %3 并停用。</translation>
+    </message>
+    <message>
+        <source>&amp;Merge customer…</source>
+        <translation>合并客户(&amp;M)…</translation>
+    </message>
+    <message>
+        <source>&amp;Undo merge…</source>
+        <translation>撤销合并(&amp;U)…</translation>
+    </message>
+    <message>
+        <source>Undo merge</source>
+        <translation>撤销合并</translation>
+    </message>
+    <message>
+        <source>Move the records of %1 (%2) back from %3 and reactivate it?</source>
+        <translation>把 %1（%2）的记录从 %3 移回，并重新启用它？</translation>
+    </message>
+</context>
+<context>
     <name>ModulePage</name>
     <message>
         <source>Show deactivated</source>
@@ -1295,6 +1369,11 @@
     <message>
         <source>Cancel</source>
         <translation>取消</translation>
+    </message>
+    <message>
+        <source>Your role may view this but not change it.</source>
+        <extracomment>the module whose records the panel changes: its actions need the role&apos;s right to edit them</extracomment>
+        <translation>您的角色只能查看，不能在这里操作。</translation>
     </message>
     <message>
         <source>Someone else changed this record meanwhile; it has been reloaded. Please try again.</source>
@@ -1599,8 +1678,8 @@
         <translation>必填</translation>
     </message>
     <message>
-        <source>Filled in by the system</source>
-        <translation>由系统自动生成</translation>
+        <source>Generated when saved</source>
+        <translation>保存后自动生成</translation>
     </message>
     <message>
         <source>New %1</source>
@@ -1641,6 +1720,10 @@
     <message>
         <source>(none given)</source>
         <translation>（未填写）</translation>
+    </message>
+    <message>
+        <source>Your role may view this record but not change it.</source>
+        <translation>您的角色只能查看此记录，不能修改。</translation>
     </message>
     <message>
         <source>Someone deactivated this record meanwhile; your changes cannot be saved.</source>
@@ -1860,6 +1943,10 @@
         <translation>取消</translation>
     </message>
     <message>
+        <source>Cannot delete</source>
+        <translation>不能删除</translation>
+    </message>
+    <message>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
@@ -1870,6 +1957,10 @@
     <message>
         <source>“%1” was deleted.</source>
         <translation>“%1”已删除。</translation>
+    </message>
+    <message>
+        <source>Deactivate it instead: its records stay as they are, and it is no longer offered for new ones.</source>
+        <translation>可以改为停用：已有记录保持不变，新记录中不再提供此项。</translation>
     </message>
     <message>
         <source>&amp;Save</source>
@@ -1898,6 +1989,10 @@
     <message>
         <source>&amp;Reset password…</source>
         <translation>重置密码(&amp;R)…</translation>
+    </message>
+    <message>
+        <source>Deactivate the account instead: the records stay as they are, and it can no longer sign in.</source>
+        <translation>可以改为停用该账户：已有记录保持不变，停用后不能再登录。</translation>
     </message>
     <message>
         <source>User “%1” was created.</source>
