@@ -86,10 +86,12 @@ class RowChecker:
     def _prefetch(self) -> None:
         """What the service's checks would query per row, fetched once (refs, unique values, definitions)."""
         s = self.s
-        s.info[BULK_REFS] = {name: {rid: active for rid, active in index.active.items()}
+        # As the services' reference check keeps them: (active, role, name) per id in scope.
+        s.info[BULK_REFS] = {name: {rid: (active, *index.people.get(rid, (None, None)))
+                                    for rid, active in index.active.items()}
                              for name, index in self.lookups.refs.items()}
         if self.t.companion:
-            s.info[BULK_REFS].setdefault(self.spec.module, {})[NEW_RECORD] = True
+            s.info[BULK_REFS].setdefault(self.spec.module, {})[NEW_RECORD] = (True, None, None)
         s.info["bulk_custom_definitions"] = {}
         unique: dict[tuple[str, str], dict[Any, int]] = {}
         for name in self.spec.unique:

@@ -50,6 +50,7 @@ class RefIndex:
     by_key: dict[str, set[int]] = field(default_factory=dict)
     by_code: dict[str, int] = field(default_factory=dict)  # unique keys (customer codes, logins)
     active: dict[int, bool] = field(default_factory=dict)  # every id in scope -> whether it is active
+    people: dict[int, tuple[str, str]] = field(default_factory=dict)  # users: id -> (role, name), for Field.pick
 
     def add(self, text: str | None, record_id: int) -> None:
         if text:
@@ -122,11 +123,12 @@ def _ref_index(s: Session, target: Any) -> RefIndex:
             index.add(name, rid)
             index.active[rid] = active
     elif model is User:
-        for rid, login, name, active in s.execute(select(User.id, User.login, User.name, User.is_active)
-                                                  .where(target._scope_condition())):
+        for rid, login, name, active, role in s.execute(select(User.id, User.login, User.name, User.is_active,
+                                                               User.role).where(target._scope_condition())):
             index.by_code[fold(login)] = rid
             index.add(name, rid)
             index.active[rid] = active
+            index.people[rid] = (role, name)
     else:
         title = getattr(model, target.spec.title_field)
         flag = getattr(model, "is_active", None)

@@ -33,7 +33,7 @@ BOOKKEEPING = frozenset({"audit_log", "import_batches", "app_settings", "erasure
 
 # Set-based checks (the importer) put what they fetched in bulk into the unit of work's
 # ``s.info`` under these keys, so every row still goes through the same rules here:
-# BULK_REFS: {module: {id: is_active or None when not visible}} (missing ids are looked up and added);
+# BULK_REFS: {module: {id: (is_active, role, name) or None when not visible}} (missing ids are looked up and added);
 # BULK_UNIQUE: {(module, field): {value: id}} holding every value of the rows being checked.
 BULK_REFS = "bulk_refs"
 BULK_UNIQUE = "bulk_unique"
@@ -86,17 +86,21 @@ class WriteGuardsMixin:
         else:
             target = self.ctx.services[field.ref or ""]
             row = s.scalar(select(target.model).where(target.model.id == value, target._scope_condition()))
-            state = None if row is None else bool(getattr(row, "is_active", True))
+            # (active, role, name): the role and name only for users, whose fields may say who fits
+            state = None if row is None else (bool(getattr(row, "is_active", True)), getattr(row, "role", None),
+                                              getattr(row, "name", None))
             if known is not None:
                 known[value] = state
         if state is None:
             errors.add(*val.problem(field, "not_found", "所选记录不存在或无权访问", "the chosen record does not exist or is not yours"))
-        elif not state:
+            return
+        active, role_code, name = state
+        if not active:
             errors.add(*val.problem(field, "inactive", "所选记录已失效", "the chosen record is deactivated"))
-        elif field.pick is not None and row.role not in pickable_roles(field.pick):
-            role = rights(row.role)
-            errors.add(*val.problem(field, "role", f"“{row.name}”是{role.name_zh}，不能担任此职",
-                                    f"'{row.name}' is {role.name_en.lower()} and cannot be chosen here"))
+        elif field.pick is not None and role_code not in pickable_roles(field.pick):
+            role = rights(role_code or "")
+            errors.add(*val.problem(field, "role", f"“{name}”是{role.name_zh}，不能担任此职",
+                                    f"'{name}' is {role.name_en.lower()} and cannot be chosen here"))
 
     def _check_version(self, s: Session, obj: Any, version: int) -> None:
         if obj.version != version:
