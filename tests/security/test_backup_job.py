@@ -29,7 +29,7 @@ def _mode(path: Path) -> int:
 
 def _crm_admin(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "crm_core.cli", *args], capture_output=True, text=True,
-                          env={**os.environ, "PYTHONPATH": os.getcwd(), **env}, timeout=300)
+                          env={**os.environ, "PYTHONPATH": os.getcwd(), **env}, timeout=300, check=False)
 
 
 @pytest.fixture(params=["CRM_DB_PASSWORD", "pgpass"])

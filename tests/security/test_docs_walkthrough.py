@@ -54,7 +54,7 @@ def _as_os_postgres(cluster, args: list[str], stdin: str = "") -> subprocess.Com
     env = {"PATH": os.environ["PATH"], "HOME": str(home), "CRM_DATA_DIR": str(home / "data"),
            "PYTHONPATH": str(Path.cwd()), "LANG": "C.UTF-8"}
     return subprocess.run(["runuser", "-u", "postgres", "--", sys.executable, "-m", "crm_core.cli", *args],
-                          input=stdin, capture_output=True, text=True, env=env, timeout=600, cwd=str(home))
+                          input=stdin, capture_output=True, text=True, env=env, timeout=600, cwd=str(home), check=False)
 
 
 def _ids(user: str) -> tuple[int, int]:

@@ -102,6 +102,19 @@ def test_an_engineer_finds_no_contact_names_in_the_search_index(secure_db, custo
         ["北京星辰软件有限公司"]  # those who read contacts still find a customer by a contact's name
 
 
+def test_with_kinds_in_the_index_the_rule_is_by_kind(monkeypatch):
+    """The search index with a ``kind`` per entry (crm_core.services.search_index): the rule reads it."""
+    from sqlalchemy import Column, Integer, MetaData, String, Table
+
+    from crm_core.pgsecurity import grants, policies
+
+    indexed = Table("customer_search_grams", MetaData(), Column("gram", String(2)), Column("kind", String(1)),
+                    Column("customer_id", Integer))
+    monkeypatch.setattr(grants, "tables", lambda: {"customer_search_grams": indexed})
+    assert policies.gram_rule("engineer") == "kind IN ('n')"  # no contacts, no phones
+    assert policies.gram_rule("sales") is None  # reads all of it
+
+
 # --- 9. only real SCRAM verifiers are stored ---------------------------------------------------
 
 GOOD = scram_verifier("Secret#2026", salt=b"0123456789abcdef")
@@ -167,6 +180,6 @@ def test_connect_with_a_database_login_works_in_a_fresh_interpreter(secure_db):
     secure_db.session("admin").customers.create({"name": "北京星辰软件有限公司", "phone": "13812345678"})
     cluster = secure_db.cluster
     done = subprocess.run([sys.executable, "-c", SCRIPT, cluster.host, str(cluster.port), secure_db.name, PASSWORD],
-                          capture_output=True, text=True, env={**os.environ, "PYTHONPATH": os.getcwd()}, timeout=120)
+                          capture_output=True, text=True, env={**os.environ, "PYTHONPATH": os.getcwd()}, timeout=120, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split() == ["北京星辰软件有限公司", "138****5678"]
