@@ -371,3 +371,22 @@ def test_a_salesperson_has_no_merge_button(qtbot, login, open_360):
     mine = sales.customers.create({"name": "销售一的客户有限公司"})
     view = open_360(sales, mine["id"])
     assert not view.merge_tools.merge_button.isVisible() and not view.merge_tools.undo_button.isVisible()
+
+
+def test_each_tab_has_its_own_new_button_greyed_where_the_role_may_not_add(qtbot, login, make_customer, open_360):
+    sales = login("sales1")
+    customer = make_customer("杭州云帆网络科技有限公司", owner_id=sales.actor.user_id)
+    view = open_360(sales, customer["id"])
+    contacts = view.show_tab("contacts")
+    wait_loaded(qtbot, contacts)
+    new = contacts.record_actions.new_action
+    assert contacts.record_actions.toolbar.isVisible() and new.isEnabled()
+    assert not contacts.record_actions.import_action.isVisible()  # a pinned tab imports nothing
+    new.trigger()
+    form = view.findChild(RecordForm)
+    assert form is not None and form.editors["customer_id"].value() == customer["id"]
+    form.reject()
+    clerk = open_360(login("service1"), customer["id"])
+    readonly = clerk.show_tab("contacts")  # customer service may only read contacts
+    wait_loaded(qtbot, readonly)
+    assert not readonly.record_actions.new_action.isEnabled()

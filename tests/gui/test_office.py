@@ -223,3 +223,23 @@ def test_days_read_as_due_or_waiting():
     assert describe_day(dt.date(2026, 12, 4), today) == "2026-12-04 (2 days overdue)"
     assert describe_day(dt.date(2026, 12, 4), today, waiting=True) == "2026-12-04 (waiting 2 days)"  # a ticket
     assert describe_day(dt.date(2026, 12, 9), today) == "2026-12-09"
+
+
+def test_window_size_is_remembered(qtbot, admin, tmp_path, monkeypatch):
+    from PySide6.QtCore import QSettings
+
+    from crm_desktop.background import wait_for_all
+    from crm_desktop.main_window import MainWindow
+
+    monkeypatch.setenv("CRM_LOG_DIR", str(tmp_path / "logs"))
+    settings = QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat)
+    first = MainWindow(admin, "en", settings=settings)
+    qtbot.addWidget(first)
+    first.show()
+    first.resize(760, 560)  # within the offscreen screen (800×600): restoring keeps a window on its screen
+    first.hand_over()  # closes the window (geometry saved), the session goes on
+    second = MainWindow(admin, "en", settings=settings)
+    qtbot.addWidget(second)
+    assert (second.width(), second.height()) == (first.width(), first.height()) != (1366, 800)
+    second.hand_over()
+    wait_for_all()
