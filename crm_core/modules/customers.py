@@ -13,7 +13,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from crm_core.errors import ErrorCollector, FieldError, PermissionDenied, ValidationError
 from crm_core.i18n import Text
 from crm_core.metadata import EntitySpec, Field, FieldType as T
-from crm_core.models import (Contact, Contract, Customer, CustomerSearchGram, CustomerShare,
+from crm_core.models import (Contract, Customer, CustomerSearchGram, CustomerShare,
                              CustomerStatusChange, User)
 from crm_core.modules.choices import CUSTOMER_STATUS, LEVEL
 from crm_core.permissions import Action, Scope, rights, scope_of, sees
