@@ -86,8 +86,8 @@ def _estimate(s: Session, model: Any, filtered: Select) -> int:
 
 def _round(value: float) -> int:
     """Two significant figures: an estimate should not look more precise than it is."""
-    n = int(round(value))
+    n = round(value)
     if n < 100:
         return n
     digits = len(str(n)) - 2
-    return int(round(n, -digits))
+    return round(n, -digits)

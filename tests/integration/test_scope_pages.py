@@ -34,9 +34,10 @@ def _pages(service, query: ListQuery) -> list[dict]:
 
 @pytest.fixture(params=["few", "many"])
 def owner_size(request, monkeypatch):
-    """Run as a salesperson with few customers (owner index) and as one with many (sort index walked)."""
+    """Run as a salesperson with few customers and shares (read, then sorted) and with many (sort index walked)."""
     if request.param == "many":
         monkeypatch.setattr(customers_module, "OWNER_BOUND", 0)
+        monkeypatch.setattr(customers_module, "SHARE_BOUND", 0)
     return request.param
 
 
