@@ -5,15 +5,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, text
+from sqlalchemy import ColumnElement, and_, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from crm_core.errors import ErrorCollector
 from crm_core.i18n import Text
 from crm_core.metadata import EntitySpec, Field, FieldType as T
-from crm_core.models import Contact
+from crm_core.models import Contact, CustomerSearchGram
 from crm_core.modules.choices import CONTACT_STATUS
 from crm_core.permissions import sees
+from crm_core.services import search_index
 from crm_core.services.codes import office_today
 from crm_core.services.entity import EntityService
 from crm_core.validation import FieldProblem, birth_date_from_id
@@ -70,7 +71,9 @@ class ContactService(EntityService):
 
         Served by an index from three characters on: the pg_trgm GIN indexes on
         ``lower(name)``, ``lower(email)`` and the phone digits (PostgreSQL), the
-        FTS5 trigram table ``contacts_fts`` (SQLite); see migration 0006.
+        FTS5 trigram table ``contacts_fts`` (SQLite); see migration 0006. A
+        2-character term matches names and phone digits (not e-mails) through
+        the customers' pair index.
         """
         hides_phones = not sees(self.ctx.actor.role, "phone")
         digits = re.sub(r"\D", "", term)
@@ -82,6 +85,15 @@ class ContactService(EntityService):
                 query += f' OR phone : "{digits}"'
             return Contact.id.in_(text("SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH :q").bindparams(q=query))
         pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        if len(term) == 2:
+            # No trigram serves 2 characters: the customers' pair index (contact names and
+            # phone digits) gives the customers, their contacts are then read by customer_id.
+            kinds = [search_index.CONTACT_NAME] + ([] if hides_phones else [search_index.CONTACT_PHONE])
+            conds = [func.lower(Contact.name).like(pattern, escape="\\")]
+            if not hides_phones:
+                conds.append(_phone_digits().like(pattern, escape="\\"))
+            return and_(Contact.customer_id.in_(select(CustomerSearchGram.customer_id).where(
+                CustomerSearchGram.gram == term, CustomerSearchGram.kind.in_(kinds))), or_(*conds))
         conds = [func.lower(Contact.name).like(pattern, escape="\\"),
                  func.lower(Contact.email).like(pattern, escape="\\")]
         if not hides_phones:

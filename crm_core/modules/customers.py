@@ -56,6 +56,8 @@ TRANSITIONS: dict[str, set[str]] = {
 }
 # A search word with more matches than this is "common" (see _word_condition).
 SEARCH_BOUND = 1000
+# A salesperson owning more customers than this has his pages read along the sort order (_scope_branches).
+OWNER_BOUND = 2000
 # The fields the search index is derived from (besides contacts).
 SEARCHED_FIELDS = frozenset({"code", "name", "phone", "email"})
 
@@ -69,6 +71,7 @@ def _status_label(code: str | None) -> Text:
 
 class CustomerService(EntityService):
     spec = SPEC
+    list_deferred = ("search_text",)
 
     # --- row scope --------------------------------------------------------
 
@@ -83,13 +86,25 @@ class CustomerService(EntityService):
             return super()._scope_condition()
         return self.owned_condition()
 
-    def _scope_branches(self) -> list[ColumnElement[bool]] | None:
-        """Own customers (ix_customers_owner_id_id) and shared ones (ix_customer_shares_user_id_customer_id)."""
+    def _scope_branches(self, s: Session) -> list[tuple[ColumnElement[bool], bool]] | None:
+        """Own customers and shared ones (ix_customer_shares_user_id_customer_id), each page read by index.
+
+        A salesperson with few customers gets them through ix_customers_owner_id_id
+        (then sorted: few rows). One with many would have all of them sorted for every
+        page in another order than id; for him the owner test is applied row by row
+        while the sort order's index is walked, which meets his customers often.
+        """
         if scope_of(self.ctx.actor.role, "customers") is Scope.ALL:
             return None
         uid = self.ctx.actor.user_id
         shared = Customer.id.in_(select(CustomerShare.customer_id).where(CustomerShare.user_id == uid))
-        return [Customer.owner_id == uid, and_(shared, or_(Customer.owner_id != uid, Customer.owner_id.is_(None)))]
+        own_rows = s.scalar(select(func.count()).select_from(
+            select(Customer.id).where(Customer.owner_id == uid).limit(OWNER_BOUND + 1).subquery()))
+        few = own_rows <= OWNER_BOUND
+        # "+ 0" keeps both planners off the owner index for a big owner
+        own = Customer.owner_id == uid if few else (Customer.owner_id + 0) == uid
+        # Shares are few (an admin hands them out one by one): read them, then sort.
+        return [(own, few), (and_(shared, or_(Customer.owner_id != uid, Customer.owner_id.is_(None))), True)]
 
     def display_names(self, s: Session, ids: set[int]) -> dict[int, str]:
         return {i: f"{name}（{code}）" for i, code, name in

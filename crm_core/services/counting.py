@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session
 
 from crm_core.lists import Count
 
-BUDGET_MS = 40
-SAMPLE_RANGES = 20
-SAMPLE_SPAN = 1000  # ids per range: 20,000 ids sampled in all
+BUDGET_MS = 25
+SAMPLE_RANGES = 10
+SAMPLE_SPAN = 500  # ids per range: 5,000 ids sampled in all
 
 
 def quick_count(s: Session, model: Any, filtered: Select, *, budget_ms: int | None = None) -> Count:

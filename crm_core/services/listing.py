@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, or_, select, true, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from crm_core.errors import FieldError, ValidationError
 from crm_core.i18n import Text
@@ -21,6 +21,9 @@ MIN_SEARCH = 2
 class ListingMixin:
     """The list side of a module service (needs ``spec``, ``model``, ``_scope_condition``,
     ``_search_condition`` and ``_records`` from the service)."""
+
+    #: Columns a page does not load (derived data such as the search text).
+    list_deferred: tuple[str, ...] = ()
 
     def _filtered(self, s: Session, query: ListQuery, stmt: Select) -> Select:
         return stmt.where(self._scope_condition(), *self._conditions(s, query))
@@ -127,14 +130,31 @@ class ListingMixin:
         return keys
 
 
-    def _scope_branches(self) -> list[ColumnElement[bool]] | None:
+    def _scope_branches(self, s: Session) -> list[tuple[ColumnElement[bool], bool]] | None:
         """Disjoint conditions whose union is the row scope, each served by an index of its own.
 
         None (the default): the scope is one condition. A service whose scope is
         an OR of differently indexed parts (own or shared customers) returns the
         parts: each page is then the first rows of every part, merged (see :meth:`_page`).
+        Each part comes with ``few``: True when it selects few rows, which are then
+        read first and sorted (the planner must not walk the sort index looking for them).
         """
         return None
+
+    def _branch_first_ids(self, cond: ColumnElement[bool], few: bool, conds: list[ColumnElement[bool]],
+                          keys: list[SortKey], limit: int, *, reverse: bool = False, skip: int = 0) -> Select:
+        # ``reverse``/``skip``: a page read from the end (ListQuery.before) or past an offset needs
+        # each part's rows in that direction, as deep as the offset.
+        depth = limit + 1 + max(0, skip)
+        if not few:
+            return select(self.model.id).where(cond, *conds).order_by(*order_by(keys, reverse=reverse)).limit(depth)
+        # OFFSET 0 keeps the planner from merging the part into the sort (on both databases):
+        # its few rows are found through their index, then sorted.
+        # Only the id and the sort columns: a login may not be allowed to read every column.
+        columns = {k.column.key: k.column for k in keys} | {"id": self.model.id}
+        part = select(*columns.values()).where(cond, *conds).offset(0).subquery()
+        part_keys = [SortKey(part.c[k.column.key], k.descending, k.nullable) for k in keys]
+        return select(part.c.id).order_by(*order_by(part_keys, reverse=reverse)).limit(depth)
 
     def _page(self, s: Session, query: ListQuery, *, max_limit: int = MAX_PAGE) -> Page:
         limit = max(1, min(query.limit, max_limit))
@@ -147,19 +167,21 @@ class ListingMixin:
         if cursor:
             conds.append((before_condition if backwards else after_condition)(keys, tuple(cursor)))
         ordering = order_by(keys, reverse=backwards)
-        branches = self._scope_branches()
+        branches = self._scope_branches(s)
         if branches is None:
             stmt = select(self.model).where(self._scope_condition(), *conds)
         else:
             # An OR of two indexed conditions defeats both planners (a bitmap OR or a
             # multi-index OR, then a sort of every row in scope). The first page of each
             # part walks its own index in the sort order; the page is the best of those.
-            firsts = [select(self.model.id).where(b, *conds).order_by(*ordering)
-                      .limit(limit + 1 + max(0, query.offset)).subquery() for b in branches]
+            firsts = [self._branch_first_ids(b, few, conds, keys, limit, reverse=backwards, skip=query.offset).subquery()
+                      for b, few in branches]
             stmt = select(self.model).where(self.model.id.in_(union_all(*(select(f.c.id) for f in firsts))))
         stmt = stmt.order_by(*ordering).limit(limit + 1)
         if query.offset > 0:
             stmt = stmt.offset(query.offset)
+        if self.list_deferred:  # derived columns no caller sees: not sent over the wire for every row
+            stmt = stmt.options(*(defer(getattr(self.model, c)) for c in self.list_deferred))
         objs = list(s.scalars(stmt))
         more = len(objs) > limit
         objs = objs[:limit]

@@ -43,7 +43,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, bindparam, delete, select, tuple_, update
+from sqlalchemy import Connection, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from crm_core.models import Contact, Customer, CustomerSearchGram
@@ -193,22 +193,26 @@ def refresh(conn: Session | Connection, customer_ids: int | Iterable[int], *,
                                   .where(grams.c.customer_id.in_(list(wanted)))):
         stored[cid].add((g, k))
     changed: set[int] = set()
-    texts, gone, new = [], [], []
+    texts: list[dict[str, object]] = []
+    new: list[dict[str, object]] = []
     for cid, entry in wanted.items():
         if stored_text.get(cid) != entry.search_text:
             texts.append({"cid": cid, "text": entry.search_text})
             changed.add(cid)
         removed, added = stored[cid] - entry.grams, entry.grams - stored[cid]
-        if removed or added:
-            changed.add(cid)
-        gone += [(g, k, cid) for g, k in sorted(removed)]
-        new += [{"gram": g, "kind": k, "customer_id": cid} for g, k in sorted(added)]
+        if not removed and not added:
+            continue
+        changed.add(cid)
+        # Rows are deleted by (customer, gram) through the customer_id index, so the
+        # grams touched are rewritten whole: every kind of them that is still wanted.
+        touched = {g for g, _ in removed}
+        if touched:
+            conn.execute(delete(grams).where(grams.c.customer_id == cid, grams.c.gram.in_(sorted(touched))))
+        new += [{"gram": g, "kind": k, "customer_id": cid} for g, k in sorted(entry.grams)
+                if g in touched or (g, k) in added]
     if texts:
         conn.execute(update(table).where(table.c.id == bindparam("cid"))
                      .values(search_text=bindparam("text"), updated_at=table.c.updated_at), texts)
-    for i in range(0, len(gone), 300):
-        conn.execute(delete(grams).where(tuple_(grams.c.gram, grams.c.kind, grams.c.customer_id)
-                                         .in_(gone[i:i + 300])))
     if new:
         conn.execute(grams.insert(), new)
     return changed

@@ -54,10 +54,10 @@ def query_plans(session, query: ListQuery, service: str = "customers", *, bitmap
 
 
 def main_query_plan(session, query: ListQuery) -> str:
-    """The page query: the first SELECT from customers (later ones fetch display names)."""
+    """The page query: the ordered SELECT from customers (others look up search words or display names)."""
     with captured(session.db.engine) as statements:
         session.customers.list(query)
-    statement, parameters = next((st, p) for st, p in statements if "FROM customers" in st)
+    statement, parameters = next((st, p) for st, p in statements if "FROM customers" in st and "ORDER BY" in st)
     return plan(session.db, statement, parameters)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crm_core import Filter, ListQuery
+from crm_core.modules import customers as customers_module
 from tests.integration.test_query_plans import main_query_plan
 
 
@@ -31,8 +32,16 @@ def _pages(service, query: ListQuery) -> list[dict]:
         after = page.next_cursor
 
 
+@pytest.fixture(params=["few", "many"])
+def owner_size(request, monkeypatch):
+    """Run as a salesperson with few customers (owner index) and as one with many (sort index walked)."""
+    if request.param == "many":
+        monkeypatch.setattr(customers_module, "OWNER_BOUND", 0)
+    return request.param
+
+
 @pytest.mark.parametrize("sort", [(), ("name",), ("-name",), ("level", "-name"), ("-created_at",), ("code",)])
-def test_own_and_shared_customers_page_once_each_in_order(admin, mixed, sort):
+def test_own_and_shared_customers_page_once_each_in_order(admin, mixed, sort, owner_size):
     sales1, ids = mixed
     for cid in ids["shared"]:
         admin.customers.share(cid, sales1.actor.user_id)
@@ -44,7 +53,7 @@ def test_own_and_shared_customers_page_once_each_in_order(admin, mixed, sort):
     assert got == expected
 
 
-def test_a_filter_applies_to_both_own_and_shared(admin, mixed):
+def test_a_filter_applies_to_both_own_and_shared(admin, mixed, owner_size):
     sales1, ids = mixed
     for cid in ids["shared"]:
         admin.customers.share(cid, sales1.actor.user_id)

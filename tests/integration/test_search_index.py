@@ -175,3 +175,13 @@ def test_an_exact_count_over_budget_is_given_up(admin, backend):
     with admin.db.unit_of_work(write=False) as s:
         assert counting._within_budget(s, slow, 20) is None
         assert s.scalar(select(func.count()).select_from(Customer)) == 0  # the unit of work goes on
+
+
+def test_two_character_contact_search_goes_through_the_pair_index(admin, office, login, backend):
+    from tests.integration.test_query_plans import query_plans
+
+    assert {r["name"] for r in admin.contacts.search("欧阳").rows} == {"欧阳明远"}
+    assert {r["name"] for r in admin.contacts.search("98").rows} == {"欧阳明远"}
+    assert {r["name"] for r in login("sales1").contacts.search("98").rows} == set()  # not his customer
+    text = "\n".join(query_plans(admin, ListQuery(search="欧阳"), "contacts"))
+    assert "customer_search_grams" in text or "pk_customer_search_grams" in text
