@@ -42,10 +42,16 @@ def insert_rows(s: Session, table: Table, columns: Sequence[str], rows: Sequence
         return
     conn = s.connection()
     dialect = conn.dialect
-    procs = [table.c[c].type.bind_processor(dialect) for c in columns]
-    if any(procs):
+    procs = [(i, p) for i, c in enumerate(columns) if (p := table.c[c].type.bind_processor(dialect)) is not None]
+    if procs:
         # None goes through too: a JSON column stores Python None as JSON null, as the ORM does.
-        rows = [tuple(v if p is None else p(v) for p, v in zip(procs, r, strict=True)) for r in rows]
+        out = []
+        for r in rows:
+            r = list(r)
+            for i, p in procs:
+                r[i] = p(r[i])
+            out.append(r)
+        rows = out
     raw = conn.connection.driver_connection
     names = ", ".join(f'"{c}"' for c in columns)
     if dialect.name == "postgresql":

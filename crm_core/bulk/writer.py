@@ -23,6 +23,7 @@ from crm_core.i18n import Text
 from crm_core.models import AuditEntry, Contract, CustomerStatusChange, Submitter
 from crm_core.permissions import Action
 from crm_core.services.codes import reserve_codes
+from crm_core.services.values import mask, to_plain
 from crm_core.services.context import Actor
 from crm_core.services.registry import Services
 
@@ -45,18 +46,6 @@ class Chunk:
     done: int  # rows written so far in this call, this chunk included
 
 
-class _Row:
-    """Attribute access over a dict (what the services' snapshot helper reads)."""
-
-    __slots__ = ("_d",)
-
-    def __init__(self, d: dict[str, Any]):
-        self._d = d
-
-    def __getattr__(self, name: str) -> Any:
-        return self._d.get(name)
-
-
 def chunks(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
     it = iter(rows)
     while batch := list(islice(it, size)):
@@ -69,6 +58,8 @@ class BulkWriter:
     def __init__(self, db: Database, actor: Actor, *, source: str | None = None, chunk_size: int = DEFAULT_CHUNK):
         self.db, self.actor, self.source, self.chunk_size = db, actor, source, chunk_size
         self.services = Services(db, actor)
+        self._plans: dict[str, Any] = {}  # per module: what the audit snapshot holds
+        self._editable: dict[str, list[str]] = {}  # per module: the fields a caller may give
 
     # ------------------------------------------------------------------ public
 
@@ -129,7 +120,7 @@ class BulkWriter:
                         [(r["id"], None, "prospect", r["created_at"], uid) for r in records])
         if search and module == "contacts":
             self.refresh_search_in(s, sorted({r["customer_id"] for r in records}))
-        self._audit_in(s, module, [(r["id"], None, svc._snapshot(_Row(r))) for r in records], "create", now)
+        self._audit_in(s, module, [(r["id"], None, self._snapshot(svc, r)) for r in records], "create", now)
         return ids
 
     def change_status(self, steps: list[dict[str, Any]]) -> None:
@@ -200,18 +191,35 @@ class BulkWriter:
 
     # --------------------------------------------------------------- internals
 
+    def _snapshot(self, svc: Any, record: dict[str, Any]) -> dict[str, Any]:
+        """``svc._snapshot`` of a row given as a dict (same keys, masking and plain values; a test compares them)."""
+        plan = self._plans.get(svc.spec.module)
+        if plan is None:
+            plan = self._plans[svc.spec.module] = (
+                [(f.name, f if f.sensitive else None) for f in svc.spec.fields],
+                hasattr(svc.model, "is_active"))
+        fields, deactivatable = plan
+        out = {name: to_plain(record.get(name) if f is None else mask(f, record.get(name))) for name, f in fields}
+        if deactivatable:
+            out["is_active"] = record.get("is_active")
+            out["deactivated_reason"] = record.get("deactivated_reason")
+        return out
+
     def _full(self, s: Session, svc: Any, row: dict[str, Any], validate: bool, index: int) -> dict[str, Any]:
         """The record's full editable state: parsed and checked (``validate``) or trusted, with the module's defaults."""
         if "custom" in row:
             raise NotImplementedError("custom field values are not written by the bulk path yet")
-        given = {f.name: row[f.name] for f in svc.spec.fields if not f.read_only and f.name in row}
+        editable = self._editable.get(svc.spec.module)
+        if editable is None:
+            editable = self._editable[svc.spec.module] = [f.name for f in svc.spec.fields if not f.read_only]
+        given = {name: row[name] for name in editable if name in row}
         if validate:
             try:
                 full, _, _ = svc._checked_new(s, dict(given))
             except ValidationError as exc:
                 raise ValidationError([FieldError(e.field, e.code, e.message, row=index) for e in exc.errors]) from None
             return full
-        full = {f.name: given.get(f.name) for f in svc.spec.fields if not f.read_only}
+        full = {name: given.get(name) for name in editable}
         svc._apply_defaults(s, full, given)
         return full
 

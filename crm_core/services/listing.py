@@ -144,16 +144,19 @@ class ListingMixin:
         return None
 
     def _branch_first_ids(self, cond: ColumnElement[bool], few: bool, conds: list[ColumnElement[bool]],
-                          keys: list[SortKey], limit: int, *, reverse: bool = False) -> Select:
+                          keys: list[SortKey], limit: int, *, reverse: bool = False, skip: int = 0) -> Select:
+        # ``reverse``/``skip``: a page read from the end (ListQuery.before) or past an offset needs
+        # each part's rows in that direction, as deep as the offset.
+        depth = limit + 1 + max(0, skip)
         if not few:
-            return select(self.model.id).where(cond, *conds).order_by(*order_by(keys, reverse=reverse)).limit(limit + 1)
+            return select(self.model.id).where(cond, *conds).order_by(*order_by(keys, reverse=reverse)).limit(depth)
         # OFFSET 0 keeps the planner from merging the part into the sort (on both databases):
         # its few rows are found through their index, then sorted.
         # Only the id and the sort columns: a login may not be allowed to read every column.
         columns = {k.column.key: k.column for k in keys} | {"id": self.model.id}
         part = select(*columns.values()).where(cond, *conds).offset(0).subquery()
         part_keys = [SortKey(part.c[k.column.key], k.descending, k.nullable) for k in keys]
-        return select(part.c.id).order_by(*order_by(part_keys, reverse=reverse)).limit(limit + 1)
+        return select(part.c.id).order_by(*order_by(part_keys, reverse=reverse)).limit(depth)
 
     def _page(self, s: Session, query: ListQuery, *, max_limit: int = MAX_PAGE) -> Page:
         limit = max(1, min(query.limit, max_limit))
@@ -173,8 +176,8 @@ class ListingMixin:
             # An OR of two indexed conditions defeats both planners (a bitmap OR or a
             # multi-index OR, then a sort of every row in scope). The first page of each
             # part walks its own index in the sort order; the page is the best of those.
-            firsts = [self._branch_first_ids(b, few, conds, keys, limit + max(0, query.offset), reverse=backwards)
-                      .subquery() for b, few in branches]
+            firsts = [self._branch_first_ids(b, few, conds, keys, limit, reverse=backwards, skip=query.offset).subquery()
+                      for b, few in branches]
             stmt = select(self.model).where(self.model.id.in_(union_all(*(select(f.c.id) for f in firsts))))
         stmt = stmt.order_by(*ordering).limit(limit + 1)
         if query.offset > 0:
