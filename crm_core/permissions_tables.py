@@ -187,7 +187,8 @@ def hidden_columns(role: str, table: str) -> set[str]:
 # once, by the database's triggers: crm_core.pgsecurity.bookkeeping).
 UPDATABLE_ONLY: dict[str, tuple[str, ...]] = {
     "notifications": ("status", "error", "sent_at", "claimed_at", "attempts"),  # the mailer's results
-    "import_batches": ("undone_at", "undone_by_id"),
+    # the undo; and while it runs, the importer's progress (state, heartbeat, counts)
+    "import_batches": ("undone_at", "undone_by_id", "state", "heartbeat_at", "rows", "updated"),
     "audit_log": ("before", "after"),  # redaction of erased personal data only
     "code_sequences": ("last_value",),
 }

@@ -156,8 +156,10 @@ BEGIN
     RAISE EXCEPTION 'only the importer or a role that may delete in the module undoes an import' {DENY};
   END IF;
   SELECT v.t INTO tbl FROM (VALUES {{tables}}) AS v(m, t) WHERE v.m = OLD.module;
+  -- The records it created in its own module must be gone (updated ones stay, restored).
   EXECUTE format('SELECT EXISTS (SELECT 1 FROM public.import_batch_records r JOIN public.%I x ON x.id = r.record_id '
-                 'WHERE r.batch_id = $1)', tbl) INTO left_over USING OLD.id;
+                 'WHERE r.batch_id = $1 AND r.action = ''create'' AND COALESCE(r.module, $2) = $2)', tbl)
+    INTO left_over USING OLD.id, OLD.module;
   IF tbl IS NULL OR left_over THEN
     RAISE EXCEPTION 'the records of an import must be deleted before it is marked undone' {DENY};
   END IF;
@@ -172,14 +174,18 @@ DECLARE
   tbl text;
 BEGIN
   IF public.crm_is_superuser() THEN RETURN NEW; END IF;
-  SELECT v.t INTO tbl FROM public.import_batches b JOIN (VALUES {{tables}}) AS v(m, t) ON v.m = b.module
+  -- A record of the batch's module, or of the module it names (a contact created with its customer).
+  SELECT v.t INTO tbl FROM public.import_batches b
+    JOIN (VALUES {{tables}}) AS v(m, t) ON v.m = COALESCE(NEW.module, b.module)
    WHERE b.id = NEW.batch_id AND b.created_by_id = public.crm_me() AND b.undone_at IS NULL;
   IF tbl IS NULL THEN
     RAISE EXCEPTION 'records can only be added to an open import batch of one''s own' {DENY};
   END IF;
-  -- The trail is written by the database: this login inserted the record in this transaction.
+  -- The trail is written by the database: this login inserted (or, for an update by key,
+  -- updated) the record in this transaction.
   IF NOT EXISTS (SELECT 1 FROM public.audit_trail t WHERE t.table_name = tbl AND t.row_id = NEW.record_id
-                    AND t.op = 'INSERT' AND t.actor = session_user::text AND t.at = pg_catalog.now()) THEN
+                    AND t.op = CASE WHEN NEW.action = 'update' THEN 'UPDATE' ELSE 'INSERT' END
+                    AND t.actor = session_user::text AND t.at = pg_catalog.now()) THEN
     RAISE EXCEPTION 'an import batch holds only records its import created' {DENY};
   END IF;
   RETURN NEW;
@@ -222,14 +228,18 @@ BEGIN
 END $$;
 """
 
+MAX_CODE_BLOCK = 100_000  # codes one bulk write may reserve at once (an import's chunk is far less)
+
 CODES = f"""
 CREATE OR REPLACE FUNCTION public.crm_code_sequence_write() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER {SEARCH_PATH} AS $$
 BEGIN
   IF public.crm_is_superuser() THEN RETURN NEW; END IF;
-  IF (TG_OP = 'INSERT' AND NEW.last_value <> 0)
-     OR (TG_OP = 'UPDATE' AND (NEW.key <> OLD.key OR NEW.last_value <> OLD.last_value + 1)) THEN
-    RAISE EXCEPTION 'a code counter only counts up by one' {DENY};
+  -- Up only, never back (a code is never reused); a block at a time for bulk work (imports).
+  IF (TG_OP = 'INSERT' AND (NEW.last_value < 0 OR NEW.last_value > {MAX_CODE_BLOCK}))
+     OR (TG_OP = 'UPDATE' AND (NEW.key <> OLD.key OR NEW.last_value <= OLD.last_value
+                               OR NEW.last_value > OLD.last_value + {MAX_CODE_BLOCK})) THEN
+    RAISE EXCEPTION 'a code counter only counts up, at most {MAX_CODE_BLOCK} at a time' {DENY};
   END IF;
   RETURN NEW;
 END $$;
