@@ -102,3 +102,16 @@ def open_main(qtbot, monkeypatch, tmp_path):
         window.close()
     assert wait_for_all(WAIT)
     QCoreApplication.processEvents()
+
+
+@pytest.fixture
+def settle(qtbot, login):
+    """Background work ends before the sessions close (``login`` tears down after this)."""
+    from PySide6.QtCore import QCoreApplication
+
+    from crm_desktop.background import wait_for_all
+    from tests.gui.helpers import WAIT
+
+    yield
+    assert wait_for_all(WAIT)
+    QCoreApplication.processEvents()

@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
-from PySide6.QtCore import QCoreApplication
 
-from crm_desktop.background import wait_for_all
 from crm_desktop.forms import RecordForm
 from tests.gui.helpers import WAIT
 
 
-@pytest.fixture
-def settle(qtbot, login):
-    yield
-    assert wait_for_all(WAIT)
-    QCoreApplication.processEvents()
 
 
 def new_form(qtbot, session, module: str, lang: str = "en") -> RecordForm:

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-from PySide6.QtCore import QCoreApplication, QPoint, QRect
+from PySide6.QtCore import QPoint, QRect
 from PySide6.QtWidgets import QWidget
 
-from crm_desktop.background import wait_for_all
 from crm_desktop.forms import RecordForm
 from crm_desktop.grid import dictionary_labels
 from tests.gui.helpers import WAIT
@@ -16,11 +14,6 @@ from tests.gui.helpers import WAIT
 SCREEN = QRect(0, 0, 1366, 768)
 
 
-@pytest.fixture
-def settle(qtbot, login):
-    yield
-    assert wait_for_all(WAIT)
-    QCoreApplication.processEvents()
 
 
 def open_form(qtbot, session, module: str, record_id: int | None = None, lang: str = "en") -> RecordForm:

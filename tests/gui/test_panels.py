@@ -7,10 +7,8 @@ import os
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QMessageBox
 
-from crm_desktop.background import wait_for_all
 from crm_desktop.forms import RecordForm
 from crm_desktop.grid import dictionary_labels
 from crm_desktop.panels.attachments import AttachmentsPanel
@@ -20,12 +18,6 @@ from tests.gui.helpers import WAIT
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
-@pytest.fixture
-def settle(qtbot, login):
-    """Background work ends before the sessions close (``login`` tears down after this)."""
-    yield
-    assert wait_for_all(WAIT)
-    QCoreApplication.processEvents()
 
 
 @pytest.fixture
