@@ -122,6 +122,19 @@ class BulkActions(QObject):
 
     def _selection(self) -> list[dict[str, Any]]:
         records = self._page.selected_records()
+        selected = getattr(self._page, "selected_row_count", lambda: len(records))()
+        if records and len(records) < selected:
+            # Some selected rows were scrolled far away and let go of: acting on "the selection"
+            # would silently skip them.
+            box = QMessageBox(QMessageBox.Icon.Information, translate("GridTools", "Selection too large"),
+                              translate("GridTools", "Only %1 of the %2 selected rows are still loaded. Select "
+                                                     "fewer rows, or use a filter and select them on one screen.")
+                              .replace("%1", str(len(records))).replace("%2", str(selected)),
+                              QMessageBox.StandardButton.Ok, self._page)
+            box.setObjectName("selectionTooLargeBox")
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            box.open()
+            return []
         if not records:
             box = QMessageBox(QMessageBox.Icon.Information, translate("GridTools", "No rows selected"),
                               translate("GridTools", "Select one or more rows first."),

@@ -263,14 +263,28 @@ class ModulePage(QWidget):
             self._open_form(self.module, index.data(IdRole))
 
     def selected_ids(self) -> list[Any]:
-        """Ids of the selected records, top to bottom (for bulk actions)."""
-        rows = sorted({i.row() for i in self.view.selectionModel().selectedRows()})
-        return [self.model.record_at(r).get("id") for r in rows]
+        """Ids of the selected records in memory, top to bottom (for bulk actions)."""
+        return [record.get("id") for record in self.selected_records()]
+
+    def selected_row_count(self) -> int:
+        """How many rows are selected, whether or not their records are still in memory."""
+        return len({i.row() for i in self.view.selectionModel().selectedRows()})
 
     def selected_records(self) -> list[dict[str, Any]]:
-        """The selected records, top to bottom."""
+        """The selected records still in memory, top to bottom.
+
+        A selection stretched over a long scroll may include pages the grid has let go of
+        (it keeps a window of pages): those rows are left out; callers compare with
+        :meth:`selected_row_count` before acting on "the selection".
+        """
         rows = sorted({i.row() for i in self.view.selectionModel().selectedRows()})
-        return [self.model.record_at(r) for r in rows]
+        found = []
+        for r in rows:
+            try:
+                found.append(self.model.record_at(r))
+            except IndexError:
+                continue
+        return found
 
     def delete_selected(self) -> None:
         """Delete key: confirm, then delete the selected records (only roles that may delete)."""

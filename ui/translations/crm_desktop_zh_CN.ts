@@ -661,6 +661,14 @@
         <translation>设为失效…</translation>
     </message>
     <message>
+        <source>Selection too large</source>
+        <translation>选中的行太多</translation>
+    </message>
+    <message>
+        <source>Only %1 of the %2 selected rows are still loaded. Select fewer rows, or use a filter and select them on one screen.</source>
+        <translation>选中的 %2 行中只有 %1 行已载入。请少选一些行，或先用筛选条件让它们显示在同一屏内再选。</translation>
+    </message>
+    <message>
         <source>No rows selected</source>
         <translation>未选中任何行</translation>
     </message>
