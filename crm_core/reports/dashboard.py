@@ -145,13 +145,19 @@ def active_at_start(q: ReportQuery) -> int:
 
 
 def churn_tile(q: ReportQuery) -> Tile:
-    """Churn rate = customers moved to 流失客户 in the period / customers active at the period start."""
+    """Churn rate = customers moved to 流失客户 in the period / customers there to lose in it.
+
+    Those there to lose: active at the period start, plus those created during it (a customer
+    won and lost within the period counts on both sides), so the rate never passes 100 %.
+    """
     lost = moved_to(q, "lost")
-    base = active_at_start(q)
+    low, high = day_span(q.filters.date_from, q.filters.date_to)
+    created = int(q.s.scalar(select(func.count()).where(_customers(q), within(Customer.created_at, low, high))) or 0)
+    base = active_at_start(q) + created
     return Tile("churn_rate", Text("流失率", "Churn rate"), len(lost) / base if base else None, Kind.PERCENT,
                 id_target("customers", lost),
-                Text(f"期间内流失 {len(lost)} 个 / 期初有效客户 {base} 个",
-                     f"{len(lost)} lost in the period / {base} active customers at its start"))
+                Text(f"期间内流失 {len(lost)} 个 /（期初有效客户 + 期间新增客户）{base} 个",
+                     f"{len(lost)} lost in the period / {base} active at its start or created in it"))
 
 
 def open_tickets_tile(q: ReportQuery) -> Tile:
