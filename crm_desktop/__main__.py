@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QSettings, QTranslator
-from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import QApplication
 
 from crm_desktop import assets
@@ -168,12 +167,6 @@ def _on_main_window_closed(main_window: Any, sign_out: bool, lang: str, again: C
     login.show()
 
 
-def _app_icon() -> QIcon:
-    pixmap = QPixmap()
-    pixmap.loadFromData(assets.app_icon_bytes(), "PNG")
-    return QIcon(pixmap)
-
-
 def main(argv: list[str] | None = None) -> int:
     """Start the desktop client; returns the exit code."""
     parser = argparse.ArgumentParser(prog="crm-desktop", description="CRM Desktop")
@@ -196,8 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     app.setDesktopFileName("crm-desktop")  # Wayland/X11 match the window to the installed .desktop entry
     from crm_desktop.style import apply_style
 
-    apply_style(app)  # one style sheet for every window
-    app.setWindowIcon(_app_icon())
+    apply_style(app)  # one style sheet and the program icon for every window
     app.setQuitOnLastWindowClosed(False)  # the end is decided explicitly (sign-in done / cancelled)
     lang = detect_language(args.lang or os.environ.get("CRM_LANG"))
     switch_translators(lang)  # parented to the app: they live as long as it does

@@ -62,5 +62,10 @@ def module_icon(module: str) -> QIcon:
 
 
 def app_icon() -> QIcon:
-    """The program's window and tray icon."""
-    return icon("handshake", ACCENT)
+    """The program's window and tray icon: the one the desktop entry and the installers show
+    (``resources/icons/``, packaged by the build; :func:`crm_desktop.assets.app_icon_bytes`)."""
+    from crm_desktop import assets
+
+    pixmap = QPixmap()
+    pixmap.loadFromData(assets.app_icon_bytes(), "PNG")
+    return QIcon(pixmap)
