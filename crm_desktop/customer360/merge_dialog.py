@@ -87,6 +87,7 @@ class MergeDialog(QDialog):
         if not shiboken6.isValid(self) or record["id"] != self.picker.value():
             return
         self.other = record
+        self.picker.set_value(record["id"], f"{record.get('name') or ''}（{record.get('code') or ''}）")
         same = record["id"] == self._customer["id"]
         self.summary.setStyleSheet(ERROR_STYLE if same else "")
         self.summary.setText(translate("Merge", "That is this customer itself; choose another.") if same else
