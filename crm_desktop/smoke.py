@@ -61,7 +61,7 @@ class SmokeTest(QObject):
 
     def _fail(self, reason: str, code: int = 1) -> None:
         self.timer.stop()
-        message = self.window.message()
+        message = self.window.message
         (self.out_dir / "smoke-failed.txt").write_text(f"{reason}\nsign-in message: {message}\n", encoding="utf-8")
         self.quit(code)
 
@@ -79,7 +79,7 @@ class SmokeTest(QObject):
         self.main_window = getattr(self.window, "main_window", None)
         if self.main_window is None and not self.window.busy and self.window.isVisible() \
                 and time.monotonic() - self.started > 5:
-            raise RuntimeError(f"still on the sign-in window: {self.window.message()}")
+            raise RuntimeError(f"still on the sign-in window: {self.window.message}")
         return self.main_window is not None
 
     def _customers_loaded(self) -> bool:
