@@ -2,9 +2,9 @@
 
 Each entry has its icon; modules show how many records they hold, right-aligned
 in grey. The counts are approximate and cheap: they are asked for once, all in one
-background job, after the window is up (``count_estimate`` when the service offers
-it, else an exact count of the active records), and refreshed when a module's
-records change. Nothing here waits for them.
+background job, after the window is up (the services' ``quick_count``: exact when
+that is quick, else an estimate), and refreshed when a module's records change.
+Nothing here waits for them.
 """
 
 from __future__ import annotations
@@ -32,9 +32,7 @@ def count_records(services: Sequence[tuple[str, Any]]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for module, service in services:
         try:
-            estimate = getattr(service, "count_estimate", None)
-            counts[module] = int(estimate()) if callable(estimate) else \
-                service.count(ListQuery(include_inactive=False))
+            counts[module] = int(service.quick_count(ListQuery(include_inactive=False)).value)
         except Exception:  # noqa: BLE001 - a count is a courtesy; the grid shows the real state
             continue
     return counts
