@@ -1,10 +1,11 @@
-"""customer merges and reminders
+"""no schema change (the home page and reminders read existing tables)
 
 Revision ID: 0009
 Revises: 0008
 Create Date: 2026-12-06
 
-Reserved for the desktop experience work (issue 13); empty until it lands.
+Kept so the chain stays linear: the 工作台 and its reminders read what the modules already
+store; customer merges got their table in 0010.
 """
 from alembic import op  # noqa: F401
 import sqlalchemy as sa  # noqa: F401
