@@ -44,6 +44,17 @@ ValueRole = Qt.ItemDataRole.UserRole + 4  #: the raw (unformatted, possibly mask
 MIN_SEARCH = 2  # what crm_core accepts; shorter texts mean "no search", not an error
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
+# data() runs for every role of every cell the view paints (seven per cell, thousands per
+# screen), so it compares plain ints: a PySide enum attribute costs a Python call each time.
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_RECORD, _ID, _FIELD, _VALUE = int(RecordRole), int(IdRole), int(FieldRole), int(ValueRole)
+_ASKED_BY_DELEGATE = frozenset(int(r) for r in (  # the delegate asks; this model has nothing for them
+    Qt.ItemDataRole.FontRole, Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.CheckStateRole,
+    Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.SizeHintRole))
+
 
 class RecordService(Protocol):
     """What the model needs from a service (every crm_core ``EntityService`` fits)."""
@@ -94,6 +105,7 @@ class RecordTableModel(QAbstractTableModel):
         self._columns: list[Field] = list(self._spec.grid_fields)
         self._max_pages = max_pages
         self._window = PageWindow(page_size, max_pages)
+        self._texts: dict[int, list[str]] = {}  # row -> its cells' texts, for the rows painted (see data())
         self._counted = False
         self._total_exact = True
         self._total: int | None = None
@@ -148,16 +160,19 @@ class RecordTableModel(QAbstractTableModel):
         fields = [self._spec.field(n) for n in names]
         self.beginResetModel()
         self._columns = fields
+        self._forget_texts()
         self.endResetModel()
 
     def set_language(self, language: str) -> None:
         """Switch headers and labels to ``language`` ("zh_CN" / "en") without reloading."""
         self._language = language
+        self._forget_texts()
         self._refresh_all()
 
     def set_dictionary_labels(self, labels: DictionaryLabels) -> None:
         """Use freshly loaded dictionary labels (e.g. after an admin edited the dictionary)."""
         self._labels = labels
+        self._forget_texts()
         self._refresh_all()
 
     def set_search(self, text: str) -> None:
@@ -208,6 +223,7 @@ class RecordTableModel(QAbstractTableModel):
         self._generation += 1
         self.beginResetModel()
         self._window = PageWindow(self._page_size, self._max_pages)
+        self._forget_texts()
         self._counted = False  # the total shown is the previous query's until the new count arrives
         self.endResetModel()
         self._error_reported = False
@@ -271,11 +287,13 @@ class RecordTableModel(QAbstractTableModel):
         if extra:
             self.beginInsertRows(QModelIndex(), len(w.rows), len(w.rows) + extra - 1)
         w.place(f, page.rows, page.next_cursor, page.prev_cursor)
+        self._forget_texts(start, n)
         if extra:
             self.endInsertRows()
         if n > extra and self._columns:
             self.dataChanged.emit(self.index(start, 0), self.index(start + n - extra - 1, len(self._columns) - 1))
         for first, count in w.drop_far():  # memory stays bounded: far pages are read again when shown
+            self._forget_texts(first, count)
             if self._columns:
                 self.dataChanged.emit(self.index(first, 0), self.index(first + count - 1, len(self._columns) - 1))
 
@@ -355,43 +373,61 @@ class RecordTableModel(QAbstractTableModel):
             return field
         return None
 
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: AnyIndex, role: int = _DISPLAY) -> Any:
         """Cell text, alignment, greyed look and tooltip of deactivated rows, and the custom roles."""
+        if role in _ASKED_BY_DELEGATE:
+            return None
+        row, column = index.row(), index.column()  # -1 for an invalid index
         rows = self._window.rows
-        if not index.isValid() or index.row() >= len(rows) or index.column() >= len(self._columns):
+        if not (0 <= row < len(rows) and 0 <= column < len(self._columns)):
             return None
-        record = rows[index.row()]
-        if record is None:  # not in memory (dropped, or not read yet): ask for its page, show it empty
-            if role == Qt.ItemDataRole.DisplayRole:
-                f = self._window.fetch_for(index.row())
-                if f is not None:
-                    self._request_page(f)
+        if role == _DISPLAY:
+            texts = self._texts.get(row)
+            if texts is None:
+                record = rows[row]
+                if record is None:  # not in memory (dropped, or not read yet): ask for its page, show it empty
+                    f = self._window.fetch_for(row)
+                    if f is not None:
+                        self._request_page(f)
+                    return None
+                texts = self._texts[row] = self._display_texts(record)
+            self._window.used(row)
+            return texts[column]
+        record = rows[row]
+        if record is None:
             return None
-        self._window.used(index.row())
-        field = self._columns[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return display_text(field, record, self._language, self._labels)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return _RIGHT if field.type in NUMERIC_TYPES else None
-        if role == Qt.ItemDataRole.ForegroundRole:
-            return _greyed() if not record.get("is_active", True) else None
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _ALIGNMENT:
+            return _RIGHT if self._columns[column].type in NUMERIC_TYPES else None
+        if role == _FOREGROUND:
+            return None if record.get("is_active", True) else _greyed()
+        if role == _TOOLTIP:
             return deactivated_tooltip(record, self._language)
-        if role == RecordRole:
+        if role == _RECORD:
             return record
-        if role == IdRole:
+        if role == _ID:
             return record.get("id")
-        if role == FieldRole:
-            return field
-        if role == ValueRole:
-            return record.get(field.name)
+        if role == _FIELD:
+            return self._columns[column]
+        if role == _VALUE:
+            return record.get(self._columns[column].name)
         return None
 
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        """Selectable, not editable: records change through forms and services."""
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+    # flags(): QAbstractTableModel's own answer (selectable, enabled, no children) is the one
+    # wanted: records change through forms and services, never by editing a cell. Not
+    # overriding it spares a Python call per painted cell.
+
+    def _display_texts(self, record: dict[str, Any]) -> list[str]:
+        """The texts of one row's cells, made once and kept while the row stays in memory unchanged."""
+        lang, labels = self._language, self._labels
+        return [display_text(field, record, lang, labels) for field in self._columns]
+
+    def _forget_texts(self, first: int = 0, count: int | None = None) -> None:
+        """Drop the kept cell texts of ``count`` rows from ``first`` (all rows by default)."""
+        if count is None:
+            self._texts.clear()
+        else:
+            for row in range(first, first + count):
+                self._texts.pop(row, None)
 
     # -------------------------------------------------------------- records
 
@@ -422,6 +458,7 @@ class RecordTableModel(QAbstractTableModel):
             self.remove_record(record.get("id"))
             return True
         self._window.rows[row] = record
+        self._forget_texts(row, 1)
         if self._columns:
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(self._columns) - 1))
         return True
@@ -433,6 +470,7 @@ class RecordTableModel(QAbstractTableModel):
             return False
         self.beginRemoveRows(QModelIndex(), row, row)
         self._window.remove(row)
+        self._forget_texts()  # the rows below moved up
         self.endRemoveRows()
         if self._total is not None:
             self._total = max(0, self._total - 1)
