@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QSettings, QTranslator
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QSettings, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication
 
 from crm_desktop import assets
@@ -145,6 +145,10 @@ def _open_main_window(session: Any, lang: str, again: Callable[[str], Any], quit
     main_window.language_switched.connect(
         lambda new_lang: _on_main_window_language_switched(main_window, session, new_lang, again, quit))
     main_window.show()
+    # What start-up built lives as long as the program: full garbage collections skip it from now on.
+    from crm_desktop.heap import freeze_startup_objects
+
+    QTimer.singleShot(0, freeze_startup_objects)
     return main_window
 
 
