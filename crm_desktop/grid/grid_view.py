@@ -148,10 +148,8 @@ class ModulePage(QWidget):
         self.view.setModel(self.model)
         self._setup_view()
         self.record_actions = RecordActions(self, actor.role if actor else "", lang, signed_in=actor is not None)
-        module_name = MODULE_NAMES[self.module](lang) if self.module in MODULE_NAMES else self.module
-        self.empty_hint = EmptyHint(self.view, module_name)
-        self.empty_hint.new_button.clicked.connect(self.open_new)
-        self.empty_hint.import_button.clicked.connect(self.transfer.open_import)
+        self._module_name = MODULE_NAMES[self.module](lang) if self.module in MODULE_NAMES else self.module
+        self._empty_hint: EmptyHint | None = None  # built when first needed (see empty_hint)
         if actor is not None and settings is None:
             settings = QSettings("crm-desktop", "crm-desktop")  # as the login window and settings dialog
         self.columns = ColumnChooser(self.view, self.model, lang, settings=settings,
@@ -349,10 +347,24 @@ class ModulePage(QWidget):
         self._show_total(total)
         self._show_empty_hint()
 
+    @property
+    def empty_hint(self) -> EmptyHint:
+        """The hint over an empty grid, built the first time it is needed.
+
+        Most grids are never empty; building it (two buttons with icons) when the page opens
+        made the first page of a session block the GUI thread several ms longer.
+        """
+        if self._empty_hint is None:
+            self._empty_hint = EmptyHint(self.view, self._module_name)
+            self._empty_hint.new_button.clicked.connect(self.open_new)
+            self._empty_hint.import_button.clicked.connect(self.transfer.open_import)
+        return self._empty_hint
+
     def _show_empty_hint(self) -> None:
         model = self.model
         if model.total != 0 or model.loading:
-            self.empty_hint.hide()
+            if self._empty_hint is not None:
+                self._empty_hint.hide()
             return
         query = model.list_query()
         narrowed = bool(query.search or query.filters or not self.include_inactive_check.isChecked())
