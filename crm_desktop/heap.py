@@ -12,13 +12,20 @@ from __future__ import annotations
 import gc
 
 
+_frozen = False  # once per process: a later main window (sign out and in again) adds nothing lasting
+
+
 def freeze_startup_objects() -> None:
     """Leave every object alive now out of all later garbage collections (:func:`gc.freeze`).
 
-    Called once the main window is up: what start-up built stays for the whole session,
-    so no collection needs to look at it again. Later collections walk only what was made
-    since (a grid's pages, open forms). Reference counting still frees frozen objects; only
-    a reference cycle among them would be kept (start-up leaves none: a collection right
-    after sign-in finds nothing to free). Calling it again freezes what was added since.
+    Called once the first main window is up: what start-up built stays for the whole
+    session, so no collection needs to look at it again. Later collections walk only what
+    was made since (a grid's pages, open forms). Reference counting still frees frozen
+    objects; only a reference cycle among them would be kept (start-up leaves none: a
+    collection right after sign-in finds nothing to free). Only the first call freezes:
+    by a second sign-in, closed windows may be garbage waiting for a collection.
     """
-    gc.freeze()
+    global _frozen
+    if not _frozen:
+        _frozen = True
+        gc.freeze()

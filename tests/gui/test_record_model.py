@@ -281,11 +281,14 @@ def test_stale_reload_result_is_ignored(qtbot):
 def test_apply_change_replaces_the_row_and_signals_it(qtbot):
     model = RecordTableModel(FakeService([_thing(1), _thing(2)]))
     reload_and_wait(qtbot, model)
+    assert column_texts(model, "name") == ["thing 1", "thing 2"]  # shown once: the cells' texts are kept
     with qtbot.waitSignal(model.dataChanged, timeout=WAIT, raising=True):
         assert model.apply_change(_thing(2, name="saved"))
     assert model.record_at(1)["name"] == "saved" and model.row_of(2) == 1
+    assert column_texts(model, "name") == ["thing 1", "saved"]  # the kept text of the row is not
     assert not model.apply_change(_thing(99))  # not loaded here: left to the next reload
     assert model.remove_record(1) and model.rowCount() == 1 and model.row_of(2) == 0
+    assert column_texts(model, "name") == ["saved"]  # the rows below moved up with their texts
     with pytest.raises(IndexError):
         model.record_at(5)
 
