@@ -34,8 +34,11 @@ def svg_text(name: str) -> str:
     return resources.files(__name__).joinpath(f"{name}.svg").read_text(encoding="utf-8")
 
 
-def _pixmap(source: str, colour: str, size: int) -> QPixmap:
-    renderer = QSvgRenderer(QByteArray(source.replace("currentColor", colour).encode("utf-8")))
+def _renderer(source: str, colour: str) -> QSvgRenderer:
+    return QSvgRenderer(QByteArray(source.replace("currentColor", colour).encode("utf-8")))
+
+
+def _pixmap(renderer: QSvgRenderer, size: int) -> QPixmap:
     pixmap = QPixmap(size, size)
     pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)
@@ -49,10 +52,12 @@ def _pixmap(source: str, colour: str, size: int) -> QPixmap:
 def icon(name: str, colour: str = INK) -> QIcon:
     """Icon ``name`` (a Lucide name such as "plus") in ``colour``, with a greyed disabled look."""
     source = svg_text(name)
+    # Parsed once per colour, drawn at every size (the first grid page of a session draws seven icons).
+    normal, disabled = _renderer(source, colour), _renderer(source, DISABLED)
     result = QIcon()
     for size in SIZES:
-        result.addPixmap(_pixmap(source, colour, size), QIcon.Mode.Normal)
-        result.addPixmap(_pixmap(source, DISABLED, size), QIcon.Mode.Disabled)
+        result.addPixmap(_pixmap(normal, size), QIcon.Mode.Normal)
+        result.addPixmap(_pixmap(disabled, size), QIcon.Mode.Disabled)
     return result
 
 
