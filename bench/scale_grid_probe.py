@@ -75,8 +75,9 @@ class Probe:
         """The longest block since the last take (ms) and where it went."""
         worst, self.worst = self.worst * 1000, 0.0
         cpu, waited = self.worst_split
+        other = worst + INTERVAL * 1000 - cpu - waited  # the interpreter lock, or sleeping
         split = "" if cpu == waited == 0 else \
-            f"  (GUI thread: cpu {cpu:.0f} ms, waiting for a CPU {waited:.0f} ms, other {worst + INTERVAL * 1000 - cpu - waited:.0f} ms)"
+            f"  (GUI thread: cpu {cpu:.0f} ms, waiting for a CPU {waited:.0f} ms, other {other:.0f} ms)"
         return worst, split
 
 
