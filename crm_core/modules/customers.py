@@ -399,15 +399,19 @@ class CustomerService(CustomerDuplicatesMixin, CustomerMergeMixin, EntityService
         """``word`` tested on one row at a time (no index can list a common word's rows in the sort order)."""
         if len(word) == 2:
             grams = CustomerSearchGram.__table__
-            # One look-up of the whole key (gram, kind, customer_id) per kind: a single test
-            # with "kind IN (...)" makes PostgreSQL read all the customer's entries through
-            # ix_customer_search_grams_customer_id instead. OFFSET 0: it would otherwise
-            # turn the test into a join that reads every match of the word (a hash or a
-            # sort of them) before the first row.
-            cond: ColumnElement[bool] = or_(*(
-                select(grams.c.customer_id).where(grams.c.gram == word, grams.c.kind == kind,
-                                                  grams.c.customer_id == Customer.id).offset(0).exists()
-                for kind in self._gram_kinds()))
+            kinds = self._gram_kinds()
+            cond: ColumnElement[bool]
+            if self.ctx.db.backend == "sqlite":  # one look-up of (gram, kind, customer_id) per kind
+                cond = select(grams.c.customer_id).where(grams.c.gram == word, grams.c.kind.in_(kinds),
+                                                         grams.c.customer_id == Customer.id).exists()
+            else:
+                # PostgreSQL reads all the customer's entries through ix_customer_search_grams_customer_id
+                # for "kind IN (...)": one test of the whole key per kind. OFFSET 0: it would otherwise
+                # turn the test into a join that reads every match of the word (a hash or a sort of
+                # them) before the first row.
+                cond = or_(*(select(grams.c.customer_id).where(grams.c.gram == word, grams.c.kind == kind,
+                                                               grams.c.customer_id == Customer.id).offset(0).exists()
+                             for kind in kinds))
         elif self.ctx.db.backend == "sqlite":
             cond = func.instr(Customer.search_text, word) > 0
         else:
