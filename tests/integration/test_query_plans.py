@@ -58,7 +58,8 @@ def main_query_plan(session, query: ListQuery) -> str:
     """The page query: the ordered SELECT from customers (others look up search words or display names)."""
     with captured(session.db.engine) as statements:
         session.customers.list(query)
-    statement, parameters = next((st, p) for st, p in statements if "FROM customers" in st and "ORDER BY" in st)
+    # the last ordered one: a search's look-ups (which may order the newest customers) come first
+    statement, parameters = [(st, p) for st, p in statements if "FROM customers" in st and "ORDER BY" in st][-1]
     return plan(session.db, statement, parameters)
 
 

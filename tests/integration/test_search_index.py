@@ -238,7 +238,7 @@ def test_an_exact_count_over_budget_is_given_up(admin, backend):
         assert s.scalar(select(func.count()).select_from(Customer)) == 0  # the unit of work goes on
 
 
-def test_two_character_contact_search_goes_through_the_pair_index(admin, office, login, backend):
+def test_two_character_contact_search_goes_through_the_pair_index(admin, office, login, backend, bound):
     from tests.integration.test_query_plans import query_plans
 
     assert {r["name"] for r in admin.contacts.search("欧阳").rows} == {"欧阳明远"}
