@@ -190,6 +190,24 @@ def test_contact_search_uses_an_index(admin, some_customers, backend):
             assert "trgm" in text and "Seq Scan on contacts" not in text
 
 
+@pytest.mark.parametrize("term", ["欧阳", "98"])
+def test_a_common_two_character_contact_term_is_tested_row_by_row_along_the_contacts(admin, some_customers,
+                                                                                     backend, monkeypatch, term):
+    """A common pair: no read of every customer holding it, the contacts' own order is walked."""
+    customer = admin.customers.list(ListQuery(limit=1)).rows[0]
+    admin.contacts.create({"customer_id": customer["id"], "name": "欧阳明远", "phone": "13987654321"})
+    monkeypatch.setattr(customers_module, "SEARCH_BOUND", 0)
+    with captured(admin.db.engine, "contacts") as statements:
+        assert [r["name"] for r in admin.contacts.list(ListQuery(search=term)).rows] == ["欧阳明远"]
+    statement, parameters = [(st, p) for st, p in statements if "FROM contacts" in st and "ORDER BY" in st][-1]
+    page = plan(admin.db, statement, parameters)
+    assert "customer_search_grams" not in page
+    if backend == "sqlite":
+        assert "SCAN contacts" in page and "TEMP B-TREE" not in page
+    else:
+        assert "pk_contacts" in page and "Seq Scan" not in page
+
+
 def test_a_salespersons_list_is_served_by_the_owner_index(login, make_customer, backend):
     sales = login("sales1")
     make_customer("宁波海港物流有限公司", owner_id=sales.actor.user_id)
