@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, func, or_, select, text
+from sqlalchemy import (ColumnElement, Integer, Select, and_, bindparam, case, column, delete, func, or_,
+                        select, table, text)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 from sqlalchemy.orm.attributes import set_committed_value
@@ -70,8 +73,10 @@ TRANSITIONS: dict[str, set[str]] = {
     "lost": {"reactivated"},
     "reactivated": {"interested", "won", "lost"},
 }
-# A search word with more matches than this is "common" (see _word_condition).
-SEARCH_BOUND = 1000
+# A search word's matches are counted up to this many (see _search_condition, _common_from).
+SEARCH_BOUND = 8000
+# A search word found in this many of the newest SAMPLE_ROWS customers is common without counting.
+SAMPLE_ROWS, CLEARLY_COMMON = 200, 10
 # A salesperson owning more customers than this has his pages read along the sort order (_scope_branches).
 OWNER_BOUND = 2000
 # Up to this many customers shared with him are read and sorted for each page (_scope_branches).
@@ -79,6 +84,19 @@ SHARE_BOUND = 200
 # The fields the search index is derived from (besides contacts).
 SEARCHED_FIELDS = frozenset({"code", "name", "phone", "email"})
 
+
+
+def _common_from(rows: int) -> int:
+    """How many matches make a search word "common" in a table of about ``rows`` customers.
+
+    A rare word's matches are read and sorted: the cost grows with their number
+    m. A common word is tested row by row along the sort order, about
+    page × rows / m rows for a page. The two meet near sqrt(page × rows) (page
+    about 50; a tested row costs about as much as a row read and sorted, measured
+    on both databases at 200,000 customers): 3,600 at 200,000 customers, 8,000
+    at a million.
+    """
+    return min(SEARCH_BOUND, max(1000, math.isqrt(64 * max(rows, 0))))
 
 def _status_label(code: str | None) -> Text:
     for c in CUSTOMER_STATUS:
@@ -300,64 +318,109 @@ class CustomerService(CustomerDuplicatesMixin, CustomerMergeMixin, EntityService
         return tuple(kinds)
 
     def _search_condition(self, s: Session, term: str) -> ColumnElement[bool]:
-        conds = []
+        """Every word of ``term`` (ANDed), planned together (PERFORMANCE.md, "Search over 1M customers").
+
+        One query counts each word's matches through its index (up to
+        ``SEARCH_BOUND`` + 1). The rarest word drives: if it is not common (see
+        :func:`_common_from`), a second query reads its matches, keeps those the
+        other words also match (each tested on these rows only) and the page
+        becomes that list of ids, read by key and sorted (few rows, whatever the
+        sort order, scope or filters). If every word is common, each becomes a
+        test the page query applies row by row while it walks the sort order's
+        index: common words meet a page of matches after a few hundred rows.
+        Either way no query reads every match of a common word, nor every row for
+        a rare one.
+        """
         role = self.ctx.actor.role
         # The index (search_text, the FTS table) holds phone digits and contact names: matching
         # it alone would let a role that reads phones masked, or may not read contacts, probe
         # them digit by digit. For such roles the index only narrows the rows and what they can
         # read decides; their 2-character look-ups use only the gram kinds they may read.
         restricted = not sees(role, "phone") or not rights(role).may("contacts", Action.READ)
+        words: list[tuple[str, bool]] = []  # (word, also matched against what the role reads)
         for word in term.split():
             if len(word) < 2:
                 continue
-            if restricted and len(word) > 2:
-                conds.append(and_(self._word_condition(s, word), self._plain_condition(word)))
-                continue
-            if re.fullmatch(r"[\d\-\s()+]+", word) and len(re.sub(r"\D", "", word)) >= 3:
+            plain = restricted and len(word) > 2
+            if not plain and re.fullmatch(r"[\d\-\s()+]+", word) and len(re.sub(r"\D", "", word)) >= 3:
                 word = re.sub(r"\D", "", word)  # phone fragments match however they were typed
-            conds.append(self._word_condition(s, word))
-        if not conds:
+            if (word, plain) not in words:
+                words.append((word, plain))
+        if not words:
             # "星 辰": only single characters, which no index serves; matching everything would mislead.
             raise ValidationError([FieldError("search", "too_short", Text(
                 "搜索：每个词请至少输入 2 个字符", "Search: type at least 2 characters per word"))])
-        return and_(*conds)
+        # One statement: each word's matches counted through its index (at most SEARCH_BOUND + 1
+        # read) and the size of the table, which sets where "common" starts (_common_from). A word
+        # that matches many of the newest customers is common without counting: PostgreSQL's
+        # bitmap scans read every entry of a word ("00", "co") before the LIMIT stops them.
+        newest = Customer.id.in_(select(Customer.id).order_by(Customer.id.desc()).limit(SAMPLE_ROWS))
+        counted = [case((select(func.count()).where(newest, self._word_test(w, False))
+                         .scalar_subquery() >= CLEARLY_COMMON, SEARCH_BOUND + 1),
+                        else_=select(func.count()).select_from(self._word_ids(w).limit(SEARCH_BOUND + 1).subquery())
+                        .scalar_subquery()) for w, _ in words]
+        *counts, top = s.execute(select(*counted, select(func.max(Customer.id)).scalar_subquery())).one()
+        order = sorted(range(len(words)), key=counts.__getitem__)  # rarest first
+        driver = order[0]
+        if counts[driver] > _common_from(top or 0):
+            # Every word is common: each is tested row by row along the sort order, the
+            # rarest first (both planners keep the order of equally cheap tests).
+            return and_(*(self._word_test(*words[i]) for i in order))
+        word, plain = words[driver]
+        others = [self._word_test(*words[i]) for i in order[1:]]
+        if plain:
+            others.append(self._plain_condition(word))
+        ids = self._word_ids(word)
+        if others:
+            # the other words tested on the rare word's rows only
+            ids = select(Customer.id).where(Customer.id.in_(ids), *others)
+        return self._id_list(sorted(set(s.scalars(ids))))
+
+    def _id_list(self, ids: list[int]) -> ColumnElement[bool]:
+        """``customers.id`` among these (a few thousand at most), read by key on both databases."""
+        if self.ctx.db.backend == "postgresql":
+            # one array parameter rather than thousands
+            return Customer.id == func.any(bindparam("search_ids", ids, type_=ARRAY(Integer), unique=True))
+        return Customer.id.in_(ids)
 
     def _plain_condition(self, word: str) -> ColumnElement[bool]:
         """A word in the code, name or e-mail (no index; for roles the index would tell secrets)."""
         pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         return or_(*(c.ilike(pattern, escape="\\") for c in (Customer.code, Customer.name, Customer.email)))
 
-    def _word_condition(self, s: Session, word: str) -> ColumnElement[bool]:
-        """One search word, planned adaptively (PERFORMANCE.md, "Search over 1M customers").
-
-        A bounded look-up through the word's index (at most ``SEARCH_BOUND`` + 1
-        ids) decides: a rare word becomes the list of its customers' ids (the
-        page is then those few rows, sorted); a common word becomes a test the
-        page query applies row by row while walking the sort order's index, which
-        meets a page of matches after a few hundred rows. Either way no query
-        reads every match of a common word, nor every row for a rare one.
-        """
-        grams = CustomerSearchGram.__table__
+    def _word_ids(self, word: str) -> Select:
+        """The ids of the customers ``word`` matches, read through its index (duplicates possible)."""
         if len(word) == 2:
-            # Trigram indexes cannot serve 2 characters: use the bigram table.
-            kinds = self._gram_kinds()
-            found = s.scalars(select(grams.c.customer_id).where(grams.c.gram == word, grams.c.kind.in_(kinds))
-                              .limit(SEARCH_BOUND + 1)).all()
-            if len(found) <= SEARCH_BOUND:
-                return Customer.id.in_(sorted(set(found)))
-            return select(grams.c.customer_id).where(grams.c.customer_id == Customer.id, grams.c.gram == word,
-                                                     grams.c.kind.in_(kinds)).exists()
+            # Trigram indexes cannot serve 2 characters: the bigram table (pk_customer_search_grams).
+            grams = CustomerSearchGram.__table__
+            return select(grams.c.customer_id).where(grams.c.gram == word, grams.c.kind.in_(self._gram_kinds()))
         if self.ctx.db.backend == "sqlite":
             phrase = '"' + word.replace('"', '""') + '"'
-            found = s.scalars(text("SELECT rowid FROM customers_fts WHERE customers_fts MATCH :q LIMIT :n")
-                              .bindparams(q=phrase, n=SEARCH_BOUND + 1)).all()
-            walking = func.instr(Customer.search_text, word) > 0
+            fts = table("customers_fts", column("rowid"))
+            return select(fts.c.rowid).where(text("customers_fts MATCH :q").bindparams(q=phrase))
+        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        # served by the pg_trgm GIN index
+        return select(Customer.id).where(Customer.search_text.like(f"%{escaped}%", escape="\\"))
+
+    def _word_test(self, word: str, plain: bool) -> ColumnElement[bool]:
+        """``word`` tested on one row at a time (no index can list a common word's rows in the sort order)."""
+        if len(word) == 2:
+            grams = CustomerSearchGram.__table__
+            kinds = self._gram_kinds()
+            cond: ColumnElement[bool]
+            if self.ctx.db.backend == "sqlite":  # one look-up of (gram, kind, customer_id) per kind
+                cond = select(grams.c.customer_id).where(grams.c.gram == word, grams.c.kind.in_(kinds),
+                                                         grams.c.customer_id == Customer.id).exists()
+            else:
+                # PostgreSQL reads all the customer's entries through ix_customer_search_grams_customer_id
+                # for "kind IN (...)": one test of the whole key per kind. OFFSET 0: it would otherwise
+                # turn the test into a join that reads every match of the word (a hash or a sort of
+                # them) before the first row.
+                cond = or_(*(select(grams.c.customer_id).where(grams.c.gram == word, grams.c.kind == kind,
+                                                               grams.c.customer_id == Customer.id).offset(0).exists()
+                             for kind in kinds))
+        elif self.ctx.db.backend == "sqlite":
+            cond = func.instr(Customer.search_text, word) > 0
         else:
-            escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            # served by the pg_trgm GIN index
-            found = s.scalars(select(Customer.id).where(Customer.search_text.like(f"%{escaped}%", escape="\\"))
-                              .limit(SEARCH_BOUND + 1)).all()
-            walking = func.strpos(Customer.search_text, word) > 0
-        if len(found) <= SEARCH_BOUND:
-            return Customer.id.in_(sorted(found))
-        return walking  # no index can serve this test: the planner walks the sort order instead
+            cond = func.strpos(Customer.search_text, word) > 0
+        return and_(cond, self._plain_condition(word)) if plain else cond

@@ -8,6 +8,7 @@ index *can* serve the query, which is what matters for a million customers.
 
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 
 import pytest
@@ -57,7 +58,8 @@ def main_query_plan(session, query: ListQuery) -> str:
     """The page query: the ordered SELECT from customers (others look up search words or display names)."""
     with captured(session.db.engine) as statements:
         session.customers.list(query)
-    statement, parameters = next((st, p) for st, p in statements if "FROM customers" in st and "ORDER BY" in st)
+    # the last ordered one: a search's look-ups (which may order the newest customers) come first
+    statement, parameters = [(st, p) for st, p in statements if "FROM customers" in st and "ORDER BY" in st][-1]
     return plan(session.db, statement, parameters)
 
 
@@ -68,7 +70,8 @@ def some_customers(make_customer, admin):
 
 
 def test_two_character_search_uses_the_bigram_index(admin, some_customers, backend):
-    lookup, page = query_plans(admin, ListQuery(search="星辰"))[:2]
+    plans = query_plans(admin, ListQuery(search="星辰"))
+    lookup, page = plans[0], plans[-1]  # the count, the ids, the page
     assert "customer_search_grams" in lookup or "pk_customer_search_grams" in lookup
     if backend == "sqlite":
         assert "USING PRIMARY KEY" in lookup or "USING COVERING INDEX" in lookup or "USING INDEX" in lookup
@@ -87,6 +90,76 @@ def test_a_common_two_character_term_is_probed_row_by_row_through_the_index(admi
         assert "customer_search_grams USING" in page and "INDEX" in page
     else:
         assert "pk_customer_search_grams" in page
+
+
+# One term of every class the search serves, each matching the first of ``some_customers``.
+TERM_CLASSES = {
+    "2-char Chinese": "星辰",
+    "2-char Latin": "hr",
+    "2-char digits": "00",
+    "longer term": "星辰网络",
+    "phone fragment": "8800023",
+    "e-mail fragment": "hr@example0",
+    "several words": "杭州 星辰网络",
+}
+
+
+def _index_of(term: str, backend: str) -> str:
+    if len(term) == 2:
+        return "pk_customer_search_grams" if backend == "postgresql" else "sqlite_autoindex_customer_search_grams_1"
+    return "ix_customers_search_text_trgm" if backend == "postgresql" else "customers_fts VIRTUAL TABLE INDEX"
+
+
+@pytest.mark.parametrize("term", TERM_CLASSES.values(), ids=TERM_CLASSES.keys())
+@pytest.mark.parametrize("sort", ["-id", "name", "-created_at"])
+def test_a_rare_term_of_every_class_is_looked_up_in_its_index_then_read_by_key(admin, some_customers, backend,
+                                                                               term, sort):
+    lookups = query_plans(admin, ListQuery(search=term, sort=(sort,)), bitmap=True)
+    page = main_query_plan(admin, ListQuery(search=term, sort=(sort,)))
+    for word in term.split():
+        assert _index_of(word, backend) in "\n".join(lookups)
+    if backend == "sqlite":
+        assert "USING INTEGER PRIMARY KEY" in page
+    else:
+        assert "pk_customers" in page and "Seq Scan" not in page
+
+
+@pytest.mark.parametrize("term", TERM_CLASSES.values(), ids=TERM_CLASSES.keys())
+@pytest.mark.parametrize(("sort", "index"), [("-id", "pk_customers"), ("name", "ix_customers_name"),
+                                             ("-created_at", "ix_customers_created_at")])
+def test_a_common_term_of_every_class_is_tested_row_by_row_along_the_sort_order(admin, some_customers, backend,
+                                                                                monkeypatch, term, sort, index):
+    """No hash nor sort of every match: the sort order's index is walked, each row tested through the key."""
+    monkeypatch.setattr(customers_module, "SEARCH_BOUND", 0)
+    page = main_query_plan(admin, ListQuery(search=term, sort=(sort,)))
+    if backend == "sqlite":
+        assert "TEMP B-TREE" not in page
+        assert "SCAN customers" in page and (sort == "-id" or index in page)
+        if any(len(w) == 2 for w in term.split()):
+            assert "customer_search_grams USING COVERING INDEX" in page and "customer_id=?" in page
+    else:
+        assert index in page and not re.search(r"(^|->  )Sort ", page) and "Seq Scan" not in page
+        assert "Hash" not in page and "ix_customer_search_grams_customer_id" not in page
+        if any(len(w) == 2 for w in term.split()):
+            assert "pk_customer_search_grams" in page and "customer_id = customers.id" in page
+
+
+def test_the_rarest_word_drives_and_the_others_are_tested_on_its_rows_only(admin, some_customers, backend,
+                                                                          monkeypatch):
+    """"杭州 有限": 杭州 (one customer) is looked up, 有限 (every customer) tested on that row through the key."""
+    monkeypatch.setattr(customers_module, "_common_from", lambda rows: 1)
+    with captured(admin.db.engine) as statements:
+        found = admin.customers.list(ListQuery(search="有限 杭州")).rows
+    assert [r["name"] for r in found] == ["杭州星辰网络科技有限公司"]
+    ids_lookup = next(st for st, _ in statements if st.lstrip().startswith("SELECT customers.id"))
+    assert "有限" not in ids_lookup  # bound as a parameter
+    statement, parameters = next((st, p) for st, p in statements if st.lstrip().startswith("SELECT customers.id"))
+    text = plan(admin.db, statement, parameters)
+    if backend == "sqlite":
+        assert "customer_search_grams USING COVERING INDEX" in text and "customer_id=?" in text
+        assert "SCAN customers" not in text
+    else:
+        assert "pk_customer_search_grams" in text and "Seq Scan" not in text
 
 
 def test_longer_search_uses_the_trigram_index(admin, some_customers, backend):
@@ -115,6 +188,24 @@ def test_contact_search_uses_an_index(admin, some_customers, backend):
             assert "contacts_fts VIRTUAL TABLE INDEX" in text
         else:
             assert "trgm" in text and "Seq Scan on contacts" not in text
+
+
+@pytest.mark.parametrize("term", ["欧阳", "98"])
+def test_a_common_two_character_contact_term_is_tested_row_by_row_along_the_contacts(admin, some_customers,
+                                                                                     backend, monkeypatch, term):
+    """A common pair: no read of every customer holding it, the contacts' own order is walked."""
+    customer = admin.customers.list(ListQuery(limit=1)).rows[0]
+    admin.contacts.create({"customer_id": customer["id"], "name": "欧阳明远", "phone": "13987654321"})
+    monkeypatch.setattr(customers_module, "SEARCH_BOUND", 0)
+    with captured(admin.db.engine, "contacts") as statements:
+        assert [r["name"] for r in admin.contacts.list(ListQuery(search=term)).rows] == ["欧阳明远"]
+    statement, parameters = [(st, p) for st, p in statements if "FROM contacts" in st and "ORDER BY" in st][-1]
+    page = plan(admin.db, statement, parameters)
+    assert "customer_search_grams" not in page
+    if backend == "sqlite":
+        assert "SCAN contacts" in page and "TEMP B-TREE" not in page
+    else:
+        assert "pk_contacts" in page and "Seq Scan" not in page
 
 
 def test_a_salespersons_list_is_served_by_the_owner_index(login, make_customer, backend):

@@ -15,11 +15,14 @@ from crm_core.modules import customers as customers_module
 from crm_core.services import search_index
 
 
-@pytest.fixture(params=["rare", "common"])
+@pytest.fixture(params=["rare", "common", "mixed"])
 def bound(request, monkeypatch):
-    """Run with the rare-word plan (the default bound) and with every word treated as common."""
+    """Run with the rare-word plan (the default bound), with every word treated as common, and with
+    words of one match rare and the others common (the rarest drives, the others are tested)."""
     if request.param == "common":
         monkeypatch.setattr(customers_module, "SEARCH_BOUND", 0)
+    if request.param == "mixed":
+        monkeypatch.setattr(customers_module, "_common_from", lambda rows: 1)
     return request.param
 
 
@@ -53,6 +56,64 @@ def _found(session, term: str) -> set[int]:
 ])
 def test_every_term_class_finds_its_customers(admin, office, bound, term, who):
     assert _found(admin, term) == {office[w] for w in who}
+
+
+@pytest.fixture
+def starry(admin, make_customer):
+    """Seven customers whose name holds 星辰 (their names sort otherwise than their ids), two that do not."""
+    names = ["杭州星辰网络有限公司", "北京星辰数据有限公司", "上海星辰软件有限公司", "星辰科技有限公司",
+             "南京星辰物流有限公司", "苏州星河软件有限公司", "广州星辰教育有限公司", "成都云帆有限公司",
+             "深圳星辰电子有限公司"]
+    return {name: make_customer(name)["id"] for name in names}
+
+
+def _pages(session, query: ListQuery) -> list[int]:
+    """Every id the list gives page by page (two rows a page), in order."""
+    ids: list[int] = []
+    page = session.customers.list(query)
+    while True:
+        ids += [r["id"] for r in page.rows]
+        if page.next_cursor is None:
+            return ids
+        page = session.customers.list(ListQuery(search=query.search, sort=query.sort, limit=query.limit,
+                                                after=page.next_cursor))
+
+
+@pytest.mark.parametrize("sort", ["-id", "name", "-name", "code", "-created_at"])
+def test_a_common_term_pages_through_its_customers_in_order(admin, starry, bound, sort):
+    everyone = admin.customers.list(ListQuery(sort=(sort,), limit=500)).rows
+    expected = [r["id"] for r in everyone if "星辰" in r["name"]]
+
+    assert _pages(admin, ListQuery(search="星辰", sort=(sort,), limit=2)) == expected
+    assert len(expected) == 7
+
+
+@pytest.mark.parametrize("sort", ["-id", "name"])
+def test_several_words_find_only_customers_matching_all_of_them(admin, starry, bound, sort):
+    assert _pages(admin, ListQuery(search="星辰 有限", sort=(sort,), limit=2)) == \
+        _pages(admin, ListQuery(search="星辰", sort=(sort,), limit=2))
+    assert _pages(admin, ListQuery(search="软件 星辰", sort=(sort,), limit=2)) == [starry["上海星辰软件有限公司"]]
+    assert _pages(admin, ListQuery(search="星辰 星河", sort=(sort,), limit=2)) == []
+    assert _pages(admin, ListQuery(search="有限 星辰网络 杭州", sort=(sort,), limit=2)) == [starry["杭州星辰网络有限公司"]]
+
+
+@pytest.mark.parametrize("sort", ["-id", "name", "-created_at"])
+def test_a_salesperson_finds_only_his_own_and_shared_customers(admin, login, make_customer, bound, sort):
+    sales = login("sales1")
+    me = sales.actor.user_id
+    mine = [make_customer(n, owner_id=me)["id"] for n in ("杭州星辰网络有限公司", "北京星辰数据有限公司",
+                                                         "南京星河软件有限公司")]
+    others = [make_customer(n)["id"] for n in ("上海星辰软件有限公司", "广州星辰教育有限公司", "深圳星辰电子有限公司")]
+    admin.customers.share(others[1], me)
+
+    found = _pages(sales, ListQuery(search="星辰", sort=(sort,), limit=1))
+
+    assert set(found) == {mine[0], mine[1], others[1]} and len(found) == 3
+    everyone = [r["id"] for r in admin.customers.list(ListQuery(sort=(sort,), limit=500)).rows]
+    assert found == [i for i in everyone if i in set(found)]  # in the list's order
+    assert _pages(sales, ListQuery(search="星辰 教育", sort=(sort,), limit=1)) == [others[1]]
+    assert _pages(sales, ListQuery(search="星辰 电子", sort=(sort,), limit=1)) == []
+    assert sales.customers.count(ListQuery(search="星辰")) == 3
 
 
 def test_count_agrees_with_the_page_for_both_plans(admin, office, bound):
@@ -177,7 +238,7 @@ def test_an_exact_count_over_budget_is_given_up(admin, backend):
         assert s.scalar(select(func.count()).select_from(Customer)) == 0  # the unit of work goes on
 
 
-def test_two_character_contact_search_goes_through_the_pair_index(admin, office, login, backend):
+def test_two_character_contact_search_goes_through_the_pair_index(admin, office, login, backend, bound):
     from tests.integration.test_query_plans import query_plans
 
     assert {r["name"] for r in admin.contacts.search("欧阳").rows} == {"欧阳明远"}
