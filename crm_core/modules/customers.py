@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, delete, func, or_, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.util import identity_key
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -76,6 +77,8 @@ SEARCH_BOUND = 1000
 OWNER_BOUND = 2000
 # Up to this many customers shared with him are read and sorted for each page (_scope_branches).
 SHARE_BOUND = 200
+# How long a session trusts those two counts (they choose the plan, not the rows).
+SCOPE_SIZES_SECONDS = 60.0
 # The fields the search index is derived from (besides contacts).
 SEARCHED_FIELDS = frozenset({"code", "name", "phone", "email"})
 
@@ -116,17 +119,34 @@ class CustomerService(CustomerDuplicatesMixin, CustomerMergeMixin, EntityService
             return None
         uid = self.ctx.actor.user_id
         shared = Customer.id.in_(select(CustomerShare.customer_id).where(CustomerShare.user_id == uid))
-        own_rows = s.scalar(select(func.count()).select_from(
-            select(Customer.id).where(Customer.owner_id == uid).limit(OWNER_BOUND + 1).subquery()))
-        few = own_rows <= OWNER_BOUND
+        few, few_shares = self._scope_sizes(s, uid)
         # "+ 0" keeps both planners off the owner index for a big owner
         own = Customer.owner_id == uid if few else (Customer.owner_id + 0) == uid
-        shares = s.scalar(select(func.count()).select_from(
-            select(CustomerShare.id).where(CustomerShare.user_id == uid).limit(SHARE_BOUND + 1).subquery()))
         # Few shares: read them, then sort; many: the planner walks the sort order (measured at 100k: 1,000
         # shares read and sorted cost 15 ms a page on PostgreSQL).
         return [(own, few),
-                (and_(shared, or_(Customer.owner_id != uid, Customer.owner_id.is_(None))), shares <= SHARE_BOUND)]
+                (and_(shared, or_(Customer.owner_id != uid, Customer.owner_id.is_(None))), few_shares)]
+
+    def _scope_sizes(self, s: Session, uid: int) -> tuple[bool, bool]:
+        """(owns few customers, has few shared with him), read at most every SCOPE_SIZES_SECONDS.
+
+        Only the plan depends on them, never which rows a page holds: a figure a minute
+        old costs at worst a slower page, so a session does not re-count for every page.
+        """
+        cached = getattr(self, "_sizes", None)
+        now = time.monotonic()
+        if cached is None or cached[0] != uid or now - cached[1] > SCOPE_SIZES_SECONDS:
+            own = select(func.count()).select_from(
+                select(Customer.id).where(Customer.owner_id == uid).limit(OWNER_BOUND + 1).subquery())
+            shares = select(func.count()).select_from(
+                select(CustomerShare.id).where(CustomerShare.user_id == uid).limit(SHARE_BOUND + 1).subquery())
+            own_rows, share_rows = s.execute(select(own.scalar_subquery(), shares.scalar_subquery())).one()
+            cached = self._sizes = (uid, now, own_rows <= OWNER_BOUND, share_rows <= SHARE_BOUND)
+        return cached[2], cached[3]
+
+    def display_expression(self, record_id: Any) -> Any:
+        target = aliased(Customer)
+        return select(target.name + "（" + target.code + "）").where(target.id == record_id).scalar_subquery()
 
     def display_names(self, s: Session, ids: set[int]) -> dict[int, str]:
         return {i: f"{name}（{code}）" for i, code, name in

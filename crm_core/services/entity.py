@@ -15,10 +15,10 @@ from sqlalchemy import ColumnElement, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from crm_core.db.base import utcnow
-from crm_core.errors import ErrorCollector, FieldError, InUse, NotFound, ValidationError
+from crm_core.errors import ErrorCollector, FieldError, InUse, NotFound, PermissionDenied, ValidationError
 from crm_core.i18n import Text
 from crm_core.metadata import EntitySpec
-from crm_core.permissions import Action, Scope, scope_of, sees
+from crm_core.permissions import Action, Scope, require, scope_of, sees
 from crm_core.lists import Count
 from crm_core.services import counting, values as val
 from crm_core.services.context import Context
@@ -55,10 +55,25 @@ class EntityService(ListingMixin, RecordsMixin, CustomFieldsMixin, WriteGuardsMi
 
     def list(self, query: ListQuery | None = None) -> Page:
         """One page of records matching ``query``, in its order (keyset paging)."""
-        self._require(Action.READ)
+        # One transaction: the account is re-read by the page's own statement (Context.actor_role_now);
+        # the right to list is checked with the role as last seen, and again if that statement
+        # finds another one.
         query = query or ListQuery()
-        with self.ctx.db.unit_of_work(write=False) as s:
-            return self._page(s, query)
+        try:
+            require(self.ctx.actor.role, self.spec.module, Action.READ)
+        except PermissionDenied:
+            self._require(Action.READ)  # with the account re-read: a right given since sign-in counts
+        try:
+            with self.ctx.db.unit_of_work(write=False) as s:
+                return self._page(s, query, confirm_actor=True)
+        except PermissionDenied:
+            # Database logins: the server refused a column the role as last seen could read.
+            # If the role changed meanwhile, list again under the new one; else it stands.
+            role = self.ctx.actor.role
+            self.ctx.refresh_actor()
+            if self.ctx.actor.role == role:
+                raise
+            return self.list(query)
 
     def count(self, query: ListQuery | None = None) -> int:
         """How many records match ``query`` (filters and search; paging ignored)."""
