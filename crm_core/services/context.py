@@ -70,8 +70,11 @@ class Context:
         """
         from crm_core.models import User
 
-        return (select(User.role).where(User.id == self._actor.user_id, User.is_active.is_(True))
-                .scalar_subquery().label("_actor_role"))
+        cached = self.__dict__.get("_role_now")
+        if cached is None or cached[0] != self._actor.user_id:
+            cached = self._role_now = (self._actor.user_id, select(User.role).where(
+                User.id == self._actor.user_id, User.is_active.is_(True)).scalar_subquery().label("_actor_role"))
+        return cached[1]
 
     def confirm_actor(self, role: str | None) -> bool:
         """Hold the actor to ``role`` as read by :meth:`actor_role_now` (None: the account is gone).

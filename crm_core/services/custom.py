@@ -50,13 +50,18 @@ class CustomFieldsMixin:
         statement), so every client learns of an admin's change at its next page,
         without a statement of its own and without a waiting time (no TTL).
         """
+        cached = self.__dict__.get("_stamp_expression")
+        if cached is not None:
+            return cached
         d = CustomFieldDefinition
         parts = [func.count(d.id), func.coalesce(func.max(d.id), 0), func.coalesce(func.sum(d.version), 0),
                  func.coalesce(cast(func.max(d.updated_at), String), "")]
         stamp = cast(parts[0], String)
         for part in parts[1:]:
             stamp = stamp + ":" + cast(part, String)
-        return select(stamp).where(d.module == self.spec.module).scalar_subquery().label("_definitions_stamp")
+        cached = select(stamp).where(d.module == self.spec.module).scalar_subquery().label("_definitions_stamp")
+        self._stamp_expression = cached
+        return cached
 
     def _listed_definitions(self, s: Session) -> tuple[str | None, list[CustomFieldDefinition]]:
         """(stamp, active definitions) as last read by this session; read once if never read."""

@@ -236,9 +236,19 @@ class ListingMixin:
         referenced record and the value of every custom field, as subqueries of the same
         statement.
         """
+        hidden = masked.hidden_columns(s, self.ctx.actor.role).get(self.model.__tablename__, set())
+        # Building the expressions costs more than running the statement: kept per shape.
+        cache_key = (query.fields, tuple(k.column.key for k in keys), tuple(d.id for d in definitions),
+                     frozenset(hidden))
+        cache = self.__dict__.setdefault("_page_columns_cache", {})
+        if cache_key not in cache:
+            cache[cache_key] = self._build_page_columns(query, keys, definitions, hidden)
+        return cache[cache_key]
+
+    def _build_page_columns(self, query: ListQuery, keys: list[SortKey], definitions: list[Any],
+                            hidden: set[str]) -> tuple[list[Any], set[str]]:
         wanted = self.spec.all_fields if query.fields is None else \
             {n: f for n, f in self.spec.all_fields.items() if n in query.fields or f in SYSTEM_FIELDS}
-        hidden = masked.hidden_columns(s, self.ctx.actor.role).get(self.model.__tablename__, set())
         names = [n for n in wanted if n not in hidden and n not in self.list_deferred and hasattr(self.model, n)]
         names += [k.column.key for k in keys if k.column.key not in names]
         columns: list[Any] = [getattr(self.model, n).label(n) for n in names]

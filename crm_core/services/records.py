@@ -52,9 +52,12 @@ class RecordsMixin:
             rec: dict[str, Any] = {}
             masked = []
             for name, f in self.spec.all_fields.items():
-                if loaded and name not in obj:
-                    continue  # a field the caller did not ask for
-                value = getattr(obj, name, None)
+                if loaded:
+                    if name not in obj:
+                        continue  # a field the caller did not ask for
+                    value = obj[name]
+                else:
+                    value = getattr(obj, name, None)
                 if f.sensitive and not sees(role, f.sensitive) and value is not None:
                     value = val.mask(f, value)
                     masked.append(name)
