@@ -135,7 +135,7 @@ class ListingMixin:
         return keys
 
 
-    def _scope_branches(self, s: Session) -> list[tuple[ColumnElement[bool], bool]] | None:
+    def _scope_branches(self, s: Session, keys: list[SortKey] | None = None) -> list[tuple[ColumnElement[bool], bool]] | None:
         """Disjoint conditions whose union is the row scope, each served by an index of its own.
 
         None (the default): the scope is one condition. A service whose scope is
@@ -190,7 +190,7 @@ class ListingMixin:
         guards = [self.definitions_stamp()]
         if confirm_actor:
             guards.append(self.ctx.actor_role_now())
-        branches = self._scope_branches(s)
+        branches = self._scope_branches(s, keys)
         if branches is None:
             stmt = select(*columns, *guards).where(self._scope_condition(), *conds)
         else:
