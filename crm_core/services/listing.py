@@ -203,7 +203,11 @@ class ListingMixin:
         stmt = stmt.order_by(*ordering).limit(limit + 1)
         if query.offset > 0:
             stmt = stmt.offset(query.offset)
-        rows = s.execute(stmt).all()
+        # Core, not the ORM: plain columns need no identity map, and the masking hook (whole
+        # entities only) has nothing to do here (hidden columns are filled in below).
+        result = s.connection().execute(stmt)
+        names = list(result.keys())
+        rows = result.all()
         if confirm_actor:
             role = rows[0]._actor_role if rows else s.scalar(select(self.ctx.actor_role_now()))
             if not self.ctx.confirm_actor(role):
@@ -216,7 +220,7 @@ class ListingMixin:
         rows = rows[:limit]
         if backwards:
             rows.reverse()  # read from the end, shown in the list's order
-        objs = [self._loaded_row(row, definitions) for row in rows]
+        objs = self._loaded_rows(names, rows, definitions)
         if hidden:
             masked.fill_hidden(s, self.model, objs, hidden)
         key = lambda obj: tuple(obj[k.column.key] for k in keys)  # noqa: E731
@@ -263,13 +267,19 @@ class ListingMixin:
         return columns, {n for n in wanted if n in hidden}
 
     @staticmethod
-    def _loaded_row(row: Any, definitions: list[Any]) -> LoadedRow:
-        out = LoadedRow(row._mapping)
-        del out["_definitions_stamp"]
-        out.pop("_actor_role", None)
-        for k, v in out.items():
-            if k.endswith("_display") and v is not None:
-                out[k] = str(v)
-        if definitions:
-            out["custom"] = {d.key: out.pop(f"_custom_{d.id}") for d in definitions}
+    def _loaded_rows(names: list[str], rows: list[Any], definitions: list[Any]) -> list[LoadedRow]:
+        keep = [i for i, n in enumerate(names) if n not in ("_definitions_stamp", "_actor_role")
+                and not n.startswith("_custom_")]
+        keys = [names[i] for i in keep]
+        displays = [n for n in keys if n.endswith("_display")]
+        custom = [(d.key, names.index(f"_custom_{d.id}")) for d in definitions]
+        out = []
+        for row in rows:
+            loaded = LoadedRow(zip(keys, (row[i] for i in keep)))
+            for k in displays:
+                if loaded[k] is not None:
+                    loaded[k] = str(loaded[k])
+            if custom:
+                loaded["custom"] = {key: row[i] for key, i in custom}
+            out.append(loaded)
         return out

@@ -48,6 +48,7 @@ class RecordsMixin:
         role = self.ctx.actor.role
         records = []
         loaded = bool(objs) and isinstance(objs[0], LoadedRow)
+        extras = [k for k in objs[0] if k.endswith("_display") or k == "custom"] if loaded else []
         for obj in objs:
             rec: dict[str, Any] = {}
             masked = []
@@ -64,7 +65,8 @@ class RecordsMixin:
                 rec[name] = value
             rec["_masked"] = masked
             if loaded:  # names and custom values came with the row
-                rec.update((k, v) for k, v in obj.items() if k.endswith("_display") or k == "custom")
+                for k in extras:
+                    rec[k] = obj[k]
             records.append(rec)
         if not loaded:
             self._add_ref_displays(s, records)
