@@ -174,6 +174,29 @@ class ListingMixin:
                 return page
         raise RuntimeError("the list kept changing under the reader")  # pragma: no cover - three changes in a row
 
+    def _one_record(self, s: Session, record_id: int) -> dict[str, Any] | None:
+        """One record in the actor's scope, read as a list row (one statement, the account checked by it)."""
+        for _ in range(3):
+            stamp, definitions = self._listed_definitions(s)
+            columns, hidden = self._page_columns(s, ListQuery(), self._sort_keys(()), definitions)
+            stmt = select(*columns, self.definitions_stamp(), self.ctx.actor_role_now()).where(
+                self.model.id == record_id, self._scope_condition())
+            result = s.connection().execute(stmt)
+            names, rows = list(result.keys()), result.all()
+            if not self.ctx.confirm_actor(rows[0]._actor_role if rows else s.scalar(select(self.ctx.actor_role_now()))):
+                self._require(Action.READ)
+                continue
+            if rows and rows[0]._definitions_stamp != stamp:
+                self._forget_definitions()
+                continue
+            if not rows:
+                return None
+            objs = self._loaded_rows(names, rows, definitions)
+            if hidden:
+                masked.fill_hidden(s, self.model, objs, hidden)
+            return self._records(s, objs)[0]
+        raise RuntimeError("the record kept changing under the reader")  # pragma: no cover
+
     def _page_once(self, s: Session, query: ListQuery, max_limit: int, confirm_actor: bool) -> Page | None:
         limit = max(1, min(query.limit, max_limit))
         keys = self._sort_keys(query.sort)

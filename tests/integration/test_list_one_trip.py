@@ -47,6 +47,15 @@ def test_a_page_is_one_transaction_and_one_statement(admin, make_customer):
     assert "search_text" not in row
 
 
+def test_a_record_is_read_in_one_transaction_and_one_statement(admin, make_customer):
+    made = make_customer("杭州星辰网络科技有限公司")
+    admin.customers.get(made["id"])
+    with statements(admin.db.engine) as sent:
+        record = admin.customers.get(made["id"])
+    assert sent.count("BEGIN") == 1 and len([s for s in sent if s != "BEGIN"]) == 1
+    assert record["owner_id_display"] == admin.actor.name
+
+
 def test_a_salespersons_pages_are_one_transaction(login, make_customer):
     sales = login("sales1")
     make_customer("宁波海港物流有限公司", owner_id=sales.actor.user_id)
