@@ -40,7 +40,7 @@ def profile_for(backend: str, n: int, args: argparse.Namespace) -> Profile:
     if backend == "sqlite":
         return Profile(name="bench", backend="sqlite", path=str(Path(args.data_dir) / f"scale_{n}.sqlite3"))
     return Profile(name="bench", backend="postgresql", host=args.pg_host, port=args.pg_port,
-                   database=f"crm_bench_scale_{n}", sslmode="disable", db_user=args.pg_user)
+                   database=args.pg_database or f"crm_bench_scale_{n}", sslmode="disable", db_user=args.pg_user)
 
 
 def ensure_pg_database(profile: Profile) -> None:
@@ -221,6 +221,8 @@ def main() -> None:
     p.add_argument("--pg-host", default="127.0.0.1")
     p.add_argument("--pg-port", type=int, default=5432)
     p.add_argument("--pg-user", default="postgres")
+    p.add_argument("--pg-database", help="the PostgreSQL database (default crm_bench_scale_N; a copy made with "
+                                         "createdb -T keeps the shared one as it is)")
     args = p.parse_args()
     import os
     import platform

@@ -112,20 +112,21 @@ class CustomerService(CustomerDuplicatesMixin, CustomerMergeMixin, EntityService
         """Own customers and shared ones (ix_customer_shares_user_id_customer_id), each page read by index.
 
         A salesperson with few customers gets them through ix_customers_owner_id_id
-        (then sorted: few rows). One with many, in id order (the default), walks
-        ix_customers_owner_id_id too: it holds his customers in that order, so a page
-        reads exactly its rows however his customers lie in the table. In another
-        order all of them would be sorted for every page; for him the owner test is
-        applied row by row while the sort order's index is walked, which meets his
-        customers often.
+        (then sorted: few rows). One with many, in id, name or creation order, walks
+        ix_customers_owner_id_id / _name_id / _created_at_id: they hold his customers
+        in that order, so a page reads exactly its rows however his customers lie in
+        the table. In another order all of them would be sorted for every page; for
+        him the owner test is applied row by row while the sort order's index is
+        walked, which meets his customers often when they are spread over the table.
         """
         if scope_of(self.ctx.actor.role, "customers") is Scope.ALL:
             return None
         uid = self.ctx.actor.user_id
         shared = Customer.id.in_(select(CustomerShare.customer_id).where(CustomerShare.user_id == uid))
         few, few_shares = self._scope_sizes(s, uid)
-        if not few and keys is not None and all(k.column.key == "id" for k in keys):
-            own = Customer.owner_id == uid  # walked in (owner_id, id) order: no sort, no row skipped
+        if not few and keys is not None and [k.column.key for k in keys][:-1] in ([], ["name"], ["created_at"]):
+            # walked in (owner_id, [name | created_at,] id) order: no sort, no row of another owner read
+            own = Customer.owner_id == uid
         else:
             # "+ 0" keeps both planners off the owner index for a big owner
             own = Customer.owner_id == uid if few else (Customer.owner_id + 0) == uid
