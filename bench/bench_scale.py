@@ -40,7 +40,7 @@ def profile_for(backend: str, n: int, args: argparse.Namespace) -> Profile:
     if backend == "sqlite":
         return Profile(name="bench", backend="sqlite", path=str(Path(args.data_dir) / f"scale_{n}.sqlite3"))
     return Profile(name="bench", backend="postgresql", host=args.pg_host, port=args.pg_port,
-                   database=f"crm_bench_scale_{n}", sslmode="disable", db_user=args.pg_user)
+                   database=args.pg_database or f"crm_bench_scale_{n}", sslmode="disable", db_user=args.pg_user)
 
 
 def ensure_pg_database(profile: Profile) -> None:
@@ -191,8 +191,12 @@ def bench_backend(backend: str, args: argparse.Namespace) -> None:
     if backend == "postgresql" and args.clients:
         from scale_clients import run_clients
 
-        for row in run_clients(profile, args.clients, args.clients_seconds, PASSWORD):
-            print(f"{backend:<10} {row}", flush=True)
+        # Closed loop (no pause: the machine's saturation) and an office (each clerk pauses
+        # --think-seconds on average between operations: what a user waits).
+        runs = [(0.0, args.clients_seconds)] + ([(args.think_seconds, args.office_seconds)] if args.think_seconds else [])
+        for think, seconds in runs:
+            for row in run_clients(profile, args.clients, seconds, PASSWORD, think_s=think):
+                print(f"{backend:<10} {row}", flush=True)
 
 
 def profile_args(profile: Profile) -> list[str]:
@@ -209,11 +213,16 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=20261206)
     p.add_argument("--reps", type=int, default=60, help="timed repetitions per figure")
     p.add_argument("--clients", type=int, default=50, help="client processes for the PostgreSQL run (0: skip)")
-    p.add_argument("--clients-seconds", type=float, default=30)
+    p.add_argument("--clients-seconds", type=float, default=30, help="length of the closed-loop run")
+    p.add_argument("--think-seconds", type=float, default=3.0,
+                   help="office run: mean pause of a clerk between operations (exponential; 0: no office run)")
+    p.add_argument("--office-seconds", type=float, default=90, help="length of the office run")
     p.add_argument("--skip-grid", action="store_true")
     p.add_argument("--pg-host", default="127.0.0.1")
     p.add_argument("--pg-port", type=int, default=5432)
     p.add_argument("--pg-user", default="postgres")
+    p.add_argument("--pg-database", help="the PostgreSQL database (default crm_bench_scale_N; a copy made with "
+                                         "createdb -T keeps the shared one as it is)")
     args = p.parse_args()
     import os
     import platform

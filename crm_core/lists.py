@@ -41,6 +41,8 @@ class ListQuery:
             last page, read from the end without walking the list. Ignores ``after``.
         offset: skip this many rows first (after ``after``, or before ``before`` when reading
             backwards): how a grid reaches the middle of a long list without a cursor there.
+        fields: only these fields in each row (the grid's columns), besides the system
+            fields (id, version ...); None: every field.
     """
 
     filters: tuple[Filter, ...] = ()
@@ -51,6 +53,7 @@ class ListQuery:
     include_inactive: bool = True
     before: tuple[Any, ...] | None = None
     offset: int = 0
+    fields: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import math
 import re
+import time
 from collections.abc import Mapping
 from typing import Any
 
+<<<<<<< HEAD
 from sqlalchemy import (ColumnElement, Integer, Select, and_, bindparam, case, column, delete, func, or_,
                         select, table, text)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
+=======
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, text
+from sqlalchemy.orm import Session, aliased
+>>>>>>> listpath
 from sqlalchemy.orm.util import identity_key
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -22,6 +28,7 @@ from crm_core.models import (Contract, Customer, CustomerSearchGram, CustomerSha
 from crm_core.modules.choices import CUSTOMER_STATUS, LEVEL
 from crm_core.permissions import Action, Scope, rights, scope_of, sees
 from crm_core.services import search_index
+from crm_core.services.query import SortKey
 from crm_core.services.codes import next_code
 from crm_core.services.duplicates import CustomerDuplicatesMixin
 from crm_core.services.entity import EntityService
@@ -81,6 +88,8 @@ SAMPLE_ROWS, CLEARLY_COMMON = 200, 10
 OWNER_BOUND = 2000
 # Up to this many customers shared with him are read and sorted for each page (_scope_branches).
 SHARE_BOUND = 200
+# How long a session trusts those two counts (they choose the plan, not the rows).
+SCOPE_SIZES_SECONDS = 60.0
 # The fields the search index is derived from (besides contacts).
 SEARCHED_FIELDS = frozenset({"code", "name", "phone", "email"})
 
@@ -122,29 +131,53 @@ class CustomerService(CustomerDuplicatesMixin, CustomerMergeMixin, EntityService
             return super()._scope_condition()
         return self.owned_condition()
 
-    def _scope_branches(self, s: Session) -> list[tuple[ColumnElement[bool], bool]] | None:
+    def _scope_branches(self, s: Session, keys: list[SortKey] | None = None) -> list[tuple[ColumnElement[bool], bool]] | None:
         """Own customers and shared ones (ix_customer_shares_user_id_customer_id), each page read by index.
 
         A salesperson with few customers gets them through ix_customers_owner_id_id
-        (then sorted: few rows). One with many would have all of them sorted for every
-        page in another order than id; for him the owner test is applied row by row
-        while the sort order's index is walked, which meets his customers often.
+        (then sorted: few rows). One with many, in id, name or creation order, walks
+        ix_customers_owner_id_id / _name_id / _created_at_id: they hold his customers
+        in that order, so a page reads exactly its rows however his customers lie in
+        the table. In another order all of them would be sorted for every page; for
+        him the owner test is applied row by row while the sort order's index is
+        walked, which meets his customers often when they are spread over the table.
         """
         if scope_of(self.ctx.actor.role, "customers") is Scope.ALL:
             return None
         uid = self.ctx.actor.user_id
         shared = Customer.id.in_(select(CustomerShare.customer_id).where(CustomerShare.user_id == uid))
-        own_rows = s.scalar(select(func.count()).select_from(
-            select(Customer.id).where(Customer.owner_id == uid).limit(OWNER_BOUND + 1).subquery()))
-        few = own_rows <= OWNER_BOUND
-        # "+ 0" keeps both planners off the owner index for a big owner
-        own = Customer.owner_id == uid if few else (Customer.owner_id + 0) == uid
-        shares = s.scalar(select(func.count()).select_from(
-            select(CustomerShare.id).where(CustomerShare.user_id == uid).limit(SHARE_BOUND + 1).subquery()))
+        few, few_shares = self._scope_sizes(s, uid)
+        if not few and keys is not None and [k.column.key for k in keys][:-1] in ([], ["name"], ["created_at"]):
+            # walked in (owner_id, [name | created_at,] id) order: no sort, no row of another owner read
+            own = Customer.owner_id == uid
+        else:
+            # "+ 0" keeps both planners off the owner index for a big owner
+            own = Customer.owner_id == uid if few else (Customer.owner_id + 0) == uid
         # Few shares: read them, then sort; many: the planner walks the sort order (measured at 100k: 1,000
         # shares read and sorted cost 15 ms a page on PostgreSQL).
         return [(own, few),
-                (and_(shared, or_(Customer.owner_id != uid, Customer.owner_id.is_(None))), shares <= SHARE_BOUND)]
+                (and_(shared, or_(Customer.owner_id != uid, Customer.owner_id.is_(None))), few_shares)]
+
+    def _scope_sizes(self, s: Session, uid: int) -> tuple[bool, bool]:
+        """(owns few customers, has few shared with him), read at most every SCOPE_SIZES_SECONDS.
+
+        Only the plan depends on them, never which rows a page holds: a figure a minute
+        old costs at worst a slower page, so a session does not re-count for every page.
+        """
+        cached = getattr(self, "_sizes", None)
+        now = time.monotonic()
+        if cached is None or cached[0] != uid or now - cached[1] > SCOPE_SIZES_SECONDS:
+            own = select(func.count()).select_from(
+                select(Customer.id).where(Customer.owner_id == uid).limit(OWNER_BOUND + 1).subquery())
+            shares = select(func.count()).select_from(
+                select(CustomerShare.id).where(CustomerShare.user_id == uid).limit(SHARE_BOUND + 1).subquery())
+            own_rows, share_rows = s.execute(select(own.scalar_subquery(), shares.scalar_subquery())).one()
+            cached = self._sizes = (uid, now, own_rows <= OWNER_BOUND, share_rows <= SHARE_BOUND)
+        return cached[2], cached[3]
+
+    def display_expression(self, record_id: Any) -> Any:
+        target = aliased(Customer)
+        return select(target.name + "（" + target.code + "）").where(target.id == record_id).scalar_subquery()
 
     def display_names(self, s: Session, ids: set[int]) -> dict[int, str]:
         return {i: f"{name}（{code}）" for i, code, name in

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
@@ -58,11 +58,39 @@ class Context:
     def refresh_actor(self) -> None:
         if self._actor.user_id is None:  # the first-run bootstrap, before any account exists
             return
+        with self.db.unit_of_work(write=False) as s:
+            self.confirm_actor(s.scalar(select(self.actor_role_now())))
+
+    def actor_role_now(self) -> Any:
+        """A scalar subquery: the actor's role if his account is still active, else NULL.
+
+        A read puts it beside its own columns (uncorrelated: evaluated once per
+        statement) and hands what came back to :meth:`confirm_actor`, so the account
+        check costs neither a transaction nor a statement of its own.
+        """
         from crm_core.models import User
 
-        with self.db.unit_of_work(write=False) as s:
-            row = s.execute(select(User.is_active, User.role).where(User.id == self._actor.user_id)).first()
-        if row is None or not row.is_active:
+        cached = self.__dict__.get("_role_now")
+        if cached is None or cached[0] != self._actor.user_id:
+            cached = self._role_now = (self._actor.user_id, select(User.role).where(
+                User.id == self._actor.user_id, User.is_active.is_(True)).scalar_subquery().label("_actor_role"))
+        return cached[1]
+
+    def confirm_actor(self, role: str | None) -> bool:
+        """Hold the actor to ``role`` as read by :meth:`actor_role_now` (None: the account is gone).
+
+        Returns:
+            True when the role is the one the call was prepared with; False when it changed
+            (the actor now has it; the caller redoes its work under the new role).
+
+        Raises:
+            AuthenticationFailed: the account was deactivated or deleted.
+        """
+        if self._actor.user_id is None:
+            return True
+        if role is None:
             raise AuthenticationFailed(ACCOUNT_GONE)
-        if row.role != self._actor.role:
-            self._actor = replace(self._actor, role=row.role)
+        if role != self._actor.role:
+            self._actor = replace(self._actor, role=role)
+            return False
+        return True

@@ -14,15 +14,15 @@ import sqlite3
 import time
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, or_, select, text
+from sqlalchemy import ColumnElement, Select, bindparam, func, or_, select, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from crm_core.lists import Count
 
 BUDGET_MS = 25
-SAMPLE_RANGES = 10
-SAMPLE_SPAN = 500  # ids per range: 5,000 ids sampled in all
+SAMPLE_RANGES = 100
+SAMPLE_SPAN = 50  # ids per range: 5,000 ids sampled in all (many short ranges: records entered in runs, e.g. one owner's import, are not sampled as a block)
 
 
 def quick_count(s: Session, model: Any, filtered: Select, *, budget_ms: int | None = None) -> Count:
@@ -69,22 +69,34 @@ def _within_budget(s: Session, stmt: Select, budget_ms: int) -> int | None:
 
 
 def _estimate(s: Session, model: Any, filtered: Select) -> int:
-    # Two scalar subqueries: SQLite reads min and max through the key only one at a time
-    # (both in one SELECT scan the whole table: 63 ms at 200,000 customers).
+    # Two subqueries: SQLite reads min() or max() from the end of the key only when it is
+    # the query's one aggregate; min() and max() together scanned the whole table.
     low, high = s.execute(select(select(func.min(model.id)).scalar_subquery(),
                                  select(func.max(model.id)).scalar_subquery())).one()
     if low is None:
         return 0
     span = high - low + 1
     step = max(span // SAMPLE_RANGES, SAMPLE_SPAN)
-    ranges: list[ColumnElement[bool]] = []
+    params: dict[str, int] = {}
     sampled = 0
-    for start in range(low, high + 1, step):
+    for k, start in enumerate(range(low, high + 1, step)):
         end = min(start + SAMPLE_SPAN - 1, high)
-        ranges.append(model.id.between(start, end))
+        params[f"sample_lo_{k}"], params[f"sample_hi_{k}"] = start, end
         sampled += end - start + 1
-    found = int(s.scalar(filtered.where(or_(*ranges))) or 0)
+    found = int(s.scalar(filtered.where(_sample_ranges(model, len(params) // 2)), params) or 0)
     return _round(found * span / sampled)
+
+
+_RANGES: dict[tuple[Any, int], ColumnElement[bool]] = {}
+
+
+def _sample_ranges(model: Any, n: int) -> ColumnElement[bool]:
+    """``id BETWEEN :sample_lo_k AND :sample_hi_k OR ...``, built once (a hundred terms cost milliseconds to build)."""
+    key = (model, n)
+    if key not in _RANGES:
+        _RANGES[key] = or_(*(model.id.between(bindparam(f"sample_lo_{k}"), bindparam(f"sample_hi_{k}"))
+                             for k in range(n)))
+    return _RANGES[key]
 
 
 def _round(value: float) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
 
 from crm_core.errors import ErrorCollector
@@ -38,6 +38,44 @@ class CustomFieldsMixin:
         return list(s.scalars(select(CustomFieldDefinition).where(
             CustomFieldDefinition.module == self.spec.module, CustomFieldDefinition.is_active.is_(True))
             .order_by(CustomFieldDefinition.sort_order, CustomFieldDefinition.id)))
+
+    # --- the definitions a list reads, cached for the session --------------------------------
+
+    def definitions_stamp(self) -> Any:
+        """A scalar subquery that changes whenever the module's definitions change.
+
+        Adding, editing (the version goes up, ``updated_at`` moves), deactivating or
+        deleting a definition changes the count, the highest id, the sum of versions or
+        the latest ``updated_at``. A list puts it beside its rows (evaluated once per
+        statement), so every client learns of an admin's change at its next page,
+        without a statement of its own and without a waiting time (no TTL).
+        """
+        cached = self.__dict__.get("_stamp_expression")
+        if cached is not None:
+            return cached
+        d = CustomFieldDefinition
+        parts = [func.count(d.id), func.coalesce(func.max(d.id), 0), func.coalesce(func.sum(d.version), 0),
+                 func.coalesce(cast(func.max(d.updated_at), String), "")]
+        stamp = cast(parts[0], String)
+        for part in parts[1:]:
+            stamp = stamp + ":" + cast(part, String)
+        cached = select(stamp).where(d.module == self.spec.module).scalar_subquery().label("_definitions_stamp")
+        self._stamp_expression = cached
+        return cached
+
+    def _listed_definitions(self, s: Session) -> tuple[str | None, list[CustomFieldDefinition]]:
+        """(stamp, active definitions) as last read by this session; read once if never read."""
+        cached = getattr(self, "_definitions_cache", None)
+        if cached is None:
+            stamp = s.scalar(select(self.definitions_stamp()))
+            cached = (stamp, self._definitions_query(s))
+            for d in cached[1]:
+                s.expunge(d)  # kept beyond this unit of work: plain values, never written through
+            self._definitions_cache = cached
+        return cached
+
+    def _forget_definitions(self) -> None:
+        self._definitions_cache = None
 
     def _parse_custom(self, s: Session, custom: dict[str, Any] | None, record_id: int | None,
                       errors: ErrorCollector) -> dict[int, str | None]:

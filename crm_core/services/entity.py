@@ -15,10 +15,10 @@ from sqlalchemy import ColumnElement, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from crm_core.db.base import utcnow
-from crm_core.errors import ErrorCollector, FieldError, InUse, NotFound, ValidationError
+from crm_core.errors import ErrorCollector, FieldError, InUse, NotFound, PermissionDenied, ValidationError
 from crm_core.i18n import Text
 from crm_core.metadata import EntitySpec
-from crm_core.permissions import Action, Scope, scope_of, sees
+from crm_core.permissions import Action, Scope, require, scope_of, sees
 from crm_core.lists import Count
 from crm_core.services import counting, values as val
 from crm_core.services.context import Context
@@ -48,17 +48,41 @@ class EntityService(ListingMixin, RecordsMixin, CustomFieldsMixin, WriteGuardsMi
         Raises:
             NotFound: no such record, or outside the actor's row scope.
         """
-        self._require(Action.READ)
-        with self.ctx.db.unit_of_work(write=False) as s:
-            obj = self._load(s, record_id)
-            return self._records(s, [obj])[0]
+        record = None
+        if isinstance(record_id, int) and not isinstance(record_id, bool):
+            record = self._read(lambda s: self._one_record(s, record_id))
+        if record is None:
+            raise NotFound(Text(f"{self.spec.label.zh}（编号 {record_id}）不存在或无权访问。",
+                                f"{self.spec.label.en} #{record_id} does not exist or is not yours to see."))
+        return record
 
     def list(self, query: ListQuery | None = None) -> Page:
         """One page of records matching ``query``, in its order (keyset paging)."""
-        self._require(Action.READ)
         query = query or ListQuery()
-        with self.ctx.db.unit_of_work(write=False) as s:
-            return self._page(s, query)
+        return self._read(lambda s: self._page(s, query, confirm_actor=True))
+
+    def _read(self, work: Any) -> Any:
+        """``work(session)`` in one read-only transaction whose own statement re-reads the account.
+
+        The right to read is checked with the role as last seen, and again when the
+        statement finds another one (``work`` redoes itself then, see :meth:`_page`):
+        no transaction of its own for the account check.
+        """
+        try:
+            require(self.ctx.actor.role, self.spec.module, Action.READ)
+        except PermissionDenied:
+            self._require(Action.READ)  # with the account re-read: a right given since sign-in counts
+        try:
+            with self.ctx.db.unit_of_work(write=False) as s:
+                return work(s)
+        except PermissionDenied:
+            # Database logins: the server refused a column the role as last seen could read.
+            # If the role changed meanwhile, read again under the new one; else it stands.
+            role = self.ctx.actor.role
+            self.ctx.refresh_actor()
+            if self.ctx.actor.role == role:
+                raise
+            return self._read(work)
 
     def count(self, query: ListQuery | None = None) -> int:
         """How many records match ``query`` (filters and search; paging ignored)."""

@@ -5,13 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, or_, select, true, union_all
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session
 
 from crm_core.errors import FieldError, ValidationError
 from crm_core.i18n import Text
-from crm_core.metadata import Field, FieldType
+from crm_core.metadata import SYSTEM_FIELDS, Field, FieldType
+from crm_core.models import CustomFieldValue
+from crm_core.permissions import Action
 from crm_core.services import masked
 from crm_core.services import values as val
+from crm_core.services.records import LoadedRow
 from crm_core.services.query import Filter, ListQuery, Page, SortKey, after_condition, before_condition, order_by
 
 MAX_PAGE = 500
@@ -51,7 +54,7 @@ class ListingMixin:
         ``customers.search_text`` (it holds phone digits), so the index search
         cannot run for it; it searches the title and search fields it can read.
         """
-        hidden = masked.hidden_columns(s).get(self.model.__tablename__, set())
+        hidden = masked.hidden_columns(s, self.ctx.actor.role).get(self.model.__tablename__, set())
         if "search_text" not in hidden:
             return self._search_condition(s, term)
         names = [n for n in (self.spec.search_fields or (self.spec.title_field,)) if n not in hidden]
@@ -132,7 +135,7 @@ class ListingMixin:
         return keys
 
 
-    def _scope_branches(self, s: Session) -> list[tuple[ColumnElement[bool], bool]] | None:
+    def _scope_branches(self, s: Session, keys: list[SortKey] | None = None) -> list[tuple[ColumnElement[bool], bool]] | None:
         """Disjoint conditions whose union is the row scope, each served by an index of its own.
 
         None (the default): the scope is one condition. A service whose scope is
@@ -158,7 +161,43 @@ class ListingMixin:
         part_keys = [SortKey(part.c[k.column.key], k.descending, k.nullable) for k in keys]
         return select(part.c.id).order_by(*order_by(part_keys, reverse=reverse)).limit(depth)
 
-    def _page(self, s: Session, query: ListQuery, *, max_limit: int = MAX_PAGE) -> Page:
+    def _page(self, s: Session, query: ListQuery, *, max_limit: int = MAX_PAGE, confirm_actor: bool = False) -> Page:
+        """One page in one statement: the rows, their reference names and custom values.
+
+        ``confirm_actor``: the actor's account is checked by the same statement (see
+        :meth:`Context.actor_role_now`); a list then costs one transaction and, in the
+        usual case, one statement (two for a salesperson's first page of a while).
+        """
+        for _ in range(3):  # again only when the actor's role or the custom fields changed meanwhile
+            page = self._page_once(s, query, max_limit, confirm_actor)
+            if page is not None:
+                return page
+        raise RuntimeError("the list kept changing under the reader")  # pragma: no cover - three changes in a row
+
+    def _one_record(self, s: Session, record_id: int) -> dict[str, Any] | None:
+        """One record in the actor's scope, read as a list row (one statement, the account checked by it)."""
+        for _ in range(3):
+            stamp, definitions = self._listed_definitions(s)
+            columns, hidden = self._page_columns(s, ListQuery(), self._sort_keys(()), definitions)
+            stmt = select(*columns, self.definitions_stamp(), self.ctx.actor_role_now()).where(
+                self.model.id == record_id, self._scope_condition())
+            result = s.connection().execute(stmt)
+            names, rows = list(result.keys()), result.all()
+            if not self.ctx.confirm_actor(rows[0]._actor_role if rows else s.scalar(select(self.ctx.actor_role_now()))):
+                self._require(Action.READ)
+                continue
+            if rows and rows[0]._definitions_stamp != stamp:
+                self._forget_definitions()
+                continue
+            if not rows:
+                return None
+            objs = self._loaded_rows(names, rows, definitions)
+            if hidden:
+                masked.fill_hidden(s, self.model, objs, hidden)
+            return self._records(s, objs)[0]
+        raise RuntimeError("the record kept changing under the reader")  # pragma: no cover
+
+    def _page_once(self, s: Session, query: ListQuery, max_limit: int, confirm_actor: bool) -> Page | None:
         limit = max(1, min(query.limit, max_limit))
         keys = self._sort_keys(query.sort)
         backwards = query.before is not None
@@ -169,30 +208,101 @@ class ListingMixin:
         if cursor:
             conds.append((before_condition if backwards else after_condition)(keys, tuple(cursor)))
         ordering = order_by(keys, reverse=backwards)
-        branches = self._scope_branches(s)
+        stamp, definitions = self._listed_definitions(s)
+        columns, hidden = self._page_columns(s, query, keys, definitions)
+        guards = [self.definitions_stamp()]
+        if confirm_actor:
+            guards.append(self.ctx.actor_role_now())
+        branches = self._scope_branches(s, keys)
         if branches is None:
-            stmt = select(self.model).where(self._scope_condition(), *conds)
+            stmt = select(*columns, *guards).where(self._scope_condition(), *conds)
         else:
             # An OR of two indexed conditions defeats both planners (a bitmap OR or a
             # multi-index OR, then a sort of every row in scope). The first page of each
             # part walks its own index in the sort order; the page is the best of those.
             firsts = [self._branch_first_ids(b, few, conds, keys, limit, reverse=backwards, skip=query.offset).subquery()
                       for b, few in branches]
-            stmt = select(self.model).where(self.model.id.in_(union_all(*(select(f.c.id) for f in firsts))))
+            stmt = select(*columns, *guards).where(self.model.id.in_(union_all(*(select(f.c.id) for f in firsts))))
         stmt = stmt.order_by(*ordering).limit(limit + 1)
         if query.offset > 0:
             stmt = stmt.offset(query.offset)
-        if self.list_deferred:  # derived columns no caller sees: not sent over the wire for every row
-            stmt = stmt.options(*(defer(getattr(self.model, c)) for c in self.list_deferred))
-        objs = list(s.scalars(stmt))
-        more = len(objs) > limit
-        objs = objs[:limit]
+        # Core, not the ORM: plain columns need no identity map, and the masking hook (whole
+        # entities only) has nothing to do here (hidden columns are filled in below).
+        result = s.connection().execute(stmt)
+        names = list(result.keys())
+        rows = result.all()
+        if confirm_actor:
+            role = rows[0]._actor_role if rows else s.scalar(select(self.ctx.actor_role_now()))
+            if not self.ctx.confirm_actor(role):
+                self._require(Action.READ)  # the new role may not list here at all
+                return None
+        if rows and rows[0]._definitions_stamp != stamp:
+            self._forget_definitions()
+            return None
+        more = len(rows) > limit
+        rows = rows[:limit]
         if backwards:
-            objs.reverse()  # read from the end, shown in the list's order
-        key = lambda obj: tuple(getattr(obj, k.column.key) for k in keys)  # noqa: E731
+            rows.reverse()  # read from the end, shown in the list's order
+        objs = self._loaded_rows(names, rows, definitions)
+        if hidden:
+            masked.fill_hidden(s, self.model, objs, hidden)
+        key = lambda obj: tuple(obj[k.column.key] for k in keys)  # noqa: E731
         # Rows follow this page if the query said so (before a cursor) or one more row came back;
         # rows precede it if it started after a cursor or one more came back reading backwards.
         following = bool(query.before) or query.offset > 0 if backwards else more
         preceding = more if backwards else query.after is not None or query.offset > 0
         return Page(self._records(s, objs), key(objs[-1]) if following and objs else None,
                     prev_cursor=key(objs[0]) if preceding and objs else None)
+
+    def _page_columns(self, s: Session, query: ListQuery, keys: list[SortKey],
+                      definitions: list[Any]) -> tuple[list[Any], set[str]]:
+        """The columns a page selects, and the fields the login may not read (filled in afterwards).
+
+        Only the fields asked for (``ListQuery.fields``; every field when None), never the
+        derived ``list_deferred`` ones; the sort columns (for the cursor); the name of every
+        referenced record and the value of every custom field, as subqueries of the same
+        statement.
+        """
+        hidden = masked.hidden_columns(s, self.ctx.actor.role).get(self.model.__tablename__, set())
+        # Building the expressions costs more than running the statement: kept per shape.
+        cache_key = (query.fields, tuple(k.column.key for k in keys), tuple(d.id for d in definitions),
+                     frozenset(hidden))
+        cache = self.__dict__.setdefault("_page_columns_cache", {})
+        if cache_key not in cache:
+            cache[cache_key] = self._build_page_columns(query, keys, definitions, hidden)
+        return cache[cache_key]
+
+    def _build_page_columns(self, query: ListQuery, keys: list[SortKey], definitions: list[Any],
+                            hidden: set[str]) -> tuple[list[Any], set[str]]:
+        wanted = self.spec.all_fields if query.fields is None else \
+            {n: f for n, f in self.spec.all_fields.items() if n in query.fields or f in SYSTEM_FIELDS}
+        names = [n for n in wanted if n not in hidden and n not in self.list_deferred and hasattr(self.model, n)]
+        names += [k.column.key for k in keys if k.column.key not in names]
+        columns: list[Any] = [getattr(self.model, n).label(n) for n in names]
+        for name, f in wanted.items():
+            if f.type is FieldType.REF and name in names:
+                columns.append(self.ctx.services[f.ref or ""].display_expression(getattr(self.model, name))
+                               .label(f"{name}_display"))
+        for d in definitions:
+            columns.append(select(CustomFieldValue.value).where(
+                CustomFieldValue.definition_id == d.id, CustomFieldValue.record_id == self.model.id)
+                .scalar_subquery().label(f"_custom_{d.id}"))
+        return columns, {n for n in wanted if n in hidden}
+
+    @staticmethod
+    def _loaded_rows(names: list[str], rows: list[Any], definitions: list[Any]) -> list[LoadedRow]:
+        keep = [i for i, n in enumerate(names) if n not in ("_definitions_stamp", "_actor_role")
+                and not n.startswith("_custom_")]
+        keys = [names[i] for i in keep]
+        displays = [n for n in keys if n.endswith("_display")]
+        custom = [(d.key, names.index(f"_custom_{d.id}")) for d in definitions]
+        out = []
+        for row in rows:
+            loaded = LoadedRow(zip(keys, (row[i] for i in keep)))
+            for k in displays:
+                if loaded[k] is not None:
+                    loaded[k] = str(loaded[k])
+            if custom:
+                loaded["custom"] = {key: row[i] for key, i in custom}
+            out.append(loaded)
+        return out

@@ -52,15 +52,31 @@ def database_auth(s: Session) -> bool:
     return info["crm_login"]
 
 
-def hidden_columns(s: Session) -> dict[str, set[str]]:
-    """Table -> columns the connected login may not SELECT (read once per unit of work)."""
-    if "crm_hidden" not in s.info:
-        hidden: dict[str, set[str]] = {}
-        if database_auth(s):
-            for table, column in s.execute(_HIDDEN):
-                hidden.setdefault(table, set()).add(column)
-        s.info["crm_hidden"] = hidden
-    return s.info["crm_hidden"]
+def hidden_columns(s: Session, role: str | None = None) -> dict[str, set[str]]:
+    """Table -> columns the connected login may not SELECT.
+
+    Without ``role``: read once per unit of work. With the actor's ``role`` (as the
+    caller confirmed it in this transaction): read once per pooled connection and
+    role. What a login may read changes only with its group role, which changes
+    only with ``users.role`` (an admin's role change re-grants in the same
+    transaction), so a role change reads it again; a grant made by hand is still
+    enforced by the server (the statement fails with "permission denied").
+    """
+    if "crm_hidden" in s.info:
+        return s.info["crm_hidden"]
+    by_role = None
+    if role is not None and s.get_bind().dialect.name == "postgresql":
+        by_role = s.connection().info.setdefault("crm_hidden_by_role", {})
+        if role in by_role:
+            return by_role[role]
+    hidden: dict[str, set[str]] = {}
+    if database_auth(s):
+        for table, column in s.execute(_HIDDEN):
+            hidden.setdefault(table, set()).add(column)
+    s.info["crm_hidden"] = hidden
+    if by_role is not None:
+        by_role[role] = hidden
+    return hidden
 
 
 def _sensitivity(model: Any, column: str) -> str | None:
@@ -83,13 +99,16 @@ def _entities(state: ORMExecuteState) -> list[Any]:
 
 def fill_hidden(s: Session, model: Any, objs: list[Any], columns: set[str]) -> None:
     """Set the masked value (declared sensitive columns) or None as the loaded state of ``columns``."""
-    ids = [o.id for o in objs]
+    ids = [o["id"] if isinstance(o, dict) else o.id for o in objs]
     for column in sorted(columns):
         values: dict[int, Any] = {}
         if ids and _sensitivity(model, column) not in (None, "private"):  # private: not shown at all
             values = dict(s.execute(_MASKED, {"tbl": model.__tablename__, "col": column, "ids": ids}).all())
         for obj in objs:
-            set_committed_value(obj, column, values.get(obj.id))
+            if isinstance(obj, dict):  # a row listed without the ORM (records.LoadedRow)
+                obj[column] = values.get(obj["id"])
+            else:
+                set_committed_value(obj, column, values.get(obj.id))
 
 
 def install(sessions: sessionmaker) -> None:

@@ -5,11 +5,27 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from crm_core.metadata import Field, FieldType
 from crm_core.permissions import sees
 from crm_core.services import values as val
+
+
+class LoadedRow(dict):
+    """A listed row read without the ORM: column values by name, also as attributes (``row.name``).
+
+    What :meth:`RecordsMixin._records` takes instead of loaded objects; it may also
+    carry ``<field>_display`` names and the ``custom`` values read in the same statement.
+    """
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
 
 
 class RecordsMixin:
@@ -31,19 +47,30 @@ class RecordsMixin:
         """Plain, masked records with display names for references."""
         role = self.ctx.actor.role
         records = []
+        loaded = bool(objs) and isinstance(objs[0], LoadedRow)
+        extras = [k for k in objs[0] if k.endswith("_display") or k == "custom"] if loaded else []
         for obj in objs:
             rec: dict[str, Any] = {}
             masked = []
             for name, f in self.spec.all_fields.items():
-                value = getattr(obj, name, None)
+                if loaded:
+                    if name not in obj:
+                        continue  # a field the caller did not ask for
+                    value = obj[name]
+                else:
+                    value = getattr(obj, name, None)
                 if f.sensitive and not sees(role, f.sensitive) and value is not None:
                     value = val.mask(f, value)
                     masked.append(name)
                 rec[name] = value
             rec["_masked"] = masked
+            if loaded:  # names and custom values came with the row
+                for k in extras:
+                    rec[k] = obj[k]
             records.append(rec)
-        self._add_ref_displays(s, records)
-        self._add_custom_values(s, records)
+        if not loaded:
+            self._add_ref_displays(s, records)
+            self._add_custom_values(s, records)
         return records
 
 
@@ -60,6 +87,15 @@ class RecordsMixin:
                 for f in fields:
                     r[f"{f.name}_display"] = names.get(r.get(f.name))
 
+
+    def display_expression(self, record_id: Any) -> Any:
+        """SQL for the text that names the record ``record_id`` (a column of another table) points to.
+
+        The same text as :meth:`display_names`, as a scalar subquery a list puts beside
+        its own columns: the names come in the same statement as the rows.
+        """
+        target = aliased(self.model)
+        return select(getattr(target, self.spec.title_field)).where(target.id == record_id).scalar_subquery()
 
     def display_names(self, s: Session, ids: set[int]) -> dict[int, str]:
         """Id -> the text that names each record (unscoped: names only, for display)."""

@@ -71,7 +71,8 @@ def test_each_part_of_a_salespersons_page_uses_its_index(admin, mixed, backend):
     admin.customers.share(ids["shared"][0], sales1.actor.user_id)
     for sort in ((), ("-id",)):
         text = main_query_plan(sales1, ListQuery(sort=sort))
-        assert "ix_customers_owner_id_id" in text
+        # (owner_id, id), or another index that starts with owner_id (0011: name, created_at)
+        assert "ix_customers_owner_id_" in text
         assert "ix_customer_shares_user_id_customer_id" in text
         if backend == "sqlite":
             assert "MULTI-INDEX OR" not in text
