@@ -20,7 +20,8 @@ from crm_core.metadata import EntitySpec, Field, FieldType
 from crm_core.models import Customer, DictionaryEntry, User
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
-# How a grid (and so an export) shows a customer: "北京星辰软件有限公司（C20261122001）".
+# How a grid (and so an export) shows a customer: "北京星辰软件有限公司 (C20261122001)"; the
+# full-width brackets of earlier versions' exports are read too.
 _NAME_WITH_CODE = re.compile(r"^(?P<name>.*)[（(](?P<code>[^（）()]+)[）)]$")
 
 

@@ -8,15 +8,10 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-<<<<<<< HEAD
 from sqlalchemy import (ColumnElement, Integer, Select, and_, bindparam, case, column, delete, func, or_,
                         select, table, text)
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.orm import Session
-=======
-from sqlalchemy import ColumnElement, and_, delete, func, or_, select, text
 from sqlalchemy.orm import Session, aliased
->>>>>>> listpath
 from sqlalchemy.orm.util import identity_key
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -177,10 +172,10 @@ class CustomerService(CustomerDuplicatesMixin, CustomerMergeMixin, EntityService
 
     def display_expression(self, record_id: Any) -> Any:
         target = aliased(Customer)
-        return select(target.name + "（" + target.code + "）").where(target.id == record_id).scalar_subquery()
+        return select(target.name + " (" + target.code + ")").where(target.id == record_id).scalar_subquery()
 
     def display_names(self, s: Session, ids: set[int]) -> dict[int, str]:
-        return {i: f"{name}（{code}）" for i, code, name in
+        return {i: f"{name} ({code})" for i, code, name in
                 s.execute(select(Customer.id, Customer.code, Customer.name).where(Customer.id.in_(ids)))}
 
     # --- rules ------------------------------------------------------------

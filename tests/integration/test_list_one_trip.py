@@ -201,3 +201,14 @@ def test_an_estimated_count_samples_ids_spread_over_the_table(admin, office, mon
     count = office.customers.quick_count()
     assert count.exact is False
     assert 800 <= count.value <= 1200  # he owns 1,000 of 3,000
+
+
+def test_a_contacts_customer_is_named_with_its_code_in_half_width_brackets(admin, make_customer):
+    """The same text in list rows (joined in the page's SELECT) and in get(), readable in
+    English as in Chinese: "name (code)", not the full-width "name（code）"."""
+    made = make_customer("杭州星辰网络科技有限公司")
+    contact = admin.contacts.create({"customer_id": made["id"], "name": "王晓明", "phone": "13800001111"})
+    listed = admin.contacts.list(ListQuery(limit=50)).rows[0]
+    wanted = f"杭州星辰网络科技有限公司 ({made['code']})"
+    assert listed["customer_id_display"] == wanted
+    assert admin.contacts.get(contact["id"])["customer_id_display"] == wanted
