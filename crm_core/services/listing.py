@@ -182,9 +182,13 @@ class ListingMixin:
         stmt = stmt.order_by(*ordering).limit(limit + 1)
         if query.offset > 0:
             stmt = stmt.offset(query.offset)
-        if self.list_deferred:  # derived columns no caller sees: not sent over the wire for every row
-            stmt = stmt.options(*(defer(getattr(self.model, c)) for c in self.list_deferred))
-        objs = list(s.scalars(stmt))
+        plain = self._plain_columns(s)
+        if plain is not None:  # rows of the record's own columns: no ORM object per row, derived columns not read
+            objs: list[Any] = list(s.execute(stmt.with_only_columns(*plain, maintain_column_froms=True)))
+        else:
+            if self.list_deferred:  # derived columns no caller sees: not sent over the wire for every row
+                stmt = stmt.options(*(defer(getattr(self.model, c)) for c in self.list_deferred))
+            objs = list(s.scalars(stmt))
         more = len(objs) > limit
         objs = objs[:limit]
         if backwards:

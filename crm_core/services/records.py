@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Any
 
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
+from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
 from crm_core.metadata import Field, FieldType
 from crm_core.permissions import sees
+from crm_core.services import masked as masked_columns
 from crm_core.services import values as val
 
 
@@ -28,23 +32,51 @@ class RecordsMixin:
 
 
     def _records(self, s: Session, objs: list[Any]) -> list[dict[str, Any]]:
-        """Plain, masked records with display names for references."""
-        role = self.ctx.actor.role
+        """Plain, masked records with display names for references.
+
+        ``objs`` are ORM objects, or rows read as plain columns in :meth:`_plain_columns` order
+        (a list page: no ORM object is built for a row that only becomes a dict).
+        """
+        names, masks, columns_only = self._record_plan()
+        if objs and isinstance(objs[0], Row):
+            values: Any = objs
+        elif columns_only:
+            values = map(attrgetter(*names), objs) if len(names) > 1 else ((getattr(o, names[0]),) for o in objs)
+        else:
+            values = (tuple(getattr(o, n, None) for n in names) for o in objs)
         records = []
-        for obj in objs:
-            rec: dict[str, Any] = {}
+        for row in values:
+            rec = dict(zip(names, row))
             masked = []
-            for name, f in self.spec.all_fields.items():
-                value = getattr(obj, name, None)
-                if f.sensitive and not sees(role, f.sensitive) and value is not None:
-                    value = val.mask(f, value)
+            for name, f in masks:
+                if rec[name] is not None:
+                    rec[name] = val.mask(f, rec[name])
                     masked.append(name)
-                rec[name] = value
             rec["_masked"] = masked
             records.append(rec)
         self._add_ref_displays(s, records)
         self._add_custom_values(s, records)
         return records
+
+    def _record_plan(self) -> tuple[tuple[str, ...], list[tuple[str, Field]], bool]:
+        """(field names, the fields the actor reads masked, whether every field is a column), once per role."""
+        role = self.ctx.actor.role
+        plan = self.__dict__.get("_plan")
+        if plan is None or plan[0] != role:
+            names = tuple(self.spec.all_fields)
+            masks = [(n, f) for n, f in self.spec.all_fields.items() if f.sensitive and not sees(role, f.sensitive)]
+            columns = set(sa_inspect(self.model).columns.keys())
+            plan = self.__dict__["_plan"] = (role, names, masks, all(n in columns for n in names))
+        return plan[1], plan[2], plan[3]
+
+    def _plain_columns(self, s: Session) -> list[Any] | None:
+        """The columns a page reads as plain rows (in :meth:`_records` order), or None to read ORM objects:
+        where the database hides columns from this login (they are loaded masked by the ORM hook of
+        :mod:`crm_core.services.masked`) or a field is not a column."""
+        names, _, columns_only = self._record_plan()
+        if not columns_only or masked_columns.hidden_columns(s).get(self.model.__tablename__):
+            return None
+        return [getattr(self.model, n) for n in names]
 
 
     def _add_ref_displays(self, s: Session, records: list[dict[str, Any]]) -> None:
