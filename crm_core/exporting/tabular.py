@@ -24,7 +24,7 @@ from crm_core.exporting.columns import ExportColumn
 from crm_core.exporting.xlsx_stream import XlsxStream, cell_xml
 from crm_core.i18n import Text
 from crm_core.metadata import FieldType
-from crm_core.reports.cells import DANGEROUS_PREFIXES, csv_text, format_value, local_batch, local_clock
+from crm_core.reports.cells import DANGEROUS_PREFIXES, csv_text, format_value, local_clock, local_texts
 from crm_core.reports.model import Kind
 from crm_core.reports.pdf_base import PdfMeta
 from crm_core.reports.xlsx_base import column_widths, safe_sheet_title
@@ -49,7 +49,10 @@ def write_csv(path: Path, columns: list[ExportColumn], records: Iterator[Record]
     del meta  # a CSV has no room for a header block: the first line must be the column names
     convert = csv_rows(columns)
     n = 0
-    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+    # UTF-8 with the BOM written by hand: the same bytes as the "utf-8-sig" codec, but TextIOWrapper
+    # encodes UTF-8 in C, where "utf-8-sig" calls a Python encoder for every row csv.writer writes.
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        fh.write("\ufeff")
         out = csv.writer(fh, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
         out.writerow([csv_text(c.header) for c in columns])
         while batch := list(itertools.islice(records, CSV_BATCH)):
@@ -142,7 +145,7 @@ def _csv_timestamps(column: ExportColumn) -> Callable[[list[Record]], list[Any]]
 
     def stamps(batch: list[Record]) -> list[Any]:
         values = list(map(fetch, batch))
-        local = local_batch(offsets, values, whole_seconds=True)  # csv.writer's str() of them is the text
+        local = local_texts(offsets, values)
         return local if local is not None else list(map(one, values))
     return stamps
 

@@ -91,6 +91,24 @@ def test_batch_and_cached_local_times_agree_with_astimezone():
     assert local_batch({}, [None, start]) is None and local_batch({}, [dt.datetime(2026, 1, 1)]) is None
 
 
+def test_local_texts_are_the_wall_clock_to_the_second_in_any_zone():
+    import datetime as dt
+    import random
+
+    from crm_core.reports.cells import local_naive, local_texts
+
+    rng, cache = random.Random(7), {}
+    start = dt.datetime(2026, 3, 8, tzinfo=dt.timezone.utc)  # a daylight-saving change in many zones
+    for _ in range(100):
+        values = [start + dt.timedelta(minutes=rng.randint(-3000, 3000), microseconds=rng.randint(0, 999999))
+                  for _ in range(30)]
+        if rng.random() < 0.3:
+            values = [v.astimezone(dt.timezone(dt.timedelta(hours=rng.choice([8, -5])))) for v in values]
+        expected = [local_naive(v).strftime("%Y-%m-%d %H:%M:%S") for v in values]
+        assert local_texts(cache, values) in (None, expected)  # None: converted one by one instead
+    assert local_texts({}, [None, start]) is None and local_texts({}, [dt.datetime(2026, 1, 1)]) is None
+
+
 def test_whole_second_local_times_print_as_a_csv_holds_them():
     import datetime as dt
 
