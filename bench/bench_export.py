@@ -113,13 +113,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--formats", default="csv,xlsx,pdf", help="comma-separated subset of csv,xlsx,pdf")
+    parser.add_argument("--pg-database", default="crm_bench_export",
+                        help="throw-away PostgreSQL database (dropped and created; one per concurrent run)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
         if args.backend == "sqlite":
             profile = Profile(name="bench", backend="sqlite", path=str(tmp_path / "bench.sqlite3"))
         else:
-            profile = _fresh_pg()
+            profile = _fresh_pg(args.pg_database)
         db = open_database(profile, upgrade=True)
         create_first_admin(db, {"login": "admin", "name": "系统管理员", "phone": "13800000000", "password": PASSWORD})
         session = connect(profile, "admin", PASSWORD)
@@ -167,15 +169,15 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _fresh_pg() -> Profile:
+def _fresh_pg(name: str) -> Profile:
     from sqlalchemy import create_engine
 
     admin_engine = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin_engine.connect() as conn:
-        conn.execute(text("DROP DATABASE IF EXISTS crm_bench_export WITH (FORCE)"))
-        conn.execute(text("CREATE DATABASE crm_bench_export"))
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin_engine.dispose()
-    return Profile(name="bench", backend="postgresql", host="127.0.0.1", port=5432, database="crm_bench_export",
+    return Profile(name="bench", backend="postgresql", host="127.0.0.1", port=5432, database=name,
                    sslmode="disable", auth="app", db_user="postgres")
 
 

@@ -12,6 +12,10 @@ Not a test: for each backend and size it prints, measured in the same run on a f
 Each measurement runs in a child process of its own, so peak memory is that step's.
 
     PYTHONPATH=. python bench/bench_import.py [--rows 10000 100000] [--backend sqlite postgresql] [--concurrent]
+                                               [--custom]
+
+``--custom`` adds two custom field columns (ERP编号, text; 销售大区, a choice typed by its label); the baseline
+then bulk-inserts their values too.
 """
 
 from __future__ import annotations
@@ -33,17 +37,25 @@ PASSWORD = "bench-secret-1"
 PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 
 
-def write_file(path: Path, rows: int) -> None:
-    """An office's list: a merged title row above the header, its own column names."""
+CUSTOM_HEADERS = ["ERP编号", "销售大区"]
+CUSTOM_FIELDS = [{"module": "customers", "key": "erp_id", "label_zh": "ERP编号", "label_en": "ERP id",
+                  "field_type": "text", "max_length": 20},
+                 {"module": "customers", "key": "region", "label_zh": "销售大区", "label_en": "Region",
+                  "field_type": "choice", "choices_category": "source"}]
+
+
+def write_file(path: Path, rows: int, custom: bool = False) -> None:
+    """An office's list: a merged title row above the header, its own column names (and custom fields)."""
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("客户名单")
     ws.append(["华东区客户名单"])
-    ws.append(HEADERS)
+    ws.append(HEADERS + (CUSTOM_HEADERS if custom else []))
     for i in range(rows):
         ws.append([i + 1, f"基准测试{i:06d}有限公司", "ABC"[i % 3], "制造业", "展会推广", f"139{i:08d}",
-                   f"c{i}@example.cn", f"杭州市西湖区文三路{i % 500}号", "导入基准", "admin"])
+                   f"c{i}@example.cn", f"杭州市西湖区文三路{i % 500}号", "导入基准", "admin"]
+                  + ([f"ERP-{i:08d}", "转介绍"] if custom else []))
     wb.save(path)
 
 
@@ -70,7 +82,7 @@ def drop(profile: Profile) -> None:
             c.execute(f'DROP DATABASE IF EXISTS "{profile.database}" WITH (FORCE)')
 
 
-def prepare(profile: Profile) -> None:
+def prepare(profile: Profile, custom: bool = False) -> None:
     from crm_core.session import connect, create_first_admin, open_database
 
     db = open_database(profile, upgrade=True)
@@ -78,6 +90,8 @@ def prepare(profile: Profile) -> None:
     db.dispose()
     with connect(profile, "admin", PASSWORD) as session:
         session.customers.create({"name": "另一位同事的客户", "phone": "13700000000"})
+        for definition in CUSTOM_FIELDS if custom else []:
+            session.custom_fields.create(definition)
 
 
 # ------------------------------------------------------------------ the steps
@@ -102,11 +116,24 @@ def step_baseline(profile: Profile, source: Path) -> float:
         insert_rows(s, Customer.__table__, cols, [
             (rid, f"B{rid:012d}", r[1], r[2], "manufacturing", r[5], r[6], r[7], r[8], "prospect", 1, now, now, 1, True,
              "") for rid, r in zip(ids, rows)])
+        if len(rows[0]) > len(HEADERS):  # --custom: their values too
+            from sqlalchemy import select
+
+            from crm_core.models import CustomFieldDefinition, CustomFieldValue
+
+            erp, region = (s.scalar(select(CustomFieldDefinition.id).where(CustomFieldDefinition.key == k))
+                           for k in ("erp_id", "region"))
+            insert_rows(s, CustomFieldValue.__table__, ("definition_id", "record_id", "value"),
+                        [v for rid, r in zip(ids, rows) for v in ((erp, rid, r[10]), (region, rid, "referral"))])
         s.commit()
     elapsed = time.perf_counter() - start
     with db.unit_of_work(write=True) as s:
-        from sqlalchemy import delete
+        from sqlalchemy import delete, select
 
+        from crm_core.models import CustomFieldValue
+
+        s.execute(delete(CustomFieldValue).where(CustomFieldValue.record_id.in_(
+            select(Customer.id).where(Customer.code.like("B%")))))
         s.execute(delete(Customer).where(Customer.code.like("B%")))
         s.commit()
     db.dispose()
@@ -173,13 +200,13 @@ def in_child(fn: Any, *args: Any) -> tuple[Any, float]:
     return value, peak
 
 
-def measure(backend: str, rows: int, folder: Path, concurrent: bool) -> None:
-    source = folder / f"customers-{rows}.xlsx"
+def measure(backend: str, rows: int, folder: Path, concurrent: bool, custom: bool = False) -> None:
+    source = folder / f"customers-{rows}{'-custom' if custom else ''}.xlsx"
     if not source.exists():
-        write_file(source, rows)
+        write_file(source, rows, custom)
     profile = fresh_profile(backend, folder)
     try:
-        prepare(profile)
+        prepare(profile, custom)
         base, base_mb = in_child(step_baseline, profile, source)
         dry, dry_mb = in_child(step_import, profile, source, False)
         wait = None
@@ -198,7 +225,7 @@ def measure(backend: str, rows: int, folder: Path, concurrent: bool) -> None:
             run, run_mb = in_child(step_import, profile, source, True)
     finally:
         drop(profile)
-    print(f"{backend:10} {rows:>7} rows  baseline (calamine + bulk insert) {base:6.2f} s | "
+    print(f"{backend:10} {rows:>7} rows{' +custom' if custom else ''}  baseline (calamine + bulk insert) {base:6.2f} s | "
           f"check {dry:6.2f} s = {dry / base:4.1f}x, {dry_mb:4.0f} MB | "
           f"run {run:6.2f} s = {run / base:4.1f}x, {run_mb:4.0f} MB"
           + (f" | other client's longest save {wait[0]:.2f} s over {wait[1]} saves (before the import: "
@@ -211,12 +238,13 @@ def main() -> None:
     parser.add_argument("--backend", nargs="+", default=["sqlite", "postgresql"])
     parser.add_argument("--concurrent", action="store_true", help="measure another client's saves during the import")
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--custom", action="store_true", help="two custom field columns (text and choice)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         for rows in args.rows:
             for backend in args.backend:
                 for _ in range(args.repeat):
-                    measure(backend, rows, Path(tmp), args.concurrent)
+                    measure(backend, rows, Path(tmp), args.concurrent, args.custom)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,11 @@ API
     Optional keys per row:
 
     * ``created_at`` / ``updated_at``: aware datetimes (default: now).
+    * ``custom``: ``{key: value}`` of the module's custom fields, as the
+      services accept them; always parsed and checked by the service's own
+      custom-field rules (``_parse_custom``: type, length, choices, required
+      when given), a failure raising ``ValidationError`` with ``row`` as
+      above; written in one bulk insert per chunk (empty values not stored).
     * ``_contacts`` (customers only): ``[(name, phone), ...]`` contacts that
       will be inserted right after, so the search entry is derived once
       (then insert those contacts with ``search=False``).
@@ -55,8 +60,6 @@ API
 
 ``writer.refresh_search_in(session, customer_ids)`` / ``writer.audit_in(session, module, action, entries)``
     Building blocks for callers with derived work of their own.
-
-Not yet: custom field values (``"custom"`` raises ``NotImplementedError``).
 """
 
 from crm_core.bulk.writer import BulkWriter, Chunk

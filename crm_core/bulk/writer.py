@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 from crm_core.bulk.rows import insert_rows, reserve_ids, update_rows
 from crm_core.db.base import utcnow
 from crm_core.db.engine import Database
-from crm_core.errors import FieldError, ValidationError
+from crm_core.errors import ErrorCollector, FieldError, ValidationError
 from crm_core.i18n import Text
-from crm_core.models import AuditEntry, Contract, CustomerStatusChange, Submitter
+from crm_core.models import AuditEntry, Contract, CustomerStatusChange, CustomFieldValue, Submitter
 from crm_core.permissions import Action
 from crm_core.services.codes import reserve_codes
 from crm_core.services.values import mask, to_plain
@@ -89,7 +89,9 @@ class BulkWriter:
             # Big writes touch index pages all over the file: a larger page cache for this connection
             # (SQLite's default is 2 MB) saves re-reading them. Memory, not durability.
             s.connection().exec_driver_sql("PRAGMA cache_size = -131072")
-        records = [self._full(s, svc, r, validate, i) for i, r in enumerate(rows)]
+        s.info.setdefault("bulk_custom_definitions", {})  # custom field definitions: one query per module
+        checked = [self._full(s, svc, r, validate, i) for i, r in enumerate(rows)]
+        records = [full for full, _ in checked]
         ids = reserve_ids(s, table, len(records))
         uid = self.actor.user_id
         for rid, rec, given in zip(ids, records, rows, strict=True):
@@ -110,6 +112,7 @@ class BulkWriter:
                 grams += [(g["gram"], g["kind"], g["customer_id"]) for g in search_index.gram_rows(r["id"], entry)]
         columns = self._columns(table, records)
         insert_rows(s, table, columns, [tuple(r.get(c) for c in columns) for r in records])
+        self._custom_in(s, ids, [custom for _, custom in checked])
         if module == "customers":
             from crm_core.models import CustomerSearchGram
 
@@ -205,23 +208,36 @@ class BulkWriter:
             out["deactivated_reason"] = record.get("deactivated_reason")
         return out
 
-    def _full(self, s: Session, svc: Any, row: dict[str, Any], validate: bool, index: int) -> dict[str, Any]:
-        """The record's full editable state: parsed and checked (``validate``) or trusted, with the module's defaults."""
-        if "custom" in row:
-            raise NotImplementedError("custom field values are not written by the bulk path yet")
+    def _full(self, s: Session, svc: Any, row: dict[str, Any], validate: bool,
+              index: int) -> tuple[dict[str, Any], dict[int, str | None]]:
+        """The record's full editable state: parsed and checked (``validate``) or trusted, with the module's
+        defaults; and its custom values (definition id -> canonical text), always checked by the service's rules."""
         editable = self._editable.get(svc.spec.module)
         if editable is None:
             editable = self._editable[svc.spec.module] = [f.name for f in svc.spec.fields if not f.read_only]
         given = {name: row[name] for name in editable if name in row}
-        if validate:
-            try:
-                full, _, _ = svc._checked_new(s, dict(given))
-            except ValidationError as exc:
-                raise ValidationError([FieldError(e.field, e.code, e.message, row=index) for e in exc.errors]) from None
-            return full
-        full = {name: given.get(name) for name in editable}
-        svc._apply_defaults(s, full, given)
-        return full
+        custom = row.get("custom")
+        try:
+            if validate:
+                full, _, values = svc._checked_new(s, {**given, "custom": custom} if custom else dict(given))
+                return full, values
+            full = {name: given.get(name) for name in editable}
+            svc._apply_defaults(s, full, given)
+            if not custom:
+                return full, {}
+            errors = ErrorCollector()
+            values = svc._parse_custom(s, custom, None, errors)
+            errors.raise_if_any()
+            return full, values
+        except ValidationError as exc:
+            raise ValidationError([FieldError(e.field, e.code, e.message, row=index) for e in exc.errors]) from None
+
+    @staticmethod
+    def _custom_in(s: Session, ids: list[int], customs: list[dict[int, str | None]]) -> None:
+        """The custom field values of new records, in one bulk insert (empty values are not stored)."""
+        insert_rows(s, CustomFieldValue.__table__, ("definition_id", "record_id", "value"),
+                    [(d, rid, value) for rid, custom in zip(ids, customs, strict=True)
+                     for d, value in custom.items() if value is not None])
 
     def _system_fields(self, s: Session, module: str, records: list[dict[str, Any]], rows: list[dict[str, Any]]) -> None:
         """What ``_before_insert`` fills: codes (by the day the record is created), first status, copied references."""

@@ -14,9 +14,9 @@ import csv
 import datetime as dt
 import itertools
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
-from operator import methodcaller
+from operator import itemgetter, methodcaller
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ from crm_core.exporting.columns import ExportColumn
 from crm_core.exporting.xlsx_stream import XlsxStream, cell_xml
 from crm_core.i18n import Text
 from crm_core.metadata import FieldType
-from crm_core.reports.cells import DANGEROUS_PREFIXES, csv_text, format_value, local_batch, local_clock
+from crm_core.reports.cells import DANGEROUS_PREFIXES, csv_text, format_value, local_clock, local_texts
 from crm_core.reports.model import Kind
 from crm_core.reports.pdf_base import PdfMeta
 from crm_core.reports.xlsx_base import column_widths, safe_sheet_title
@@ -47,15 +47,71 @@ def write_csv(path: Path, columns: list[ExportColumn], records: Iterator[Record]
     cell costs about what csv.writer itself spends on it.
     """
     del meta  # a CSV has no room for a header block: the first line must be the column names
-    converters = [csv_column(c) for c in columns]
+    convert = csv_rows(columns)
     n = 0
-    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+    # UTF-8 with the BOM written by hand: the same bytes as the "utf-8-sig" codec, but TextIOWrapper
+    # encodes UTF-8 in C, where "utf-8-sig" calls a Python encoder for every row csv.writer writes.
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        fh.write("\ufeff")
         out = csv.writer(fh, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
         out.writerow([csv_text(c.header) for c in columns])
         while batch := list(itertools.islice(records, CSV_BATCH)):
-            out.writerows(zip(*[convert(batch) for convert in converters]))
+            out.writerows(convert(batch))
             n += len(batch)
     return n
+
+
+def csv_rows(columns: list[ExportColumn]) -> Callable[[list[Record]], Iterable[tuple[Any, ...]]]:
+    """``records -> CSV rows`` for a batch: the cells :func:`csv_column` gives, column for column.
+
+    Text, choices and references (most cells) are fetched a record at a time, all of them in one
+    ``itemgetter`` call, and turned into columns by ``zip`` (both in C); the formula check looks at
+    every text cell of the batch in one search. Money, dates, timestamps and custom fields go through
+    their :func:`csv_column` converters.
+    """
+    fetched: list[tuple[int, str]] = []  # (column, record key) fetched as they are
+    words: list[tuple[int, Callable[..., Any]]] = []  # choice columns: code -> label (unknown codes as they are)
+    others: list[tuple[int, Callable[[list[Record]], list[Any]]]] = []
+    for i, c in enumerate(columns):
+        f = c.field
+        if c.custom or c.kind in (Kind.MONEY, Kind.DATE, Kind.DATETIME):
+            others.append((i, csv_column(c)))
+        else:
+            fetched.append((i, f"{f.name}_display" if f.type is FieldType.REF else f.name))
+            if f.type in (FieldType.CHOICE, FieldType.BOOL):
+                words.append((i, c.words().get))
+    keys = [key for _, key in fetched]
+    getter = itemgetter(*keys) if len(keys) > 1 else (lambda r: (r[keys[0]],)) if keys else None
+    width = len(columns)
+
+    def rows(batch: list[Record]) -> Iterable[tuple[Any, ...]]:
+        cells: list[Any] = [()] * width
+        if getter is not None:
+            try:
+                got = list(zip(*map(getter, batch)))
+            except KeyError:  # a record without one of the keys: that cell is empty, as record.get gives it
+                got = [[r.get(k) for r in batch] for k in keys]
+            for (i, _), values in zip(fetched, got):
+                cells[i] = values
+            for i, word in words:
+                codes = cells[i]
+                cells[i] = list(map(word, codes, codes))
+            if not _all_safe([cells[i] for i, _ in fetched]):
+                for i, _ in fetched:
+                    cells[i] = neutralised(list(cells[i]))
+        for i, convert in others:
+            cells[i] = convert(batch)
+        return zip(*cells)
+    return rows
+
+
+def _all_safe(columns: list[Any]) -> bool:
+    """Whether every cell of these columns is text (or empty) that no spreadsheet takes for a formula."""
+    try:
+        joined = "\0".join(filter(None, itertools.chain.from_iterable(columns)))
+    except TypeError:  # numbers among them: looked at one by one
+        return False
+    return not _DANGEROUS_START.search("\0" + joined)
 
 
 def csv_column(column: ExportColumn) -> Callable[[list[Record]], list[Any]]:
@@ -89,7 +145,7 @@ def _csv_timestamps(column: ExportColumn) -> Callable[[list[Record]], list[Any]]
 
     def stamps(batch: list[Record]) -> list[Any]:
         values = list(map(fetch, batch))
-        local = local_batch(offsets, values, whole_seconds=True)  # csv.writer's str() of them is the text
+        local = local_texts(offsets, values)
         return local if local is not None else list(map(one, values))
     return stamps
 

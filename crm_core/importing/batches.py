@@ -80,7 +80,7 @@ def purge(ctx: Context, batch_id: int, *, why: str) -> int:
                 service = ctx.services[rmodule or module]
                 obj = s.get(service.model, rid)
                 if obj is not None:
-                    service._update_in(s, obj, dict(before or {}))
+                    restore(s, service, obj, before)
                 s.commit()
             removed += 1
     created = [(rid, rmodule or module) for rid, rmodule, action, _ in rows if action == "create"]
@@ -103,6 +103,29 @@ def purge(ctx: Context, batch_id: int, *, why: str) -> int:
                     {"batch_id": batch_id, "file_name": file_name, "records": removed, "why": why})
         s.commit()
     return removed
+
+
+def restore(s: Session, service: Any, obj: Any, before: dict[str, Any] | None) -> None:
+    """Give an updated record its values from before the import back, custom field values included.
+
+    Through the service's update path (checks, audit, a new version). A custom value that was empty
+    before goes back to empty even where the field has become required since (the update path would
+    refuse an empty required value): that is the state the import found, not a new entry.
+    """
+    changes = dict(before or {})
+    custom = dict(changes.pop("custom", None) or {})
+    required = {d.key: d for d in service._definitions(s) if d.required}
+    cleared = {key: required[key] for key, value in custom.items() if value is None and key in required}
+    given = {key: value for key, value in custom.items() if key not in cleared}
+    if given:
+        changes["custom"] = given
+    service._update_in(s, obj, changes)
+    if cleared:
+        changed = service._save_custom(s, obj.id, {d.id: None for d in cleared.values()})
+        if changed:
+            service._touch(obj)
+            service._flush(s, obj)
+            service._audit(s, "update", obj.id, changed["before"], changed["after"])
 
 
 def recover_interrupted(ctx: Context) -> list[int]:

@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, select, true
 from sqlalchemy.orm import Session
 
 from crm_core import validation as v
@@ -75,7 +75,9 @@ class Lookups:
     """Prefetched choices, references and duplicate keys for importing into one module."""
 
     def __init__(self, s: Session, services: Any, spec: EntitySpec, fields: list[Field],
-                 value_map: dict[str, dict[str, str]] | None = None):
+                 value_map: dict[str, dict[str, str]] | None = None, ref_texts: dict[str, set[str]] | None = None):
+        """``ref_texts``: per referenced module, the distinct texts the file's reference cells hold; only the
+        records those texts can name are read (none when not given)."""
         self.module = spec.module
         # The user's answers in the value-mapping step: field -> folded cell text -> choice code.
         self.value_map = {name: {fold(k): v for k, v in m.items()} for name, m in (value_map or {}).items()}
@@ -85,7 +87,7 @@ class Lookups:
         self._load_choices(s, fields)
         for f in fields:
             if f.type is FieldType.REF and f.ref and f.ref not in self.refs:
-                self.refs[f.ref] = _ref_index(s, services[f.ref])
+                self.refs[f.ref] = _ref_index(s, services[f.ref], (ref_texts or {}).get(f.ref, set()))
         self.existing: dict[str, set[str]] = existing_keys(s, spec)
 
     def choice_labels(self, name: str, lang: str) -> list[str]:
@@ -113,32 +115,83 @@ class Lookups:
             self.choice_items[f.name] = items
 
 
-def _ref_index(s: Session, target: Any) -> RefIndex:
-    """One query over the target module's rows the actor may see."""
+IN_PART = 500  # values per IN list
+
+
+def ref_texts(rows: list[list[Any]], columns: dict[int, str]) -> dict[str, set[str]]:
+    """Per referenced module, the distinct non-empty texts of the columns (column -> module) in ``rows``."""
+    from crm_core.importing.reader import cell_text
+
+    out: dict[str, set[str]] = {}
+    for col, module in columns.items():
+        texts = out.setdefault(module, set())
+        for r in rows:
+            if col < len(r) and r[col] is not None and (text := cell_text(r[col]).strip()):
+                texts.add(text)
+    return out
+
+
+def _variants(texts: set[str], *, codes: bool) -> list[str]:
+    """The stored spellings a typed text can match (:meth:`RefIndex.find` decides among what they fetch).
+
+    Stored texts are stripped (the services strip them) but not otherwise normalised: the typed text, its
+    NFKC form, its case variants and Chinese and ASCII brackets both ways; "名称（编码）" adds the code.
+    """
+    out: set[str] = set()
+    for text in texts:
+        forms = {text, unicodedata.normalize("NFKC", text).strip()}
+        if codes and (m := _NAME_WITH_CODE.match(text)):
+            forms.add(m["code"].strip())
+        for form in list(forms):
+            forms |= {form.lower(), form.upper(), form.title(),
+                      form.replace("(", "（").replace(")", "）"), form.replace("（", "(").replace("）", ")")}
+        out |= forms
+    return sorted(t for t in out if t)
+
+
+def _ref_index(s: Session, target: Any, texts: set[str]) -> RefIndex:
+    """The target module's records (in the actor's scope) that the file's texts can name, read by
+    those texts in chunks of IN lists (indexed columns), so what is read follows the file, not the database.
+
+    Users (logins and names) are few and read whole; their role and name serve Field.pick.
+    """
     index = RefIndex()
     model = target.model
-    if model is Customer:
-        for rid, code, name, active in s.execute(select(Customer.id, Customer.code, Customer.name, Customer.is_active)
-                                                 .where(target._scope_condition())):
-            index.by_code[fold(code)] = rid
-            index.add(name, rid)
-            index.active[rid] = active
-    elif model is User:
+    if model is User:
         for rid, login, name, active, role in s.execute(select(User.id, User.login, User.name, User.is_active,
                                                                User.role).where(target._scope_condition())):
             index.by_code[fold(login)] = rid
             index.add(name, rid)
             index.active[rid] = active
             index.people[rid] = (role, name)
-    else:
-        title = getattr(model, target.spec.title_field)
-        flag = getattr(model, "is_active", None)
-        columns = (model.id, title) if flag is None else (model.id, title, flag)
-        for rid, text, *active in s.execute(select(*columns).where(target._scope_condition())):
+        return index
+    if not texts:
+        return index
+    if model is Customer:
+        names = _variants(texts, codes=True)
+        for column in (Customer.code, Customer.name):  # one indexed look-up each (an OR of the two may scan)
+            for i in range(0, len(names), IN_PART):
+                for rid, code, name, active in s.execute(
+                        select(Customer.id, Customer.code, Customer.name, Customer.is_active)
+                        .where(column.in_(names[i:i + IN_PART]), target._scope_condition())):
+                    index.by_code[fold(code)] = rid
+                    index.add(name, rid)
+                    index.active[rid] = active
+        return index
+    title = getattr(model, target.spec.title_field)
+    flag = getattr(model, "is_active", None)
+    columns = (model.id, title) if flag is None else (model.id, title, flag)
+    if isinstance(title.type, String):
+        names = _variants(texts, codes=False)
+        conditions = [title.in_(names[i:i + IN_PART]) for i in range(0, len(names), IN_PART)]
+    else:  # a title that is no text (a date): what it may name is not known from the texts
+        conditions = [true()]
+    for condition in conditions:
+        for rid, text, *active in s.execute(select(*columns).where(condition, target._scope_condition())):
             index.add(str(text), rid)
             index.active[rid] = active[0] if active else True
-        if "number" in target.spec.unique:  # contracts, tickets: the number is unique, typed as is
-            index.by_code = {k: next(iter(ids)) for k, ids in index.by_key.items() if len(ids) == 1}
+    if "number" in target.spec.unique:  # contracts, tickets: the number is unique, typed as is
+        index.by_code = {k: next(iter(ids)) for k, ids in index.by_key.items() if len(ids) == 1}
     return index
 
 

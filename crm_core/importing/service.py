@@ -20,7 +20,7 @@ from crm_core.i18n import Text
 from crm_core.importing import batches, columns, mapping_step, undo, workbook, writer
 from crm_core.importing.engine import Prepared, RowChecker
 from crm_core.importing.limits import file_error
-from crm_core.importing.lookups import Lookups
+from crm_core.importing.lookups import Lookups, ref_texts
 from crm_core.importing.model import (ImportCheck, ImportRejected, ImportResult, ImportSource, RowError, RowUpdate,
                                       UnknownValue)
 from crm_core.importing.reader import open_source, read_table
@@ -106,7 +106,8 @@ class ImportService:
         table = _read(t, path, sheet, header_row)
         with self.ctx.db.unit_of_work(write=False) as s:
             fields = [t.fields[n] for n in clean.values()]
-            lookups = Lookups(s, self.ctx.services, self._spec(module), fields, value_map)
+            lookups = Lookups(s, self.ctx.services, self._spec(module), fields, value_map,
+                              _ref_texts(table, clean, t))
         return mapping_step.unknown_values(table, clean, t, lookups)
 
     def choices(self, module: str, name: str, lang: str) -> list[tuple[str, str]]:
@@ -260,8 +261,16 @@ class ImportService:
     def _prepare(self, module: str, t: columns.Targets, table: Any, mapping: dict[int, str],
                  value_map: dict[str, dict[str, str]] | None, update_by_key: bool, progress: Progress) -> Prepared:
         with self.ctx.db.unit_of_work(write=False) as s:
-            lookups = Lookups(s, self.ctx.services, self._spec(module), [t.fields[n] for n in mapping.values()], value_map)
+            lookups = Lookups(s, self.ctx.services, self._spec(module), [t.fields[n] for n in mapping.values()], value_map,
+                              _ref_texts(table, mapping, t))
             return RowChecker(s, self.ctx.services, t, lookups, table, mapping, update_by_key=update_by_key).run(progress)
+
+
+def _ref_texts(table: Any, mapping: dict[int, str], t: columns.Targets) -> dict[str, set[str]]:
+    """The texts of the file's reference columns, per referenced module (what the look-ups read by)."""
+    refs = {col: t.fields[name].ref for col, name in mapping.items()
+            if name in t.fields and t.fields[name].type is FieldType.REF and t.fields[name].ref}
+    return ref_texts(table.rows, refs)
 
 
 def _known(t: columns.Targets) -> Callable[[str], bool]:

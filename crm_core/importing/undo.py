@@ -20,6 +20,7 @@ from crm_core.bulk.writer import BulkWriter
 from crm_core.db.base import utcnow
 from crm_core.errors import ConcurrencyConflict, FieldError, NotFound, ValidationError
 from crm_core.i18n import Text
+from crm_core.importing import batches
 from crm_core.models import Contact, CustomFieldDefinition, CustomFieldValue, ImportBatch, ImportBatchRecord
 from crm_core.services.audit import write_audit
 from crm_core.services.context import Context
@@ -53,7 +54,7 @@ def undo_batch(s: Session, ctx: Context, batch: ImportBatch) -> int:
             try:
                 obj = service._load(s, record_id, for_update=True)
                 service._check_version(s, obj, version)
-                service._update_in(s, obj, dict(before or {}))
+                batches.restore(s, service, obj, before)
             except (ConcurrencyConflict, NotFound):
                 raise _changed(service, record_id) from None
     created: dict[str, dict[int, int]] = {}

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crm_core.errors import ConcurrencyConflict, FieldError, NotFound, ValidationError
@@ -97,32 +98,49 @@ def write(ctx: Context, targets: Targets, module: str, creates: list[NewRecord],
 def _create_chunk(s: Session, writer: Any, t: Targets, module: str, batch_id: int, part: list[NewRecord]) -> None:
     with_companion = [r for r in part if r.companion]
     # The customer's search entry is derived once, with its contact's name and phone in it.
-    rows = [{**r.full, "_contacts": [(r.companion["name"], r.companion.get("phone"))]} if r.companion else r.full
-            for r in part]
-    ids = writer.insert_in(s, module, rows)
+    keys = _custom_keys(s, writer, module)
+    rows = [_with_custom({**r.full, "_contacts": [(r.companion["name"], r.companion.get("phone"))]}
+                         if r.companion else r.full, r.custom, keys) for r in part]
+    # The custom values are written by the bulk path with the records (checked again there by the service's
+    # rules: a choice retired since the dry run is refused); the batch undo removes them with their records.
+    ids = _refused_by_row(lambda: writer.insert_in(s, module, rows), part)
     records = [{"batch_id": batch_id, "record_id": rid, "version": 1} for rid in ids]
-    _custom_values(s, [(rid, r.custom) for rid, r in zip(ids, part, strict=True)])
     if with_companion and t.companion:
         link = t.companion_link
+        ckeys = _custom_keys(s, writer, t.companion)
         owners = [rid for rid, r in zip(ids, part, strict=True) if r.companion]
-        companions = [{**r.companion, link: rid} for rid, r in zip(owners, with_companion, strict=True)]
-        cids = writer.insert_in(s, t.companion, companions, search=False)
-        _custom_values(s, [(cid, r.companion_custom) for cid, r in zip(cids, with_companion, strict=True)])
+        companions = [_with_custom({**r.companion, link: rid}, r.companion_custom, ckeys)
+                      for rid, r in zip(owners, with_companion, strict=True)]
+        cids = _refused_by_row(lambda: writer.insert_in(s, t.companion, companions, search=False), with_companion)
         records += [{"batch_id": batch_id, "record_id": cid, "version": 1, "module": t.companion} for cid in cids]
     batches.add_records(s, batch_id, records)
 
 
-def _custom_values(s: Session, rows: list[tuple[int, dict[int, str | None]]]) -> None:
-    values = [{"definition_id": d, "record_id": rid, "value": v} for rid, custom in rows for d, v in custom.items()
-              if v is not None]
-    if values:
-        s.execute(CustomFieldValue.__table__.insert(), values)
+def _refused_by_row(insert: Callable[[], list[int]], part: list[NewRecord]) -> list[int]:
+    """The bulk path's own checks refusing a row (a custom choice retired since the dry run): the file's row."""
+    try:
+        return insert()
+    except ValidationError as exc:
+        raise ChunkFailed([FieldError(e.field, e.code, e.message, row=part[e.row].row if e.row is not None else None)
+                           for e in exc.errors]) from None
+
+
+def _custom_keys(s: Session, writer: Any, module: str) -> dict[int, str]:
+    s.info.setdefault("bulk_custom_definitions", {})
+    return {d.id: d.key for d in writer.services[module]._definitions(s)}
+
+
+def _with_custom(row: dict[str, Any], custom: dict[int, str | None], keys: dict[int, str]) -> dict[str, Any]:
+    """The row with its checked custom values by key, as the bulk path takes them (as the services do)."""
+    given = {keys[d]: v for d, v in custom.items() if v is not None and d in keys}
+    return {**row, "custom": given} if given else row
 
 
 def _update_chunk(s: Session, ctx: Context, module: str, batch_id: int, part: list[RowUpdate]) -> None:
     """Each row through the service's update path, refused as a conflict if the record changed since the preview."""
     service = ctx.services[module]
     records, errors = [], []
+    stored_custom = _stored_custom(s, service, [u.record_id for u in part if u.custom])
     for u in part:
         try:
             obj = service._load(s, u.record_id, for_update=True)
@@ -137,6 +155,8 @@ def _update_chunk(s: Session, ctx: Context, module: str, batch_id: int, part: li
         changes: dict[str, Any] = {name: new for name, (_old, new) in u.changes.items()}
         if u.custom:
             changes["custom"] = dict(u.custom)
+            # the values before, so that the batch undo (and a failed import's purge) restores them too
+            before["custom"] = {key: stored_custom.get(u.record_id, {}).get(key) for key in u.custom}
         try:
             service._update_in(s, obj, changes)
         except ValidationError as exc:
@@ -148,3 +168,22 @@ def _update_chunk(s: Session, ctx: Context, module: str, batch_id: int, part: li
     if errors:
         raise ChunkFailed(errors)
     batches.add_records(s, batch_id, records)
+
+
+def _stored_custom(s: Session, service: Any, record_ids: list[int]) -> dict[int, dict[str, str | None]]:
+    """Record id -> custom field key -> stored text, for these records (one query).
+
+    Read before the rows are locked: a value changed after this read bumps the record's version,
+    so the row is refused as a conflict and the values read here are never used stale.
+    """
+    if not record_ids:
+        return {}
+    keys = {d.id: d.key for d in service._definitions(s)}
+    out: dict[int, dict[str, str | None]] = {}
+    if keys:
+        for rid, def_id, value in s.execute(select(CustomFieldValue.record_id, CustomFieldValue.definition_id,
+                                                   CustomFieldValue.value)
+                                            .where(CustomFieldValue.definition_id.in_(keys),
+                                                   CustomFieldValue.record_id.in_(record_ids))):
+            out.setdefault(rid, {})[keys[def_id]] = value
+    return out

@@ -117,6 +117,60 @@ def local_batch(clock_offsets: dict[int, dt.timedelta], values: list[dt.datetime
     return list(map(dt.datetime.__add__, repeat(_NAIVE_EPOCH + offsets.pop()), since))
 
 
+def local_texts(clock_offsets: dict[Any, Any], values: list[dt.datetime]) -> list[str] | None:
+    """Aware ``values`` as the office's wall-clock times to the second, as text ("2026-12-06 09:30:00");
+    None if they need one by one (None or naive among them, or a daylight-saving change in the batch).
+
+    As :func:`local_batch`, with fewer steps per value: the time since the epoch is exact whatever
+    the value's zone. ``clock_offsets`` is one export's cache (UTC hours' offsets, days' and seconds' texts).
+    """
+    try:
+        since = list(map(dt.datetime.__sub__, values, repeat(_UTC_EPOCH)))  # naive or None: TypeError
+    except TypeError:
+        return None
+    offsets = set()
+    # the distinct hours, through float seconds (exact to the microsecond for centuries around 2000;
+    # a timedelta's own floor division costs three times as much)
+    for hour in set(map(float.__floordiv__, map(dt.timedelta.total_seconds, since), repeat(3600.0))):
+        offset = clock_offsets.get(hour)
+        if offset is None:
+            offset = clock_offsets[hour] = (_UTC_EPOCH + hour * _HOUR).astimezone().utcoffset() or dt.timedelta()
+        offsets.add(offset)
+    if len(offsets) != 1:
+        return None
+    # the wall clock as (days, seconds of the day) since the epoch; each day's and each second's text is
+    # made once and looked up after (an export's timestamps share their days and, over 100k rows, seconds)
+    local = list(map(dt.timedelta.__add__, since, repeat(offsets.pop())))
+    days = clock_offsets.get("days")
+    if days is None:
+        days, clock = clock_offsets["days"], clock_offsets["clock"] = _Texts(_day_text), _Texts(_clock_text)
+    clock = clock_offsets["clock"]
+    return list(map(str.__add__, map(days.__getitem__, map(_DAYS, local)), map(clock.__getitem__, map(_SECONDS, local))))
+
+
+class _Texts(dict):
+    """A lazily filled table: key -> its text, made on first use by ``make``."""
+
+    def __init__(self, make: Callable[[int], str]):
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, key: int) -> str:
+        text = self[key] = self.make(key)
+        return text
+
+
+_DAYS, _SECONDS = attrgetter("days"), attrgetter("seconds")
+
+
+def _day_text(days: int) -> str:
+    return (_NAIVE_EPOCH + dt.timedelta(days=days)).date().isoformat() + " "
+
+
+def _clock_text(seconds: int) -> str:
+    return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
 def _is_utc(zone: Any) -> bool:
     return zone is dt.timezone.utc or getattr(zone, "key", None) in ("UTC", "Etc/UTC", "Etc/Zulu", "Zulu")
 

@@ -91,6 +91,24 @@ def test_batch_and_cached_local_times_agree_with_astimezone():
     assert local_batch({}, [None, start]) is None and local_batch({}, [dt.datetime(2026, 1, 1)]) is None
 
 
+def test_local_texts_are_the_wall_clock_to_the_second_in_any_zone():
+    import datetime as dt
+    import random
+
+    from crm_core.reports.cells import local_naive, local_texts
+
+    rng, cache = random.Random(7), {}
+    start = dt.datetime(2026, 3, 8, tzinfo=dt.timezone.utc)  # a daylight-saving change in many zones
+    for _ in range(100):
+        values = [start + dt.timedelta(minutes=rng.randint(-3000, 3000), microseconds=rng.randint(0, 999999))
+                  for _ in range(30)]
+        if rng.random() < 0.3:
+            values = [v.astimezone(dt.timezone(dt.timedelta(hours=rng.choice([8, -5])))) for v in values]
+        expected = [local_naive(v).strftime("%Y-%m-%d %H:%M:%S") for v in values]
+        assert local_texts(cache, values) in (None, expected)  # None: converted one by one instead
+    assert local_texts({}, [None, start]) is None and local_texts({}, [dt.datetime(2026, 1, 1)]) is None
+
+
 def test_whole_second_local_times_print_as_a_csv_holds_them():
     import datetime as dt
 
@@ -99,3 +117,33 @@ def test_whole_second_local_times_print_as_a_csv_holds_them():
     values = [dt.datetime(2026, 12, 6, 1, 30, 15, 987654, tzinfo=dt.timezone.utc)]
     assert [str(v) for v in local_batch({}, values, whole_seconds=True)] == \
         [local_naive(values[0]).strftime("%Y-%m-%d %H:%M:%S")]
+
+
+def test_csv_rows_give_the_cells_of_the_column_converters_whatever_the_batch_holds():
+    """The record-at-a-time fetch (csv_rows) and the column converters (csv_column) agree cell for cell:
+    choices with unknown and masked codes, references, numbers and None in text columns, formula-like
+    text in any text column, a record missing a key, custom values."""
+    from crm_core.exporting.tabular import csv_column, csv_rows
+
+    level = Field("level", Text("级别", "Level"), FieldType.CHOICE, choices=None, dictionary="level")
+    labels = {("level", "A"): Text("重要", "Key"), ("level", "="): Text("=坏", "=bad")}
+    columns = [ExportColumn(Field("name", Text("名称", "Name")), "名称", Kind.TEXT, "zh_CN", {}),
+               ExportColumn(level, "级别", Kind.TEXT, "zh_CN", labels),
+               ExportColumn(Field("owner_id", Text("负责人", "Owner"), FieldType.REF, ref="users"), "负责人",
+                            Kind.TEXT, "zh_CN", {}),
+               ExportColumn(Field("seats", Text("座席", "Seats"), FieldType.INTEGER), "座席", Kind.TEXT, "zh_CN", {}),
+               ExportColumn(Field("erp", Text("ERP", "ERP")), "ERP", Kind.TEXT, "zh_CN", {}, custom=True),
+               *_columns()[1:]]
+    at = dt.datetime(2026, 11, 23, 1, 0, 7, 5, tzinfo=dt.timezone.utc)
+    base = {"name": "甲公司", "level": "A", "owner_id_display": "王五", "seats": 3, "custom": {"erp": "=E"},
+            "amount": Decimal("1.5"), "at": at}
+    batches = [
+        [base, {**base, "level": "Z", "name": None}, {**base, "level": None, "owner_id_display": None}],
+        [base, {**base, "name": "-1"}, {**base, "level": "="}],
+        [{**base, "name": 5}, {**base, "owner_id_display": "@x"}, {**base, "seats": None, "at": None}],
+        [{k: v for k, v in base.items() if k != "owner_id_display"}, {**base, "level": "***"}],
+    ]
+    converters = [csv_column(c) for c in columns]
+    convert = csv_rows(columns)
+    for batch in batches:
+        assert list(convert(batch)) == list(zip(*[conv(batch) for conv in converters]))
