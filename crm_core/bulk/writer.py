@@ -107,9 +107,11 @@ class BulkWriter:
                 entry = search_index.derive(r["code"], r["name"], r.get("phone"), r.get("email"),
                                             given.get("_contacts", ()))
                 r["search_text"] = entry.search_text
-                grams += [(g["gram"], g["kind"], g["customer_id"]) for g in search_index.gram_rows(r["id"], entry)]
+                # The rows of search_index.gram_rows(id, entry), as tuples (sorted below).
+                rid = r["id"]
+                grams += [(g, k, rid) for g, k in entry.grams]
         columns = self._columns(table, records)
-        insert_rows(s, table, columns, [tuple(r.get(c) for c in columns) for r in records])
+        insert_rows(s, table, columns, [tuple(map(r.get, columns)) for r in records])
         if module == "customers":
             from crm_core.models import CustomerSearchGram
 
