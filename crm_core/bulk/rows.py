@@ -129,11 +129,12 @@ def _numeric(v: Any) -> Any:
 _PG_PREPARE = {_JSON: _json_text, _JSONB: _jsonb, _NUMERIC: _numeric}
 
 
-def _pg_column_types(conn: Any, table: Table) -> dict[str, int]:
-    """Column name -> type oid of ``table`` in this database, cached for the connection."""
+def _pg_column_types(conn: Any, table: Table, columns: Sequence[str]) -> dict[str, int]:
+    """Column name -> type oid of ``table`` in this database, cached for the connection (read again
+    when a column is not in the cache, e.g. after a migration in the same process)."""
     cache = conn.info.setdefault("crm_bulk_column_types", {})
     types = cache.get(table.name)
-    if types is None:
+    if types is None or any(c not in types for c in columns):
         types = cache[table.name] = dict(conn.exec_driver_sql(
             "SELECT attname, atttypid::int FROM pg_catalog.pg_attribute "
             "WHERE attrelid = %(t)s::regclass AND attnum > 0 AND NOT attisdropped",
@@ -145,7 +146,7 @@ def _copy_binary(conn: Any, raw: Any, table: Table, columns: Sequence[str], name
                  procs: list[tuple[int, Any]], rows: Sequence[Sequence[Any]]) -> None:
     """``COPY ... FROM STDIN (FORMAT BINARY)`` with each column's type declared: no text to format
     in Python nor to parse on the server (measured about twice the text COPY's rows per second)."""
-    types = _pg_column_types(conn, table)
+    types = _pg_column_types(conn, table, columns)
     oids = [types[c] for c in columns]
     prepare = procs + [(i, f) for i, o in enumerate(oids) if (f := _PG_PREPARE.get(o)) is not None]
     with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN (FORMAT BINARY)') as cp:
