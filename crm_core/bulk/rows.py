@@ -89,11 +89,22 @@ def _processed(rows: Sequence[Sequence[Any]], procs: list[tuple[int, Any]]) -> S
     if not procs:
         return rows
     # None goes through too: a JSON column stores Python None as JSON null, as the ORM does.
+    # Many rows share values (the chunk's timestamps, the actor): each distinct value is processed
+    # once, keyed by its type too (True == 1 but JSON writes them differently). Unhashable values
+    # (a JSON document) are processed every time.
+    caches: list[dict[Any, Any]] = [{} for _ in procs]
     out = []
     for r in rows:
         r = list(r)
-        for i, p in procs:
-            r[i] = p(r[i])
+        for (i, p), cache in zip(procs, caches):
+            v = r[i]
+            try:
+                key = (type(v), v)
+                r[i] = cache[key]
+            except KeyError:
+                r[i] = cache[key] = p(v)
+            except TypeError:
+                r[i] = p(v)
         out.append(r)
     return out
 
