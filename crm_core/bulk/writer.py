@@ -28,7 +28,6 @@ from crm_core.services.context import Actor
 from crm_core.services.registry import Services
 
 DEFAULT_CHUNK = 5000
-PART_ROWS = 2000  # records written per statement group inside one insert_in (bounds its memory)
 # Codes the services generate on insert: module -> (column, prefix).
 CODES = {"customers": ("code", "C"), "tickets": ("number", "T")}
 # Status a new record starts in whatever the caller sends (the services' _before_insert).
@@ -90,17 +89,8 @@ class BulkWriter:
             # (SQLite's default is 2 MB) saves re-reading them. Memory, not durability: 64 MB, as
             # 128 MB took a 100k-row import to 446 MB (target <= 400 MB), with no speed gained.
             s.connection().exec_driver_sql("PRAGMA cache_size = -65536")
-        # Written PART_ROWS at a time in the same transaction: what is held in memory at once (records,
-        # their index rows, the statements' values) stays bounded whatever the caller's chunk.
-        ids: list[int] = []
-        for start in range(0, len(rows), PART_ROWS):
-            ids += self._insert_part(s, svc, module, rows[start:start + PART_ROWS], start, now, validate, search)
-        return ids
-
-    def _insert_part(self, s: Session, svc: Any, module: str, rows: list[dict[str, Any]], offset: int,
-                     now: dt.datetime, validate: bool, search: bool) -> list[int]:
         table = svc.model.__table__
-        records = [self._full(s, svc, r, validate, offset + i) for i, r in enumerate(rows)]
+        records = [self._full(s, svc, r, validate, i) for i, r in enumerate(rows)]
         ids = reserve_ids(s, table, len(records))
         uid = self.actor.user_id
         for rid, rec, given in zip(ids, records, rows, strict=True):
