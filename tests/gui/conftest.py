@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 
 import pytest
@@ -24,6 +25,23 @@ def zh_catalogue(tmp_path):
     QCoreApplication.installTranslator(translator)
     yield translator
     QCoreApplication.removeTranslator(translator)
+
+
+@pytest.fixture(autouse=True)
+def _collect_between_tests():
+    """One test's garbage is freed at its end, not at a random moment inside the next test.
+
+    Closed windows of a test (forms, dialogs, their wrappers in reference cycles) are otherwise
+    freed whenever Python's cyclic collector next runs: in a later test, in the middle of Qt's
+    own work (a full suite on PostgreSQL crashed once in QDialog.accept() that way). The program
+    itself freezes its start-up objects for the same reason (crm_desktop.heap).
+    """
+    yield
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    if QCoreApplication.instance() is not None:
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
 
 
 @pytest.fixture(autouse=True)
