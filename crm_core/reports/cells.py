@@ -104,17 +104,24 @@ def local_batch(clock_offsets: dict[int, dt.timedelta], values: list[dt.datetime
     if len(zones) != 1 or not _is_utc(zones.pop()):
         return None
     since = list(map(dt.datetime.__sub__, values, repeat(_UTC_EPOCH)))  # timedeltas: C arithmetic, no tz lookups
+    offset = _one_offset(clock_offsets, set(map(dt.timedelta.__floordiv__, since, repeat(_HOUR))))
+    if offset is None:
+        return None
+    if whole_seconds:  # str() of the results is then "2026-12-06 09:30:00" (what a CSV holds)
+        since = list(map(dt.timedelta.__mul__, repeat(_SECOND), map(dt.timedelta.__floordiv__, since, repeat(_SECOND))))
+    return list(map(dt.datetime.__add__, repeat(_NAIVE_EPOCH + offset), since))
+
+
+def _one_offset(clock_offsets: dict[Any, Any], hours: set[Any]) -> dt.timedelta | None:
+    """The one UTC offset of the office's clock over these UTC hours (cached per hour), or None
+    when they span a daylight-saving change."""
     offsets = set()
-    for hour in set(map(dt.timedelta.__floordiv__, since, repeat(_HOUR))):
+    for hour in hours:
         offset = clock_offsets.get(hour)
         if offset is None:
             offset = clock_offsets[hour] = (_UTC_EPOCH + hour * _HOUR).astimezone().utcoffset() or dt.timedelta()
         offsets.add(offset)
-    if len(offsets) != 1:
-        return None
-    if whole_seconds:  # str() of the results is then "2026-12-06 09:30:00" (what a CSV holds)
-        since = list(map(dt.timedelta.__mul__, repeat(_SECOND), map(dt.timedelta.__floordiv__, since, repeat(_SECOND))))
-    return list(map(dt.datetime.__add__, repeat(_NAIVE_EPOCH + offsets.pop()), since))
+    return offsets.pop() if len(offsets) == 1 else None
 
 
 def local_texts(clock_offsets: dict[Any, Any], values: list[dt.datetime]) -> list[str] | None:
@@ -128,19 +135,15 @@ def local_texts(clock_offsets: dict[Any, Any], values: list[dt.datetime]) -> lis
         since = list(map(dt.datetime.__sub__, values, repeat(_UTC_EPOCH)))  # naive or None: TypeError
     except TypeError:
         return None
-    offsets = set()
     # the distinct hours, through float seconds (exact to the microsecond for centuries around 2000;
     # a timedelta's own floor division costs three times as much)
-    for hour in set(map(float.__floordiv__, map(dt.timedelta.total_seconds, since), repeat(3600.0))):
-        offset = clock_offsets.get(hour)
-        if offset is None:
-            offset = clock_offsets[hour] = (_UTC_EPOCH + hour * _HOUR).astimezone().utcoffset() or dt.timedelta()
-        offsets.add(offset)
-    if len(offsets) != 1:
+    offset = _one_offset(clock_offsets, set(map(float.__floordiv__, map(dt.timedelta.total_seconds, since),
+                                                repeat(3600.0))))
+    if offset is None:
         return None
     # the wall clock as (days, seconds of the day) since the epoch; each day's and each second's text is
     # made once and looked up after (an export's timestamps share their days and, over 100k rows, seconds)
-    local = list(map(dt.timedelta.__add__, since, repeat(offsets.pop())))
+    local = list(map(dt.timedelta.__add__, since, repeat(offset)))
     days = clock_offsets.get("days")
     if days is None:
         days, clock = clock_offsets["days"], clock_offsets["clock"] = _Texts(_day_text), _Texts(_clock_text)
