@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from typing import Any
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Column, Table, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -32,6 +34,15 @@ def table_label(name: str) -> Text:
     return TABLE_NAMES.get(name) or MODULE_NAMES.get(name) or Text(name, name)
 
 
+def _blocking_columns(table: Table) -> Iterator[tuple[Table, Column[Any]]]:
+    """(table, column) of every foreign key to ``table`` that stops a delete (CASCADE / SET NULL ones are
+    parts of the record, not uses of it)."""
+    for other in Base.metadata.sorted_tables:
+        for fk in other.foreign_keys:
+            if fk.column.table is table and (fk.ondelete or "").upper() not in {"CASCADE", "SET NULL"}:
+                yield other, fk.parent
+
+
 def blocking_references(s: Session, table: Table, record_id: int) -> dict[str, tuple[Text, int]]:
     """Count rows in other tables whose foreign keys would stop ``record_id`` being deleted.
 
@@ -40,39 +51,31 @@ def blocking_references(s: Session, table: Table, record_id: int) -> dict[str, t
     is covered without anyone remembering to list it.
     """
     found: dict[str, tuple[Text, int]] = {}
-    for other in Base.metadata.sorted_tables:
-        for fk in other.foreign_keys:
-            if fk.column.table is not table or (fk.ondelete or "").upper() in {"CASCADE", "SET NULL"}:
-                continue
-            col = fk.parent
-            if other is table and col.name in {"created_by_id", "updated_by_id"}:
-                # a user who created other users is "in use" by those rows only if they are others
-                n = s.scalar(select(func.count()).select_from(other).where(col == record_id, other.c.id != record_id))
-            else:
-                n = s.scalar(select(func.count()).select_from(other).where(col == record_id))
-            if n:
-                label = table_label(other.name)
-                prev = found.get(other.name, (label, 0))[1]
-                found[other.name] = (label, max(prev, int(n)))
+    for other, col in _blocking_columns(table):
+        if other is table and col.name in {"created_by_id", "updated_by_id"}:
+            # a user who created other users is "in use" by those rows only if they are others
+            n = s.scalar(select(func.count()).select_from(other).where(col == record_id, other.c.id != record_id))
+        else:
+            n = s.scalar(select(func.count()).select_from(other).where(col == record_id))
+        if n:
+            label = table_label(other.name)
+            prev = found.get(other.name, (label, 0))[1]
+            found[other.name] = (label, max(prev, int(n)))
     return found
 
 
 def blocking_references_many(s: Session, table: Table, record_ids: list[int]) -> dict[str, tuple[Text, int]]:
     """:func:`blocking_references` for many records at once (one query per referencing column and 1,000 ids)."""
     found: dict[str, tuple[Text, int]] = {}
-    for other in Base.metadata.sorted_tables:
-        for fk in other.foreign_keys:
-            if fk.column.table is not table or (fk.ondelete or "").upper() in {"CASCADE", "SET NULL"}:
-                continue
-            col = fk.parent
-            n = 0
-            for i in range(0, len(record_ids), 1000):
-                part = record_ids[i:i + 1000]
-                cond = col.in_(part) if other is not table else col.in_(part) & other.c.id.not_in(part)
-                n += int(s.scalar(select(func.count()).select_from(other).where(cond)) or 0)
-            if n:
-                label = table_label(other.name)
-                found[other.name] = (label, max(found.get(other.name, (label, 0))[1], n))
+    for other, col in _blocking_columns(table):
+        n = 0
+        for i in range(0, len(record_ids), 1000):
+            part = record_ids[i:i + 1000]
+            cond = col.in_(part) if other is not table else col.in_(part) & other.c.id.not_in(part)
+            n += int(s.scalar(select(func.count()).select_from(other).where(cond)) or 0)
+        if n:
+            label = table_label(other.name)
+            found[other.name] = (label, max(found.get(other.name, (label, 0))[1], n))
     return found
 
 
