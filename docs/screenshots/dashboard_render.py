@@ -29,22 +29,11 @@ os.environ.update(CRM_DATA_DIR=str(TMP / "data"), CRM_CONFIG=str(TMP / "config.t
 
 from PySide6.QtCore import QLibraryInfo, QTranslator  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
+from settling import settle  # noqa: E402
 
 TRANSLATIONS = ROOT / "ui" / "translations"
 
 
-def settle(app: QApplication, done) -> None:
-    """Process events until ``done()`` (background work included)."""
-    from crm_desktop.background import wait_for_all
-
-    for _ in range(400):
-        wait_for_all()
-        app.processEvents()
-        if done():
-            for _ in range(3):  # layout requests posted by the last updates
-                app.processEvents()
-            return
-    raise RuntimeError("the window did not settle")
 
 
 def zh_catalogue() -> Path:
@@ -100,7 +89,6 @@ def main() -> None:
         window = MainWindow(connect(profile, manager, "demo1234"), lang)
         window.resize(1440, 980)
         window.show()
-        settle(app, lambda: window.current_page().model.total is not None)
         suffix = "zh" if lang == "zh_CN" else "en"
         if "dashboard" in shots:
             page = window.show_view("dashboard")

@@ -5,9 +5,7 @@ Run from the repository root (needs a CJK font, e.g. fonts-noto-cjk)::
     QT_QPA_PLATFORM=offscreen python docs/screenshots/import_render.py [--review-to DIR]
 
 Writes import_mapping_zh.png and import_errors_zh.png next to this script, over a
-throw-away embedded database. The zh_CN catalogue is the shared .ts plus the
-strings still waiting in ui/translations/pending_transfer.tsv (compiled here with
-pyside6-lrelease). With ``--review-to DIR`` the file step, the export dialog and the customers page after a
+throw-away embedded database, in zh_CN (the program's own catalogue). With ``--review-to DIR`` the file step, the export dialog and the customers page after a
 dashboard click-through are saved there too.
 """
 
@@ -15,11 +13,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 OUT = Path(__file__).resolve().parent
 ROOT = OUT.parent.parent
@@ -28,8 +24,8 @@ TMP = Path(tempfile.mkdtemp(prefix="crm-import-shots-"))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.update(CRM_DATA_DIR=str(TMP / "data"), CRM_CONFIG=str(TMP / "config.toml"), CRM_LOG_DIR=str(TMP / "logs"))
 
-from PySide6.QtCore import QTranslator  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
+from settling import settle  # noqa: E402
 
 # What an office would bring over from its old spreadsheet: one extra column the CRM
 # has no field for, and three rows with the usual mistakes.
@@ -42,39 +38,8 @@ CUSTOMERS_CSV = """公司名称,重要级别,电话,Email,地址,负责人（旧
 """
 
 
-def pending_catalogue() -> Path:
-    """Compile pending_transfer.tsv into a .qm (the strings not yet merged into the shared .ts)."""
-    contexts: dict[str, list[tuple[str, str]]] = {}
-    for line in (ROOT / "ui" / "translations" / "pending_transfer.tsv").read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            context, source, translation = line.split("\t")
-            contexts.setdefault(context, []).append((source, translation))
-    body = "".join(
-        f"<context><name>{escape(name)}</name>"
-        + "".join(f"<message><source>{escape(s)}</source><translation>{escape(t)}</translation></message>"
-                  for s, t in messages)
-        + "</context>" for name, messages in contexts.items())
-    ts = TMP / "pending_transfer_zh_CN.ts"
-    ts.write_text(f'<?xml version="1.0" encoding="utf-8"?><!DOCTYPE TS><TS version="2.1" language="zh_CN">{body}</TS>',
-                  encoding="utf-8")
-    qm = ts.with_suffix(".qm")
-    tool = Path(sys.executable).with_name("pyside6-lrelease")
-    subprocess.run([str(tool) if tool.exists() else "pyside6-lrelease", "-silent", str(ts), "-qm", str(qm)], check=True)
-    return qm
 
 
-def settle(app: QApplication, done) -> None:
-    """Process events until ``done()`` (background work included)."""
-    from crm_desktop.background import wait_for_all
-
-    for _ in range(400):
-        wait_for_all()
-        app.processEvents()
-        if done():
-            for _ in range(3):  # layout requests posted by the last updates
-                app.processEvents()
-            return
-    raise RuntimeError("the window did not settle")
 
 
 def main() -> None:
@@ -90,9 +55,6 @@ def main() -> None:
     from crm_desktop.transfer import file_dialogs
 
     install_translators(app, "zh_CN", TMP / "cache")
-    pending = QTranslator(app)
-    assert pending.load(str(pending_catalogue()))
-    app.installTranslator(pending)
 
     profile = Profile(path=str(TMP / "crm.sqlite3"))
     db = open_database(profile)

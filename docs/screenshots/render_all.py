@@ -30,24 +30,13 @@ os.environ.update(CRM_DATA_DIR=str(TMP / "data"), CRM_CONFIG=str(TMP / "config.t
 
 from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+from settling import settle  # noqa: E402
 
 ROLES = ("admin", "manager", "sales", "service", "engineer")
 LANGS = ("zh_CN", "en")
 SIZES = ((1366, 768), (1920, 1080))
 
 
-def settle(app: QApplication, done: Callable[[], bool]) -> None:
-    """Process events until ``done()`` (background work included)."""
-    from crm_desktop.background import wait_for_all
-
-    for _ in range(600):
-        wait_for_all()
-        app.processEvents()
-        if done():
-            for _ in range(3):  # layout requests posted by the last updates
-                app.processEvents()
-            return
-    raise RuntimeError("the window did not settle")
 
 
 def loaded(page) -> Callable[[], bool]:
