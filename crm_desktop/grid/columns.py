@@ -1,8 +1,10 @@
 """The column chooser of a module grid, and the view (columns + sort) remembered per user.
 
 Right-clicking the header offers every field a user may want as a column
-(business fields and the default system columns) as checkable entries. The
-chosen columns and the sort are kept in QSettings under
+(business fields and the default system columns) as checkable entries; a new
+user starts with the module's default columns
+(:func:`~crm_desktop.grid.column_layout.default_columns`, fitting a 1366 px
+screen). The chosen columns and the sort are kept in QSettings under
 ``views/<login>/<module>/columns`` and ``views/<login>/<module>/sort`` and
 restored when the page opens again.
 """
@@ -16,12 +18,13 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QTableView
 
 from crm_core.metadata import Field
+from crm_desktop.grid.column_layout import default_columns
 from crm_desktop.grid.record_model import RecordTableModel
 
 # Called by this name so that pyside6-lupdate finds every string with its context.
 translate = QCoreApplication.translate
 
-MIN_WIDTH, MAX_WIDTH = 70, 280  # as the page's first sizing of its columns
+MIN_WIDTH, MAX_WIDTH = 70, 280  # a column shown from the menu: what it holds, within these
 
 
 class ColumnChooser(QObject):
@@ -82,7 +85,6 @@ class ColumnChooser(QObject):
         self._save("sort", sort)
 
     def _apply(self, names: list[str]) -> None:
-        sort = self._model.list_query().sort
         header = self._view.horizontalHeader()
         widths = {f: header.sectionSize(i) for i, f in enumerate(self._model.columns)}
         self._model.set_columns(names)  # a model reset: the header forgets the widths
@@ -92,7 +94,14 @@ class ColumnChooser(QObject):
             else:  # newly shown: fit what it holds, within the grid's bounds
                 self._view.resizeColumnToContents(column)
                 header.resizeSection(column, max(MIN_WIDTH, min(MAX_WIDTH, header.sectionSize(column) + 12)))
+        self._show_current_sort()
+
+    def _show_current_sort(self) -> None:
+        """The arrow on the list's real order: the model's sort, else the default one (if shown)."""
+        sort = self._model.list_query().sort
         self._show_sort(sort[0] if sort else None)
+        if not sort:
+            self.show_default_sort()
 
     def _show_sort(self, sort: str | None) -> None:
         """Put the header's sort arrow on the sorted field (if shown) without reloading."""
@@ -128,25 +137,26 @@ class ColumnChooser(QObject):
 
     def reset(self) -> None:
         """Back to the module's default columns; forget the remembered ones."""
-        skip = {f.name for f in self._model.spec.grid_fields} - {f.name for f in self.candidates}
-        self._apply([f.name for f in self._model.spec.grid_fields if f.name not in skip])
+        known = {f.name for f in self.candidates}
+        self._apply([n for n in default_columns(self._model.spec) if n in known])
         if self._settings is not None:
             self._settings.remove(f"{self._key}/columns")
 
     # ------------------------------------------------------------- settings
 
     def restore(self) -> str | None:
-        """Apply the remembered columns; returns the remembered sort ("-field" descending) or None."""
-        if self._settings is None:
-            return None
+        """Apply the remembered columns (else the defaults); returns the remembered sort ("-field" descending) or None.
+
+        A pinned field keeps its column (the page hides it); nothing is loaded yet.
+        """
         known = {f.name for f in self.candidates}
-        names = self._settings.value(f"{self._key}/columns")
+        names = self._settings.value(f"{self._key}/columns") if self._settings is not None else None
         if isinstance(names, str):
             names = [names]  # QSettings gives a one-element list back as a plain string
-        if isinstance(names, list):
-            wanted = [n for n in names if n in known]
-            if wanted:
-                self._model.set_columns(wanted)
+        wanted = [n for n in names if n in known] if isinstance(names, list) else []
+        self._model.set_columns(wanted or default_columns(self._model.spec))
+        if self._settings is None:
+            return None
         sort = self._settings.value(f"{self._key}/sort")
         return sort if isinstance(sort, str) and sort.lstrip("-") in self._model.columns else None
 

@@ -32,6 +32,7 @@ from crm_desktop.background import run_in_background
 from crm_desktop.changes import ChangeBus
 from crm_desktop.errors import present_error
 from crm_desktop.grid.bulk_actions import BulkActions
+from crm_desktop.grid.column_layout import ElidedTextTips, fit_columns
 from crm_desktop.grid.columns import ColumnChooser
 from crm_desktop.grid.dashboard_chip import DashboardChip
 from crm_desktop.grid.display import DictionaryLabels
@@ -47,8 +48,6 @@ from crm_desktop.grid.transfer_tools import TransferTools
 translate = QCoreApplication.translate
 
 SEARCH_DELAY_MS = 300  # typing pauses shorter than this do not start a query
-MIN_COLUMN_WIDTH, MAX_COLUMN_WIDTH = 70, 280
-TITLE_MIN_WIDTH = 240  # the record's name keeps its room when the columns are squeezed
 
 OpenForm = Callable[..., None]  #: ``open_form(module, record_id_or_None[, defaults=dict])``
 
@@ -204,6 +203,7 @@ class ModulePage(QWidget):
 
     def _setup_view(self) -> None:
         setup_record_view(self.view, QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.elided_tips = ElidedTextTips(self.view)  # a cut name or address reads whole in its tooltip
 
     def _add_shortcuts(self) -> None:
         # Window-wide, but only the visible page's shortcuts are live (Qt checks visibility).
@@ -399,31 +399,10 @@ class ModulePage(QWidget):
     def _on_model_rows_inserted(self, _parent: QModelIndex, _first: int, _last: int) -> None:
         if self._sized_columns:
             return
-        # Once, on the first page: fit the columns to what they hold, within sensible bounds,
-        # and within the grid's width, so that nobody scrolls sideways to see the last column.
+        # Once, on the first page: widths by column kind, within the grid's width, so that nobody
+        # scrolls sideways to see the last column (see column_layout).
         self._sized_columns = True
-        self.view.resizeColumnsToContents()
-        header = self.view.horizontalHeader()
-        shown = [c for c in range(self.model.columnCount()) if not header.isSectionHidden(c)]
-        wanted = [max(MIN_COLUMN_WIDTH, min(MAX_COLUMN_WIDTH, header.sectionSize(c) + 12)) for c in shown]
-        available = self.view.width() - self.view.verticalScrollBar().sizeHint().width() - 4
-        floors = [self._width_floor(c, w) for c, w in zip(shown, wanted, strict=True)]
-        for column, width in zip(shown, fit_widths(wanted, available, floors), strict=True):
-            header.resizeSection(column, width)
-
-    def _width_floor(self, column: int, wanted: int) -> int:
-        # Codes, numbers, dates, amounts and phone numbers are never cut (a cut code is a wrong
-        # code); the record's name keeps a good part of its room; other text gives way first.
-        field = self.model.spec.all_fields.get(self.model.columns[column])
-        header = self.view.horizontalHeader()
-        title = str(self.model.headerData(column, Qt.Orientation.Horizontal) or "")
-        readable = min(wanted, max(MIN_COLUMN_WIDTH + 20, header.fontMetrics().horizontalAdvance(title) + 24))
-        if field is None:
-            return readable
-        if field.name in self.model.spec.unique or field.read_only and field.type == "text" or \
-                field.type in ("date", "datetime", "money", "integer", "phone", "credit_code"):
-            return wanted
-        return TITLE_MIN_WIDTH if field.name == self.model.spec.title_field else readable  # the header whole
+        fit_columns(self.view, self.model)
 
     def _on_view_activated(self, index: QModelIndex) -> None:
         if index.isValid():

@@ -1,0 +1,164 @@
+"""Which columns a module grid shows by default, and how wide each kind of column is.
+
+The office's laptops have 1366 px screens: a grid that needs sideways scrolling
+there hides its last columns from most users. So the first page's columns are
+sized by kind, not only by what they hold:
+
+- codes (customer code, contract and ticket numbers, serials), dates, amounts,
+  numbers and phone numbers are never cut: a cut code is a wrong code;
+- choices (status, level, industry) and people (owner, engineer) are narrow:
+  as wide as their longest label on screen, within a small bound;
+- names, addresses, e-mails and long texts take the room that is left and give
+  way first; a cut one ends in "…" and its tooltip shows the whole text
+  (:class:`ElidedTextTips`).
+
+Less important columns are hidden by default (:data:`HIDDEN_BY_DEFAULT`); the
+header's column chooser (right click) shows them again, remembered per user.
+Which columns are "less important" is a screen-width choice of this client, so
+it lives here, not in the modules' field descriptions (an export or a report
+still offers every field).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QHelpEvent
+from PySide6.QtWidgets import QStyle, QTableView, QToolTip
+
+from crm_core.metadata import EntitySpec, Field, FieldType
+from crm_desktop.grid.record_model import RecordTableModel
+from crm_desktop.grid.record_view import fit_widths
+
+#: Default columns left out so that a module's grid fits a 1366 px window (shown again from
+#: the header's right-click menu). Chosen by what a clerk looks for in the list; the form
+#: shows every field.
+HIDDEN_BY_DEFAULT: dict[str, frozenset[str]] = {
+    # 公司类别 and 客户来源 matter for reports and filters (the filter bar still offers them).
+    "customers": frozenset({"category", "source"}),
+    # Who reported it, where, how satisfied and when solved: the ticket's form and panel say so.
+    "tickets": frozenset({"submitter_id", "city", "satisfaction", "resolved_at"}),
+    # The follow-up's own time (跟进时间) says when; the record's creation time repeats it.
+    "followups": frozenset({"created_at"}),
+    # Handled by and the receiving account: bookkeeping details, in the form.
+    "payments": frozenset({"handler", "account"}),
+}
+
+NEVER_CUT_TYPES = frozenset({FieldType.DATE, FieldType.DATETIME, FieldType.MONEY, FieldType.INTEGER,
+                             FieldType.PHONE, FieldType.CREDIT_CODE, FieldType.ID_NUMBER, FieldType.BOOL})
+MIN_WIDTH = 56  # a column's least width (a two-character heading and the sort arrow)
+NARROW_MAX = 150  # a choice or a person: longer labels are cut (the tooltip has them)
+TEXT_MAX = 260  # a name, e-mail or description wider than this gives the room to the others
+TITLE_MAX = 320  # the record's own name may be wider
+TITLE_FLOOR = 200  # ... and keeps this much (about 13 Chinese characters) when squeezed
+RECORD_FLOOR = 150  # a reference to another record (a customer's name)
+TEXT_FLOOR = 100  # e-mails, addresses, descriptions: what gives way first
+PADDING = 12  # room between a cell's text and the grid line
+
+
+def default_columns(spec: EntitySpec, pinned: Iterable[str] = ()) -> list[str]:
+    """The module's default columns (its grid fields less :data:`HIDDEN_BY_DEFAULT` and ``pinned``)."""
+    skip = HIDDEN_BY_DEFAULT.get(spec.module, frozenset()) | set(pinned)
+    return [f.name for f in spec.grid_fields if f.name not in skip]
+
+
+def column_kind(spec: EntitySpec, field: Field) -> str:
+    """"code", "fixed" (never cut), "narrow" (choices, people), "title", "record" or "text"."""
+    if field.name in spec.unique or (field.read_only and field.type is FieldType.TEXT):
+        return "code"
+    if field.type in NEVER_CUT_TYPES:
+        return "fixed"
+    if field.type is FieldType.CHOICE or (field.type is FieldType.REF and field.ref == "users"):
+        return "narrow"
+    if field.name == spec.title_field:
+        return "title"
+    if field.type is FieldType.REF:
+        return "record"
+    return "text"
+
+
+def fit_columns(view: QTableView, model: RecordTableModel) -> None:
+    """Size the shown columns by kind and fit them into the grid's width (see the module note).
+
+    Measures the rows on screen (the header's resize precision), the heading of every
+    column and nothing else. When even the least widths do not fit (many columns chosen
+    by hand), the grid scrolls sideways rather than cut a code.
+    """
+    header = view.horizontalHeader()
+    spec = model.spec
+    arrow = view.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMarkSize, None, header) + 2 * PADDING
+    shown = [c for c in range(model.columnCount()) if not header.isSectionHidden(c)]
+    wanted, floors, whole = [], [], []
+    for column in shown:
+        field = model.field_at(column)
+        kind = column_kind(spec, field)
+        title = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
+        heading = header.fontMetrics().horizontalAdvance(title) + arrow
+        contents = view.sizeHintForColumn(column) + PADDING
+        if kind in ("code", "fixed"):
+            width = max(MIN_WIDTH, heading, contents)
+            floor = width
+        elif kind == "narrow":
+            width = max(MIN_WIDTH, heading, min(NARROW_MAX, contents))
+            floor = width
+        else:
+            most, least = {"title": (TITLE_MAX, TITLE_FLOOR), "record": (TEXT_MAX, RECORD_FLOOR)}.get(
+                kind, (TEXT_MAX, TEXT_FLOOR))
+            width = max(MIN_WIDTH, heading, min(most, contents))
+            floor = min(width, max(least, heading))
+        wanted.append(width)
+        floors.append(floor)
+        whole.append(max(width, contents) if kind in ("title", "record", "text") else width)
+    # The viewport's width once the vertical scroll bar is there (a first page of 100 rows brings it).
+    available = view.width() - 2 * view.frameWidth() - view.verticalScrollBar().sizeHint().width()
+    # E-mails, addresses and descriptions give way first; the record's own name only after them.
+    titles = [i for i, column in enumerate(shown) if column_kind(spec, model.field_at(column)) == "title"]
+    widths = fit_widths(wanted, available, [wanted[i] if i in titles else f for i, f in enumerate(floors)])
+    if sum(widths) > available:
+        widths = fit_widths(widths, available, [floors[i] if i in titles else w for i, w in enumerate(widths)])
+    slack = available - sum(widths)
+    for i in sorted(range(len(widths)), key=lambda i: i not in titles):  # room left: long names read whole
+        grow = min(slack, whole[i] - widths[i])
+        if grow > 0:
+            widths[i] += grow
+            slack -= grow
+    for column, width in zip(shown, widths, strict=True):
+        header.resizeSection(column, width)
+
+
+class ElidedTextTips(QObject):
+    """Shows a cut cell's whole text as its tooltip (names and addresses end in "…" in narrow columns).
+
+    An event filter on the grid's viewport, so it works with any delegate. A cell that shows
+    its whole text keeps the model's own tooltip (a deactivated record's reason).
+    """
+
+    def __init__(self, view: QTableView):
+        """Watch ``view``'s tooltips."""
+        super().__init__(view)
+        self._view = view
+        view.viewport().installEventFilter(self)
+
+    def tooltip_at(self, index) -> str | None:  # noqa: ANN001 - a QModelIndex
+        """The tooltip of the cell ``index``: its whole text when cut, else None (the model's)."""
+        text = index.data(Qt.ItemDataRole.DisplayRole)
+        if not text:
+            return None
+        view = self._view
+        margin = view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
+        room = view.visualRect(index).width() - 2 * margin
+        if view.fontMetrics().horizontalAdvance(str(text)) <= room:
+            return None
+        extra = index.data(Qt.ItemDataRole.ToolTipRole)  # e.g. "Deactivated: …"
+        return f"{text}\n{extra}" if extra else str(text)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        """On a tooltip request over a cut cell, show its whole text."""
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            index = self._view.indexAt(event.pos())
+            tip = self.tooltip_at(index) if index.isValid() else None
+            if tip:
+                QToolTip.showText(event.globalPos(), tip, self._view.viewport(), self._view.visualRect(index))
+                return True
+        return super().eventFilter(watched, event)

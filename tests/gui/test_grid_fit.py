@@ -1,0 +1,117 @@
+"""Module grids fit the office's 1366×768 laptops: no sideways scrolling, codes whole, cut names in tooltips."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QEvent
+from PySide6.QtGui import QHelpEvent
+from PySide6.QtWidgets import QApplication
+
+from tests.gui.helpers import WAIT, wait_loaded
+
+LONG_NAME = "重庆德宏企业管理咨询合伙企业（有限合伙）西南区域运营服务中心"
+
+
+@pytest.fixture
+def office_customers(make_customer):
+    """Customers with every default column filled, some of them long (as in an office's list)."""
+    values = [("industry", "manufacturing", "category", "joint_stock", "source", "website", "level", "A"),
+              ("industry", "real_estate", "category", "sole", "source", "trade_show", "level", "B")]
+    for n in range(6):
+        extra = dict(zip(values[n % 2][::2], values[n % 2][1::2], strict=True))
+        make_customer(LONG_NAME if n == 0 else f"杭州云帆网络科技有限公司{n}号分公司",
+                      phone=f"0571-8888{n:04d}-2524", email=f"purchasing.department{n}@yunfan-technology.example.com",
+                      address="重庆市渝中区解放碑步行街88号环球金融中心写字楼三十八层", **extra)
+
+
+def _open_at_1366(qtbot, session, lang, module="customers"):
+    from crm_desktop.main_window import MainWindow
+
+    window = MainWindow(session, lang)
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    page = window.show_module(module)
+    wait_loaded(qtbot, page)
+    qtbot.waitUntil(lambda: page._sized_columns, timeout=WAIT)
+    QApplication.processEvents()
+    return window, page
+
+
+def _close(window) -> None:
+    from crm_desktop.background import wait_for_all
+
+    window.hand_over()  # closes the window; the session (a fixture's) goes on
+    assert wait_for_all(WAIT)
+    QApplication.processEvents()
+
+
+def _shown_width(page) -> int:
+    header = page.view.horizontalHeader()
+    return sum(header.sectionSize(c) for c in range(header.count()) if not header.isSectionHidden(c))
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+def test_the_customers_grid_fits_a_1366_window_and_shows_whole_codes(qtbot, admin, office_customers, lang,
+                                                                     zh_catalogue, monkeypatch, tmp_path):
+    monkeypatch.setenv("CRM_LOG_DIR", str(tmp_path / "logs"))
+    window, page = _open_at_1366(qtbot, admin, lang)
+    view = page.view
+    assert (window.width(), window.height()) == (1366, 768)
+    assert not view.horizontalScrollBar().isVisible()
+    assert _shown_width(page) <= view.viewport().width()
+    code = page.model.column_of("code")
+    text = page.model.index(0, code).data()
+    assert text.startswith("C") and len(text) == 12
+    assert view.fontMetrics().horizontalAdvance(text) + 8 <= view.horizontalHeader().sectionSize(code)
+    assert page.elided_tips.tooltip_at(page.model.index(0, code)) is None  # whole: no tooltip needed
+    # Less important columns wait in the header's column chooser.
+    assert page.model.column_of("category") == page.model.column_of("source") == -1
+    menu = page.columns.build_menu()
+    source = next(a for a in menu.actions() if a.objectName() == "column_source")
+    assert not source.isChecked()
+    _close(window)
+
+
+def test_a_cut_company_name_reads_whole_in_its_tooltip(qtbot, admin, office_customers, monkeypatch, tmp_path):
+    monkeypatch.setenv("CRM_LOG_DIR", str(tmp_path / "logs"))
+    window, page = _open_at_1366(qtbot, admin, "en")
+    name = page.model.column_of("name")
+    row = next(r for r in range(page.model.rowCount()) if page.model.index(r, name).data() == LONG_NAME)
+    page.view.horizontalHeader().resizeSection(name, 120)  # squeezed: the name ends in "…"
+    index = page.model.index(row, name)
+    rect = page.view.visualRect(index)
+    pos = rect.center()
+    shown = []  # the real QToolTip raises a window, which the offscreen platform warns about
+    monkeypatch.setattr("crm_desktop.grid.column_layout.QToolTip.showText",
+                        lambda _pos, text, *_args: shown.append(text))
+    event = QHelpEvent(QEvent.Type.ToolTip, pos, page.view.viewport().mapToGlobal(pos))
+    QApplication.sendEvent(page.view.viewport(), event)
+    assert shown == [LONG_NAME]
+    status = page.model.column_of("status")  # short enough: the model's tooltip (none for an active record)
+    assert page.elided_tips.tooltip_at(page.model.index(row, status)) is None
+    _close(window)
+
+
+def test_the_other_module_grids_fit_a_1366_window(qtbot, db, admin, monkeypatch, tmp_path):
+    from crm_core.demo import generate
+
+    generate(db, customers=20)  # every module gets records, as in an office
+    monkeypatch.setenv("CRM_LOG_DIR", str(tmp_path / "logs"))
+    window, _ = _open_at_1366(qtbot, admin, "zh_CN", "contacts")
+    for module in ("contacts", "contracts", "tickets", "licenses", "followups", "payments"):
+        page = window.show_module(module)
+        wait_loaded(qtbot, page)
+        qtbot.waitUntil(lambda page=page: page._sized_columns, timeout=WAIT)
+        assert _shown_width(page) <= page.view.viewport().width(), module
+    _close(window)
+
+
+def test_default_columns_come_back_from_the_header_menu(qtbot, admin, office_customers, open_page):
+    page = open_page(admin)
+    page.columns.set_shown("source", True)
+    assert page.model.column_of("source") >= 0
+    menu = page.columns.build_menu()
+    next(a for a in menu.actions() if a.objectName() == "defaultColumnsAction").trigger()
+    assert page.model.column_of("source") == -1 and page.model.column_of("code") == 0
+    assert page.view.horizontalHeader().sortIndicatorSection() == page.model.column_of("created_at")
