@@ -7,6 +7,10 @@ user starts with the module's default columns
 screen). The chosen columns and the sort are kept in QSettings under
 ``views/<login>/<module>/columns`` and ``views/<login>/<module>/sort`` and
 restored when the page opens again.
+
+A column the role reads masked (an engineer's customer phone numbers) offers
+no sorting: a click on its heading does nothing and its tooltip says why
+(the service would refuse the sort).
 """
 
 from __future__ import annotations
@@ -17,7 +21,8 @@ from PySide6.QtCore import QCoreApplication, QObject, QPoint, QSettings, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QTableView
 
-from crm_core.metadata import Field
+from crm_core.metadata import EntitySpec, Field
+from crm_core.permissions import sees
 from crm_desktop.grid.column_layout import default_columns
 from crm_desktop.grid.record_model import RecordTableModel
 
@@ -27,11 +32,19 @@ translate = QCoreApplication.translate
 MIN_WIDTH, MAX_WIDTH = 70, 280  # a column shown from the menu: what it holds, within these
 
 
+def masked_fields(spec: EntitySpec, role: str) -> frozenset[str]:
+    """Fields ``role`` reads masked (the services refuse to sort or filter by them); none without a role."""
+    if not role:
+        return frozenset()
+    return frozenset(n for n, f in spec.all_fields.items() if f.sensitive and not sees(role, f.sensitive))
+
+
 class ColumnChooser(QObject):
     """Header context menu choosing the columns of ``view``; remembers them and the sort."""
 
     def __init__(self, view: QTableView, model: RecordTableModel, lang: str, *,
-                 settings: QSettings | None = None, login: str | None = None, pinned: Iterable[str] = ()):
+                 settings: QSettings | None = None, login: str | None = None, pinned: Iterable[str] = (),
+                 role: str = ""):
         """Attach to ``view``'s header.
 
         Args:
@@ -41,6 +54,7 @@ class ColumnChooser(QObject):
             settings: where views are remembered; None: nothing is remembered.
             login: the signed-in user's login (part of the settings key).
             pinned: fields never offered (a page pinned to one customer hides its column).
+            role: the signed-in user's role: the columns it reads masked cannot be sorted by.
         """
         super().__init__(view)
         self._view, self._model, self._lang = view, model, lang
@@ -51,6 +65,8 @@ class ColumnChooser(QObject):
         self.candidates: list[Field] = [f for f in (*spec.fields, *system) if f.name not in skip]
         self._key = f"views/{login}/{spec.module}"
         self.menu: QMenu | None = None
+        self.unsortable = masked_fields(spec, role)
+        model.set_unsortable(sorted(self.unsortable))
         header = view.horizontalHeader()
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._on_header_custom_context_menu_requested)
@@ -78,7 +94,7 @@ class ColumnChooser(QObject):
     def sort_by(self, sort: str, *, reload: bool = True) -> None:
         """Sort by ``sort`` ("-field" descending, "" the default order), arrow and memory included."""
         name = sort.lstrip("-")
-        if name and name not in self._model.columns:
+        if name and (name not in self._model.columns or name in self.unsortable):
             sort = ""
         self._model.set_sort(sort, reload=reload)
         self._show_sort(sort or None)
@@ -158,7 +174,8 @@ class ColumnChooser(QObject):
         if self._settings is None:
             return None
         sort = self._settings.value(f"{self._key}/sort")
-        return sort if isinstance(sort, str) and sort.lstrip("-") in self._model.columns else None
+        shown = isinstance(sort, str) and sort.lstrip("-") in self._model.columns
+        return sort if shown and sort.lstrip("-") not in self.unsortable else None
 
     def restore_sort(self, sort: str | None) -> None:
         """Sort by the remembered ``sort`` (if any), then remember the user's sorting from now on."""
@@ -194,6 +211,9 @@ class ColumnChooser(QObject):
         menu.popup(self._view.horizontalHeader().mapToGlobal(pos))
 
     def _on_header_sort_indicator_changed(self, column: int, order: Qt.SortOrder) -> None:
+        if 0 <= column < self._model.columnCount() and not self._model.sortable(column):
+            self._show_current_sort()  # a masked column: the model did not sort; the arrow stays where it was
+            return
         if 0 <= column < self._model.columnCount():
             name = self._model.field_at(column).name
             self._save("sort", f"-{name}" if order == Qt.SortOrder.DescendingOrder else name)

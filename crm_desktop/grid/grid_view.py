@@ -152,7 +152,8 @@ class ModulePage(QWidget):
         if actor is not None and settings is None:
             settings = QSettings("crm-desktop", "crm-desktop")  # as the login window and settings dialog
         self.columns = ColumnChooser(self.view, self.model, lang, settings=settings,
-                                     login=actor.login if actor is not None else None, pinned=pinned)
+                                     login=actor.login if actor is not None else None, pinned=pinned,
+                                     role=actor.role if actor is not None else "")
         restored_sort = self.columns.restore()
         self.views = SavedViews(self, settings, actor.login if actor is not None else None)
         row.insertWidget(row.indexOf(self.dashboard_chip), self.views.button)

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any, Protocol
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QGuiApplication, QPalette
 
 from crm_core.metadata import EntitySpec, Field
@@ -40,6 +40,9 @@ RecordRole = Qt.ItemDataRole.UserRole + 1  #: the whole record dict of the row
 IdRole = Qt.ItemDataRole.UserRole + 2  #: the record's id
 FieldRole = Qt.ItemDataRole.UserRole + 3  #: the column's :class:`~crm_core.metadata.Field`
 ValueRole = Qt.ItemDataRole.UserRole + 4  #: the raw (unformatted, possibly masked) value
+
+# Called by this name so that pyside6-lupdate finds every string with its context.
+translate = QCoreApplication.translate
 
 MIN_SEARCH = 2  # what crm_core accepts; shorter texts mean "no search", not an error
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -117,6 +120,7 @@ class RecordTableModel(QAbstractTableModel):
         self._search: str | None = None
         self._filters: tuple[Filter, ...] = ()
         self._include_inactive = True
+        self._unsortable: frozenset[str] = frozenset()
 
     # ------------------------------------------------------------ properties
 
@@ -162,6 +166,20 @@ class RecordTableModel(QAbstractTableModel):
         self._columns = fields
         self._forget_texts()
         self.endResetModel()
+
+    def set_unsortable(self, names: Sequence[str]) -> None:
+        """Fields the list cannot be sorted by (those the role reads masked): :meth:`sort` ignores them.
+
+        Their headings say why in their tooltips. The service refuses such a sort anyway;
+        this spares the user a click that can only end in a refusal.
+        """
+        self._unsortable = frozenset(names)
+        if self._columns:
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self._columns) - 1)
+
+    def sortable(self, column: int) -> bool:
+        """True when the list can be sorted by ``column`` (False for a field the role reads masked)."""
+        return 0 <= column < len(self._columns) and self._columns[column].name not in self._unsortable
 
     def set_language(self, language: str) -> None:
         """Switch headers and labels to ``language`` ("zh_CN" / "en") without reloading."""
@@ -351,7 +369,12 @@ class RecordTableModel(QAbstractTableModel):
             self._request_page(f)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        """Let the service sort by ``column`` and reload; column -1 restores the default order."""
+        """Let the service sort by ``column`` and reload; column -1 restores the default order.
+
+        A column the role reads masked (:meth:`set_unsortable`) changes nothing.
+        """
+        if 0 <= column < len(self._columns) and not self.sortable(column):
+            return
         if 0 <= column < len(self._columns):
             name = self._columns[column].name
             self._sort = (f"-{name}" if order == Qt.SortOrder.DescendingOrder else name,)
@@ -371,6 +394,9 @@ class RecordTableModel(QAbstractTableModel):
             return _RIGHT
         if role == FieldRole:
             return field
+        if role == Qt.ItemDataRole.ToolTipRole and field.name in self._unsortable:
+            return translate("GridTools", "%1 is shown masked for your role, so the list cannot be sorted "
+                                          "by it.").replace("%1", field.label(self._language))
         return None
 
     def data(self, index: AnyIndex, role: int = _DISPLAY) -> Any:
