@@ -54,6 +54,7 @@ class ReminderWatcher(QObject):
         self._clock = clock
         self._seen: set[tuple[Any, ...]] | None = None  # None until the first look
         self._busy = False
+        self._again = False  # a look was asked for while one was under way
         self._stopped = False
         self.timer = QTimer(self)
         self.timer.setInterval(interval_ms)
@@ -70,8 +71,15 @@ class ReminderWatcher(QObject):
         self.timer.stop()
 
     def poll(self) -> None:
-        """Ask for the agenda in the background (skipped while the previous ask is under way)."""
-        if self._busy or self._stopped:
+        """Ask for the agenda in the background; asked while a look is under way, look again once it ends.
+
+        The look under way may have read the lists before the record that asked was saved:
+        skipping the ask would leave that record unannounced until the next timer tick.
+        """
+        if self._stopped:
+            return
+        if self._busy:
+            self._again = True
             return
         self._busy = True
         run_in_background(self._workbench.agenda, self._clock(), done=self._on_agenda_done,
@@ -81,6 +89,7 @@ class ReminderWatcher(QObject):
         self._busy = False
         if self._stopped:
             return
+        self._look_again_if_asked()
         items = [item for section in agenda.values() for item in section]
         keys = {item_key(item) for item in items}
         if self._seen is not None:
@@ -93,4 +102,10 @@ class ReminderWatcher(QObject):
     def _on_agenda_failed(self, exc: BaseException) -> None:
         self._busy = False
         if not self._stopped:
+            self._look_again_if_asked()
             self.failed.emit(exc)
+
+    def _look_again_if_asked(self) -> None:
+        if self._again:
+            self._again = False
+            self.poll()  # in the background: this look's result is handled first
