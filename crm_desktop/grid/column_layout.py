@@ -54,6 +54,7 @@ TITLE_MAX = 320  # the record's own name may be wider
 TITLE_FLOOR = 200  # ... and keeps this much (about 13 Chinese characters) when squeezed
 RECORD_FLOOR = 150  # a reference to another record (a customer's name)
 TEXT_FLOOR = 100  # e-mails, addresses, descriptions: what gives way first
+SQUEEZED_FLOOR = 80  # names and texts in a window too narrow for the floors above
 PADDING = 12  # room between a cell's text and the grid line
 
 
@@ -89,10 +90,11 @@ def fit_columns(view: QTableView, model: RecordTableModel) -> None:
     spec = model.spec
     arrow = view.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMarkSize, None, header) + 2 * PADDING
     shown = [c for c in range(model.columnCount()) if not header.isSectionHidden(c)]
-    wanted, floors, whole = [], [], []
+    wanted, floors, whole, kinds = [], [], [], []
     for column in shown:
         field = model.field_at(column)
         kind = column_kind(spec, field)
+        kinds.append(kind)
         title = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
         heading = header.fontMetrics().horizontalAdvance(title) + arrow
         contents = view.sizeHintForColumn(column) + PADDING
@@ -113,10 +115,14 @@ def fit_columns(view: QTableView, model: RecordTableModel) -> None:
     # The viewport's width once the vertical scroll bar is there (a first page of 100 rows brings it).
     available = view.width() - 2 * view.frameWidth() - view.verticalScrollBar().sizeHint().width()
     # E-mails, addresses and descriptions give way first; the record's own name only after them.
-    titles = [i for i, column in enumerate(shown) if column_kind(spec, model.field_at(column)) == "title"]
+    titles = [i for i, kind in enumerate(kinds) if kind == "title"]
     widths = fit_widths(wanted, available, [wanted[i] if i in titles else f for i, f in enumerate(floors)])
     if sum(widths) > available:
         widths = fit_widths(widths, available, [floors[i] if i in titles else w for i, w in enumerate(widths)])
+    if sum(widths) > available:  # a narrower window (1280 px): names and texts give more, codes still whole
+        last = [min(f, SQUEEZED_FLOOR) if kind in ("title", "record", "text") else f
+                for f, kind in zip(floors, kinds, strict=True)]
+        widths = fit_widths(widths, available, last)
     slack = available - sum(widths)
     for i in sorted(range(len(widths)), key=lambda i: i not in titles):  # room left: long names read whole
         grow = min(slack, whole[i] - widths[i])

@@ -62,7 +62,7 @@ def main() -> None:
         window = MainWindow(session, lang)
         window.resize(1280, 760)
         window.show()
-        page = window.current_page()
+        page = window.show_module("customers")  # the 工作台 is the first page since sign-in
         settle(app, lambda: page.model.total is not None and not page.model.loading
                and window.due_button.isVisible())
         page.view.selectRow(1)
