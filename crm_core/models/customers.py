@@ -99,7 +99,8 @@ class CustomerSearchGram(Base):
 
     __tablename__ = "customer_search_grams"
     __table_args__ = (
-        # Refreshing one customer and the ON DELETE CASCADE find its rows through this.
+        # Refreshing one customer and the ON DELETE CASCADE find its rows through this. On PostgreSQL
+        # two triggers take the foreign key's place (revision 0012_importpg; migrate.include_object).
         Index("ix_customer_search_grams_customer_id", "customer_id"),
     )
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from psycopg import sql
 
-from crm_core.pgsecurity import accounts, audit_trail, bookkeeping, masking
+from crm_core.pgsecurity import accounts, audit_trail, bookkeeping, masking, search_grams
 from crm_core.pgsecurity.grants import grant_statements
 from crm_core.pgsecurity.policies import policy_statements
 from crm_core.pgsecurity.roles import database_statements, ownership_statements, role_statements
@@ -22,7 +22,7 @@ def security_statements() -> list[Statement]:
     """
     return [*role_statements(), *ownership_statements(), *database_statements(), *grant_statements(),
             *policy_statements(), *masking.statements(), *accounts.statements(), *audit_trail.statements(),
-            *bookkeeping.statements()]
+            *bookkeeping.statements(), *search_grams.statements()]
 
 
 def run_statements(conn, statements: Sequence[Statement]) -> None:
