@@ -137,12 +137,13 @@ class CustomerService(CustomerDuplicatesMixin, CustomerMergeMixin, EntityService
         him the owner test is applied row by row while the sort order's index is
         walked, which meets his customers often when they are spread over the table.
         """
-        if scope_of(self.ctx.actor.role, "customers") is Scope.ALL:
+        plan = self._branch_plan(s, keys)
+        if plan is None:
             return None
+        few, few_shares, walked = plan
         uid = self.ctx.actor.user_id
         shared = Customer.id.in_(select(CustomerShare.customer_id).where(CustomerShare.user_id == uid))
-        few, few_shares = self._scope_sizes(s, uid)
-        if not few and keys is not None and [k.column.key for k in keys][:-1] in ([], ["name"], ["created_at"]):
+        if walked:
             # walked in (owner_id, [name | created_at,] id) order: no sort, no row of another owner read
             own = Customer.owner_id == uid
         else:
@@ -152,6 +153,17 @@ class CustomerService(CustomerDuplicatesMixin, CustomerMergeMixin, EntityService
         # shares read and sorted cost 15 ms a page on PostgreSQL).
         return [(own, few),
                 (and_(shared, or_(Customer.owner_id != uid, Customer.owner_id.is_(None))), few_shares)]
+
+    def _branch_plan(self, s: Session, keys: list[SortKey] | None) -> tuple[bool, bool, bool] | None:
+        """How :meth:`_scope_branches` reads the scope: None (all customers), else (few own, few shared, walked)."""
+        if scope_of(self.ctx.actor.role, "customers") is Scope.ALL:
+            return None
+        few, few_shares = self._scope_sizes(s, self.ctx.actor.user_id)
+        walked = not few and keys is not None and [k.column.key for k in keys][:-1] in ([], ["name"], ["created_at"])
+        return few, few_shares, walked
+
+    def _scope_plan(self, s: Session, keys: list[SortKey]) -> Any:
+        return (*super()._scope_plan(s, keys), self._branch_plan(s, keys))
 
     def _scope_sizes(self, s: Session, uid: int) -> tuple[bool, bool]:
         """(owns few customers, has few shared with him), read at most every SCOPE_SIZES_SECONDS.

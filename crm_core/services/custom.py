@@ -77,6 +77,20 @@ class CustomFieldsMixin:
     def _forget_definitions(self) -> None:
         self._definitions_cache = None
 
+    def _use_listed_definitions(self, s: Session, stamp: str | None) -> None:
+        """Let the unit of work ``s`` use the definitions last read if ``stamp`` (read in ``s``) is theirs.
+
+        Else they are read again (with their stamp) for the next call. Either way the
+        definitions used are those the stamp read in this transaction stands for.
+        """
+        cached = getattr(self, "_definitions_cache", None)
+        if cached is None or cached[0] != stamp:
+            self._forget_definitions()
+            cached = self._listed_definitions(s)
+            if cached[0] != stamp:  # changed between the two reads (PostgreSQL): read them in this unit
+                return
+        s.info.setdefault("bulk_custom_definitions", {})[self.spec.module] = cached[1]
+
     def _parse_custom(self, s: Session, custom: dict[str, Any] | None, record_id: int | None,
                       errors: ErrorCollector) -> dict[int, str | None]:
         """Definition id -> canonical text, for the keys given (and required ones on create)."""

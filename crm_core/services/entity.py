@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
-from sqlalchemy import ColumnElement, func, or_, select, true
+from sqlalchemy import ColumnElement, bindparam, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from crm_core.db.base import utcnow
@@ -152,9 +152,10 @@ class EntityService(ListingMixin, RecordsMixin, CustomFieldsMixin, WriteGuardsMi
             RecordInactive: the record is deactivated (read-only).
             ValidationError, NotFound, PermissionDenied.
         """
-        self._require(Action.UPDATE)
+        self._require_as_seen(Action.UPDATE)
         with self.ctx.db.unit_of_work(write=True) as s:
-            obj = self._load(s, record_id, for_update=True)
+            # The account and the custom field definitions are checked by the statement that locks the row.
+            obj = self._load(s, record_id, for_update=True, confirm=Action.UPDATE)
             self._check_version(s, obj, version)
             self._update_in(s, obj, dict(changes))
             self._commit(s, obj)
@@ -338,14 +339,56 @@ class EntityService(ListingMixin, RecordsMixin, CustomFieldsMixin, WriteGuardsMi
     def _require(self, action: Action) -> None:
         self.ctx.require(self.spec.module, action)
 
-    def _load(self, s: Session, record_id: Any, *, for_update: bool = False) -> Any:
-        stmt = select(self.model).where(self.model.id == record_id, self._scope_condition())
-        if for_update:
-            # FOR NO KEY UPDATE: keys never change, and a plain FOR UPDATE would also block the
-            # foreign-key checks of rows that merely refer to this one (updated_by, audit actor),
-            # turning two admins editing each other's accounts into a deadlock.
-            stmt = stmt.with_for_update(key_share=True)
-        obj = s.scalar(stmt) if isinstance(record_id, int) and not isinstance(record_id, bool) else None
+    def _require_as_seen(self, action: Action) -> None:
+        """Check ``action`` against the role as last seen; the account is re-read only if that refuses.
+
+        For a call whose first statement confirms the account itself (``_load(confirm=...)``):
+        a write then needs no transaction of its own for the check.
+        """
+        try:
+            require(self.ctx.actor.role, self.spec.module, action)
+        except PermissionDenied:
+            self._require(action)  # with the account re-read: a right given since sign-in counts
+
+    def _load(self, s: Session, record_id: Any, *, for_update: bool = False, confirm: Action | None = None) -> Any:
+        """The record in the actor's scope (NotFound if none).
+
+        ``confirm``: the same statement also reads the actor's account (see
+        :meth:`Context.actor_role_now`) and the custom field definitions' stamp. A
+        deactivated account is refused, a changed role is held to ``confirm`` and its
+        scope, and the definitions this service last read are used for the rest of the
+        unit of work when the stamp says they are still the current ones.
+        """
+        if not isinstance(record_id, int) or isinstance(record_id, bool):
+            record_id = None
+        # Kept per actor, role and kind (the scope holds the actor's id): building the statement and
+        # its cache key cost more than running it.
+        shape = (self.ctx.actor.user_id, self.ctx.actor.role, for_update, confirm is not None)
+        cache = self.__dict__.setdefault("_load_statements", {})
+        stmt = cache.get(shape)
+        if stmt is None:
+            stmt = select(self.model).where(self.model.id == bindparam("record_id"), self._scope_condition())
+            if confirm is not None:
+                stmt = stmt.add_columns(self.ctx.actor_role_now(), self.definitions_stamp())
+            if for_update:
+                # FOR NO KEY UPDATE: keys never change, and a plain FOR UPDATE would also block the
+                # foreign-key checks of rows that merely refer to this one (updated_by, audit actor),
+                # turning two admins editing each other's accounts into a deadlock.
+                stmt = stmt.with_for_update(key_share=True)
+            cache[shape] = stmt
+        params = {"record_id": record_id}
+        if confirm is None:
+            obj = s.scalar(stmt, params) if record_id is not None else None
+        else:
+            row = s.execute(stmt, params).first() if record_id is not None else None
+            if row is None:
+                self._require(confirm)  # no row to carry the account: read it on its own
+            elif not self.ctx.confirm_actor(row._actor_role):
+                require(self.ctx.actor.role, self.spec.module, confirm)  # the role changed meanwhile
+                return self._load(s, record_id, for_update=for_update)  # in the new role's scope
+            else:
+                self._use_listed_definitions(s, row._definitions_stamp)
+            obj = row[0] if row is not None else None
         if obj is None:
             raise NotFound(Text(f"{self.spec.label.zh}（编号 {record_id}）不存在或无权访问。",
                                 f"{self.spec.label.en} #{record_id} does not exist or is not yours to see."))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, aliased
 
 from crm_core.metadata import Field, FieldType
@@ -48,29 +48,47 @@ class RecordsMixin:
         role = self.ctx.actor.role
         records = []
         loaded = bool(objs) and isinstance(objs[0], LoadedRow)
-        extras = [k for k in objs[0] if k.endswith("_display") or k == "custom"] if loaded else []
+        if loaded:
+            return self._listed_records(objs, role)
         for obj in objs:
             rec: dict[str, Any] = {}
             masked = []
             for name, f in self.spec.all_fields.items():
-                if loaded:
-                    if name not in obj:
-                        continue  # a field the caller did not ask for
-                    value = obj[name]
-                else:
-                    value = getattr(obj, name, None)
+                value = getattr(obj, name, None)
                 if f.sensitive and not sees(role, f.sensitive) and value is not None:
                     value = val.mask(f, value)
                     masked.append(name)
                 rec[name] = value
             rec["_masked"] = masked
-            if loaded:  # names and custom values came with the row
-                for k in extras:
-                    rec[k] = obj[k]
             records.append(rec)
-        if not loaded:
-            self._add_ref_displays(s, records)
-            self._add_custom_values(s, records)
+        self._add_ref_displays(s, records)
+        self._add_custom_values(s, records)
+        return records
+
+    def _listed_records(self, objs: list[LoadedRow], role: str) -> list[dict[str, Any]]:
+        """:meth:`_records` of rows read by a list (names and custom values came with them).
+
+        Every row of a page holds the same columns: what to copy and what to mask is
+        worked out once per page, not once per cell.
+        """
+        first = objs[0]
+        fields = [(name, f) for name, f in self.spec.all_fields.items() if name in first]  # those asked for
+        masked_fields = [(name, f) for name, f in fields if f.sensitive and not sees(role, f.sensitive)]
+        extras = [k for k in first if k.endswith("_display") or k == "custom"]
+        order = [name for name, _ in fields]
+        records = []
+        for obj in objs:
+            rec = {name: obj[name] for name in order}
+            masked = []
+            for name, f in masked_fields:
+                value = obj[name]
+                if value is not None:
+                    rec[name] = val.mask(f, value)
+                    masked.append(name)
+            rec["_masked"] = masked
+            for k in extras:
+                rec[k] = obj[k]
+            records.append(rec)
         return records
 
 
@@ -99,5 +117,9 @@ class RecordsMixin:
 
     def display_names(self, s: Session, ids: set[int]) -> dict[int, str]:
         """Id -> the text that names each record (unscoped: names only, for display)."""
-        col = getattr(self.model, self.spec.title_field)
-        return {i: str(t) for i, t in s.execute(select(self.model.id, col).where(self.model.id.in_(ids)))}
+        stmt = self.__dict__.get("_display_names_statement")
+        if stmt is None:  # kept: building it costs more than running it
+            col = getattr(self.model, self.spec.title_field)
+            stmt = self._display_names_statement = select(self.model.id, col).where(
+                self.model.id.in_(bindparam("ids", expanding=True)))
+        return {i: str(t) for i, t in s.execute(stmt, {"ids": list(ids)})}

@@ -127,7 +127,8 @@ class ColumnChooser(QObject):
         header.blockSignals(True)
         header.setSortIndicator(column, order)
         header.blockSignals(False)
-        header.viewport().update()
+        if header.isVisible():  # a page not yet shown paints its arrow when it is
+            header.viewport().update()
 
     def build_menu(self) -> QMenu:
         """The checkable column list (also what the header's right-click shows)."""

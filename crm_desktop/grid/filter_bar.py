@@ -36,6 +36,11 @@ def filterable_fields(spec: EntitySpec, columns: Sequence[str], pinned: Iterable
             or (f.type is FieldType.REF and f.ref == "users")]
 
 
+def lists_users(fields: Sequence[Field]) -> bool:
+    """True when one of ``fields`` (see :func:`filterable_fields`) gets a combo of users."""
+    return any(f.type is FieldType.REF for f in fields)
+
+
 class FilterBar(QWidget):
     """Combos and a date range that narrow a module's grid.
 
@@ -142,7 +147,7 @@ class FilterBar(QWidget):
 
     def has_user_filter(self) -> bool:
         """True when a combo lists users (the page then loads them: :meth:`set_users`)."""
-        return any(f.type is FieldType.REF for f in self._fields)
+        return lists_users(self._fields)
 
     def set_users(self, users: Sequence[tuple[Any, str, str]]) -> None:
         """Fill the user combos with ``(id, name, role)`` (the choice made is kept)."""

@@ -37,7 +37,7 @@ from crm_desktop.grid.columns import ColumnChooser
 from crm_desktop.grid.dashboard_chip import DashboardChip
 from crm_desktop.grid.display import DictionaryLabels
 from crm_desktop.grid.empty_hint import EmptyHint
-from crm_desktop.grid.filter_bar import FilterBar, filterable_fields
+from crm_desktop.grid.filter_bar import FilterBar, filterable_fields, lists_users
 from crm_desktop.grid.record_model import IdRole, RecordService, RecordTableModel
 from crm_desktop.grid.record_actions import RecordActions
 from crm_desktop.grid.saved_views import SavedViews
@@ -133,9 +133,11 @@ class ModulePage(QWidget):
         row.addWidget(self.total_label)
 
         pinned = [f.field for f in fixed_filters if f.op == "eq"]
-        self.filter_bar = FilterBar(self.model.spec, filterable_fields(self.model.spec, self.model.columns, pinned),
-                                    lang, labels, self)
-        self.filter_bar.hide()
+        # The filter row is built when first needed (see filter_bar): most visits never open it.
+        self._filter_fields = filterable_fields(self.model.spec, self.model.columns, pinned)
+        self._filter_bar: FilterBar | None = None
+        self._labels = labels
+        self._users: list[tuple[Any, str, str]] | None = None
         self.bulk = BulkActions(self, service, actor.role if actor else "", lang,
                                 announce=changes.announce) if actor is not None else None
         self.transfer = TransferTools(self, actor.role if actor else "", lang,
@@ -162,12 +164,11 @@ class ModulePage(QWidget):
             if column >= 0:
                 self.view.setColumnHidden(column, True)
 
-        layout = QVBoxLayout(self)
+        layout = self._layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 2, 6, 6)
         layout.addWidget(self.record_actions.toolbar)
         layout.addLayout(row)
-        layout.addWidget(self.filter_bar)
-        layout.addWidget(self.view, 1)
+        layout.addWidget(self.view, 1)  # the filter row goes above the grid once built
 
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
@@ -183,9 +184,7 @@ class ModulePage(QWidget):
         self.model.modelReset.connect(self.record_actions.update_enabled)
         self.view.activated.connect(self._on_view_activated)
         self.filter_button.toggled.connect(self._on_filter_button_toggled)
-        self.filter_bar.changed.connect(self._on_filter_bar_changed)
-        self.filter_bar.cleared.connect(self.dashboard_chip.drop)  # "Clear filters" clears everything
-        self.dashboard_chip.removed.connect(self.filter_bar.clear)
+        self.dashboard_chip.removed.connect(self._on_dashboard_chip_removed)
         changes.changed.connect(self._on_changes_changed)
         self._add_shortcuts()
         self._show_total(None)
@@ -195,12 +194,33 @@ class ModulePage(QWidget):
         self.columns.restore_sort(restored_sort)
         if not restored_sort:
             self.columns.show_default_sort()
-        wants_users = self.filter_bar.has_user_filter() or (self.bulk is not None and self.bulk.assign_action)
+        wants_users = lists_users(self._filter_fields) or (self.bulk is not None and self.bulk.assign_action)
         if services_lookup is not None and wants_users:
             run_in_background(_active_users, services_lookup("users"), done=self._on_users_loaded,
                               failed=self._on_users_failed)
 
     # -------------------------------------------------------------- setup
+
+    @property
+    def filter_bar(self) -> FilterBar:
+        """The filter row (hidden until the Filters button shows it), built the first time it is needed.
+
+        Its combos and date boxes took about 6 ms of the GUI thread when the page opened,
+        for a row most visits never open.
+        """
+        if self._filter_bar is None:
+            bar = self._filter_bar = FilterBar(self.model.spec, self._filter_fields, self._lang, self._labels, self)
+            bar.hide()
+            if self._users is not None:
+                bar.set_users(self._users)
+            self._layout.insertWidget(self._layout.indexOf(self.view), bar)
+            bar.changed.connect(self._on_filter_bar_changed)
+            bar.cleared.connect(self.dashboard_chip.drop)  # "Clear filters" clears everything
+        return self._filter_bar
+
+    def _bar_filters(self) -> tuple[Filter, ...]:
+        """The filter row's conditions (none while it was never built)."""
+        return tuple(self._filter_bar.filters()) if self._filter_bar is not None else ()
 
     def _setup_view(self) -> None:
         setup_record_view(self.view, QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -301,15 +321,17 @@ class ModulePage(QWidget):
         self.search_edit.setText(search)
         self.search_edit.blockSignals(False)
         self.dashboard_chip.hold(self.filter_bar.set_filters(filters))
-        if self.filter_bar.filters():
+        if self._bar_filters():
             self.filter_button.setChecked(True)  # let the user see (and change) what narrows the list
         self._show_filter_count()
-        self.model.set_search_and_filters(search, self.filter_bar.filters() + self.dashboard_chip.conditions)
+        self.model.set_search_and_filters(search, self._bar_filters() + self.dashboard_chip.conditions)
 
     def set_dictionary_labels(self, labels: DictionaryLabels) -> None:
         """Show dictionary codes with the labels loaded by the main window."""
         self.model.set_dictionary_labels(labels)
-        self.filter_bar.set_dictionary_labels(labels)
+        self._labels = labels
+        if self._filter_bar is not None:
+            self._filter_bar.set_dictionary_labels(labels)
 
     # --------------------------------------------------------------- slots
 
@@ -322,18 +344,23 @@ class ModulePage(QWidget):
     def _on_filter_button_toggled(self, checked: bool) -> None:
         self.filter_bar.setVisible(checked)
 
+    def _on_dashboard_chip_removed(self) -> None:
+        self.filter_bar.clear()  # and reload (its changed signal), as "Clear filters" does
+
     def _on_filter_bar_changed(self) -> None:
         # The fixed filters are added by the service; the dashboard chip's stay until removed.
-        self.model.set_filters(self.filter_bar.filters() + self.dashboard_chip.conditions)
+        self.model.set_filters(self._bar_filters() + self.dashboard_chip.conditions)
         self._show_filter_count()
 
     def _show_filter_count(self) -> None:
-        count = len(self.filter_bar.filters()) + len(self.dashboard_chip.conditions)
+        count = len(self._bar_filters()) + len(self.dashboard_chip.conditions)
         text = translate("GridTools", "Filters")  # says how many are set, even while folded away
         self.filter_button.setText(f"{text} ({count})" if count else text)
 
     def _on_users_loaded(self, users: list[tuple[Any, str, str]]) -> None:
-        self.filter_bar.set_users(users)
+        self._users = users
+        if self._filter_bar is not None:
+            self._filter_bar.set_users(users)
         if self.bulk is not None:  # records are handed over only to those who may own them
             owners = pickable_roles("owner")
             self.bulk.set_users([(user_id, name) for user_id, name, role in users if role in owners])

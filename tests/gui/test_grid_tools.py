@@ -70,6 +70,22 @@ def test_status_and_level_filters_narrow_the_list_and_clear_restores(qtbot, admi
     assert page.model.total == 3 and combos["status"].currentIndex() == 0
 
 
+def test_the_filter_row_is_built_when_first_opened_and_sits_above_the_grid(qtbot, admin, three, open_page):
+    from crm_desktop.grid.filter_bar import FilterBar
+
+    a, b, c = three
+    page = open_page(admin)
+    assert page.findChild(FilterBar) is None  # not part of opening the page
+    assert page.filter_button.text() == "Filters"
+    page.filter_button.click()
+    bar = page.findChild(FilterBar)
+    assert bar is not None and bar.isVisible()
+    qtbot.waitUntil(lambda: bar.geometry().bottom() < page.view.geometry().top(), timeout=WAIT)
+    assert bar.geometry().top() > page.search_edit.geometry().bottom()
+    choose(qtbot, page, bar.combos["level"], "A")
+    assert names(page) == sorted([a["name"], c["name"]]) and page.filter_button.text() == "Filters (1)"
+
+
 def test_owner_filter_lists_users_and_narrows(qtbot, admin, login, make_customer, open_page):
     sales = login("sales1")
     mine = make_customer("杭州云帆网络科技有限公司", owner_id=sales.actor.user_id)

@@ -78,3 +78,28 @@ def test_each_part_of_a_salespersons_page_uses_its_index(admin, mixed, backend):
             assert "MULTI-INDEX OR" not in text
         else:
             assert "BitmapOr" not in text
+
+
+def test_pages_of_one_shape_share_a_kept_statement_and_still_get_their_own_rows(admin, mixed, owner_size):
+    sales1, ids = mixed
+    for cid in ids["shared"]:
+        admin.customers.share(cid, sales1.actor.user_id)
+    visible = set(ids["own"]) | set(ids["shared"])
+
+    def expected(query: ListQuery) -> list[int]:
+        return [r["id"] for r in admin.customers.list(ListQuery(query.filters, sort=query.sort, limit=500)).rows
+                if r["id"] in visible]
+
+    service = sales1.customers
+    for level in ("A", "B"):  # the same filter shape, another value
+        query = ListQuery(filters=(Filter("level", "eq", level),), sort=("name",), limit=2)
+        got = [r["id"] for r in _pages(service, query)]  # first page, then pages after cursors
+        assert got == expected(query)
+    plain = ListQuery(sort=("name",), limit=3)
+    got = [r["id"] for r in _pages(service, plain)]
+    assert got == expected(plain)
+    assert set(got) & set(ids["shared"])  # a record shared with him is among his pages
+    five = [r["id"] for r in service.list(ListQuery(sort=("name",), limit=5)).rows]
+    assert five == expected(plain)[:5]  # the page size is a value of the kept statement too
+    # first page / after a cursor, with and without the level filter: four shapes, four statements
+    assert len(service._page_statements) == 4
