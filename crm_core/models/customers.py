@@ -29,6 +29,7 @@ class Customer(Tracked, Deactivatable, Base):
         Index("ix_customers_updated_at", "updated_at"),
         Index("ix_customers_phone", "phone"),  # duplicate check as you type (0010)
         Index("ix_customers_credit_code", "credit_code"),
+        Index("ix_customers_name_key", "name_key"),  # the importer's duplicate look-up by name (0012)
     )
 
     code: Mapped[str] = mapped_column(String(20), unique=True)
@@ -48,6 +49,11 @@ class Customer(Tracked, Deactivatable, Base):
     # Denormalised, lower-cased text of code, name, phone, e-mail and contact
     # names; the trigram indexes (pg_trgm / FTS5) are built over it.
     search_text: Mapped[str] = mapped_column(Text, default="")
+    # The name without case, width, spaces and punctuation (search_index.name_key), written with the
+    # search text by every path; the importer looks up the customers a file's names duplicate by it.
+    # Text, not String(400): a declared length raises SQLite's estimate of the row size, and its planner
+    # then served a salesperson's page from another owner index (test_query_plans). At most 400 characters.
+    name_key: Mapped[str | None] = mapped_column(Text)
 
 
 # pg_trgm GIN index behind fuzzy search on PostgreSQL; SQLite uses an FTS5
