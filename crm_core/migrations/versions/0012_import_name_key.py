@@ -40,6 +40,10 @@ def upgrade() -> None:
                      [{'cid': cid, 'key': name_key(name)} for cid, name in rows])
         last = rows[-1][0]
     op.create_index('ix_customers_name_key', 'customers', ['name_key'], unique=False)
+    if conn.dialect.name == 'postgresql':
+        # Without statistics on the new column the planner takes an IN list of 500 keys for half the
+        # table and scans it (10,000 file rows: 10.6 s instead of 1.6 s at 200,000 customers).
+        op.execute('ANALYZE customers')
 
 
 def downgrade() -> None:
