@@ -29,6 +29,16 @@ def upgrade() -> None:
     conn = op.get_bind()
     customers = sa.table('customers', sa.column('id', sa.Integer), sa.column('name', sa.String),
                          sa.column('name_key', sa.String), sa.column('updated_at', sa.DateTime))
+    # The derived key is left out of the PostgreSQL audit trail (as search_text is), but the trigger in
+    # place until the grants and triggers are re-applied after this migration still has the old list:
+    # it would write one trail row per customer for a change the trail omits. The backfill runs with it
+    # disabled, inside this transaction (ALTER TABLE locks customers until commit: no other write
+    # can pass untracked).
+    trail = conn.dialect.name == 'postgresql' and conn.exec_driver_sql(
+        "SELECT 1 FROM pg_trigger WHERE tgname = 'crm_audit_trail' AND tgrelid = 'public.customers'::regclass"
+    ).first() is not None
+    if trail:
+        op.execute('ALTER TABLE customers DISABLE TRIGGER crm_audit_trail')
     last = 0
     while True:  # by id in chunks: memory stays flat whatever the number of customers
         rows = conn.execute(sa.select(customers.c.id, customers.c.name).where(customers.c.id > last)
@@ -39,10 +49,12 @@ def upgrade() -> None:
                      .values(name_key=sa.bindparam('key'), updated_at=customers.c.updated_at),
                      [{'cid': cid, 'key': name_key(name)} for cid, name in rows])
         last = rows[-1][0]
+    if trail:
+        op.execute('ALTER TABLE customers ENABLE TRIGGER crm_audit_trail')
     op.create_index('ix_customers_name_key', 'customers', ['name_key'], unique=False)
     if conn.dialect.name == 'postgresql':
         # Without statistics on the new column the planner takes an IN list of 500 keys for half the
-        # table and scans it (10,000 file rows: 10.6 s instead of 1.6 s at 200,000 customers).
+        # table and scans it (10,000 file rows: 10.6 s instead of 3.1 s at 200,000 customers).
         op.execute('ANALYZE customers')
 
 
