@@ -51,9 +51,10 @@ class Customer(Tracked, Deactivatable, Base):
     search_text: Mapped[str] = mapped_column(Text, default="")
     # The name without case, width, spaces and punctuation (search_index.name_key), written with the
     # search text by every path; the importer looks up the customers a file's names duplicate by it.
-    # Text, not String(400): a declared length raises SQLite's estimate of the row size, and its planner
-    # then served a salesperson's page from another owner index (test_query_plans). At most 400 characters.
-    name_key: Mapped[str | None] = mapped_column(Text)
+    # Deferred: never part of a loaded customer (only the importer's look-up reads it). Text, not
+    # String(400): a declared length raises SQLite's row-size estimate, and its planner then served a
+    # salesperson's page from another owner index (test_query_plans). At most 400 characters.
+    name_key: Mapped[str | None] = mapped_column(Text, deferred=True)
 
 
 # pg_trgm GIN index behind fuzzy search on PostgreSQL; SQLite uses an FTS5
