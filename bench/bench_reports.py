@@ -10,9 +10,16 @@ customers (10,000; built in memory, the database is not involved) and
 compares it with reportlab's raw canvas drawing the same texts with
 ``drawString`` (target ≤ 2×).
 
+The xlsx part writes the same report as xlsx and compares it with openpyxl's
+write-only mode writing the same values (no styles; the floor the grid export
+is held to). ``--xlsx-compare FILE`` also times another ``render_xlsx.py`` (e.g.
+the previous version, ``git show main:crm_core/reports/render_xlsx.py``) in the
+same process, alternately with the current one.
+
 Usage::
 
     python bench/bench_reports.py [--db PATH] [--customers 3000] [--repeat 3] [--pdf-rows 10000] [--pdf-only]
+                                  [--xlsx-only] [--xlsx-compare OLD_render_xlsx.py]
 
 ``--db`` keeps the generated SQLite file for the next run (generating 3000
 customers takes minutes); an existing file with customers is reused as is.
@@ -78,7 +85,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--pdf-rows", type=int, default=10_000)
     parser.add_argument("--pdf-only", action="store_true", help="only the PDF against the raw canvas")
+    parser.add_argument("--xlsx-only", action="store_true", help="only the xlsx against openpyxl write-only")
+    parser.add_argument("--xlsx-compare", type=Path, help="another render_xlsx.py to time alongside")
     args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        xlsx_against_openpyxl(Path(tmp), args.pdf_rows, args.repeat, args.xlsx_compare)
+    if args.xlsx_only:
+        return 0
     with tempfile.TemporaryDirectory() as tmp:
         pdf_against_canvas(Path(tmp), args.pdf_rows, args.repeat)
     if args.pdf_only:
@@ -160,6 +173,45 @@ def pdf_against_canvas(tmp: Path, rows: int, repeat: int) -> None:
         ours.append(timed(lambda: write_report_pdf(report, tmp / "report.pdf", "zh_CN"), 1))
     a, b = statistics.median(ours), statistics.median(base)
     print(f"report PDF, {rows} rows: {a:.2f} s; raw canvas {b:.2f} s; ratio {a / b:.2f} (target <= 2)")
+
+
+def openpyxl_write_only(path: Path, report: Report) -> None:
+    """The floor: openpyxl's write-only mode writing the same values, without styles or widths."""
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet()
+    for section in report.sections:
+        keys = [c.key for c in section.columns]
+        ws.append([c.label("zh_CN") for c in section.columns])
+        for row in section.rows:
+            ws.append([row.get(k) for k in keys])
+    wb.save(path)
+
+
+def xlsx_against_openpyxl(tmp: Path, rows: int, repeat: int, compare: Path | None) -> None:
+    import importlib.util
+
+    from crm_core.reports.render_xlsx import write_report_xlsx
+
+    writers = {"report xlsx (this tree)": write_report_xlsx}
+    if compare is not None:
+        spec = importlib.util.spec_from_file_location("render_xlsx_compared", compare)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        writers[f"report xlsx ({compare.name})"] = module.write_report_xlsx
+    report = contracts_report(rows)
+    times: dict[str, list[float]] = {name: [] for name in writers}
+    base = []
+    for _ in range(max(1, repeat)):  # alternately: the machine's load falls on every writer alike
+        base.append(timed(lambda: openpyxl_write_only(tmp / "floor.xlsx", report), 1))
+        for name, write in writers.items():
+            times[name].append(timed(lambda w=write: w(report, tmp / "report.xlsx", "zh_CN"), 1))
+    b = statistics.median(base)
+    print(f"openpyxl write-only, {rows} rows: {b:.2f} s")
+    for name, runs in times.items():
+        a = statistics.median(runs)
+        print(f"{name}, {rows} rows: {a:.2f} s; ratio to openpyxl write-only {a / b:.2f}")
 
 
 if __name__ == "__main__":

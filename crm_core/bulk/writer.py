@@ -114,7 +114,7 @@ class BulkWriter:
             for r, given in zip(records, rows, strict=True):
                 entry = search_index.derive(r["code"], r["name"], r.get("phone"), r.get("email"),
                                             given.get("_contacts", ()))
-                r["search_text"] = entry.search_text
+                r["search_text"], r["name_key"] = entry.search_text, entry.name_key
                 rid = r["id"]
                 for key in entry.grams:
                     by_key[key].append(rid)

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crm_core.errors import FieldError, ValidationError
+from crm_core.errors import ErrorCollector, FieldError, ValidationError
 from crm_core.i18n import Text
 from crm_core.importing import limits
 from crm_core.importing.cells import CellProblem, convert
@@ -29,6 +29,7 @@ from crm_core.importing.columns import Targets
 from crm_core.importing.lookups import Lookups, row_keys
 from crm_core.importing.model import RowError, RowUpdate
 from crm_core.importing.reader import Table, cell_text
+from crm_core.models import CustomFieldValue
 from crm_core.services import values as val
 from crm_core.services.guards import BULK_REFS, BULK_UNIQUE
 
@@ -80,6 +81,7 @@ class RowChecker:
         self.key = next((n for n in self.spec.unique if n in self.column_of), None)
         self.stored: dict[str, Any] = self._stored() if update_by_key and self.key else {}
         self._prefetch()
+        self.stored_custom = self._stored_custom()
 
     # ------------------------------------------------------------------ setup
 
@@ -117,6 +119,20 @@ class RowChecker:
         for i in range(0, len(keys), 500):
             stmt = select(model).where(getattr(model, self.key).in_(keys[i:i + 500]), self.service._scope_condition())
             out.update({str(getattr(o, self.key)): o for o in self.s.scalars(stmt)})
+        return out
+
+    def _stored_custom(self) -> dict[int, dict[int, str | None]]:
+        """Record id -> definition id -> stored text, for the records the file updates (custom columns only)."""
+        if not self.stored or not any(part == "custom" for _c, _n, _f, part, _o in self.columns):
+            return {}
+        defs = [d.id for d in self.service._definitions(self.s)]
+        ids = sorted(o.id for o in self.stored.values())
+        out: dict[int, dict[int, str | None]] = {rid: {} for rid in ids}
+        for i in range(0, len(ids), 500):
+            for rid, def_id, value in self.s.execute(
+                    select(CustomFieldValue.record_id, CustomFieldValue.definition_id, CustomFieldValue.value)
+                    .where(CustomFieldValue.record_id.in_(ids[i:i + 500]), CustomFieldValue.definition_id.in_(defs))):
+                out[rid][def_id] = value
         return out
 
     # ------------------------------------------------------------------- rows
@@ -218,11 +234,25 @@ class RowChecker:
             old = getattr(obj, name)
             if new is not None and new != old:
                 changes[name] = (old, new)
-        errors += [self._error(row, e, main) for e in collector_errors]
+        custom_changes = self._custom_changes(obj.id, custom, collector_errors)
+        errors += [self._error(row, e, {**main, **{f"custom.{k}": raw for k, raw in custom.items()}})
+                   for e in collector_errors]
         if collector_errors:
             return None
         return RowUpdate(row, obj.id, obj.version, str(getattr(obj, self.key)), getattr(obj, self.spec.title_field),
-                         changes, dict(custom))
+                         changes, dict(custom), custom_changes)
+
+    def _custom_changes(self, record_id: int, custom: dict[str, Any],
+                        errors: list[FieldError]) -> dict[str, tuple[str | None, str | None]]:
+        """``custom.<key>`` -> (stored text, text the file gives), checked by the service's custom-field rules."""
+        if not custom:
+            return {}
+        stored = self.stored_custom.get(record_id, {})
+        collector = ErrorCollector()
+        parsed = self.service._parse_custom(self.s, custom, record_id, collector, stored=stored)
+        errors += collector.errors
+        keys = {d.id: d.key for d in self.service._definitions(self.s)}
+        return {f"custom.{keys[d]}": (stored.get(d), new) for d, new in parsed.items() if new != stored.get(d)}
 
     def _duplicates(self, row: int, values: dict[str, Any], stored: Any) -> list[RowError]:
         texts = {k: cell_text(values[k]) for k in self.lookups.existing if values.get(k) is not None}

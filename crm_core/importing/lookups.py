@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from crm_core import validation as v
 from crm_core.metadata import EntitySpec, Field, FieldType
 from crm_core.models import Customer, DictionaryEntry, User
+from crm_core.services import search_index
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 # How a grid (and so an export) shows a customer: "北京星辰软件有限公司 (C20261122001)"; the
@@ -31,8 +32,11 @@ def fold(text: str) -> str:
 
 
 def company_key(name: str) -> str:
-    """Company names that differ only in case, width, spaces or punctuation are the same company."""
-    return _NON_WORD.sub("", fold(name))
+    """Company names that differ only in case, width, spaces or punctuation are the same company.
+
+    The key stored (and indexed) as ``customers.name_key`` by every path that writes a customer.
+    """
+    return search_index.name_key(name)
 
 
 def phone_key(phone: str) -> str:
@@ -75,9 +79,11 @@ class Lookups:
     """Prefetched choices, references and duplicate keys for importing into one module."""
 
     def __init__(self, s: Session, services: Any, spec: EntitySpec, fields: list[Field],
-                 value_map: dict[str, dict[str, str]] | None = None, ref_texts: dict[str, set[str]] | None = None):
+                 value_map: dict[str, dict[str, str]] | None = None, ref_texts: dict[str, set[str]] | None = None,
+                 key_texts: dict[str, set[str]] | None = None):
         """``ref_texts``: per referenced module, the distinct texts the file's reference cells hold; only the
-        records those texts can name are read (none when not given)."""
+        records those texts can name are read (none when not given). ``key_texts``: per duplicate key field
+        (:func:`key_fields`), the distinct texts of the file's column; only records with those keys are read."""
         self.module = spec.module
         # The user's answers in the value-mapping step: field -> folded cell text -> choice code.
         self.value_map = {name: {fold(k): v for k, v in m.items()} for name, m in (value_map or {}).items()}
@@ -88,7 +94,7 @@ class Lookups:
         for f in fields:
             if f.type is FieldType.REF and f.ref and f.ref not in self.refs:
                 self.refs[f.ref] = _ref_index(s, services[f.ref], (ref_texts or {}).get(f.ref, set()))
-        self.existing: dict[str, set[str]] = existing_keys(s, spec)
+        self.existing: dict[str, set[str]] = existing_keys(s, spec, key_texts or {})
 
     def choice_labels(self, name: str, lang: str) -> list[str]:
         """The labels of a choice field in ``lang``, in display order."""
@@ -209,15 +215,48 @@ def row_keys(spec: EntitySpec, values: dict[str, Any]) -> dict[str, str]:
     return {k: key for k, key in keys.items() if key}
 
 
-def existing_keys(s: Session, spec: EntitySpec) -> dict[str, set[str]]:
-    """Every duplicate key already in the database, across all records (not only the actor's)."""
+def key_fields(spec: EntitySpec) -> list[str]:
+    """The fields whose value makes a row a duplicate of a record already in the database."""
+    return list(spec.unique) + (["name", "phone"] if spec.module == "customers" else [])
+
+
+def existing_keys(s: Session, spec: EntitySpec, texts: dict[str, set[str]]) -> dict[str, set[str]]:
+    """The duplicate keys already in the database (across all records, not only the actor's) that the
+    file's texts (field -> distinct cell texts) can have; records with other keys are not read.
+
+    Each field is looked up by its own index with IN lists (:data:`IN_PART` values): unique fields (codes,
+    numbers) by their spellings, a customer's name by its key (``ix_customers_name_key``), his phone by its
+    normalised form (``ix_customers_phone``; the services store phones normalised). Which fetched record
+    counts is decided by :func:`row_keys`, the same rule as before.
+    """
     model = spec.model
-    names = list(spec.unique) + (["name", "phone"] if spec.module == "customers" else [])
+    names = key_fields(spec)
     out: dict[str, set[str]] = {n: set() for n in names}
-    if not names:
-        return out
-    for row in s.execute(select(*(getattr(model, n) for n in names))):
-        keys = row_keys(spec, dict(zip(names, row)))
-        for n, key in keys.items():
-            out[n].add(key)
+    for name in names:
+        given = {t for t in texts.get(name, ()) if t}
+        if not given:
+            continue
+        if spec.module == "customers" and name == "name":
+            column, values = Customer.name_key, sorted({k for t in given if (k := company_key(t))})
+        elif spec.module == "customers" and name == "phone":
+            column, values = model.phone, sorted({f for t in given for f in _phone_forms(t)})
+        else:
+            column, values = getattr(model, name), _variants(given, codes=False)
+        wanted = {k for t in given if (k := row_keys(spec, {name: t}).get(name))}
+        for i in range(0, len(values), IN_PART):
+            for (stored,) in s.execute(select(getattr(model, name)).where(column.in_(values[i:i + IN_PART]))):
+                key = row_keys(spec, {name: stored}).get(name)
+                if key in wanted:
+                    out[name].add(key)
     return out
+
+
+def _phone_forms(text: str) -> set[str]:
+    """How a typed phone number may be stored: normalised (as the services store it), or as typed."""
+    forms = {text.strip(), unicodedata.normalize("NFKC", text).strip()}
+    for form in list(forms):
+        try:
+            forms.add(v.normalize_phone(form))
+        except v.FieldProblem:
+            pass
+    return {f for f in forms if f}

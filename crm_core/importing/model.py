@@ -52,6 +52,8 @@ class RowUpdate:
             (a conflict) if someone saved the record since.
         changes: field -> (stored value, value from the file), only fields that differ.
         custom: custom field key -> raw value from the file.
+        custom_changes: ``custom.<key>`` (the target's name, as the wizard labels it) -> (stored text,
+            text from the file), only custom fields that differ, parsed by the custom-field rules.
     """
 
     row: int
@@ -61,6 +63,7 @@ class RowUpdate:
     title: str
     changes: dict[str, tuple[Any, Any]]
     custom: dict[str, Any] = field(default_factory=dict)
+    custom_changes: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from crm_core.i18n import Text
 from crm_core.importing import batches, columns, mapping_step, undo, workbook, writer
 from crm_core.importing.engine import Prepared, RowChecker
 from crm_core.importing.limits import file_error
-from crm_core.importing.lookups import Lookups, ref_texts
+from crm_core.importing.lookups import Lookups, key_fields, ref_texts
 from crm_core.importing.model import (ImportCheck, ImportRejected, ImportResult, ImportSource, RowError, RowUpdate,
                                       UnknownValue)
 from crm_core.importing.reader import open_source, read_table
@@ -261,8 +261,11 @@ class ImportService:
     def _prepare(self, module: str, t: columns.Targets, table: Any, mapping: dict[int, str],
                  value_map: dict[str, dict[str, str]] | None, update_by_key: bool, progress: Progress) -> Prepared:
         with self.ctx.db.unit_of_work(write=False) as s:
-            lookups = Lookups(s, self.ctx.services, self._spec(module), [t.fields[n] for n in mapping.values()], value_map,
-                              _ref_texts(table, mapping, t))
+            spec = self._spec(module)
+            keys = set(key_fields(spec))
+            lookups = Lookups(s, self.ctx.services, spec, [t.fields[n] for n in mapping.values()], value_map,
+                              _ref_texts(table, mapping, t),
+                              ref_texts(table.rows, {col: name for col, name in mapping.items() if name in keys}))
             return RowChecker(s, self.ctx.services, t, lookups, table, mapping, update_by_key=update_by_key).run(progress)
 
 

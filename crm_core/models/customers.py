@@ -29,6 +29,7 @@ class Customer(Tracked, Deactivatable, Base):
         Index("ix_customers_updated_at", "updated_at"),
         Index("ix_customers_phone", "phone"),  # duplicate check as you type (0010)
         Index("ix_customers_credit_code", "credit_code"),
+        Index("ix_customers_name_key", "name_key"),  # the importer's duplicate look-up by name (0012)
     )
 
     code: Mapped[str] = mapped_column(String(20), unique=True)
@@ -48,6 +49,12 @@ class Customer(Tracked, Deactivatable, Base):
     # Denormalised, lower-cased text of code, name, phone, e-mail and contact
     # names; the trigram indexes (pg_trgm / FTS5) are built over it.
     search_text: Mapped[str] = mapped_column(Text, default="")
+    # The name without case, width, spaces and punctuation (search_index.name_key), written with the
+    # search text by every path; the importer looks up the customers a file's names duplicate by it.
+    # Deferred: never part of a loaded customer (only the importer's look-up reads it). Text, not
+    # String(400): a declared length raises SQLite's row-size estimate, and its planner then served a
+    # salesperson's page from another owner index (test_query_plans). At most 400 characters.
+    name_key: Mapped[str | None] = mapped_column(Text, deferred=True)
 
 
 # pg_trgm GIN index behind fuzzy search on PostgreSQL; SQLite uses an FTS5
@@ -100,7 +107,7 @@ class CustomerSearchGram(Base):
     __tablename__ = "customer_search_grams"
     __table_args__ = (
         # Refreshing one customer and the ON DELETE CASCADE find its rows through this. On PostgreSQL
-        # two triggers take the foreign key's place (revision 0012_importpg; migrate.include_object).
+        # two triggers take the foreign key's place (revision 0012; migrate.include_object).
         Index("ix_customer_search_grams_customer_id", "customer_id"),
     )
 

@@ -26,7 +26,7 @@ NOT_AUDITED = frozenset({"audit_trail", "audit_log", "erasure_log", "login_throt
                          "code_sequences", "backup_runs", "alembic_version",
                          # one row per imported record, each checked against the trail's own INSERT entry
                          "import_batch_records"})
-OMITTED = (("customers", "search_text"), ("users", "password_hash"))
+OMITTED = (("customers", "search_text"), ("customers", "name_key"), ("users", "password_hash"))
 READERS = ("crm_admin", "crm_manager")
 
 TRIGGER_FUNCTION = """CREATE OR REPLACE FUNCTION public.crm_audit_trail() RETURNS trigger

@@ -92,16 +92,22 @@ class CustomFieldsMixin:
         s.info.setdefault("bulk_custom_definitions", {})[self.spec.module] = cached[1]
 
     def _parse_custom(self, s: Session, custom: dict[str, Any] | None, record_id: int | None,
-                      errors: ErrorCollector) -> dict[int, str | None]:
-        """Definition id -> canonical text, for the keys given (and required ones on create)."""
+                      errors: ErrorCollector, *, stored: dict[int, str | None] | None = None) -> dict[int, str | None]:
+        """Definition id -> canonical text, for the keys given (and required ones on create).
+
+        ``stored``: the record's stored values (definition id -> text) when the caller read them already
+        (the importer, one query for a whole file); otherwise they are read here for ``record_id``.
+        """
         defs = self._definitions(s)
         if not defs and not custom:
             return {}
         custom = dict(custom or {})
         by_key = {d.key: d for d in defs}
-        stored: dict[int, str | None] = {} if record_id is None else dict(s.execute(
-            select(CustomFieldValue.definition_id, CustomFieldValue.value).where(
-                CustomFieldValue.record_id == record_id, CustomFieldValue.definition_id.in_([d.id for d in defs]))).all())
+        if stored is None:
+            stored = {} if record_id is None else dict(s.execute(
+                select(CustomFieldValue.definition_id, CustomFieldValue.value).where(
+                    CustomFieldValue.record_id == record_id,
+                    CustomFieldValue.definition_id.in_([d.id for d in defs]))).all())
         out: dict[int, str | None] = {}
         for key in custom:
             if key not in by_key:

@@ -10,6 +10,9 @@ Derived data per customer:
   names and contact phone digits, joined by spaces. The trigram indexes (pg_trgm
   GIN on PostgreSQL, the FTS5 ``customers_fts`` table on SQLite) serve terms of
   three or more characters from it.
+* ``customers.name_key``: the company name with case, width, spaces and punctuation
+  taken out (:func:`name_key`), indexed, so the importer finds the customers a file's
+  names duplicate by an IN list instead of reading every customer's name.
 * ``customer_search_grams`` rows ``(gram, kind, customer_id)``: every pair of
   adjacent characters, for 2-character terms (no trigram index serves them).
   ``kind`` says where the pair comes from, so a search can leave out what the
@@ -40,6 +43,7 @@ Public API (stable; extend, do not rename):
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -51,6 +55,8 @@ from crm_core.models import Contact, Customer, CustomerSearchGram
 _NON_WORD = re.compile(r"[\s\W_]+", re.UNICODE)
 _SPACE = re.compile(r"\s+", re.UNICODE)
 _NON_DIGIT = re.compile(r"\D")
+_NOT_KEY = re.compile(r"[\W_]+", re.UNICODE)
+NAME_KEY_LENGTH = 400  # the column's length; NFKC may lengthen a name ("㍿" -> "株式会社")
 
 #: Gram kinds (see the module docstring).
 NAME, CONTACT_NAME, PHONE, CONTACT_PHONE = "n", "c", "p", "q"
@@ -63,6 +69,12 @@ class SearchEntry:
 
     search_text: str
     grams: frozenset[tuple[str, str]]  # (gram, kind)
+    name_key: str = ""
+
+
+def name_key(name: str | None) -> str:
+    """Company names that differ only in case, width, spaces or punctuation are the same company (one key)."""
+    return _NOT_KEY.sub("", unicodedata.normalize("NFKC", name or "").strip().casefold())[:NAME_KEY_LENGTH]
 
 
 def digits(phone: str | None) -> str:
@@ -111,7 +123,7 @@ def derive(code: str | None, name: str | None, phone: str | None, email: str | N
     for n, p in contacts:
         grams |= {(g, CONTACT_NAME) for g in _pairs(n)}
         grams |= {(g, CONTACT_PHONE) for g in _digit_pairs(p)}
-    return SearchEntry(search_text, frozenset(grams))
+    return SearchEntry(search_text, frozenset(grams), name_key(name))
 
 
 def gram_rows(customer_id: int, entry: SearchEntry) -> list[dict[str, object]]:
@@ -135,8 +147,8 @@ def write_many(conn: Session | Connection, entries: Mapping[int, SearchEntry], *
         return
     table = Customer.__table__
     conn.execute(update(table).where(table.c.id == bindparam("cid"))
-                 .values(search_text=bindparam("text"), updated_at=table.c.updated_at),
-                 [{"cid": cid, "text": e.search_text} for cid, e in entries.items()])
+                 .values(search_text=bindparam("text"), name_key=bindparam("key"), updated_at=table.c.updated_at),
+                 [{"cid": cid, "text": e.search_text, "key": e.name_key} for cid, e in entries.items()])
     grams = CustomerSearchGram.__table__
     if not fresh:
         ids = list(entries)
@@ -187,7 +199,8 @@ def refresh(conn: Session | Connection, customer_ids: int | Iterable[int], *,
     if not wanted:
         return set()
     table, grams = Customer.__table__, CustomerSearchGram.__table__
-    stored_text = dict(conn.execute(select(table.c.id, table.c.search_text).where(table.c.id.in_(list(wanted)))).all())
+    stored_text = {cid: (text, key) for cid, text, key in conn.execute(
+        select(table.c.id, table.c.search_text, table.c.name_key).where(table.c.id.in_(list(wanted))))}
     stored: dict[int, set[tuple[str, str]]] = {cid: set() for cid in wanted}
     for g, k, cid in conn.execute(select(grams.c.gram, grams.c.kind, grams.c.customer_id)
                                   .where(grams.c.customer_id.in_(list(wanted)))):
@@ -196,8 +209,8 @@ def refresh(conn: Session | Connection, customer_ids: int | Iterable[int], *,
     texts: list[dict[str, object]] = []
     new: list[dict[str, object]] = []
     for cid, entry in wanted.items():
-        if stored_text.get(cid) != entry.search_text:
-            texts.append({"cid": cid, "text": entry.search_text})
+        if stored_text.get(cid) != (entry.search_text, entry.name_key):
+            texts.append({"cid": cid, "text": entry.search_text, "key": entry.name_key})
             changed.add(cid)
         removed, added = stored[cid] - entry.grams, entry.grams - stored[cid]
         if not removed and not added:
@@ -212,7 +225,8 @@ def refresh(conn: Session | Connection, customer_ids: int | Iterable[int], *,
                 if g in touched or (g, k) in added]
     if texts:
         conn.execute(update(table).where(table.c.id == bindparam("cid"))
-                     .values(search_text=bindparam("text"), updated_at=table.c.updated_at), texts)
+                     .values(search_text=bindparam("text"), name_key=bindparam("key"),
+                             updated_at=table.c.updated_at), texts)
     if new:
         conn.execute(grams.insert(), new)
     return changed

@@ -173,8 +173,10 @@ class CheckPage(QWizardPage):
         for i, u in enumerate(updates):
             self.updates_table.setItem(i, 0, QTableWidgetItem(str(u.row)))
             self.updates_table.setItem(i, 1, QTableWidgetItem(f"{u.title}（{u.key}）"))
-            changes = "；".join(f"{labels.get(n, n)}: {'' if old is None else old} → {new}"
-                               for n, (old, new) in u.changes.items()) or translate("Transfer", "no change")
+            # the module's own fields, then its custom fields, each under the label the mapping page shows
+            pairs = [*u.changes.items(), *u.custom_changes.items()]
+            changes = "；".join(f"{labels.get(n, n)}: {'' if old is None else old} → {'' if new is None else new}"
+                               for n, (old, new) in pairs) or translate("Transfer", "no change")
             self.updates_table.setItem(i, 2, QTableWidgetItem(changes))
         self.updates_table.setVisible(bool(updates))
 

@@ -73,3 +73,25 @@ def test_update_by_code_shows_the_changes_before_importing(qtbot, admin, make_cu
         qtbot.waitUntil(wizard.run_page.isComplete, timeout=WAIT)
     assert "1 existing records were updated." in wizard.run_page.result_label.text()
     assert admin.customers.get(one["id"])["level"] == "A"
+
+
+def test_the_update_preview_lists_custom_field_changes_under_their_labels(qtbot, admin, make_customer, tmp_path,
+                                                                          monkeypatch, open_page):
+    admin.custom_fields.create({"module": "customers", "key": "erp_id", "label_zh": "ERP编号", "label_en": "ERP id",
+                                "field_type": "text", "max_length": 10})
+    one = make_customer("甲公司", level="C", custom={"erp_id": "OLD-1"})
+    path = tmp_path / "update.csv"
+    path.write_text(f"客户编码,公司名称,重要级别,ERP编号\n{one['code']},甲公司,A,NEW-1\n", encoding="utf-8")
+    page = open_page(admin)
+    wizard = _open(qtbot, monkeypatch, page, path)
+    wizard.next()
+    wizard.next()
+    _wait_check(qtbot, wizard)
+    wizard.check_page.update_check.setChecked(True)
+    _wait_check(qtbot, wizard)
+    table = wizard.check_page.updates_table
+    assert table.rowCount() == 1 and table.item(0, 2).text() == "Importance: C → A；ERP id: OLD-1 → NEW-1"
+    with qtbot.waitSignal(page.model.total_changed, timeout=WAIT):
+        wizard.button(QWizard.WizardButton.CommitButton).click()
+        qtbot.waitUntil(wizard.run_page.isComplete, timeout=WAIT)
+    assert admin.customers.get(one["id"])["custom"]["erp_id"] == "NEW-1"

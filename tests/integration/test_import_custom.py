@@ -169,3 +169,43 @@ def test_a_custom_choice_retired_while_the_file_is_checked_is_refused_when_writt
     [error] = info.value.check.errors
     assert error.row == 2 and error.message.zh == "销售大区：“referral”不是可选值"
     assert admin.customers.list().rows == [] and _values(db) == 0
+
+
+def test_the_preview_of_an_update_by_code_lists_custom_field_changes_and_the_run_applies_them(
+        admin, fields, make_customer, tmp_path):
+    a = make_customer("甲公司", custom={"erp_id": "OLD-1", "seats": "5"})
+    b = make_customer("乙公司", custom={"erp_id": "SAME-2"})
+    path = _update_file(tmp_path, [[a["code"], "甲公司", "NEW-1", "1,200"], [b["code"], "乙公司", "SAME-2", None]])
+    mapping = admin.imports.auto_mapping("customers", ["客户编码", "公司名称", "ERP编号", "座席数"])
+    preview = admin.imports.check("customers", path, mapping, update_by_key=True)
+    assert preview.errors == []
+    # parsed as the service stores them ("1,200" -> "1200"); an unchanged value is not listed
+    assert [(u.key, u.changes, u.custom_changes) for u in preview.updates] == [
+        (a["code"], {}, {"custom.erp_id": ("OLD-1", "NEW-1"), "custom.seats": ("5", "1200")}),
+        (b["code"], {}, {})]
+    # someone saves 甲公司 between the preview and the import: refused, nothing overwritten
+    now = admin.customers.get(a["id"])
+    admin.customers.update(a["id"], {"custom": {"erp_id": "HAND-1"}}, version=now["version"])
+    with pytest.raises(ImportRejected) as info:
+        admin.imports.run("customers", path, mapping, update_by_key=True, preview=preview)
+    assert "已被他人修改" in info.value.check.errors[0].message.zh
+    assert admin.customers.get(a["id"])["custom"]["erp_id"] == "HAND-1"
+    fresh = admin.imports.check("customers", path, mapping, update_by_key=True)
+    assert fresh.updates[0].custom_changes == {"custom.erp_id": ("HAND-1", "NEW-1"), "custom.seats": ("5", "1200")}
+    result = admin.imports.run("customers", path, mapping, update_by_key=True, preview=fresh)
+    assert result.updated == 2
+    assert admin.customers.get(a["id"])["custom"] == {"erp_id": "NEW-1", "seats": "1200", "region": None}
+
+
+def test_a_bad_custom_value_in_an_update_row_is_reported_by_the_check_with_field_and_value(
+        admin, fields, make_customer, tmp_path):
+    a = make_customer("甲公司", custom={"seats": "5"})
+    path = _update_file(tmp_path, [[a["code"], "甲公司", "E-00000000001", "很多"]])
+    mapping = admin.imports.auto_mapping("customers", ["客户编码", "公司名称", "ERP编号", "座席数"])
+    check = admin.imports.check("customers", path, mapping, update_by_key=True)
+    assert (check.updates, sorted((e.row, e.field) for e in check.errors)) == (
+        [], [(2, "custom.erp_id"), (2, "custom.seats")])
+    messages = {e.field: e.message for e in check.errors}
+    assert messages["custom.seats"].zh == "座席数：“很多”应为整数"
+    assert messages["custom.seats"].en == "Seats: '很多' must be a whole number"
+    assert messages["custom.erp_id"].zh.startswith("ERP编号：") and messages["custom.erp_id"].en.startswith("ERP id: ")

@@ -102,3 +102,45 @@ def test_only_those_who_may_erase_can_redact_the_trail(secure_db) -> None:
     sales = secure_db.connect("sales1")
     with pytest.raises(errors.InsufficientPrivilege):
         sales.execute("SELECT crm_redact_trail('customers', 1, ARRAY['name'])")  # sales may not delete customers
+
+
+def test_the_name_key_migration_writes_nothing_to_the_trail_and_leaves_its_trigger_on(secure_db,
+                                                                                      monkeypatch) -> None:
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from crm_core.db import migrate
+    from crm_core.pgsecurity import apply_security
+
+    secure_db.add_user("sales1", "sales")
+    sales = secure_db.session("sales1")
+    ids = [sales.customers.create({"name": f"星辰 软件{i}有限公司"})["id"] for i in range(3)]
+    su = secure_db.superuser()
+    count = "SELECT count(*) FROM audit_trail WHERE table_name = 'customers'"
+    engine = create_engine(secure_db.cluster.url(secure_db.name))
+    try:
+        cfg = migrate._config()
+        with engine.begin() as conn:
+            conn.exec_driver_sql("SET LOCAL ROLE crm_owner")
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0011")
+        from crm_core.pgsecurity import audit_trail
+
+        with monkeypatch.context() as m:  # the trigger as a database before this migration has it
+            m.setattr(audit_trail, "OMITTED", (("customers", "search_text"), ("users", "password_hash")))
+            for statement in audit_trail._trigger("customers"):
+                su.execute(statement)
+        before = su.execute(count).fetchone()[0]
+        migrate.upgrade(engine, role="crm_owner")  # the backfill under the trigger of the old declaration
+        assert su.execute(count).fetchone()[0] == before
+        assert su.execute("SELECT tgenabled FROM pg_trigger WHERE tgname = 'crm_audit_trail' "
+                          "AND tgrelid = 'public.customers'::regclass").fetchone()[0] == "O"
+        keys = su.execute("SELECT name_key FROM customers WHERE id = ANY(%s) ORDER BY id", (ids,)).fetchall()
+        assert [k for (k,) in keys] == [f"星辰软件{i}有限公司" for i in range(3)]
+        apply_security(engine)
+        sales.customers.update(ids[0], {"name": "星辰科技有限公司"}, version=sales.customers.get(ids[0])["version"])
+        [(after,)] = su.execute("SELECT after FROM audit_trail WHERE table_name = 'customers' AND row_id = %s "
+                                "ORDER BY id DESC LIMIT 1", (ids[0],)).fetchall()
+        assert after["name"] == "星辰科技有限公司" and "name_key" not in after and "search_text" not in after
+    finally:
+        engine.dispose()

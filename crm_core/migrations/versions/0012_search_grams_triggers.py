@@ -1,6 +1,6 @@
 """PostgreSQL: the search grams' foreign key replaced by two triggers that cost per customer, not per entry
 
-Revision ID: 0012_importpg
+Revision ID: 0012
 Revises: 0011
 Create Date: 2026-12-06
 
@@ -25,7 +25,7 @@ SQLite keeps the foreign key. The models keep it too (SQLite's schema);
 from alembic import op
 
 
-revision = '0012_importpg'
+revision = '0012'
 down_revision = '0011'
 branch_labels = None
 depends_on = None
