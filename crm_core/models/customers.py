@@ -29,7 +29,7 @@ class Customer(Tracked, Deactivatable, Base):
         Index("ix_customers_updated_at", "updated_at"),
         Index("ix_customers_phone", "phone"),  # duplicate check as you type (0010)
         Index("ix_customers_credit_code", "credit_code"),
-        Index("ix_customers_name_key", "name_key"),  # the importer's duplicate look-up by name (0012)
+        Index("ix_customers_name_key", "name_key"),  # the importer's duplicate look-up by name (0013)
     )
 
     code: Mapped[str] = mapped_column(String(20), unique=True)
