@@ -213,7 +213,12 @@ class BulkWriter:
                 [(f.name, f if f.sensitive else None) for f in svc.spec.fields],
                 hasattr(svc.model, "is_active"))
         fields, deactivatable = plan
-        out = {name: to_plain(record.get(name) if f is None else mask(f, record.get(name))) for name, f in fields}
+        get = record.get
+        out = {}
+        for name, f in fields:
+            value = get(name) if f is None else mask(f, get(name))
+            # to_plain changes only decimals, dates and times: most values (text, None) skip the call
+            out[name] = value if value is None or type(value) is str else to_plain(value)
         if deactivatable:
             out["is_active"] = record.get("is_active")
             out["deactivated_reason"] = record.get("deactivated_reason")
