@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from itertools import chain
 from typing import Any
 
 from sqlalchemy import Table, func, select, text
@@ -75,7 +76,7 @@ def insert_rows(s: Session, table: Table, columns: Sequence[str], rows: Sequence
     one = "(" + ", ".join("?" for _ in columns) + ")"
     for start in range(0, len(rows), per):
         part = rows[start:start + per]
-        raw.execute(head + ", ".join([one] * len(part)), [v for r in part for v in r])
+        raw.execute(head + ", ".join([one] * len(part)), list(chain.from_iterable(part)))
 
 
 _SQLITE_ROWS_PER_INSERT = 500

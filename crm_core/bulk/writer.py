@@ -9,7 +9,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from itertools import islice
+from itertools import islice, repeat
 from typing import Any
 
 from sqlalchemy import select
@@ -121,7 +121,8 @@ class BulkWriter:
             for key in sorted(by_key):
                 ids_of = by_key[key]
                 ids_of.sort()  # already in order when the ids are (a no-op pass)
-                grams += [(key[0], key[1], rid) for rid in ids_of]
+                n = len(ids_of)
+                grams.extend(zip(repeat(key[0], n), repeat(key[1], n), ids_of))
         columns = self._columns(table, records)
         insert_rows(s, table, columns, [tuple(map(r.get, columns)) for r in records])
         self._custom_in(s, ids, [custom for _, custom in checked])
@@ -213,7 +214,12 @@ class BulkWriter:
                 [(f.name, f if f.sensitive else None) for f in svc.spec.fields],
                 hasattr(svc.model, "is_active"))
         fields, deactivatable = plan
-        out = {name: to_plain(record.get(name) if f is None else mask(f, record.get(name))) for name, f in fields}
+        get = record.get
+        out = {}
+        for name, f in fields:
+            value = get(name) if f is None else mask(f, get(name))
+            # to_plain changes only decimals, dates and times: most values (text, None) skip the call
+            out[name] = value if value is None or type(value) is str else to_plain(value)
         if deactivatable:
             out["is_active"] = record.get("is_active")
             out["deactivated_reason"] = record.get("deactivated_reason")

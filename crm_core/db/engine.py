@@ -2,12 +2,18 @@
 
 SQLite (embedded): WAL journal, foreign keys on, a busy timeout, and write
 transactions opened with ``BEGIN IMMEDIATE`` so two processes that both want to
-write queue up instead of failing with "database is locked" half-way.
+write queue up instead of failing with "database is locked" half-way. A write
+transaction that finds the lock taken says so in a file beside the database
+(``<database>.writer-waiting``, its modified time touched) before it waits:
+a long writer (the importer, writing chunk after chunk) leaves the lock free
+between chunks only when somebody waits (:meth:`Database.writer_waiting`).
 PostgreSQL: plain READ COMMITTED; writers serialise on row locks.
 """
 
 from __future__ import annotations
 
+import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -21,6 +27,7 @@ from crm_core import retry
 from crm_core.db.faults import translate_fault
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+WRITER_WAITING_SUFFIX = ".writer-waiting"
 
 
 def make_engine(url: str | URL, **kwargs: Any) -> Engine:
@@ -48,7 +55,31 @@ def _parse(url: str) -> URL:
     return make_url(url)
 
 
+def writer_waiting_flag(url: URL) -> str | None:
+    """The file a waiting SQLite writer touches (beside the database file); None for an in-memory database."""
+    name = url.database
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return None
+    return os.path.abspath(name) + WRITER_WAITING_SUFFIX
+
+
+def _note_writer_waiting(flag: str) -> None:
+    """Touch the flag (its modified time is the signal); a folder we may not write in only loses the signal."""
+    try:
+        with open(flag, "a"):
+            pass
+        os.utime(flag)
+    except OSError:
+        pass
+
+
+def _busy(exc: sqlite3.OperationalError) -> bool:
+    return getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY or "locked" in str(exc)
+
+
 def _configure_sqlite(engine: Engine) -> None:
+    flag = writer_waiting_flag(engine.url)
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         cur = dbapi_conn.cursor()
@@ -64,6 +95,19 @@ def _configure_sqlite(engine: Engine) -> None:
         # The driver runs in autocommit mode (isolation_level=None) so that we
         # choose how each transaction starts.
         mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        if mode == "IMMEDIATE" and flag is not None:
+            # First without waiting: if another writer holds the lock, say so (the flag) and then wait as usual.
+            raw = conn.connection.driver_connection
+            raw.execute("PRAGMA busy_timeout = 0")
+            try:
+                raw.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if not _busy(exc):
+                    raise
+                _note_writer_waiting(flag)
+            finally:
+                raw.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
@@ -87,6 +131,7 @@ class Database:
     def __init__(self, engine: Engine):
         self.engine = engine
         self.backend = engine.dialect.name  # "sqlite" | "postgresql"
+        self._waiting_flag = writer_waiting_flag(engine.url) if self.backend == "sqlite" else None
         self._sessions = sessionmaker(engine, expire_on_commit=False, autoflush=True)
         if self.backend == "postgresql":
             # Database logins may not read every column; whole-entity selects load around them.
@@ -127,6 +172,16 @@ class Database:
         finally:
             session.rollback()
             session.close()
+
+    def writer_waiting(self) -> int | None:
+        """SQLite: a mark that changes whenever a write transaction had to wait for the lock (the flag's
+        modified time, ns); None when no writer has waited yet, or on PostgreSQL (writers wait on rows there)."""
+        if self._waiting_flag is None:
+            return None
+        try:
+            return os.stat(self._waiting_flag).st_mtime_ns
+        except OSError:
+            return None
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from crm_core.bulk.rows import insert_rows
 from crm_core.db.base import utcnow
 from crm_core.errors import FieldError, NotFound, ValidationError
 from crm_core.i18n import Text
@@ -29,6 +30,7 @@ log = logging.getLogger(__name__)
 # A running batch whose writer has not been heard of for this long is taken for dead (another host's crash).
 STALE_AFTER = dt.timedelta(minutes=10)
 RECORDS = ImportBatchRecord.__table__
+RECORD_COLUMNS = ("batch_id", "record_id", "version", "module", "action", "before")
 
 
 def start(ctx: Context, module: str, file_name: str) -> int:
@@ -44,8 +46,10 @@ def start(ctx: Context, module: str, file_name: str) -> int:
 def add_records(s: Session, batch_id: int, rows: list[dict[str, Any]]) -> None:
     """Record what a chunk wrote (``batch_id``, ``record_id``, ``version``, ``module``, ``action``, ``before``)."""
     if rows:
-        s.execute(RECORDS.insert(), [{"batch_id": batch_id, "module": None, "action": "create", "before": None, **r}
-                                     for r in rows])
+        # Many rows per statement (COPY on PostgreSQL), as the records themselves are written: an
+        # executemany here took a quarter of the 100,000-row import's SQL statements' Python time.
+        defaults = {"batch_id": batch_id, "module": None, "action": "create", "before": None}
+        insert_rows(s, RECORDS, RECORD_COLUMNS, [tuple(map({**defaults, **r}.get, RECORD_COLUMNS)) for r in rows])
     s.execute(update(ImportBatch).where(ImportBatch.id == batch_id).values(heartbeat_at=utcnow()))
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Callable
 from typing import Any
 
 from crm_core.i18n import Text
@@ -38,23 +39,55 @@ def convert(field: Field, cell: Any, lookups: Lookups) -> Any:
     Raises:
         CellProblem: unknown choice or reference, ambiguous name, unreadable time.
     """
-    if cell is None or (isinstance(cell, str) and not cell.strip()):
-        return None
+    return converter(field, lookups)(cell)
+
+
+def converter(field: Field, lookups: Lookups) -> Callable[[Any], Any]:
+    """:func:`convert` for one column, its field's branch chosen once: a file's rows call it per cell.
+
+    Choices and references repeat down a column ("A", "admin"): each distinct text is resolved once
+    (the look-ups are fixed for the file; a text that fails is not remembered and fails again).
+    """
     t = field.type
-    if t is FieldType.CHOICE:
-        return _choice(field, cell_text(cell), lookups)
-    if t is FieldType.REF:
-        return _reference(field, cell_text(cell), lookups)
-    if t is FieldType.DATE:
-        return _date(cell)
-    if t is FieldType.DATETIME:
-        return _datetime(field, cell)
-    if t in (FieldType.MONEY, FieldType.INTEGER):
-        return cell if isinstance(cell, (int, float)) and not isinstance(cell, bool) else \
-            cell_text(cell).strip().replace(" ", "").removesuffix("元")
-    if t is FieldType.BOOL:
-        return cell if isinstance(cell, bool) else cell_text(cell)
-    return cell_text(cell)
+    if t is FieldType.CHOICE or t is FieldType.REF:
+        resolve = _choice if t is FieldType.CHOICE else _reference
+        seen: dict[str, Any] = {}
+
+        def body(cell: Any) -> Any:
+            text = cell_text(cell)
+            found = seen.get(text, _MISSING)
+            if found is _MISSING:
+                found = seen[text] = resolve(field, text, lookups)
+            return found
+    elif t is FieldType.DATE:
+        body = _date
+    elif t is FieldType.DATETIME:
+        def body(cell: Any) -> Any:
+            return _datetime(field, cell)
+    elif t in (FieldType.MONEY, FieldType.INTEGER):
+        def body(cell: Any) -> Any:
+            return cell if isinstance(cell, (int, float)) and not isinstance(cell, bool) else \
+                cell_text(cell).strip().replace(" ", "").removesuffix("元")
+    elif t is FieldType.BOOL:
+        def body(cell: Any) -> Any:
+            return cell if isinstance(cell, bool) else cell_text(cell)
+    else:
+        body = cell_text
+
+    def convert_cell(cell: Any) -> Any:
+        if cell is None:
+            return None
+        if isinstance(cell, str):
+            if not cell.strip():
+                return None
+            if type(cell) is str and body is cell_text:
+                return cell  # cell_text of a str is the str
+        return body(cell)
+
+    return convert_cell
+
+
+_MISSING = object()
 
 
 def _date(cell: Any) -> Any:

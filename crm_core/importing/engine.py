@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from crm_core.errors import ErrorCollector, FieldError, ValidationError
 from crm_core.i18n import Text
 from crm_core.importing import limits
-from crm_core.importing.cells import CellProblem, convert
+from crm_core.importing.cells import CellProblem, converter
 from crm_core.importing.columns import Targets
 from crm_core.importing.lookups import Lookups, row_keys
 from crm_core.importing.model import RowError, RowUpdate
@@ -75,6 +75,8 @@ class RowChecker:
         # per mapped column: (target name, its Field, its part, its name in its own module), looked up once
         self.columns = [(col, name, targets.fields[name], targets.part(name), targets.source_name(name))
                         for col, name in mapping.items()]
+        # per mapped column: its cell converter (the field's branch chosen once, repeated texts resolved once)
+        self.converters = [(col, name, f, converter(f, lookups)) for col, name, f, _part, _own in self.columns]
         self.column_of = {name: col for col, name in mapping.items()}
         self.seen: dict[str, dict[str, int]] = {name: {} for name in lookups.existing}
         self.update_by_key = update_by_key
@@ -185,14 +187,16 @@ class RowChecker:
         """Mapping name -> raw value of the row's cells; problems of single cells."""
         values: dict[str, Any] = {}
         errors: list[RowError] = []
-        for col, name, f, _part, _own in self.columns:
-            cell = cells[col] if col < len(cells) else None
-            problem = limits.cell_problem(cell) if isinstance(cell, str) else None
-            if problem is not None:
-                errors.append(RowError(row, col, name, Text(f"{f.label.zh}：{problem.zh}", f"{f.label.en}: {problem.en}")))
-                continue
+        width = len(cells)
+        for col, name, f, convert_cell in self.converters:
+            cell = cells[col] if col < width else None
+            if isinstance(cell, str):
+                problem = limits.cell_problem(cell)
+                if problem is not None:
+                    errors.append(RowError(row, col, name, Text(f"{f.label.zh}：{problem.zh}", f"{f.label.en}: {problem.en}")))
+                    continue
             try:
-                values[name] = convert(f, cell, self.lookups)
+                values[name] = convert_cell(cell)
             except CellProblem as exc:
                 errors.append(RowError(row, col, name, exc.message))
         return values, errors

@@ -46,6 +46,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from itertools import repeat
 
 from sqlalchemy import Connection, bindparam, delete, select, update
 from sqlalchemy.orm import Session
@@ -79,30 +80,40 @@ def name_key(name: str | None) -> str:
 
 def digits(phone: str | None) -> str:
     """The digits of a phone number, however it was typed."""
-    return _NON_DIGIT.sub("", phone or "")
+    if not phone:
+        return ""
+    return phone if phone.isdecimal() else _NON_DIGIT.sub("", phone)  # isdecimal: what \d matches
+
+
+def _adjacent(word: str) -> set[str]:
+    """Every pair of adjacent characters of ``word``."""
+    return set(map(str.__add__, word[:-1], word[1:]))
 
 
 def _pairs(text: str | None) -> set[str]:
-    folded = (text or "").casefold()
-    out: set[str] = set()
+    if not text:
+        return set()
+    folded = text.casefold()
     # Pairs across punctuation ("星辰·软件" -> "辰软") and pairs as typed ("辰·", "😀科"):
     # a 2-character term is looked up as it is, so both must be indexed.
-    for word in (_NON_WORD.sub("", folded), _SPACE.sub("", folded)):
-        out.update(word[i:i + 2] for i in range(len(word) - 1))
+    joined, typed = _NON_WORD.sub("", folded), _SPACE.sub("", folded)
+    out = _adjacent(joined)
+    if typed != joined:
+        out |= _adjacent(typed)
     return out
 
 
 def _token_pairs(text: str | None) -> set[str]:
     """Pairs inside each run of letters and digits: "hr@xingchen.cn" gives "hr", "xi" ... "cn"."""
     out: set[str] = set()
-    for word in _NON_WORD.split((text or "").casefold()):
-        out.update(word[i:i + 2] for i in range(len(word) - 1))
+    if text:
+        for word in _NON_WORD.split(text.casefold()):
+            out |= _adjacent(word)
     return out
 
 
 def _digit_pairs(phone: str | None) -> set[str]:
-    d = digits(phone)
-    return {d[i:i + 2] for i in range(len(d) - 1)}
+    return _adjacent(digits(phone))
 
 
 def derive(code: str | None, name: str | None, phone: str | None, email: str | None,
@@ -115,14 +126,20 @@ def derive(code: str | None, name: str | None, phone: str | None, email: str | N
             being deleted), in contact id order.
     """
     contacts = list(contacts)
-    parts = [code or "", name or "", digits(phone), email or ""]
-    parts += [n or "" for n, _ in contacts] + [digits(p) for _, p in contacts]
-    search_text = " ".join(p for p in parts if p).casefold()
-    grams = {(g, NAME) for g in _pairs(name) | _token_pairs(email)}
-    grams |= {(g, PHONE) for g in _digit_pairs(phone)}
-    for n, p in contacts:
-        grams |= {(g, CONTACT_NAME) for g in _pairs(n)}
-        grams |= {(g, CONTACT_PHONE) for g in _digit_pairs(p)}
+    phone_digits = digits(phone)
+    parts = [code or "", name or "", phone_digits, email or ""]
+    if contacts:
+        contact_digits = [digits(p) for _, p in contacts]
+        parts += [n or "" for n, _ in contacts] + contact_digits
+    search_text = " ".join([p for p in parts if p]).casefold()
+    names = _pairs(name)
+    if email:
+        names |= _token_pairs(email)
+    grams = set(zip(names, repeat(NAME)))
+    grams.update(zip(_adjacent(phone_digits), repeat(PHONE)))
+    for (n, _), d in zip(contacts, contact_digits if contacts else ()):
+        grams.update(zip(_pairs(n), repeat(CONTACT_NAME)))
+        grams.update(zip(_adjacent(d), repeat(CONTACT_PHONE)))
     return SearchEntry(search_text, frozenset(grams), name_key(name))
 
 
