@@ -832,6 +832,11 @@
         <source>Save this list, as filtered and sorted, as Excel, CSV or PDF</source>
         <translation>按当前筛选和排序把列表导出为 Excel、CSV 或 PDF</translation>
     </message>
+    <message>
+        <source>%1 is shown masked for your role, so the list cannot be sorted by it.</source>
+        <extracomment>the whole record dict of the row the record&apos;s id the column&apos;s :class:`~crm_core.metadata.Field` the raw (unformatted, possibly masked) value</extracomment>
+        <translation>您的角色只能看到部分“%1”，不能按此列排序。</translation>
+    </message>
 </context>
 <context>
     <name>HomePage</name>
