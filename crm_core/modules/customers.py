@@ -8,7 +8,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import (ColumnElement, Integer, Select, and_, bindparam, case, column, delete, func, or_,
+from sqlalchemy import (ColumnElement, Integer, Select, and_, bindparam, case, cast, column, delete, func, or_,
                         select, table, text)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, aliased
@@ -344,14 +344,18 @@ class CustomerService(CustomerDuplicatesMixin, CustomerMergeMixin, EntityService
             text_now = s.scalar(select(Customer.__table__.c.search_text).where(Customer.__table__.c.id == customer_id))
             set_committed_value(c, "search_text", text_now)
 
-    def _gram_kinds(self) -> tuple[str, ...]:
-        """The kinds of 2-character entries the actor may match: never what he may not read."""
+    def _gram_kinds(self, word: str) -> tuple[str, ...]:
+        """The kinds of 2-character entries ``word`` may match for the actor: never what he may not read.
+
+        Phone entries hold digit pairs only: a word with another character cannot be one
+        (half the look-ups for a Chinese or Latin pair).
+        """
         role = self.ctx.actor.role
         kinds = [search_index.NAME]
         reads_contacts = rights(role).may("contacts", Action.READ)
         if reads_contacts:
             kinds.append(search_index.CONTACT_NAME)
-        if sees(role, "phone"):
+        if sees(role, "phone") and re.fullmatch(r"\d\d", word):  # the digits of search_index.digits
             kinds.append(search_index.PHONE)
             if reads_contacts:
                 kinds.append(search_index.CONTACT_PHONE)
@@ -361,11 +365,13 @@ class CustomerService(CustomerDuplicatesMixin, CustomerMergeMixin, EntityService
         """Every word of ``term`` (ANDed), planned together (PERFORMANCE.md, "Search over 1M customers").
 
         One query counts each word's matches through its index (up to
-        ``SEARCH_BOUND`` + 1). The rarest word drives: if it is not common (see
-        :func:`_common_from`), a second query reads its matches, keeps those the
-        other words also match (each tested on these rows only) and the page
-        becomes that list of ids, read by key and sorted (few rows, whatever the
-        sort order, scope or filters). If every word is common, each becomes a
+        ``SEARCH_BOUND`` + 1; kept a minute per session, see :meth:`_word_counts`).
+        The rarest word drives: if it is not common (see :func:`_common_from`),
+        its matches are read, those the other words also match are kept (each
+        tested on these rows only) and the page becomes that list of ids, read by
+        key and sorted (few rows, whatever the sort order, scope or filters). On
+        PostgreSQL the page's statement reads them itself (an array computed
+        once); on SQLite a second query does. If every word is common, each becomes a
         test the page query applies row by row while it walks the sort order's
         index: common words meet a page of matches after a few hundred rows.
         Either way no query reads every match of a common word, nor every row for
@@ -390,16 +396,7 @@ class CustomerService(CustomerDuplicatesMixin, CustomerMergeMixin, EntityService
             # "星 辰": only single characters, which no index serves; matching everything would mislead.
             raise ValidationError([FieldError("search", "too_short", Text(
                 "搜索：每个词请至少输入 2 个字符", "Search: type at least 2 characters per word"))])
-        # One statement: each word's matches counted through its index (at most SEARCH_BOUND + 1
-        # read) and the size of the table, which sets where "common" starts (_common_from). A word
-        # that matches many of the newest customers is common without counting: PostgreSQL's
-        # bitmap scans read every entry of a word ("00", "co") before the LIMIT stops them.
-        newest = Customer.id.in_(select(Customer.id).order_by(Customer.id.desc()).limit(SAMPLE_ROWS))
-        counted = [case((select(func.count()).where(newest, self._word_test(w, False))
-                         .scalar_subquery() >= CLEARLY_COMMON, SEARCH_BOUND + 1),
-                        else_=select(func.count()).select_from(self._word_ids(w).limit(SEARCH_BOUND + 1).subquery())
-                        .scalar_subquery()) for w, _ in words]
-        *counts, top = s.execute(select(*counted, select(func.max(Customer.id)).scalar_subquery())).one()
+        counts, top = self._word_counts(s, words)
         order = sorted(range(len(words)), key=counts.__getitem__)  # rarest first
         driver = order[0]
         if counts[driver] > _common_from(top or 0):
@@ -414,7 +411,40 @@ class CustomerService(CustomerDuplicatesMixin, CustomerMergeMixin, EntityService
         if others:
             # the other words tested on the rare word's rows only
             ids = select(Customer.id).where(Customer.id.in_(ids), *others)
+        if self.ctx.db.backend == "postgresql":
+            # The ids gathered by the page's own statement (an array computed once, then read
+            # by key, as a parameter would be): no round trip to fetch them and send them back.
+            found = ids.subquery()
+            agg = cast(select(func.array_agg(found.c[0])).scalar_subquery(), ARRAY(Integer))  # an array, not a row set
+            return Customer.id == func.any(agg)
         return self._id_list(sorted(set(s.scalars(ids))))
+
+    def _word_counts(self, s: Session, words: list[tuple[str, bool]]) -> tuple[list[int], int]:
+        """Each word's matches counted up to SEARCH_BOUND + 1, and the highest customer id.
+
+        One statement: each word's matches counted through its index and the size of the
+        table, which sets where "common" starts (_common_from). A word that matches many of
+        the newest customers is common without counting: PostgreSQL's bitmap scans read every
+        entry of a word ("00", "co") before the LIMIT stops them. Kept for SCOPE_SIZES_SECONDS
+        per session and set of words: they choose the plan, never the rows, and the grid asks
+        for the same search's page and count one after the other.
+        """
+        key = (tuple(w for w, _ in words), self._gram_kinds(""), self._gram_kinds("00"))
+        cache: dict[Any, tuple[float, list[int], int]] = self.__dict__.setdefault("_word_counts_cache", {})
+        now = time.monotonic()
+        hit = cache.get(key)
+        if hit is not None and now - hit[0] <= SCOPE_SIZES_SECONDS:
+            return hit[1], hit[2]
+        newest = Customer.id.in_(select(Customer.id).order_by(Customer.id.desc()).limit(SAMPLE_ROWS))
+        counted = [case((select(func.count()).where(newest, self._word_test(w, False))
+                         .scalar_subquery() >= CLEARLY_COMMON, SEARCH_BOUND + 1),
+                        else_=select(func.count()).select_from(self._word_ids(w).limit(SEARCH_BOUND + 1).subquery())
+                        .scalar_subquery()) for w, _ in words]
+        *counts, top = s.execute(select(*counted, select(func.max(Customer.id)).scalar_subquery())).one()
+        if len(cache) >= 64:
+            cache.clear()  # a session's recent searches; no need for more
+        cache[key] = (now, list(counts), int(top or 0))
+        return list(counts), int(top or 0)
 
     def _id_list(self, ids: list[int]) -> ColumnElement[bool]:
         """``customers.id`` among these (a few thousand at most), read by key on both databases."""
@@ -433,7 +463,7 @@ class CustomerService(CustomerDuplicatesMixin, CustomerMergeMixin, EntityService
         if len(word) == 2:
             # Trigram indexes cannot serve 2 characters: the bigram table (pk_customer_search_grams).
             grams = CustomerSearchGram.__table__
-            return select(grams.c.customer_id).where(grams.c.gram == word, grams.c.kind.in_(self._gram_kinds()))
+            return select(grams.c.customer_id).where(grams.c.gram == word, grams.c.kind.in_(self._gram_kinds(word)))
         if self.ctx.db.backend == "sqlite":
             phrase = '"' + word.replace('"', '""') + '"'
             fts = table("customers_fts", column("rowid"))
@@ -446,7 +476,7 @@ class CustomerService(CustomerDuplicatesMixin, CustomerMergeMixin, EntityService
         """``word`` tested on one row at a time (no index can list a common word's rows in the sort order)."""
         if len(word) == 2:
             grams = CustomerSearchGram.__table__
-            kinds = self._gram_kinds()
+            kinds = self._gram_kinds(word)
             cond: ColumnElement[bool]
             if self.ctx.db.backend == "sqlite":  # one look-up of (gram, kind, customer_id) per kind
                 cond = select(grams.c.customer_id).where(grams.c.gram == word, grams.c.kind.in_(kinds),

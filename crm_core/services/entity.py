@@ -103,7 +103,17 @@ class EntityService(ListingMixin, RecordsMixin, CustomFieldsMixin, WriteGuardsMi
         query = query or ListQuery()
         with self.ctx.db.unit_of_work(write=False) as s:
             stmt = self._filtered(s, query, select(func.count()).select_from(self.model))
-            return counting.quick_count(s, self.model, stmt)
+            return counting.quick_count(s, self.model, stmt, plain=self._plain_count(query))
+
+    def _plain_count(self, query: ListQuery) -> bool:
+        """Whether every condition of ``query`` is a column test the planner estimates from statistics.
+
+        Not a row scope (a subquery), a search (the planner cannot know a word's rows) or a
+        "contains" filter (a pattern the statistics cannot tell).
+        """
+        filters = query.filters.values() if isinstance(query.filters, dict) else query.filters
+        return (query.search is None and scope_of(self.ctx.actor.role, self.spec.module) is Scope.ALL
+                and all(isinstance(query.filters, dict) or f.op != "contains" for f in filters))
 
     def search(self, text: str, *, limit: int = 50) -> Page:
         """Fuzzy search (at least two characters), first page."""
