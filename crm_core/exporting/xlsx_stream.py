@@ -150,10 +150,8 @@ class XlsxStream:
     def sheet(self, name: str, widths: list[float], header: list[str], rows: Iterable[list[str | None]]) -> int:
         """A sheet with a frozen, filterable header row and ``rows``; returns the number of data rows."""
         letters = [get_column_letter(i + 1) for i in range(len(header))]
-        cols = "".join(f'<col min="{i + 1}" max="{i + 1}" width="{w:.2f}" customWidth="1"/>'
-                       for i, w in enumerate(widths))
+        cols = _cols_xml(widths)
         head_cell = text_xml(HEADER)
-        n = 0
         with self._zip.open(f"xl/worksheets/sheet{len(self._sheets) + 1}.xml", "w") as out:
             out.write((f'{_XML}<worksheet {_NS}><sheetViews><sheetView workbookViewId="0">'
                        '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
@@ -161,15 +159,7 @@ class XlsxStream:
                        f'<sheetFormatPr defaultRowHeight="15"/><cols>{cols}</cols><sheetData>'
                        ).encode())
             out.write(next(_rows_xml([[head_cell(h) for h in header]], letters, 1)).encode())
-            chunk: list[str] = []
-            for row in _rows_xml(rows, letters, 2):
-                chunk.append(row)
-                if len(chunk) == ROWS_PER_WRITE:
-                    out.write(_encode(chunk))
-                    n += len(chunk)
-                    chunk = []
-            out.write(_encode(chunk))
-            n += len(chunk)
+            n = _write_rows(out, _rows_xml(rows, letters, 2))
             ref = f"A1:{letters[-1]}{n + 1}"
             out.write(f'</sheetData><autoFilter ref="{ref}"/></worksheet>'.encode())
         self._sheets.append((name, ref))
@@ -193,22 +183,12 @@ class XlsxStream:
         """
         number = len(self._sheets) + 1
         letters = [get_column_letter(i + 1) for i in range(max(len(widths), 1))]
-        cols = "".join(f'<col min="{i + 1}" max="{i + 1}" width="{w:.2f}" customWidth="1"/>'
-                       for i, w in enumerate(widths))
-        n = 0
+        cols = _cols_xml(widths)
         with self._zip.open(f"xl/worksheets/sheet{number}.xml", "w") as out:
             out.write((f'{_XML}<worksheet {_NS}><sheetViews><sheetView showGridLines="0" workbookViewId="0"/>'
                        f'</sheetViews><sheetFormatPr defaultRowHeight="15"/>'
                        f'{f"<cols>{cols}</cols>" if cols else ""}<sheetData>').encode())
-            chunk: list[str] = []
-            for row in _rows_xml(rows, letters, 1, widen=letters):
-                chunk.append(row)
-                if len(chunk) == ROWS_PER_WRITE:
-                    out.write(_encode(chunk))
-                    n += len(chunk)
-                    chunk = []
-            out.write(_encode(chunk))
-            n += len(chunk)
+            n = _write_rows(out, _rows_xml(rows, letters, 1, widen=letters))
             charts = list(charts)
             drawing = '<drawing r:id="rId1"/>' if charts else ""
             out.write(f"</sheetData>{drawing}</worksheet>".encode())
@@ -250,6 +230,26 @@ def _clean(text: str) -> str:
 
 def _encode(chunk: list[str]) -> bytes:
     return _clean("".join(chunk)).encode("utf-8", "replace")
+
+
+def _cols_xml(widths: list[float]) -> str:
+    """The ``<col>`` elements giving each column its width (in characters)."""
+    return "".join(f'<col min="{i + 1}" max="{i + 1}" width="{w:.2f}" customWidth="1"/>'
+                   for i, w in enumerate(widths))
+
+
+def _write_rows(out: Any, rows_xml: Iterable[str]) -> int:
+    """Write rows' XML in chunks of ``ROWS_PER_WRITE`` (memory stays flat); returns how many."""
+    n = 0
+    chunk: list[str] = []
+    for row in rows_xml:
+        chunk.append(row)
+        if len(chunk) == ROWS_PER_WRITE:
+            out.write(_encode(chunk))
+            n += len(chunk)
+            chunk = []
+    out.write(_encode(chunk))
+    return n + len(chunk)
 
 
 def _content_types(sheets: int, drawings: list[int] = (), charts: int = 0) -> str:  # type: ignore[assignment]
