@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import event, text
 
 from crm_core import Count, ListQuery
-from crm_core.modules import customers as customers_module
 from tests.conftest import PASSWORD
+from tests.integration.test_search_index import bound  # noqa: F401  (the fixture: rare, common and mixed plans)
 
 
 @contextmanager
@@ -34,16 +34,6 @@ def statements(engine):
 def _probes(sent: list[str]) -> int:
     """The statements that count the words' matches (they also read the highest customer id)."""
     return sum(1 for st in sent if "max(customers.id)" in st and "customer_search_grams" in st)
-
-
-@pytest.fixture(params=["rare", "common", "mixed"])
-def bound(request, monkeypatch):
-    """As in test_search_index: the rare-word plan, every word common, one-match words rare."""
-    if request.param == "common":
-        monkeypatch.setattr(customers_module, "SEARCH_BOUND", 0)
-    if request.param == "mixed":
-        monkeypatch.setattr(customers_module, "_common_from", lambda rows: 1)
-    return request.param
 
 
 @pytest.fixture
