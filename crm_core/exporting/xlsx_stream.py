@@ -34,14 +34,17 @@ from crm_core.reports.model import Kind
 HEADER, DATE, DATETIME, MONEY, INTEGER, PERCENT, NUMBER, QUOTED, TITLE, NOTE = range(1, 11)
 # Reports: a table's bold title, and its total row (bold on light blue), text and each number format.
 BOLD, TOTAL, TOTAL_DATE, TOTAL_DATETIME, TOTAL_MONEY, TOTAL_INTEGER, TOTAL_PERCENT, TOTAL_NUMBER = range(11, 19)
+MONTH, TOTAL_MONTH = 19, 20  # a month as the date of its 1st, shown yyyy-mm
 KIND_STYLES = {Kind.DATE: DATE, Kind.DATETIME: DATETIME, Kind.MONEY: MONEY, Kind.INTEGER: INTEGER,
-               Kind.PERCENT: PERCENT, Kind.NUMBER: NUMBER}
+               Kind.PERCENT: PERCENT, Kind.NUMBER: NUMBER, Kind.MONTH: MONTH}
 TOTAL_STYLES = {Kind.DATE: TOTAL_DATE, Kind.DATETIME: TOTAL_DATETIME, Kind.MONEY: TOTAL_MONEY,
-                Kind.INTEGER: TOTAL_INTEGER, Kind.PERCENT: TOTAL_PERCENT, Kind.NUMBER: TOTAL_NUMBER}
+                Kind.INTEGER: TOTAL_INTEGER, Kind.PERCENT: TOTAL_PERCENT, Kind.NUMBER: TOTAL_NUMBER,
+                Kind.MONTH: TOTAL_MONTH}
 EMU_PER_CM = 360_000
 ROWS_PER_WRITE = 200  # rows per compressed write: bigger chunks are no faster, only fatter
 COMPRESS_LEVEL = 3  # level 6 costs about 40 % more time for a file a few per cent smaller
 _EPOCH = dt.date(1899, 12, 30).toordinal()  # Excel's day 0 (1900 date system, leap-year bug included)
+_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 #: ``value -> ' s="2"><v>46000</v></c>'``: a cell's XML after ``<c r="A2"``; None for an empty cell.
@@ -90,6 +93,12 @@ def cell_xml(kind: Kind, *, total: bool = False) -> CellXml:
                 return f"{head}{value.toordinal() - _EPOCH}</v></c>"
             return as_text(value)
         return date
+    if kind is Kind.MONTH:
+        def month(value: Any) -> str | None:
+            if isinstance(value, str) and _MONTH.fullmatch(value):
+                return f"{head}{dt.date(int(value[:4]), int(value[5:]), 1).toordinal() - _EPOCH}</v></c>"
+            return as_text(value)
+        return month
     if kind is Kind.DATETIME:
         clock = local_clock()
 
@@ -345,9 +354,9 @@ _TOTAL_XFS = "".join(f'<xf numFmtId="{fmt}" fontId="4" fillId="3" borderId="0" x
                      f'{flag}="1"/>' for fmt, flag in ((0, "applyAlignment"), *_NUMBER_XFS))
 STYLES = (
     f'{_XML}<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-    '<numFmts count="4"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/>'
+    '<numFmts count="5"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/>'
     '<numFmt numFmtId="165" formatCode="yyyy-mm-dd hh:mm"/><numFmt numFmtId="166" formatCode="0.0%"/>'
-    '<numFmt numFmtId="167" formatCode="#,##0.0"/></numFmts>'
+    '<numFmt numFmtId="167" formatCode="#,##0.0"/><numFmt numFmtId="168" formatCode="yyyy-mm"/></numFmts>'
     '<fonts count="5"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
     '<font><b/><sz val="11"/><color rgb="FFFFFFFF"/><name val="Calibri"/><family val="2"/></font>'
     '<font><b/><sz val="14"/><name val="Calibri"/><family val="2"/></font>'
@@ -360,7 +369,7 @@ STYLES = (
     '<borders count="2"><border><left/><right/><top/><bottom/><diagonal/></border>'
     '<border><left/><right/><top/><bottom style="thin"><color rgb="FF1F3864"/></bottom><diagonal/></border></borders>'
     '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="19"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<cellXfs count="21"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
     '<xf numFmtId="0" fontId="1" fillId="2" borderId="1" xfId="0" applyFont="1" applyFill="1" applyBorder="1" '
     'applyAlignment="1"><alignment horizontal="center" vertical="center" wrapText="1"/></xf>'
     '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
@@ -373,6 +382,9 @@ STYLES = (
     '<xf numFmtId="0" fontId="2" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
     '<xf numFmtId="0" fontId="3" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
     '<xf numFmtId="0" fontId="4" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
-    f'{_TOTAL_XFS}</cellXfs>'
+    f'{_TOTAL_XFS}'
+    '<xf numFmtId="168" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="168" fontId="4" fillId="3" borderId="0" xfId="0" applyFont="1" applyFill="1" '
+    'applyNumberFormat="1"/></cellXfs>'
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'
 )

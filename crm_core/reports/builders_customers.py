@@ -85,7 +85,7 @@ def _new_per_month(q: ReportQuery) -> list[Table | Chart]:
     axis = month_axis(found, q.filters.date_from, q.filters.date_to)
     rows = [{"month": m, "count": found.get(m, 0)} for m in axis]
     table = Table(Text("每月新增客户", "New customers per month"),
-                  [Column("month", MONTH), Column("count", NEW, Kind.INTEGER)], rows,
+                  [Column("month", MONTH, Kind.MONTH), Column("count", NEW, Kind.INTEGER)], rows,
                   {"month": TOTAL, "count": sum(found.values())})
     chart = Chart(Text("每月新增客户", "New customers per month"), ChartKind.BAR, axis,
                   [Series(NEW, [r["count"] for r in rows])])
@@ -123,7 +123,7 @@ def build_conversion(q: ReportQuery) -> list[Table | Chart]:
     new_total = sum(n for n, _ in cohort.values())
     converted_total = sum(w for _, w in cohort.values())
     table = Table(Text("潜在客户 → 成交客户（按月）", "Prospect → won by month"), [
-        Column("month", MONTH), Column("new", NEW, Kind.INTEGER),
+        Column("month", MONTH, Kind.MONTH), Column("new", NEW, Kind.INTEGER),
         Column("converted", Text("其中已成交", "Of which won"), Kind.INTEGER),
         Column("rate", Text("转化率", "Conversion rate"), Kind.PERCENT),
         Column("won", Text("当月成交", "Won in month"), Kind.INTEGER)], rows,

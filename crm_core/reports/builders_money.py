@@ -66,7 +66,7 @@ def build_contracts(q: ReportQuery) -> list[Table | Chart]:
     rows = [{"month": m, "signed": signed.get(m, (0, ZERO))[0], "amount": signed.get(m, (0, ZERO))[1] or ZERO,
              "received": received.get(m) or ZERO} for m in axis]
     monthly = Table(Text("每月签约与回款", "Signed and received per month"), [
-        Column("month", MONTH), Column("signed", Text("签约合同数", "Contracts signed"), Kind.INTEGER),
+        Column("month", MONTH, Kind.MONTH), Column("signed", Text("签约合同数", "Contracts signed"), Kind.INTEGER),
         Column("amount", SIGNED_AMOUNT, Kind.MONEY), Column("received", RECEIVED, Kind.MONEY)], rows,
         {"month": TOTAL, "signed": sum(r["signed"] for r in rows), "amount": sum((r["amount"] for r in rows), ZERO),
          "received": sum((r["received"] for r in rows), ZERO)})

@@ -27,6 +27,7 @@ class Kind(StrEnum):
     DATETIME = "datetime"
     PERCENT = "percent"  # float 0..1
     NUMBER = "number"  # float, e.g. hours or days, one decimal
+    MONTH = "month"  # 'YYYY-MM': a real date (the 1st, shown yyyy-mm) in xlsx, the text itself in PDF
 
 
 @dataclass(frozen=True)

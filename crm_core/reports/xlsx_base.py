@@ -9,6 +9,7 @@ is ever evaluated.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
@@ -36,6 +37,7 @@ NUMBER_FORMATS: dict[Kind, str] = {
     Kind.PERCENT: "0.0%",
     Kind.NUMBER: "#,##0.0",
     Kind.INTEGER: "0",
+    Kind.MONTH: "yyyy-mm",
 }
 MIN_WIDTH, MAX_WIDTH = 8, 60
 
@@ -68,6 +70,8 @@ def _typed(value: Any, kind: Kind) -> Any:
         return local_naive(value)
     if kind is Kind.DATE and isinstance(value, dt.date):
         return value
+    if kind is Kind.MONTH and isinstance(value, str) and re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
+        return dt.datetime(int(value[:4]), int(value[5:]), 1)
     return str(value)
 
 

@@ -22,9 +22,11 @@ def _report(rows: int = 12) -> Report:
     columns = [Column("owner", Text("跟进人", "Owner")), Column("count", Text("客户数", "Customers"), Kind.INTEGER),
                Column("amount", Text("合同金额", "Amount"), Kind.MONEY),
                Column("rate", Text("成交率", "Win rate"), Kind.PERCENT),
-               Column("first", Text("首次签约", "First signed"), Kind.DATE)]
+               Column("first", Text("首次签约", "First signed"), Kind.DATE),
+               Column("month", Text("月份", "Month"), Kind.MONTH)]
     data = [{"owner": Text(f"销售{i}号", f"Sales {i}"), "count": i, "amount": Decimal("1000.5") * i, "rate": i / 100,
-             "first": dt.date(2026, 1, 1) + dt.timedelta(days=i % 300)} for i in range(1, rows + 1)]
+             "first": dt.date(2026, 1, 1) + dt.timedelta(days=i % 300), "month": f"2026-{i % 12 + 1:02d}"}
+            for i in range(1, rows + 1)]
     data.append({"owner": '=HYPERLINK("http://evil.example")', "count": 0, "amount": Decimal("0"), "rate": 0.0,
                  "first": None})
     totals = {"count": sum(r["count"] for r in data), "amount": sum(r["amount"] for r in data)}
@@ -59,6 +61,8 @@ def test_xlsx_report_has_header_block_typed_table_and_native_charts(tmp_path):
     first = ws.cell(header.row + 1, header.column)
     assert header.font.b and first.value == pytest.approx(1000.5) and first.number_format == "#,##0.00"
     assert cells['=HYPERLINK("http://evil.example")'].data_type == "s"
+    month = ws.cell(header.row + 1, cells["月份"].column)  # a real date Excel can group and sort, shown as the month
+    assert month.value == dt.datetime(2026, 2, 1) and month.number_format == "yyyy-mm"
     total = cells["合计"]
     assert ws.cell(total.row, header.column).value == pytest.approx(78039)
 
@@ -79,7 +83,7 @@ def test_pdf_report_text_has_chinese_title_filters_pages_and_total(tmp_path):
 
     text = _pdf_text(path)
     assert "客户统计报表" in text and "筛选：重要级别 = A（高价值）" in text and "生成人：系统管理员" in text
-    assert "合计" in text and "78,039.00" in text and "1,000.50" in text
+    assert "合计" in text and "78,039.00" in text and "1,000.50" in text and "2026-02" in text
     assert "每月新增客户" in text and "潜在客户" in text  # chart titles and labels are text too
     pages = text.count("\f")
     assert f"第 1 页，共 {pages} 页" in text and f"第 {pages} 页，共 {pages} 页" in text

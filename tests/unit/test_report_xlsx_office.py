@@ -26,7 +26,7 @@ def test_libreoffice_reads_the_report_cells_and_its_charts(soffice, tmp_path):  
     assert rows[0][0] == "客户统计报表" and rows[1][0] == "筛选：重要级别 = A（高价值）"
     table = next(i for i, r in enumerate(rows) if r[:1] == ["按跟进人统计"])
     assert rows[table + 1][:5] == ["跟进人", "客户数", "合同金额", "成交率", "首次签约"]
-    assert rows[table + 2][:5] == ["销售1号", "1", "1,000.50", "1.0%", "2026-01-02"]
+    assert rows[table + 2][:6] == ["销售1号", "1", "1,000.50", "1.0%", "2026-01-02", "2026-02"]
     assert rows[table + 5][0] == '=HYPERLINK("http://evil.example")'  # text, never evaluated
     assert rows[table + 6][:3] == ["合计", "6", "6,003.00"]
     chart_data = next(i for i, r in enumerate(rows) if r[:1] == ["每月新增客户"])
