@@ -166,6 +166,14 @@ class PageWindow:
                 dropped.append((start, end - start))
         return dropped
 
+    def forget_all(self) -> None:
+        """Forget every record (they lack a field now wanted); keys stay, so each page is read again
+        with one keyset query when it is shown, and the view keeps its place."""
+        for p, state in self.pages.items():
+            state.loaded = False
+        self.rows = [None] * len(self.rows)
+        self.by_id.clear()
+
     def remove(self, row: int) -> None:
         """A row left the list: later rows move up by one (pages after it are read again when shown)."""
         self.rows.pop(row)

@@ -88,7 +88,7 @@ class RecordTableModel(QAbstractTableModel):
 
     def __init__(self, service: RecordService, language: str = "zh_CN",
                  labels: DictionaryLabels | None = None, *, page_size: int = 100, max_pages: int = 30,
-                 parent: QObject | None = None):
+                 keep_fields: Sequence[str] = (), parent: QObject | None = None):
         """Create an empty model; call :meth:`reload` to fetch the first page.
 
         Args:
@@ -98,6 +98,8 @@ class RecordTableModel(QAbstractTableModel):
                 in the background (see :func:`crm_desktop.grid.display.dictionary_labels`).
             page_size: rows per page (crm_core caps it at 500).
             max_pages: pages whose records stay in memory (the most recently used ones).
+            keep_fields: fields read with every row besides the shown columns (a delegate's or an
+                action's needs); the record's title and the system fields (id, version...) always are.
             parent: Qt parent.
         """
         super().__init__(parent)
@@ -122,6 +124,8 @@ class RecordTableModel(QAbstractTableModel):
         self._filters: tuple[Filter, ...] = ()
         self._include_inactive = True
         self._unsortable: frozenset[str] = frozenset()
+        self._keep_fields = tuple(keep_fields)
+        self._fetched: frozenset[str] = frozenset()  # the fields the rows in memory were read with
 
     # ------------------------------------------------------------ properties
 
@@ -166,7 +170,19 @@ class RecordTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._columns = fields
         self._forget_texts()
+        # Rows read without a column just shown are read again (only those on screen, as they are
+        # painted): the rest of the view stays where it was.
+        if self._window.rows and not set(self.page_fields()) <= self._fetched:
+            self._window.forget_all()
         self.endResetModel()
+
+    def page_fields(self) -> tuple[str, ...]:
+        """The fields each page is read with: the shown columns, the record's title and ``keep_fields``.
+
+        The service adds the system fields (id, version, active flag) and the sort's columns.
+        """
+        names = [*self.columns, self._spec.title_field, *self._keep_fields]
+        return tuple(dict.fromkeys(names))
 
     def set_unsortable(self, names: Sequence[str]) -> None:
         """Fields the list cannot be sorted by (those the role reads masked): :meth:`sort` ignores them.
@@ -242,6 +258,7 @@ class RecordTableModel(QAbstractTableModel):
         self._generation += 1
         self.beginResetModel()
         self._window = PageWindow(self._page_size, self._max_pages)
+        self._fetched = frozenset()
         self._forget_texts()
         self._counted = False  # the total shown is the previous query's until the new count arrives
         self.endResetModel()
@@ -276,8 +293,12 @@ class RecordTableModel(QAbstractTableModel):
         return self._window.loaded_rows()
 
     def _request_page(self, f: Fetch) -> None:
-        query = replace(self.list_query(f.after), limit=f.limit, before=f.before, offset=f.offset)
-        self._start(self._service.list, query, functools.partial(self._on_list_succeeded, f), page=True)
+        # Only the columns shown (issue 9, item 5): list_query() itself stays the whole query
+        # (an export or a saved view takes it).
+        query = replace(self.list_query(f.after), limit=f.limit, before=f.before, offset=f.offset,
+                        fields=self.page_fields())
+        self._start(self._service.list, query, functools.partial(self._on_list_succeeded, f, query.fields),
+                    page=True)
 
     def _request_count(self) -> None:
         # An exact count when it is quick, else an estimate at once and the exact figure after it.
@@ -296,10 +317,15 @@ class RecordTableModel(QAbstractTableModel):
     def _current(self, gen: int) -> bool:
         return _qt_alive(self) and gen == self._generation
 
-    def _on_list_succeeded(self, f: Fetch, gen: int, page: Page) -> None:
+    def _on_list_succeeded(self, f: Fetch, fields: tuple[str, ...], gen: int, page: Page) -> None:
         if not self._current(gen):
             return
         w = self._window
+        if not set(self.page_fields()) <= set(fields):  # a column was shown meanwhile: read it with that
+            w.pending.discard(f.page)
+            self._request_page(f)
+            return
+        self._fetched = frozenset(fields) if not w.by_id else self._fetched & frozenset(fields)
         start = f.page * w.page_size
         n = min(len(page.rows), max(0, len(w.rows) - start)) if w.whole else len(page.rows)
         extra = max(0, start + n - len(w.rows))
