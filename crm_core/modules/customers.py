@@ -65,6 +65,8 @@ SPEC = EntitySpec(
     unique=("code",),
     owner_field="owner_id",
     companion="contacts",
+    # 公司类别 and 客户来源 matter for reports and filters (the filter bar still offers them).
+    secondary_columns=("category", "source"),
 )
 
 # Allowed status moves (客户状态). "won" needs a contract as evidence.

@@ -150,6 +150,11 @@ class RecordTableModel(QAbstractTableModel):
         return self._pending > 0
 
     @property
+    def language(self) -> str:
+        """"zh_CN" or "en": the headers' and labels' language."""
+        return self._language
+
+    @property
     def columns(self) -> list[str]:
         """Field names of the columns, in order."""
         return [f.name for f in self._columns]
@@ -170,10 +175,12 @@ class RecordTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._columns = fields
         self._forget_texts()
-        # Rows read without a column just shown are read again (only those on screen, as they are
-        # painted): the rest of the view stays where it was.
-        if self._window.rows and not set(self.page_fields()) <= self._fetched:
-            self._window.forget_all()
+        # Rows read without a column just shown are read again when painted (only those on screen),
+        # shown as they were meanwhile: the view keeps its place and its rows.
+        if not set(self.page_fields()) <= self._fetched:
+            if self._window.rows:
+                self._window.mark_stale()
+            self._fetched = frozenset(self.page_fields())
         self.endResetModel()
 
     def page_fields(self) -> tuple[str, ...]:
@@ -258,7 +265,7 @@ class RecordTableModel(QAbstractTableModel):
         self._generation += 1
         self.beginResetModel()
         self._window = PageWindow(self._page_size, self._max_pages)
-        self._fetched = frozenset()
+        self._fetched = frozenset(self.page_fields())
         self._forget_texts()
         self._counted = False  # the total shown is the previous query's until the new count arrives
         self.endResetModel()
@@ -325,7 +332,6 @@ class RecordTableModel(QAbstractTableModel):
             w.pending.discard(f.page)
             self._request_page(f)
             return
-        self._fetched = frozenset(fields) if not w.by_id else self._fetched & frozenset(fields)
         start = f.page * w.page_size
         n = min(len(page.rows), max(0, len(w.rows) - start)) if w.whole else len(page.rows)
         extra = max(0, start + n - len(w.rows))
@@ -435,6 +441,10 @@ class RecordTableModel(QAbstractTableModel):
         if not (0 <= row < len(rows) and 0 <= column < len(self._columns)):
             return None
         if role == _DISPLAY:
+            if self._window.stale:  # a column was shown: this row's page is read again with it
+                f = self._window.refresh_for(row)
+                if f is not None:
+                    self._request_page(f)
             texts = self._texts.get(row)
             if texts is None:
                 record = rows[row]

@@ -73,6 +73,7 @@ def test_showing_a_hidden_column_reads_it_and_fills_it(model, qtbot, page_statem
 
     model.set_columns(["code", "name", "level", "email"])
     col = model.column_of("email")
+    assert model.data(model.index(0, model.column_of("name"))).startswith("杭州字段")  # still shown meanwhile
     # The rows on screen are painted, so asked for: their page is read again with the new column.
     model.data(model.index(0, col))
     qtbot.waitUntil(lambda: not model.loading and model.record_at(0).get("email") is not None, timeout=WAIT)
