@@ -11,7 +11,8 @@ restored when the page opens again.
 
 A column the role reads masked (an engineer's customer phone numbers) offers
 no sorting: a click on its heading does nothing and its tooltip says why
-(the service would refuse the sort).
+(the service would refuse the sort). Nor does a column whose sort no index
+serves at scale (the module's ``grid_sorts`` in crm_core leave it out).
 """
 
 from __future__ import annotations
@@ -67,8 +68,10 @@ class ColumnChooser(QObject):
         self._key = f"views/{login}/{spec.module}"
         self.menu: QMenu | None = None
         self.on_defaults = True  # the module's default columns, not the user's own choice (widen_defaults)
-        self.unsortable = masked_fields(spec, role)
-        model.set_unsortable(sorted(self.unsortable))
+        masked = masked_fields(spec, role)
+        unindexed = frozenset() if spec.grid_sorts is None else frozenset(spec.all_fields) - set(spec.grid_sorts)
+        self.unsortable = masked | unindexed
+        model.set_unsortable(sorted(masked), unindexed=sorted(unindexed))
         header = view.horizontalHeader()
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._on_header_custom_context_menu_requested)

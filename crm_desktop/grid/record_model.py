@@ -124,6 +124,7 @@ class RecordTableModel(QAbstractTableModel):
         self._filters: tuple[Filter, ...] = ()
         self._include_inactive = True
         self._unsortable: frozenset[str] = frozenset()
+        self._unindexed: frozenset[str] = frozenset()
         self._keep_fields = tuple(keep_fields)
         self._fetched: frozenset[str] = frozenset()  # the fields the rows in memory were read with
 
@@ -191,13 +192,16 @@ class RecordTableModel(QAbstractTableModel):
         names = [*self.columns, self._spec.title_field, *self._keep_fields]
         return tuple(dict.fromkeys(names))
 
-    def set_unsortable(self, names: Sequence[str]) -> None:
-        """Fields the list cannot be sorted by (those the role reads masked): :meth:`sort` ignores them.
+    def set_unsortable(self, names: Sequence[str], *, unindexed: Sequence[str] = ()) -> None:
+        """Fields the list cannot be sorted by: :meth:`sort` ignores them.
 
-        Their headings say why in their tooltips. The service refuses such a sort anyway;
-        this spares the user a click that can only end in a refusal.
+        ``names``: those the role reads masked (the service refuses such a sort; this spares
+        the user a click that can only end in a refusal). ``unindexed``: those no index
+        sorts (the module's ``grid_sorts`` leave them out): at scale such a sort reads every
+        record. Their headings say why in their tooltips.
         """
-        self._unsortable = frozenset(names)
+        self._unindexed = frozenset(unindexed) - frozenset(names)
+        self._unsortable = frozenset(names) | self._unindexed
         if self._columns:
             self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self._columns) - 1)
 
@@ -427,6 +431,10 @@ class RecordTableModel(QAbstractTableModel):
             return _RIGHT
         if role == FieldRole:
             return field
+        if role == Qt.ItemDataRole.ToolTipRole and field.name in self._unindexed:
+            return translate("GridTools", "The list cannot be sorted by %1: with many records that would read "
+                                          "every one of them. Use the filters or the search to narrow the "
+                                          "list.").replace("%1", field.label(self._language))
         if role == Qt.ItemDataRole.ToolTipRole and field.name in self._unsortable:
             return translate("GridTools", "%1 is shown masked for your role, so the list cannot be sorted "
                                           "by it.").replace("%1", field.label(self._language))

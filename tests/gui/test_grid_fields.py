@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, Qt
 from sqlalchemy import event
 
 from crm_desktop.background import wait_for_all
@@ -89,3 +89,25 @@ def test_hiding_a_column_keeps_the_rows_and_reads_nothing(model, page_statements
     model.set_columns(["code", "name"])
     assert model.record_at(0)["name"].startswith("杭州字段")
     assert len(page_statements) == before
+
+
+def test_the_customers_grid_offers_only_the_sorts_an_index_serves(qtbot, admin, make_customer, open_page):
+    make_customer("杭州云帆网络科技有限公司", level="A")
+    make_customer("上海海纳信息技术有限公司", level="B")
+    page = open_page(admin, lang="en")
+    header = page.view.horizontalHeader()
+    for name in ("code", "name", "status", "created_at"):
+        column = page.model.column_of(name)
+        assert page.model.sortable(column)
+        assert page.model.headerData(column, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole) is None
+    level = page.model.column_of("level")
+    assert not page.model.sortable(level)
+    assert page.model.headerData(level, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole) == (
+        "The list cannot be sorted by Importance: with many records that would read every one of them. "
+        "Use the filters or the search to narrow the list.")
+    with qtbot.assertNotEmitted(page.model.modelReset, wait=200):
+        header.sectionClicked.emit(level)
+        page.model.sort(level, Qt.SortOrder.DescendingOrder)
+    assert page.model.list_query().sort == ()
+    page.columns.sort_by("-level")  # a view saved before: falls back to the default order
+    assert page.model.list_query().sort == ()
