@@ -13,8 +13,8 @@ sized by kind, not only by what they hold:
   (:class:`ElidedTextTips`).
 
 Less-used columns (each module's ``secondary_columns``, crm_core's metadata)
-are default columns only where they fit: shown on a 1920 px screen, left out at
-1366 px (:func:`room_for`). The header's column chooser (right click) shows or
+are default columns only where they fit, as many as do in the module's order:
+shown on a 1920 px screen, left out at 1366 px (:func:`room_for`). The header's column chooser (right click) shows or
 hides any column, remembered per user; a user's own columns or view are never
 widened.
 """

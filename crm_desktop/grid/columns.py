@@ -178,10 +178,13 @@ class ColumnChooser(QObject):
             return False
         known = {f.name for f in self.candidates}
         shown = set(self._model.columns)
-        extra = [n for n in self._model.spec.secondary_columns if n in known and n not in shown]
-        if not extra or not room_for(self._view, self._model, extra):
+        extra: list[str] = []
+        for name in self._model.spec.secondary_columns:  # in the module's order, as many as fit
+            if name in known and name not in shown and room_for(self._view, self._model, [*extra, name]):
+                extra.append(name)
+        if not extra:
             return False
-        self._apply([n for n in default_columns(self._model.spec, wide=True) if n in known or n in shown])
+        self._apply([n for n in default_columns(self._model.spec, wide=True) if n in shown or n in extra])
         return True
 
     # ------------------------------------------------------------- settings

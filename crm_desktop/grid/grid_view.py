@@ -429,6 +429,12 @@ class ModulePage(QWidget):
         self._sized_columns = True
         if self.columns.widen_defaults():  # a wide window: the less-used columns too, if they fit
             self._hide_pinned_columns()
+            # Their values come with the page read again for them: size the columns once more then.
+            self.model.dataChanged.connect(self._on_model_data_changed_refit)
+        fit_columns(self.view, self.model)
+
+    def _on_model_data_changed_refit(self, *_args: Any) -> None:
+        self.model.dataChanged.disconnect(self._on_model_data_changed_refit)
         fit_columns(self.view, self.model)
 
     def _hide_pinned_columns(self) -> None:
