@@ -94,7 +94,8 @@ class ModulePage(QWidget):
         self._defaults = dict(defaults) if defaults else None
         self._pinned = FixedFilterService(service, fixed_filters) if fixed_filters else None
         self.pinned_filters = tuple(fixed_filters)
-        self.model = RecordTableModel(self._pinned or service, lang, labels, page_size=page_size, parent=self)
+        self.model = RecordTableModel(self._pinned or service, lang, labels, page_size=page_size,
+                                      shown_fields_only=True, parent=self)
         self.module = self.model.spec.module
         self.setObjectName(f"page_{self.module}")
 

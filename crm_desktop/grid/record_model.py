@@ -88,7 +88,8 @@ class RecordTableModel(QAbstractTableModel):
 
     def __init__(self, service: RecordService, language: str = "zh_CN",
                  labels: DictionaryLabels | None = None, *, page_size: int = 100, max_pages: int = 30,
-                 keep_fields: Sequence[str] = (), parent: QObject | None = None):
+                 shown_fields_only: bool = False, keep_fields: Sequence[str] = (),
+                 parent: QObject | None = None):
         """Create an empty model; call :meth:`reload` to fetch the first page.
 
         Args:
@@ -98,8 +99,11 @@ class RecordTableModel(QAbstractTableModel):
                 in the background (see :func:`crm_desktop.grid.display.dictionary_labels`).
             page_size: rows per page (crm_core caps it at 500).
             max_pages: pages whose records stay in memory (the most recently used ones).
-            keep_fields: fields read with every row besides the shown columns (a delegate's or an
-                action's needs); the record's title and the system fields (id, version...) always are.
+            shown_fields_only: read only the shown columns' fields (:meth:`page_fields`), not every
+                field of each record (a module page: issue 9, item 5; a settings list reads all).
+            keep_fields: with ``shown_fields_only``, fields read with every row besides the shown
+                columns (a delegate's or an action's needs); the record's title and the system
+                fields (id, version...) always are.
             parent: Qt parent.
         """
         super().__init__(parent)
@@ -125,8 +129,9 @@ class RecordTableModel(QAbstractTableModel):
         self._include_inactive = True
         self._unsortable: frozenset[str] = frozenset()
         self._unindexed: frozenset[str] = frozenset()
+        self._shown_fields_only = shown_fields_only
         self._keep_fields = tuple(keep_fields)
-        self._fetched: frozenset[str] = frozenset()  # the fields the rows in memory were read with
+        self._fetched: tuple[str, ...] | None = None  # the fields the rows in memory were read with (None: all)
 
     # ------------------------------------------------------------ properties
 
@@ -178,17 +183,20 @@ class RecordTableModel(QAbstractTableModel):
         self._forget_texts()
         # Rows read without a column just shown are read again when painted (only those on screen),
         # shown as they were meanwhile: the view keeps its place and its rows.
-        if not set(self.page_fields()) <= self._fetched:
+        if not self._covers(self._fetched):
             if self._window.rows:
                 self._window.mark_stale()
-            self._fetched = frozenset(self.page_fields())
+            self._fetched = self.page_fields()
         self.endResetModel()
 
-    def page_fields(self) -> tuple[str, ...]:
+    def page_fields(self) -> tuple[str, ...] | None:
         """The fields each page is read with: the shown columns, the record's title and ``keep_fields``.
 
         The service adds the system fields (id, version, active flag) and the sort's columns.
+        None (every field) unless the model was made with ``shown_fields_only``.
         """
+        if not self._shown_fields_only:
+            return None
         names = [*self.columns, self._spec.title_field, *self._keep_fields]
         return tuple(dict.fromkeys(names))
 
@@ -269,7 +277,7 @@ class RecordTableModel(QAbstractTableModel):
         self._generation += 1
         self.beginResetModel()
         self._window = PageWindow(self._page_size, self._max_pages)
-        self._fetched = frozenset(self.page_fields())
+        self._fetched = self.page_fields()
         self._forget_texts()
         self._counted = False  # the total shown is the previous query's until the new count arrives
         self.endResetModel()
@@ -303,6 +311,11 @@ class RecordTableModel(QAbstractTableModel):
         """How many records the model holds (bounded by ``max_pages`` pages)."""
         return self._window.loaded_rows()
 
+    def _covers(self, fields: tuple[str, ...] | None) -> bool:
+        """True when rows read with ``fields`` hold every field the grid now needs."""
+        wanted = self.page_fields()
+        return fields is None or (wanted is not None and set(wanted) <= set(fields))
+
     def _request_page(self, f: Fetch) -> None:
         # Only the columns shown (issue 9, item 5): list_query() itself stays the whole query
         # (an export or a saved view takes it).
@@ -332,7 +345,7 @@ class RecordTableModel(QAbstractTableModel):
         if not self._current(gen):
             return
         w = self._window
-        if not set(self.page_fields()) <= set(fields):  # a column was shown meanwhile: read it with that
+        if not self._covers(fields):  # a column was shown meanwhile: read it with that
             w.pending.discard(f.page)
             self._request_page(f)
             return
