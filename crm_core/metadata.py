@@ -122,6 +122,12 @@ class EntitySpec:
         search_fields: text fields a plain (non-indexed) search looks in.
         companion: module of a record that can be created from the same import row
             (a customer's contact), linked to the new record through its reference field.
+        secondary_columns: grid fields a clerk looks at less often: default columns only
+            where the window has room for them (a 1920 px screen), left out at 1366 px.
+            The column chooser still offers them; an export or a report every field.
+        grid_sorts: the fields a grid offers to sort by: those an index serves for every
+            reader at a million records (see migrations 0006, 0011); None: every field
+            (a module whose lists stay small). The services still sort by any field.
     """
 
     module: str
@@ -134,6 +140,8 @@ class EntitySpec:
     owner_field: str | None = None
     search_fields: tuple[str, ...] = ()
     companion: str | None = None
+    secondary_columns: tuple[str, ...] = ()
+    grid_sorts: tuple[str, ...] | None = None
     all_fields: dict[str, Field] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

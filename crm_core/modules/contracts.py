@@ -200,6 +200,8 @@ PAYMENT_SPEC = EntitySpec(
     title_field="received_on",
     default_sort="-received_on",
     search_fields=("handler", "account", "notes"),
+    # Handled by and the receiving account: bookkeeping details, in the form.
+    secondary_columns=("handler", "account"),
 )
 
 

@@ -65,6 +65,12 @@ SPEC = EntitySpec(
     unique=("code",),
     owner_field="owner_id",
     companion="contacts",
+    # 公司类别 and 客户来源 matter for reports and filters (the filter bar still offers them).
+    secondary_columns=("category", "source"),
+    # Measured at 200,000 customers (docs/performance.md, "Sorts the grid offers"): these four
+    # read their first page from an index as admin and as a salesperson; every other column
+    # needs a sort of all his rows (0.1-2.5 s), and two indexes each (NULLs last both ways).
+    grid_sorts=("code", "name", "status", "created_at", "id"),
 )
 
 # Allowed status moves (客户状态). "won" needs a contract as evidence.

@@ -38,6 +38,8 @@ FOLLOWUP_SPEC = EntitySpec(
     default_sort="-at",
     owner_field="user_id",
     search_fields=("content", "next_step"),
+    # The follow-up's own time (跟进时间) says when; the record's creation time repeats it.
+    secondary_columns=("created_at",),
 )
 
 

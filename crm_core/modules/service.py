@@ -62,6 +62,8 @@ TICKET_SPEC = EntitySpec(
     title_field="number",
     unique=("number",),
     search_fields=("number", "description", "city", "store"),
+    # Who reported it, where, how satisfied and when solved: the ticket's form and panel say so.
+    secondary_columns=("submitter_id", "city", "satisfaction", "resolved_at"),
 )
 
 

@@ -12,11 +12,11 @@ sized by kind, not only by what they hold:
   way first; a cut one ends in "…" and its tooltip shows the whole text
   (:class:`ElidedTextTips`).
 
-Less important columns are hidden by default (:data:`HIDDEN_BY_DEFAULT`); the
-header's column chooser (right click) shows them again, remembered per user.
-Which columns are "less important" is a screen-width choice of this client, so
-it lives here, not in the modules' field descriptions (an export or a report
-still offers every field).
+Less-used columns (each module's ``secondary_columns``, crm_core's metadata)
+are default columns only where they fit, as many as do in the module's order:
+shown on a 1920 px screen, left out at 1366 px (:func:`room_for`). The header's column chooser (right click) shows or
+hides any column, remembered per user; a user's own columns or view are never
+widened.
 """
 
 from __future__ import annotations
@@ -31,20 +31,6 @@ from crm_core.metadata import EntitySpec, Field, FieldType
 from crm_desktop.grid.record_model import RecordTableModel
 from crm_desktop.grid.record_view import fit_widths
 
-#: Default columns left out so that a module's grid fits a 1366 px window (shown again from
-#: the header's right-click menu). Chosen by what a clerk looks for in the list; the form
-#: shows every field.
-HIDDEN_BY_DEFAULT: dict[str, frozenset[str]] = {
-    # 公司类别 and 客户来源 matter for reports and filters (the filter bar still offers them).
-    "customers": frozenset({"category", "source"}),
-    # Who reported it, where, how satisfied and when solved: the ticket's form and panel say so.
-    "tickets": frozenset({"submitter_id", "city", "satisfaction", "resolved_at"}),
-    # The follow-up's own time (跟进时间) says when; the record's creation time repeats it.
-    "followups": frozenset({"created_at"}),
-    # Handled by and the receiving account: bookkeeping details, in the form.
-    "payments": frozenset({"handler", "account"}),
-}
-
 NEVER_CUT_TYPES = frozenset({FieldType.DATE, FieldType.DATETIME, FieldType.MONEY, FieldType.INTEGER,
                              FieldType.PHONE, FieldType.CREDIT_CODE, FieldType.ID_NUMBER, FieldType.BOOL})
 MIN_WIDTH = 56  # a column's least width (a two-character heading and the sort arrow)
@@ -58,10 +44,35 @@ SQUEEZED_FLOOR = 80  # names and texts in a window too narrow for the floors abo
 PADDING = 12  # room between a cell's text and the grid line
 
 
-def default_columns(spec: EntitySpec, pinned: Iterable[str] = ()) -> list[str]:
-    """The module's default columns (its grid fields less :data:`HIDDEN_BY_DEFAULT` and ``pinned``)."""
-    skip = HIDDEN_BY_DEFAULT.get(spec.module, frozenset()) | set(pinned)
+def default_columns(spec: EntitySpec, pinned: Iterable[str] = (), *, wide: bool = False) -> list[str]:
+    """The module's default columns: its grid fields less ``pinned`` and, unless ``wide``, its secondary ones."""
+    skip = set(pinned) | (set() if wide else set(spec.secondary_columns))
     return [f.name for f in spec.grid_fields if f.name not in skip]
+
+
+def room_for(view: QTableView, model: RecordTableModel, names: Iterable[str]) -> bool:
+    """True when the fields ``names`` fit beside the shown columns without squeezing any of them.
+
+    The shown columns count at their wanted widths (what :func:`fit_columns` gives them in
+    a roomy window); each new one at what its kind may take (its heading at least), as its
+    values are not read yet.
+    """
+    wanted = _sizes(view, model)[0]
+    header = view.horizontalHeader()
+    arrow = view.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMarkSize, None, header) + 2 * PADDING
+    spec = model.spec
+    extra = 0
+    for name in names:
+        field = spec.field(name)
+        kind = column_kind(spec, field)
+        guess = {"narrow": NARROW_MAX, "title": TITLE_FLOOR, "record": RECORD_FLOOR}.get(kind, TEXT_FLOOR + 50)
+        extra += max(guess, header.fontMetrics().horizontalAdvance(field.label(model.language)) + arrow)
+    return sum(wanted) + extra <= _available(view)
+
+
+def _available(view: QTableView) -> int:
+    # The viewport's width once the vertical scroll bar is there (a first page of 100 rows brings it).
+    return view.width() - 2 * view.frameWidth() - view.verticalScrollBar().sizeHint().width()
 
 
 def column_kind(spec: EntitySpec, field: Field) -> str:
@@ -86,6 +97,30 @@ def fit_columns(view: QTableView, model: RecordTableModel) -> None:
     column and nothing else. When even the least widths do not fit (many columns chosen
     by hand), the grid scrolls sideways rather than cut a code.
     """
+    header = view.horizontalHeader()
+    wanted, floors, whole, kinds, shown = _sizes(view, model)
+    available = _available(view)
+    # E-mails, addresses and descriptions give way first; the record's own name only after them.
+    titles = [i for i, kind in enumerate(kinds) if kind == "title"]
+    widths = fit_widths(wanted, available, [wanted[i] if i in titles else f for i, f in enumerate(floors)])
+    if sum(widths) > available:
+        widths = fit_widths(widths, available, [floors[i] if i in titles else w for i, w in enumerate(widths)])
+    if sum(widths) > available:  # a narrower window (1280 px): names and texts give more, codes still whole
+        last = [min(f, SQUEEZED_FLOOR) if kind in ("title", "record", "text") else f
+                for f, kind in zip(floors, kinds, strict=True)]
+        widths = fit_widths(widths, available, last)
+    slack = available - sum(widths)
+    for i in sorted(range(len(widths)), key=lambda i: i not in titles):  # room left: long names read whole
+        grow = min(slack, whole[i] - widths[i])
+        if grow > 0:
+            widths[i] += grow
+            slack -= grow
+    for column, width in zip(shown, widths, strict=True):
+        header.resizeSection(column, width)
+
+
+def _sizes(view: QTableView, model: RecordTableModel) -> tuple[list[int], list[int], list[int], list[str], list[int]]:
+    """Each shown column's wanted width, least width, whole-text width and kind, and the shown columns."""
     header = view.horizontalHeader()
     spec = model.spec
     arrow = view.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMarkSize, None, header) + 2 * PADDING
@@ -112,25 +147,7 @@ def fit_columns(view: QTableView, model: RecordTableModel) -> None:
         wanted.append(width)
         floors.append(floor)
         whole.append(max(width, contents) if kind in ("title", "record", "text") else width)
-    # The viewport's width once the vertical scroll bar is there (a first page of 100 rows brings it).
-    available = view.width() - 2 * view.frameWidth() - view.verticalScrollBar().sizeHint().width()
-    # E-mails, addresses and descriptions give way first; the record's own name only after them.
-    titles = [i for i, kind in enumerate(kinds) if kind == "title"]
-    widths = fit_widths(wanted, available, [wanted[i] if i in titles else f for i, f in enumerate(floors)])
-    if sum(widths) > available:
-        widths = fit_widths(widths, available, [floors[i] if i in titles else w for i, w in enumerate(widths)])
-    if sum(widths) > available:  # a narrower window (1280 px): names and texts give more, codes still whole
-        last = [min(f, SQUEEZED_FLOOR) if kind in ("title", "record", "text") else f
-                for f, kind in zip(floors, kinds, strict=True)]
-        widths = fit_widths(widths, available, last)
-    slack = available - sum(widths)
-    for i in sorted(range(len(widths)), key=lambda i: i not in titles):  # room left: long names read whole
-        grow = min(slack, whole[i] - widths[i])
-        if grow > 0:
-            widths[i] += grow
-            slack -= grow
-    for column, width in zip(shown, widths, strict=True):
-        header.resizeSection(column, width)
+    return wanted, floors, whole, kinds, shown
 
 
 class ElidedTextTips(QObject):

@@ -4,13 +4,15 @@ Right-clicking the header offers every field a user may want as a column
 (business fields and the default system columns) as checkable entries; a new
 user starts with the module's default columns
 (:func:`~crm_desktop.grid.column_layout.default_columns`, fitting a 1366 px
-screen). The chosen columns and the sort are kept in QSettings under
+screen; on a wider window the module's less-used columns too, where they fit:
+:meth:`ColumnChooser.widen_defaults`). The chosen columns and the sort are kept in QSettings under
 ``views/<login>/<module>/columns`` and ``views/<login>/<module>/sort`` and
 restored when the page opens again.
 
 A column the role reads masked (an engineer's customer phone numbers) offers
 no sorting: a click on its heading does nothing and its tooltip says why
-(the service would refuse the sort).
+(the service would refuse the sort). Nor does a column whose sort no index
+serves at scale (the module's ``grid_sorts`` in crm_core leave it out).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from PySide6.QtWidgets import QMenu, QTableView
 
 from crm_core.metadata import EntitySpec, Field
 from crm_core.permissions import sees
-from crm_desktop.grid.column_layout import default_columns
+from crm_desktop.grid.column_layout import default_columns, room_for
 from crm_desktop.grid.record_model import RecordTableModel
 
 # Called by this name so that pyside6-lupdate finds every string with its context.
@@ -65,8 +67,11 @@ class ColumnChooser(QObject):
         self.candidates: list[Field] = [f for f in (*spec.fields, *system) if f.name not in skip]
         self._key = f"views/{login}/{spec.module}"
         self.menu: QMenu | None = None
-        self.unsortable = masked_fields(spec, role)
-        model.set_unsortable(sorted(self.unsortable))
+        self.on_defaults = True  # the module's default columns, not the user's own choice (widen_defaults)
+        masked = masked_fields(spec, role)
+        unindexed = frozenset() if spec.grid_sorts is None else frozenset(spec.all_fields) - set(spec.grid_sorts)
+        self.unsortable = masked | unindexed
+        model.set_unsortable(sorted(masked), unindexed=sorted(unindexed))
         header = view.horizontalHeader()
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._on_header_custom_context_menu_requested)
@@ -81,6 +86,7 @@ class ColumnChooser(QObject):
         elif len(current) > 1:
             current.discard(name)
         self._apply([f.name for f in self.candidates if f.name in current])
+        self.on_defaults = False
         self._save("columns", self._model.columns)
 
     def show_columns(self, names: list[str]) -> None:
@@ -89,6 +95,7 @@ class ColumnChooser(QObject):
         wanted = [n for n in names if n in known]
         if wanted:
             self._apply(wanted)
+            self.on_defaults = False
             self._save("columns", self._model.columns)
 
     def sort_by(self, sort: str, *, reload: bool = True) -> None:
@@ -156,8 +163,29 @@ class ColumnChooser(QObject):
         """Back to the module's default columns; forget the remembered ones."""
         known = {f.name for f in self.candidates}
         self._apply([n for n in default_columns(self._model.spec) if n in known])
+        self.on_defaults = True
         if self._settings is not None:
             self._settings.remove(f"{self._key}/columns")
+        self.widen_defaults()
+
+    def widen_defaults(self) -> bool:
+        """On the default columns, add the module's less-used ones where the window has room for them.
+
+        Never when the user chose his own columns (or a view). Nothing is remembered: a
+        narrower window next time gets the narrow defaults. Returns True if columns were added.
+        """
+        if not self.on_defaults:
+            return False
+        known = {f.name for f in self.candidates}
+        shown = set(self._model.columns)
+        extra: list[str] = []
+        for name in self._model.spec.secondary_columns:  # in the module's order, as many as fit
+            if name in known and name not in shown and room_for(self._view, self._model, [*extra, name]):
+                extra.append(name)
+        if not extra:
+            return False
+        self._apply([n for n in default_columns(self._model.spec, wide=True) if n in shown or n in extra])
+        return True
 
     # ------------------------------------------------------------- settings
 
@@ -171,6 +199,7 @@ class ColumnChooser(QObject):
         if isinstance(names, str):
             names = [names]  # QSettings gives a one-element list back as a plain string
         wanted = [n for n in names if n in known] if isinstance(names, list) else []
+        self.on_defaults = not wanted
         self._model.set_columns(wanted or default_columns(self._model.spec))
         if self._settings is None:
             return None

@@ -94,7 +94,8 @@ class ModulePage(QWidget):
         self._defaults = dict(defaults) if defaults else None
         self._pinned = FixedFilterService(service, fixed_filters) if fixed_filters else None
         self.pinned_filters = tuple(fixed_filters)
-        self.model = RecordTableModel(self._pinned or service, lang, labels, page_size=page_size, parent=self)
+        self.model = RecordTableModel(self._pinned or service, lang, labels, page_size=page_size,
+                                      shown_fields_only=True, parent=self)
         self.module = self.model.spec.module
         self.setObjectName(f"page_{self.module}")
 
@@ -159,10 +160,7 @@ class ModulePage(QWidget):
         restored_sort = self.columns.restore()
         self.views = SavedViews(self, settings, actor.login if actor is not None else None)
         row.insertWidget(row.indexOf(self.dashboard_chip), self.views.button)
-        for pinned in fixed_filters:  # every row holds the same value there: the column says nothing
-            column = self.model.column_of(pinned.field) if pinned.op == "eq" else -1
-            if column >= 0:
-                self.view.setColumnHidden(column, True)
+        self._hide_pinned_columns()
 
         layout = self._layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 2, 6, 6)
@@ -430,7 +428,22 @@ class ModulePage(QWidget):
         # Once, on the first page: widths by column kind, within the grid's width, so that nobody
         # scrolls sideways to see the last column (see column_layout).
         self._sized_columns = True
+        if self.columns.widen_defaults():  # a wide window: the less-used columns too, if they fit
+            self._hide_pinned_columns()
+            # Their values come with the page read again for them: size the columns once more then.
+            self.model.dataChanged.connect(self._on_model_data_changed_refit)
         fit_columns(self.view, self.model)
+
+    def _on_model_data_changed_refit(self, *_args: Any) -> None:
+        self.model.dataChanged.disconnect(self._on_model_data_changed_refit)
+        fit_columns(self.view, self.model)
+
+    def _hide_pinned_columns(self) -> None:
+        # Every row holds the same value there: the column says nothing.
+        hidden = {self.model.column_of(p.field) for p in self.pinned_filters if p.op == "eq"}
+        if self.pinned_filters:
+            for column in range(self.model.columnCount()):
+                self.view.setColumnHidden(column, column in hidden)
 
     def _on_view_activated(self, index: QModelIndex) -> None:
         if index.isValid():

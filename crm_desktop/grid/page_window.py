@@ -54,6 +54,7 @@ class PageWindow:
     by_id: dict[Any, int] = field(default_factory=dict)
     tick: int = 0
     pending: set[int] = field(default_factory=set)
+    stale: set[int] = field(default_factory=set)  # loaded pages to read again when shown (mark_stale)
 
     def first_fetch(self) -> Fetch:
         self.pending.add(0)
@@ -82,12 +83,15 @@ class PageWindow:
         self.rows.extend([None] * added)
         return added
 
-    def fetch_for(self, row: int) -> Fetch | None:
-        """What to read so that placeholder ``row`` gets its record (None: nothing, or already asked)."""
+    def fetch_for(self, row: int, *, again: bool = False) -> Fetch | None:
+        """What to read so that placeholder ``row`` gets its record (None: nothing, or already asked).
+
+        ``again``: also when its page is in memory (see :meth:`refresh_for`).
+        """
         size = self.page_size
         p = row // size
         state = self.pages.get(p)
-        if p in self.pending or (state is not None and state.loaded) or row >= len(self.rows):
+        if p in self.pending or (state is not None and state.loaded and not again) or row >= len(self.rows):
             return None
         start = p * size
         count = min(size, len(self.rows) - start)
@@ -155,6 +159,7 @@ class PageWindow:
         dropped = []
         for _, p in loaded[:len(loaded) - self.max_pages]:
             self.pages[p].loaded = False
+            self.stale.discard(p)
             start = p * self.page_size
             end = min(len(self.rows), start + self.page_size)
             for i in range(start, end):
@@ -165,6 +170,19 @@ class PageWindow:
             if end > start:
                 dropped.append((start, end - start))
         return dropped
+
+    def mark_stale(self) -> None:
+        """Every page in memory is to be read again when next shown (its records lack a field now
+        wanted); they stay shown meanwhile, and the view keeps its place."""
+        self.stale = {p for p, state in self.pages.items() if state.loaded}
+
+    def refresh_for(self, row: int) -> Fetch | None:
+        """The stale page holding ``row`` to read again (None: not stale, or already asked)."""
+        p = row // self.page_size
+        if p not in self.stale:
+            return None
+        self.stale.discard(p)
+        return self.fetch_for(row, again=True)
 
     def remove(self, row: int) -> None:
         """A row left the list: later rows move up by one (pages after it are read again when shown)."""

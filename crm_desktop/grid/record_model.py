@@ -88,6 +88,7 @@ class RecordTableModel(QAbstractTableModel):
 
     def __init__(self, service: RecordService, language: str = "zh_CN",
                  labels: DictionaryLabels | None = None, *, page_size: int = 100, max_pages: int = 30,
+                 shown_fields_only: bool = False, keep_fields: Sequence[str] = (),
                  parent: QObject | None = None):
         """Create an empty model; call :meth:`reload` to fetch the first page.
 
@@ -98,6 +99,11 @@ class RecordTableModel(QAbstractTableModel):
                 in the background (see :func:`crm_desktop.grid.display.dictionary_labels`).
             page_size: rows per page (crm_core caps it at 500).
             max_pages: pages whose records stay in memory (the most recently used ones).
+            shown_fields_only: read only the shown columns' fields (:meth:`page_fields`), not every
+                field of each record (a module page: issue 9, item 5; a settings list reads all).
+            keep_fields: with ``shown_fields_only``, fields read with every row besides the shown
+                columns (a delegate's or an action's needs); the record's title and the system
+                fields (id, version...) always are.
             parent: Qt parent.
         """
         super().__init__(parent)
@@ -122,6 +128,10 @@ class RecordTableModel(QAbstractTableModel):
         self._filters: tuple[Filter, ...] = ()
         self._include_inactive = True
         self._unsortable: frozenset[str] = frozenset()
+        self._unindexed: frozenset[str] = frozenset()
+        self._shown_fields_only = shown_fields_only
+        self._keep_fields = tuple(keep_fields)
+        self._fetched: tuple[str, ...] | None = None  # the fields the rows in memory were read with (None: all)
 
     # ------------------------------------------------------------ properties
 
@@ -146,6 +156,11 @@ class RecordTableModel(QAbstractTableModel):
         return self._pending > 0
 
     @property
+    def language(self) -> str:
+        """"zh_CN" or "en": the headers' and labels' language."""
+        return self._language
+
+    @property
     def columns(self) -> list[str]:
         """Field names of the columns, in order."""
         return [f.name for f in self._columns]
@@ -166,15 +181,35 @@ class RecordTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._columns = fields
         self._forget_texts()
+        # Rows read without a column just shown are read again when painted (only those on screen),
+        # shown as they were meanwhile: the view keeps its place and its rows.
+        if not self._covers(self._fetched):
+            if self._window.rows:
+                self._window.mark_stale()
+            self._fetched = self.page_fields()
         self.endResetModel()
 
-    def set_unsortable(self, names: Sequence[str]) -> None:
-        """Fields the list cannot be sorted by (those the role reads masked): :meth:`sort` ignores them.
+    def page_fields(self) -> tuple[str, ...] | None:
+        """The fields each page is read with: the shown columns, the record's title and ``keep_fields``.
 
-        Their headings say why in their tooltips. The service refuses such a sort anyway;
-        this spares the user a click that can only end in a refusal.
+        The service adds the system fields (id, version, active flag) and the sort's columns.
+        None (every field) unless the model was made with ``shown_fields_only``.
         """
-        self._unsortable = frozenset(names)
+        if not self._shown_fields_only:
+            return None
+        names = [*self.columns, self._spec.title_field, *self._keep_fields]
+        return tuple(dict.fromkeys(names))
+
+    def set_unsortable(self, names: Sequence[str], *, unindexed: Sequence[str] = ()) -> None:
+        """Fields the list cannot be sorted by: :meth:`sort` ignores them.
+
+        ``names``: those the role reads masked (the service refuses such a sort; this spares
+        the user a click that can only end in a refusal). ``unindexed``: those no index
+        sorts (the module's ``grid_sorts`` leave them out): at scale such a sort reads every
+        record. Their headings say why in their tooltips.
+        """
+        self._unindexed = frozenset(unindexed) - frozenset(names)
+        self._unsortable = frozenset(names) | self._unindexed
         if self._columns:
             self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self._columns) - 1)
 
@@ -242,6 +277,7 @@ class RecordTableModel(QAbstractTableModel):
         self._generation += 1
         self.beginResetModel()
         self._window = PageWindow(self._page_size, self._max_pages)
+        self._fetched = self.page_fields()
         self._forget_texts()
         self._counted = False  # the total shown is the previous query's until the new count arrives
         self.endResetModel()
@@ -275,9 +311,18 @@ class RecordTableModel(QAbstractTableModel):
         """How many records the model holds (bounded by ``max_pages`` pages)."""
         return self._window.loaded_rows()
 
+    def _covers(self, fields: tuple[str, ...] | None) -> bool:
+        """True when rows read with ``fields`` hold every field the grid now needs."""
+        wanted = self.page_fields()
+        return fields is None or (wanted is not None and set(wanted) <= set(fields))
+
     def _request_page(self, f: Fetch) -> None:
-        query = replace(self.list_query(f.after), limit=f.limit, before=f.before, offset=f.offset)
-        self._start(self._service.list, query, functools.partial(self._on_list_succeeded, f), page=True)
+        # Only the columns shown (issue 9, item 5): list_query() itself stays the whole query
+        # (an export or a saved view takes it).
+        query = replace(self.list_query(f.after), limit=f.limit, before=f.before, offset=f.offset,
+                        fields=self.page_fields())
+        self._start(self._service.list, query, functools.partial(self._on_list_succeeded, f, query.fields),
+                    page=True)
 
     def _request_count(self) -> None:
         # An exact count when it is quick, else an estimate at once and the exact figure after it.
@@ -296,10 +341,14 @@ class RecordTableModel(QAbstractTableModel):
     def _current(self, gen: int) -> bool:
         return _qt_alive(self) and gen == self._generation
 
-    def _on_list_succeeded(self, f: Fetch, gen: int, page: Page) -> None:
+    def _on_list_succeeded(self, f: Fetch, fields: tuple[str, ...], gen: int, page: Page) -> None:
         if not self._current(gen):
             return
         w = self._window
+        if not self._covers(fields):  # a column was shown meanwhile: read it with that
+            w.pending.discard(f.page)
+            self._request_page(f)
+            return
         start = f.page * w.page_size
         n = min(len(page.rows), max(0, len(w.rows) - start)) if w.whole else len(page.rows)
         extra = max(0, start + n - len(w.rows))
@@ -395,6 +444,10 @@ class RecordTableModel(QAbstractTableModel):
             return _RIGHT
         if role == FieldRole:
             return field
+        if role == Qt.ItemDataRole.ToolTipRole and field.name in self._unindexed:
+            return translate("GridTools", "The list cannot be sorted by %1: with many records that would read "
+                                          "every one of them. Use the filters or the search to narrow the "
+                                          "list.").replace("%1", field.label(self._language))
         if role == Qt.ItemDataRole.ToolTipRole and field.name in self._unsortable:
             return translate("GridTools", "%1 is shown masked for your role, so the list cannot be sorted "
                                           "by it.").replace("%1", field.label(self._language))
@@ -409,6 +462,10 @@ class RecordTableModel(QAbstractTableModel):
         if not (0 <= row < len(rows) and 0 <= column < len(self._columns)):
             return None
         if role == _DISPLAY:
+            if self._window.stale:  # a column was shown: this row's page is read again with it
+                f = self._window.refresh_for(row)
+                if f is not None:
+                    self._request_page(f)
             texts = self._texts.get(row)
             if texts is None:
                 record = rows[row]

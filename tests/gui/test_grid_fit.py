@@ -115,3 +115,55 @@ def test_default_columns_come_back_from_the_header_menu(qtbot, admin, office_cus
     next(a for a in menu.actions() if a.objectName() == "defaultColumnsAction").trigger()
     assert page.model.column_of("source") == -1 and page.model.column_of("code") == 0
     assert page.view.horizontalHeader().sortIndicatorSection() == page.model.column_of("created_at")
+
+
+def _open_at(qtbot, session, lang, width, height, module="customers"):
+    from crm_desktop.main_window import MainWindow
+
+    window = MainWindow(session, lang)
+    qtbot.addWidget(window)
+    window.resize(width, height)
+    window.show()
+    page = window.show_module(module)
+    wait_loaded(qtbot, page)
+    qtbot.waitUntil(lambda: page._sized_columns, timeout=WAIT)
+    # The less-used columns' values come with the first page read again for them.
+    qtbot.waitUntil(lambda: not page.model.loading and all(
+        page.model.record_at(0).get(n, "?") != "?" for n in page.model.columns), timeout=WAIT)
+    QApplication.processEvents()
+    return window, page
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+def test_the_less_used_columns_show_where_the_window_has_room_for_them(qtbot, admin, office_customers, lang,
+                                                                       zh_catalogue, monkeypatch, tmp_path):
+    from crm_core.modules.customers import SPEC
+
+    monkeypatch.setenv("CRM_LOG_DIR", str(tmp_path / "logs"))
+    assert SPEC.secondary_columns == ("category", "source")  # declared in crm_core, read by the client
+    window, page = _open_at(qtbot, admin, lang, 1366, 768)
+    assert "category" not in page.model.columns and "source" not in page.model.columns
+    _close(window)
+
+    window, page = _open_at(qtbot, admin, lang, 1920, 1080)
+    view, model = page.view, page.model
+    assert {"category", "source"} <= set(model.columns)
+    assert _shown_width(page) <= view.viewport().width()  # still no sideways scrolling
+    source = model.column_of("source")
+    label = {"zh_CN": "官网咨询", "en": "Website enquiry"}[lang]
+    assert label in [model.data(model.index(r, source)) for r in range(model.rowCount())]
+    widths = view.horizontalHeader()
+    assert view.fontMetrics().horizontalAdvance(label) < widths.sectionSize(source)  # whole, not cut
+    _close(window)
+
+
+def test_a_users_own_columns_are_not_widened(qtbot, admin, office_customers, tmp_path, monkeypatch):
+    from PySide6.QtCore import QSettings
+
+    monkeypatch.setenv("CRM_LOG_DIR", str(tmp_path / "logs"))
+    settings = QSettings("crm-desktop", "crm-desktop")
+    settings.setValue("views/admin/customers/columns", ["code", "name", "status"])
+    settings.sync()
+    window, page = _open_at(qtbot, admin, "en", 1920, 1080)
+    assert page.model.columns == ["code", "name", "status"]
+    _close(window)
