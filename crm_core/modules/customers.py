@@ -436,7 +436,8 @@ class CustomerService(CustomerDuplicatesMixin, CustomerMergeMixin, EntityService
         One statement: each word's matches counted through its index and the size of the
         table, which sets where "common" starts (_common_from). A word that matches many of
         the newest customers is common without counting: PostgreSQL's bitmap scans read every
-        entry of a word ("00", "co") before the LIMIT stops them. Kept for SCOPE_SIZES_SECONDS
+        entry of a word ("00", "co") before the LIMIT stops them (a pair is sampled from its own
+        key over the newest ids, no customer read: see ``sampled``). Kept for SCOPE_SIZES_SECONDS
         per session and set of words: they choose the plan, never the rows, and the grid asks
         for the same search's page and count one after the other.
         """
