@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,7 +58,15 @@ class Written:
 
 def write(ctx: Context, targets: Targets, module: str, creates: list[NewRecord], updates: list[RowUpdate],
           file_name: str, progress: Callable[[int, int], None] | None, *, chunk_rows: int | None = None) -> Written:
-    """Write the rows in chunks under one batch; on any exception (cancel included) purge and re-raise."""
+    """Write the rows in chunks under one batch; on any exception (cancel included) purge and re-raise.
+
+    New records go through a two-stage pipeline: while a worker thread writes chunk k in its short
+    transaction, this thread stages chunk k+1 (defaults, custom values, ids and codes from a block
+    reserved up front, search entries, the statements' rows, audit snapshots: everything that needs
+    no write transaction). The database's work on chunk k (PostgreSQL's own process; SQLite
+    stepping without the GIL) and the Python of chunk k+1 run at the same time. Progress and cancel
+    stay in this thread: a cancel waits for the chunk being written, then purges.
+    """
     from crm_core.bulk.writer import BulkWriter
 
     size = chunk_rows or CHUNK_ROWS
@@ -76,23 +85,34 @@ def write(ctx: Context, targets: Targets, module: str, creates: list[NewRecord],
                 gap.after_chunk()
             if progress:
                 progress(done, total)
-        writer = BulkWriter(ctx.db, ctx.actor, source=file_name, chunk_size=size)
-        i = 0
-        while i < len(creates):
-            part = creates[i:i + size]
-            started = time.perf_counter()
-            with ctx.db.unit_of_work(write=True) as s:
-                _create_chunk(s, writer, targets, module, batch_id, part)
-                s.commit()
-            i += len(part)
-            if chunk_rows is None:  # sized by time: short locks whatever the machine's speed and load
-                took = max(time.perf_counter() - started, 1e-3)
-                size = max(MIN_CHUNK, min(MAX_CHUNK, int(len(part) * CHUNK_SECONDS / took)))
-            if gap and i < len(creates):
-                gap.after_chunk()
-            done += len(part)
-            if progress:
-                progress(done, total)
+        if creates:
+            writer = BulkWriter(ctx.db, ctx.actor, source=file_name, chunk_size=size)
+            companions = sum(1 for r in creates if r.companion) if targets.companion else 0
+            blocks = writer.reserve({module: len(creates), **({targets.companion: companions} if companions else {})})
+            with ThreadPoolExecutor(1, thread_name_prefix="import-write") as pool:
+                flying: tuple[Future[float], int] | None = None  # the chunk being written, its rows
+                try:
+                    i = 0
+                    while i < len(creates) or flying is not None:
+                        staged = None
+                        if i < len(creates):
+                            part = creates[i:i + size]
+                            staged = _stage_chunk(ctx, writer, targets, module, part, blocks)
+                            i += len(part)
+                        if flying is not None:
+                            took = flying[0].result()
+                            done += flying[1]
+                            if chunk_rows is None:  # sized by time: short locks whatever the machine's speed
+                                size = max(MIN_CHUNK, min(MAX_CHUNK, int(flying[1] * CHUNK_SECONDS / max(took, 1e-3))))
+                            flying = None
+                            if progress:
+                                progress(done, total)
+                        if staged is not None:
+                            flying = (pool.submit(_write_chunk, ctx, writer, targets, module, batch_id, staged,
+                                                  gap if i < len(creates) else None), len(staged.part))
+                finally:
+                    if flying is not None:  # leaving early: the chunk being written commits or fails first
+                        wait([flying[0]])
         batches.finish(ctx, batch_id, len(creates), len(updates))
     except BaseException as exc:
         batches.purge(ctx, batch_id, why="cancelled" if isinstance(exc, KeyboardInterrupt) else type(exc).__name__)
@@ -116,28 +136,76 @@ class _Gap:
             self.last = time.monotonic()
 
 
-def _create_chunk(s: Session, writer: Any, t: Targets, module: str, batch_id: int, part: list[NewRecord]) -> None:
+@dataclass
+class _Staged:
+    """One chunk made ready outside the write transaction: the records and, when their owners' ids are
+    known already, the companions (else they are staged in the transaction, after the owners' ids)."""
+
+    part: list[NewRecord]
+    main: Any  # crm_core.bulk.writer.Staged
+    companions: Any | None = None
+
+
+def _stage_chunk(ctx: Context, writer: Any, t: Targets, module: str, part: list[NewRecord],
+                 blocks: dict[str, Any]) -> _Staged:
+    """The chunk's rows staged by the bulk path in a read unit of work (no lock taken)."""
+    with ctx.db.unit_of_work(write=False) as s:
+        keys = _custom_keys(s, writer, module)
+        # The customer's search entry is derived once, with its contact's name and phone in it.
+        rows = [_with_custom({**r.full, "_contacts": [(r.companion["name"], r.companion.get("phone"))]}
+                             if r.companion else r.full, r.custom, keys) for r in part]
+        # The custom values are written by the bulk path with the records (checked again there by the service's
+        # rules: a choice retired since the dry run is refused); the batch undo removes them with their records.
+        main = _refused_by_row(lambda: writer.stage(s, module, rows, block=blocks.get(module)), part)
+        out = _Staged(part, main)
+        if main.ids is not None and t.companion:
+            out.companions = _stage_companions(s, writer, t, part, main.ids, blocks.get(t.companion))
+        return out
+
+
+def _stage_companions(s: Session, writer: Any, t: Targets, part: list[NewRecord], ids: list[int],
+                      block: Any | None) -> Any | None:
     with_companion = [r for r in part if r.companion]
-    # The customer's search entry is derived once, with its contact's name and phone in it.
-    keys = _custom_keys(s, writer, module)
-    rows = [_with_custom({**r.full, "_contacts": [(r.companion["name"], r.companion.get("phone"))]}
-                         if r.companion else r.full, r.custom, keys) for r in part]
-    # The custom values are written by the bulk path with the records (checked again there by the service's
-    # rules: a choice retired since the dry run is refused); the batch undo removes them with their records.
-    ids = _refused_by_row(lambda: writer.insert_in(s, module, rows), part)
+    if not with_companion:
+        return None
+    link = t.companion_link
+    ckeys = _custom_keys(s, writer, t.companion)
+    owners = [rid for rid, r in zip(ids, part, strict=True) if r.companion]
+    companions = [_with_custom({**r.companion, link: rid}, r.companion_custom, ckeys)
+                  for rid, r in zip(owners, with_companion, strict=True)]
+    return _refused_by_row(lambda: writer.stage(s, t.companion, companions, search=False, block=block), with_companion)
+
+
+def _write_chunk(ctx: Context, writer: Any, t: Targets, module: str, batch_id: int, staged: _Staged,
+                 gap: _Gap | None) -> float:
+    """The chunk's write transaction (in the worker thread); then the pause if another client waits.
+    Returns how long the transaction took."""
+    started = time.perf_counter()
+    with ctx.db.unit_of_work(write=True) as s:
+        _create_chunk(s, writer, t, module, batch_id, staged)
+        s.commit()
+    took = time.perf_counter() - started
+    if gap:
+        gap.after_chunk()
+    return took
+
+
+def _create_chunk(s: Session, writer: Any, t: Targets, module: str, batch_id: int, staged: _Staged) -> None:
+    part = staged.part
+    ids = _refused_by_row(lambda: writer.write_staged(s, staged.main), part)
     records = [{"batch_id": batch_id, "record_id": rid, "version": 1} for rid in ids]
-    if with_companion and t.companion:
-        link = t.companion_link
-        ckeys = _custom_keys(s, writer, t.companion)
-        owners = [rid for rid, r in zip(ids, part, strict=True) if r.companion]
-        companions = [_with_custom({**r.companion, link: rid}, r.companion_custom, ckeys)
-                      for rid, r in zip(owners, with_companion, strict=True)]
-        cids = _refused_by_row(lambda: writer.insert_in(s, t.companion, companions, search=False), with_companion)
+    companions = staged.companions
+    if companions is None and t.companion and any(r.companion for r in part):
+        # staged without ids (the reserved block did not cover them): the companions now, after their owners'
+        companions = _stage_companions(s, writer, t, part, ids, None)
+    if companions is not None:
+        with_companion = [r for r in part if r.companion]
+        cids = _refused_by_row(lambda: writer.write_staged(s, companions), with_companion)
         records += [{"batch_id": batch_id, "record_id": cid, "version": 1, "module": t.companion} for cid in cids]
     batches.add_records(s, batch_id, records)
 
 
-def _refused_by_row(insert: Callable[[], list[int]], part: list[NewRecord]) -> list[int]:
+def _refused_by_row(insert: Callable[[], Any], part: list[NewRecord]) -> Any:
     """The bulk path's own checks refusing a row (a custom choice retired since the dry run): the file's row."""
     try:
         return insert()
