@@ -13,9 +13,10 @@ fails or the user cancels, :func:`batches.purge` removes the earlier ones.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 from sqlalchemy import select
@@ -51,30 +52,48 @@ class ChunkFailed(ValidationError):
 
 @dataclass
 class Written:
-    batch_id: int
+    batch_id: int | None  # None: nothing to write (no batch started)
     created: int
     updated: int
 
 
-def write(ctx: Context, targets: Targets, module: str, creates: list[NewRecord], updates: list[RowUpdate],
-          file_name: str, progress: Callable[[int, int], None] | None, *, chunk_rows: int | None = None) -> Written:
+def write(ctx: Context, targets: Targets, module: str, creates: Iterable[NewRecord], updates: list[RowUpdate],
+          file_name: str, progress: Callable[[int, int], None] | None, *, chunk_rows: int | None = None,
+          expected: int | None = None, companions: int | None = None) -> Written:
     """Write the rows in chunks under one batch; on any exception (cancel included) purge and re-raise.
 
     New records go through a two-stage pipeline: while a worker thread writes chunk k in its short
-    transaction, this thread stages chunk k+1 (defaults, custom values, ids and codes from a block
-    reserved up front, search entries, the statements' rows, audit snapshots: everything that needs
-    no write transaction). The database's work on chunk k (PostgreSQL's own process; SQLite
+    transaction, this thread takes chunk k+1 from ``creates`` (which may check the rows as they are
+    taken: :meth:`RowChecker.stream`) and stages it (defaults, custom values, ids and codes from a
+    block reserved up front, search entries, the statements' rows, audit snapshots: everything that
+    needs no write transaction). The database's work on chunk k (PostgreSQL's own process; SQLite
     stepping without the GIL) and the Python of chunk k+1 run at the same time. Progress and cancel
-    stay in this thread: a cancel waits for the chunk being written, then purges.
+    stay in this thread: leaving early waits for the chunk being written, then purges.
+
+    Args:
+        creates: the records to create, a list or an iterator (then ``expected``: how many at most, and
+            ``companions``: how many of them with a companion at most, for the reserved blocks).
+        progress: ``progress(rows written, expected + len(updates))`` after each chunk.
+
+    The batch is started with the first chunk: ``creates`` raising before it yields a first record
+    leaves nothing behind, not even a batch.
     """
     from crm_core.bulk.writer import BulkWriter
 
+    if isinstance(creates, list):
+        expected = len(creates)
+        companions = sum(1 for r in creates if r.companion)
+    expected = expected or 0
+    companions = (companions or 0) if targets.companion else 0
     size = chunk_rows or CHUNK_ROWS
     gap = _Gap(ctx.db) if ctx.db.backend == "sqlite" else None
-    total = len(creates) + len(updates)
-    batch_id = batches.start(ctx, module, file_name)
+    total = expected + len(updates)
+    batch_id: int | None = None
+    created = 0
     try:
         done = 0
+        if updates:
+            batch_id = batches.start(ctx, module, file_name)
         for i in range(0, len(updates), UPDATE_CHUNK_ROWS):
             part = updates[i:i + UPDATE_CHUNK_ROWS]
             with ctx.db.unit_of_work(write=True) as s:
@@ -85,39 +104,52 @@ def write(ctx: Context, targets: Targets, module: str, creates: list[NewRecord],
                 gap.after_chunk()
             if progress:
                 progress(done, total)
-        if creates:
+        rows = iter(creates)
+        part = list(islice(rows, size))
+        if part:
+            if batch_id is None:
+                batch_id = batches.start(ctx, module, file_name)
             writer = BulkWriter(ctx.db, ctx.actor, source=file_name, chunk_size=size)
-            companions = sum(1 for r in creates if r.companion) if targets.companion else 0
-            blocks = writer.reserve({module: len(creates), **({targets.companion: companions} if companions else {})})
+            blocks = writer.reserve({module: max(expected, len(part)),
+                                     **({targets.companion: companions} if companions else {})})
             with ThreadPoolExecutor(1, thread_name_prefix="import-write") as pool:
                 flying: tuple[Future[float], int] | None = None  # the chunk being written, its rows
                 try:
-                    i = 0
-                    while i < len(creates) or flying is not None:
-                        staged = None
-                        if i < len(creates):
-                            part = creates[i:i + size]
-                            staged = _stage_chunk(ctx, writer, targets, module, part, blocks)
-                            i += len(part)
+                    while part:
+                        staged = _stage_chunk(ctx, writer, targets, module, part, blocks)
                         if flying is not None:
-                            took = flying[0].result()
-                            done += flying[1]
-                            if chunk_rows is None:  # sized by time: short locks whatever the machine's speed
-                                size = max(MIN_CHUNK, min(MAX_CHUNK, int(flying[1] * CHUNK_SECONDS / max(took, 1e-3))))
+                            done, size = _landed(flying, done, size, chunk_rows is None)
                             flying = None
                             if progress:
                                 progress(done, total)
-                        if staged is not None:
-                            flying = (pool.submit(_write_chunk, ctx, writer, targets, module, batch_id, staged,
-                                                  gap if i < len(creates) else None), len(staged.part))
+                        # The pause for a waiting client (SQLite) comes before the next chunk's transaction:
+                        # between two chunks, never after the last one.
+                        flying = (pool.submit(_write_chunk, ctx, writer, targets, module, batch_id, staged,
+                                              gap if created else None), len(part))
+                        created += len(part)
+                        part = list(islice(rows, size))  # checked meanwhile, when ``creates`` checks them
+                    done, size = _landed(flying, done, size, chunk_rows is None)
+                    flying = None
+                    if progress:
+                        progress(done, total)
                 finally:
                     if flying is not None:  # leaving early: the chunk being written commits or fails first
                         wait([flying[0]])
-        batches.finish(ctx, batch_id, len(creates), len(updates))
+        if batch_id is not None:
+            batches.finish(ctx, batch_id, created, len(updates))
     except BaseException as exc:
-        batches.purge(ctx, batch_id, why="cancelled" if isinstance(exc, KeyboardInterrupt) else type(exc).__name__)
+        if batch_id is not None:
+            batches.purge(ctx, batch_id, why="cancelled" if isinstance(exc, KeyboardInterrupt) else type(exc).__name__)
         raise
-    return Written(batch_id, len(creates), len(updates))
+    return Written(batch_id, created, len(updates))
+
+
+def _landed(flying: tuple[Future[float], int], done: int, size: int, by_time: bool) -> tuple[int, int]:
+    """Wait for the chunk being written (its exception raised here); rows done and the next chunk's size."""
+    took = flying[0].result()
+    if by_time:  # sized by time: short locks whatever the machine's speed and load
+        size = max(MIN_CHUNK, min(MAX_CHUNK, int(flying[1] * CHUNK_SECONDS / max(took, 1e-3))))
+    return done + flying[1], size
 
 
 class _Gap:
@@ -178,16 +210,15 @@ def _stage_companions(s: Session, writer: Any, t: Targets, part: list[NewRecord]
 
 def _write_chunk(ctx: Context, writer: Any, t: Targets, module: str, batch_id: int, staged: _Staged,
                  gap: _Gap | None) -> float:
-    """The chunk's write transaction (in the worker thread); then the pause if another client waits.
+    """The pause if another client waits (SQLite), then the chunk's write transaction (in the worker thread).
     Returns how long the transaction took."""
+    if gap:
+        gap.after_chunk()
     started = time.perf_counter()
     with ctx.db.unit_of_work(write=True) as s:
         _create_chunk(s, writer, t, module, batch_id, staged)
         s.commit()
-    took = time.perf_counter() - started
-    if gap:
-        gap.after_chunk()
-    return took
+    return time.perf_counter() - started
 
 
 def _create_chunk(s: Session, writer: Any, t: Targets, module: str, batch_id: int, staged: _Staged) -> None:
