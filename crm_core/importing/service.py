@@ -2,10 +2,12 @@
 
 The file is read once; every row is checked in Python by the module
 service's own rules (:mod:`engine`), with what they look up fetched once for
-the file; then the rows are written in chunks of short transactions through
-the bulk write path (:mod:`writer`), all or nothing: a failing or cancelled
+the file; the rows are written in chunks of short transactions through the
+bulk write path (:mod:`writer`), the next chunk checked and staged while the
+current one is written; all or nothing: a bad row, a failing or cancelled
 chunk removes the earlier ones, and an import killed half-way is rolled back
-at the next sign-in (:func:`recover_interrupted`).
+at the next sign-in (:func:`recover_interrupted`). Update by key checks every
+row before it writes (its updates come first).
 """
 
 from __future__ import annotations
@@ -187,10 +189,10 @@ class ImportService:
             def creates() -> Iterator[NewRecord]:
                 for record in checker.stream(prepared, bar.checked, release=True):
                     if prepared.errors and not only_valid:
-                        raise _BadRows
+                        raise BadRowsFound
                     yield record
                 if (prepared.errors and not only_valid) or not prepared.creates:
-                    raise _BadRows
+                    raise BadRowsFound
 
             def rest() -> ImportCheck:
                 """The rest of the file checked (writing stopped): the check of every row, for the report."""
@@ -202,7 +204,7 @@ class ImportService:
             try:
                 written = self._write(module, t, rest, creates(), [], path, bar.written, chunk_rows,
                                       expected=len(table.rows), companions=with_companion)
-            except _BadRows:
+            except BadRowsFound:
                 rest()
                 self._acceptable(prepared, only_valid)
                 raise AssertionError("rows refused but none reported") from None
@@ -338,7 +340,7 @@ def _read(t: columns.Targets, path: str | Path, sheet: str | None, header_row: i
     return read_table(path, sheet=sheet, header_row=header_row, known=_known(t))
 
 
-class _BadRows(Exception):
+class BadRowsFound(Exception):
     """A bad row found while writing (and not only the valid rows wanted): stop writing, purge, report."""
 
 

@@ -2,7 +2,8 @@
 
 Each chunk is one write transaction of a few thousand rows (on SQLite the
 database lock is held for a fraction of a second, so other clients keep
-saving). New records go through :class:`crm_core.bulk.writer.BulkWriter`
+saving); while a worker thread writes one chunk, the importing thread checks
+and stages the next (see :func:`write`). New records go through :class:`crm_core.bulk.writer.BulkWriter`
 (codes as a block, COPY / executemany, status history, search index and
 audit entries as the services write them); rows that update an existing
 record go through the service's update path with the version the preview
