@@ -57,10 +57,11 @@ class Prepared:
     errors: list[RowError] = field(default_factory=list)
     creates: list[NewRecord] = field(default_factory=list)
     updates: list[RowUpdate] = field(default_factory=list)
+    handed_on: int = 0  # records to create yielded by RowChecker.stream and not kept here
 
     @property
     def valid(self) -> int:
-        return len(self.creates) + len(self.updates)
+        return len(self.creates) + self.handed_on + len(self.updates)
 
 
 class RowChecker:
@@ -142,14 +143,16 @@ class RowChecker:
 
     def run(self, progress: Callable[[int, int], None] | None) -> Prepared:
         result = Prepared()
-        for _ in self.stream(result, progress):
-            pass
+        for record in self.stream(result, progress):
+            result.creates.append(record)
+        result.handed_on = 0
         return result
 
     def stream(self, result: Prepared, progress: Callable[[int, int], None] | None, *,
                release: bool = False) -> Iterator[NewRecord]:
         """Check the rows not checked yet, in file order, into ``result``; yield each record to create as soon
-        as its row has passed (the writer can write it while the next rows are checked). Resumable: a new
+        as its row has passed (the writer can write it while the next rows are checked), counted in
+        ``result.handed_on`` instead of kept in ``result.creates``. Resumable: a new
         call goes on after the last row checked. ``release``: end the unit of work's read transaction every
         :data:`PROGRESS_EVERY` rows (the checks read what was fetched up front; a long read transaction would
         keep SQLite from checkpointing what the importer writes meanwhile)."""
@@ -170,7 +173,8 @@ class RowChecker:
             created = len(result.creates)
             self._row(self.table.row_number(i), cells, result)
             if len(result.creates) > created:
-                yield result.creates[-1]
+                result.handed_on += 1  # not kept: the writer holds only the chunks in hand (memory)
+                yield result.creates.pop()
         if progress:
             progress(total, total)
 

@@ -191,7 +191,7 @@ class ImportService:
                     if prepared.errors and not only_valid:
                         raise BadRowsFound
                     yield record
-                if (prepared.errors and not only_valid) or not prepared.creates:
+                if (prepared.errors and not only_valid) or not prepared.valid:
                     raise BadRowsFound
 
             def rest() -> ImportCheck:
