@@ -51,6 +51,30 @@ API
 
 ``writer.insert_in(session, module, rows, *, validate=False, search=True) -> list[int]``
     The same inside the caller's transaction (no rights check, no commit).
+    It is :meth:`stage` followed by :meth:`write_staged`.
+
+``writer.reserve({module: n, ...}) -> {module: Block}``
+    Ids (and, for customers and tickets, codes of today) for ``n`` new records
+    of each module, reserved in a short write transaction of its own so that
+    rows can be made ready outside the transaction that writes them. Nobody
+    else is ever handed them (PostgreSQL: the table's sequence; SQLite: the
+    table's ``sqlite_sequence`` moved past them, as an insert would). What the
+    caller does not use stays a gap, like the ids of rolled-back inserts.
+
+``writer.stage(session, module, rows, *, validate=False, search=True, block=None) -> Staged``
+    Everything of ``insert_in`` that writes nothing, in any unit of work (a
+    read one will do): parsing or defaults, custom values checked (the same
+    ``ValidationError`` with ``row``), and, given a ``block`` from
+    :meth:`reserve`, ids and codes taken from it, search entries and grams,
+    the rows of the statements and the audit snapshots. Without a block (or
+    for payments and tickets, whose customer and store are looked up when
+    written, or when the block lacks codes of the records' day) the numbering
+    is left to ``write_staged``.
+
+``writer.write_staged(session, staged) -> list[int]``
+    Writes a ``Staged`` inside the caller's write transaction: the same rows,
+    row for row, as ``insert_in`` writes (the importer stages chunk k+1 in its
+    own thread while a worker thread writes chunk k).
 
 ``writer.change_status(steps)`` / ``change_status_in(session, steps)``
     Customers' status workflow for many customers: steps
@@ -62,6 +86,6 @@ API
     Building blocks for callers with derived work of their own.
 """
 
-from crm_core.bulk.writer import BulkWriter, Chunk
+from crm_core.bulk.writer import Block, BulkWriter, Chunk, Staged
 
-__all__ = ["BulkWriter", "Chunk"]
+__all__ = ["Block", "BulkWriter", "Chunk", "Staged"]

@@ -8,11 +8,11 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice, repeat
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from crm_core.bulk.rows import insert_rows, reserve_ids, update_rows
@@ -44,6 +44,64 @@ class Chunk:
     versions: list[int]
     source: str | None
     done: int  # rows written so far in this call, this chunk included
+
+
+# Modules whose system fields are looked up in the database when written (payments' customer, tickets' store):
+# staged without ids, numbered inside the write transaction.
+LOOKED_UP = frozenset({"payments", "tickets"})
+
+
+@dataclass
+class Block:
+    """Ids and codes (per day) reserved ahead by :meth:`BulkWriter.reserve`, handed out in order."""
+
+    ids: list[int]
+    codes: dict[dt.date, list[str]]
+    used: int = 0
+    codes_used: dict[dt.date, int] = field(default_factory=dict)
+
+    def take_ids(self, n: int) -> list[int]:
+        if self.used + n > len(self.ids):
+            raise ValueError(f"{n} ids wanted, {len(self.ids) - self.used} left in the block")
+        self.used += n
+        return self.ids[self.used - n:self.used]
+
+    def take_codes(self, days: dict[dt.date, int]) -> dict[dt.date, list[str]] | None:
+        """``days[day]`` codes of each day, or None (nothing taken) when the block lacks some (a day it was not
+        reserved for: an import running past midnight, or rows given their own ``created_at``)."""
+        if any(self.codes_used.get(d, 0) + n > len(self.codes.get(d, ())) for d, n in days.items()):
+            return None
+        out = {}
+        for d, n in days.items():
+            first = self.codes_used.get(d, 0)
+            out[d], self.codes_used[d] = self.codes[d][first:first + n], first + n
+        return out
+
+
+@dataclass
+class Staged:
+    """Rows of one module made ready by :meth:`BulkWriter.stage`; ``ids`` None until they are numbered."""
+
+    module: str
+    rows: list[dict[str, Any]]
+    search: bool
+    now: dt.datetime | None = None
+    records: list[dict[str, Any]] = field(default_factory=list)
+    customs: list[dict[int, str | None]] = field(default_factory=list)
+    ids: list[int] | None = None
+    grams: list[tuple[Any, ...]] = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)
+    values: list[tuple[Any, ...]] = field(default_factory=list)
+    audit: list[tuple[int | None, Any, Any]] = field(default_factory=list)
+
+
+def _move_sqlite_sequence(s: Session, table: str, last: int) -> None:
+    """SQLite: the table's AUTOINCREMENT counter moved to ``last`` (in the caller's write transaction), so that
+    no insert by anyone hands out the ids up to it."""
+    moved = s.execute(text("UPDATE sqlite_sequence SET seq = :last WHERE name = :t AND seq < :last")
+                      .bindparams(t=table, last=last)).rowcount
+    if not moved and s.scalar(text("SELECT count(*) FROM sqlite_sequence WHERE name = :t").bindparams(t=table)) == 0:
+        s.execute(text("INSERT INTO sqlite_sequence (name, seq) VALUES (:t, :last)").bindparams(t=table, last=last))
 
 
 def chunks(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -80,62 +138,84 @@ class BulkWriter:
     def insert_in(self, s: Session, module: str, rows: list[dict[str, Any]], *, validate: bool = False,
                   search: bool = True) -> list[int]:
         """:meth:`insert` inside the caller's transaction (no rights check, no commit)."""
+        return self.write_staged(s, self.stage(s, module, rows, validate=validate, search=search))
+
+    def reserve(self, counts: dict[str, int]) -> dict[str, Block]:
+        """Ids (and codes, for the modules that have them, dated today) for ``counts[module]`` new records,
+        reserved in a short write transaction of their own, for :meth:`stage` to use outside any write
+        transaction. Never handed out to anyone else (PostgreSQL: the table's sequence; SQLite: the
+        table's ``sqlite_sequence`` moved past them). What a caller does not use stays a gap."""
+        out: dict[str, Block] = {}
+        day = utcnow().astimezone().date()
+        with self.db.unit_of_work(write=True) as s:
+            for module, n in counts.items():
+                if n <= 0:
+                    continue
+                table = self.services[module].model.__table__
+                ids = reserve_ids(s, table, n)
+                if s.get_bind().dialect.name == "sqlite":
+                    _move_sqlite_sequence(s, table.name, ids[-1])
+                codes = reserve_codes(s, CODES[module][1], {day: n}) if module in CODES else {}
+                out[module] = Block(ids, codes)
+            s.commit()
+        return out
+
+    def stage(self, s: Session, module: str, rows: list[dict[str, Any]], *, validate: bool = False,
+              search: bool = True, block: Block | None = None) -> Staged:
+        """Everything of :meth:`insert_in` that writes nothing: the rows parsed (``validate``) or trusted with the
+        module's defaults, their custom values checked, and, given a ``block`` of reserved ids and codes (and a
+        module whose system fields need no look-up), also ids, codes, search entries, grams, the statements'
+        rows and the audit snapshots. ``s`` may be a read unit of work. Raises ``ValidationError`` as
+        :meth:`insert` does; :meth:`write_staged` writes the result inside the caller's write transaction."""
+        st = Staged(module, rows, search)
         if not rows:
-            return []
+            return st
         svc = self.services[module]
-        now = utcnow()
-        if s.get_bind().dialect.name == "sqlite" and len(rows) > 1000:
-            # Big writes touch index pages all over the file: a larger page cache for this connection
-            # (SQLite's default is 2 MB) saves re-reading them. Memory, not durability: 64 MB, as
-            # 128 MB took a 100k-row import to 446 MB (target <= 400 MB), with no speed gained.
-            s.connection().exec_driver_sql("PRAGMA cache_size = -65536")
-        table = svc.model.__table__
+        st.now = now = utcnow()
         s.info.setdefault("bulk_custom_definitions", {})  # custom field definitions: one query per module
         checked = [self._full(s, svc, r, validate, i) for i, r in enumerate(rows)]
-        records = [full for full, _ in checked]
-        ids = reserve_ids(s, table, len(records))
+        st.records = [full for full, _ in checked]
+        st.customs = [custom for _, custom in checked]
         uid = self.actor.user_id
-        for rid, rec, given in zip(ids, records, rows, strict=True):
-            rec["id"] = rid
+        for rec, given in zip(st.records, rows, strict=True):
             rec["created_at"] = given.get("created_at") or now
             rec["updated_at"] = given.get("updated_at") or rec["created_at"]
             rec["created_by_id"] = rec["updated_by_id"] = uid
             rec["version"] = 1
-        self._system_fields(s, module, records, rows)
-        grams: list[tuple[Any, ...]] = []
-        if module == "customers" and search:
-            from crm_core.services import search_index
+        if block is not None and module not in LOOKED_UP and block.used + len(rows) <= len(block.ids):
+            codes = block.take_codes(self._days(st.records)) if module in CODES else {}
+            if codes is not None:
+                self._number(s, st, block.take_ids(len(rows)), codes)
+        return st
 
-            # The rows of search_index.gram_rows(id, entry) of every record, in key order (gram, kind,
-            # customer): the index B-tree is written page by page, not at random. Grouped by (gram, kind)
-            # first: sorting a few thousand keys and then each group's ids is much cheaper than sorting
-            # every row as a tuple.
-            by_key: dict[tuple[str, str], list[int]] = defaultdict(list)
-            for r, given in zip(records, rows, strict=True):
-                entry = search_index.derive(r["code"], r["name"], r.get("phone"), r.get("email"),
-                                            given.get("_contacts", ()))
-                r["search_text"], r["name_key"] = entry.search_text, entry.name_key
-                rid = r["id"]
-                for key in entry.grams:
-                    by_key[key].append(rid)
-            for key in sorted(by_key):
-                ids_of = by_key[key]
-                ids_of.sort()  # already in order when the ids are (a no-op pass)
-                n = len(ids_of)
-                grams.extend(zip(repeat(key[0], n), repeat(key[1], n), ids_of))
-        columns = self._columns(table, records)
-        insert_rows(s, table, columns, [tuple(map(r.get, columns)) for r in records])
-        self._custom_in(s, ids, [custom for _, custom in checked])
+    def write_staged(self, s: Session, st: Staged) -> list[int]:
+        """Write a :meth:`stage` result inside the caller's transaction (ids and codes reserved here when the
+        stage had none); returns the new ids in input order."""
+        if not st.records:
+            return []
+        module, records = st.module, st.records
+        svc = self.services[module]
+        table = svc.model.__table__
+        if s.get_bind().dialect.name == "sqlite" and len(records) > 1000:
+            # Big writes touch index pages all over the file: a larger page cache for this connection
+            # (SQLite's default is 2 MB) saves re-reading them. Memory, not durability: 64 MB, as
+            # 128 MB took a 100k-row import to 446 MB (target <= 400 MB), with no speed gained.
+            s.connection().exec_driver_sql("PRAGMA cache_size = -65536")
+        if st.ids is None:
+            self._number(s, st, reserve_ids(s, table, len(records)), None)
+        ids, uid = st.ids, self.actor.user_id
+        insert_rows(s, table, st.columns, st.values)
+        self._custom_in(s, ids, st.customs)
         if module == "customers":
             from crm_core.models import CustomerSearchGram
 
-            insert_rows(s, CustomerSearchGram.__table__, ("gram", "kind", "customer_id"), grams)
+            insert_rows(s, CustomerSearchGram.__table__, ("gram", "kind", "customer_id"), st.grams)
             insert_rows(s, CustomerStatusChange.__table__, ("customer_id", "from_status", "to_status", "changed_at",
                                                             "changed_by_id"),
                         [(r["id"], None, "prospect", r["created_at"], uid) for r in records])
-        if search and module == "contacts":
+        if st.search and module == "contacts":
             self.refresh_search_in(s, sorted({r["customer_id"] for r in records}))
-        self._audit_in(s, module, [(r["id"], None, self._snapshot(svc, r)) for r in records], "create", now)
+        self._audit_in(s, module, st.audit, "create", st.now)
         return ids
 
     def change_status(self, steps: list[dict[str, Any]]) -> None:
@@ -206,6 +286,48 @@ class BulkWriter:
 
     # --------------------------------------------------------------- internals
 
+    def _number(self, s: Session, st: Staged, ids: list[int], codes: dict[dt.date, list[str]] | None) -> None:
+        """What needs the records' ids and codes: system fields, search entries and grams, the rows of the
+        insert and the audit snapshots. ``codes`` None: reserved here, in ``s`` (a write transaction)."""
+        module, records, rows = st.module, st.records, st.rows
+        svc = self.services[module]
+        for rid, rec in zip(ids, records, strict=True):
+            rec["id"] = rid
+        self._system_fields(s, module, records, rows, codes)
+        grams: list[tuple[Any, ...]] = []
+        if module == "customers" and st.search:
+            from crm_core.services import search_index
+
+            # The rows of search_index.gram_rows(id, entry) of every record, in key order (gram, kind,
+            # customer): the index B-tree is written page by page, not at random. Grouped by (gram, kind)
+            # first: sorting a few thousand keys and then each group's ids is much cheaper than sorting
+            # every row as a tuple.
+            by_key: dict[tuple[str, str], list[int]] = defaultdict(list)
+            for r, given in zip(records, rows, strict=True):
+                entry = search_index.derive(r["code"], r["name"], r.get("phone"), r.get("email"),
+                                            given.get("_contacts", ()))
+                r["search_text"], r["name_key"] = entry.search_text, entry.name_key
+                rid = r["id"]
+                for key in entry.grams:
+                    by_key[key].append(rid)
+            for key in sorted(by_key):
+                ids_of = by_key[key]
+                ids_of.sort()  # already in order when the ids are (a no-op pass)
+                n = len(ids_of)
+                grams.extend(zip(repeat(key[0], n), repeat(key[1], n), ids_of))
+        st.grams = grams
+        st.columns = columns = self._columns(svc.model.__table__, records)
+        st.values = [tuple(map(r.get, columns)) for r in records]
+        st.audit = [(r["id"], None, self._snapshot(svc, r)) for r in records]
+        st.ids = ids
+
+    @staticmethod
+    def _days(records: list[dict[str, Any]]) -> dict[dt.date, int]:
+        days: dict[dt.date, int] = defaultdict(int)
+        for r in records:
+            days[r["created_at"].astimezone().date()] += 1
+        return days
+
     def _snapshot(self, svc: Any, record: dict[str, Any]) -> dict[str, Any]:
         """``svc._snapshot`` of a row given as a dict (same keys, masking and plain values; a test compares them)."""
         plan = self._plans.get(svc.spec.module)
@@ -256,8 +378,10 @@ class BulkWriter:
                     [(d, rid, value) for rid, custom in zip(ids, customs, strict=True)
                      for d, value in custom.items() if value is not None])
 
-    def _system_fields(self, s: Session, module: str, records: list[dict[str, Any]], rows: list[dict[str, Any]]) -> None:
-        """What ``_before_insert`` fills: codes (by the day the record is created), first status, copied references."""
+    def _system_fields(self, s: Session, module: str, records: list[dict[str, Any]], rows: list[dict[str, Any]],
+                       reserved: dict[dt.date, list[str]] | None = None) -> None:
+        """What ``_before_insert`` fills: codes (by the day the record is created; ``reserved`` ahead, or reserved
+        here), first status, copied references."""
         if module in INITIAL_STATUS:
             for r in records:
                 r["status"] = INITIAL_STATUS[module]
@@ -266,7 +390,8 @@ class BulkWriter:
             by_day: dict[dt.date, list[dict[str, Any]]] = defaultdict(list)
             for r in records:
                 by_day[r["created_at"].astimezone().date()].append(r)
-            codes = reserve_codes(s, prefix, {day: len(group) for day, group in by_day.items()})
+            codes = reserved if reserved is not None else reserve_codes(
+                s, prefix, {day: len(group) for day, group in by_day.items()})
             for day, group in by_day.items():
                 for r, code in zip(group, codes[day], strict=True):
                     r[column] = code

@@ -14,7 +14,7 @@ itself runs through the service's update path when the import is written.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,10 +57,11 @@ class Prepared:
     errors: list[RowError] = field(default_factory=list)
     creates: list[NewRecord] = field(default_factory=list)
     updates: list[RowUpdate] = field(default_factory=list)
+    handed_on: int = 0  # records to create yielded by RowChecker.stream and not kept here
 
     @property
     def valid(self) -> int:
-        return len(self.creates) + len(self.updates)
+        return len(self.creates) + self.handed_on + len(self.updates)
 
 
 class RowChecker:
@@ -80,6 +81,7 @@ class RowChecker:
         self.column_of = {name: col for col, name in mapping.items()}
         self.seen: dict[str, dict[str, int]] = {name: {} for name in lookups.existing}
         self.update_by_key = update_by_key
+        self.position = 0  # the next row to check
         self.key = next((n for n in self.spec.unique if n in self.column_of), None)
         self.stored: dict[str, Any] = self._stored() if update_by_key and self.key else {}
         self._prefetch()
@@ -141,17 +143,40 @@ class RowChecker:
 
     def run(self, progress: Callable[[int, int], None] | None) -> Prepared:
         result = Prepared()
-        total = len(self.table.rows)
-        for i, cells in enumerate(self.table.rows):
-            if progress and i % PROGRESS_EVERY == 0:
-                progress(i, total)
+        for record in self.stream(result, progress):
+            result.creates.append(record)
+        result.handed_on = 0
+        return result
+
+    def stream(self, result: Prepared, progress: Callable[[int, int], None] | None, *,
+               release: bool = False) -> Iterator[NewRecord]:
+        """Check the rows not checked yet, in file order, into ``result``; yield each record to create as soon
+        as its row has passed (the writer can write it while the next rows are checked), counted in
+        ``result.handed_on`` instead of kept in ``result.creates``. Resumable: a new
+        call goes on after the last row checked. ``release``: end the unit of work's read transaction every
+        :data:`PROGRESS_EVERY` rows (the checks read what was fetched up front; a long read transaction would
+        keep SQLite from checkpointing what the importer writes meanwhile)."""
+        rows = self.table.rows
+        total = len(rows)
+        while self.position < total:
+            i = self.position
+            self.position += 1
+            if i % PROGRESS_EVERY == 0:
+                if release:
+                    self.s.rollback()
+                if progress:
+                    progress(i, total)
+            cells = rows[i]
             if all(c is None for c in cells):
                 continue
             result.total += 1
+            created = len(result.creates)
             self._row(self.table.row_number(i), cells, result)
+            if len(result.creates) > created:
+                result.handed_on += 1  # not kept: the writer holds only the chunks in hand (memory)
+                yield result.creates.pop()
         if progress:
             progress(total, total)
-        return result
 
     def _row(self, row: int, cells: list[Any], result: Prepared) -> None:
         values, errors = self._values(row, cells)

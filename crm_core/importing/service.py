@@ -2,23 +2,25 @@
 
 The file is read once; every row is checked in Python by the module
 service's own rules (:mod:`engine`), with what they look up fetched once for
-the file; then the rows are written in chunks of short transactions through
-the bulk write path (:mod:`writer`), all or nothing: a failing or cancelled
+the file; the rows are written in chunks of short transactions through the
+bulk write path (:mod:`writer`), the next chunk checked and staged while the
+current one is written; all or nothing: a bad row, a failing or cancelled
 chunk removes the earlier ones, and an import killed half-way is rolled back
-at the next sign-in (:func:`recover_interrupted`).
+at the next sign-in (:func:`recover_interrupted`). Update by key checks every
+row before it writes (its updates come first).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from crm_core.errors import FieldError, PermissionDenied, ValidationError
 from crm_core.i18n import Text
 from crm_core.importing import batches, columns, mapping_step, undo, workbook, writer
-from crm_core.importing.engine import Prepared, RowChecker
+from crm_core.importing.engine import NewRecord, Prepared, RowChecker
 from crm_core.importing.limits import file_error
 from crm_core.importing.lookups import Lookups, key_fields, ref_texts
 from crm_core.importing.model import (ImportCheck, ImportRejected, ImportResult, ImportSource, RowError, RowUpdate,
@@ -165,25 +167,72 @@ class ImportService:
         t = self.targets(module)
         clean = self._clean_mapping(module, mapping, t)
         table = _read(t, path, sheet, header_row)
-        first, second = _halves(progress)
-        prepared = self._prepare(module, t, table, clean, value_map, update_by_key, first)
+        if update_by_key:  # the updates are written first, so every row is checked before anything is written
+            first, second = _halves(progress)
+            prepared = self._prepare(module, t, table, clean, value_map, update_by_key, first)
+            check = self._acceptable(prepared, only_valid)
+            updates = prepared.updates
+            if preview is not None:
+                seen = {u.record_id: u.version for u in preview.updates}
+                updates = [dataclasses.replace(u, version=seen.get(u.record_id, u.version)) for u in updates]
+            written = self._write(module, t, lambda: check, prepared.creates, updates, path, second, chunk_rows)
+            return ImportResult(written.batch_id, written.created, len(check.bad_rows), prepared.errors, written.updated)
+        # New records only: checked and written in one pass, chunk k+1 checked while chunk k is written.
+        # A bad row (unless only the valid rows are wanted) stops the writing: what was written is
+        # removed again (the batch is purged) and the rest of the file is still checked for the report.
+        with self.ctx.db.unit_of_work(write=False) as s:
+            checker = self._checker(s, module, t, table, clean, value_map, update_by_key)
+            s.rollback()  # the checks read what was fetched; no read transaction held while writing
+            prepared = Prepared()
+            bar = _Bar(progress, 2 * len(table.rows))
+
+            def creates() -> Iterator[NewRecord]:
+                for record in checker.stream(prepared, bar.checked, release=True):
+                    if prepared.errors and not only_valid:
+                        raise BadRowsFound
+                    yield record
+                if (prepared.errors and not only_valid) or not prepared.valid:
+                    raise BadRowsFound
+
+            def rest() -> ImportCheck:
+                """The rest of the file checked (writing stopped): the check of every row, for the report."""
+                for _ in checker.stream(prepared, bar.checked, release=True):
+                    pass
+                return _check_of(prepared)
+
+            with_companion = len(table.rows) if any(t.part(n) == "companion" for n in clean.values()) else 0
+            try:
+                written = self._write(module, t, rest, creates(), [], path, bar.written, chunk_rows,
+                                      expected=len(table.rows), companions=with_companion)
+            except BadRowsFound:
+                rest()
+                self._acceptable(prepared, only_valid)
+                raise AssertionError("rows refused but none reported") from None
+        check = _check_of(prepared)
+        return ImportResult(written.batch_id, written.created, len(check.bad_rows), prepared.errors, written.updated)
+
+    def _acceptable(self, prepared: Prepared, only_valid: bool) -> ImportCheck:
+        """The check of every row; raises when nothing is to be written (no rows, bad rows, no valid row)."""
         if not prepared.total:
             raise file_error("no_rows", "文件中没有数据行，没有可导入的内容。", "The file has no data rows; there is nothing to import.")
         check = _check_of(prepared)
         if (prepared.errors and not only_valid) or not prepared.valid:
             raise ImportRejected(check)
-        updates = prepared.updates
-        if preview is not None:
-            seen = {u.record_id: u.version for u in preview.updates}
-            updates = [dataclasses.replace(u, version=seen.get(u.record_id, u.version)) for u in updates]
+        return check
+
+    def _write(self, module: str, t: columns.Targets, check_of: Callable[[], ImportCheck], creates: Any,
+               updates: list[RowUpdate], path: str | Path, progress: Progress, chunk_rows: int | None,
+               **kw: Any) -> writer.Written:
+        """:func:`writer.write`; a chunk refused while writing: ImportRejected with its rows' errors and the counts
+        of ``check_of()`` (the check of every row)."""
         try:
-            written = writer.write(self.ctx, t, module, prepared.creates, updates, Path(path).name, second,
-                                   chunk_rows=chunk_rows)
+            return writer.write(self.ctx, t, module, creates, updates, Path(path).name, progress, chunk_rows=chunk_rows,
+                                **kw)
         except writer.ChunkFailed as exc:
             errors = [RowError(e.row or 0, None, None, e.message) for e in exc.errors]
+            check = check_of()
             raise ImportRejected(ImportCheck(check.total_rows, check.valid_rows - len({e.row for e in errors}),
                                              errors, check.updates)) from None
-        return ImportResult(written.batch_id, written.created, len(check.bad_rows), prepared.errors, written.updated)
 
     def write_error_report(self, source_path: str | Path, check: ImportCheck, out_path: str | Path, lang: str, *,
                            sheet: str | None = None, header_row: int | None = None) -> None:
@@ -261,12 +310,17 @@ class ImportService:
     def _prepare(self, module: str, t: columns.Targets, table: Any, mapping: dict[int, str],
                  value_map: dict[str, dict[str, str]] | None, update_by_key: bool, progress: Progress) -> Prepared:
         with self.ctx.db.unit_of_work(write=False) as s:
-            spec = self._spec(module)
-            keys = set(key_fields(spec))
-            lookups = Lookups(s, self.ctx.services, spec, [t.fields[n] for n in mapping.values()], value_map,
-                              _ref_texts(table, mapping, t),
-                              ref_texts(table.rows, {col: name for col, name in mapping.items() if name in keys}))
-            return RowChecker(s, self.ctx.services, t, lookups, table, mapping, update_by_key=update_by_key).run(progress)
+            return self._checker(s, module, t, table, mapping, value_map, update_by_key).run(progress)
+
+    def _checker(self, s: Any, module: str, t: columns.Targets, table: Any, mapping: dict[int, str],
+                 value_map: dict[str, dict[str, str]] | None, update_by_key: bool) -> RowChecker:
+        """The file's rows' checker, with what the checks look up fetched once for the file."""
+        spec = self._spec(module)
+        keys = set(key_fields(spec))
+        lookups = Lookups(s, self.ctx.services, spec, [t.fields[n] for n in mapping.values()], value_map,
+                          _ref_texts(table, mapping, t),
+                          ref_texts(table.rows, {col: name for col, name in mapping.items() if name in keys}))
+        return RowChecker(s, self.ctx.services, t, lookups, table, mapping, update_by_key=update_by_key)
 
 
 def _ref_texts(table: Any, mapping: dict[int, str], t: columns.Targets) -> dict[str, set[str]]:
@@ -284,6 +338,28 @@ def _known(t: columns.Targets) -> Callable[[str], bool]:
 def _read(t: columns.Targets, path: str | Path, sheet: str | None, header_row: int | None) -> Any:
     """The sheet, its header row found by the target's names unless the user chose one."""
     return read_table(path, sheet=sheet, header_row=header_row, known=_known(t))
+
+
+class BadRowsFound(Exception):
+    """A bad row found while writing (and not only the valid rows wanted): stop writing, purge, report."""
+
+
+class _Bar:
+    """One progress bar for checking and writing at the same time: rows checked plus rows written, of twice
+    the file's rows (as the two halves of the check-then-write order)."""
+
+    def __init__(self, progress: Progress, total: int):
+        self.progress, self.total, self.done_checking, self.done_writing = progress, total, 0, 0
+
+    def checked(self, done: int, _total: int) -> None:
+        self.done_checking = done
+        if self.progress:
+            self.progress(min(self.total, self.done_checking + self.done_writing), self.total)
+
+    def written(self, done: int, _total: int) -> None:
+        self.done_writing = done
+        if self.progress:
+            self.progress(min(self.total, self.done_checking + self.done_writing), self.total)
 
 
 def _halves(progress: Progress) -> tuple[Progress, Progress]:

@@ -2,7 +2,8 @@
 
 Each chunk is one write transaction of a few thousand rows (on SQLite the
 database lock is held for a fraction of a second, so other clients keep
-saving). New records go through :class:`crm_core.bulk.writer.BulkWriter`
+saving); while a worker thread writes one chunk, the importing thread checks
+and stages the next (see :func:`write`). New records go through :class:`crm_core.bulk.writer.BulkWriter`
 (codes as a block, COPY / executemany, status history, search index and
 audit entries as the services write them); rows that update an existing
 record go through the service's update path with the version the preview
@@ -13,8 +14,10 @@ fails or the user cancels, :func:`batches.purge` removes the earlier ones.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 from sqlalchemy import select
@@ -32,7 +35,8 @@ from crm_core.services.context import Context
 
 CHUNK_ROWS = 1000  # rows of the first chunk; then sized to take about CHUNK_SECONDS
 CHUNK_SECONDS = 0.5  # one chunk's write transaction: what another client's save may wait for
-MIN_CHUNK, MAX_CHUNK = 500, 10_000  # below 500 rows the per-chunk costs dominate
+MIN_CHUNK, MAX_CHUNK = 500, 5_000  # below 500 rows the per-chunk costs dominate; two chunks are in
+# memory at once (one written, the next staged): 10,000 took a 100k import's peak past 400 MB
 # SQLite: after a chunk the lock is left free this long when another client waits for it (a write
 # transaction that found the lock taken touched the database's "writer waiting" flag, see
 # crm_core.db.engine), so that its busy handler (sleeping in steps of up to 100 ms) gets its turn
@@ -50,22 +54,48 @@ class ChunkFailed(ValidationError):
 
 @dataclass
 class Written:
-    batch_id: int
+    batch_id: int | None  # None: nothing to write (no batch started)
     created: int
     updated: int
 
 
-def write(ctx: Context, targets: Targets, module: str, creates: list[NewRecord], updates: list[RowUpdate],
-          file_name: str, progress: Callable[[int, int], None] | None, *, chunk_rows: int | None = None) -> Written:
-    """Write the rows in chunks under one batch; on any exception (cancel included) purge and re-raise."""
+def write(ctx: Context, targets: Targets, module: str, creates: Iterable[NewRecord], updates: list[RowUpdate],
+          file_name: str, progress: Callable[[int, int], None] | None, *, chunk_rows: int | None = None,
+          expected: int | None = None, companions: int | None = None) -> Written:
+    """Write the rows in chunks under one batch; on any exception (cancel included) purge and re-raise.
+
+    New records go through a two-stage pipeline: while a worker thread writes chunk k in its short
+    transaction, this thread takes chunk k+1 from ``creates`` (which may check the rows as they are
+    taken: :meth:`RowChecker.stream`) and stages it (defaults, custom values, ids and codes from a
+    block reserved up front, search entries, the statements' rows, audit snapshots: everything that
+    needs no write transaction). The database's work on chunk k (PostgreSQL's own process; SQLite
+    stepping without the GIL) and the Python of chunk k+1 run at the same time. Progress and cancel
+    stay in this thread: leaving early waits for the chunk being written, then purges.
+
+    Args:
+        creates: the records to create, a list or an iterator (then ``expected``: how many at most, and
+            ``companions``: how many of them with a companion at most, for the reserved blocks).
+        progress: ``progress(rows written, expected + len(updates))`` after each chunk.
+
+    The batch is started with the first chunk: ``creates`` raising before it yields a first record
+    leaves nothing behind, not even a batch.
+    """
     from crm_core.bulk.writer import BulkWriter
 
+    if isinstance(creates, list):
+        expected = len(creates)
+        companions = sum(1 for r in creates if r.companion)
+    expected = expected or 0
+    companions = (companions or 0) if targets.companion else 0
     size = chunk_rows or CHUNK_ROWS
     gap = _Gap(ctx.db) if ctx.db.backend == "sqlite" else None
-    total = len(creates) + len(updates)
-    batch_id = batches.start(ctx, module, file_name)
+    total = expected + len(updates)
+    batch_id: int | None = None
+    created = 0
     try:
         done = 0
+        if updates:
+            batch_id = batches.start(ctx, module, file_name)
         for i in range(0, len(updates), UPDATE_CHUNK_ROWS):
             part = updates[i:i + UPDATE_CHUNK_ROWS]
             with ctx.db.unit_of_work(write=True) as s:
@@ -76,28 +106,52 @@ def write(ctx: Context, targets: Targets, module: str, creates: list[NewRecord],
                 gap.after_chunk()
             if progress:
                 progress(done, total)
-        writer = BulkWriter(ctx.db, ctx.actor, source=file_name, chunk_size=size)
-        i = 0
-        while i < len(creates):
-            part = creates[i:i + size]
-            started = time.perf_counter()
-            with ctx.db.unit_of_work(write=True) as s:
-                _create_chunk(s, writer, targets, module, batch_id, part)
-                s.commit()
-            i += len(part)
-            if chunk_rows is None:  # sized by time: short locks whatever the machine's speed and load
-                took = max(time.perf_counter() - started, 1e-3)
-                size = max(MIN_CHUNK, min(MAX_CHUNK, int(len(part) * CHUNK_SECONDS / took)))
-            if gap and i < len(creates):
-                gap.after_chunk()
-            done += len(part)
-            if progress:
-                progress(done, total)
-        batches.finish(ctx, batch_id, len(creates), len(updates))
+        rows = iter(creates)
+        part = list(islice(rows, size))
+        if part:
+            if batch_id is None:
+                batch_id = batches.start(ctx, module, file_name)
+            writer = BulkWriter(ctx.db, ctx.actor, source=file_name, chunk_size=size)
+            blocks = writer.reserve({module: max(expected, len(part)),
+                                     **({targets.companion: companions} if companions else {})})
+            with ThreadPoolExecutor(1, thread_name_prefix="import-write") as pool:
+                flying: tuple[Future[float], int] | None = None  # the chunk being written, its rows
+                try:
+                    while part:
+                        staged = _stage_chunk(ctx, writer, targets, module, part, blocks)
+                        if flying is not None:
+                            done, size = _landed(flying, done, size, chunk_rows is None)
+                            flying = None
+                            if progress:
+                                progress(done, total)
+                        # The pause for a waiting client (SQLite) comes before the next chunk's transaction:
+                        # between two chunks, never after the last one.
+                        flying = (pool.submit(_write_chunk, ctx, writer, targets, module, batch_id, staged,
+                                              gap if created else None), len(part))
+                        created += len(part)
+                        part = list(islice(rows, size))  # checked meanwhile, when ``creates`` checks them
+                    done, size = _landed(flying, done, size, chunk_rows is None)
+                    flying = None
+                    if progress:
+                        progress(done, total)
+                finally:
+                    if flying is not None:  # leaving early: the chunk being written commits or fails first
+                        wait([flying[0]])
+        if batch_id is not None:
+            batches.finish(ctx, batch_id, created, len(updates))
     except BaseException as exc:
-        batches.purge(ctx, batch_id, why="cancelled" if isinstance(exc, KeyboardInterrupt) else type(exc).__name__)
+        if batch_id is not None:
+            batches.purge(ctx, batch_id, why="cancelled" if isinstance(exc, KeyboardInterrupt) else type(exc).__name__)
         raise
-    return Written(batch_id, len(creates), len(updates))
+    return Written(batch_id, created, len(updates))
+
+
+def _landed(flying: tuple[Future[float], int], done: int, size: int, by_time: bool) -> tuple[int, int]:
+    """Wait for the chunk being written (its exception raised here); rows done and the next chunk's size."""
+    took = flying[0].result()
+    if by_time:  # sized by time: short locks whatever the machine's speed and load
+        size = max(MIN_CHUNK, min(MAX_CHUNK, int(flying[1] * CHUNK_SECONDS / max(took, 1e-3))))
+    return done + flying[1], size
 
 
 class _Gap:
@@ -116,28 +170,75 @@ class _Gap:
             self.last = time.monotonic()
 
 
-def _create_chunk(s: Session, writer: Any, t: Targets, module: str, batch_id: int, part: list[NewRecord]) -> None:
+@dataclass
+class _Staged:
+    """One chunk made ready outside the write transaction: the records and, when their owners' ids are
+    known already, the companions (else they are staged in the transaction, after the owners' ids)."""
+
+    part: list[NewRecord]
+    main: Any  # crm_core.bulk.writer.Staged
+    companions: Any | None = None
+
+
+def _stage_chunk(ctx: Context, writer: Any, t: Targets, module: str, part: list[NewRecord],
+                 blocks: dict[str, Any]) -> _Staged:
+    """The chunk's rows staged by the bulk path in a read unit of work (no lock taken)."""
+    with ctx.db.unit_of_work(write=False) as s:
+        keys = _custom_keys(s, writer, module)
+        # The customer's search entry is derived once, with its contact's name and phone in it.
+        rows = [_with_custom({**r.full, "_contacts": [(r.companion["name"], r.companion.get("phone"))]}
+                             if r.companion else r.full, r.custom, keys) for r in part]
+        # The custom values are written by the bulk path with the records (checked again there by the service's
+        # rules: a choice retired since the dry run is refused); the batch undo removes them with their records.
+        main = _refused_by_row(lambda: writer.stage(s, module, rows, block=blocks.get(module)), part)
+        out = _Staged(part, main)
+        if main.ids is not None and t.companion:
+            out.companions = _stage_companions(s, writer, t, part, main.ids, blocks.get(t.companion))
+        return out
+
+
+def _stage_companions(s: Session, writer: Any, t: Targets, part: list[NewRecord], ids: list[int],
+                      block: Any | None) -> Any | None:
     with_companion = [r for r in part if r.companion]
-    # The customer's search entry is derived once, with its contact's name and phone in it.
-    keys = _custom_keys(s, writer, module)
-    rows = [_with_custom({**r.full, "_contacts": [(r.companion["name"], r.companion.get("phone"))]}
-                         if r.companion else r.full, r.custom, keys) for r in part]
-    # The custom values are written by the bulk path with the records (checked again there by the service's
-    # rules: a choice retired since the dry run is refused); the batch undo removes them with their records.
-    ids = _refused_by_row(lambda: writer.insert_in(s, module, rows), part)
+    if not with_companion:
+        return None
+    link = t.companion_link
+    ckeys = _custom_keys(s, writer, t.companion)
+    owners = [rid for rid, r in zip(ids, part, strict=True) if r.companion]
+    companions = [_with_custom({**r.companion, link: rid}, r.companion_custom, ckeys)
+                  for rid, r in zip(owners, with_companion, strict=True)]
+    return _refused_by_row(lambda: writer.stage(s, t.companion, companions, search=False, block=block), with_companion)
+
+
+def _write_chunk(ctx: Context, writer: Any, t: Targets, module: str, batch_id: int, staged: _Staged,
+                 gap: _Gap | None) -> float:
+    """The pause if another client waits (SQLite), then the chunk's write transaction (in the worker thread).
+    Returns how long the transaction took."""
+    if gap:
+        gap.after_chunk()
+    started = time.perf_counter()
+    with ctx.db.unit_of_work(write=True) as s:
+        _create_chunk(s, writer, t, module, batch_id, staged)
+        s.commit()
+    return time.perf_counter() - started
+
+
+def _create_chunk(s: Session, writer: Any, t: Targets, module: str, batch_id: int, staged: _Staged) -> None:
+    part = staged.part
+    ids = _refused_by_row(lambda: writer.write_staged(s, staged.main), part)
     records = [{"batch_id": batch_id, "record_id": rid, "version": 1} for rid in ids]
-    if with_companion and t.companion:
-        link = t.companion_link
-        ckeys = _custom_keys(s, writer, t.companion)
-        owners = [rid for rid, r in zip(ids, part, strict=True) if r.companion]
-        companions = [_with_custom({**r.companion, link: rid}, r.companion_custom, ckeys)
-                      for rid, r in zip(owners, with_companion, strict=True)]
-        cids = _refused_by_row(lambda: writer.insert_in(s, t.companion, companions, search=False), with_companion)
+    companions = staged.companions
+    if companions is None and t.companion and any(r.companion for r in part):
+        # staged without ids (the reserved block did not cover them): the companions now, after their owners'
+        companions = _stage_companions(s, writer, t, part, ids, None)
+    if companions is not None:
+        with_companion = [r for r in part if r.companion]
+        cids = _refused_by_row(lambda: writer.write_staged(s, companions), with_companion)
         records += [{"batch_id": batch_id, "record_id": cid, "version": 1, "module": t.companion} for cid in cids]
     batches.add_records(s, batch_id, records)
 
 
-def _refused_by_row(insert: Callable[[], list[int]], part: list[NewRecord]) -> list[int]:
+def _refused_by_row(insert: Callable[[], Any], part: list[NewRecord]) -> Any:
     """The bulk path's own checks refusing a row (a custom choice retired since the dry run): the file's row."""
     try:
         return insert()

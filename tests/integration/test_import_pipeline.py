@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import threading
 import subprocess
 import sys
 import textwrap
@@ -198,3 +199,150 @@ def test_every_record_is_traceable_to_who_when_and_which_file(admin, db, tmp_pat
                                                                               AuditEntry.module == "customers"))
     assert len(traced) == 5 and {(t[1], t[2]) for t in traced} == {(admin.actor.user_id, "华东客户.csv")}
     assert creates == 5 and result.batch_id == admin.imports.batches()[0]["id"]
+
+
+# ---------------------------------------------------------------- the pipeline: chunk k+1 checked and staged
+# in the importing thread while a worker thread writes chunk k (crm_core.importing.writer.write)
+
+def _batch_states(db) -> list[str]:
+    with db.unit_of_work(write=False) as s:
+        return s.scalars(select(ImportBatch.state).order_by(ImportBatch.id)).all()
+
+
+def test_a_cancel_while_the_next_chunk_is_checked_waits_for_the_chunk_being_written_and_removes_it(
+        admin, db, tmp_path, monkeypatch):
+    """The user cancels while chunk 2 is being checked and chunk 1 is still being written in the worker: the
+    cancel waits for that write to end and then removes it; nothing is left, the batch is "failed"."""
+    from crm_core.importing import engine
+
+    before = _counts(db)
+    path = write_csv(tmp_path / "c.csv", [CUSTOMER_HEADERS] + [customer_row(i) for i in range(8)])
+    monkeypatch.setattr(engine, "PROGRESS_EVERY", 1)
+    inside, go_on, written = threading.Event(), threading.Event(), []
+    real = writer._create_chunk
+
+    def slow_chunk(*args, **kwargs):  # chunk 1 is written only once the user has cancelled
+        inside.set()
+        assert go_on.wait(30)
+        real(*args, **kwargs)
+        written.append(1)
+
+    monkeypatch.setattr(writer, "_create_chunk", slow_chunk)
+
+    def progress(done, total):
+        if 3 <= done < 8 and not go_on.is_set():  # checking the rows of chunk 2 (rows 3-4), chunk 1 not landed
+            assert inside.wait(30)
+            go_on.set()
+            raise KeyboardInterrupt("cancelled")
+
+    with pytest.raises(KeyboardInterrupt):
+        admin.imports.run("customers", path, _mapping(admin), progress=progress, chunk_rows=2)
+    assert written == [1]  # chunk 1 did commit (after the cancel), and was removed again
+    assert _counts(db) == before
+    assert _batch_states(db) == ["failed"]
+
+
+def test_a_failure_staging_chunk_two_removes_chunk_one_written_meanwhile(admin, db, tmp_path, monkeypatch):
+    before = _counts(db)
+    path = write_csv(tmp_path / "c.csv", [CUSTOMER_HEADERS] + [customer_row(i) for i in range(6)])
+    real, calls = writer._stage_chunk, []
+    committed = threading.Event()
+    real_write = writer._write_chunk
+
+    def write_then_say(*args, **kwargs):
+        took = real_write(*args, **kwargs)
+        committed.set()
+        return took
+
+    def stage(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            assert committed.wait(30)  # chunk 1 is in the database when chunk 2 fails
+            assert _counts(db)[0] == before[0] + 2
+            raise RuntimeError("out of memory")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(writer, "_stage_chunk", stage)
+    monkeypatch.setattr(writer, "_write_chunk", write_then_say)
+    with pytest.raises(RuntimeError):
+        admin.imports.run("customers", path, _mapping(admin), chunk_rows=2)
+    assert _counts(db) == before and _batch_states(db) == ["failed"]
+
+
+def test_a_bad_row_after_chunks_were_written_rejects_the_file_with_every_error_and_keeps_nothing(admin, db, tmp_path):
+    """Rows are checked while earlier chunks are written: a bad row further down stops the writing, what
+    was written is removed, and the report still lists every bad row of the file, as the dry run does."""
+    before = _counts(db)
+    rows = [customer_row(i) for i in range(10)]
+    rows[6] = customer_row(6, level="Z")
+    rows[8] = customer_row(8, name="")
+    path = write_csv(tmp_path / "c.csv", [CUSTOMER_HEADERS] + rows)
+    mapping = _mapping(admin)
+    check = admin.imports.check("customers", path, mapping)
+    with pytest.raises(ImportRejected) as info:
+        admin.imports.run("customers", path, mapping, chunk_rows=2)
+    assert info.value.check == check and [e.row for e in check.errors] == [8, 10]
+    assert _counts(db) == before
+    assert _batch_states(db) == ["failed"]  # chunks of the good rows above had been written
+    result = admin.imports.run("customers", path, mapping, chunk_rows=2, only_valid=True)
+    assert (result.created, result.skipped) == (8, 2) and _counts(db)[0] == before[0] + 8
+
+
+def test_a_file_whose_first_row_is_bad_starts_no_batch(admin, db, tmp_path):
+    path = write_csv(tmp_path / "c.csv", [CUSTOMER_HEADERS, customer_row(1, level="Z"), customer_row(2)])
+    with pytest.raises(ImportRejected):
+        admin.imports.run("customers", path, _mapping(admin))
+    assert _batch_states(db) == []
+
+
+def test_ids_and_codes_reserved_ahead_are_never_handed_to_another_client(admin, db):
+    """The importer stages rows with ids and codes reserved in a transaction of their own, before it writes
+    them: a customer saved meanwhile by someone else gets others."""
+    from crm_core.bulk.writer import BulkWriter
+
+    [block] = BulkWriter(db, admin.actor).reserve({"customers": 5}).values()
+    other = admin.customers.create({"name": "另一位同事的客户", "phone": "13700000000"})
+    assert other["id"] > max(block.ids)
+    [codes] = block.codes.values()
+    assert len(codes) == 5 and other["code"] > max(codes)
+    [again] = BulkWriter(db, admin.actor).reserve({"customers": 1}).values()
+    assert again.ids[0] > other["id"]
+
+
+def test_staged_rows_written_later_are_the_rows_insert_in_writes(admin, db):
+    """stage() with a reserved block (outside any write transaction) + write_staged() in the transaction gives
+    the records, search entries, history and audit that insert_in() gives, with the block's ids and codes."""
+    from crm_core.bulk.writer import BulkWriter
+    from crm_core.models import CustomerSearchGram
+
+    w = BulkWriter(db, admin.actor)
+    rows = [{"name": f"杭州云帆{i}号网络科技有限公司", "phone": f"1381234567{i}", "email": f"a{i}@yunfan.cn"} for i in range(3)]
+    blocks = w.reserve({"customers": 3})
+    with db.unit_of_work(write=False) as s:
+        staged = w.stage(s, "customers", [dict(r) for r in rows], block=blocks["customers"])
+    with db.unit_of_work(write=True) as s:
+        ahead = w.write_staged(s, staged)
+        s.commit()
+    with db.unit_of_work(write=True) as s:
+        inside = w.insert_in(s, "customers", [{**r, "name": r["name"].replace("杭州云帆", "宁波海纳")} for r in rows])
+        s.commit()
+    assert ahead == blocks["customers"].ids
+
+    def seen(ids):
+        with db.unit_of_work(write=False) as s:
+            out = []
+            for cid in ids:
+                c = s.get(Customer, cid)
+                grams = s.scalar(select(func.count()).select_from(CustomerSearchGram)
+                                 .where(CustomerSearchGram.customer_id == cid))
+                history = s.scalars(select(CustomerStatusChange.to_status).where(
+                    CustomerStatusChange.customer_id == cid)).all()
+                audit = s.scalars(select(AuditEntry.after).where(AuditEntry.record_id == cid,
+                                                                 AuditEntry.module == "customers")).one()
+                out.append((c.status, c.version, grams > 0, history, sorted(audit), c.code[:9]))
+            return out
+
+    assert seen(ahead) == seen(inside)
+    with db.unit_of_work(write=False) as s:
+        assert [s.get(Customer, i).code for i in ahead] == list(blocks["customers"].codes.values())[0]
+    assert [r["id"] for r in admin.customers.search("云帆1号").rows] == [ahead[1]]
