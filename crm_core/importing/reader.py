@@ -58,6 +58,8 @@ class Table:
 
 def cell_text(value: Any) -> str:
     """A cell as the user reads it (previews, error reports)."""
+    if type(value) is str:  # most cells; str() of a str is the str itself
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):

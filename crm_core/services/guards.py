@@ -78,7 +78,7 @@ class WriteGuardsMixin:
             if clash is not None and (obj is None or clash != obj.id):
                 f = self.spec.field(name)
                 errors.add(*val.problem(f, "duplicate", f"“{value}”已存在", f"'{value}' already exists"))
-        if not any(e.field in self.spec.all_fields and e.code == "required" for e in errors.errors):
+        if not errors.errors or not any(e.field in self.spec.all_fields and e.code == "required" for e in errors.errors):
             self._validate(s, full, obj, errors)
 
     def _checked_fields(self) -> tuple[Field, ...]:
