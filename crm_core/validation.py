@@ -71,12 +71,19 @@ def normalize_email(value: str) -> str:
         or len(local) > 64
         or not _EMAIL_LOCAL.fullmatch(local)
         or len(labels) < 2
-        or not all(len(label) <= 63 and _EMAIL_LABEL.fullmatch(label) for label in labels)
         or labels[-1].isdigit()  # a bare IP address is not a mailbox a customer gives us
+        or not _email_labels_ok(labels)
     ):
         raise FieldProblem("email", "不是有效的电子邮箱地址（例如 name@example.com）",
                            "is not a valid e-mail address (e.g. name@example.com)")
     return f"{local}@{domain.lower()}"
+
+
+def _email_labels_ok(labels: list[str]) -> bool:
+    for label in labels:  # (a plain loop: a generator in all() costs more than the two checks)
+        if len(label) > 63 or not _EMAIL_LABEL.fullmatch(label):
+            return False
+    return True
 
 
 # --- telephone numbers ----------------------------------------------------------------------------

@@ -198,13 +198,17 @@ mobile_like = st.builds(lambda prefix, body, sep: prefix + sep.join([body[:3], b
                         st.sampled_from(["", " ", "-", "－", "\u3000"]))
 any_text = st.text(max_size=40)
 texty = st.one_of(phone_like, mobile_like, any_text,
-                  st.text(alphabet="ab@.-_中文ＡＢ１２ \t\r\n\x00\x1c", max_size=30))
+                  st.text(alphabet="ab@.-_中文ＡＢ１２ \t\r\n\x00\x1c", max_size=30),
+                  st.builds(lambda local, labels: local + "@" + ".".join(labels),
+                            st.text(alphabet="aZ9.+_-ａ", max_size=8),
+                            st.lists(st.text(alphabet="ab9-例子ＣＮ_", max_size=65), max_size=4)))
 
 
 @settings(max_examples=400, deadline=None)
 @given(texty)
 def test_nfkc_mobile_landline_phone_as_before(text: str) -> None:
     assert v._nfkc(text) == _before_nfkc(text)
+    assert outcome(v.normalize_email, text) == outcome(_before_email, text)
     assert outcome(v.normalize_mobile, text) == outcome(_before_mobile, text)
     assert outcome(v.normalize_landline, text) == outcome(_before_landline, text)
     assert outcome(v.normalize_phone, text) == outcome(_before_phone, text)
