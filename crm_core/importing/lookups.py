@@ -128,14 +128,19 @@ IN_PART = 500  # values per IN list
 
 
 def ref_texts(rows: list[list[Any]], columns: dict[int, str]) -> dict[str, set[str]]:
-    """Per referenced module, the distinct non-empty texts of the columns (column -> module) in ``rows``."""
+    """Per referenced module, the distinct non-empty texts of the columns (column -> module) in ``rows``.
+
+    A text holding NUL names no record (no stored text holds one: PostgreSQL cannot store it and the
+    services refuse control characters), and PostgreSQL refuses it as a parameter: it is left out of the
+    look-ups; its row is reported for the character.
+    """
     from crm_core.importing.reader import cell_text
 
     out: dict[str, set[str]] = {}
     for col, module in columns.items():
         texts = out.setdefault(module, set())
         for r in rows:
-            if col < len(r) and r[col] is not None and (text := cell_text(r[col]).strip()):
+            if col < len(r) and r[col] is not None and (text := cell_text(r[col]).strip()) and "\x00" not in text:
                 texts.add(text)
     return out
 
