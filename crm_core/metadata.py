@@ -143,11 +143,14 @@ class EntitySpec:
     secondary_columns: tuple[str, ...] = ()
     grid_sorts: tuple[str, ...] | None = None
     all_fields: dict[str, Field] = field(init=False, repr=False, compare=False)
+    editable: dict[str, Field] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         by_name = {f.name: f for f in SYSTEM_FIELDS}
         by_name.update({f.name: f for f in self.fields})
         object.__setattr__(self, "all_fields", by_name)
+        # The business fields a caller may set (not read-only), in form order: what every save parses.
+        object.__setattr__(self, "editable", {f.name: f for f in self.fields if not f.read_only})
 
     def field(self, name: str) -> Field:
         """The field called ``name`` (business or system); KeyError if none."""

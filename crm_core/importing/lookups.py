@@ -45,7 +45,10 @@ def phone_key(phone: str) -> str:
         phone = v.normalize_phone(phone)
     except v.FieldProblem:
         pass
-    return re.sub(r"\D", "", phone)
+    return _NOT_DIGIT.sub("", phone)
+
+
+_NOT_DIGIT = re.compile(r"\D")
 
 
 @dataclass
@@ -125,14 +128,19 @@ IN_PART = 500  # values per IN list
 
 
 def ref_texts(rows: list[list[Any]], columns: dict[int, str]) -> dict[str, set[str]]:
-    """Per referenced module, the distinct non-empty texts of the columns (column -> module) in ``rows``."""
+    """Per referenced module, the distinct non-empty texts of the columns (column -> module) in ``rows``.
+
+    A text holding NUL names no record (no stored text holds one: PostgreSQL cannot store it and the
+    services refuse control characters), and PostgreSQL refuses it as a parameter: it is left out of the
+    look-ups; its row is reported for the character.
+    """
     from crm_core.importing.reader import cell_text
 
     out: dict[str, set[str]] = {}
     for col, module in columns.items():
         texts = out.setdefault(module, set())
         for r in rows:
-            if col < len(r) and r[col] is not None and (text := cell_text(r[col]).strip()):
+            if col < len(r) and r[col] is not None and (text := cell_text(r[col]).strip()) and "\x00" not in text:
                 texts.add(text)
     return out
 
@@ -202,17 +210,49 @@ def _ref_index(s: Session, target: Any, texts: set[str]) -> RefIndex:
 
 
 def row_keys(spec: EntitySpec, values: dict[str, Any]) -> dict[str, str]:
-    """The duplicate keys of a row (field name -> key), from the cell texts of the mapped fields."""
+    """The duplicate keys of a row (field name -> key), from the cell texts of the mapped fields.
+
+    In :func:`key_fields` order; a field whose value is blank or gives an empty key has none.
+    """
     keys: dict[str, str] = {}
-    for name in spec.unique:
-        if values.get(name) not in (None, ""):
-            keys[name] = fold(str(values[name]))
-    if spec.module == "customers":
-        if values.get("name"):
-            keys["name"] = company_key(str(values["name"]))
-        if values.get("phone"):
-            keys["phone"] = phone_key(str(values["phone"]))
-    return {k: key for k, key in keys.items() if key}
+    for name, key_of in _key_functions(spec):
+        value = values.get(name)
+        if value is not None and (key := key_of(value)):
+            keys[name] = key
+    return keys
+
+
+def _fold_key(value: Any) -> str | None:
+    return fold(str(value)) if value != "" else None
+
+
+def _company_key(value: Any) -> str | None:
+    return company_key(str(value)) if value else None
+
+
+def _phone_key(value: Any) -> str | None:
+    return phone_key(str(value)) if value else None
+
+
+def _unique_then(special: Any) -> Any:
+    """A customer's name or phone that is also a unique field: its own key when given, else the folded text."""
+    return lambda value: special(value) if value else _fold_key(value)
+
+
+_KEY_FUNCTIONS: dict[int, tuple[EntitySpec, list[tuple[str, Any]]]] = {}
+
+
+def _key_functions(spec: EntitySpec) -> list[tuple[str, Any]]:
+    """(field, value -> key or None) per duplicate key field of the module, in :func:`key_fields` order;
+    worked out once per spec (a file's every row asks)."""
+    entry = _KEY_FUNCTIONS.get(id(spec))
+    if entry is None or entry[0] is not spec:
+        specials = {"name": _company_key, "phone": _phone_key} if spec.module == "customers" else {}
+        functions: dict[str, Any] = {name: _fold_key for name in spec.unique}
+        for name, special in specials.items():
+            functions[name] = _unique_then(special) if name in functions else special
+        entry = _KEY_FUNCTIONS[id(spec)] = (spec, list(functions.items()))
+    return entry[1]
 
 
 def key_fields(spec: EntitySpec) -> list[str]:
@@ -232,20 +272,22 @@ def existing_keys(s: Session, spec: EntitySpec, texts: dict[str, set[str]]) -> d
     model = spec.model
     names = key_fields(spec)
     out: dict[str, set[str]] = {n: set() for n in names}
+    key_functions = dict(_key_functions(spec))
     for name in names:
         given = {t for t in texts.get(name, ()) if t}
         if not given:
             continue
+        key_of_value = key_functions[name]
+        wanted = {k for t in given if (k := key_of_value(t))}
         if spec.module == "customers" and name == "name":
-            column, values = Customer.name_key, sorted({k for t in given if (k := company_key(t))})
+            column, values = Customer.name_key, sorted(wanted)  # (the name's key is company_key)
         elif spec.module == "customers" and name == "phone":
             column, values = model.phone, sorted({f for t in given for f in _phone_forms(t)})
         else:
             column, values = getattr(model, name), _variants(given, codes=False)
-        wanted = {k for t in given if (k := row_keys(spec, {name: t}).get(name))}
         for i in range(0, len(values), IN_PART):
             for (stored,) in s.execute(select(getattr(model, name)).where(column.in_(values[i:i + IN_PART]))):
-                key = row_keys(spec, {name: stored}).get(name)
+                key = key_of_value(stored) if stored is not None else None
                 if key in wanted:
                     out[name].add(key)
     return out

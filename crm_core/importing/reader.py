@@ -58,6 +58,8 @@ class Table:
 
 def cell_text(value: Any) -> str:
     """A cell as the user reads it (previews, error reports)."""
+    if type(value) is str:  # most cells; str() of a str is the str itself
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -181,7 +183,12 @@ def _xlsx_rows(path: Path, name: str | None) -> tuple[tuple[str, ...], str, Iter
 def _restore_types(row: list[Any]) -> list[Any]:
     out = []
     for c in row:
-        if c == "" or c is None:
+        t = type(c)
+        if t is str:  # most cells: the general branches below, taken in one test
+            out.append(c if c else None)
+        elif t is float and c.is_integer() and abs(c) < 2 ** 53:
+            out.append(int(c))  # calamine hands every number over as float
+        elif c == "" or c is None:
             out.append(None)
         elif isinstance(c, float) and c.is_integer() and abs(c) < 2 ** 53:
             out.append(int(c))  # calamine hands every number over as float

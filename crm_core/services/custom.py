@@ -15,6 +15,7 @@ from crm_core.services import values as val
 
 _TYPES = {"text": FieldType.TEXT, "integer": FieldType.INTEGER, "decimal": FieldType.MONEY,
           "date": FieldType.DATE, "choice": FieldType.CHOICE}
+_CHOICE = FieldType.CHOICE  # (read once: an enum member read through its class is slow per value)
 
 
 def as_field(d: CustomFieldDefinition) -> Field:
@@ -126,7 +127,7 @@ class CustomFieldsMixin:
             if value is None and d.required:
                 errors.add(f"custom.{d.key}", "required", Text(f"{d.label_zh}：不能为空", f"{d.label_en}: is required"))
                 continue
-            if value is not None and field.type is FieldType.CHOICE and value != stored.get(d.id):
+            if value is not None and field.type is _CHOICE and value != stored.get(d.id):
                 # (an unchanged value stays valid after its dictionary entry is deactivated)
                 if value not in self.ctx.services.dictionary.codes(s, d.choices_category or ""):
                     errors.add(f"custom.{d.key}", "choice", Text(f"{d.label_zh}：“{value}”不是可选值",

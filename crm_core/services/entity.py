@@ -425,9 +425,10 @@ class EntityService(ListingMixin, RecordsMixin, CustomFieldsMixin, WriteGuardsMi
         """
         errors = ErrorCollector()
         custom = values.pop("custom", None)
-        editable = {f.name: f for f in self.spec.fields if not f.read_only}
+        editable = self.spec.editable
         parsed = val.parse_into(editable, values, errors)
-        full = {f.name: parsed.get(f.name) for f in self.spec.fields if not f.read_only}
+        full = dict.fromkeys(editable)  # every editable field, None where not given
+        full.update(parsed)  # (parsed holds editable fields only)
         self._apply_defaults(s, full, parsed)
         self._check_common(s, full, None, errors)
         custom_values = self._parse_custom(s, custom, None, errors)
@@ -455,8 +456,7 @@ class EntityService(ListingMixin, RecordsMixin, CustomFieldsMixin, WriteGuardsMi
             elif field is not None and field.sensitive and not sees(self.ctx.actor.role, field.sensitive) \
                     and changes[name] == val.mask(field, getattr(obj, name)):
                 del changes[name]  # the masked value came back unchanged: keep the real one
-        editable = {f.name: f for f in self.spec.fields if not f.read_only}
-        parsed = val.parse_into(editable, changes, errors)
+        parsed = val.parse_into(self.spec.editable, changes, errors)
         full = {f.name: getattr(obj, f.name) for f in self.spec.fields}
         full.update(parsed)
         # Only what really changes is re-checked: a form that sends back an unchanged value

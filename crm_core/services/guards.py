@@ -38,6 +38,20 @@ BOOKKEEPING = frozenset({"audit_log", "import_batches", "app_settings", "erasure
 BULK_REFS = "bulk_refs"
 BULK_UNIQUE = "bulk_unique"
 
+# An enum member read through its class costs about half a microsecond (EnumType.__getattr__ in 3.11):
+# the per-record checks compare with these instead.
+_CHOICE = FieldType.CHOICE
+_REF = FieldType.REF
+
+
+def _pickable(s: Session, pick: str) -> tuple[str, ...]:
+    """:func:`pickable_roles`, worked out once per unit of work (an import checks it for every row)."""
+    cache = s.info.setdefault("pickable_roles", {})
+    roles = cache.get(pick)
+    if roles is None:
+        roles = cache[pick] = pickable_roles(pick)
+    return roles
+
 
 class WriteGuardsMixin:
     """Checks, version guard and commit of :class:`~crm_core.services.entity.EntityService`."""
@@ -46,17 +60,17 @@ class WriteGuardsMixin:
                       changed: set[str] | None = None) -> None:
         """Required fields, choices, references and uniqueness, then the module rules."""
         reported = {e.field for e in errors.errors}
-        for field in self.spec.fields:
-            value = full.get(field.name)
-            if changed is not None and field.name not in changed:
+        for field, name, required, kind in self._checked_fields():
+            if changed is not None and name not in changed:
                 continue  # only re-check what this update touches
-            if field.name in reported:
+            if name in reported:
                 continue  # its value was refused while parsing: "required" would be a second, wrong message
-            if field.required and val.is_blank(value):
+            value = full.get(name)
+            if required and (value is None or (isinstance(value, str) and not value.strip())):  # is_blank
                 errors.add(*val.problem(field, "required", "不能为空", "is required"))
-            elif value is not None and field.type is FieldType.CHOICE:
+            elif value is not None and kind is _CHOICE:
                 self._check_choice(s, field, value, errors)
-            elif value is not None and field.type is FieldType.REF:
+            elif value is not None and kind is _REF:
                 self._check_ref(s, field, value, errors)
         for name in self.spec.unique:
             value = full.get(name)
@@ -68,14 +82,36 @@ class WriteGuardsMixin:
             if clash is not None and (obj is None or clash != obj.id):
                 f = self.spec.field(name)
                 errors.add(*val.problem(f, "duplicate", f"“{value}”已存在", f"'{value}' already exists"))
-        if not any(e.field in self.spec.all_fields and e.code == "required" for e in errors.errors):
+        if not errors.errors or not any(e.field in self.spec.all_fields and e.code == "required" for e in errors.errors):
             self._validate(s, full, obj, errors)
+
+    def _checked_fields(self) -> tuple[tuple[Field, str, bool, FieldType], ...]:
+        """(field, name, required, type) of the fields :meth:`_check_common` has a rule for (required,
+        choices, references), in form order.
+
+        The others pass it unchanged: leaving them out, once per service, saves a loop over every field
+        of every record an import checks.
+        """
+        checked = self.__dict__.get("_checked_fields_cache")
+        if checked is None:
+            checked = self.__dict__["_checked_fields_cache"] = tuple(
+                (f, f.name, f.required, f.type) for f in self.spec.fields
+                if f.required or f.type is _CHOICE or f.type is _REF)
+        return checked
 
     def _check_choice(self, s: Session, field: Field, value: str, errors: ErrorCollector) -> None:
         if field.choices is not None:
-            allowed = {c.code for c in field.choices}
+            # The codes of fixed choices, built once per field (the field is kept, so its id stays its own).
+            fixed = self.__dict__.setdefault("_fixed_choice_codes", {})
+            entry = fixed.get(id(field))
+            if entry is None:
+                entry = fixed[id(field)] = (field, frozenset(c.code for c in field.choices))
+            allowed = entry[1]
         else:
-            allowed = self.ctx.services.dictionary.codes(s, field.dictionary or "")
+            dictionary = self.__dict__.get("_dictionary_service")  # (the registry's look-up is per call otherwise)
+            if dictionary is None:
+                dictionary = self.__dict__["_dictionary_service"] = self.ctx.services.dictionary
+            allowed = dictionary.codes(s, field.dictionary or "")
         if value not in allowed:
             errors.add(*val.problem(field, "choice", f"“{value}”不是可选值", f"'{value}' is not one of the choices"))
 
@@ -97,7 +133,7 @@ class WriteGuardsMixin:
         active, role_code, name = state
         if not active:
             errors.add(*val.problem(field, "inactive", "所选记录已失效", "the chosen record is deactivated"))
-        elif field.pick is not None and role_code not in pickable_roles(field.pick):
+        elif field.pick is not None and role_code not in _pickable(s, field.pick):
             role = rights(role_code or "")
             errors.add(*val.problem(field, "role", f"“{name}”是{role.name_zh}，不能担任此职",
                                     f"'{name}' is {role.name_en.lower()} and cannot be chosen here"))
