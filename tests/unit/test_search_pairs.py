@@ -64,6 +64,13 @@ def test_a_phone_pair_that_is_a_name_pair_is_one_row():
     assert ("39", si.CONTACT_PHONE) in entry.grams  # a contact's phone pair stays: the contacts' search reads c, q
 
 
+def test_an_email_made_of_the_phone_number_leaves_no_phone_rows():
+    entry = si.derive("C1", "星辰软件", "139-1234-5678", "13912345678@163.com")
+
+    assert not {g for g, k in entry.grams if k == si.PHONE}
+    assert {g for g, k in entry.grams if k == si.NAME} >= si._adjacent("13912345678")
+
+
 def test_every_roles_customer_search_looks_up_kinds_the_fewer_rows_serve():
     for role in ROLES:
         service = SimpleNamespace(ctx=SimpleNamespace(actor=SimpleNamespace(role=role)))
