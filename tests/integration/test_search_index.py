@@ -204,6 +204,23 @@ def test_write_many_gives_the_rows_the_service_writes(admin, office):
     assert {i: _derived(admin, i) for i in ids} == by_service
 
 
+def test_a_phone_pair_in_the_name_or_email_is_stored_once_and_found_by_every_role(admin, make_customer, login,
+                                                                                     bound):
+    customer = make_customer("杭州张三科技有限公司", email="a12@xc.cn", phone="13912345678")
+    admin.contacts.create({"customer_id": customer["id"], "name": "张三", "phone": "13900001111"})
+    engineer = login("engineer1")  # reads phones masked, and no contacts
+
+    _, grams = _derived(admin, customer["id"])
+    assert ("12", "n") in grams and ("12", "p") not in grams  # one row where there were two
+    assert _found(admin, "12") == {customer["id"]}
+    assert _found(engineer, "12") == {customer["id"]}  # from the e-mail, which he reads
+    assert _found(admin, "39") == {customer["id"]}
+    assert _found(engineer, "39") == set()  # only in the phone
+    # the contacts' search looks up contact-name pairs only: the pair is in the customer's name too
+    assert {r["name"] for r in admin.contacts.search("张三").rows} == {"张三"}
+    assert {r["name"] for r in admin.contacts.search("11").rows} == {"张三"}
+
+
 # ------------------------------------------------------------------ counts
 
 def test_quick_count_is_exact_when_cheap(admin, office):
