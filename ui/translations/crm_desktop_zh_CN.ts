@@ -833,8 +833,12 @@
         <translation>按当前筛选和排序把列表导出为 Excel、CSV 或 PDF</translation>
     </message>
     <message>
-        <source>%1 is shown masked for your role, so the list cannot be sorted by it.</source>
+        <source>The list cannot be sorted by %1: with many records that would read every one of them. Use the filters or the search to narrow the list.</source>
         <extracomment>the whole record dict of the row the record&apos;s id the column&apos;s :class:`~crm_core.metadata.Field` the raw (unformatted, possibly masked) value</extracomment>
+        <translation>不能按“%1”排序：记录多时需要读取全部记录。请用筛选或搜索缩小范围。</translation>
+    </message>
+    <message>
+        <source>%1 is shown masked for your role, so the list cannot be sorted by it.</source>
         <translation>您的角色只能看到部分“%1”，不能按此列排序。</translation>
     </message>
 </context>
