@@ -84,6 +84,7 @@ def converter(field: Field, lookups: Lookups) -> Callable[[Any], Any]:
                 return cell  # cell_text of a str is the str
         return body(cell)
 
+    convert_cell.plain = body is cell_text  # type: ignore[attr-defined]  # a str cell is its own value (engine)
     return convert_cell
 
 

@@ -26,7 +26,7 @@ from crm_core.i18n import Text
 from crm_core.importing import limits
 from crm_core.importing.cells import CellProblem, converter
 from crm_core.importing.columns import Targets
-from crm_core.importing.lookups import Lookups, row_keys
+from crm_core.importing.lookups import Lookups, _key_functions, row_keys
 from crm_core.importing.model import RowError, RowUpdate
 from crm_core.importing.reader import Table, cell_text
 from crm_core.models import CustomFieldValue
@@ -78,11 +78,21 @@ class RowChecker:
                         for col, name in mapping.items()]
         # per mapped column: its cell converter (the field's branch chosen once, repeated texts resolved once)
         self.converters = [(col, name, f, converter(f, lookups)) for col, name, f, _part, _own in self.columns]
+        # the same with whether a str cell is its own value (text fields: no converter call per cell)
+        self.cell_plan = [(col, name, f, convert_cell, getattr(convert_cell, "plain", False))
+                          for col, name, f, convert_cell in self.converters]
+        # _split's three parts, each in column order: (mapping name, name in its own module)
+        self.parts = ([(name, name) for _c, name, f, part, _o in self.columns if part == "main" and not f.read_only],
+                      [(name, own) for _c, name, _f, part, own in self.columns if part == "companion"],
+                      [(name, own) for _c, name, _f, part, own in self.columns if part == "custom"])
         self.column_of = {name: col for col, name in mapping.items()}
         self.seen: dict[str, dict[str, int]] = {name: {} for name in lookups.existing}
         self.update_by_key = update_by_key
         self.position = 0  # the next row to check
         self.key = next((n for n in self.spec.unique if n in self.column_of), None)
+        # row_keys' fields (in its order) that have keys in the database, with what _duplicates needs of each
+        self.duplicate_plan = [(name, key_of, self.spec.field(name), self.seen[name], lookups.existing[name])
+                               for name, key_of in _key_functions(self.spec) if name in lookups.existing]
         self.stored: dict[str, Any] = self._stored() if update_by_key and self.key else {}
         self._prefetch()
         self.stored_custom = self._stored_custom()
@@ -213,12 +223,19 @@ class RowChecker:
         values: dict[str, Any] = {}
         errors: list[RowError] = []
         width = len(cells)
-        for col, name, f, convert_cell in self.converters:
+        longest, control = limits.MAX_CELL_CHARS, limits.CONTROL_CHARS.search
+        for col, name, f, convert_cell, plain in self.cell_plan:
             cell = cells[col] if col < width else None
             if isinstance(cell, str):
-                problem = limits.cell_problem(cell)
-                if problem is not None:
-                    errors.append(RowError(row, col, name, Text(f"{f.label.zh}：{problem.zh}", f"{f.label.en}: {problem.en}")))
+                # limits.cell_problem's two tests inline (most cells pass both); its message when one fails
+                if len(cell) > longest or control(cell):
+                    problem = limits.cell_problem(cell)
+                    if problem is not None:
+                        errors.append(RowError(row, col, name,
+                                               Text(f"{f.label.zh}：{problem.zh}", f"{f.label.en}: {problem.en}")))
+                        continue
+                if plain and type(cell) is str:  # convert_cell's own shortcut: blank is None, else the str
+                    values[name] = cell if cell.strip() else None
                     continue
             try:
                 values[name] = convert_cell(cell)
@@ -228,20 +245,14 @@ class RowChecker:
 
     def _split(self, values: dict[str, Any], failed: set[str | None]) -> tuple[dict, dict, dict]:
         """(module values, companion values, custom values); blank cells are values not given (defaults apply)."""
-        main: dict[str, Any] = {}
-        companion: dict[str, Any] = {}
-        custom: dict[str, Any] = {}
-        for _col, name, f, part, own in self.columns:
-            value = values.get(name)
-            if value is None or name in failed:
-                continue
-            if part == "main" and not f.read_only:
-                main[name] = value
-            elif part == "companion":
-                companion[own] = value
-            elif part == "custom":
-                custom[own] = value
-        return main, companion, custom
+        get = values.get
+        out: tuple[dict, dict, dict] = ({}, {}, {})
+        for plan, part in zip(self.parts, out):
+            for name, own in plan:
+                value = get(name)
+                if value is not None and name not in failed:
+                    part[own] = value
+        return out
 
     def _update(self, row: int, obj: Any, main: dict[str, Any], custom: dict[str, Any],
                 errors: list[RowError]) -> RowUpdate | None:
@@ -284,13 +295,21 @@ class RowChecker:
         return {f"custom.{keys[d]}": (stored.get(d), new) for d, new in parsed.items() if new != stored.get(d)}
 
     def _duplicates(self, row: int, values: dict[str, Any], stored: Any) -> list[RowError]:
-        texts = {k: cell_text(values[k]) for k in self.lookups.existing if values.get(k) is not None}
-        errors = []
+        errors: list[RowError] = []
         own = row_keys(self.spec, {n: getattr(stored, n) for n in self.lookups.existing}) if stored is not None else {}
-        for name, key in row_keys(self.spec, texts).items():
-            f = self.spec.field(name)
-            first = self.seen[name].setdefault(key, row)
-            if key in self.lookups.existing[name] and own.get(name) != key:
+        texts: dict[str, str] = {}
+        get = values.get
+        # row_keys of the row's cell texts, field by field in its order
+        for name, key_of, f, seen, existing in self.duplicate_plan:
+            value = get(name)
+            if value is None:
+                continue
+            texts[name] = text = cell_text(value)
+            key = key_of(text)
+            if not key:
+                continue
+            first = seen.setdefault(key, row)
+            if key in existing and own.get(name) != key:
                 if name == self.key and not self.update_by_key:
                     msg = Text(f"{f.label.zh}：“{texts[name]}”与数据库中已有记录重复（要用文件修改已有记录，请选择“按编码更新”）",
                                f"{f.label.en}: '{texts[name]}' duplicates a record already in the database "

@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import String, select, true
+from sqlalchemy import String, bindparam, select, true
 from sqlalchemy.orm import Session
 
 from crm_core import validation as v
@@ -285,8 +285,10 @@ def existing_keys(s: Session, spec: EntitySpec, texts: dict[str, set[str]]) -> d
             column, values = model.phone, sorted({f for t in given for f in _phone_forms(t)})
         else:
             column, values = getattr(model, name), _variants(given, codes=False)
+        # one statement per field with an expanding parameter: compiled once and cached, not rebuilt per part
+        stmt = select(getattr(model, name)).where(column.in_(bindparam("values", expanding=True)))
         for i in range(0, len(values), IN_PART):
-            for (stored,) in s.execute(select(getattr(model, name)).where(column.in_(values[i:i + IN_PART]))):
+            for (stored,) in s.execute(stmt, {"values": values[i:i + IN_PART]}):
                 key = key_of_value(stored) if stored is not None else None
                 if key in wanted:
                     out[name].add(key)
