@@ -435,6 +435,12 @@ class ModulePage(QWidget):
         fit_columns(self.view, self.model)
 
     def _on_model_data_changed_refit(self, *_args: Any) -> None:
+        try:
+            first = self.model.record_at(0)
+        except IndexError:
+            return
+        if any(name not in first for name in self.model.columns):
+            return  # still the rows read before the columns were added (a repaint, another page)
         self.model.dataChanged.disconnect(self._on_model_data_changed_refit)
         fit_columns(self.view, self.model)
 
