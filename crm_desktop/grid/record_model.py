@@ -131,7 +131,6 @@ class RecordTableModel(QAbstractTableModel):
         self._unindexed: frozenset[str] = frozenset()
         self._shown_fields_only = shown_fields_only
         self._keep_fields = tuple(keep_fields)
-        self._fetched: tuple[str, ...] | None = None  # the fields the rows in memory were read with (None: all)
 
     # ------------------------------------------------------------ properties
 
@@ -178,15 +177,14 @@ class RecordTableModel(QAbstractTableModel):
     def set_columns(self, names: Sequence[str]) -> None:
         """Show these fields as columns (column chooser); KeyError for an unknown name."""
         fields = [self._spec.field(n) for n in names]
+        before = self.page_fields()  # what pages were read with until now (earlier pages: more, or stale)
         self.beginResetModel()
         self._columns = fields
         self._forget_texts()
         # Rows read without a column just shown are read again when painted (only those on screen),
         # shown as they were meanwhile: the view keeps its place and its rows.
-        if not self._covers(self._fetched):
-            if self._window.rows:
-                self._window.mark_stale()
-            self._fetched = self.page_fields()
+        if not self._covers(before) and self._window.rows:
+            self._window.mark_stale()
         self.endResetModel()
 
     def page_fields(self) -> tuple[str, ...] | None:
@@ -277,7 +275,6 @@ class RecordTableModel(QAbstractTableModel):
         self._generation += 1
         self.beginResetModel()
         self._window = PageWindow(self._page_size, self._max_pages)
-        self._fetched = self.page_fields()
         self._forget_texts()
         self._counted = False  # the total shown is the previous query's until the new count arrives
         self.endResetModel()
@@ -341,12 +338,11 @@ class RecordTableModel(QAbstractTableModel):
     def _current(self, gen: int) -> bool:
         return _qt_alive(self) and gen == self._generation
 
-    def _on_list_succeeded(self, f: Fetch, fields: tuple[str, ...], gen: int, page: Page) -> None:
+    def _on_list_succeeded(self, f: Fetch, fields: tuple[str, ...] | None, gen: int, page: Page) -> None:
         if not self._current(gen):
             return
         w = self._window
-        if not self._covers(fields):  # a column was shown meanwhile: read it with that
-            w.pending.discard(f.page)
+        if not self._covers(fields):  # a column was shown meanwhile: read it with that (still pending)
             self._request_page(f)
             return
         start = f.page * w.page_size

@@ -91,6 +91,29 @@ def test_hiding_a_column_keeps_the_rows_and_reads_nothing(model, page_statements
     assert len(page_statements) == before
 
 
+def test_a_column_hidden_then_shown_again_is_filled_again(admin, qtbot, customers):
+    m = RecordTableModel(admin.customers, "zh_CN", page_size=2, shown_fields_only=True)
+    m.set_columns(["code", "name", "email"])
+    with qtbot.waitSignal(m.total_changed, timeout=WAIT):
+        m.reload()
+    qtbot.waitUntil(lambda: not m.loading and m.rowCount() == 2, timeout=WAIT)
+    m.set_columns(["code", "name"])  # hidden: the pages read from now on leave it out
+    while m.canFetchMore(m.index(-1, -1)) or m.loading:
+        if not m.loading:
+            m.fetchMore(m.index(-1, -1))
+        qtbot.waitUntil(lambda: not m.loading, timeout=WAIT)
+    assert m.rowCount() == 5 and "email" not in m.record_at(4)
+
+    m.set_columns(["code", "name", "email"])  # shown again: the rows read without it are read again
+    col = m.column_of("email")
+    for r in range(5):
+        m.data(m.index(r, col))
+    qtbot.waitUntil(lambda: not m.loading and all(m.record_at(r).get("email") for r in range(5)), timeout=WAIT)
+    assert sorted(m.data(m.index(r, col)) for r in range(5)) == [f"hr@f{i}.cn" for i in range(5)]
+    assert wait_for_all(WAIT)
+    QCoreApplication.processEvents()
+
+
 def test_the_customers_grid_offers_only_the_sorts_an_index_serves(qtbot, admin, make_customer, open_page):
     make_customer("杭州云帆网络科技有限公司", level="A")
     make_customer("上海海纳信息技术有限公司", level="B")
