@@ -144,12 +144,13 @@ class BulkWriter:
         """Ids (and codes, for the modules that have them, dated today) for ``counts[module]`` new records,
         reserved in a short write transaction of their own, for :meth:`stage` to use outside any write
         transaction. Never handed out to anyone else (PostgreSQL: the table's sequence; SQLite: the
-        table's ``sqlite_sequence`` moved past them). What a caller does not use stays a gap."""
+        table's ``sqlite_sequence`` moved past them). What a caller does not use stays a gap. Payments and
+        tickets get no block: their rows are numbered where they are written (:data:`LOOKED_UP`)."""
         out: dict[str, Block] = {}
         day = utcnow().astimezone().date()
         with self.db.unit_of_work(write=True) as s:
             for module, n in counts.items():
-                if n <= 0:
+                if n <= 0 or module in LOOKED_UP:  # numbered inside the write transaction (stage), never ahead
                     continue
                 table = self.services[module].model.__table__
                 ids = reserve_ids(s, table, n)
