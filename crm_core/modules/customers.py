@@ -418,10 +418,8 @@ class CustomerService(CustomerDuplicatesMixin, CustomerMergeMixin, EntityService
             # Only pairs (a city and a name fragment: "杭州 星辰"): the other words are tested on
             # the rare word's index entries themselves, each through the other pair's key, without
             # reading the customers first (a heap read per candidate, half the cost at 1M rows).
-            grams = CustomerSearchGram.__table__
-            ids = select(grams.c.customer_id).where(
-                grams.c.gram == word, grams.c.kind.in_(self._gram_kinds(word)),
-                *(self._word_test(*words[i], of=grams.c.customer_id) for i in order[1:]))
+            ids = self._word_ids(word)
+            ids = ids.where(*(self._word_test(*words[i], of=ids.selected_columns[0]) for i in order[1:]))
         else:
             others = [self._word_test(*words[i]) for i in order[1:]]
             if plain:
@@ -471,7 +469,7 @@ class CustomerService(CustomerDuplicatesMixin, CustomerMergeMixin, EntityService
         counted = [case((sampled(w) >= CLEARLY_COMMON, SEARCH_BOUND + 1),
                         else_=select(func.count()).select_from(self._word_ids(w).limit(SEARCH_BOUND + 1).subquery())
                         .scalar_subquery()) for w, _ in words]
-        *counts, top = s.execute(select(*counted, select(func.max(Customer.id)).scalar_subquery())).one()
+        *counts, top = s.execute(select(*counted, top_id)).one()
         if len(cache) >= 64:
             cache.clear()  # a session's recent searches; no need for more
         cache[key] = (now, list(counts), int(top or 0))
