@@ -28,7 +28,7 @@ from xml.sax.saxutils import escape, quoteattr
 from openpyxl.utils import get_column_letter
 
 from crm_core.reports.cells import DANGEROUS_PREFIXES, local_clock
-from crm_core.reports.model import Kind
+from crm_core.reports.model import Kind, month_start
 
 # Style indexes into the cellXfs of STYLES below.
 HEADER, DATE, DATETIME, MONEY, INTEGER, PERCENT, NUMBER, QUOTED, TITLE, NOTE = range(1, 11)
@@ -44,7 +44,6 @@ EMU_PER_CM = 360_000
 ROWS_PER_WRITE = 200  # rows per compressed write: bigger chunks are no faster, only fatter
 COMPRESS_LEVEL = 3  # level 6 costs about 40 % more time for a file a few per cent smaller
 _EPOCH = dt.date(1899, 12, 30).toordinal()  # Excel's day 0 (1900 date system, leap-year bug included)
-_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 #: ``value -> ' s="2"><v>46000</v></c>'``: a cell's XML after ``<c r="A2"``; None for an empty cell.
@@ -95,9 +94,8 @@ def cell_xml(kind: Kind, *, total: bool = False) -> CellXml:
         return date
     if kind is Kind.MONTH:
         def month(value: Any) -> str | None:
-            if isinstance(value, str) and _MONTH.fullmatch(value):
-                return f"{head}{dt.date(int(value[:4]), int(value[5:]), 1).toordinal() - _EPOCH}</v></c>"
-            return as_text(value)
+            first = month_start(value)
+            return as_text(value) if first is None else f"{head}{first.toordinal() - _EPOCH}</v></c>"
         return month
     if kind is Kind.DATETIME:
         clock = local_clock()

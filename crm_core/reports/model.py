@@ -10,6 +10,7 @@ values (``int``, ``Decimal`` for money, ``float`` for ratios/hours,
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -28,6 +29,16 @@ class Kind(StrEnum):
     PERCENT = "percent"  # float 0..1
     NUMBER = "number"  # float, e.g. hours or days, one decimal
     MONTH = "month"  # 'YYYY-MM': a real date (the 1st, shown yyyy-mm) in xlsx, the text itself in PDF
+
+
+_MONTH_KEY = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+
+
+def month_start(value: Any) -> dt.date | None:
+    """The 1st of the month ``'YYYY-MM'`` (a :attr:`Kind.MONTH` value); None for anything else."""
+    if isinstance(value, str) and _MONTH_KEY.fullmatch(value):
+        return dt.date(int(value[:4]), int(value[5:]), 1)
+    return None
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ is ever evaluated.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
@@ -19,7 +18,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from crm_core.reports.cells import clean_text, is_dangerous, local_naive, money, text_width
-from crm_core.reports.model import Kind
+from crm_core.reports.model import Kind, month_start
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="305496")
@@ -70,8 +69,8 @@ def _typed(value: Any, kind: Kind) -> Any:
         return local_naive(value)
     if kind is Kind.DATE and isinstance(value, dt.date):
         return value
-    if kind is Kind.MONTH and isinstance(value, str) and re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
-        return dt.datetime(int(value[:4]), int(value[5:]), 1)
+    if kind is Kind.MONTH and (first := month_start(value)) is not None:
+        return first
     return str(value)
 
 
