@@ -117,7 +117,6 @@ class BulkWriter:
         self.db, self.actor, self.source, self.chunk_size = db, actor, source, chunk_size
         self.services = Services(db, actor)
         self._plans: dict[str, Any] = {}  # per module: what the audit snapshot holds
-        self._editable: dict[str, list[str]] = {}  # per module: the fields a caller may give
 
     # ------------------------------------------------------------------ public
 
@@ -352,16 +351,13 @@ class BulkWriter:
               index: int) -> tuple[dict[str, Any], dict[int, str | None]]:
         """The record's full editable state: parsed and checked (``validate``) or trusted, with the module's
         defaults; and its custom values (definition id -> canonical text), always checked by the service's rules."""
-        editable = self._editable.get(svc.spec.module)
-        if editable is None:
-            editable = self._editable[svc.spec.module] = [f.name for f in svc.spec.fields if not f.read_only]
-        given = {name: row[name] for name in editable if name in row}
+        given = {name: row[name] for name in svc.spec.editable if name in row}
         custom = row.get("custom")
         try:
             if validate:
                 full, _, values = svc._checked_new(s, {**given, "custom": custom} if custom else dict(given))
                 return full, values
-            full = {name: given.get(name) for name in editable}
+            full = {name: given.get(name) for name in svc.spec.editable}
             svc._apply_defaults(s, full, given)
             if not custom:
                 return full, {}
