@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
@@ -115,28 +115,25 @@ def write(ctx: Context, targets: Targets, module: str, creates: Iterable[NewReco
             blocks = writer.reserve({module: max(expected, len(part)),
                                      **({targets.companion: companions} if companions else {})})
             with ThreadPoolExecutor(1, thread_name_prefix="import-write") as pool:
+                # Leaving early, the pool's exit waits for the chunk being written (it commits or fails)
+                # before the batch is purged.
                 flying: tuple[Future[float], int] | None = None  # the chunk being written, its rows
-                try:
-                    while part:
-                        staged = _stage_chunk(ctx, writer, targets, module, part, blocks)
-                        if flying is not None:
-                            done, size = _landed(flying, done, size, chunk_rows is None)
-                            flying = None
-                            if progress:
-                                progress(done, total)
-                        # The pause for a waiting client (SQLite) comes before the next chunk's transaction:
-                        # between two chunks, never after the last one.
-                        flying = (pool.submit(_write_chunk, ctx, writer, targets, module, batch_id, staged,
-                                              gap if created else None), len(part))
-                        created += len(part)
-                        part = list(islice(rows, size))  # checked meanwhile, when ``creates`` checks them
-                    done, size = _landed(flying, done, size, chunk_rows is None)
-                    flying = None
-                    if progress:
-                        progress(done, total)
-                finally:
-                    if flying is not None:  # leaving early: the chunk being written commits or fails first
-                        wait([flying[0]])
+                while part:
+                    staged = _stage_chunk(ctx, writer, targets, module, part, blocks)
+                    if flying is not None:
+                        done, size = _landed(flying, done, size, chunk_rows is None)
+                        flying = None
+                        if progress:
+                            progress(done, total)
+                    # The pause for a waiting client (SQLite) comes before the next chunk's transaction:
+                    # between two chunks, never after the last one.
+                    flying = (pool.submit(_write_chunk, ctx, writer, targets, module, batch_id, staged,
+                                          gap if created else None), len(part))
+                    created += len(part)
+                    part = list(islice(rows, size))  # checked meanwhile, when ``creates`` checks them
+                done, size = _landed(flying, done, size, chunk_rows is None)
+                if progress:
+                    progress(done, total)
         if batch_id is not None:
             batches.finish(ctx, batch_id, created, len(updates))
     except BaseException as exc:
