@@ -14,7 +14,9 @@ sized by kind, not only by what they hold:
 
 Less-used columns (each module's ``secondary_columns``, crm_core's metadata)
 are default columns only where they fit, as many as do in the module's order:
-shown on a 1920 px screen, left out at 1366 px (:func:`room_for`). The header's column chooser (right click) shows or
+shown on a 1920 px screen, left out at 1366 px (:func:`room_for`). Each column is measured once
+per fitting (:class:`ColumnSizes`): deciding which less-used columns fit and sizing them all
+after reuse the same measures. The header's column chooser (right click) shows or
 hides any column, remembered per user; a user's own columns or view are never
 widened.
 """
@@ -50,29 +52,96 @@ def default_columns(spec: EntitySpec, pinned: Iterable[str] = (), *, wide: bool 
     return [f.name for f in spec.grid_fields if f.name not in skip]
 
 
-def room_for(view: QTableView, model: RecordTableModel, names: Iterable[str]) -> bool:
+class ColumnSizes:
+    """The measures of a grid's columns, each taken once for one fitting (the rows on screen do not change).
+
+    Keyed by field, font and language, so a model reset that renumbers the columns (less-used
+    ones added) keeps them. Measuring a column reads the rows on screen (Qt's resize precision)
+    on the GUI thread: :func:`room_for` asked for every shown column again for each column it
+    tried, and :func:`fit_columns` once more.
+    """
+
+    def __init__(self, view: QTableView, model: RecordTableModel):
+        """Measure ``view``'s columns (showing ``model``) when first asked."""
+        self.view, self.model = view, model
+        self._measured: dict[tuple[str, str, str, str], tuple[int, int, int, str]] = {}
+        self.measures = 0  # columns measured (tests: each one once)
+
+    def available(self) -> int:
+        """The viewport's width once the vertical scroll bar is there (a first page of 100 rows brings it)."""
+        view = self.view
+        return view.width() - 2 * view.frameWidth() - view.verticalScrollBar().sizeHint().width()
+
+    def arrow(self) -> int:
+        """Room for the header's sort arrow and the padding beside a heading."""
+        header = self.view.horizontalHeader()
+        return self.view.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMarkSize, None, header) + 2 * PADDING
+
+    def heading(self, field: Field) -> int:
+        """The width of ``field``'s heading, its sort arrow included."""
+        return self.view.horizontalHeader().fontMetrics().horizontalAdvance(field.label(self.model.language)) \
+            + self.arrow()
+
+    def of(self, column: int) -> tuple[int, int, int, str]:
+        """Shown ``column``'s wanted width, least width, whole-text width and kind."""
+        view, model = self.view, self.model
+        field = model.field_at(column)
+        key = (field.name, model.language, view.font().key(), view.horizontalHeader().font().key())
+        found = self._measured.get(key)
+        if found is None:
+            self.measures += 1
+            found = self._measured[key] = self._measure(column, field)
+        return found
+
+    def _measure(self, column: int, field: Field) -> tuple[int, int, int, str]:
+        kind = column_kind(self.model.spec, field)
+        heading = self.heading(field)
+        contents = self._contents(column) + PADDING
+        if kind in ("code", "fixed"):
+            width = max(MIN_WIDTH, heading, contents)
+            floor = width
+        elif kind == "narrow":
+            width = max(MIN_WIDTH, heading, min(NARROW_MAX, contents))
+            floor = width
+        else:
+            most, least = {"title": (TITLE_MAX, TITLE_FLOOR), "record": (TEXT_MAX, RECORD_FLOOR)}.get(
+                kind, (TEXT_MAX, TEXT_FLOOR))
+            width = max(MIN_WIDTH, heading, min(most, contents))
+            floor = min(width, max(least, heading))
+        whole = max(width, contents) if kind in ("title", "record", "text") else width
+        return width, floor, whole, kind
+
+
+    def _contents(self, column: int) -> int:
+        """The widest cell of ``column`` among the rows on screen (all of them, not the header's first 20:
+        a long name further down was cut while the window had room for it)."""
+        view, header = self.view, self.view.horizontalHeader()
+        if not view.isVisible():  # Qt would measure every row: the header's bound then
+            return view.sizeHintForColumn(column)
+        precision = header.resizeContentsPrecision()
+        header.setResizeContentsPrecision(0)  # 0: exactly the rows on screen
+        try:
+            return view.sizeHintForColumn(column)
+        finally:
+            header.setResizeContentsPrecision(precision)
+
+
+def room_for(sizes: ColumnSizes, names: Iterable[str]) -> bool:
     """True when the fields ``names`` fit beside the shown columns without squeezing any of them.
 
     The shown columns count at their wanted widths (what :func:`fit_columns` gives them in
-    a roomy window); each new one at what its kind may take (its heading at least), as its
-    values are not read yet.
+    a roomy window, measured once in ``sizes``); each new one at what its kind may take
+    (its heading at least), its values unmeasured.
     """
-    wanted = _sizes(view, model)[0]
-    header = view.horizontalHeader()
-    arrow = view.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMarkSize, None, header) + 2 * PADDING
-    spec = model.spec
+    wanted = _sizes(sizes)[0]
+    spec = sizes.model.spec
     extra = 0
     for name in names:
         field = spec.field(name)
         kind = column_kind(spec, field)
         guess = {"narrow": NARROW_MAX, "title": TITLE_FLOOR, "record": RECORD_FLOOR}.get(kind, TEXT_FLOOR + 50)
-        extra += max(guess, header.fontMetrics().horizontalAdvance(field.label(model.language)) + arrow)
-    return sum(wanted) + extra <= _available(view)
-
-
-def _available(view: QTableView) -> int:
-    # The viewport's width once the vertical scroll bar is there (a first page of 100 rows brings it).
-    return view.width() - 2 * view.frameWidth() - view.verticalScrollBar().sizeHint().width()
+        extra += max(guess, sizes.heading(field))
+    return sum(wanted) + extra <= sizes.available()
 
 
 def column_kind(spec: EntitySpec, field: Field) -> str:
@@ -90,16 +159,18 @@ def column_kind(spec: EntitySpec, field: Field) -> str:
     return "text"
 
 
-def fit_columns(view: QTableView, model: RecordTableModel) -> None:
+def fit_columns(view: QTableView, model: RecordTableModel, sizes: ColumnSizes | None = None) -> None:
     """Size the shown columns by kind and fit them into the grid's width (see the module note).
 
     Measures the rows on screen (the header's resize precision), the heading of every
-    column and nothing else. When even the least widths do not fit (many columns chosen
-    by hand), the grid scrolls sideways rather than cut a code.
+    column and nothing else; a column ``sizes`` already measured is not measured again.
+    When even the least widths do not fit (many columns chosen by hand), the grid
+    scrolls sideways rather than cut a code.
     """
     header = view.horizontalHeader()
-    wanted, floors, whole, kinds, shown = _sizes(view, model)
-    available = _available(view)
+    sizes = sizes or ColumnSizes(view, model)
+    wanted, floors, whole, kinds, shown = _sizes(sizes)
+    available = sizes.available()
     # E-mails, addresses and descriptions give way first; the record's own name only after them.
     titles = [i for i, kind in enumerate(kinds) if kind == "title"]
     widths = fit_widths(wanted, available, [wanted[i] if i in titles else f for i, f in enumerate(floors)])
@@ -119,35 +190,13 @@ def fit_columns(view: QTableView, model: RecordTableModel) -> None:
         header.resizeSection(column, width)
 
 
-def _sizes(view: QTableView, model: RecordTableModel) -> tuple[list[int], list[int], list[int], list[str], list[int]]:
+def _sizes(sizes: ColumnSizes) -> tuple[list[int], list[int], list[int], list[str], list[int]]:
     """Each shown column's wanted width, least width, whole-text width and kind, and the shown columns."""
-    header = view.horizontalHeader()
-    spec = model.spec
-    arrow = view.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMarkSize, None, header) + 2 * PADDING
-    shown = [c for c in range(model.columnCount()) if not header.isSectionHidden(c)]
-    wanted, floors, whole, kinds = [], [], [], []
-    for column in shown:
-        field = model.field_at(column)
-        kind = column_kind(spec, field)
-        kinds.append(kind)
-        title = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
-        heading = header.fontMetrics().horizontalAdvance(title) + arrow
-        contents = view.sizeHintForColumn(column) + PADDING
-        if kind in ("code", "fixed"):
-            width = max(MIN_WIDTH, heading, contents)
-            floor = width
-        elif kind == "narrow":
-            width = max(MIN_WIDTH, heading, min(NARROW_MAX, contents))
-            floor = width
-        else:
-            most, least = {"title": (TITLE_MAX, TITLE_FLOOR), "record": (TEXT_MAX, RECORD_FLOOR)}.get(
-                kind, (TEXT_MAX, TEXT_FLOOR))
-            width = max(MIN_WIDTH, heading, min(most, contents))
-            floor = min(width, max(least, heading))
-        wanted.append(width)
-        floors.append(floor)
-        whole.append(max(width, contents) if kind in ("title", "record", "text") else width)
-    return wanted, floors, whole, kinds, shown
+    header = sizes.view.horizontalHeader()
+    shown = [c for c in range(sizes.model.columnCount()) if not header.isSectionHidden(c)]
+    measured = [sizes.of(c) for c in shown]
+    return ([m[0] for m in measured], [m[1] for m in measured], [m[2] for m in measured],
+            [m[3] for m in measured], shown)
 
 
 class ElidedTextTips(QObject):

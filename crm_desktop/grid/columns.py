@@ -25,7 +25,7 @@ from PySide6.QtWidgets import QMenu, QTableView
 
 from crm_core.metadata import EntitySpec, Field
 from crm_core.permissions import sees
-from crm_desktop.grid.column_layout import default_columns, room_for
+from crm_desktop.grid.column_layout import ColumnSizes, default_columns, fit_columns, room_for
 from crm_desktop.grid.record_model import RecordTableModel
 
 # Called by this name so that pyside6-lupdate finds every string with its context.
@@ -86,7 +86,7 @@ class ColumnChooser(QObject):
         elif len(current) > 1:
             current.discard(name)
         self._apply([f.name for f in self.candidates if f.name in current])
-        self.on_defaults = False
+        self._set_on_defaults(False)
         self._save("columns", self._model.columns)
 
     def show_columns(self, names: list[str]) -> None:
@@ -95,7 +95,7 @@ class ColumnChooser(QObject):
         wanted = [n for n in names if n in known]
         if wanted:
             self._apply(wanted)
-            self.on_defaults = False
+            self._set_on_defaults(False)
             self._save("columns", self._model.columns)
 
     def sort_by(self, sort: str, *, reload: bool = True) -> None:
@@ -107,14 +107,21 @@ class ColumnChooser(QObject):
         self._show_sort(sort or None)
         self._save("sort", sort)
 
-    def _apply(self, names: list[str]) -> None:
+    def _set_on_defaults(self, on: bool) -> None:
+        """On the module's default columns (or not): its less-used fields are read with every page
+        while it is, so that :meth:`widen_defaults` shows them without reading a page again."""
+        self.on_defaults = on
+        known = {f.name for f in self.candidates}
+        self._model.set_keep_fields([n for n in self._model.spec.secondary_columns if n in known] if on else ())
+
+    def _apply(self, names: list[str], *, measure_new: bool = True) -> None:
         header = self._view.horizontalHeader()
         widths = {f: header.sectionSize(i) for i, f in enumerate(self._model.columns)}
         self._model.set_columns(names)  # a model reset: the header forgets the widths
         for column, name in enumerate(self._model.columns):
             if name in widths:
                 header.resizeSection(column, widths[name])
-            else:  # newly shown: fit what it holds, within the grid's bounds
+            elif measure_new:  # newly shown: fit what it holds, within the grid's bounds
                 self._view.resizeColumnToContents(column)
                 header.resizeSection(column, max(MIN_WIDTH, min(MAX_WIDTH, header.sectionSize(column) + 12)))
         self._show_current_sort()
@@ -162,29 +169,36 @@ class ColumnChooser(QObject):
     def reset(self) -> None:
         """Back to the module's default columns; forget the remembered ones."""
         known = {f.name for f in self.candidates}
+        self._set_on_defaults(True)  # first: a page read again for these columns brings the less-used ones too
         self._apply([n for n in default_columns(self._model.spec) if n in known])
-        self.on_defaults = True
         if self._settings is not None:
             self._settings.remove(f"{self._key}/columns")
-        self.widen_defaults()
+        sizes = ColumnSizes(self._view, self._model)
+        if self.widen_defaults(sizes):
+            fit_columns(self._view, self._model, sizes)
 
-    def widen_defaults(self) -> bool:
+    def widen_defaults(self, sizes: ColumnSizes | None = None) -> bool:
         """On the default columns, add the module's less-used ones where the window has room for them.
 
         Never when the user chose his own columns (or a view). Nothing is remembered: a
-        narrower window next time gets the narrow defaults. Returns True if columns were added.
+        narrower window next time gets the narrow defaults. The shown columns are measured
+        once (``sizes``, which the caller may reuse to fit them); the rows in memory already
+        hold the added fields (:meth:`_set_on_defaults`), so no page is read for them.
+        Returns True if columns were added (their widths are left to the caller's fit).
         """
         if not self.on_defaults:
             return False
+        sizes = sizes or ColumnSizes(self._view, self._model)
         known = {f.name for f in self.candidates}
         shown = set(self._model.columns)
         extra: list[str] = []
         for name in self._model.spec.secondary_columns:  # in the module's order, as many as fit
-            if name in known and name not in shown and room_for(self._view, self._model, [*extra, name]):
+            if name in known and name not in shown and room_for(sizes, [*extra, name]):
                 extra.append(name)
         if not extra:
             return False
-        self._apply([n for n in default_columns(self._model.spec, wide=True) if n in shown or n in extra])
+        self._apply([n for n in default_columns(self._model.spec, wide=True) if n in shown or n in extra],
+                    measure_new=False)
         return True
 
     # ------------------------------------------------------------- settings
@@ -199,7 +213,7 @@ class ColumnChooser(QObject):
         if isinstance(names, str):
             names = [names]  # QSettings gives a one-element list back as a plain string
         wanted = [n for n in names if n in known] if isinstance(names, list) else []
-        self.on_defaults = not wanted
+        self._set_on_defaults(not wanted)
         self._model.set_columns(wanted or default_columns(self._model.spec))
         if self._settings is None:
             return None

@@ -32,7 +32,7 @@ from crm_desktop.background import run_in_background
 from crm_desktop.changes import ChangeBus
 from crm_desktop.errors import present_error
 from crm_desktop.grid.bulk_actions import BulkActions
-from crm_desktop.grid.column_layout import ElidedTextTips, fit_columns
+from crm_desktop.grid.column_layout import ColumnSizes, ElidedTextTips, fit_columns
 from crm_desktop.grid.columns import ColumnChooser
 from crm_desktop.grid.dashboard_chip import DashboardChip
 from crm_desktop.grid.display import DictionaryLabels
@@ -148,6 +148,9 @@ class ModulePage(QWidget):
         self.view = QTableView(self)
         self.view.setObjectName("recordView")
         self.view.setModel(self.model)
+        # One place hides the pinned columns: every model reset (columns set, reload) shows all sections
+        # again. Connected after setModel, so it runs after the header's own reset.
+        self.model.modelReset.connect(self._hide_pinned_columns)
         self._setup_view()
         self.record_actions = RecordActions(self, actor.role if actor else "", lang, signed_in=actor is not None)
         self._module_name = MODULE_NAMES[self.module](lang) if self.module in MODULE_NAMES else self.module
@@ -160,7 +163,6 @@ class ModulePage(QWidget):
         restored_sort = self.columns.restore()
         self.views = SavedViews(self, settings, actor.login if actor is not None else None)
         row.insertWidget(row.indexOf(self.dashboard_chip), self.views.button)
-        self._hide_pinned_columns()
 
         layout = self._layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 2, 6, 6)
@@ -428,28 +430,19 @@ class ModulePage(QWidget):
         # Once, on the first page: widths by column kind, within the grid's width, so that nobody
         # scrolls sideways to see the last column (see column_layout).
         self._sized_columns = True
-        if self.columns.widen_defaults():  # a wide window: the less-used columns too, if they fit
-            self._hide_pinned_columns()
-            # Their values come with the page read again for them: size the columns once more then.
-            self.model.dataChanged.connect(self._on_model_data_changed_refit)
-        fit_columns(self.view, self.model)
-
-    def _on_model_data_changed_refit(self, *_args: Any) -> None:
-        try:
-            first = self.model.record_at(0)
-        except IndexError:
-            return
-        if any(name not in first for name in self.model.columns):
-            return  # still the rows read before the columns were added (a repaint, another page)
-        self.model.dataChanged.disconnect(self._on_model_data_changed_refit)
-        fit_columns(self.view, self.model)
+        # A wide window: the less-used columns too, if they fit. The rows hold their values already
+        # (read with every page while on the default columns): one fit, each column measured once.
+        sizes = ColumnSizes(self.view, self.model)
+        self.columns.widen_defaults(sizes)
+        fit_columns(self.view, self.model, sizes)
 
     def _hide_pinned_columns(self) -> None:
         # Every row holds the same value there: the column says nothing.
+        if not self.pinned_filters:
+            return
         hidden = {self.model.column_of(p.field) for p in self.pinned_filters if p.op == "eq"}
-        if self.pinned_filters:
-            for column in range(self.model.columnCount()):
-                self.view.setColumnHidden(column, column in hidden)
+        for column in range(self.model.columnCount()):
+            self.view.setColumnHidden(column, column in hidden)
 
     def _on_view_activated(self, index: QModelIndex) -> None:
         if index.isValid():

@@ -131,6 +131,7 @@ class RecordTableModel(QAbstractTableModel):
         self._unindexed: frozenset[str] = frozenset()
         self._shown_fields_only = shown_fields_only
         self._keep_fields = tuple(keep_fields)
+        self._held_keep = self._keep_fields  # the keep_fields every row in memory was read with
 
     # ------------------------------------------------------------ properties
 
@@ -177,7 +178,8 @@ class RecordTableModel(QAbstractTableModel):
     def set_columns(self, names: Sequence[str]) -> None:
         """Show these fields as columns (column chooser); KeyError for an unknown name."""
         fields = [self._spec.field(n) for n in names]
-        before = self.page_fields()  # what pages were read with until now (earlier pages: more, or stale)
+        # What pages were read with until now (earlier pages: more, or stale).
+        before = self._read_fields()
         self.beginResetModel()
         self._columns = fields
         self._forget_texts()
@@ -186,6 +188,17 @@ class RecordTableModel(QAbstractTableModel):
         if not self._covers(before) and self._window.rows:
             self._window.mark_stale()
         self.endResetModel()
+
+    def set_keep_fields(self, names: Sequence[str]) -> None:
+        """Read these fields with every page from now on, besides the shown columns (see ``keep_fields``).
+
+        Rows already read keep what they hold (without the fields added now); nothing is read
+        again until a column needs it (:meth:`set_columns`). A page grid on its
+        default columns keeps the module's less-used fields, so that showing them when the
+        window has room reads nothing (:meth:`~crm_desktop.grid.columns.ColumnChooser.widen_defaults`).
+        """
+        self._keep_fields = tuple(names)
+        self._held_keep = tuple(n for n in self._held_keep if n in self._keep_fields)
 
     def page_fields(self) -> tuple[str, ...] | None:
         """The fields each page is read with: the shown columns, the record's title and ``keep_fields``.
@@ -197,6 +210,13 @@ class RecordTableModel(QAbstractTableModel):
             return None
         names = [*self.columns, self._spec.title_field, *self._keep_fields]
         return tuple(dict.fromkeys(names))
+
+    def _read_fields(self) -> tuple[str, ...] | None:
+        """The fields every row in memory holds (None: all): :meth:`page_fields` less the
+        ``keep_fields`` added since the rows were read."""
+        if not self._shown_fields_only:
+            return None
+        return tuple(dict.fromkeys([*self.columns, self._spec.title_field, *self._held_keep]))
 
     def set_unsortable(self, names: Sequence[str], *, unindexed: Sequence[str] = ()) -> None:
         """Fields the list cannot be sorted by: :meth:`sort` ignores them.
@@ -275,6 +295,7 @@ class RecordTableModel(QAbstractTableModel):
         self._generation += 1
         self.beginResetModel()
         self._window = PageWindow(self._page_size, self._max_pages)
+        self._held_keep = self._keep_fields  # every page from now on is read with them
         self._forget_texts()
         self._counted = False  # the total shown is the previous query's until the new count arrives
         self.endResetModel()

@@ -59,8 +59,10 @@ def setup_record_view(view: QTableView, selection: QAbstractItemView.SelectionMo
     view.setTextElideMode(Qt.TextElideMode.ElideRight)
     view.verticalHeader().hide()  # row numbers of a lazily paged list mean nothing
     view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 10)
-    # Fitting columns to their contents measures the rows on screen plus this many, not every
-    # loaded row (a page of 100 blocked the GUI thread for most of a second on a busy machine).
+    # Fitting a column to its contents (resizeColumnToContents) measures at most this many rows,
+    # those on screen first, not every loaded row (a page of 100 blocked the GUI thread for most
+    # of a second on a busy machine). The module grid's fit measures every row on screen
+    # (column_layout.ColumnSizes).
     view.verticalHeader().setResizeContentsPrecision(20)
     view.horizontalHeader().setResizeContentsPrecision(20)
     header = view.horizontalHeader()

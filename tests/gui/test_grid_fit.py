@@ -167,3 +167,161 @@ def test_a_users_own_columns_are_not_widened(qtbot, admin, office_customers, tmp
     window, page = _open_at(qtbot, admin, "en", 1920, 1080)
     assert page.model.columns == ["code", "name", "status"]
     _close(window)
+
+
+class _CountedPages:
+    """A module service whose page reads (``list``) are counted; the rest is the service's own."""
+
+    def __init__(self, service):
+        self._service, self.pages = service, 0
+
+    def list(self, query):
+        self.pages += 1
+        return self._service.list(query)
+
+    def __getattr__(self, name):
+        return getattr(self._service, name)
+
+
+def _open_counted(qtbot, session, width, settings, *, fixed_filters=(), module="customers"):
+    """A module page ``width`` px wide over a service that counts its page reads; measured columns noted."""
+    from crm_desktop.changes import ChangeBus
+    from crm_desktop.grid.display import dictionary_labels
+    from crm_desktop.grid.grid_view import ModulePage
+
+    service = _CountedPages(getattr(session, module))
+    labels = dictionary_labels(session.dictionary.entries())
+    page = ModulePage(service, "zh_CN", labels, changes=ChangeBus(), open_form=lambda *a, **k: None,
+                      actor=session.actor, settings=settings, fixed_filters=fixed_filters)
+    qtbot.addWidget(page)
+    measured = []  # the fields whose cells were measured to size the columns (each costs GUI-thread time)
+    size_hint = page.view.sizeHintForColumn
+    page.view.sizeHintForColumn = lambda column: (measured.append(page.model.field_at(column).name),
+                                                  size_hint(column))[1]
+    page.resize(width, 800)
+    page.show()
+    wait_loaded(qtbot, page)
+    qtbot.waitUntil(lambda: page._sized_columns, timeout=WAIT)
+    return page, service, measured
+
+
+def _painted_and_idle(page) -> None:
+    """Paint the grid (a stale row asks for its page when painted), then let every request end."""
+    from crm_desktop.background import wait_for_all
+
+    page.view.viewport().grab()
+    assert wait_for_all(WAIT)
+    QApplication.processEvents()
+
+
+def test_a_wide_window_shows_the_less_used_columns_without_reading_a_page_again(qtbot, admin, office_customers,
+                                                                               tmp_path, monkeypatch):
+    from PySide6.QtCore import QSettings
+
+    monkeypatch.setenv("CRM_LOG_DIR", str(tmp_path / "logs"))
+    settings = QSettings(str(tmp_path / "views.ini"), QSettings.Format.IniFormat)
+    page, service, measured = _open_counted(qtbot, admin, 1920 - 190, settings)
+    _painted_and_idle(page)
+    model = page.model
+    assert {"category", "source"} <= set(model.columns)
+    source = model.column_of("source")
+    assert "官网咨询" in [model.index(r, source).data() for r in range(model.rowCount())]  # its values, at once
+    assert service.pages == 1  # the first page only: it was read with the less-used fields
+    assert _shown_width(page) <= page.view.viewport().width()  # still no sideways scrolling
+    assert sorted(measured) == sorted(set(measured)) and set(measured) == set(model.columns)  # each once
+
+
+def test_a_narrow_window_keeps_reading_one_page_and_measures_each_column_once(qtbot, admin, office_customers,
+                                                                              tmp_path, monkeypatch):
+    from PySide6.QtCore import QSettings
+
+    monkeypatch.setenv("CRM_LOG_DIR", str(tmp_path / "logs"))
+    settings = QSettings(str(tmp_path / "views.ini"), QSettings.Format.IniFormat)
+    page, service, measured = _open_counted(qtbot, admin, 1366 - 190, settings)
+    _painted_and_idle(page)
+    assert "category" not in page.model.columns and "source" not in page.model.columns
+    assert service.pages == 1
+    assert sorted(measured) == sorted(set(page.model.columns))  # room_for tried two columns: one measure each
+
+
+def test_default_columns_chosen_again_in_a_wide_window_show_the_less_used_ones_filled(qtbot, admin, office_customers,
+                                                                                     tmp_path, monkeypatch):
+    from PySide6.QtCore import QSettings
+
+    monkeypatch.setenv("CRM_LOG_DIR", str(tmp_path / "logs"))
+    settings = QSettings(str(tmp_path / "views.ini"), QSettings.Format.IniFormat)
+    settings.setValue("views/admin/customers/columns", ["code", "name", "status"])
+    page, service, _ = _open_counted(qtbot, admin, 1920 - 190, settings)
+    assert page.model.columns == ["code", "name", "status"]  # his own: not widened, nothing more read
+    page.columns.reset()  # "Default columns" from the header menu
+    model = page.model
+    assert {"category", "source"} <= set(model.columns)
+    source = model.column_of("source")
+    # The rows in memory were read without these fields: painted, their page is read again with them.
+    page.view.viewport().grab()
+    qtbot.waitUntil(lambda: not model.loading and "官网咨询" in [model.index(r, source).data()
+                                                                for r in range(model.rowCount())], timeout=WAIT)
+    _painted_and_idle(page)
+    assert service.pages == 2
+
+
+def test_a_pinned_column_stays_hidden_after_every_model_reset(qtbot, admin, make_customer, tmp_path, monkeypatch):
+    from PySide6.QtCore import QSettings
+
+    from crm_core.lists import Filter
+
+    monkeypatch.setenv("CRM_LOG_DIR", str(tmp_path / "logs"))
+    customer = make_customer("杭州云帆网络科技有限公司")
+    for problem in ("打印模块报错", "登录很慢"):
+        admin.tickets.create({"customer_id": customer["id"], "feedback_type": "complaint", "description": problem,
+                              "city": "杭州"})
+    settings = QSettings(str(tmp_path / "views.ini"), QSettings.Format.IniFormat)
+    # A customer's tickets (the 360° view's tab) in a wide window: the less-used columns come in
+    # with a model reset, the customer's column stays hidden.
+    page, _, _ = _open_counted(qtbot, admin, 1920 - 190, settings, module="tickets",
+                               fixed_filters=(Filter("customer_id", "eq", customer["id"]),))
+    model, view = page.model, page.view
+    assert "city" in model.columns and "杭州" in [model.index(r, model.column_of("city")).data() for r in range(2)]
+
+    def pinned_hidden() -> bool:
+        column = model.column_of("customer_id")
+        return column == -1 or view.isColumnHidden(column)
+
+    assert model.column_of("customer_id") >= 0 and pinned_hidden()
+    shown = [c for c in range(model.columnCount()) if not view.isColumnHidden(c)]
+    assert len(shown) == model.columnCount() - 1  # only the pinned one
+    with qtbot.waitSignal(model.modelReset, timeout=WAIT):
+        page.reload()  # F5
+    assert pinned_hidden()
+    wait_loaded(qtbot, page)
+    with qtbot.waitSignal(model.modelReset, timeout=WAIT):
+        page.search_edit.setText("打印")
+    assert pinned_hidden()
+    wait_loaded(qtbot, page)
+    with qtbot.waitSignal(model.modelReset, timeout=WAIT):
+        model.sort(model.column_of("number"))
+    assert pinned_hidden()
+    wait_loaded(qtbot, page)
+    with qtbot.waitSignal(model.modelReset, timeout=WAIT):
+        page.columns.reset()  # "Default columns"
+    assert pinned_hidden()
+    _painted_and_idle(page)
+
+
+def test_a_long_name_below_the_twentieth_row_reads_whole_when_the_window_has_room(qtbot, admin, make_customer,
+                                                                                 tmp_path, monkeypatch):
+    from PySide6.QtCore import QSettings
+
+    monkeypatch.setenv("CRM_LOG_DIR", str(tmp_path / "logs"))
+    make_customer(LONG_NAME)  # the oldest: the last row of the newest-first list
+    for n in range(29):
+        make_customer(f"杭州云帆网络科技有限公司{n}号店")
+    settings = QSettings(str(tmp_path / "views.ini"), QSettings.Format.IniFormat)
+    page, _, _ = _open_counted(qtbot, admin, 1920 - 190, settings)
+    model, view = page.model, page.view
+    row = next(r for r in range(model.rowCount()) if model.index(r, model.column_of("name")).data() == LONG_NAME)
+    assert row >= 25 and view.rowAt(view.viewport().height() - 1) in (-1, *range(row, model.rowCount()))  # on screen
+    index = model.index(row, model.column_of("name"))
+    assert page.elided_tips.tooltip_at(index) is None  # whole: no "…"
+    assert _shown_width(page) <= view.viewport().width()
+    _painted_and_idle(page)
