@@ -183,21 +183,22 @@ class _CountedPages:
         return getattr(self._service, name)
 
 
-def _open_counted(qtbot, session, width, settings, *, fixed_filters=(), module="customers"):
+def _open_counted(qtbot, monkeypatch, session, width, settings, *, fixed_filters=(), module="customers"):
     """A module page ``width`` px wide over a service that counts its page reads; measured columns noted."""
     from crm_desktop.changes import ChangeBus
+    from crm_desktop.grid.column_layout import ColumnSizes
     from crm_desktop.grid.display import dictionary_labels
     from crm_desktop.grid.grid_view import ModulePage
 
+    measured = []  # the fields whose cells were measured to size the columns (each costs GUI-thread time)
+    measure = ColumnSizes._measure
+    monkeypatch.setattr(ColumnSizes, "_measure",
+                        lambda sizes, column, field: (measured.append(field.name), measure(sizes, column, field))[1])
     service = _CountedPages(getattr(session, module))
     labels = dictionary_labels(session.dictionary.entries())
     page = ModulePage(service, "zh_CN", labels, changes=ChangeBus(), open_form=lambda *a, **k: None,
                       actor=session.actor, settings=settings, fixed_filters=fixed_filters)
     qtbot.addWidget(page)
-    measured = []  # the fields whose cells were measured to size the columns (each costs GUI-thread time)
-    size_hint = page.view.sizeHintForColumn
-    page.view.sizeHintForColumn = lambda column: (measured.append(page.model.field_at(column).name),
-                                                  size_hint(column))[1]
     page.resize(width, 800)
     page.show()
     wait_loaded(qtbot, page)
@@ -220,7 +221,7 @@ def test_a_wide_window_shows_the_less_used_columns_without_reading_a_page_again(
 
     monkeypatch.setenv("CRM_LOG_DIR", str(tmp_path / "logs"))
     settings = QSettings(str(tmp_path / "views.ini"), QSettings.Format.IniFormat)
-    page, service, measured = _open_counted(qtbot, admin, 1920 - 190, settings)
+    page, service, measured = _open_counted(qtbot, monkeypatch, admin, 1920 - 190, settings)
     _painted_and_idle(page)
     model = page.model
     assert {"category", "source"} <= set(model.columns)
@@ -237,7 +238,7 @@ def test_a_narrow_window_keeps_reading_one_page_and_measures_each_column_once(qt
 
     monkeypatch.setenv("CRM_LOG_DIR", str(tmp_path / "logs"))
     settings = QSettings(str(tmp_path / "views.ini"), QSettings.Format.IniFormat)
-    page, service, measured = _open_counted(qtbot, admin, 1366 - 190, settings)
+    page, service, measured = _open_counted(qtbot, monkeypatch, admin, 1366 - 190, settings)
     _painted_and_idle(page)
     assert "category" not in page.model.columns and "source" not in page.model.columns
     assert service.pages == 1
@@ -251,7 +252,7 @@ def test_default_columns_chosen_again_in_a_wide_window_show_the_less_used_ones_f
     monkeypatch.setenv("CRM_LOG_DIR", str(tmp_path / "logs"))
     settings = QSettings(str(tmp_path / "views.ini"), QSettings.Format.IniFormat)
     settings.setValue("views/admin/customers/columns", ["code", "name", "status"])
-    page, service, _ = _open_counted(qtbot, admin, 1920 - 190, settings)
+    page, service, _ = _open_counted(qtbot, monkeypatch, admin, 1920 - 190, settings)
     assert page.model.columns == ["code", "name", "status"]  # his own: not widened, nothing more read
     page.columns.reset()  # "Default columns" from the header menu
     model = page.model
@@ -278,7 +279,7 @@ def test_a_pinned_column_stays_hidden_after_every_model_reset(qtbot, admin, make
     settings = QSettings(str(tmp_path / "views.ini"), QSettings.Format.IniFormat)
     # A customer's tickets (the 360° view's tab) in a wide window: the less-used columns come in
     # with a model reset, the customer's column stays hidden.
-    page, _, _ = _open_counted(qtbot, admin, 1920 - 190, settings, module="tickets",
+    page, _, _ = _open_counted(qtbot, monkeypatch, admin, 1920 - 190, settings, module="tickets",
                                fixed_filters=(Filter("customer_id", "eq", customer["id"]),))
     model, view = page.model, page.view
     assert "city" in model.columns and "杭州" in [model.index(r, model.column_of("city")).data() for r in range(2)]
@@ -317,7 +318,7 @@ def test_a_long_name_below_the_twentieth_row_reads_whole_when_the_window_has_roo
     for n in range(29):
         make_customer(f"杭州云帆网络科技有限公司{n}号店")
     settings = QSettings(str(tmp_path / "views.ini"), QSettings.Format.IniFormat)
-    page, _, _ = _open_counted(qtbot, admin, 1920 - 190, settings)
+    page, _, _ = _open_counted(qtbot, monkeypatch, admin, 1920 - 190, settings)
     model, view = page.model, page.view
     row = next(r for r in range(model.rowCount()) if model.index(r, model.column_of("name")).data() == LONG_NAME)
     assert row >= 25 and view.rowAt(view.viewport().height() - 1) in (-1, *range(row, model.rowCount()))  # on screen
