@@ -132,8 +132,8 @@ class ColumnSizes:
         if bottom < 0:
             bottom = model.rowCount() - 1
         advance = QFontMetricsF(view.font()).horizontalAdvance  # a text layout's width, rounded up below
-        widest = math.ceil(max((advance(text) for row in range(top, bottom + 1)
-                                if (text := model.index(row, column).data())), default=0))
+        widest = math.ceil(max((advance(text) for text in model.column_texts(column, top, bottom) if text),
+                               default=0))
         # QCommonStyle's item size: the text plus a focus-frame margin each side; the grid line.
         margin = view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
         return widest + 2 * margin + (1 if view.showGrid() else 0)

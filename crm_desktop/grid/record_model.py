@@ -513,6 +513,24 @@ class RecordTableModel(QAbstractTableModel):
             return record.get(self._columns[column].name)
         return None
 
+    def column_texts(self, column: int, first: int, last: int) -> list[str]:
+        """The texts of ``column`` in rows ``first``..``last`` that are in memory, as painted.
+
+        For measuring a column (:class:`~crm_desktop.grid.column_layout.ColumnSizes`): no index
+        per cell, and a row not in memory is skipped, not asked for.
+        """
+        rows, texts = self._window.rows, self._texts
+        out = []
+        for row in range(max(0, first), min(last, len(rows) - 1) + 1):
+            cells = texts.get(row)
+            if cells is None:
+                record = rows[row]
+                if record is None:
+                    continue
+                cells = texts[row] = self._display_texts(record)
+            out.append(cells[column])
+        return out
+
     # flags(): QAbstractTableModel's own answer (selectable, enabled, no children) is the one
     # wanted: records change through forms and services, never by editing a cell. Not
     # overriding it spares a Python call per painted cell.
