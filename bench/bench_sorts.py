@@ -170,8 +170,8 @@ def main() -> None:
             conn.exec_driver_sql(stmt, params).all()
 
     for module in args.modules.split(","):
-        spec = admin.services[module].spec if hasattr(admin, "services") else getattr(admin, module).spec
-        table = spec.model.__tablename__  # noqa: F841 (read by grab)
+        spec = getattr(admin, module).spec
+        table = spec.model.__tablename__  # read by grab() above
 
         def bare(_: int, table: str = table) -> None:
             with engine.connect() as conn:
