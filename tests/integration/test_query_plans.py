@@ -238,9 +238,6 @@ def test_a_filtered_page_is_read_in_order_from_the_filters_index(admin, some_cus
 
 # --- every module's grid sorts (issue 9, items 3-4; migration 0014) -------------------------------
 
-# Imported here, below plan(): that module imports plan from this one.
-from tests.integration.test_list_one_trip import office  # noqa: E402, F401 - a fixture
-
 # (module, sort field) -> the index its first page walks, for the admin and for a salesperson with
 # many customers (his scope is tested row by row along it: EntityService._page_scope).
 MODULE_SORTS = {
@@ -255,12 +252,20 @@ MODULE_SORTS = {
 
 
 @pytest.fixture
-def module_rows(admin, office):  # noqa: F811 - the fixture imported above
-    """3,000 customers (a third each of sales1, sales2 and the admin) with a row of each module; ANALYZE.
-
-    Returns the session of sales1.
-    """
-    sales1 = office
+def module_rows(admin, login):
+    """3,000 customers (a third each of sales1, sales2 and the admin, interleaved, as in
+    test_list_one_trip's office) with a row of each module; ANALYZE. Returns the session of sales1."""
+    sales1, sales2 = login("sales1"), login("sales2")
+    owners = (sales1.actor.user_id, sales2.actor.user_id, admin.actor.user_id)
+    with admin.db.engine.begin() as conn:
+        conn.execute(text("""
+            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)
+            INSERT INTO customers (code, name, status, level, owner_id, version, created_at, updated_at, is_active,
+                                   search_text)
+            SELECT 'T' || CAST(i AS VARCHAR(10)), '客户' || CAST((i * 7919) % 3000 AS VARCHAR(10)), 'prospect', 'A',
+                   CASE i % 3 WHEN 0 THEN :o0 WHEN 1 THEN :o1 ELSE :o2 END, 1,
+                   CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, :yes, ''
+            FROM n"""), {"o0": owners[0], "o1": owners[1], "o2": owners[2], "yes": True})
     days = ("date(created_at, '-' || (id % 700) || ' days')" if admin.db.backend == "sqlite"
             else "(created_at - (id % 700) * interval '1 day')::date")
     stamp = "1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, :yes"
