@@ -126,7 +126,7 @@ class EntitySpec:
             where the window has room for them (a 1920 px screen), left out at 1366 px.
             The column chooser still offers them; an export or a report every field.
         grid_sorts: the fields a grid offers to sort by: those an index serves for every
-            reader at a million records (see migrations 0006, 0011); None: every field
+            reader at a million records (see migrations 0006, 0011, 0014); None: every field
             (a module whose lists stay small). The services still sort by any field.
     """
 

@@ -27,7 +27,8 @@ def include_object(obj: object, name: str | None, type_: str, reflected: bool, c
 
     The SQLite FTS5 search tables (and their shadow tables) are created by raw SQL;
     the pg_trgm indexes exist on PostgreSQL only; the search grams' foreign key exists
-    on SQLite only (PostgreSQL keeps the grams consistent with two triggers, revision 0012).
+    on SQLite only (PostgreSQL keeps the grams consistent with two triggers, revision 0012); the
+    NULLs-last sort indexes are expressions, written as raw SQL (revision 0014).
     """
     if type_ == "foreign_key_constraint" and name == "fk_customer_search_grams_customer_id_customers":
         return False
@@ -35,6 +36,8 @@ def include_object(obj: object, name: str | None, type_: str, reflected: bool, c
         return False
     if type_ == "index" and name in ("ix_customers_search_text_trgm", "ix_contacts_name_trgm",
                                      "ix_contacts_email_trgm", "ix_contacts_phone_trgm"):
+        return False
+    if type_ == "index" and name and name.endswith("nulls_last_id"):  # expression indexes (revision 0014)
         return False
     return True
 

@@ -13,7 +13,8 @@ from crm_core.db.base import Base, Deactivatable, Tracked
 
 class FollowUp(Tracked, Deactivatable, Base):
     __tablename__ = "followups"
-    __table_args__ = (Index("ix_followups_user_id_next_due_on", "user_id", "next_due_on"),)
+    __table_args__ = (Index("ix_followups_user_id_next_due_on", "user_id", "next_due_on"),
+                      Index("ix_followups_at_id", "at", "id"))
 
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -46,6 +46,8 @@ SPEC = EntitySpec(
     ),
     title_field="name",
     search_fields=("name", "email", "phone"),
+    # Served by an index for every reader (migration 0014; docs/performance.md, "branch sortsales").
+    grid_sorts=("customer_id", "name", "id"),
 )
 
 

@@ -62,6 +62,8 @@ SPEC = EntitySpec(
         Field("notes", Text("备注", "Notes"), T.MULTILINE, max_length=2000, in_grid=False),
     ),
     title_field="number",
+    # Served by an index for every reader (migration 0014; docs/performance.md, "branch sortsales").
+    grid_sorts=("number", "customer_id", "signed_on", "amount", "id"),
     unique=("number",),
     search_fields=("number", "title", "party_a", "party_b"),
 )
@@ -199,6 +201,7 @@ PAYMENT_SPEC = EntitySpec(
     ),
     title_field="received_on",
     default_sort="-received_on",
+    grid_sorts=("contract_id", "customer_id", "received_on", "amount", "id"),
     search_fields=("handler", "account", "notes"),
     # Handled by and the receiving account: bookkeeping details, in the form.
     secondary_columns=("handler", "account"),

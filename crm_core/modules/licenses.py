@@ -35,6 +35,8 @@ SPEC = EntitySpec(
         Field("notes", Text("备注", "Notes"), max_length=500, in_grid=False),
     ),
     title_field="serial",
+    # Served by an index for every reader (migration 0014; docs/performance.md, "branch sortsales").
+    grid_sorts=("customer_id", "serial", "valid_until", "id"),
     unique=("serial",),
     default_sort="valid_until",
     search_fields=("serial",),

@@ -21,6 +21,7 @@ SPEC = EntitySpec(
         Field("license_code", Text("授权编码", "License code"), max_length=60),
     ),
     title_field="name",
+    grid_sorts=("customer_id", "id"),
     search_fields=("name", "product_version", "license_code"),
 )
 

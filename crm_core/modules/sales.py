@@ -36,6 +36,8 @@ FOLLOWUP_SPEC = EntitySpec(
     ),
     title_field="content",
     default_sort="-at",
+    # Served by an index for every reader (migration 0014; docs/performance.md, "branch sortsales").
+    grid_sorts=("customer_id", "at", "id"),
     owner_field="user_id",
     search_fields=("content", "next_step"),
     # The follow-up's own time (跟进时间) says when; the record's creation time repeats it.
@@ -100,6 +102,7 @@ NEED_SPEC = EntitySpec(
     ),
     title_field="description",
     owner_field="owner_id",
+    grid_sorts=("customer_id", "id"),
     search_fields=("description", "solution"),
 )
 
@@ -128,6 +131,7 @@ OPPORTUNITY_SPEC = EntitySpec(
     ),
     title_field="name",
     owner_field="owner_id",
+    grid_sorts=("customer_id", "id"),
     search_fields=("name",),
 )
 

@@ -31,6 +31,7 @@ SUBMITTER_SPEC = EntitySpec(
     ),
     title_field="name",
     search_fields=("name", "store", "email"),
+    grid_sorts=("customer_id", "id"),
 )
 
 
@@ -60,6 +61,9 @@ TICKET_SPEC = EntitySpec(
         Field("closed_at", Text("关闭时间", "Closed"), T.DATETIME, read_only=True, in_grid=False),
     ),
     title_field="number",
+    # Served by an index for every reader (docs/performance.md, "branch sortsales"); status and
+    # type have few values: the filters narrow by them.
+    grid_sorts=("number", "customer_id", "id"),
     unique=("number",),
     search_fields=("number", "description", "city", "store"),
     # Who reported it, where, how satisfied and when solved: the ticket's form and panel say so.

@@ -18,6 +18,7 @@ from crm_core.db.base import utcnow
 from crm_core.errors import ErrorCollector, FieldError, InUse, NotFound, PermissionDenied, ValidationError
 from crm_core.i18n import Text
 from crm_core.metadata import EntitySpec
+from crm_core.models import CustomerShare
 from crm_core.permissions import Action, Scope, require, scope_of, sees
 from crm_core.lists import Count
 from crm_core.services import counting, values as val
@@ -26,7 +27,7 @@ from crm_core.services.custom import CustomFieldsMixin
 from crm_core.services.guards import WriteGuardsMixin
 from crm_core.services.listing import ListingMixin
 from crm_core.services.records import RecordsMixin
-from crm_core.services.query import ListQuery, Page
+from crm_core.services.query import ListQuery, Page, SortKey
 from crm_core.services.references import blocking_references
 
 
@@ -343,6 +344,44 @@ class EntityService(ListingMixin, RecordsMixin, CustomFieldsMixin, WriteGuardsMi
             return true()
         customers = self.ctx.services.customers
         return self.model.customer_id.in_(select(customers.model.id).where(customers.owned_condition()))
+
+    def _walks_scope(self, s: Session, keys: list[SortKey]) -> bool:
+        """True when a salesperson's page of a customer-scoped module walks this table's index
+        in the sort order, testing each row's customer (see :meth:`_page_scope`).
+
+        For one who owns many customers (more than customers.OWNER_BOUND) and a sort the
+        grid offers (``spec.grid_sorts``: an index of this table holds it). One who owns
+        few has his customers' rows read through ``customer_id`` and sorted; a sort no
+        index serves reads all of his rows and sorts them either way.
+        """
+        if (not self.spec.customer_scoped or self.spec.module == "customers" or self.spec.grid_sorts is None
+                or scope_of(self.ctx.actor.role, self.spec.module) is Scope.ALL
+                or keys[0].column.key not in self.spec.grid_sorts):
+            return False
+        few, _ = self.ctx.services.customers._scope_sizes(s, self.ctx.actor.user_id)
+        return not few
+
+    def _scope_plan(self, s: Session, keys: list[SortKey]) -> Any:
+        return (*super()._scope_plan(s, keys), self._walks_scope(s, keys))
+
+    def _page_scope(self, s: Session, keys: list[SortKey]) -> ColumnElement[bool]:
+        """A salesperson's scope, stated so that a page walks the sort order's index.
+
+        ``customer_id IN (his customers)`` makes both planners read all his customers'
+        rows (through ix_<table>_customer_id, or a hash of his customers) and sort them:
+        for a salesperson owning a sixth of 200,000 customers, 100-700 ms a page. His
+        customer's owner read per row (a correlated scalar subquery, which neither
+        planner turns into a join) lets them walk this table's index in the sort order
+        and stop at the page's end: about page × (all customers / his) primary-key
+        probes of customers. Shared customers: a set read once (few rows).
+        """
+        if not self._walks_scope(s, keys):
+            return self._scope_condition()
+        customers = self.ctx.services.customers.model
+        uid = self.ctx.actor.user_id
+        owner = select(customers.owner_id).where(customers.id == self.model.customer_id).scalar_subquery()
+        return or_(owner == uid, self.model.customer_id.in_(
+            select(CustomerShare.customer_id).where(CustomerShare.user_id == uid)))
 
     # -------------------------------------------------------------- internals
 

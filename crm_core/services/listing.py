@@ -177,6 +177,11 @@ class ListingMixin:
         where the scope is read in parts, how (see :meth:`_scope_branches`)."""
         return self.ctx.actor.user_id, self.ctx.actor.role
 
+    def _page_scope(self, s: Session, keys: list[SortKey]) -> ColumnElement[bool]:
+        """The row scope as a page statement states it: :meth:`_scope_condition` unless the
+        service reads a page another way (a module of customers' records, see EntityService)."""
+        return self._scope_condition()
+
     def _scope_branches(self, s: Session, keys: list[SortKey] | None = None) -> list[tuple[ColumnElement[bool], bool]] | None:
         """Disjoint conditions whose union is the row scope, each served by an index of its own.
 
@@ -315,7 +320,7 @@ class ListingMixin:
             guards.append(self.ctx.actor_role_now())
         branches = self._scope_branches(s, keys)
         if branches is None:
-            stmt = select(*columns, *guards).where(self._scope_condition(), *conds)
+            stmt = select(*columns, *guards).where(self._page_scope(s, keys), *conds)
         else:
             # An OR of two indexed conditions defeats both planners (a bitmap OR or a
             # multi-index OR, then a sort of every row in scope). The first page of each

@@ -12,7 +12,7 @@ import re
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 from crm_core import Filter, ListQuery
 from crm_core.modules import customers as customers_module
@@ -234,3 +234,115 @@ def test_a_filtered_page_is_read_in_order_from_the_filters_index(admin, some_cus
     text = main_query_plan(admin, ListQuery(filters=(Filter(field, "eq", value),)))
     assert index in text
     assert "TEMP B-TREE" not in text and "Sort" not in text.split("\n")[1:2]
+
+
+# --- every module's grid sorts (issue 9, items 3-4; migration 0014) -------------------------------
+
+# (module, sort field) -> the index its first page walks, for the admin and for a salesperson with
+# many customers (his scope is tested row by row along it: EntityService._page_scope).
+MODULE_SORTS = {
+    ("contacts", "name"): ("ix_contacts_name_id", "ix_contacts_name_id"),
+    ("contracts", "amount"): ("ix_contracts_amount_id", "ix_contracts_amount_id"),
+    ("contracts", "signed_on"): ("ix_contracts_signed_on_nulls_last_id", "ix_contracts_signed_on_desc_nulls_last_id"),
+    ("payments", "received_on"): ("ix_payments_received_on_id", "ix_payments_received_on_id"),
+    ("payments", "amount"): ("ix_payments_amount_id", "ix_payments_amount_id"),
+    ("followups", "at"): ("ix_followups_at_id", "ix_followups_at_id"),
+    ("licenses", "valid_until"): ("ix_licenses_valid_until_nulls_last_id", "ix_licenses_valid_until_desc_nulls_last_id"),
+}
+
+
+@pytest.fixture
+def module_rows(admin, login):
+    """3,000 customers (a third each of sales1, sales2 and the admin, interleaved, as in
+    test_list_one_trip's office) with a row of each module; ANALYZE. Returns the session of sales1."""
+    sales1, sales2 = login("sales1"), login("sales2")
+    owners = (sales1.actor.user_id, sales2.actor.user_id, admin.actor.user_id)
+    with admin.db.engine.begin() as conn:
+        conn.execute(text("""
+            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)
+            INSERT INTO customers (code, name, status, level, owner_id, version, created_at, updated_at, is_active,
+                                   search_text)
+            SELECT 'T' || CAST(i AS VARCHAR(10)), '客户' || CAST((i * 7919) % 3000 AS VARCHAR(10)), 'prospect', 'A',
+                   CASE i % 3 WHEN 0 THEN :o0 WHEN 1 THEN :o1 ELSE :o2 END, 1,
+                   CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, :yes, ''
+            FROM n"""), {"o0": owners[0], "o1": owners[1], "o2": owners[2], "yes": True})
+    days = ("date(created_at, '-' || (id % 700) || ' days')" if admin.db.backend == "sqlite"
+            else "(created_at - (id % 700) * interval '1 day')::date")
+    stamp = "1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, :yes"
+    cols = "version, created_at, updated_at, is_active"
+    with admin.db.engine.begin() as conn:
+        for sql in (
+            f"INSERT INTO contacts (customer_id, name, status, {cols}) "
+            f"SELECT id, '联系人' || CAST((id * 7919) % 3000 AS VARCHAR(10)), 'employed', {stamp} FROM customers",
+            f"INSERT INTO contracts (number, customer_id, signed_on, amount, delivery_status, {cols}) "
+            f"SELECT 'HT' || CAST(id AS VARCHAR(10)), id, CASE WHEN id % 10 = 0 THEN NULL ELSE {days} END, "
+            f"(id * 7919) % 100000, 'pending', {stamp} FROM customers",
+            f"INSERT INTO payments (contract_id, customer_id, received_on, amount, {cols}) "
+            f"SELECT id, customer_id, COALESCE(signed_on, CURRENT_DATE), (id * 104729) % 100000, {stamp} FROM contracts",
+            f"INSERT INTO followups (customer_id, at, content, next_done, {cols}) "
+            f"SELECT id, created_at, 'x', :no, {stamp} FROM customers",
+            f"INSERT INTO licenses (customer_id, serial, seats, valid_from, valid_until, is_trial, {cols}) "
+            f"SELECT id, 'SN' || CAST(id AS VARCHAR(10)), 1, {days}, CASE WHEN id % 10 = 0 THEN NULL ELSE {days} END, "
+            f":no, {stamp} FROM customers",
+        ):
+            conn.execute(text(sql), {"yes": True, "no": False})
+        if admin.db.backend == "postgresql":  # spread the follow-ups' times (one INSERT: one time)
+            conn.execute(text("UPDATE followups SET at = at - id * interval '1 minute'"))
+        else:
+            conn.execute(text("UPDATE followups SET at = datetime(at, '-' || id || ' minutes')"))
+        conn.execute(text("ANALYZE"))
+    return sales1
+
+
+def _module_page_plan(session, module: str, query: ListQuery) -> str:
+    table = getattr(session, module).spec.model.__tablename__
+    with captured(session.db.engine, table) as sent:
+        getattr(session, module).list(query)
+    statement, parameters = [(st, p) for st, p in sent if f"FROM {table}" in st and "ORDER BY" in st][-1]
+    return plan(session.db, statement, parameters)
+
+
+@pytest.mark.parametrize("who", ["admin", "salesperson"])
+@pytest.mark.parametrize("desc", [False, True], ids=["asc", "desc"])
+@pytest.mark.parametrize(("module", "column"), sorted(MODULE_SORTS))
+def test_a_modules_offered_sort_walks_its_index_for_the_admin_and_a_big_owner(admin, module_rows, monkeypatch,
+                                                                              backend, module, column, desc, who):
+    monkeypatch.setattr(customers_module, "OWNER_BOUND", 100)  # sales1's 1,000 customers are "many"
+    session = admin if who == "admin" else module_rows
+    assert column in getattr(session, module).spec.grid_sorts
+    index = MODULE_SORTS[(module, column)][1 if desc and "nulls_last" in MODULE_SORTS[(module, column)][0] else 0]
+    text_ = _module_page_plan(session, module, ListQuery(sort=(("-" if desc else "") + column,)))
+    table = getattr(session, module).spec.model.__tablename__
+    assert index in text_, text_
+    if backend == "sqlite":
+        assert "TEMP B-TREE" not in text_, text_
+    else:
+        assert f"Seq Scan on {table}" not in text_ and "Sort" not in text_, text_
+    if who == "salesperson":  # his customer read by key for each row walked, not all his rows first
+        assert ("SEARCH customers USING INTEGER PRIMARY KEY" in text_ if backend == "sqlite"
+                else "pk_customers on customers" in text_), text_
+
+
+@pytest.mark.parametrize("module", ["contacts", "contracts", "payments", "tickets", "followups", "licenses"])
+def test_a_big_owners_default_page_walks_the_tables_own_order(module_rows, monkeypatch, backend, module):
+    monkeypatch.setattr(customers_module, "OWNER_BOUND", 100)
+    table = getattr(module_rows, module).spec.model.__tablename__
+    text_ = _module_page_plan(module_rows, module, ListQuery())
+    assert (f"SEARCH {table} USING INDEX ix_{table}_customer_id" not in text_ if backend == "sqlite"
+            else f"ix_{table}_customer_id" not in text_), text_
+    assert "TEMP B-TREE" not in text_ and "Sort  (" not in text_, text_
+
+
+def test_a_small_owner_reads_his_customers_rows_then_sorts_them(module_rows, backend):
+    """Few customers (under OWNER_BOUND): his rows through ix_contacts_customer_id, then sorted."""
+    text_ = _module_page_plan(module_rows, "contacts", ListQuery(sort=("name",)))
+    assert "ix_contacts_customer_id" in text_, text_
+
+
+def test_every_modules_offered_sorts_are_its_fields():
+    from crm_core.modules import SPECS
+
+    for spec in SPECS.values():
+        if spec.grid_sorts is not None:
+            assert set(spec.grid_sorts) <= set(spec.all_fields), spec.module
+            assert spec.default_sort.lstrip("-") in spec.grid_sorts, spec.module
