@@ -42,7 +42,7 @@ from sqlalchemy import func, select
 
 from crm_core import demo_fakes as fk
 from crm_core.db.engine import Database
-from crm_core.demo_plan import Counters, Env, plan_customer
+from crm_core.demo_plan import Counters, Env, customer_created, plan_customer
 from crm_core.demo_write import PlanWriter
 from crm_core.errors import CrmError, PermissionDenied
 from crm_core.i18n import Text
@@ -105,15 +105,20 @@ def generate(db: Database, *, seed: int = DEFAULT_SEED, customers: int = 3000, p
     now = dt.datetime.now().astimezone()
     env = Env(today=office_today(), latest=now - dt.timedelta(hours=2), codes=_dictionary_codes(db, admin),
               roles={role: len(actors) for role, actors in users.items()})
-    writer = PlanWriter(db, users)
     counters = Counters(contract=_count(db, Contract))
-    for start in range(existing, existing + customers, CHUNK):
-        # One generator per customer: customer n is the same whatever the run size.
-        plans = [plan_customer(random.Random(f"{seed}:customer:{i}"), env, counters)
-                 for i in range(start, min(start + CHUNK, existing + customers))]
-        writer.write(plans)
+    # One generator per customer (and one for its creation time): customer n is drawn the same whatever the run
+    # size, but customers are planned and written oldest first, so that ids follow creation times.
+    created = [customer_created(random.Random(f"{seed}:created:{i}"), env) for i in range(existing, existing + customers)]
+    order = sorted(range(customers), key=created.__getitem__)
+    chunks = [order[k:k + CHUNK] for k in range(0, customers, CHUNK)]
+    horizons = [created[chunk[-1]] for chunk in chunks[:-1]]  # the last flush takes whatever is left
+    writer = PlanWriter(db, users, horizons)
+    for k, chunk in enumerate(chunks):
+        writer.add([plan_customer(random.Random(f"{seed}:customer:{existing + i}"), env, counters, created[i])
+                    for i in chunk], k)
+        writer.flush(k)
         if progress is not None:
-            progress(start - existing + len(plans), customers)
+            progress(k * CHUNK + len(chunk), customers)
     with db.unit_of_work(write=False) as s:
         return {name: int(s.scalar(select(func.count()).select_from(model)) or 0) for name, model in COUNTED.items()}
 

@@ -159,8 +159,27 @@ def _pick(rng: random.Random, codes: list[str], preferred: str | None = None) ->
     return rng.choice(codes) if codes else None
 
 
-def plan_customer(rng: random.Random, env: Env, n: Counters) -> CustomerPlan:
-    """Plan one customer and everything about it (``n`` carries what the run has planned so far)."""
+def customer_created(rng: random.Random, env: Env) -> dt.datetime:
+    """When a customer was entered: more customers recently (the business grows), never after ``env.latest``.
+
+    Drawn from a generator of its own (``demo.generate`` gives each customer one), so that the moments of all
+    customers are known before any is planned: they are planned and written oldest first, and ids follow
+    creation times as in a real office (a grid's newest-first order by id is also by 创建时间).
+    """
+    days_ago = int(730 * rng.random() ** 1.35)
+    return _Clock(rng, env).on(env.today - dt.timedelta(days=days_ago))
+
+
+def plan_customer(rng: random.Random, env: Env, n: Counters, created: dt.datetime | None = None) -> CustomerPlan:
+    """Plan one customer and everything about it (``n`` carries what the run has planned so far), created at
+    ``created`` (default: drawn first from ``rng`` by :func:`customer_created`).
+
+    Every record planned happens at or after ``created`` (and a ticket at or after its submitter), so that
+    writing customers oldest first and each module's records in time order keeps every id increasing with
+    ``created_at`` while the records a row refers to are already written.
+    """
+    if created is None:
+        created = customer_created(rng, env)
     clock, today, codes = _Clock(rng, env), env.today, env.codes
     city = fk.city(rng)
     while True:  # company names are not unique in the schema, but duplicates would confuse a demo
@@ -168,8 +187,7 @@ def plan_customer(rng: random.Random, env: Env, n: Counters) -> CustomerPlan:
         if comp.name not in n.names:
             n.names.add(comp.name)
             break
-    days_ago = int(730 * rng.random() ** 1.35)  # more customers recently: the business grows
-    created = clock.on(today - dt.timedelta(days=days_ago))
+    days_ago = (today - created.date()).days
     level = rng.choices("ABC", weights=(2, 4.5, 3.5))[0]
     statuses = ("prospect", "interested", "won", "lost", "reactivated")
     weights = (28, 24, 30, 12, 6) if days_ago >= 45 else (40, 35, 25, 0, 0)
@@ -228,7 +246,7 @@ def _plan_history(rng: random.Random, clock: _Clock, env: Env, n: Counters, plan
             return  # not signed yet
         if rng.random() < 0.2:  # evaluated on a trial first
             start = max(plan.at.date(), (sign - dt.timedelta(days=45)).date())
-            _plan_product(rng, clock, env, n, plan, base, clock.on(start), trial=True)
+            _plan_product(rng, clock, env, n, plan, base, max(plan.at, clock.on(start)), trial=True)
         plan.contracts.append(_plan_contract(rng, clock, env, n, plan, sign, base, second=False))
         plan.statuses.append(("won", sign, 0))
         _plan_product(rng, clock, env, n, plan, base, sign, trial=False)
@@ -359,10 +377,12 @@ def _plan_service(rng: random.Random, clock: _Clock, env: Env, n: Counters, plan
         age = (env.today - since.date()).days
         lo, hi = {"open": (0, 6), "in_progress": (0, 25), "resolved": (1, 45)}.get(final, (3, max(4, age)))
         created = clock.days_ago(lo, hi, since)
-        t = TicketPlan({"feedback_type": kind, "description": rng.choice(fk.TICKETS[kind]),
-                        "severity": _pick(rng, env.codes.get("severity", []), severity), "city": plan.city.name},
-                       created, submitter=rng.randrange(len(plan.submitters)) if rng.random() < 0.85 else None,
-                       final=final, engineer=rng.randrange(env.roles["engineer"]),
+        values = {"feedback_type": kind, "description": rng.choice(fk.TICKETS[kind]),
+                  "severity": _pick(rng, env.codes.get("severity", []), severity), "city": plan.city.name}
+        submitter = rng.randrange(len(plan.submitters)) if rng.random() < 0.85 else None
+        if submitter is not None:  # reported by someone already on file
+            created = max(created, plan.submitters[submitter].at)
+        t = TicketPlan(values, created, submitter=submitter, final=final, engineer=rng.randrange(env.roles["engineer"]),
                        service=rng.randrange(env.roles["service"]))
         if final != "open":
             t.assigned_at = clock.after(created, 0.01, 0.15)

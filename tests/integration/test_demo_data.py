@@ -235,3 +235,17 @@ def test_codes_carry_the_day_the_record_was_created(demo):
     assert tickets and all(t["number"][1:9] == t["created_at"].astimezone().strftime("%Y%m%d") for t in tickets)
     # and a customer is still found by its (new) code
     assert admin.customers.list(ListQuery(search=customers[0]["code"])).rows[0]["id"] == customers[0]["id"]
+
+
+@pytest.mark.parametrize("module", ["customers", "contacts", "contracts", "payments", "products", "licenses",
+                                    "submitters", "tickets", "followups", "needs", "opportunities"])
+def test_a_grid_newest_first_shows_the_newest_records_on_top(demo, module):
+    """Grids list newest first by id (the arrow on 创建时间): the demo's ids follow its back-dated creation
+    times, so that order is also by 创建时间 (it looked unsorted when records were written customer by
+    customer)."""
+    _, admin = demo
+    rows = admin.services[module].list(ListQuery(limit=500, sort=("-id",))).rows
+    assert 1 < len(rows) < 500
+    created = [r["created_at"] for r in rows]
+    assert created == sorted(created, reverse=True), module
+    assert len(set(created)) > 1
