@@ -110,6 +110,21 @@ def _common_from(rows: int) -> int:
     """
     return min(SEARCH_BOUND, max(1000, math.isqrt(64 * max(rows, 0))))
 
+def _after_prefix(word: str) -> str:
+    """The least string above every string that starts with ``word`` (code point order)."""
+    for i in range(len(word) - 1, -1, -1):
+        code = ord(word[i]) + 1
+        if code == 0xD800:
+            code = 0xE000  # surrogates are no characters of a stored name
+        if code <= 0x10FFFF:
+            return word[:i] + chr(code)
+    return "\U0010ffff" * 101  # beyond every name (at most 100 characters)
+
+
+# Whether a database's names sort by code point (per URL; see CustomerService._binary_names).
+_BINARY_NAMES: dict[str, bool] = {}
+
+
 def _status_label(code: str | None) -> Text:
     for c in CUSTOMER_STATUS:
         if c.code == code:
@@ -359,7 +374,7 @@ class CustomerService(CustomerDuplicatesMixin, CustomerMergeMixin, EntityService
         (half the look-ups for a Chinese or Latin pair).
         """
         role = self.ctx.actor.role
-        kinds = [search_index.NAME]
+        kinds = [search_index.NAME, search_index.START]
         reads_contacts = rights(role).may("contacts", Action.READ)
         if reads_contacts:
             kinds.append(search_index.CONTACT_NAME)
@@ -385,25 +400,7 @@ class CustomerService(CustomerDuplicatesMixin, CustomerMergeMixin, EntityService
         Either way no query reads every match of a common word, nor every row for
         a rare one.
         """
-        role = self.ctx.actor.role
-        # The index (search_text, the FTS table) holds phone digits and contact names: matching
-        # it alone would let a role that reads phones masked, or may not read contacts, probe
-        # them digit by digit. For such roles the index only narrows the rows and what they can
-        # read decides; their 2-character look-ups use only the gram kinds they may read.
-        restricted = not sees(role, "phone") or not rights(role).may("contacts", Action.READ)
-        words: list[tuple[str, bool]] = []  # (word, also matched against what the role reads)
-        for word in term.split():
-            if len(word) < 2:
-                continue
-            plain = restricted and len(word) > 2
-            if not plain and re.fullmatch(r"[\d\-\s()+]+", word) and len(re.sub(r"\D", "", word)) >= 3:
-                word = re.sub(r"\D", "", word)  # phone fragments match however they were typed
-            if (word, plain) not in words:
-                words.append((word, plain))
-        if not words:
-            # "星 辰": only single characters, which no index serves; matching everything would mislead.
-            raise ValidationError([FieldError("search", "too_short", Text(
-                "搜索：每个词请至少输入 2 个字符", "Search: type at least 2 characters per word"))])
+        words = self._search_words(term)
         counts, top = self._word_counts(s, words)
         order = sorted(range(len(words)), key=counts.__getitem__)  # rarest first
         driver = order[0]
@@ -435,6 +432,29 @@ class CustomerService(CustomerDuplicatesMixin, CustomerMergeMixin, EntityService
             agg = cast(select(func.array_agg(found.c[0])).scalar_subquery(), ARRAY(Integer))  # an array, not a row set
             return Customer.id == func.any(agg)
         return self._id_list(sorted(set(s.scalars(ids))))
+
+    def _search_words(self, term: str) -> list[tuple[str, bool]]:
+        """The words of ``term``: (word, also matched against what the role reads)."""
+        role = self.ctx.actor.role
+        # The index (search_text, the FTS table) holds phone digits and contact names: matching
+        # it alone would let a role that reads phones masked, or may not read contacts, probe
+        # them digit by digit. For such roles the index only narrows the rows and what they can
+        # read decides; their 2-character look-ups use only the gram kinds they may read.
+        restricted = not sees(role, "phone") or not rights(role).may("contacts", Action.READ)
+        words: list[tuple[str, bool]] = []
+        for word in term.split():
+            if len(word) < 2:
+                continue
+            plain = restricted and len(word) > 2
+            if not plain and re.fullmatch(r"[\d\-\s()+]+", word) and len(re.sub(r"\D", "", word)) >= 3:
+                word = re.sub(r"\D", "", word)  # phone fragments match however they were typed
+            if (word, plain) not in words:
+                words.append((word, plain))
+        if not words:
+            # "星 辰": only single characters, which no index serves; matching everything would mislead.
+            raise ValidationError([FieldError("search", "too_short", Text(
+                "搜索：每个词请至少输入 2 个字符", "Search: type at least 2 characters per word"))])
+        return words
 
     def _word_counts(self, s: Session, words: list[tuple[str, bool]]) -> tuple[list[int], int]:
         """Each word's matches counted up to SEARCH_BOUND + 1, and the highest customer id.
@@ -514,6 +534,12 @@ class CustomerService(CustomerDuplicatesMixin, CustomerMergeMixin, EntityService
             else:
                 tested = Customer.id
             kinds = self._gram_kinds(word)
+            starts: ColumnElement[bool] | None = None
+            if of is None and search_index.starts_with(word):
+                # A name's first pair (kind s) is the start of the row's own name: tested on it,
+                # no look-up (a name starting with the word has it as s or n; s only then).
+                kinds = tuple(k for k in kinds if k != search_index.START)
+                starts = self._starts_with(word)
             cond: ColumnElement[bool]
             if self.ctx.db.backend == "sqlite":  # one look-up of (gram, kind, customer_id) per kind
                 cond = select(grams.c.customer_id).where(grams.c.gram == word, grams.c.kind.in_(kinds),
@@ -526,8 +552,98 @@ class CustomerService(CustomerDuplicatesMixin, CustomerMergeMixin, EntityService
                 cond = or_(*(select(grams.c.customer_id).where(grams.c.gram == word, grams.c.kind == kind,
                                                                grams.c.customer_id == tested).offset(0).exists()
                              for kind in kinds))
+            if starts is not None:
+                cond = or_(starts, cond)
         elif self.ctx.db.backend == "sqlite":
             cond = func.instr(Customer.search_text, word) > 0
         else:
             cond = func.strpos(Customer.search_text, word) > 0
         return and_(cond, self._plain_condition(word)) if plain else cond
+
+    @staticmethod
+    def _starts_with(word: str) -> ColumnElement[bool]:
+        """The name starts with ``word`` as typed (its first two characters, compared as stored)."""
+        return func.substr(Customer.name, 1, 2) == word
+
+    # --- a name-sorted search for a word names start with -------------------
+
+    def _search_branches(self, s: Session, term: str, keys: list[SortKey]) -> list[tuple[ColumnElement[bool], bool]] | None:
+        """The search as two disjoint parts when the page is in name order and a common word is
+        mostly the start of the names it matches (a city: "青岛星辰科技有限公司"), else None.
+
+        The customers whose name starts with the word are one range of ``ix_customers_name``
+        (every one of them matches): walked in name order, each page reads its own rows. The
+        word's other matches are its index entries of kinds other than ``s``: few of them
+        (counted up to the bound, see :meth:`_besides_counts`), read by key and sorted. The
+        page is the first rows of the two (see ``ListingMixin._page_statement``). Walking the
+        name order testing each row instead (the plan for a common word) reads every name
+        before the city's first, and for its last page every name after it.
+        """
+        if keys[0].column.key != "name" or not self._binary_names(s):
+            return None
+        words = self._search_words(term)
+        counts, top = self._word_counts(s, words)
+        common = _common_from(top or 0)
+        if min(counts) <= common:
+            return None  # a rare word drives: its matches are read and sorted already
+        starting = [w for w, plain in words if not plain and search_index.starts_with(w)]
+        if not starting:
+            return None
+        besides = self._besides_counts(s, starting)
+        word = min(starting, key=besides.__getitem__)
+        if besides[word] > common:
+            return None  # matches spread over the names: the walk meets them
+        others = [self._word_test(*words[i]) for i in sorted(range(len(words)), key=counts.__getitem__)
+                  if words[i] != (word, False)]
+        starts = self._starts_with(word)
+        # In code point order the names starting with the word are exactly this range (no test per
+        # row: it would also make the planners expect a few rows and sort the whole range).
+        head = and_(Customer.name >= word, Customer.name < _after_prefix(word), *others)
+        grams = CustomerSearchGram.__table__
+        ids = select(grams.c.customer_id).where(grams.c.gram == word, grams.c.kind.in_(
+            [k for k in self._gram_kinds(word) if k != search_index.START]))
+        if self.ctx.db.backend == "postgresql":
+            found = ids.subquery()
+            agg = cast(select(func.array_agg(found.c[0])).scalar_subquery(), ARRAY(Integer))
+            rest = Customer.id == func.any(agg)
+        else:
+            rest = self._id_list(sorted(set(s.scalars(ids))))
+        return [(head, False), (and_(rest, ~starts, *others), True)]
+
+    def _besides_counts(self, s: Session, words: list[str]) -> dict[str, int]:
+        """Each word's index entries other than names' first pairs (kind s), counted up to
+        SEARCH_BOUND + 1 (the newest ids sampled first, as in :meth:`_word_counts`); kept as long."""
+        key = ("besides", tuple(words), self._gram_kinds(""), self._gram_kinds("00"))
+        cache: dict[Any, tuple[float, Any, int]] = self.__dict__.setdefault("_word_counts_cache", {})
+        now = time.monotonic()
+        hit = cache.get(key)
+        if hit is not None and now - hit[0] <= SCOPE_SIZES_SECONDS:
+            return hit[1]
+        grams = CustomerSearchGram.__table__
+        top_id = select(func.max(Customer.id)).scalar_subquery()
+
+        def entries(w: str) -> Any:
+            return select(grams.c.customer_id).where(grams.c.gram == w, grams.c.kind.in_(
+                [k for k in self._gram_kinds(w) if k != search_index.START]))
+
+        counted = [case((select(func.count(grams.c.customer_id.distinct())).where(
+            grams.c.gram == w, grams.c.kind.in_([k for k in self._gram_kinds(w) if k != search_index.START]),
+            grams.c.customer_id > top_id - SAMPLE_ROWS).scalar_subquery() >= CLEARLY_COMMON, SEARCH_BOUND + 1),
+            else_=select(func.count()).select_from(entries(w).limit(SEARCH_BOUND + 1).subquery()).scalar_subquery())
+            for w in words]
+        found = dict(zip(words, s.execute(select(*counted)).one()))
+        if len(cache) >= 64:
+            cache.clear()
+        cache[key] = (now, found, 0)
+        return found
+
+    def _binary_names(self, s: Session) -> bool:
+        """Whether names sort by code point (SQLite; PostgreSQL under the C collation), so that
+        the names starting with a word are one range of ``ix_customers_name``."""
+        if self.ctx.db.backend != "postgresql":
+            return True
+        url = str(s.get_bind().url)
+        if url not in _BINARY_NAMES:
+            collation = s.scalar(text("SELECT datcollate FROM pg_database WHERE datname = current_database()"))
+            _BINARY_NAMES[url] = collation in ("C", "POSIX") or str(collation).startswith(("C.", "c."))
+        return _BINARY_NAMES[url]

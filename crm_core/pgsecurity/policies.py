@@ -46,8 +46,8 @@ OWN_RULES: dict[str, str] = {
 IMPORT_TABLES = ("import_batches", "import_batch_records")
 GRAMS = "customer_search_grams"
 # Kinds of customer_search_grams entries (crm_core.services.search_index): n the customer's name
-# and e-mail, c contact names, p the customer's phone digits, q contact phone digits.
-GRAM_SOURCES = {"n": (), "c": ("contacts",), "p": ("phone",), "q": ("contacts", "phone")}
+# and e-mail, s the name's first pair (as n, kept apart), c contact names, p the customer's phone digits, q contact phone digits.
+GRAM_SOURCES = {"n": (), "s": (), "c": ("contacts",), "p": ("phone",), "q": ("contacts", "phone")}
 READ, WRITE = (Action.READ, Action.EXPORT), (Action.CREATE, Action.UPDATE, Action.IMPORT)
 
 

@@ -56,8 +56,8 @@ class ListingMixin:
         return stmt.where(self._scope_condition(), *self._conditions(s, query))
 
     def _conditions(self, s: Session, query: ListQuery,
-                    params: dict[str, Any] | None = None) -> list[ColumnElement[bool]]:
-        """What the query asks for, row scope apart: active only, filters, search.
+                    params: dict[str, Any] | None = None, *, search: bool = True) -> list[ColumnElement[bool]]:
+        """What the query asks for, row scope apart: active only, filters, search (unless ``search`` is False).
 
         ``params``: filled with each filter value under its bind parameter's name, so a
         statement built for another query of the same shape can run with these values.
@@ -67,7 +67,7 @@ class ListingMixin:
             conds.append(self.model.is_active.is_(True))
         for i, f in enumerate(_filters(query)):
             conds.append(self._filter_condition(f, f"filter_{i}", params))
-        if query.search is not None:
+        if query.search is not None and search:
             term = query.search.strip().casefold()
             if len(term) < MIN_SEARCH:
                 raise ValidationError([FieldError("search", "too_short", Text(
@@ -92,6 +92,23 @@ class ListingMixin:
             conds.append(or_(*(getattr(self.model, n).ilike(pattern, escape="\\") for n in names)))
         return and_(*conds)
 
+
+    def _search_branches(self, s: Session, term: str, keys: list[SortKey]) -> list[tuple[ColumnElement[bool], bool]] | None:
+        """Disjoint conditions whose union is the search for ``term``, each read on its own for a page
+        in the order of ``keys``, with ``few`` as in :meth:`_scope_branches`; None (the default): one
+        condition (:meth:`_search_condition`)."""
+        return None
+
+    def _readable_search_branches(self, s: Session, query: ListQuery,
+                                  keys: list[SortKey]) -> list[tuple[ColumnElement[bool], bool]] | None:
+        if query.search is None:
+            return None
+        term = query.search.strip().casefold()
+        if len(term) < MIN_SEARCH:
+            return None  # the condition says why (see _conditions)
+        if "search_text" in masked.hidden_columns(s, self.ctx.actor.role).get(self.model.__tablename__, set()):
+            return None  # the plain name search (see _readable_search_condition)
+        return self._search_branches(s, term, keys)
 
     def _filter_condition(self, f: Filter, name: str = "filter",
                           params: dict[str, Any] | None = None) -> ColumnElement[bool]:
@@ -253,12 +270,13 @@ class ListingMixin:
             raise ValidationError([FieldError(None, "cursor", Text("分页位置无效，请刷新", "Invalid page cursor; refresh the list"))])
         params: dict[str, Any] = {"page_limit": limit + 1, "part_depth": limit + 1 + max(0, query.offset),
                                   "page_offset": query.offset}
-        conds = self._conditions(s, query, params)
+        parts = self._readable_search_branches(s, query, keys)
+        conds = self._conditions(s, query, params, search=parts is None)
         if cursor:
             params.update({f"cursor_{i}": v for i, v in enumerate(cursor) if v is not None})
         stamp, definitions = self._listed_definitions(s)
         columns, hidden = self._page_columns(s, query, keys, definitions)
-        stmt = self._page_statement(s, query, keys, conds, columns, definitions, hidden, confirm_actor)
+        stmt = self._page_statement(s, query, keys, conds, columns, definitions, hidden, confirm_actor, parts)
         # Core, not the ORM: plain columns need no identity map, and the masking hook (whole
         # entities only) has nothing to do here (hidden columns are filled in below).
         result = s.connection().execute(stmt, params)
@@ -288,7 +306,8 @@ class ListingMixin:
                     prev_cursor=key(objs[0]) if preceding and objs else None)
 
     def _page_statement(self, s: Session, query: ListQuery, keys: list[SortKey], conds: list[ColumnElement[bool]],
-                        columns: list[Any], definitions: list[Any], hidden: set[str], confirm_actor: bool) -> Select:
+                        columns: list[Any], definitions: list[Any], hidden: set[str], confirm_actor: bool,
+                        search_parts: list[tuple[ColumnElement[bool], bool]] | None = None) -> Select:
         """The page's SELECT, its values as named bind parameters (``params`` of :meth:`_page_once`).
 
         Building it and deriving SQLAlchemy's cache key from it cost several times what
@@ -319,6 +338,11 @@ class ListingMixin:
         if confirm_actor:
             guards.append(self.ctx.actor_role_now())
         branches = self._scope_branches(s, keys)
+        if search_parts is not None:
+            # Each part of the scope with each part of the search (see _search_branches): a part
+            # is few when either of its two is.
+            scope = branches if branches is not None else [(self._scope_condition(), False)]
+            branches = [(and_(c, p), few or p_few) for c, few in scope for p, p_few in search_parts]
         if branches is None:
             stmt = select(*columns, *guards).where(self._page_scope(s, keys), *conds)
         else:

@@ -21,6 +21,12 @@ Derived data per customer:
   - ``n``: the customer's name (pairs across punctuation too, so "星辰·软件"
     gives "辰软", and pairs as typed, "辰·") and e-mail (pairs inside its runs
     of letters and digits: "hr@xc.cn" gives "hr", "xc", "cn");
+  - ``s``: the name's first pair, when the name starts with it as typed (case and all)
+    and it is no other pair of the name nor of the e-mail (``n`` otherwise): a customer
+    whose name starts with a word has it as ``s``, everywhere else as ``n``. A name-sorted
+    search for a city ("青岛"; company names start with their city) reads those customers
+    as one range of ``ix_customers_name`` and gathers only the few ``n`` rows besides
+    (:func:`start_pair`; the customers' search plan). A role reading ``n`` reads ``s``;
   - ``c``: contact names;
   - ``p``: the customer's phone digits;
   - ``q``: contact phone digits.
@@ -28,7 +34,7 @@ Derived data per customer:
   The code is not indexed by pairs: every code starts with the same letters and
   date digits, so a 2-character code fragment would match everything.
 
-  A phone pair that is a name pair too is stored as ``n`` only, a contact-phone
+  A phone pair that is a name pair too is stored as ``n`` (or ``s``) only, a contact-phone
   pair that is a contact-name pair too as ``c`` only: whoever may look up the
   first kind looks up the second too, so no search finds less (:func:`finds_all`).
 
@@ -64,8 +70,8 @@ _NOT_KEY = re.compile(r"[\W_]+", re.UNICODE)
 NAME_KEY_LENGTH = 400  # the column's length; NFKC may lengthen a name ("㍿" -> "株式会社")
 
 #: Gram kinds (see the module docstring).
-NAME, CONTACT_NAME, PHONE, CONTACT_PHONE = "n", "c", "p", "q"
-ALL_KINDS = (NAME, CONTACT_NAME, PHONE, CONTACT_PHONE)
+NAME, START, CONTACT_NAME, PHONE, CONTACT_PHONE = "n", "s", "c", "p", "q"
+ALL_KINDS = (NAME, START, CONTACT_NAME, PHONE, CONTACT_PHONE)
 
 
 @dataclass(frozen=True)
@@ -107,6 +113,24 @@ def _pairs(text: str | None) -> set[str]:
     return out
 
 
+def starts_with(word: str) -> bool:
+    """Whether a name starting with ``word`` (a casefolded 2-character term) as typed has it as a pair.
+
+    True unless casefolding changes it or it holds a space: then a name starting with the
+    characters of ``word`` still has them as its first pair (``s`` or ``n``), whatever else.
+    """
+    return len(word) == 2 and word.casefold() == word and not _SPACE.search(word)
+
+
+def start_pair(name: str | None, others: set[str]) -> str | None:
+    """The name's first pair if it is stored as ``s``: the name starts with it as typed, and it
+    is none of ``others`` (the name's other pairs and the e-mail's)."""
+    if not name or len(name) < 2:
+        return None
+    first = name[:2]
+    return first if starts_with(first) and first not in others else None
+
+
 def _token_pairs(text: str | None) -> set[str]:
     """Pairs inside each run of letters and digits: "hr@xingchen.cn" gives "hr", "xi" ... "cn"."""
     out: set[str] = set()
@@ -139,7 +163,11 @@ def derive(code: str | None, name: str | None, phone: str | None, email: str | N
     names = _pairs(name)
     if email:
         names |= _token_pairs(email)
+    start = start_pair(name, _pairs(name[1:]) | (_token_pairs(email) if email else set())) if name else None
     grams = set(zip(names, repeat(NAME)))
+    if start is not None:
+        grams.discard((start, NAME))
+        grams.add((start, START))
     grams.update(zip(_adjacent(phone_digits) - names, repeat(PHONE)))
     if contacts:
         contact_names: set[str] = set()
@@ -168,7 +196,8 @@ def finds_all(kinds: Iterable[str]) -> bool:
     role's policy on PostgreSQL (tested).
     """
     k = set(kinds)
-    return all(covering in k for kind, covering in COVERED_BY.items() if kind in k)
+    # and names are looked up with their first pairs (``s``, kept apart from ``n``), never one without the other
+    return all(covering in k for kind, covering in COVERED_BY.items() if kind in k) and (NAME in k) == (START in k)
 
 
 def gram_rows(customer_id: int, entry: SearchEntry) -> list[dict[str, object]]:

@@ -45,7 +45,7 @@ def test_deleting_a_customer_with_raw_sql_leaves_none_of_its_grams(secure_db, of
     with secure_db.superuser() as su:
         kinds = {r[0] for r in su.execute("SELECT DISTINCT kind FROM customer_search_grams WHERE customer_id = %s",
                                           (customer,))}
-    assert kinds == {"n", "c", "p", "q"}  # contact names and phones too, which not every role may read
+    assert kinds == {"n", "s", "c", "p", "q"}  # the name's first pair, contact names and phones too, which not every role may read
     with secure_db.connect(who) as conn:
         conn.execute("DELETE FROM contacts WHERE customer_id = %s", (customer,))
         assert conn.execute("DELETE FROM customers WHERE id = %s", (customer,)).rowcount == 1
