@@ -449,7 +449,8 @@ class EntityService(ListingMixin, RecordsMixin, CustomFieldsMixin, WriteGuardsMi
         before = self._snapshot(obj)
         for k, v in changed.items():
             setattr(obj, k, v)
-        custom_changed = self._save_custom(s, obj.id, custom_values)
+        with s.no_autoflush:  # (its query would flush the record before _touch: two UPDATEs, two versions)
+            custom_changed = self._save_custom(s, obj.id, custom_values)
         if changed or custom_changed:
             self._touch(obj)
             self._flush(s, obj)
