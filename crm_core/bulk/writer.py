@@ -336,9 +336,10 @@ class BulkWriter:
             groups[cols].append((rid, *changed.values(), version + 1, at, uid))
             for d, value in custom.items():
                 (set_custom if d in mine else new_custom).append((d, rid, value))
-            before, after = self._snapshot(svc, row), self._snapshot(svc, {**row, **changed})
-            audits.append((rid, {k: before.get(k) for k in changed} | {f"custom.{keys[d]}": mine.get(d) for d in custom},
-                           {k: after.get(k) for k in changed} | {f"custom.{keys[d]}": v for d, v in custom.items()}))
+            # the service's snapshot before and after, of the changed fields only (what its audit entry keeps)
+            before, after = self._snapshot(svc, row, changed), self._snapshot(svc, changed, changed)
+            audits.append((rid, before | {f"custom.{keys[d]}": mine.get(d) for d in custom},
+                           after | {f"custom.{keys[d]}": v for d, v in custom.items()}))
             after_write.append((RowView({**row, **changed, "version": version + 1, "updated_at": at,
                                          "updated_by_id": uid}), changed))
             versions.append(version + 1)
@@ -485,8 +486,9 @@ class BulkWriter:
             days[r["created_at"].astimezone().date()] += 1
         return days
 
-    def _snapshot(self, svc: Any, record: dict[str, Any]) -> dict[str, Any]:
-        """``svc._snapshot`` of a row given as a dict (same keys, masking and plain values; a test compares them)."""
+    def _snapshot(self, svc: Any, record: dict[str, Any], only: Any = None) -> dict[str, Any]:
+        """``svc._snapshot`` of a row given as a dict (same keys, masking and plain values; a test compares them);
+        ``only``: of these fields only (the fields an update changes)."""
         plan = self._plans.get(svc.spec.module)
         if plan is None:
             plan = self._plans[svc.spec.module] = (
@@ -495,6 +497,8 @@ class BulkWriter:
         fields, deactivatable = plan
         get = record.get
         out = {}
+        if only is not None:
+            fields, deactivatable = [(n, f) for n, f in fields if n in only], False
         for name, f in fields:
             value = get(name) if f is None else mask(f, get(name))
             # to_plain changes only decimals, dates and times: most values (text, None) skip the call
