@@ -68,7 +68,8 @@ def purge(ctx: Context, batch_id: int, *, why: str) -> int:
     """Remove what a failed, cancelled or killed import wrote, chunk by chunk; the batch becomes "failed".
 
     Created records are deleted set-based (their status history and search entries go with them);
-    updated records get their previous values back through the service. Returns how many records.
+    updated records get their previous values back set-based through the service's update rules
+    (:func:`restore_many`, a thousand per transaction). Returns how many records.
     """
     with ctx.db.unit_of_work(write=True) as s:
         batch = s.get(ImportBatch, batch_id)

@@ -1,7 +1,8 @@
 """Undoing an import as one action: set-based, with the delete path's rules checked for every record.
 
-Updated records get their previous values back through the service's update
-path (version checked). Created records are removed module by module (a
+Updated records get their previous values back through the bulk update path
+(the service's update rules, a thousand records per statement, version checked:
+:func:`batches.restore_many`). Created records are removed module by module (a
 customer's contacts first) with what the service's delete checks, done for
 the whole set at once: each record still at the version the import left, in
 the actor's scope, and nothing else referring to it; then one audit "delete"

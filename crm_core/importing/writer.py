@@ -6,8 +6,9 @@ saving); while a worker thread writes one chunk, the importing thread checks
 and stages the next (see :func:`write`). New records go through :class:`crm_core.bulk.writer.BulkWriter`
 (codes as a block, COPY / executemany, status history, search index and
 audit entries as the services write them); rows that update an existing
-record go through the service's update path with the version the preview
-showed. Every chunk records what it wrote in the batch; if a later chunk
+record go set-based through the same writer (:meth:`BulkWriter.stage_update` checks
+them by the service's update rules, :meth:`BulkWriter.write_update` locks them and
+refuses any no longer at the version the preview showed), pipelined the same way. Every chunk records what it wrote in the batch; if a later chunk
 fails or the user cancels, :func:`batches.purge` removes the earlier ones.
 """
 
