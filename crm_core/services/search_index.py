@@ -52,7 +52,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from itertools import repeat
 
-from sqlalchemy import Connection, bindparam, delete, select, update
+from sqlalchemy import Connection, bindparam, delete, select, text, update
 from sqlalchemy.orm import Session
 
 from crm_core.models import Contact, Customer, CustomerSearchGram
@@ -61,6 +61,7 @@ _NON_WORD = re.compile(r"[\s\W_]+", re.UNICODE)
 _SPACE = re.compile(r"\s+", re.UNICODE)
 _NON_DIGIT = re.compile(r"\D")
 _NOT_KEY = re.compile(r"[\W_]+", re.UNICODE)
+MANY_ROWS = 200  # index rows a refresh writes set-based beyond (COPY / one DELETE on PostgreSQL)
 NAME_KEY_LENGTH = 400  # the column's length; NFKC may lengthen a name ("㍿" -> "株式会社")
 
 #: Gram kinds (see the module docstring).
@@ -270,9 +271,21 @@ def refresh(conn: Session | Connection, customer_ids: int | Iterable[int], *,
         conn.execute(update(table).where(table.c.id == bindparam("cid"))
                      .values(search_text=bindparam("text"), name_key=bindparam("key"),
                              updated_at=table.c.updated_at), texts)
-    if gone:
+    many = isinstance(conn, Session) and len(gone) + len(new) > MANY_ROWS
+    postgresql = (conn.get_bind() if isinstance(conn, Session) else conn).dialect.name == "postgresql"
+    if gone and many and postgresql:
+        # one statement, each row found by its key (a pipelined DELETE per row cost 0.5 ms a row under load)
+        conn.execute(text("DELETE FROM customer_search_grams g USING unnest(CAST(:g AS text[]), CAST(:k AS text[]), "
+                          "CAST(:c AS integer[])) AS d(gram, kind, customer_id) "
+                          "WHERE g.gram = d.gram AND g.kind = d.kind AND g.customer_id = d.customer_id"),
+                     {"g": [r["g"] for r in gone], "k": [r["k"] for r in gone], "c": [r["cid"] for r in gone]})
+    elif gone:
         conn.execute(delete(grams).where(grams.c.gram == bindparam("g"), grams.c.kind == bindparam("k"),
                                          grams.c.customer_id == bindparam("cid")), gone)
-    if new:
+    if new and many:
+        from crm_core.bulk.rows import insert_rows
+
+        insert_rows(conn, grams, ("gram", "kind", "customer_id"), [(r["gram"], r["kind"], r["customer_id"]) for r in new])
+    elif new:
         conn.execute(grams.insert(), new)
     return changed
