@@ -279,9 +279,10 @@ class BulkWriter:
         s.info.setdefault(BULK_REFS, {})  # each referenced record looked up once (guards._check_ref)
         st = StagedUpdate(module, [], [], [], [], [], [])
         errors: list[FieldError] = []
+        seen: set[int] = set()
         for i, (rid, version, changes) in enumerate(items):
             row = rows.get(rid)
-            if row is None or row["version"] != version:
+            if row is None or row["version"] != version or rid in seen:  # (a second change of one record: stale)
                 errors.append(FieldError(None, "conflict", self._conflict_text(svc, rid, row), row=i))
                 continue
             mine = stored.get(rid, {})
@@ -293,6 +294,7 @@ class BulkWriter:
             except RecordInactive as exc:
                 errors.append(FieldError(None, "inactive", exc.message, row=i))
                 continue
+            seen.add(rid)
             st.ids.append(rid)
             st.versions.append(version)
             st.changed.append(changed)
