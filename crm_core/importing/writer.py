@@ -8,8 +8,10 @@ and stages the next (see :func:`write`). New records go through :class:`crm_core
 audit entries as the services write them); rows that update an existing
 record go set-based through the same writer (:meth:`BulkWriter.stage_update` checks
 them by the service's update rules, :meth:`BulkWriter.write_update` locks them and
-refuses any no longer at the version the preview showed), pipelined the same way. Every chunk records what it wrote in the batch; if a later chunk
-fails or the user cancels, :func:`batches.purge` removes the earlier ones.
+refuses any no longer at the version the preview showed), pipelined the same way.
+Every chunk records what it wrote in the batch; if a later chunk fails or the
+user cancels, :func:`batches.purge` removes the earlier ones (and gives updated
+records their values back).
 """
 
 from __future__ import annotations
