@@ -16,6 +16,13 @@ Each measurement runs in a child process of its own, so peak memory is that step
 
 ``--custom`` adds two custom field columns (ERP编号, text; 销售大区, a choice typed by its label); the baseline
 then bulk-inserts their values too.
+
+``--update`` measures "update by key" instead: the N rows are imported first (not timed), then a file of
+their codes with a new level, phone and notes on every row (and new custom values with ``--custom``) is
+checked (the preview) and imported with ``update_by_key`` against that preview. Baseline: calamine
+reading that file plus one bulk UPDATE of the same rows by code (``executemany`` on SQLite; COPY into a
+temporary table and ``UPDATE ... FROM`` on PostgreSQL), nothing else (no audit, no search index, no
+version check).
 """
 
 from __future__ import annotations
@@ -264,6 +271,103 @@ def measure(backend: str, rows: int, folder: Path, concurrent: bool, custom: boo
              f"{wait[2]:.2f} s)" if wait else ""), flush=True)
 
 
+# ------------------------------------------------------------- update by key
+
+UPDATE_HEADERS = ["客户编码", "客户名称", "客户等级", "联系电话", "备注"]
+
+
+def write_update_file(profile: Profile, path: Path, custom: bool) -> int:
+    """The office's re-import: every imported customer by its code, with a new level, phone and notes."""
+    from openpyxl import Workbook
+    from sqlalchemy import select
+
+    from crm_core.models import Customer
+    from crm_core.session import open_database
+
+    db = open_database(profile)
+    with db.unit_of_work(write=False) as s:
+        rows = s.execute(select(Customer.code, Customer.name).where(Customer.name.like("基准测试%"))
+                         .order_by(Customer.id)).all()
+    db.dispose()
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("客户名单")
+    ws.append(UPDATE_HEADERS + (CUSTOM_HEADERS if custom else []))
+    for code, name in rows:
+        i = int(name[4:10])
+        ws.append([code, name, "BCA"[i % 3], f"138{i:08d}", f"导入基准（已修改 {i}）"]
+                  + ([f"ERP-NEW-{i:08d}", "展会推广"] if custom else []))
+    wb.save(path)
+    return len(rows)
+
+
+def step_update_baseline(profile: Profile, source: Path) -> float:
+    """calamine read of the update file + one bulk UPDATE of the same rows by code."""
+    from python_calamine import CalamineWorkbook
+
+    from crm_core.session import open_database
+
+    db = open_database(profile)
+    start = time.perf_counter()
+    rows = list(CalamineWorkbook.from_path(str(source)).get_sheet_by_index(0).iter_rows())[1:]
+    values = [(r[2], r[3], r[4], r[0]) for r in rows]
+    with db.unit_of_work(write=True) as s:
+        conn = s.connection()
+        raw = conn.connection.driver_connection
+        if conn.dialect.name == "postgresql":
+            with raw.cursor() as cur:
+                cur.execute("CREATE TEMP TABLE base_upd (level text, phone text, notes text, code text) ON COMMIT DROP")
+                with cur.copy("COPY base_upd (level, phone, notes, code) FROM STDIN") as cp:
+                    for v in values:
+                        cp.write_row(v)
+                cur.execute("UPDATE customers c SET level = u.level, phone = u.phone, notes = u.notes, "
+                            "version = c.version + 1 FROM base_upd u WHERE c.code = u.code")
+        else:
+            raw.executemany("UPDATE customers SET level = ?, phone = ?, notes = ?, version = version + 1 "
+                            "WHERE code = ?", values)
+        s.commit()
+    elapsed = time.perf_counter() - start
+    db.dispose()
+    return elapsed
+
+
+def step_update(profile: Profile, source: Path, rows: int) -> tuple[float, float]:
+    """(preview seconds, run seconds) of an update by code against that preview."""
+    from crm_core.session import connect
+
+    with connect(profile, "admin", PASSWORD) as session:
+        src = session.imports.open_file(source, "customers")
+        mapping = session.imports.auto_mapping("customers", src.headers)
+        start = time.perf_counter()
+        preview = session.imports.check("customers", source, mapping, update_by_key=True,
+                                        sheet=src.sheet, header_row=src.header_row)
+        checked = time.perf_counter() - start
+        assert len(preview.updates) == rows and not preview.errors, preview.errors[:3]
+        start = time.perf_counter()
+        result = session.imports.run("customers", source, mapping, update_by_key=True, preview=preview,
+                                     sheet=src.sheet, header_row=src.header_row)
+        assert result.updated == rows, result.errors[:3]
+    return checked, time.perf_counter() - start
+
+
+def measure_update(backend: str, rows: int, folder: Path, custom: bool = False) -> None:
+    source = folder / f"customers-{rows}{'-custom' if custom else ''}.xlsx"
+    if not source.exists():
+        write_file(source, rows, custom)
+    profile = fresh_profile(backend, folder)
+    try:
+        prepare(profile, custom)
+        in_child(step_import, profile, source, True)
+        changed = folder / f"update-{uuid.uuid4().hex[:6]}.xlsx"
+        n = write_update_file(profile, changed, custom)
+        (check, run), mb = in_child(step_update, profile, changed, n)
+        base, _ = in_child(step_update_baseline, profile, changed)
+    finally:
+        drop(profile)
+    print(f"{backend:10} {rows:>7} rows updated by code{' +custom' if custom else ''}  baseline (calamine + bulk UPDATE) "
+          f"{base:6.2f} s | preview {check:6.2f} s = {check / base:4.1f}x | run {run:6.2f} s = {run / base:4.1f}x | "
+          f"preview + run {check + run:6.2f} s = {(check + run) / base:4.1f}x, {mb:4.0f} MB", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="+", default=[10_000])
@@ -271,12 +375,16 @@ def main() -> None:
     parser.add_argument("--concurrent", action="store_true", help="measure another client's saves during the import")
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--custom", action="store_true", help="two custom field columns (text and choice)")
+    parser.add_argument("--update", action="store_true", help="update by key: re-import the rows with changed values")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         for rows in args.rows:
             for backend in args.backend:
                 for _ in range(args.repeat):
-                    measure(backend, rows, Path(tmp), args.concurrent, args.custom)
+                    if args.update:
+                        measure_update(backend, rows, Path(tmp), args.custom)
+                    else:
+                        measure(backend, rows, Path(tmp), args.concurrent, args.custom)
 
 
 if __name__ == "__main__":

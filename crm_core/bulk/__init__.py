@@ -1,4 +1,4 @@
-"""Bulk writes: many new records per statement, deriving exactly what the services derive.
+"""Bulk writes: many new or changed records per statement, deriving exactly what the services derive.
 
 Used by ``crm-admin demo-data`` (:mod:`crm_core.demo_write`) and meant for the
 importer. Rows are written with the fastest path of each backend (psycopg
@@ -76,6 +76,30 @@ API
     row for row, as ``insert_in`` writes (the importer stages chunk k+1 in its
     own thread while a worker thread writes chunk k).
 
+``writer.stage_update(session, module, items) -> StagedUpdate``
+    Existing records to update, ``items`` = ``[(record id, version shown, changes), ...]``
+    (``changes`` as ``EntityService.update`` takes them, ``"custom": {key: value}``
+    included), read in the actor's scope (one query per thousand, a read unit of
+    work will do) and checked by the service's own ``_checked_update``, the rules
+    of every single update (read-only and masked fields, parsing, required,
+    choices, references, uniqueness, the module's rules, custom fields).
+    ``ValidationError`` lists every problem with ``row`` = the item's position; a
+    record missing, out of scope or no longer at its version has the code
+    ``conflict``. Modules whose update rule is their own (``bulk_updates = False``:
+    contacts) are refused (``ValueError``).
+
+``writer.write_update(session, staged) -> list[int]``
+    Writes it in the caller's write transaction: the records locked (PostgreSQL
+    ``FOR NO KEY UPDATE``, SQLite's write lock) and refused as a ``conflict`` if any
+    is no longer at the version staged; one ``UPDATE`` per set of changed fields
+    (version + 1, ``updated_at``, ``updated_by_id``), the custom values, the
+    module's ``_after_update_many`` (customers: the search index of those whose
+    searched fields changed, only the differing rows), one "update" audit entry
+    per changed record with the changed fields before and after. A record that
+    changes nothing is not written and keeps its version (as with the service).
+    Returns the versions after, in input order. ``writer.update_in(session,
+    module, items)`` is the two in one transaction.
+
 ``writer.change_status(steps)`` / ``change_status_in(session, steps)``
     Customers' status workflow for many customers: steps
     ``{"customer_id", "status", "at"?, "contract_number"?, "note"?}``,
@@ -86,6 +110,6 @@ API
     Building blocks for callers with derived work of their own.
 """
 
-from crm_core.bulk.writer import Block, BulkWriter, Chunk, Staged
+from crm_core.bulk.writer import Block, BulkWriter, Chunk, Staged, StagedUpdate
 
-__all__ = ["Block", "BulkWriter", "Chunk", "Staged"]
+__all__ = ["Block", "BulkWriter", "Chunk", "Staged", "StagedUpdate"]

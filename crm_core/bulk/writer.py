@@ -12,19 +12,20 @@ from dataclasses import dataclass, field
 from itertools import islice, repeat
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import Session
 
 from crm_core.bulk.rows import insert_rows, reserve_ids, update_rows
 from crm_core.db.base import utcnow
 from crm_core.db.engine import Database
-from crm_core.errors import ErrorCollector, FieldError, ValidationError
+from crm_core.errors import ErrorCollector, FieldError, RecordInactive, ValidationError
 from crm_core.i18n import Text
 from crm_core.models import AuditEntry, Contract, CustomerStatusChange, CustomFieldValue, Submitter
 from crm_core.permissions import Action
 from crm_core.services.codes import reserve_codes
 from crm_core.services.values import mask, to_plain
 from crm_core.services.context import Actor
+from crm_core.services.guards import BULK_REFS
 from crm_core.services.registry import Services
 
 DEFAULT_CHUNK = 5000
@@ -93,6 +94,36 @@ class Staged:
     columns: list[str] = field(default_factory=list)
     values: list[tuple[Any, ...]] = field(default_factory=list)
     audit: list[tuple[int | None, Any, Any]] = field(default_factory=list)
+
+
+class RowView:
+    """A stored row read as a record: its columns as attributes (what the services' update checks read of
+    the record they change), an unknown name an AttributeError as on the model."""
+
+    __slots__ = ("_d",)
+
+    def __init__(self, d: dict[str, Any]):
+        self._d = d
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._d[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+@dataclass
+class StagedUpdate:
+    """Updates of one module checked by :meth:`BulkWriter.stage_update`, in input order (rows that change
+    nothing included: they are written as nothing, keeping their version)."""
+
+    module: str
+    ids: list[int]
+    versions: list[int]  # as read when staged: the write refuses a record no longer at it
+    changed: list[dict[str, Any]]  # field -> new value, only fields whose value changes
+    customs: list[dict[int, str | None]]  # definition id -> new text, only values that change
+    stored: list[dict[int, str | None]]  # the records' stored custom values (present rows only)
+    rows: list[dict[str, Any]]  # the stored rows
 
 
 def _move_sqlite_sequence(s: Session, table: str, last: int) -> None:
@@ -218,6 +249,135 @@ class BulkWriter:
         self._audit_in(s, module, st.audit, "create", st.now)
         return ids
 
+    def update_in(self, s: Session, module: str, items: list[tuple[int, int, dict[str, Any]]]) -> list[int]:
+        """Update many records inside the caller's write transaction: :meth:`stage_update` then
+        :meth:`write_update` (no rights check, no commit). Returns the records' versions after it."""
+        return self.write_update(s, self.stage_update(s, module, items))
+
+    def stage_update(self, s: Session, module: str, items: list[tuple[int, int, dict[str, Any]]]) -> StagedUpdate:
+        """Check updates ``(record id, version shown, changes)`` as ``EntityService.update`` checks them, writing
+        nothing (``s`` may be a read unit of work): the records read in the actor's scope in one query per
+        thousand, each change through the service's own :meth:`_checked_update` (parsing, read-only and masked
+        fields, required, choices, references, uniqueness, the module's rules, custom fields) against its
+        stored row and custom values. ``changes`` may hold ``"custom": {key: value}``.
+
+        Raises:
+            ValidationError: every problem of every row, ``row`` = its position in ``items``; a record missing,
+                out of scope or no longer at its version has the code ``conflict``.
+        """
+        svc = self.services[module]
+        if not getattr(svc, "bulk_updates", True):
+            raise ValueError(f"{module}: updates only through the service (its update rule is its own)")
+        table = svc.model.__table__
+        ids = [rid for rid, _, _ in items]
+        rows: dict[int, dict[str, Any]] = {}
+        for part in chunks(ids, 1000):
+            rows.update((r["id"], dict(r)) for r in s.execute(
+                select(table).where(table.c.id.in_(part), svc._scope_condition())).mappings())
+        stored = self._stored_custom(s, svc, ids) if any("custom" in c for _, _, c in items) else {}
+        s.info.setdefault("bulk_custom_definitions", {})  # custom field definitions: one query per module
+        s.info.setdefault(BULK_REFS, {})  # each referenced record looked up once (guards._check_ref)
+        st = StagedUpdate(module, [], [], [], [], [], [])
+        errors: list[FieldError] = []
+        seen: set[int] = set()
+        for i, (rid, version, changes) in enumerate(items):
+            row = rows.get(rid)
+            if row is None or row["version"] != version or rid in seen:  # (a second change of one record: stale)
+                errors.append(FieldError(None, "conflict", self._conflict_text(svc, rid, row), row=i))
+                continue
+            mine = stored.get(rid, {})
+            try:
+                changed, custom = svc._checked_update(s, RowView(row), dict(changes), stored_custom=mine)
+            except ValidationError as exc:
+                errors += [FieldError(e.field, e.code, e.message, row=i) for e in exc.errors]
+                continue
+            except RecordInactive as exc:
+                errors.append(FieldError(None, "inactive", exc.message, row=i))
+                continue
+            seen.add(rid)
+            st.ids.append(rid)
+            st.versions.append(version)
+            st.changed.append(changed)
+            st.customs.append({d: v for d, v in custom.items() if mine.get(d) != v})
+            st.stored.append(mine)
+            st.rows.append(row)
+        if errors:
+            raise ValidationError(errors)
+        return st
+
+    def write_update(self, s: Session, st: StagedUpdate) -> list[int]:
+        """Write a :meth:`stage_update` result inside the caller's write transaction: the records locked
+        (PostgreSQL ``FOR NO KEY UPDATE``; SQLite's write lock) and refused as a conflict if any is no longer at
+        the version staged, then one UPDATE per set of changed fields, the custom values, the derived data
+        (the module's ``_after_update_many``: customers' search index for those whose searched fields
+        changed), and one "update" audit entry per changed record with the fields' values before and after,
+        as the service writes them. A row that changes nothing writes nothing (its version stays).
+        Returns the versions after, in order."""
+        if not st.ids:
+            return []
+        svc = self.services[st.module]
+        table = svc.model.__table__
+        now = {}
+        for part in chunks(st.ids, 1000):
+            now.update(s.execute(select(table.c.id, table.c.version).where(table.c.id.in_(part), svc._scope_condition())
+                                 .with_for_update(key_share=True)).all())
+        stale = [FieldError(None, "conflict", self._conflict_text(svc, rid, None), row=i)
+                 for i, (rid, v) in enumerate(zip(st.ids, st.versions, strict=True)) if now.get(rid) != v]
+        if stale:
+            raise ValidationError(stale)
+        at, uid = utcnow(), self.actor.user_id
+        keys = {d.id: d.key for d in svc._definitions(s)}
+        groups: dict[tuple[str, ...], list[tuple[Any, ...]]] = defaultdict(list)
+        new_custom, set_custom, audits, after_write, versions = [], [], [], [], []
+        for rid, version, changed, custom, mine, row in zip(st.ids, st.versions, st.changed, st.customs, st.stored,
+                                                            st.rows, strict=True):
+            if not changed and not custom:
+                versions.append(version)
+                continue
+            cols = tuple(changed)
+            groups[cols].append((rid, *changed.values(), version + 1, at, uid))
+            for d, value in custom.items():
+                (set_custom if d in mine else new_custom).append((d, rid, value))
+            # the service's snapshot before and after, of the changed fields only (what its audit entry keeps)
+            before, after = self._snapshot(svc, row, changed), self._snapshot(svc, changed, changed)
+            audits.append((rid, before | {f"custom.{keys[d]}": mine.get(d) for d in custom},
+                           after | {f"custom.{keys[d]}": v for d, v in custom.items()}))
+            after_write.append((RowView({**row, **changed, "version": version + 1, "updated_at": at,
+                                         "updated_by_id": uid}), changed))
+            versions.append(version + 1)
+        for cols, values in groups.items():
+            update_rows(s, table, "id", (*cols, "version", "updated_at", "updated_by_id"), values)
+        if set_custom:
+            cv = CustomFieldValue.__table__
+            s.execute(cv.update().where(cv.c.definition_id == bindparam("_d"), cv.c.record_id == bindparam("_r"))
+                      .values(value=bindparam("_v")), [{"_d": d, "_r": r, "_v": v} for d, r, v in set_custom])
+        insert_rows(s, CustomFieldValue.__table__, ("definition_id", "record_id", "value"), new_custom)
+        svc._after_update_many(s, after_write)
+        self._audit_in(s, st.module, audits, "update", at)
+        return versions
+
+    @staticmethod
+    def _conflict_text(svc: Any, rid: int, row: dict[str, Any] | None) -> Text:
+        title = row.get(svc.spec.title_field) if row is not None else None
+        if title is None:
+            return Text(f"{svc.spec.label.zh}（编号 {rid}）已被他人修改或删除",
+                        f"{svc.spec.label.en} #{rid} was changed or deleted by someone else")
+        return Text(f"{svc.spec.label.zh}“{title}”已被他人修改并保存", f"Someone else saved {svc.spec.label.en.lower()} '{title}' first")
+
+    @staticmethod
+    def _stored_custom(s: Session, svc: Any, ids: list[int]) -> dict[int, dict[int, str | None]]:
+        """Record id -> definition id -> stored text (rows present, NULL values included) of these records."""
+        defs = [d.id for d in svc._definitions(s)]
+        out: dict[int, dict[int, str | None]] = {}
+        if defs:
+            for part in chunks(ids, 1000):
+                for rid, d, value in s.execute(select(CustomFieldValue.record_id, CustomFieldValue.definition_id,
+                                                      CustomFieldValue.value)
+                                               .where(CustomFieldValue.definition_id.in_(defs),
+                                                      CustomFieldValue.record_id.in_(part))):
+                    out.setdefault(rid, {})[d] = value
+        return out
+
     def change_status(self, steps: list[dict[str, Any]]) -> None:
         """Move customers along their status workflow, as ``CustomerService.change_status`` does, in one transaction.
 
@@ -328,8 +488,9 @@ class BulkWriter:
             days[r["created_at"].astimezone().date()] += 1
         return days
 
-    def _snapshot(self, svc: Any, record: dict[str, Any]) -> dict[str, Any]:
-        """``svc._snapshot`` of a row given as a dict (same keys, masking and plain values; a test compares them)."""
+    def _snapshot(self, svc: Any, record: dict[str, Any], only: Any = None) -> dict[str, Any]:
+        """``svc._snapshot`` of a row given as a dict (same keys, masking and plain values; a test compares them);
+        ``only``: of these fields only (the fields an update changes)."""
         plan = self._plans.get(svc.spec.module)
         if plan is None:
             plan = self._plans[svc.spec.module] = (
@@ -338,6 +499,8 @@ class BulkWriter:
         fields, deactivatable = plan
         get = record.get
         out = {}
+        if only is not None:
+            fields, deactivatable = [(n, f) for n, f in fields if n in only], False
         for name, f in fields:
             value = get(name) if f is None else mask(f, get(name))
             # to_plain changes only decimals, dates and times: most values (text, None) skip the call

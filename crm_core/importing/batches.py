@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from crm_core.bulk.rows import insert_rows
 from crm_core.db.base import utcnow
-from crm_core.errors import FieldError, NotFound, ValidationError
+from crm_core.errors import ConcurrencyConflict, FieldError, NotFound, ValidationError
 from crm_core.i18n import Text
 from crm_core.models import CustomFieldDefinition, CustomFieldValue, ImportBatch, ImportBatchRecord, User
 from crm_core.services.audit import write_audit
@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 STALE_AFTER = dt.timedelta(minutes=10)
 RECORDS = ImportBatchRecord.__table__
 RECORD_COLUMNS = ("batch_id", "record_id", "version", "module", "action", "before")
+RESTORE_PART = 1000  # updated records given their values back per statement (and per purge transaction)
 
 
 def start(ctx: Context, module: str, file_name: str) -> int:
@@ -67,7 +68,8 @@ def purge(ctx: Context, batch_id: int, *, why: str) -> int:
     """Remove what a failed, cancelled or killed import wrote, chunk by chunk; the batch becomes "failed".
 
     Created records are deleted set-based (their status history and search entries go with them);
-    updated records get their previous values back through the service. Returns how many records.
+    updated records get their previous values back set-based through the service's update rules
+    (:func:`restore_many`, a thousand per transaction). Returns how many records.
     """
     with ctx.db.unit_of_work(write=True) as s:
         batch = s.get(ImportBatch, batch_id)
@@ -78,15 +80,16 @@ def purge(ctx: Context, batch_id: int, *, why: str) -> int:
                                 ImportBatchRecord.before).where(ImportBatchRecord.batch_id == batch_id)
                          .order_by(ImportBatchRecord.id.desc())).all()
     removed = 0
+    updated: dict[str, list[tuple[int, int | None, dict[str, Any] | None]]] = {}
     for rid, rmodule, action, before in rows:
         if action == "update":
+            updated.setdefault(rmodule or module, []).append((rid, None, before))
+    for target, records in updated.items():
+        for i in range(0, len(records), RESTORE_PART):  # short transactions: other clients keep saving
             with ctx.db.unit_of_work(write=True) as s:
-                service = ctx.services[rmodule or module]
-                obj = s.get(service.model, rid)
-                if obj is not None:
-                    restore(s, service, obj, before)
+                restore_many(s, ctx, target, records[i:i + RESTORE_PART])
                 s.commit()
-            removed += 1
+            removed += len(records[i:i + RESTORE_PART])
     created = [(rid, rmodule or module) for rid, rmodule, action, _ in rows if action == "create"]
     # the companions (contacts) first: they refer to the main records
     for target in sorted({m for _, m in created}, key=lambda m: m == module):
@@ -107,6 +110,57 @@ def purge(ctx: Context, batch_id: int, *, why: str) -> int:
                     {"batch_id": batch_id, "file_name": file_name, "records": removed, "why": why})
         s.commit()
     return removed
+
+
+def restore_many(s: Session, ctx: Context, module: str, records: list[tuple[int, int | None, dict[str, Any] | None]]) -> None:
+    """:func:`restore` of many records ``(id, version the batch left or None, before)`` in the caller's unit of
+    work, set-based through the bulk update path (the service's update rules, audit, search index) where the
+    module allows it. ``version`` None (a purge): whatever version the record has now; a record gone since is
+    skipped. Else (an undo): a record no longer at it raises ``ConcurrencyConflict`` / ``NotFound`` naming it.
+    """
+    from crm_core.bulk.writer import BulkWriter
+
+    service = ctx.services[module]
+    required = {d.key for d in service._definitions(s) if d.required}
+    one_by_one, items = [], []
+    for rid, version, before in records:
+        changes = dict(before or {})
+        custom = changes.get("custom")
+        # an empty value going back into a field that became required: only the single path's exception does it
+        if not getattr(service, "bulk_updates", True) or any(v is None and k in required for k, v in (custom or {}).items()):
+            one_by_one.append((rid, version, before))
+        else:
+            items.append((rid, version, changes))
+    if items:
+        if any(v is None for _, v, _ in items):  # a purge: the versions the records have now
+            ids = [rid for rid, _, _ in items]
+            now: dict[int, int] = {}
+            for i in range(0, len(ids), RESTORE_PART):
+                now.update(s.execute(select(service.model.id, service.model.version)
+                                     .where(service.model.id.in_(ids[i:i + RESTORE_PART]))).all())
+            items = [(rid, now[rid] if v is None else v, c) for rid, v, c in items if v is not None or rid in now]
+        try:
+            BulkWriter(ctx.db, ctx.actor).update_in(s, module, items)
+        except ValidationError as exc:
+            conflicts = [e for e in exc.errors if e.code == "conflict"]
+            if not conflicts:
+                raise
+            rid = items[conflicts[0].row or 0][0]
+            if all(v is not None for _, v, _ in records):  # an undo: the record changed since the import
+                raise ConcurrencyConflict(conflicts[0].message, module=module, record_id=rid, current=None) from None
+            raise  # a purge: the records are locked by nobody else here; a conflict is a real fault
+    for rid, version, before in one_by_one:
+        if version is None:
+            obj = s.get(service.model, rid)
+            if obj is None:
+                continue
+        else:
+            try:
+                obj = service._load(s, rid, for_update=True)
+            except NotFound as exc:
+                raise ConcurrencyConflict(exc.message, module=module, record_id=rid, current=None) from None
+            service._check_version(s, obj, version)
+        restore(s, service, obj, before)
 
 
 def restore(s: Session, service: Any, obj: Any, before: dict[str, Any] | None) -> None:

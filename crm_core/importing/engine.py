@@ -9,7 +9,8 @@ rules are the services' and the queries are a handful per file.
 
 A row whose key (the customer code) names an existing record is an update:
 its changes are compared with the stored record for the preview; the update
-itself runs through the service's update path when the import is written.
+itself is checked again by the service's update rules and written set-based
+(``BulkWriter.stage_update`` / ``write_update``) when the import is written.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Undoing an import as one action: set-based, with the delete path's rules checked for every record.
 
-Updated records get their previous values back through the service's update
-path (version checked). Created records are removed module by module (a
+Updated records get their previous values back through the bulk update path
+(the service's update rules, a thousand records per statement, version checked:
+:func:`batches.restore_many`). Created records are removed module by module (a
 customer's contacts first) with what the service's delete checks, done for
 the whole set at once: each record still at the version the import left, in
 the actor's scope, and nothing else referring to it; then one audit "delete"
@@ -48,15 +49,17 @@ def undo_batch(s: Session, ctx: Context, batch: ImportBatch) -> int:
     records = s.execute(select(ImportBatchRecord.record_id, ImportBatchRecord.version, ImportBatchRecord.module,
                                ImportBatchRecord.action, ImportBatchRecord.before)
                         .where(ImportBatchRecord.batch_id == batch.id)).all()
+    updated: dict[str, list[tuple[int, int, Any]]] = {}
     for record_id, version, module, action, before in records:
         if action == "update":
-            service = ctx.services[module or batch.module]
+            updated.setdefault(module or batch.module, []).append((record_id, version, before))
+    for module, restored in updated.items():
+        service = ctx.services[module]
+        for i in range(0, len(restored), PART):
             try:
-                obj = service._load(s, record_id, for_update=True)
-                service._check_version(s, obj, version)
-                batches.restore(s, service, obj, before)
-            except (ConcurrencyConflict, NotFound):
-                raise _changed(service, record_id) from None
+                batches.restore_many(s, ctx, module, restored[i:i + PART])
+            except (ConcurrencyConflict, NotFound) as exc:
+                raise _changed(service, getattr(exc, "record_id", None) or restored[i][0]) from None
     created: dict[str, dict[int, int]] = {}
     for record_id, version, module, action, _ in records:
         if action == "create":

@@ -6,9 +6,12 @@ saving); while a worker thread writes one chunk, the importing thread checks
 and stages the next (see :func:`write`). New records go through :class:`crm_core.bulk.writer.BulkWriter`
 (codes as a block, COPY / executemany, status history, search index and
 audit entries as the services write them); rows that update an existing
-record go through the service's update path with the version the preview
-showed. Every chunk records what it wrote in the batch; if a later chunk
-fails or the user cancels, :func:`batches.purge` removes the earlier ones.
+record go set-based through the same writer (:meth:`BulkWriter.stage_update` checks
+them by the service's update rules, :meth:`BulkWriter.write_update` locks them and
+refuses any no longer at the version the preview showed), pipelined the same way.
+Every chunk records what it wrote in the batch; if a later chunk fails or the
+user cancels, :func:`batches.purge` removes the earlier ones (and gives updated
+records their values back).
 """
 
 from __future__ import annotations
@@ -45,7 +48,8 @@ SQLITE_GAP_SECONDS = 0.11
 # ... and at least this often whatever the flag says (a file system whose modified times are too
 # coarse to tell two waits apart would otherwise leave a second waiter starving).
 SQLITE_GAP_AT_LEAST_EVERY = 5.0
-UPDATE_CHUNK_ROWS = 200  # updates go record by record through the service
+UPDATE_CHUNK_ROWS = 1000  # rows of the first chunk of updates (set-based); then sized by time as the creates
+UPDATE_ONE_BY_ONE_ROWS = 200  # a module whose updates go record by record through the service
 
 
 class ChunkFailed(ValidationError):
@@ -96,16 +100,7 @@ def write(ctx: Context, targets: Targets, module: str, creates: Iterable[NewReco
         done = 0
         if updates:
             batch_id = batches.start(ctx, module, file_name)
-        for i in range(0, len(updates), UPDATE_CHUNK_ROWS):
-            part = updates[i:i + UPDATE_CHUNK_ROWS]
-            with ctx.db.unit_of_work(write=True) as s:
-                _update_chunk(s, ctx, module, batch_id, part)
-                s.commit()
-            done += len(part)
-            if gap:
-                gap.after_chunk()
-            if progress:
-                progress(done, total)
+            done = _write_updates(ctx, module, batch_id, updates, gap, progress, total, chunk_rows)
         rows = iter(creates)
         part = list(islice(rows, size))
         if part:
@@ -255,6 +250,117 @@ def _with_custom(row: dict[str, Any], custom: dict[int, str | None], keys: dict[
     return {**row, "custom": given} if given else row
 
 
+def _write_updates(ctx: Context, module: str, batch_id: int, updates: list[RowUpdate], gap: _Gap | None,
+                   progress: Callable[[int, int], None] | None, total: int, chunk_rows: int | None) -> int:
+    """The updates in chunks, set-based through the bulk path and pipelined like the creates: while a worker
+    thread writes chunk k (its records locked and refused as a conflict if no longer at the version staged,
+    which is the version the preview showed), this thread reads and checks chunk k+1 by the service's update
+    rules (:meth:`BulkWriter.stage_update`). Returns how many rows were written."""
+    from crm_core.bulk.writer import BulkWriter
+
+    if not getattr(ctx.services[module], "bulk_updates", True):
+        return _write_updates_one_by_one(ctx, module, batch_id, updates, gap, progress, total)
+    writer = BulkWriter(ctx.db, ctx.actor)
+    size = chunk_rows or UPDATE_CHUNK_ROWS
+    done, start = 0, 0
+    with ThreadPoolExecutor(1, thread_name_prefix="import-update") as pool:
+        flying: tuple[Future[float], int] | None = None
+        while start < len(updates):
+            part = updates[start:start + size]
+            start += len(part)
+            staged = _stage_updates(ctx, writer, module, part)
+            if flying is not None:
+                done, size = _landed(flying, done, size, chunk_rows is None)
+                flying = None
+                if progress:
+                    progress(done, total)
+            flying = (pool.submit(_write_update_chunk, ctx, writer, module, batch_id, part, staged,
+                                  gap if done else None), len(part))
+        if flying is not None:
+            done, _ = _landed(flying, done, size, chunk_rows is None)
+            if progress:
+                progress(done, total)
+    return done
+
+
+def _update_items(u: RowUpdate) -> tuple[int, int, dict[str, Any]]:
+    changes: dict[str, Any] = {name: new for name, (_old, new) in u.changes.items()}
+    if u.custom:
+        changes["custom"] = dict(u.custom)
+    return u.record_id, u.version, changes
+
+
+def _stage_updates(ctx: Context, writer: Any, module: str, part: list[RowUpdate]) -> Any:
+    """The chunk's updates read and checked in a read unit of work (no lock taken); refused rows by file row."""
+    with ctx.db.unit_of_work(write=False) as s:
+        try:
+            return writer.stage_update(s, module, [_update_items(u) for u in part])
+        except ValidationError as exc:
+            raise ChunkFailed(_by_file_row(ctx, module, part, exc)) from None
+
+
+def _write_update_chunk(ctx: Context, writer: Any, module: str, batch_id: int, part: list[RowUpdate], staged: Any,
+                        gap: _Gap | None) -> float:
+    """One chunk's write transaction (in the worker thread); the records' values before go into the batch."""
+    if gap:
+        gap.after_chunk()
+    started = time.perf_counter()
+    with ctx.db.unit_of_work(write=True) as s:
+        try:
+            versions = writer.write_update(s, staged)
+        except ValidationError as exc:
+            raise ChunkFailed(_by_file_row(ctx, module, part, exc)) from None
+        keys = {d.key: d.id for d in ctx.services[module]._definitions(s)}
+        records = []
+        for u, row, stored, version in zip(part, staged.rows, staged.stored, versions, strict=True):
+            before = {name: val.to_plain(row[name]) for name in u.changes}
+            if u.custom:
+                # the values before, so that the batch undo (and a failed import's purge) restores them too
+                before["custom"] = {key: stored.get(keys.get(key)) for key in u.custom}
+            records.append({"batch_id": batch_id, "record_id": u.record_id, "version": version, "action": "update",
+                            "before": before})
+        batches.add_records(s, batch_id, records)
+        s.commit()
+    return time.perf_counter() - started
+
+
+def _by_file_row(ctx: Context, module: str, part: list[RowUpdate], exc: ValidationError) -> list[FieldError]:
+    """The bulk path's errors (``row`` = position in the chunk) by the file's rows; a conflict says so in the
+    importer's words (the record named by its key)."""
+    service = ctx.services[module]
+    out = []
+    for e in exc.errors:
+        u = part[e.row] if e.row is not None else None
+        if u is not None and e.code == "conflict":
+            out.append(FieldError(None, "conflict", _conflict(service, u), row=u.row))
+        else:
+            out.append(FieldError(e.field, e.code, e.message, row=u.row if u is not None else None))
+    return out
+
+
+def _conflict(service: Any, u: RowUpdate) -> Text:
+    return Text(f"{service.spec.label.zh}“{u.key}”在预览之后已被他人修改或删除，未覆盖他人的修改",
+                f"{service.spec.label.en} '{u.key}' was changed or deleted by someone else after the preview; "
+                f"their changes were not overwritten")
+
+
+def _write_updates_one_by_one(ctx: Context, module: str, batch_id: int, updates: list[RowUpdate], gap: _Gap | None,
+                              progress: Callable[[int, int], None] | None, total: int) -> int:
+    """A module whose update rule is its own (contacts): each record through the service, in chunks."""
+    done = 0
+    for i in range(0, len(updates), UPDATE_ONE_BY_ONE_ROWS):
+        part = updates[i:i + UPDATE_ONE_BY_ONE_ROWS]
+        with ctx.db.unit_of_work(write=True) as s:
+            _update_chunk(s, ctx, module, batch_id, part)
+            s.commit()
+        done += len(part)
+        if gap:
+            gap.after_chunk()
+        if progress:
+            progress(done, total)
+    return done
+
+
 def _update_chunk(s: Session, ctx: Context, module: str, batch_id: int, part: list[RowUpdate]) -> None:
     """Each row through the service's update path, refused as a conflict if the record changed since the preview."""
     service = ctx.services[module]
@@ -265,10 +371,7 @@ def _update_chunk(s: Session, ctx: Context, module: str, batch_id: int, part: li
             obj = service._load(s, u.record_id, for_update=True)
             service._check_version(s, obj, u.version)
         except (ConcurrencyConflict, NotFound):
-            errors.append(FieldError(None, "conflict", Text(
-                f"{service.spec.label.zh}“{u.key}”在预览之后已被他人修改或删除，未覆盖他人的修改",
-                f"{service.spec.label.en} '{u.key}' was changed or deleted by someone else after the preview; "
-                f"their changes were not overwritten"), row=u.row))
+            errors.append(FieldError(None, "conflict", _conflict(service, u), row=u.row))
             continue
         before = {name: val.to_plain(old) for name, (old, _new) in u.changes.items()}
         changes: dict[str, Any] = {name: new for name, (_old, new) in u.changes.items()}

@@ -58,6 +58,8 @@ def _phone_digits() -> ColumnElement[str]:
 
 class ContactService(ContactDuplicatesMixin, EntityService):
     spec = SPEC
+    # _update_in refreshes the search entry of the customer a contact leaves: one record at a time only
+    bulk_updates = False
 
     def _apply_defaults(self, s: Session, full: dict[str, Any], given: dict[str, Any]) -> None:
         full["status"] = full.get("status") or "employed"

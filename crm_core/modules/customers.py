@@ -239,6 +239,12 @@ class CustomerService(CustomerDuplicatesMixin, CustomerMergeMixin, EntityService
         if changed.keys() & SEARCHED_FIELDS:
             self.refresh_search(s, obj.id)
 
+    def _after_update_many(self, s: Session, updated: list[tuple[Any, dict[str, Any]]]) -> None:
+        # _after_write's rule for many customers: one refresh of those whose searched fields changed
+        ids = [obj.id for obj, changed in updated if changed.keys() & SEARCHED_FIELDS]
+        if ids:
+            search_index.refresh(s, ids)
+
     # --- status workflow --------------------------------------------------
 
     def change_status(self, customer_id: int, status: str, *, version: int,

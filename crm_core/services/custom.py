@@ -118,7 +118,10 @@ class CustomFieldsMixin:
                 if record_id is None and d.required:
                     errors.add(f"custom.{d.key}", "required", Text(f"{d.label_zh}：不能为空", f"{d.label_en}: is required"))
                 continue
-            field = as_field(d)
+            known = s.info.setdefault("custom_as_field", {})  # one Field per definition and unit of work
+            field = known.get((d.id, d.version))
+            if field is None:
+                field = known[(d.id, d.version)] = as_field(d)
             try:
                 value = val.parse_value(field, custom[d.key])
             except val.v.FieldProblem as exc:

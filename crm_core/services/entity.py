@@ -36,6 +36,9 @@ class EntityService(ListingMixin, RecordsMixin, CustomFieldsMixin, WriteGuardsMi
     """Generic service over one :class:`EntitySpec`; subclasses add module rules."""
 
     spec: ClassVar[EntitySpec]
+    # Whether BulkWriter.stage_update may update this module's records (False: a module whose _update_in
+    # does more than _checked_update + the write + _after_update_many)
+    bulk_updates: ClassVar[bool] = True
 
     def __init__(self, ctx: Context):
         self.ctx = ctx
@@ -481,6 +484,33 @@ class EntityService(ListingMixin, RecordsMixin, CustomFieldsMixin, WriteGuardsMi
             full[owner] = self.ctx.actor.user_id
 
     def _update_in(self, s: Session, obj: Any, changes: dict[str, Any]) -> None:
+        changed, custom_values = self._checked_update(s, obj, changes)
+        before = self._snapshot(obj)
+        for k, v in changed.items():
+            setattr(obj, k, v)
+        with s.no_autoflush:  # (its query would flush the record before _touch: two UPDATEs, two versions)
+            custom_changed = self._save_custom(s, obj.id, custom_values)
+        if changed or custom_changed:
+            self._touch(obj)
+            self._flush(s, obj)
+            self._after_write(s, obj, changed)
+            after = self._snapshot(obj)
+            self._audit(s, "update", obj.id, {k: before.get(k) for k in changed} | custom_changed.get("before", {}),
+                        {k: after.get(k) for k in changed} | custom_changed.get("after", {}))
+
+    def _checked_update(self, s: Session, obj: Any, changes: dict[str, Any], *,
+                        stored_custom: dict[int, str | None] | None = None) -> tuple[dict[str, Any], dict[int, str | None]]:
+        """Parse and check an update of ``obj`` (any object with the record's columns as attributes), writing
+        nothing: (the fields whose value changes -> new value, the given custom values by definition id).
+
+        The rules of every update, the single one (:meth:`_update_in`) and the bulk one
+        (``BulkWriter.stage_update``). ``stored_custom``: the record's stored custom values when the caller
+        read them already. ``changes`` loses its "custom" key (as :meth:`_update_in` always did).
+
+        Raises:
+            RecordInactive: the record is deactivated (read-only).
+            ValidationError: every problem found.
+        """
         self._ensure_active(obj)
         errors = ErrorCollector()
         custom = changes.pop("custom", None)
@@ -501,17 +531,15 @@ class EntityService(ListingMixin, RecordsMixin, CustomFieldsMixin, WriteGuardsMi
         # Only what really changes is re-checked: a form that sends back an unchanged value
         # (a since-deactivated dictionary entry or owner) must not block the user's other edits.
         self._check_common(s, full, obj, errors, changed={k for k, v in parsed.items() if v != getattr(obj, k)})
-        custom_values = self._parse_custom(s, custom, obj.id, errors)
+        custom_values = self._parse_custom(s, custom, obj.id, errors, stored=stored_custom)
         errors.raise_if_any()
-        before = self._snapshot(obj)
-        changed = {k: v for k, v in parsed.items() if getattr(obj, k) != v}
-        for k, v in changed.items():
-            setattr(obj, k, v)
-        custom_changed = self._save_custom(s, obj.id, custom_values)
-        if changed or custom_changed:
-            self._touch(obj)
-            self._flush(s, obj)
+        return {k: v for k, v in parsed.items() if getattr(obj, k) != v}, custom_values
+
+    def _after_update_many(self, s: Session, updated: list[tuple[Any, dict[str, Any]]]) -> None:
+        """:meth:`_after_write` of many updated records ``(record, changed)`` at once (the bulk update path).
+
+        The default runs the hook record by record; a module whose hook writes derived data overrides this
+        with a set-based version of the same rule (the customers' search index).
+        """
+        for obj, changed in updated:
             self._after_write(s, obj, changed)
-            after = self._snapshot(obj)
-            self._audit(s, "update", obj.id, {k: before.get(k) for k in changed} | custom_changed.get("before", {}),
-                        {k: after.get(k) for k in changed} | custom_changed.get("after", {}))

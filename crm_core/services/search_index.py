@@ -58,7 +58,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from itertools import repeat
 
-from sqlalchemy import Connection, bindparam, delete, select, update
+from sqlalchemy import Connection, bindparam, delete, select, text, update
 from sqlalchemy.orm import Session
 
 from crm_core.models import Contact, Customer, CustomerSearchGram
@@ -67,6 +67,7 @@ _NON_WORD = re.compile(r"[\s\W_]+", re.UNICODE)
 _SPACE = re.compile(r"\s+", re.UNICODE)
 _NON_DIGIT = re.compile(r"\D")
 _NOT_KEY = re.compile(r"[\W_]+", re.UNICODE)
+MANY_ROWS = 200  # index rows a refresh writes set-based beyond (COPY / one DELETE on PostgreSQL)
 NAME_KEY_LENGTH = 400  # the column's length; NFKC may lengthen a name ("㍿" -> "株式会社")
 
 #: Gram kinds (see the module docstring).
@@ -281,6 +282,7 @@ def refresh(conn: Session | Connection, customer_ids: int | Iterable[int], *,
         stored[cid].add((g, k))
     changed: set[int] = set()
     texts: list[dict[str, object]] = []
+    gone: list[dict[str, object]] = []
     new: list[dict[str, object]] = []
     for cid, entry in wanted.items():
         if stored_text.get(cid) != (entry.search_text, entry.name_key):
@@ -290,17 +292,29 @@ def refresh(conn: Session | Connection, customer_ids: int | Iterable[int], *,
         if not removed and not added:
             continue
         changed.add(cid)
-        # Rows are deleted by (customer, gram) through the customer_id index, so the
-        # grams touched are rewritten whole: every kind of them that is still wanted.
-        touched = {g for g, _ in removed}
-        if touched:
-            conn.execute(delete(grams).where(grams.c.customer_id == cid, grams.c.gram.in_(sorted(touched))))
-        new += [{"gram": g, "kind": k, "customer_id": cid} for g, k in sorted(entry.grams)
-                if g in touched or (g, k) in added]
+        # Exactly the rows that differ, each by its whole primary key (gram, kind, customer): one
+        # statement for all customers (a bulk update refreshes thousands), no other row touched.
+        gone += [{"g": g, "k": k, "cid": cid} for g, k in sorted(removed)]
+        new += [{"gram": g, "kind": k, "customer_id": cid} for g, k in sorted(added)]
     if texts:
         conn.execute(update(table).where(table.c.id == bindparam("cid"))
                      .values(search_text=bindparam("text"), name_key=bindparam("key"),
                              updated_at=table.c.updated_at), texts)
-    if new:
+    many = isinstance(conn, Session) and len(gone) + len(new) > MANY_ROWS
+    postgresql = (conn.get_bind() if isinstance(conn, Session) else conn).dialect.name == "postgresql"
+    if gone and many and postgresql:
+        # one statement, each row found by its key (a pipelined DELETE per row cost 0.5 ms a row under load)
+        conn.execute(text("DELETE FROM customer_search_grams g USING unnest(CAST(:g AS text[]), CAST(:k AS text[]), "
+                          "CAST(:c AS integer[])) AS d(gram, kind, customer_id) "
+                          "WHERE g.gram = d.gram AND g.kind = d.kind AND g.customer_id = d.customer_id"),
+                     {"g": [r["g"] for r in gone], "k": [r["k"] for r in gone], "c": [r["cid"] for r in gone]})
+    elif gone:
+        conn.execute(delete(grams).where(grams.c.gram == bindparam("g"), grams.c.kind == bindparam("k"),
+                                         grams.c.customer_id == bindparam("cid")), gone)
+    if new and many:
+        from crm_core.bulk.rows import insert_rows
+
+        insert_rows(conn, grams, ("gram", "kind", "customer_id"), [(r["gram"], r["kind"], r["customer_id"]) for r in new])
+    elif new:
         conn.execute(grams.insert(), new)
     return changed

@@ -175,11 +175,15 @@ def test_longer_search_uses_the_trigram_index(admin, some_customers, backend):
 
 
 def test_refreshing_one_customers_grams_reads_only_its_rows(admin, some_customers, backend):
-    """The delete of a save and the ON DELETE CASCADE both find a customer's rows by customer_id."""
+    """The refresh reads a customer's rows and the ON DELETE CASCADE finds them by customer_id; the refresh
+    deletes each row that no longer fits by its primary key (one statement for many customers)."""
     text = plan(admin.db, "DELETE FROM customer_search_grams WHERE customer_id = 1", ())
     select_text = plan(admin.db, "SELECT gram, kind FROM customer_search_grams WHERE customer_id = 1", ())
     for t in (text, select_text):
         assert "ix_customer_search_grams_customer_id" in t
+    one = plan(admin.db, "DELETE FROM customer_search_grams WHERE gram = 'ab' AND kind = 'n' AND customer_id = 1", ())
+    pk = "pk_customer_search_grams" if backend == "postgresql" else "sqlite_autoindex_customer_search_grams_1"
+    assert pk in one and "Seq Scan" not in one and "SCAN customer_search_grams" not in one
 
 
 def test_contact_search_uses_an_index(admin, some_customers, backend):
