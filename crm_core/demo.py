@@ -21,13 +21,20 @@ relative to today, the reference day). What is generated is decided first by
 
 How it writes: users go through the user service. Everything else goes
 through the bulk path (:mod:`crm_core.bulk`, driven by
-:mod:`crm_core.demo_write`), ``CHUNK`` customers with all their records per
-transaction, with what the services derive (codes of the day the record was
-created, status history, search index, audit entries, ticket log and
-notices) and the times the plan says things happened, so dashboards show
-history; the operation log keeps the real time at which the demo data was
+:mod:`crm_core.demo_write`), with what the services derive (codes of the day
+the record was created, status history, search index, audit entries, ticket
+log and notices) and the times the plan says things happened, so dashboards
+show history; the operation log keeps the real time at which the demo data was
 written. (Through the services, record by record, 3,000 customers took
 about 7 minutes.)
+
+Customers are planned oldest first (their creation times are drawn first, from
+a generator of their own) and every module's records are written in the order
+of their ``created_at``, so ids follow creation times as in a real office and
+the grids' newest-first order (by id) is also by 创建时间. Each flush is one
+transaction (about ``CHUNK`` customers' worth), so that other clients of a
+database in use get their turns; records dated after a flush's horizon wait in
+memory for a later flush.
 """
 
 from __future__ import annotations
