@@ -113,8 +113,9 @@ def generate(db: Database, *, seed: int = DEFAULT_SEED, customers: int = 3000, p
     env = Env(today=office_today(), latest=now - dt.timedelta(hours=2), codes=_dictionary_codes(db, admin),
               roles={role: len(actors) for role, actors in users.items()})
     counters = Counters(contract=_count(db, Contract))
-    # One generator per customer (and one for its creation time): customer n is drawn the same whatever the run
-    # size, but customers are planned and written oldest first, so that ids follow creation times.
+    # One generator per customer (and one for its creation time); customers are planned and written oldest first,
+    # so that ids follow creation times. The same seed and size give the same data (a customer's plan also depends
+    # on the numbers and names drawn before it: a bigger run does not extend a smaller one).
     created = [customer_created(random.Random(f"{seed}:created:{i}"), env) for i in range(existing, existing + customers)]
     order = sorted(range(customers), key=created.__getitem__)
     chunks = [order[k:k + CHUNK] for k in range(0, customers, CHUNK)]

@@ -127,18 +127,14 @@ def restore_many(s: Session, ctx: Context, module: str, records: list[tuple[int,
         changes = dict(before or {})
         custom = changes.get("custom")
         # an empty value going back into a field that became required: only the single path's exception does it
-        if not getattr(service, "bulk_updates", True) or any(v is None and k in required for k, v in (custom or {}).items()):
+        # A purge (version None) goes record by record, unscoped as before: it may run at another user's sign-in
+        # (recover_interrupted), whose scope need not hold the records the interrupted import updated.
+        if version is None or not getattr(service, "bulk_updates", True) or any(
+                v is None and k in required for k, v in (custom or {}).items()):
             one_by_one.append((rid, version, before))
         else:
             items.append((rid, version, changes))
     if items:
-        if any(v is None for _, v, _ in items):  # a purge: the versions the records have now
-            ids = [rid for rid, _, _ in items]
-            now: dict[int, int] = {}
-            for i in range(0, len(ids), RESTORE_PART):
-                now.update(s.execute(select(service.model.id, service.model.version)
-                                     .where(service.model.id.in_(ids[i:i + RESTORE_PART]))).all())
-            items = [(rid, now[rid] if v is None else v, c) for rid, v, c in items if v is not None or rid in now]
         try:
             BulkWriter(ctx.db, ctx.actor).update_in(s, module, items)
         except ValidationError as exc:
@@ -146,9 +142,8 @@ def restore_many(s: Session, ctx: Context, module: str, records: list[tuple[int,
             if not conflicts:
                 raise
             rid = items[conflicts[0].row or 0][0]
-            if all(v is not None for _, v, _ in records):  # an undo: the record changed since the import
-                raise ConcurrencyConflict(conflicts[0].message, module=module, record_id=rid, current=None) from None
-            raise  # a purge: the records are locked by nobody else here; a conflict is a real fault
+            # an undo (a purge never comes here): the record changed since the import
+            raise ConcurrencyConflict(conflicts[0].message, module=module, record_id=rid, current=None) from None
     for rid, version, before in one_by_one:
         if version is None:
             obj = s.get(service.model, rid)

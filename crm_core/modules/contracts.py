@@ -71,6 +71,9 @@ SPEC = EntitySpec(
 
 class ContractService(EntityService):
     spec = SPEC
+    # The amount is checked against the payments received, which other saves change without a new contract
+    # version: that rule must run with the record locked, as the single update runs it (no bulk path).
+    bulk_updates = False
 
     def _apply_defaults(self, s: Session, full: dict[str, Any], given: dict[str, Any]) -> None:
         full["delivery_status"] = full.get("delivery_status") or "pending"
@@ -210,6 +213,8 @@ PAYMENT_SPEC = EntitySpec(
 
 class PaymentService(EntityService):
     spec = PAYMENT_SPEC
+    # The contract's received total bounds each payment: checked with the record locked, one at a time.
+    bulk_updates = False
 
     def _validate(self, s: Session, values: dict[str, Any], obj: Any, errors: ErrorCollector) -> None:
         # Through the contracts' row scope (an unseen contract's figures must not leak into

@@ -650,6 +650,11 @@ class CustomerService(CustomerDuplicatesMixin, CustomerMergeMixin, EntityService
             return True
         url = str(s.get_bind().url)
         if url not in _BINARY_NAMES:
-            collation = s.scalar(text("SELECT datcollate FROM pg_database WHERE datname = current_database()"))
-            _BINARY_NAMES[url] = collation in ("C", "POSIX") or str(collation).startswith(("C.", "c."))
+            # datlocprovider (PostgreSQL 15+): an ICU database may say datcollate 'C' and sort by ICU's rules;
+            # only the C library's C collation sorts by code point (read through to_jsonb: no such column before 15)
+            collation, provider = s.execute(text(
+                "SELECT datcollate, to_jsonb(d) ->> 'datlocprovider' FROM pg_database d "
+                "WHERE datname = current_database()")).one()
+            _BINARY_NAMES[url] = provider in (None, "c") and (
+                collation in ("C", "POSIX") or str(collation).startswith(("C.", "c.")))
         return _BINARY_NAMES[url]

@@ -175,3 +175,23 @@ def test_undo_of_an_update_import_restores_the_values_and_what_search_finds(admi
     assert got_b["custom"] == {"erp_id": None, "seats": None, "region": None}
     assert [r["id"] for r in admin.customers.search("星河").rows] == [a["id"]]
     assert admin.customers.search("银河").rows == [] and admin.customers.search("银河智能").rows == []
+
+
+def test_a_purge_at_another_salespersons_sign_in_gives_the_updated_customer_its_values_back(login, db):
+    """An interrupted update import is purged at whoever signs in next on that computer: a colleague whose
+    scope does not hold the updated customer still restores it (nothing of the import is kept)."""
+    from crm_core.importing import batches
+
+    owner, colleague = login("sales1"), login("sales2")
+    mine = owner.customers.create({"name": "甲方科技有限公司", "level": "C", "phone": "13800000001"})
+    changed = owner.customers.update(mine["id"], {"level": "A"}, version=mine["version"])
+    ctx = owner.imports.ctx
+    batch_id = batches.start(ctx, "customers", "客户.xlsx")
+    with db.unit_of_work(write=True) as s:
+        batches.add_records(s, batch_id, [{"record_id": mine["id"], "version": changed["version"], "action": "update",
+                                           "before": {"level": "C"}}])
+        s.commit()
+    assert batches.purge(colleague.imports.ctx, batch_id, why="interrupted") == 1
+    assert owner.customers.get(mine["id"])["level"] == "C"
+    with db.unit_of_work(write=False) as s:
+        assert s.get(ImportBatch, batch_id).state == "failed"
