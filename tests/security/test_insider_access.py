@@ -111,7 +111,8 @@ def test_with_kinds_in_the_index_the_rule_is_by_kind(monkeypatch):
     indexed = Table("customer_search_grams", MetaData(), Column("gram", String(2)), Column("kind", String(1)),
                     Column("customer_id", Integer))
     monkeypatch.setattr(grants, "tables", lambda: {"customer_search_grams": indexed})
-    assert policies.gram_rule("engineer") == "kind IN ('n')"  # no contacts, no phones
+    # a name's pairs, its first pair (kind 's') included; no contact names, no phones
+    assert policies.gram_rule("engineer") == "kind IN ('n', 's')"
     assert policies.gram_rule("sales") is None  # reads all of it
 
 
