@@ -121,10 +121,6 @@ def _after_prefix(word: str) -> str:
     return "\U0010ffff" * 101  # beyond every name (at most 100 characters)
 
 
-# Whether a database's names sort by code point (per URL; see CustomerService._binary_names).
-_BINARY_NAMES: dict[str, bool] = {}
-
-
 def _status_label(code: str | None) -> Text:
     for c in CUSTOMER_STATUS:
         if c.code == code:
@@ -645,16 +641,17 @@ class CustomerService(CustomerDuplicatesMixin, CustomerMergeMixin, EntityService
 
     def _binary_names(self, s: Session) -> bool:
         """Whether names sort by code point (SQLite; PostgreSQL under the C collation), so that
-        the names starting with a word are one range of ``ix_customers_name``."""
+        the names starting with a word are one range of ``ix_customers_name``. Asked once per
+        signed-in session (this service's lifetime): a database's collation is fixed at its creation."""
         if self.ctx.db.backend != "postgresql":
             return True
-        url = str(s.get_bind().url)
-        if url not in _BINARY_NAMES:
+        known = self.__dict__.get("_binary_names_known")
+        if known is None:
             # datlocprovider (PostgreSQL 15+): an ICU database may say datcollate 'C' and sort by ICU's rules;
             # only the C library's C collation sorts by code point (read through to_jsonb: no such column before 15)
             collation, provider = s.execute(text(
                 "SELECT datcollate, to_jsonb(d) ->> 'datlocprovider' FROM pg_database d "
                 "WHERE datname = current_database()")).one()
-            _BINARY_NAMES[url] = provider in (None, "c") and (
+            known = self.__dict__["_binary_names_known"] = provider in (None, "c") and (
                 collation in ("C", "POSIX") or str(collation).startswith(("C.", "c.")))
-        return _BINARY_NAMES[url]
+        return known
