@@ -14,8 +14,7 @@ import pytest
 from sqlalchemy import text
 
 from crm_core import ListQuery
-from crm_core.modules.customers import CustomerService
-from tests.integration.test_search_name_start import _reference, _walk, common, towns  # noqa: F401 - fixtures
+from tests.integration.test_search_name_start import _reference, _walk_noting_plans, common, towns  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.usefixtures("common")
 
@@ -52,19 +51,10 @@ def profile(backend, request):
 
 @pytest.mark.parametrize("sort", ["name", "-name"])
 def test_an_icu_database_reading_datcollate_c_gets_the_walks_pages(admin, towns, monkeypatch, sort):
-    used = []
-    original = CustomerService._search_branches
-
-    def spy(self, s, t, keys):
-        parts = original(self, s, t, keys)
-        used.append(parts is not None)
-        return parts
-
+    used: list[bool] = []
     for session in (admin, towns):
         query = ListQuery(search="co", sort=(sort,), limit=9)
         expected = _reference(session, query, monkeypatch)
-        with monkeypatch.context() as m:
-            m.setattr(CustomerService, "_search_branches", spy)
-            assert _walk(session, query) == expected, session.actor.login
+        assert _walk_noting_plans(session, query, monkeypatch, used) == expected, session.actor.login
         assert len(expected) > 1  # several pages
     assert used and not any(used)  # never the range of the name index
