@@ -14,6 +14,7 @@ Options / environment:
 
 from __future__ import annotations
 
+import gc
 import itertools
 import os
 import shutil
@@ -33,6 +34,28 @@ _counter = itertools.count()
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--backend", default=os.environ.get("CRM_TEST_BACKENDS", "all"),
                      choices=["sqlite", "postgresql", "all"], help="database backend(s) to test against")
+    parser.addoption("--backend-tests-only", action="store_true",
+                     help="leave out the tests that take no backend (dev.py test runs them in the PostgreSQL process)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not config.getoption("--backend-tests-only"):
+        return
+
+    def takes_backend(item: pytest.Item) -> bool:
+        callspec = getattr(item, "callspec", None)
+        return callspec is not None and "backend" in callspec.params
+
+    config.hook.pytest_deselected(items=[item for item in items if not takes_backend(item)])
+    items[:] = [item for item in items if takes_backend(item)]
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """What collection built (modules, test items, their marks) lives to the end: out of the collector's
+    sight, so that the automatic collections during the run walk only what tests make (as the client
+    freezes its start-up objects: crm_desktop.heap)."""
+    gc.collect()
+    gc.freeze()
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -48,6 +48,11 @@ def _collect_between_tests():
         if QCoreApplication.instance() is not None:
             QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         gc.collect()
+        # What outlives the test (modules, session fixtures, caches) is moved out of the collector's
+        # sight, so the next collection reads only the next test's objects: a full collection over the
+        # whole suite's heap took half a second after every test (about a third of the GUI tests' time).
+        # Reference counting still frees frozen objects; only a cycle among them would stay.
+        gc.freeze()
         gc.enable()
 
 
