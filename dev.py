@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import venv
 from pathlib import Path
 
@@ -84,11 +85,37 @@ def run() -> int:
 
 
 def test() -> int:
-    """Run the whole suite against SQLite and PostgreSQL."""
+    """Run the whole suite against SQLite and PostgreSQL.
+
+    Without ``--backend`` the two backends run side by side in two processes (two cores): the
+    PostgreSQL one takes only the tests parametrised by backend, the SQLite one also the tests
+    that take none (the slower PostgreSQL half is the longer one: a fresh database per test on
+    the server). Those tests use the server only through databases and clusters of their own.
+    The PostgreSQL run prints as it goes; the SQLite run's output follows when both are done.
+    """
     ensure_venv()
     env = dict(os.environ)
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
-    return subprocess.run([str(PYTHON), "-m", "pytest", "--backend=all", *sys.argv[2:]], cwd=ROOT, env=env).returncode
+    args = sys.argv[2:]
+    pytest = [str(PYTHON), "-m", "pytest"]
+    if any(a == "--backend" or a.startswith("--backend=") for a in args):
+        return subprocess.run([*pytest, *args], cwd=ROOT, env=env).returncode
+    with tempfile.TemporaryDirectory(prefix="crm-tests-") as scratch:
+        log_path = Path(scratch) / "sqlite.log"
+        with open(log_path, "w", encoding="utf-8") as log:
+            sqlite = subprocess.Popen([*pytest, "--backend=sqlite",
+                                       f"--basetemp={Path(scratch) / 'sqlite'}", *args],
+                                      cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+            try:
+                postgresql = subprocess.run([*pytest, "--backend=postgresql", "--backendless=exclude",
+                                             f"--basetemp={Path(scratch) / 'postgresql'}", *args],
+                                            cwd=ROOT, env=env).returncode
+            finally:
+                sqlite_code = sqlite.wait()
+        print("\n=== the SQLite run (alongside; with the tests that take no backend) ===", flush=True)
+        print(log_path.read_text(encoding="utf-8", errors="replace"), flush=True)
+    print(f"PostgreSQL run: exit {postgresql}; SQLite run: exit {sqlite_code}", flush=True)
+    return postgresql or sqlite_code
 
 
 if __name__ == "__main__":

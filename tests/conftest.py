@@ -35,20 +35,23 @@ _counter = itertools.count()
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--backend", default=os.environ.get("CRM_TEST_BACKENDS", "all"),
                      choices=["sqlite", "postgresql", "all"], help="database backend(s) to test against")
-    parser.addoption("--backend-tests-only", action="store_true",
-                     help="leave out the tests that take no backend (dev.py test runs them in the PostgreSQL process)")
+    parser.addoption("--backendless", default="include", choices=["include", "exclude", "only"],
+                     help="the tests that take no backend: run them too (default), leave them out, or run only "
+                          "them (dev.py test runs the backends in two processes and these in one of them)")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if not config.getoption("--backend-tests-only"):
+    choice = config.getoption("--backendless")
+    if choice == "include":
         return
 
-    def takes_backend(item: pytest.Item) -> bool:
+    def kept(item: pytest.Item) -> bool:
         callspec = getattr(item, "callspec", None)
-        return callspec is not None and "backend" in callspec.params
+        takes_backend = callspec is not None and "backend" in callspec.params
+        return takes_backend if choice == "exclude" else not takes_backend
 
-    config.hook.pytest_deselected(items=[item for item in items if not takes_backend(item)])
-    items[:] = [item for item in items if takes_backend(item)]
+    config.hook.pytest_deselected(items=[item for item in items if not kept(item)])
+    items[:] = [item for item in items if kept(item)]
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
