@@ -133,6 +133,17 @@ def test_a_record_stamped_by_a_slow_clock_keeps_its_place_in_the_order_of_saving
     assert [r["id"] for r in rows] == saved["admin"]
 
 
+def test_created_at_after_another_field_breaks_its_ties_in_its_own_direction(admin, make_customer):
+    one, two = make_customer("杭州云帆网络科技有限公司"), make_customer("上海海纳信息技术有限公司")
+    ids = [admin.contacts.create({"customer_id": c["id"], "name": n})["id"]
+           for c, n in ((one, "王芳"), (one, "李娜"), (two, "王芳"), (two, "李娜"))]
+    names = lambda sort: [r["id"] for r in admin.contacts.list(ListQuery(sort=sort, limit=50)).rows]  # noqa: E731
+    # 李娜 sorts before 王芳 (code points); each name's newest first, then oldest first
+    assert names(("name", "-created_at")) == [ids[3], ids[1], ids[2], ids[0]]
+    assert names(("-name", "created_at")) == [ids[0], ids[2], ids[1], ids[3]]
+    assert names(("-created_at", "name")) == ids[::-1]  # the id is unique: nothing after it counts
+
+
 # --- plans: the id's (issue: the default newest-first arrow sat on a column no click could sort) ---------
 
 @pytest.mark.parametrize("who", ["admin", "salesperson"])
