@@ -1,7 +1,7 @@
 """Grid pages of every customer-scoped module, sorted by each column, as admin and as a salesperson.
 
 Not a test. Issue 9, items 3-4: a module's first grid page, and a later keyset
-page, sorted by each column its grid offers (``EntitySpec.grid_sorts``; every
+page, sorted by each column its grid offers (``EntitySpec.offered_sorts``; every
 grid column with ``--all-fields``), both directions, for the admin and for the
 first salesperson, against a bare ``SELECT * FROM <table> ORDER BY id LIMIT 50``
 of the same table measured alternately in the same run. One line per
@@ -178,8 +178,8 @@ def main() -> None:
                 conn.execute(text(f"SELECT * FROM {table} ORDER BY id LIMIT 50")).all()
 
         names = [f.name for f in spec.grid_fields] + ["id"]
-        if not args.all_fields and spec.grid_sorts is not None:
-            names = [n for n in names if n in spec.grid_sorts]
+        if not args.all_fields and spec.offered_sorts is not None:
+            names = [n for n in names if n in spec.offered_sorts]
         fields = tuple(f.name for f in spec.grid_fields)
         for who, session in (("admin", admin), ("sales", sales)):
             service = getattr(session, module)

@@ -127,7 +127,9 @@ class EntitySpec:
             The column chooser still offers them; an export or a report every field.
         grid_sorts: the fields a grid offers to sort by: those an index serves for every
             reader at a million records (see migrations 0006, 0011, 0014); None: every field
-            (a module whose lists stay small). The services still sort by any field.
+            (a module whose lists stay small). The services still sort by any field. A module
+            that leaves ``created_at`` out sorts by it as by ``id`` (:meth:`sorts_as`), so its
+            grid offers it too (:attr:`offered_sorts`).
     """
 
     module: str
@@ -155,6 +157,29 @@ class EntitySpec:
     def field(self, name: str) -> Field:
         """The field called ``name`` (business or system); KeyError if none."""
         return self.all_fields[name]
+
+    def sorts_as(self, name: str) -> str:
+        """The field a sort by field ``name`` orders by: ``name`` itself, or ``id`` for ``created_at``
+        in a module without an index of its own for it (its ``grid_sorts`` leave it out).
+
+        A record's ``created_at`` is stamped when it is first written and never changed (read-only),
+        and ids are handed out in the order records are written: a table's id order is its order of
+        creation. So the primary key serves the sort (keyset pages, reading from the end, a
+        salesperson's scope walked along it) where an index of ``created_at`` would cost every write.
+        Where two writers overlap the stamps may disagree with the ids by the overlap (see
+        docs/performance.md, "创建时间 sorts as the id"); the order stays the one records were saved in.
+        """
+        if name == "created_at" and self.grid_sorts is not None and "created_at" not in self.grid_sorts:
+            return "id"
+        return name
+
+    @property
+    def offered_sorts(self) -> frozenset[str] | None:
+        """The fields a grid lets a user sort by: ``grid_sorts`` and the fields that sort as one of
+        them (:meth:`sorts_as`); None: every field."""
+        if self.grid_sorts is None:
+            return None
+        return frozenset(n for n in self.all_fields if self.sorts_as(n) in self.grid_sorts)
 
     @property
     def grid_fields(self) -> tuple[Field, ...]:

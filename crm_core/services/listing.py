@@ -174,18 +174,27 @@ class ListingMixin:
 
 
     def _sort_keys(self, sort: tuple[str, ...]) -> list[SortKey]:
-        keys: list[SortKey] = []
+        """The ORDER BY of ``sort`` ("-field" descending), ending with the id.
+
+        A field that sorts as the id (``created_at`` of most modules: ``EntitySpec.sorts_as``) is
+        the id, so the page, its cursor and its plan are those of the id sort. The id ends the
+        order in its own direction (it is unique: nothing after it counts); a sort that does not
+        name it ends with it in the first field's direction.
+        """
+        fields = []
         for item in sort or (self.spec.default_sort,):
-            desc = item.startswith("-")
             field = self._field_or_error(item.lstrip("-"))
             masked.require_unmasked(field, self.ctx.actor.role, "sort")
-            if field.name == "id":
-                continue
-            col = getattr(self.model, field.name)
+            fields.append((self.spec.sorts_as(field.name), item.startswith("-")))
+        keys: list[SortKey] = []
+        for name, desc in fields:
+            if name == "id":
+                break
+            col = getattr(self.model, name)
             keys.append(SortKey(col, desc, bool(col.nullable)))
         # id makes the order total, so keyset paging never skips or repeats a row
-        first_desc = (sort or (self.spec.default_sort,))[0].startswith("-")
-        keys.append(SortKey(self.model.id, first_desc, False))
+        id_desc = next((desc for name, desc in fields if name == "id"), fields[0][1])
+        keys.append(SortKey(self.model.id, id_desc, False))
         return keys
 
 

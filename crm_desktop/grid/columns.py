@@ -12,7 +12,8 @@ restored when the page opens again.
 A column the role reads masked (an engineer's customer phone numbers) offers
 no sorting: a click on its heading does nothing and its tooltip says why
 (the service would refuse the sort). Nor does a column whose sort no index
-serves at scale (the module's ``grid_sorts`` in crm_core leave it out).
+serves at scale (the module's ``offered_sorts`` in crm_core leave it out: its
+``grid_sorts``, plus 创建时间 where the service sorts it as the id).
 """
 
 from __future__ import annotations
@@ -69,7 +70,8 @@ class ColumnChooser(QObject):
         self.menu: QMenu | None = None
         self.on_defaults = True  # the module's default columns, not the user's own choice (widen_defaults)
         masked = masked_fields(spec, role)
-        unindexed = frozenset() if spec.grid_sorts is None else frozenset(spec.all_fields) - set(spec.grid_sorts)
+        offered = spec.offered_sorts  # grid_sorts, and 创建时间 where it sorts as the id
+        unindexed = frozenset() if offered is None else frozenset(spec.all_fields) - offered
         self.unsortable = masked | unindexed
         model.set_unsortable(sorted(masked), unindexed=sorted(unindexed))
         header = view.horizontalHeader()
@@ -233,8 +235,8 @@ class ColumnChooser(QObject):
     def show_default_sort(self) -> None:
         """Show the arrow of the service's default order, so the list's order is never a mystery.
 
-        The default "-id" (newest first) is shown on the creation time when that column is shown.
-        Display only: nothing reloads.
+        The default "-id" (newest first) is shown on the creation time when that column is shown
+        (clicking it then lists the oldest first). Display only: nothing reloads.
         """
         sort = self._model.spec.default_sort
         if sort.lstrip("-") == "id":

@@ -223,7 +223,7 @@ class RecordTableModel(QAbstractTableModel):
 
         ``names``: those the role reads masked (the service refuses such a sort; this spares
         the user a click that can only end in a refusal). ``unindexed``: those no index
-        sorts (the module's ``grid_sorts`` leave them out): at scale such a sort reads every
+        sorts (the module's ``offered_sorts`` leave them out): at scale such a sort reads every
         record. Their headings say why in their tooltips.
         """
         self._unindexed = frozenset(unindexed) - frozenset(names)
