@@ -104,10 +104,22 @@ def _adjacent(word: str) -> set[str]:
 def _pairs(text: str | None) -> set[str]:
     if not text:
         return set()
-    folded = text.casefold()
-    # Pairs across punctuation ("星辰·软件" -> "辰软") and pairs as typed ("辰·", "😀科"):
-    # a 2-character term is looked up as it is, so both must be indexed.
-    joined, typed = _NON_WORD.sub("", folded), _SPACE.sub("", folded)
+    return _adjacent_of(*_forms(text.casefold()))
+
+
+def _forms(folded: str) -> tuple[str, str]:
+    """A casefolded text without its punctuation and spaces, and without its spaces only.
+
+    Pairs across punctuation ("星辰·软件" -> "辰软") and pairs as typed ("辰·", "😀科"): a
+    2-character term is looked up as it is, so both must be indexed. A text of letters and
+    digits only (most names) is both forms itself: ``isalnum`` is exactly the regular
+    expressions' word test without ``_``, so the two substitutions would change nothing."""
+    if folded.isalnum():
+        return folded, folded
+    return _NON_WORD.sub("", folded), _SPACE.sub("", folded)
+
+
+def _adjacent_of(joined: str, typed: str) -> set[str]:
     out = _adjacent(joined)
     if typed != joined:
         out |= _adjacent(typed)
@@ -132,11 +144,27 @@ def start_pair(name: str | None, others: set[str]) -> str | None:
     return first if starts_with(first) and first not in others else None
 
 
+def _start_pair(name: str | None, mail: set[str]) -> str | None:
+    """:func:`start_pair` of the name with ``others`` its other pairs and the e-mail's pairs ``mail``,
+    without building the other pairs: a 2-character text is one of a word's adjacent pairs exactly
+    when it occurs in the word."""
+    if not name or len(name) < 2:
+        return None
+    first = name[:2]
+    if not starts_with(first) or first in mail:
+        return None
+    joined, typed = _forms(name[1:].casefold())
+    return None if first in joined or first in typed else first
+
+
 def _token_pairs(text: str | None) -> set[str]:
     """Pairs inside each run of letters and digits: "hr@xingchen.cn" gives "hr", "xi" ... "cn"."""
     out: set[str] = set()
     if text:
-        for word in _NON_WORD.split(text.casefold()):
+        folded = text.casefold()
+        if folded.isalnum():  # one word (see _forms)
+            return _adjacent(folded)
+        for word in _NON_WORD.split(folded):
             out |= _adjacent(word)
     return out
 
@@ -162,9 +190,9 @@ def derive(code: str | None, name: str | None, phone: str | None, email: str | N
         parts += [n or "" for n, _ in contacts] + contact_digits
     search_text = " ".join([p for p in parts if p]).casefold()
     names = _pairs(name)
-    if email:
-        names |= _token_pairs(email)
-    start = start_pair(name, _pairs(name[1:]) | (_token_pairs(email) if email else set())) if name else None
+    mail = _token_pairs(email) if email else set()
+    names |= mail
+    start = _start_pair(name, mail)
     grams = set(zip(names, repeat(NAME)))
     if start is not None:
         grams.discard((start, NAME))

@@ -11,6 +11,7 @@ import datetime as dt
 import re
 import unicodedata
 from decimal import Decimal
+from itertools import repeat
 from typing import Any
 
 import pytest
@@ -21,7 +22,7 @@ from crm_core import validation as v
 from crm_core.importing import lookups, reader
 from crm_core.metadata import EntitySpec, Field, FieldType
 from crm_core.modules import SPECS
-from crm_core.services import values
+from crm_core.services import search_index, values
 from crm_core.services.custom import _TYPES
 from crm_core.i18n import Text
 
@@ -271,3 +272,75 @@ def test_reading_cells_as_before(row: list[Any]) -> None:
                                   "13８12345678", "138123456٣8"])
 def test_phone_examples_as_before(text: str) -> None:
     assert outcome(v.normalize_phone, text) == outcome(_before_phone, text)
+
+
+# ------------------------------------------------- a customer's search entry (search_index.derive)
+
+def _before_pairs(text: str | None) -> set[str]:
+    if not text:
+        return set()
+    folded = text.casefold()
+    joined, typed = search_index._NON_WORD.sub("", folded), search_index._SPACE.sub("", folded)
+    out = search_index._adjacent(joined)
+    if typed != joined:
+        out |= search_index._adjacent(typed)
+    return out
+
+
+def _before_token_pairs(text: str | None) -> set[str]:
+    out: set[str] = set()
+    if text:
+        for word in search_index._NON_WORD.split(text.casefold()):
+            out |= search_index._adjacent(word)
+    return out
+
+
+def _before_derive(code: str | None, name: str | None, phone: str | None, email: str | None,
+                   contacts: list[tuple[str | None, str | None]]) -> search_index.SearchEntry:
+    si = search_index
+    phone_digits = si.digits(phone)
+    parts = [code or "", name or "", phone_digits, email or ""]
+    if contacts:
+        contact_digits = [si.digits(p) for _, p in contacts]
+        parts += [n or "" for n, _ in contacts] + contact_digits
+    search_text = " ".join([p for p in parts if p]).casefold()
+    names = _before_pairs(name)
+    if email:
+        names |= _before_token_pairs(email)
+    start = si.start_pair(name, _before_pairs(name[1:]) | (_before_token_pairs(email) if email else set())) if name else None
+    grams = set(zip(names, repeat(si.NAME)))
+    if start is not None:
+        grams.discard((start, si.NAME))
+        grams.add((start, si.START))
+    grams.update(zip(si._adjacent(phone_digits) - names, repeat(si.PHONE)))
+    if contacts:
+        contact_names: set[str] = set()
+        contact_phones: set[str] = set()
+        for (n, _), d in zip(contacts, contact_digits):
+            contact_names |= _before_pairs(n)
+            contact_phones |= si._adjacent(d)
+        grams.update(zip(contact_names, repeat(si.CONTACT_NAME)))
+        grams.update(zip(contact_phones - contact_names, repeat(si.CONTACT_PHONE)))
+    return si.SearchEntry(search_text, frozenset(grams), si.name_key(name))
+
+
+# names as offices type them: CJK, Latin of both cases, full-width, digits, punctuation, spaces of
+# several kinds, "_" (a word character for neither form), characters casefold lengthens (ß, ﬁ) or
+# changes (İ, Σ), an emoji
+name_like = st.one_of(st.none(), st.text(alphabet="星辰软件科技有限公司AaBbßﬁİΣσς１２0123 \u3000\t·-_.@()（）😀", max_size=16),
+                      st.text(max_size=12))
+
+
+@settings(max_examples=800, deadline=None)
+@given(name_like, name_like, st.one_of(st.none(), phone_like), st.one_of(st.none(), texty, name_like),
+       st.lists(st.tuples(name_like, st.one_of(st.none(), phone_like)), max_size=3))
+def test_search_entry_as_before(code: str | None, name: str | None, phone: str | None, email: str | None,
+                                contacts: list[tuple[str | None, str | None]]) -> None:
+    assert search_index.derive(code, name, phone, email, contacts) == _before_derive(code, name, phone, email, contacts)
+
+
+@pytest.mark.parametrize("name", ["基准测试000123有限公司", "星星科技", "星辰·星辰", "Ab ab", "ab_ab", "青岛青岛", "ß", "ßs", "İi",
+                                  "a", "", "  星辰", "星辰 ", "辰·辰·"])
+def test_search_entry_examples_as_before(name: str) -> None:
+    for email in (None, "c1@example.cn", "xc@星辰.cn", "ab"):
+        assert search_index.derive("C1", name, "139-0000-0123", email) == _before_derive("C1", name, "139-0000-0123", email, [])
