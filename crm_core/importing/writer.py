@@ -23,16 +23,14 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crm_core.errors import ConcurrencyConflict, FieldError, NotFound, ValidationError
+from crm_core.errors import FieldError, ValidationError
 from crm_core.i18n import Text
 from crm_core.importing import batches
 from crm_core.importing.columns import Targets
 from crm_core.importing.engine import NewRecord
 from crm_core.importing.model import RowUpdate
-from crm_core.models import CustomFieldValue
 from crm_core.services import values as val
 from crm_core.services.context import Context
 
@@ -49,11 +47,15 @@ SQLITE_GAP_SECONDS = 0.11
 # coarse to tell two waits apart would otherwise leave a second waiter starving).
 SQLITE_GAP_AT_LEAST_EVERY = 5.0
 UPDATE_CHUNK_ROWS = 1000  # rows of the first chunk of updates (set-based); then sized by time as the creates
-UPDATE_ONE_BY_ONE_ROWS = 200  # a module whose updates go record by record through the service
 
 
 class ChunkFailed(ValidationError):
     """A chunk was refused while writing (a conflict, a value taken meanwhile); nothing of the import is kept."""
+
+
+class UpdateChunkFailed(ChunkFailed):
+    """A chunk of updates refused while writing: each error's field is the module's own (the file's column for
+    it, when mapped), as no companion's field is among them."""
 
 
 @dataclass
@@ -258,8 +260,6 @@ def _write_updates(ctx: Context, module: str, batch_id: int, updates: list[RowUp
     rules (:meth:`BulkWriter.stage_update`). Returns how many rows were written."""
     from crm_core.bulk.writer import BulkWriter
 
-    if not getattr(ctx.services[module], "bulk_updates", True):
-        return _write_updates_one_by_one(ctx, module, batch_id, updates, gap, progress, total)
     writer = BulkWriter(ctx.db, ctx.actor)
     size = chunk_rows or UPDATE_CHUNK_ROWS
     done, start = 0, 0
@@ -296,7 +296,7 @@ def _stage_updates(ctx: Context, writer: Any, module: str, part: list[RowUpdate]
         try:
             return writer.stage_update(s, module, [_update_items(u) for u in part])
         except ValidationError as exc:
-            raise ChunkFailed(_by_file_row(ctx, module, part, exc)) from None
+            raise UpdateChunkFailed(_by_file_row(ctx, module, part, exc)) from None
 
 
 def _write_update_chunk(ctx: Context, writer: Any, module: str, batch_id: int, part: list[RowUpdate], staged: Any,
@@ -309,7 +309,7 @@ def _write_update_chunk(ctx: Context, writer: Any, module: str, batch_id: int, p
         try:
             versions = writer.write_update(s, staged)
         except ValidationError as exc:
-            raise ChunkFailed(_by_file_row(ctx, module, part, exc)) from None
+            raise UpdateChunkFailed(_by_file_row(ctx, module, part, exc)) from None
         keys = {d.key: d.id for d in ctx.services[module]._definitions(s)}
         records = []
         for u, row, stored, version in zip(part, staged.rows, staged.stored, versions, strict=True):
@@ -342,70 +342,3 @@ def _conflict(service: Any, u: RowUpdate) -> Text:
     return Text(f"{service.spec.label.zh}“{u.key}”在预览之后已被他人修改或删除，未覆盖他人的修改",
                 f"{service.spec.label.en} '{u.key}' was changed or deleted by someone else after the preview; "
                 f"their changes were not overwritten")
-
-
-def _write_updates_one_by_one(ctx: Context, module: str, batch_id: int, updates: list[RowUpdate], gap: _Gap | None,
-                              progress: Callable[[int, int], None] | None, total: int) -> int:
-    """A module whose update rule is its own (contacts): each record through the service, in chunks."""
-    done = 0
-    for i in range(0, len(updates), UPDATE_ONE_BY_ONE_ROWS):
-        part = updates[i:i + UPDATE_ONE_BY_ONE_ROWS]
-        with ctx.db.unit_of_work(write=True) as s:
-            _update_chunk(s, ctx, module, batch_id, part)
-            s.commit()
-        done += len(part)
-        if gap:
-            gap.after_chunk()
-        if progress:
-            progress(done, total)
-    return done
-
-
-def _update_chunk(s: Session, ctx: Context, module: str, batch_id: int, part: list[RowUpdate]) -> None:
-    """Each row through the service's update path, refused as a conflict if the record changed since the preview."""
-    service = ctx.services[module]
-    records, errors = [], []
-    stored_custom = _stored_custom(s, service, [u.record_id for u in part if u.custom])
-    for u in part:
-        try:
-            obj = service._load(s, u.record_id, for_update=True)
-            service._check_version(s, obj, u.version)
-        except (ConcurrencyConflict, NotFound):
-            errors.append(FieldError(None, "conflict", _conflict(service, u), row=u.row))
-            continue
-        before = {name: val.to_plain(old) for name, (old, _new) in u.changes.items()}
-        changes: dict[str, Any] = {name: new for name, (_old, new) in u.changes.items()}
-        if u.custom:
-            changes["custom"] = dict(u.custom)
-            # the values before, so that the batch undo (and a failed import's purge) restores them too
-            before["custom"] = {key: stored_custom.get(u.record_id, {}).get(key) for key in u.custom}
-        try:
-            service._update_in(s, obj, changes)
-        except ValidationError as exc:
-            errors += [FieldError(e.field, e.code, e.message, row=u.row) for e in exc.errors]
-            continue
-        s.flush()
-        records.append({"batch_id": batch_id, "record_id": obj.id, "version": obj.version, "action": "update",
-                        "before": before})
-    if errors:
-        raise ChunkFailed(errors)
-    batches.add_records(s, batch_id, records)
-
-
-def _stored_custom(s: Session, service: Any, record_ids: list[int]) -> dict[int, dict[str, str | None]]:
-    """Record id -> custom field key -> stored text, for these records (one query).
-
-    Read before the rows are locked: a value changed after this read bumps the record's version,
-    so the row is refused as a conflict and the values read here are never used stale.
-    """
-    if not record_ids:
-        return {}
-    keys = {d.id: d.key for d in service._definitions(s)}
-    out: dict[int, dict[str, str | None]] = {}
-    if keys:
-        for rid, def_id, value in s.execute(select(CustomFieldValue.record_id, CustomFieldValue.definition_id,
-                                                   CustomFieldValue.value)
-                                            .where(CustomFieldValue.definition_id.in_(keys),
-                                                   CustomFieldValue.record_id.in_(record_ids))):
-            out.setdefault(rid, {})[keys[def_id]] = value
-    return out

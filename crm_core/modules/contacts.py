@@ -56,10 +56,14 @@ def _phone_digits() -> ColumnElement[str]:
     return func.replace(func.replace(Contact.phone, "-", ""), " ", "")
 
 
+def _in_search(changed: dict[str, Any]) -> bool:
+    """Whether a contact's write refreshes his customer's search entry: his name, phone or customer changed,
+    or no column at all (custom values only)."""
+    return bool(changed.keys() & {"name", "phone", "customer_id"}) or not changed
+
+
 class ContactService(ContactDuplicatesMixin, EntityService):
     spec = SPEC
-    # _update_in refreshes the search entry of the customer a contact leaves: one record at a time only
-    bulk_updates = False
 
     def _apply_defaults(self, s: Session, full: dict[str, Any], given: dict[str, Any]) -> None:
         full["status"] = full.get("status") or "employed"
@@ -143,8 +147,16 @@ class ContactService(ContactDuplicatesMixin, EntityService):
             self.ctx.services.customers.refresh_search(s, previous)
 
     def _after_write(self, s: Session, obj: Contact, changed: dict[str, Any]) -> None:
-        if changed.keys() & {"name", "phone", "customer_id"} or not changed:
+        if _in_search(changed):
             self.ctx.services.customers.refresh_search(s, obj.customer_id)
+
+    def _after_update_many(self, s: Session, updated: list[tuple[Any, dict[str, Any], Any]]) -> None:
+        # _update_in's rule for many contacts, in one refresh: the customer each is on when his searched
+        # fields changed, and the customer each left
+        ids = {obj.customer_id for obj, changed, _ in updated if _in_search(changed)}
+        ids |= {before.customer_id for obj, _, before in updated if before.customer_id != obj.customer_id}
+        if ids:
+            search_index.refresh(s, sorted(ids))
 
     def _before_delete(self, s: Session, obj: Contact) -> None:
         self.ctx.services.customers.refresh_search(s, obj.customer_id, without_contact=obj.id)
