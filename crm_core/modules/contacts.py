@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, Integer, and_, bindparam, case, func, or_,
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
-from crm_core.errors import ErrorCollector
+from crm_core.errors import ErrorCollector, FieldError
 from crm_core.i18n import Text
 from crm_core.metadata import EntitySpec, Field, FieldType as T
 from crm_core.models import Contact, CustomerSearchGram
@@ -69,7 +69,6 @@ class ContactService(ContactDuplicatesMixin, EntityService):
         full["status"] = full.get("status") or "employed"
 
     def _validate(self, s: Session, values: dict[str, Any], obj: Any, errors: ErrorCollector) -> None:
-        self._check_twin(s, values, obj, errors)  # the same person twice on one customer
         birth, id_number = values.get("birth_date"), values.get("id_number")
         if birth is not None and birth > office_today():
             errors.add("birth_date", "future", Text("出生年月：不能晚于今天", "Date of birth: cannot be in the future"))
@@ -83,6 +82,10 @@ class ContactService(ContactDuplicatesMixin, EntityService):
                                                                  "Date of birth: does not match the ID number"))
             except FieldProblem:
                 pass  # the ID number itself was already reported
+
+    def _rules_with_others(self, s: Session, items: list[tuple[Any | None, dict[str, Any]]], *,
+                           lock: bool = True) -> list[FieldError]:
+        return self._twins(s, items)  # the same person twice on one customer
 
     def _search_condition(self, s: Session, term: str) -> ColumnElement[bool]:
         """Name, e-mail or phone (digits however typed) containing ``term``; phones only for roles that read them.

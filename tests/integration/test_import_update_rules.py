@@ -105,6 +105,24 @@ def test_bulk_updates_of_contacts_moving_between_customers_write_what_the_servic
     assert found("李娜") == found("王芳") == set()
 
 
+def test_two_contacts_moved_onto_one_customer_as_twins_are_refused_as_one_update_after_another_would(admin):
+    """The same person (name and phone) on two customers, both moved onto a third in one bulk update: the
+    second is a twin of the first once that is written, so it is refused, in the service's words."""
+    a, b, c = (admin.customers.create({"name": f"{k}方科技有限公司", "level": "C"}) for k in "甲乙丙")
+    first, second = (admin.contacts.create({"customer_id": x["id"], "name": "张伟", "phone": "13900000001"})
+                     for x in (a, b))
+    items = [(first["id"], first["version"], {"customer_id": c["id"]}),
+             (second["id"], second["version"], {"customer_id": c["id"]})]
+    with admin.db.unit_of_work(write=False) as s, pytest.raises(ValidationError) as info:
+        BulkWriter(admin.db, admin.actor).stage_update(s, "contacts", items)
+    [error] = info.value.errors
+    admin.contacts.update(first["id"], {"customer_id": c["id"]}, version=first["version"])
+    with pytest.raises(ValidationError) as one:
+        admin.contacts.update(second["id"], {"customer_id": c["id"]}, version=second["version"])
+    assert [(e.field, e.code, e.message) for e in one.value.errors] == [("name", "duplicate", error.message)]
+    assert (error.row, error.field, error.code) == (1, "name", "duplicate")
+
+
 # ------------------------------------------------------- contracts and payments
 
 
