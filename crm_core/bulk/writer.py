@@ -275,7 +275,8 @@ class BulkWriter:
         finally:
             s.info[RULES_WITH_OTHERS_LATER] = later
 
-    def _stage_update(self, s: Session, svc: Any, module: str, items: list[tuple[int, int, dict[str, Any]]]) -> StagedUpdate:
+    def _stage_update(self, s: Session, svc: Any, module: str,
+                      items: list[tuple[int, int, dict[str, Any]]]) -> StagedUpdate:
         table = svc.model.__table__
         ids = [rid for rid, _, _ in items]
         rows: dict[int, dict[str, Any]] = {}
@@ -330,9 +331,9 @@ class BulkWriter:
         the version staged, the module's rules that read other rows (``_rules_with_others``) decided again
         against the locked state, then one UPDATE per set of changed fields, the custom values, the derived data
         (the module's ``_after_update_many``: customers' search index for those whose searched fields
-        changed, contacts' for the customers they join or leave), and one "update" audit entry per changed record with the fields' values before and after,
-        as the service writes them. A row that changes nothing writes nothing (its version stays).
-        Returns the versions after, in order."""
+        changed, contacts' for the customers they join or leave), and one "update" audit entry per changed
+        record with the fields' values before and after, as the service writes them. A row that changes
+        nothing writes nothing (its version stays). Returns the versions after, in order."""
         if not st.ids:
             return []
         svc = self.services[st.module]

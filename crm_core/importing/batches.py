@@ -115,7 +115,8 @@ def purge(ctx: Context, batch_id: int, *, why: str) -> int:
 def restore_many(s: Session, ctx: Context, module: str, records: list[tuple[int, int | None, dict[str, Any] | None]]) -> None:
     """:func:`restore` of many records ``(id, version the batch left or None, before)`` in the caller's unit of
     work, set-based through the bulk update path (the service's update rules, audit, search index). ``version``
-    None (a purge): whatever version the record has now; a record gone since is skipped. Else (an undo): a record no longer at it raises ``ConcurrencyConflict`` / ``NotFound`` naming it.
+    None (a purge): whatever version the record has now; a record gone since is skipped. Else (an undo): a
+    record no longer at it raises ``ConcurrencyConflict`` / ``NotFound`` naming it.
     """
     from crm_core.bulk.writer import BulkWriter
 

@@ -111,26 +111,15 @@ def write(ctx: Context, targets: Targets, module: str, creates: Iterable[NewReco
             writer = BulkWriter(ctx.db, ctx.actor, source=file_name, chunk_size=size)
             blocks = writer.reserve({module: max(expected, len(part)),
                                      **({targets.companion: companions} if companions else {})})
-            with ThreadPoolExecutor(1, thread_name_prefix="import-write") as pool:
-                # Leaving early, the pool's exit waits for the chunk being written (it commits or fails)
-                # before the batch is purged.
-                flying: tuple[Future[float], int] | None = None  # the chunk being written, its rows
-                while part:
-                    staged = _stage_chunk(ctx, writer, targets, module, part, blocks)
-                    if flying is not None:
-                        done, size = _landed(flying, done, size, chunk_rows is None)
-                        flying = None
-                        if progress:
-                            progress(done, total)
-                    # The pause for a waiting client (SQLite) comes before the next chunk's transaction:
-                    # between two chunks, never after the last one.
-                    flying = (pool.submit(_write_chunk, ctx, writer, targets, module, batch_id, staged,
-                                          gap if created else None), len(part))
-                    created += len(part)
-                    part = list(islice(rows, size))  # checked meanwhile, when ``creates`` checks them
-                done, size = _landed(flying, done, size, chunk_rows is None)
-                if progress:
-                    progress(done, total)
+            before = done
+            done = _pipeline(
+                # the next rows are taken (checked, when ``creates`` checks them) while a chunk is written
+                "import-write", part, lambda n: list(islice(rows, n)),
+                lambda chunk: _stage_chunk(ctx, writer, targets, module, chunk, blocks),
+                lambda chunk, staged, first: _write_chunk(ctx, writer, targets, module, batch_id, staged,
+                                                          None if first else gap),
+                size, chunk_rows is None, done, progress, total)
+            created = done - before
         if batch_id is not None:
             batches.finish(ctx, batch_id, created, len(updates))
     except BaseException as exc:
@@ -146,6 +135,37 @@ def _landed(flying: tuple[Future[float], int], done: int, size: int, by_time: bo
     if by_time:  # sized by time: short locks whatever the machine's speed and load
         size = max(MIN_CHUNK, min(MAX_CHUNK, int(flying[1] * CHUNK_SECONDS / max(took, 1e-3))))
     return done + flying[1], size
+
+
+def _pipeline(name: str, part: list[Any], take: Callable[[int], list[Any]], stage: Callable[[list[Any]], Any],
+              write: Callable[[list[Any], Any, bool], float], size: int, by_time: bool, done: int,
+              progress: Callable[[int, int], None] | None, total: int) -> int:
+    """Chunks written by a worker thread while this thread takes and stages the next one: ``part`` the first
+    chunk, then ``take(size)`` the next ones (empty at the end; ``size`` set by :func:`_landed`), each staged
+    here by ``stage(chunk)`` and written there by ``write(chunk, staged, first)`` (``first``: no chunk of this
+    pipeline before it). Progress ``(done, total)`` after each chunk lands. Returns ``done`` plus the rows
+    written. Leaving early (an exception, a cancel), the pool's exit waits for the chunk being written (it
+    commits or fails) before the caller purges the batch."""
+    with ThreadPoolExecutor(1, thread_name_prefix=name) as pool:
+        flying: tuple[Future[float], int] | None = None  # the chunk being written, its rows
+        first = True
+        while part:
+            staged = stage(part)
+            if flying is not None:
+                done, size = _landed(flying, done, size, by_time)
+                flying = None
+                if progress:
+                    progress(done, total)
+            # The pause for a waiting client (SQLite, in ``write``) comes before the next chunk's transaction:
+            # between two chunks, never before the first nor after the last one.
+            flying = (pool.submit(write, part, staged, first), len(part))
+            first = False
+            part = take(size)
+        if flying is not None:
+            done, _ = _landed(flying, done, size, by_time)
+            if progress:
+                progress(done, total)
+    return done
 
 
 class _Gap:
@@ -262,25 +282,12 @@ def _write_updates(ctx: Context, module: str, batch_id: int, updates: list[RowUp
 
     writer = BulkWriter(ctx.db, ctx.actor)
     size = chunk_rows or UPDATE_CHUNK_ROWS
-    done, start = 0, 0
-    with ThreadPoolExecutor(1, thread_name_prefix="import-update") as pool:
-        flying: tuple[Future[float], int] | None = None
-        while start < len(updates):
-            part = updates[start:start + size]
-            start += len(part)
-            staged = _stage_updates(ctx, writer, module, part)
-            if flying is not None:
-                done, size = _landed(flying, done, size, chunk_rows is None)
-                flying = None
-                if progress:
-                    progress(done, total)
-            flying = (pool.submit(_write_update_chunk, ctx, writer, module, batch_id, part, staged,
-                                  gap if done else None), len(part))
-        if flying is not None:
-            done, _ = _landed(flying, done, size, chunk_rows is None)
-            if progress:
-                progress(done, total)
-    return done
+    rest = iter(updates)
+    return _pipeline("import-update", list(islice(rest, size)), lambda n: list(islice(rest, n)),
+                     lambda part: _stage_updates(ctx, writer, module, part),
+                     lambda part, staged, first: _write_update_chunk(ctx, writer, module, batch_id, part, staged,
+                                                                     None if first else gap),
+                     size, chunk_rows is None, 0, progress, total)
 
 
 def _update_items(u: RowUpdate) -> tuple[int, int, dict[str, Any]]:

@@ -267,7 +267,8 @@ class PaymentService(EntityService):
             if contract is None:
                 continue
             cid, amount, (total, signed) = values["contract_id"], values.get("amount"), contract
-            others = received.get(cid, Decimal("0.00")) - (current[i] if obj is not None and obj.contract_id == cid else 0)
+            mine_now = current[i] if obj is not None and obj.contract_id == cid else 0
+            others = received.get(cid, Decimal("0.00")) - mine_now
             fits = True
             if amount is not None and amount <= 0:
                 fits = False
