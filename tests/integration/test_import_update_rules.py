@@ -89,8 +89,8 @@ def test_bulk_updates_of_contacts_moving_between_customers_write_what_the_servic
 
     for one, many in zip(singles, bulk, strict=True):
         assert same_world(_row(db, Contact, many["id"])) == same_world(_row(db, Contact, one["id"]))
-        audit_one, audit_many = ([(actor, same_world(b), same_world(a)) for actor, b, a in _audit(db, "contacts", c["id"])]
-                                 for c in (one, many))
+        audit_one, audit_many = ([(actor, same_world(b), same_world(a))
+                                  for actor, b, a in _audit(db, "contacts", c["id"])] for c in (one, many))
         assert audit_many == audit_one and len(audit_one) == 1
     for k in "ABC":
         c1, c2 = one_world[k], bulk_world[k]
@@ -159,7 +159,8 @@ def test_bulk_updates_of_contracts_and_payments_write_what_the_service_writes(ad
     assert _bulk(admin, "payments", [(p["id"], p["version"], dict(m)) for p, m in zip(mine, moves, strict=True)]) \
         == [p["version"] + 1 for p in mine]
     for one, many in zip(_payments(admin, single["id"]), _payments(admin, bulk["id"]), strict=True):
-        assert _row(db, Payment, many["id"], skip=("contract_id",)) == _row(db, Payment, one["id"], skip=("contract_id",))
+        skip = ("contract_id",)
+        assert _row(db, Payment, many["id"], skip=skip) == _row(db, Payment, one["id"], skip=skip)
         assert _audit(db, "payments", many["id"]) == _audit(db, "payments", one["id"])
     assert admin.contracts.get(bulk["id"])["received"] == Decimal("600.00")
 
@@ -167,7 +168,8 @@ def test_bulk_updates_of_contracts_and_payments_write_what_the_service_writes(ad
 def test_a_bulk_payment_update_is_refused_where_one_update_after_another_would_be(admin, contract):
     c = contract("HT-1", "1000.00", "300.00", "300.00")
     first, second = _payments(admin, c["id"])
-    items = [(first["id"], first["version"], {"amount": "700.00"}), (second["id"], second["version"], {"amount": "400.00"})]
+    items = [(first["id"], first["version"], {"amount": "700.00"}),
+             (second["id"], second["version"], {"amount": "400.00"})]
     with admin.db.unit_of_work(write=False) as s, pytest.raises(ValidationError) as info:
         BulkWriter(admin.db, admin.actor).stage_update(s, "payments", items)
     [error] = info.value.errors
