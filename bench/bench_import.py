@@ -12,10 +12,15 @@ Not a test: for each backend and size it prints, measured in the same run on a f
 Each measurement runs in a child process of its own, so peak memory is that step's.
 
     PYTHONPATH=. python bench/bench_import.py [--rows 10000 100000] [--backend sqlite postgresql] [--concurrent]
-                                               [--custom]
+                                               [--custom] [--update [--module contracts]]
 
 ``--custom`` adds two custom field columns (ERP编号, text; 销售大区, a choice typed by its label); the baseline
 then bulk-inserts their values too.
+
+``--update --module contracts`` does the same for contracts (their amount rule reads the payments: every
+other contract has one): N contracts of one customer and their payments are written through the bulk
+path first (not timed), then a file of their numbers with a new amount (still above the payments) and
+title is checked and imported by key; baseline: calamine plus one bulk UPDATE of amount and title by number.
 
 ``--update`` measures "update by key" instead: the N rows are imported first (not timed), then a file of
 their codes with a new level, phone and notes on every row (and new custom values with ``--custom``) is
@@ -330,23 +335,106 @@ def step_update_baseline(profile: Profile, source: Path) -> float:
     return elapsed
 
 
-def step_update(profile: Profile, source: Path, rows: int) -> tuple[float, float]:
-    """(preview seconds, run seconds) of an update by code against that preview."""
+def step_update(profile: Profile, source: Path, rows: int, module: str = "customers") -> tuple[float, float]:
+    """(preview seconds, run seconds) of an update by code (number) against that preview."""
     from crm_core.session import connect
 
     with connect(profile, "admin", PASSWORD) as session:
-        src = session.imports.open_file(source, "customers")
-        mapping = session.imports.auto_mapping("customers", src.headers)
+        src = session.imports.open_file(source, module)
+        mapping = session.imports.auto_mapping(module, src.headers)
         start = time.perf_counter()
-        preview = session.imports.check("customers", source, mapping, update_by_key=True,
+        preview = session.imports.check(module, source, mapping, update_by_key=True,
                                         sheet=src.sheet, header_row=src.header_row)
         checked = time.perf_counter() - start
         assert len(preview.updates) == rows and not preview.errors, preview.errors[:3]
         start = time.perf_counter()
-        result = session.imports.run("customers", source, mapping, update_by_key=True, preview=preview,
+        result = session.imports.run(module, source, mapping, update_by_key=True, preview=preview,
                                      sheet=src.sheet, header_row=src.header_row)
         assert result.updated == rows, result.errors[:3]
     return checked, time.perf_counter() - start
+
+
+CONTRACT_HEADERS = ["合同编号", "客户", "签订日期", "合同金额", "合同名称"]
+CONTRACT_CUSTOMER = "基准合同客户有限公司"
+
+
+def prepare_contracts(profile: Profile, rows: int) -> None:
+    """N contracts of one customer, a payment on every other one, through the bulk path (not timed)."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from crm_core.bulk import BulkWriter
+    from crm_core.session import connect
+
+    signed = dt.date(2026, 3, 1)
+    with connect(profile, "admin", PASSWORD) as session:
+        customer = session.customers.create({"name": CONTRACT_CUSTOMER})
+        w = BulkWriter(session.db, session.actor)
+        ids = w.insert("contracts", [{"number": f"HT-B{i:06d}", "customer_id": customer["id"], "signed_on": signed,
+                                      "amount": Decimal("10000.00"), "title": f"基准合同{i}"} for i in range(rows)])
+        w.insert("payments", [{"contract_id": cid, "received_on": signed, "amount": Decimal("3000.00")}
+                              for cid in ids[::2]])
+
+
+def write_contract_update_file(path: Path, rows: int) -> int:
+    """The re-import: every contract by its number, with a new amount (above its payment) and title."""
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("合同")
+    ws.append(CONTRACT_HEADERS)
+    for i in range(rows):
+        ws.append([f"HT-B{i:06d}", CONTRACT_CUSTOMER, "2026-03-01", f"{9000 + i % 100}.00", f"基准合同{i}（已修改）"])
+    wb.save(path)
+    return rows
+
+
+def step_contract_update_baseline(profile: Profile, source: Path) -> float:
+    """calamine read of the contracts' update file + one bulk UPDATE of amount and title by number."""
+    from decimal import Decimal
+
+    from python_calamine import CalamineWorkbook
+
+    from crm_core.session import open_database
+
+    db = open_database(profile)
+    start = time.perf_counter()
+    rows = list(CalamineWorkbook.from_path(str(source)).get_sheet_by_index(0).iter_rows())[1:]
+    values = [(Decimal(str(r[3])), r[4], r[0]) for r in rows]
+    with db.unit_of_work(write=True) as s:
+        conn = s.connection()
+        raw = conn.connection.driver_connection
+        if conn.dialect.name == "postgresql":
+            with raw.cursor() as cur:
+                cur.execute("CREATE TEMP TABLE base_upd (amount numeric, title text, number text) ON COMMIT DROP")
+                with cur.copy("COPY base_upd (amount, title, number) FROM STDIN") as cp:
+                    for v in values:
+                        cp.write_row(v)
+                cur.execute("UPDATE contracts c SET amount = u.amount, title = u.title, version = c.version + 1 "
+                            "FROM base_upd u WHERE c.number = u.number")
+        else:
+            raw.executemany("UPDATE contracts SET amount = ?, title = ?, version = version + 1 WHERE number = ?",
+                            [(str(a), t, n) for a, t, n in values])
+        s.commit()
+    elapsed = time.perf_counter() - start
+    db.dispose()
+    return elapsed
+
+
+def measure_contract_update(backend: str, rows: int, folder: Path) -> None:
+    profile = fresh_profile(backend, folder)
+    try:
+        prepare(profile)
+        in_child(prepare_contracts, profile, rows)
+        changed = folder / f"contracts-update-{uuid.uuid4().hex[:6]}.xlsx"
+        n = write_contract_update_file(changed, rows)
+        (check, run), mb = in_child(step_update, profile, changed, n, "contracts")
+        base, _ = in_child(step_contract_update_baseline, profile, changed)
+    finally:
+        drop(profile)
+    print(f"{backend:10} {rows:>7} contracts updated by number  baseline (calamine + bulk UPDATE) "
+          f"{base:6.2f} s | preview {check:6.2f} s = {check / base:4.1f}x | run {run:6.2f} s = {run / base:5.1f}x | "
+          f"preview + run {check + run:6.2f} s = {(check + run) / base:5.1f}x, {mb:4.0f} MB", flush=True)
 
 
 def measure_update(backend: str, rows: int, folder: Path, custom: bool = False) -> None:
@@ -376,12 +464,16 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--custom", action="store_true", help="two custom field columns (text and choice)")
     parser.add_argument("--update", action="store_true", help="update by key: re-import the rows with changed values")
+    parser.add_argument("--module", choices=["customers", "contracts"], default="customers",
+                        help="with --update: the module re-imported (contracts: number, amount, title)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         for rows in args.rows:
             for backend in args.backend:
                 for _ in range(args.repeat):
-                    if args.update:
+                    if args.update and args.module == "contracts":
+                        measure_contract_update(backend, rows, Path(tmp))
+                    elif args.update:
                         measure_update(backend, rows, Path(tmp), args.custom)
                     else:
                         measure(backend, rows, Path(tmp), args.concurrent, args.custom)

@@ -85,16 +85,23 @@ API
     choices, references, uniqueness, the module's rules, custom fields).
     ``ValidationError`` lists every problem with ``row`` = the item's position; a
     record missing, out of scope or no longer at its version has the code
-    ``conflict``. Modules whose update rule is their own (``bulk_updates = False``:
-    contacts) are refused (``ValueError``).
+    ``conflict``. The module's rules that read other rows (``_rules_with_others``:
+    a contract's amount against its payments, a payment against its contract)
+    run once over all the rows, each seeing the earlier ones as written (as one
+    update after another would), without locks.
 
 ``writer.write_update(session, staged) -> list[int]``
     Writes it in the caller's write transaction: the records locked (PostgreSQL
     ``FOR NO KEY UPDATE``, SQLite's write lock) and refused as a ``conflict`` if any
-    is no longer at the version staged; one ``UPDATE`` per set of changed fields
-    (version + 1, ``updated_at``, ``updated_by_id``), the custom values, the
-    module's ``_after_update_many`` (customers: the search index of those whose
-    searched fields changed, only the differing rows), one "update" audit entry
+    is no longer at the version staged; then ``_rules_with_others`` again, now
+    against the locked state (a payment saved by someone else since the stage
+    counts: every payment's save locks its contract ``FOR UPDATE`` first, which
+    waits for the update's lock, as for the single update); one ``UPDATE`` per
+    set of changed fields (version + 1, ``updated_at``, ``updated_by_id``), the
+    custom values, the module's ``_after_update_many`` (customers: the search
+    index of those whose searched fields changed, only the differing rows;
+    contacts: the search entries of every customer a contact joins or leaves
+    or whose contact's name or phone changed), one "update" audit entry
     per changed record with the changed fields before and after. A record that
     changes nothing is not written and keeps its version (as with the service).
     Returns the versions after, in input order. ``writer.update_in(session,

@@ -25,7 +25,7 @@ from crm_core.permissions import Action
 from crm_core.services.codes import reserve_codes
 from crm_core.services.values import mask, to_plain
 from crm_core.services.context import Actor
-from crm_core.services.guards import BULK_REFS
+from crm_core.services.guards import BULK_REFS, RULES_WITH_OTHERS_LATER
 from crm_core.services.registry import Services
 
 DEFAULT_CHUNK = 5000
@@ -259,15 +259,24 @@ class BulkWriter:
         nothing (``s`` may be a read unit of work): the records read in the actor's scope in one query per
         thousand, each change through the service's own :meth:`_checked_update` (parsing, read-only and masked
         fields, required, choices, references, uniqueness, the module's rules, custom fields) against its
-        stored row and custom values. ``changes`` may hold ``"custom": {key: value}``.
+        stored row and custom values, then the module's rules that read other rows over all of them at once,
+        each seeing the earlier ones as written (no lock: :meth:`write_update` decides them again under its
+        lock). ``changes`` may hold ``"custom": {key: value}``.
 
         Raises:
             ValidationError: every problem of every row, ``row`` = its position in ``items``; a record missing,
                 out of scope or no longer at its version has the code ``conflict``.
         """
         svc = self.services[module]
-        if not getattr(svc, "bulk_updates", True):
-            raise ValueError(f"{module}: updates only through the service (its update rule is its own)")
+        later = s.info.get(RULES_WITH_OTHERS_LATER)
+        s.info[RULES_WITH_OTHERS_LATER] = True  # run below over all the rows at once, as write_update runs them
+        try:
+            return self._stage_update(s, svc, module, items)
+        finally:
+            s.info[RULES_WITH_OTHERS_LATER] = later
+
+    def _stage_update(self, s: Session, svc: Any, module: str,
+                      items: list[tuple[int, int, dict[str, Any]]]) -> StagedUpdate:
         table = svc.model.__table__
         ids = [rid for rid, _, _ in items]
         rows: dict[int, dict[str, Any]] = {}
@@ -280,6 +289,7 @@ class BulkWriter:
         st = StagedUpdate(module, [], [], [], [], [], [])
         errors: list[FieldError] = []
         seen: set[int] = set()
+        at: list[int] = []  # each staged row's position in items
         for i, (rid, version, changes) in enumerate(items):
             row = rows.get(rid)
             if row is None or row["version"] != version or rid in seen:  # (a second change of one record: stale)
@@ -301,18 +311,29 @@ class BulkWriter:
             st.customs.append({d: v for d, v in custom.items() if mine.get(d) != v})
             st.stored.append(mine)
             st.rows.append(row)
+            at.append(i)
+        # The module's rules that read other rows, over the rows that passed, each seeing the earlier ones as
+        # written; no lock taken here (write_update runs them again once it holds the records locked).
+        errors += [FieldError(e.field, e.code, e.message, row=at[e.row])
+                   for e in svc._rules_with_others(s, self._new_states(st), lock=False)]
         if errors:
-            raise ValidationError(errors)
+            raise ValidationError(sorted(errors, key=lambda e: e.row))
         return st
+
+    @staticmethod
+    def _new_states(st: StagedUpdate) -> list[tuple[RowView, dict[str, Any]]]:
+        """(the stored record, its full state after the change) of each staged row, for _rules_with_others."""
+        return [(RowView(row), {**row, **changed}) for row, changed in zip(st.rows, st.changed, strict=True)]
 
     def write_update(self, s: Session, st: StagedUpdate) -> list[int]:
         """Write a :meth:`stage_update` result inside the caller's write transaction: the records locked
         (PostgreSQL ``FOR NO KEY UPDATE``; SQLite's write lock) and refused as a conflict if any is no longer at
-        the version staged, then one UPDATE per set of changed fields, the custom values, the derived data
+        the version staged, the module's rules that read other rows (``_rules_with_others``) decided again
+        against the locked state, then one UPDATE per set of changed fields, the custom values, the derived data
         (the module's ``_after_update_many``: customers' search index for those whose searched fields
-        changed), and one "update" audit entry per changed record with the fields' values before and after,
-        as the service writes them. A row that changes nothing writes nothing (its version stays).
-        Returns the versions after, in order."""
+        changed, contacts' for the customers they join or leave), and one "update" audit entry per changed
+        record with the fields' values before and after, as the service writes them. A row that changes
+        nothing writes nothing (its version stays). Returns the versions after, in order."""
         if not st.ids:
             return []
         svc = self.services[st.module]
@@ -325,6 +346,11 @@ class BulkWriter:
                  for i, (rid, v) in enumerate(zip(st.ids, st.versions, strict=True)) if now.get(rid) != v]
         if stale:
             raise ValidationError(stale)
+        # The rules that read other rows (a contract's payments), decided again now that the records are locked:
+        # what another save changed since the stage (a payment received) counts, as in the single update.
+        refused = svc._rules_with_others(s, self._new_states(st))
+        if refused:
+            raise ValidationError(refused)
         at, uid = utcnow(), self.actor.user_id
         keys = {d.id: d.key for d in svc._definitions(s)}
         groups: dict[tuple[str, ...], list[tuple[Any, ...]]] = defaultdict(list)
@@ -343,7 +369,7 @@ class BulkWriter:
             audits.append((rid, before | {f"custom.{keys[d]}": mine.get(d) for d in custom},
                            after | {f"custom.{keys[d]}": v for d, v in custom.items()}))
             after_write.append((RowView({**row, **changed, "version": version + 1, "updated_at": at,
-                                         "updated_by_id": uid}), changed))
+                                         "updated_by_id": uid}), changed, RowView(row)))
             versions.append(version + 1)
         for cols, values in groups.items():
             update_rows(s, table, "id", (*cols, "version", "updated_at", "updated_by_id"), values)

@@ -114,9 +114,9 @@ def purge(ctx: Context, batch_id: int, *, why: str) -> int:
 
 def restore_many(s: Session, ctx: Context, module: str, records: list[tuple[int, int | None, dict[str, Any] | None]]) -> None:
     """:func:`restore` of many records ``(id, version the batch left or None, before)`` in the caller's unit of
-    work, set-based through the bulk update path (the service's update rules, audit, search index) where the
-    module allows it. ``version`` None (a purge): whatever version the record has now; a record gone since is
-    skipped. Else (an undo): a record no longer at it raises ``ConcurrencyConflict`` / ``NotFound`` naming it.
+    work, set-based through the bulk update path (the service's update rules, audit, search index). ``version``
+    None (a purge): whatever version the record has now; a record gone since is skipped. Else (an undo): a
+    record no longer at it raises ``ConcurrencyConflict`` / ``NotFound`` naming it.
     """
     from crm_core.bulk.writer import BulkWriter
 
@@ -129,7 +129,7 @@ def restore_many(s: Session, ctx: Context, module: str, records: list[tuple[int,
         # an empty value going back into a field that became required: only the single path's exception does it
         # A purge (version None) goes record by record, unscoped as before: it may run at another user's sign-in
         # (recover_interrupted), whose scope need not hold the records the interrupted import updated.
-        if version is None or not getattr(service, "bulk_updates", True) or any(
+        if version is None or any(
                 v is None and k in required for k, v in (custom or {}).items()):
             one_by_one.append((rid, version, before))
         else:

@@ -175,7 +175,8 @@ class ImportService:
             if preview is not None:
                 seen = {u.record_id: u.version for u in preview.updates}
                 updates = [dataclasses.replace(u, version=seen.get(u.record_id, u.version)) for u in updates]
-            written = self._write(module, t, lambda: check, prepared.creates, updates, path, second, chunk_rows)
+            written = self._write(module, t, lambda: check, prepared.creates, updates, path, second, chunk_rows,
+                                  columns={name: col for col, name in clean.items()})
             return ImportResult(written.batch_id, written.created, len(check.bad_rows), prepared.errors, written.updated)
         # New records only: checked and written in one pass, chunk k+1 checked while chunk k is written.
         # A bad row (unless only the valid rows are wanted) stops the writing: what was written is
@@ -222,14 +223,17 @@ class ImportService:
 
     def _write(self, module: str, t: columns.Targets, check_of: Callable[[], ImportCheck], creates: Any,
                updates: list[RowUpdate], path: str | Path, progress: Progress, chunk_rows: int | None,
-               **kw: Any) -> writer.Written:
+               columns: dict[str, int] | None = None, **kw: Any) -> writer.Written:
         """:func:`writer.write`; a chunk refused while writing: ImportRejected with its rows' errors and the counts
-        of ``check_of()`` (the check of every row)."""
+        of ``check_of()`` (the check of every row); an update's error also with its field and the file's column
+        for it (``columns``: field -> column)."""
         try:
             return writer.write(self.ctx, t, module, creates, updates, Path(path).name, progress, chunk_rows=chunk_rows,
                                 **kw)
         except writer.ChunkFailed as exc:
-            errors = [RowError(e.row or 0, None, None, e.message) for e in exc.errors]
+            named = isinstance(exc, writer.UpdateChunkFailed)
+            errors = [RowError(e.row or 0, (columns or {}).get(e.field) if named else None, e.field if named else None,
+                               e.message) for e in exc.errors]
             check = check_of()
             raise ImportRejected(ImportCheck(check.total_rows, check.valid_rows - len({e.row for e in errors}),
                                              errors, check.updates)) from None

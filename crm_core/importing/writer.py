@@ -23,16 +23,14 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crm_core.errors import ConcurrencyConflict, FieldError, NotFound, ValidationError
+from crm_core.errors import FieldError, ValidationError
 from crm_core.i18n import Text
 from crm_core.importing import batches
 from crm_core.importing.columns import Targets
 from crm_core.importing.engine import NewRecord
 from crm_core.importing.model import RowUpdate
-from crm_core.models import CustomFieldValue
 from crm_core.services import values as val
 from crm_core.services.context import Context
 
@@ -49,11 +47,15 @@ SQLITE_GAP_SECONDS = 0.11
 # coarse to tell two waits apart would otherwise leave a second waiter starving).
 SQLITE_GAP_AT_LEAST_EVERY = 5.0
 UPDATE_CHUNK_ROWS = 1000  # rows of the first chunk of updates (set-based); then sized by time as the creates
-UPDATE_ONE_BY_ONE_ROWS = 200  # a module whose updates go record by record through the service
 
 
 class ChunkFailed(ValidationError):
     """A chunk was refused while writing (a conflict, a value taken meanwhile); nothing of the import is kept."""
+
+
+class UpdateChunkFailed(ChunkFailed):
+    """A chunk of updates refused while writing: each error's field is the module's own (the file's column for
+    it, when mapped), as no companion's field is among them."""
 
 
 @dataclass
@@ -109,26 +111,15 @@ def write(ctx: Context, targets: Targets, module: str, creates: Iterable[NewReco
             writer = BulkWriter(ctx.db, ctx.actor, source=file_name, chunk_size=size)
             blocks = writer.reserve({module: max(expected, len(part)),
                                      **({targets.companion: companions} if companions else {})})
-            with ThreadPoolExecutor(1, thread_name_prefix="import-write") as pool:
-                # Leaving early, the pool's exit waits for the chunk being written (it commits or fails)
-                # before the batch is purged.
-                flying: tuple[Future[float], int] | None = None  # the chunk being written, its rows
-                while part:
-                    staged = _stage_chunk(ctx, writer, targets, module, part, blocks)
-                    if flying is not None:
-                        done, size = _landed(flying, done, size, chunk_rows is None)
-                        flying = None
-                        if progress:
-                            progress(done, total)
-                    # The pause for a waiting client (SQLite) comes before the next chunk's transaction:
-                    # between two chunks, never after the last one.
-                    flying = (pool.submit(_write_chunk, ctx, writer, targets, module, batch_id, staged,
-                                          gap if created else None), len(part))
-                    created += len(part)
-                    part = list(islice(rows, size))  # checked meanwhile, when ``creates`` checks them
-                done, size = _landed(flying, done, size, chunk_rows is None)
-                if progress:
-                    progress(done, total)
+            before = done
+            done = _pipeline(
+                # the next rows are taken (checked, when ``creates`` checks them) while a chunk is written
+                "import-write", part, lambda n: list(islice(rows, n)),
+                lambda chunk: _stage_chunk(ctx, writer, targets, module, chunk, blocks),
+                lambda chunk, staged, first: _write_chunk(ctx, writer, targets, module, batch_id, staged,
+                                                          None if first else gap),
+                size, chunk_rows is None, done, progress, total)
+            created = done - before
         if batch_id is not None:
             batches.finish(ctx, batch_id, created, len(updates))
     except BaseException as exc:
@@ -144,6 +135,37 @@ def _landed(flying: tuple[Future[float], int], done: int, size: int, by_time: bo
     if by_time:  # sized by time: short locks whatever the machine's speed and load
         size = max(MIN_CHUNK, min(MAX_CHUNK, int(flying[1] * CHUNK_SECONDS / max(took, 1e-3))))
     return done + flying[1], size
+
+
+def _pipeline(name: str, part: list[Any], take: Callable[[int], list[Any]], stage: Callable[[list[Any]], Any],
+              write: Callable[[list[Any], Any, bool], float], size: int, by_time: bool, done: int,
+              progress: Callable[[int, int], None] | None, total: int) -> int:
+    """Chunks written by a worker thread while this thread takes and stages the next one: ``part`` the first
+    chunk, then ``take(size)`` the next ones (empty at the end; ``size`` set by :func:`_landed`), each staged
+    here by ``stage(chunk)`` and written there by ``write(chunk, staged, first)`` (``first``: no chunk of this
+    pipeline before it). Progress ``(done, total)`` after each chunk lands. Returns ``done`` plus the rows
+    written. Leaving early (an exception, a cancel), the pool's exit waits for the chunk being written (it
+    commits or fails) before the caller purges the batch."""
+    with ThreadPoolExecutor(1, thread_name_prefix=name) as pool:
+        flying: tuple[Future[float], int] | None = None  # the chunk being written, its rows
+        first = True
+        while part:
+            staged = stage(part)
+            if flying is not None:
+                done, size = _landed(flying, done, size, by_time)
+                flying = None
+                if progress:
+                    progress(done, total)
+            # The pause for a waiting client (SQLite, in ``write``) comes before the next chunk's transaction:
+            # between two chunks, never before the first nor after the last one.
+            flying = (pool.submit(write, part, staged, first), len(part))
+            first = False
+            part = take(size)
+        if flying is not None:
+            done, _ = _landed(flying, done, size, by_time)
+            if progress:
+                progress(done, total)
+    return done
 
 
 class _Gap:
@@ -258,29 +280,14 @@ def _write_updates(ctx: Context, module: str, batch_id: int, updates: list[RowUp
     rules (:meth:`BulkWriter.stage_update`). Returns how many rows were written."""
     from crm_core.bulk.writer import BulkWriter
 
-    if not getattr(ctx.services[module], "bulk_updates", True):
-        return _write_updates_one_by_one(ctx, module, batch_id, updates, gap, progress, total)
     writer = BulkWriter(ctx.db, ctx.actor)
     size = chunk_rows or UPDATE_CHUNK_ROWS
-    done, start = 0, 0
-    with ThreadPoolExecutor(1, thread_name_prefix="import-update") as pool:
-        flying: tuple[Future[float], int] | None = None
-        while start < len(updates):
-            part = updates[start:start + size]
-            start += len(part)
-            staged = _stage_updates(ctx, writer, module, part)
-            if flying is not None:
-                done, size = _landed(flying, done, size, chunk_rows is None)
-                flying = None
-                if progress:
-                    progress(done, total)
-            flying = (pool.submit(_write_update_chunk, ctx, writer, module, batch_id, part, staged,
-                                  gap if done else None), len(part))
-        if flying is not None:
-            done, _ = _landed(flying, done, size, chunk_rows is None)
-            if progress:
-                progress(done, total)
-    return done
+    rest = iter(updates)
+    return _pipeline("import-update", list(islice(rest, size)), lambda n: list(islice(rest, n)),
+                     lambda part: _stage_updates(ctx, writer, module, part),
+                     lambda part, staged, first: _write_update_chunk(ctx, writer, module, batch_id, part, staged,
+                                                                     None if first else gap),
+                     size, chunk_rows is None, 0, progress, total)
 
 
 def _update_items(u: RowUpdate) -> tuple[int, int, dict[str, Any]]:
@@ -296,7 +303,7 @@ def _stage_updates(ctx: Context, writer: Any, module: str, part: list[RowUpdate]
         try:
             return writer.stage_update(s, module, [_update_items(u) for u in part])
         except ValidationError as exc:
-            raise ChunkFailed(_by_file_row(ctx, module, part, exc)) from None
+            raise UpdateChunkFailed(_by_file_row(ctx, module, part, exc)) from None
 
 
 def _write_update_chunk(ctx: Context, writer: Any, module: str, batch_id: int, part: list[RowUpdate], staged: Any,
@@ -309,7 +316,7 @@ def _write_update_chunk(ctx: Context, writer: Any, module: str, batch_id: int, p
         try:
             versions = writer.write_update(s, staged)
         except ValidationError as exc:
-            raise ChunkFailed(_by_file_row(ctx, module, part, exc)) from None
+            raise UpdateChunkFailed(_by_file_row(ctx, module, part, exc)) from None
         keys = {d.key: d.id for d in ctx.services[module]._definitions(s)}
         records = []
         for u, row, stored, version in zip(part, staged.rows, staged.stored, versions, strict=True):
@@ -342,70 +349,3 @@ def _conflict(service: Any, u: RowUpdate) -> Text:
     return Text(f"{service.spec.label.zh}“{u.key}”在预览之后已被他人修改或删除，未覆盖他人的修改",
                 f"{service.spec.label.en} '{u.key}' was changed or deleted by someone else after the preview; "
                 f"their changes were not overwritten")
-
-
-def _write_updates_one_by_one(ctx: Context, module: str, batch_id: int, updates: list[RowUpdate], gap: _Gap | None,
-                              progress: Callable[[int, int], None] | None, total: int) -> int:
-    """A module whose update rule is its own (contacts): each record through the service, in chunks."""
-    done = 0
-    for i in range(0, len(updates), UPDATE_ONE_BY_ONE_ROWS):
-        part = updates[i:i + UPDATE_ONE_BY_ONE_ROWS]
-        with ctx.db.unit_of_work(write=True) as s:
-            _update_chunk(s, ctx, module, batch_id, part)
-            s.commit()
-        done += len(part)
-        if gap:
-            gap.after_chunk()
-        if progress:
-            progress(done, total)
-    return done
-
-
-def _update_chunk(s: Session, ctx: Context, module: str, batch_id: int, part: list[RowUpdate]) -> None:
-    """Each row through the service's update path, refused as a conflict if the record changed since the preview."""
-    service = ctx.services[module]
-    records, errors = [], []
-    stored_custom = _stored_custom(s, service, [u.record_id for u in part if u.custom])
-    for u in part:
-        try:
-            obj = service._load(s, u.record_id, for_update=True)
-            service._check_version(s, obj, u.version)
-        except (ConcurrencyConflict, NotFound):
-            errors.append(FieldError(None, "conflict", _conflict(service, u), row=u.row))
-            continue
-        before = {name: val.to_plain(old) for name, (old, _new) in u.changes.items()}
-        changes: dict[str, Any] = {name: new for name, (_old, new) in u.changes.items()}
-        if u.custom:
-            changes["custom"] = dict(u.custom)
-            # the values before, so that the batch undo (and a failed import's purge) restores them too
-            before["custom"] = {key: stored_custom.get(u.record_id, {}).get(key) for key in u.custom}
-        try:
-            service._update_in(s, obj, changes)
-        except ValidationError as exc:
-            errors += [FieldError(e.field, e.code, e.message, row=u.row) for e in exc.errors]
-            continue
-        s.flush()
-        records.append({"batch_id": batch_id, "record_id": obj.id, "version": obj.version, "action": "update",
-                        "before": before})
-    if errors:
-        raise ChunkFailed(errors)
-    batches.add_records(s, batch_id, records)
-
-
-def _stored_custom(s: Session, service: Any, record_ids: list[int]) -> dict[int, dict[str, str | None]]:
-    """Record id -> custom field key -> stored text, for these records (one query).
-
-    Read before the rows are locked: a value changed after this read bumps the record's version,
-    so the row is refused as a conflict and the values read here are never used stale.
-    """
-    if not record_ids:
-        return {}
-    keys = {d.id: d.key for d in service._definitions(s)}
-    out: dict[int, dict[str, str | None]] = {}
-    if keys:
-        for rid, def_id, value in s.execute(select(CustomFieldValue.record_id, CustomFieldValue.definition_id,
-                                                   CustomFieldValue.value)
-                                            .where(CustomFieldValue.definition_id.in_(keys),
-                                                   CustomFieldValue.record_id.in_(record_ids))):
-            out.setdefault(rid, {})[keys[def_id]] = value
-    return out

@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, Integer, and_, bindparam, case, func, or_,
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
-from crm_core.errors import ErrorCollector
+from crm_core.errors import ErrorCollector, FieldError
 from crm_core.i18n import Text
 from crm_core.metadata import EntitySpec, Field, FieldType as T
 from crm_core.models import Contact, CustomerSearchGram
@@ -56,16 +56,19 @@ def _phone_digits() -> ColumnElement[str]:
     return func.replace(func.replace(Contact.phone, "-", ""), " ", "")
 
 
+def _in_search(changed: dict[str, Any]) -> bool:
+    """Whether a contact's write refreshes his customer's search entry: his name, phone or customer changed,
+    or no column at all (custom values only)."""
+    return bool(changed.keys() & {"name", "phone", "customer_id"}) or not changed
+
+
 class ContactService(ContactDuplicatesMixin, EntityService):
     spec = SPEC
-    # _update_in refreshes the search entry of the customer a contact leaves: one record at a time only
-    bulk_updates = False
 
     def _apply_defaults(self, s: Session, full: dict[str, Any], given: dict[str, Any]) -> None:
         full["status"] = full.get("status") or "employed"
 
     def _validate(self, s: Session, values: dict[str, Any], obj: Any, errors: ErrorCollector) -> None:
-        self._check_twin(s, values, obj, errors)  # the same person twice on one customer
         birth, id_number = values.get("birth_date"), values.get("id_number")
         if birth is not None and birth > office_today():
             errors.add("birth_date", "future", Text("出生年月：不能晚于今天", "Date of birth: cannot be in the future"))
@@ -79,6 +82,10 @@ class ContactService(ContactDuplicatesMixin, EntityService):
                                                                  "Date of birth: does not match the ID number"))
             except FieldProblem:
                 pass  # the ID number itself was already reported
+
+    def _rules_with_others(self, s: Session, items: list[tuple[Any | None, dict[str, Any]]], *,
+                           lock: bool = True) -> list[FieldError]:
+        return self._twins(s, items)  # the same person twice on one customer
 
     def _search_condition(self, s: Session, term: str) -> ColumnElement[bool]:
         """Name, e-mail or phone (digits however typed) containing ``term``; phones only for roles that read them.
@@ -143,8 +150,16 @@ class ContactService(ContactDuplicatesMixin, EntityService):
             self.ctx.services.customers.refresh_search(s, previous)
 
     def _after_write(self, s: Session, obj: Contact, changed: dict[str, Any]) -> None:
-        if changed.keys() & {"name", "phone", "customer_id"} or not changed:
+        if _in_search(changed):
             self.ctx.services.customers.refresh_search(s, obj.customer_id)
+
+    def _after_update_many(self, s: Session, updated: list[tuple[Any, dict[str, Any], Any]]) -> None:
+        # _update_in's rule for many contacts, in one refresh: the customer each is on when his searched
+        # fields changed, and the customer each left
+        ids = {obj.customer_id for obj, changed, _ in updated if _in_search(changed)}
+        ids |= {before.customer_id for obj, _, before in updated if before.customer_id != obj.customer_id}
+        if ids:
+            search_index.refresh(s, sorted(ids))
 
     def _before_delete(self, s: Session, obj: Contact) -> None:
         self.ctx.services.customers.refresh_search(s, obj.customer_id, without_contact=obj.id)

@@ -8,7 +8,7 @@ import os
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from crm_core.errors import ErrorCollector, FieldError, ValidationError
@@ -71,9 +71,6 @@ SPEC = EntitySpec(
 
 class ContractService(EntityService):
     spec = SPEC
-    # The amount is checked against the payments received, which other saves change without a new contract
-    # version: that rule must run with the record locked, as the single update runs it (no bulk path).
-    bulk_updates = False
 
     def _apply_defaults(self, s: Session, full: dict[str, Any], given: dict[str, Any]) -> None:
         full["delivery_status"] = full.get("delivery_status") or "pending"
@@ -86,15 +83,29 @@ class ContractService(EntityService):
             errors.add("payment_due_on", "date_order", Text("付款日期：不能早于签订日期", "Payment due: cannot be before the signing date"))
         if values.get("delivered_on") and signed and values["delivered_on"] < signed:
             errors.add("delivered_on", "date_order", Text("交付日期：不能早于签订日期", "Delivered on: cannot be before the signing date"))
-        if obj is not None:
-            if values.get("customer_id") != obj.customer_id and s.scalar(
-                    select(func.count()).select_from(Payment).where(Payment.contract_id == obj.id)):
-                errors.add("customer_id", "has_payments", Text("客户：合同已有回款，不能改到其他客户名下",
-                                                              "Customer: the contract has payments and cannot move to another customer"))
-            received = _received(s, obj.id)
+
+    def _rules_with_others(self, s: Session, items: list[tuple[Any | None, dict[str, Any]]], *,
+                           lock: bool = True) -> list[FieldError]:
+        # A changed contract against its payments: the amount not below what they total, no move to another
+        # customer once it has any. Decided under the contract's own lock (FOR NO KEY UPDATE, the update's):
+        # every save of a payment locks its contract FOR UPDATE first (PaymentService), so none lands
+        # between this count and the write, single or bulk. (A payment's insert alone takes only FOR KEY
+        # SHARE on the contract, which that lock does not hold off.)
+        figures = _payment_figures(s, [obj.id for obj, _ in items if obj is not None])
+        out: list[FieldError] = []
+        for i, (obj, values) in enumerate(items):
+            if obj is None:
+                continue
+            count, received = figures.get(obj.id, (0, Decimal("0.00")))
+            if values.get("customer_id") != obj.customer_id and count:
+                out.append(FieldError("customer_id", "has_payments", Text(
+                    "客户：合同已有回款，不能改到其他客户名下",
+                    "Customer: the contract has payments and cannot move to another customer"), row=i))
             if values.get("amount") is not None and values["amount"] < received:
-                errors.add("amount", "below_received", Text(f"合同金额：不能小于已回款 {received}",
-                                                            f"Amount: cannot be less than the {received} already received"))
+                out.append(FieldError("amount", "below_received", Text(
+                    f"合同金额：{values['amount']} 不能小于已回款 {received}",
+                    f"Amount: {values['amount']} cannot be less than the {received} already received"), row=i))
+        return out
 
     def _records(self, s: Session, objs: list[Any]) -> list[dict[str, Any]]:
         records = super()._records(s, objs)
@@ -181,11 +192,21 @@ def _attachment_record(a: ContractAttachment) -> dict[str, Any]:
             "size": a.size, "sha256": a.sha256, "uploaded_at": a.uploaded_at, "uploaded_by_id": a.uploaded_by_id}
 
 
-def _received(s: Session, contract_id: int, *, excluding: int | None = None) -> Decimal:
-    stmt = select(func.sum(Payment.amount)).where(Payment.contract_id == contract_id, Payment.is_active.is_(True))
-    if excluding is not None:
-        stmt = stmt.where(Payment.id != excluding)
-    return s.scalar(stmt) or Decimal("0.00")
+def _payment_figures(s: Session, contract_ids: list[int], *,
+                     excluding: list[int] = ()) -> dict[int, tuple[int, Decimal]]:
+    """Contract id -> (how many payments it has, what its active payments total), for these contracts (those
+    without payments left out); ``excluding``: payments left out of both. One query per thousand contracts."""
+    out: dict[int, tuple[int, Decimal]] = {}
+    active = func.sum(case((Payment.is_active.is_(True), Payment.amount)))
+    skip = sorted(set(excluding))
+    for i in range(0, len(contract_ids), 1000):
+        stmt = (select(Payment.contract_id, func.count(), active)
+                .where(Payment.contract_id.in_(contract_ids[i:i + 1000])).group_by(Payment.contract_id))
+        if skip:
+            stmt = stmt.where(Payment.id.not_in(skip))
+        for cid, count, received in s.execute(stmt):
+            out[cid] = (count, received or Decimal("0.00"))
+    return out
 
 
 PAYMENT_SPEC = EntitySpec(
@@ -213,31 +234,59 @@ PAYMENT_SPEC = EntitySpec(
 
 class PaymentService(EntityService):
     spec = PAYMENT_SPEC
-    # The contract's received total bounds each payment: checked with the record locked, one at a time.
-    bulk_updates = False
 
     def _validate(self, s: Session, values: dict[str, Any], obj: Any, errors: ErrorCollector) -> None:
-        # Through the contracts' row scope (an unseen contract's figures must not leak into
-        # messages), and locked, so two payments entered at once cannot together exceed it.
-        contract = s.scalar(select(Contract).where(
-            Contract.id == values.get("contract_id"), self.ctx.services.contracts._scope_condition())
-            .with_for_update()) if isinstance(values.get("contract_id"), int) else None
-        amount = values.get("amount")
-        if contract is None:
-            return
-        if amount is not None and amount <= 0:
-            errors.add("amount", "not_positive", Text("回款金额：必须大于 0", "Amount: must be more than 0"))
-        elif amount is not None:
-            received = _received(s, contract.id, excluding=obj.id if obj is not None else None)
-            if received + amount > contract.amount:
-                errors.add("amount", "over_contract", Text(
-                    f"回款金额：超出合同未回款余额 {contract.amount - received}",
-                    f"Amount: more than the {contract.amount - received} still outstanding on the contract"))
-        if values.get("received_on") and contract.signed_on and values["received_on"] < contract.signed_on:
-            errors.add("received_on", "date_order", Text("回款日期：不能早于合同签订日期",
-                                                        "Received on: cannot be before the contract was signed"))
         if obj is not None and values.get("contract_id") != obj.contract_id:
             errors.add("contract_id", "read_only", Text("合同：回款不能改到其他合同", "Contract: a payment cannot move to another contract"))
+
+    def _rules_with_others(self, s: Session, items: list[tuple[Any | None, dict[str, Any]]], *,
+                           lock: bool = True) -> list[FieldError]:
+        # Against the contract: within what it still has outstanding, not before it was signed. Through the
+        # contracts' row scope (an unseen contract's figures must not leak into messages), and the contracts
+        # locked FOR UPDATE, so that two payments entered at once cannot together exceed one, nor a contract's
+        # amount be lowered meanwhile below them (its update holds FOR NO KEY UPDATE, which this waits for).
+        wanted = sorted({v["contract_id"] for _, v in items if isinstance(v.get("contract_id"), int)})
+        if not wanted:
+            return []
+        stmt = select(Contract.id, Contract.amount, Contract.signed_on).where(
+            Contract.id.in_(wanted), self.ctx.services.contracts._scope_condition()).order_by(Contract.id)
+        contracts = {cid: (amount, signed) for cid, amount, signed in s.execute(
+            stmt.with_for_update() if lock else stmt)}
+        # What each contract has received apart from the payments checked here; then, item by item, these
+        # payments at their current amounts (their new ones once checked: one update after another).
+        mine = [obj.id for obj, _ in items if obj is not None]
+        received = {cid: total for cid, (_, total) in _payment_figures(s, list(contracts), excluding=mine).items()}
+        current = [obj.amount if obj is not None and obj.is_active and obj.contract_id in contracts else Decimal("0")
+                   for obj, _ in items]
+        for (obj, _), amount in zip(items, current, strict=True):
+            if amount:
+                received[obj.contract_id] = received.get(obj.contract_id, Decimal("0.00")) + amount
+        out: list[FieldError] = []
+        for i, (obj, values) in enumerate(items):
+            contract = contracts.get(values.get("contract_id"))
+            if contract is None:
+                continue
+            cid, amount, (total, signed) = values["contract_id"], values.get("amount"), contract
+            mine_now = current[i] if obj is not None and obj.contract_id == cid else 0
+            others = received.get(cid, Decimal("0.00")) - mine_now
+            fits = True
+            if amount is not None and amount <= 0:
+                fits = False
+                out.append(FieldError("amount", "not_positive", Text("回款金额：必须大于 0", "Amount: must be more than 0"),
+                                      row=i))
+            elif amount is not None and others + amount > total:
+                fits = False
+                out.append(FieldError("amount", "over_contract", Text(
+                    f"回款金额：超出合同未回款余额 {total - others}",
+                    f"Amount: more than the {total - others} still outstanding on the contract"), row=i))
+            if values.get("received_on") and signed and values["received_on"] < signed:
+                fits = False
+                out.append(FieldError("received_on", "date_order", Text(
+                    "回款日期：不能早于合同签订日期", "Received on: cannot be before the contract was signed"), row=i))
+            if fits and obj is not None and obj.contract_id == cid and amount is not None:
+                received[cid] = others + amount  # the next payment of this contract sees this one's new amount
+                current[i] = amount
+        return out
 
     def _before_insert(self, s: Session, obj: Payment, values: dict[str, Any]) -> None:
         obj.customer_id = s.get(Contract, obj.contract_id).customer_id
@@ -246,5 +295,6 @@ class PaymentService(EntityService):
         # A payment counts again: the contract may meanwhile be covered by other payments.
         errors = ErrorCollector()
         with s.no_autoflush:  # one flush at commit: the version goes up by one, as for any change
-            self._validate(s, {"contract_id": obj.contract_id, "amount": obj.amount}, obj, errors)
+            for e in self._rules_with_others(s, [(obj, {"contract_id": obj.contract_id, "amount": obj.amount})]):
+                errors.add(e.field, e.code, e.message)
         errors.raise_if_any()

@@ -235,9 +235,9 @@ class CustomerService(CustomerDuplicatesMixin, CustomerMergeMixin, EntityService
         if changed.keys() & SEARCHED_FIELDS:
             self.refresh_search(s, obj.id)
 
-    def _after_update_many(self, s: Session, updated: list[tuple[Any, dict[str, Any]]]) -> None:
+    def _after_update_many(self, s: Session, updated: list[tuple[Any, dict[str, Any], Any]]) -> None:
         # _after_write's rule for many customers: one refresh of those whose searched fields changed
-        ids = [obj.id for obj, changed in updated if changed.keys() & SEARCHED_FIELDS]
+        ids = [obj.id for obj, changed, _ in updated if changed.keys() & SEARCHED_FIELDS]
         if ids:
             search_index.refresh(s, ids)
 

@@ -5,7 +5,7 @@ and half-width, case, spaces and punctuation, the legal form 有限公司 / Co.,
 out), or its phone or unified social credit code is the same. Names differ legitimately
 (branches), so a customer duplicate is a warning with a link to the existing record. A
 contact with the same name and phone on the same customer is the same person: the contact
-service refuses it (:func:`contact_twin`).
+service refuses it (``ContactDuplicatesMixin._twins``; the form asks :func:`contact_twin` first).
 
 Every look-up is served by an index (the search index for names, ``ix_customers_phone``
 and ``ix_customers_credit_code``, contacts by customer) and follows the role's row scope:
@@ -139,13 +139,53 @@ class ContactDuplicatesMixin:
             return [{"id": record["id"], "name": record.get("name"), "matched": ["name", "phone"],
                      "customer_id_display": record.get("customer_id_display")}]
 
-    def _check_twin(self, s: Session, values: dict[str, Any], obj: Any, errors: Any) -> None:
+    def _twins(self, s: Session, items: list[tuple[Any | None, dict[str, Any]]]) -> list[Any]:
+        """The twin rule for many contacts ``(stored contact or None, full new values)`` at once: each refused
+        if its customer has another contact with the same name and phone, the earlier items counted as written
+        (one write after another). One query for all of them. Returns FieldErrors, ``row`` = the position."""
+        from crm_core.errors import FieldError
         from crm_core.i18n import Text
 
-        twin = contact_twin(s, self.model, values.get("customer_id"), values.get("name"), values.get("phone"),
-                            obj.id if obj is not None else None)
-        if twin is not None:
-            errors.add("name", "duplicate", Text(
-                f"姓名：该客户已有同名同电话的联系人“{twin.name}”，请打开它修改，不要重复添加",
-                f"Name: this customer already has a contact '{twin.name}' with this phone; open that one "
-                f"instead of adding it twice"))
+        def key(values: Any) -> tuple[Any, Any, Any] | None:
+            k = (values.get("customer_id"), values.get("name"), values.get("phone"))
+            return k if all(k) else None
+
+        wanted = [key(values) for _, values in items]
+        keys = {k for k in wanted if k is not None}
+        if not keys:
+            return []
+        m = self.model
+        mine = sorted({obj.id for obj, _ in items if obj is not None})
+        stmt = select(m.customer_id, m.name, m.phone, m.id).where(
+            m.customer_id.in_(sorted({k[0] for k in keys})), m.name.in_(sorted({k[1] for k in keys})),
+            m.erased_at.is_(None))
+        if mine:
+            stmt = stmt.where(m.id.not_in(mine))
+        # how many contacts hold each key: the others (stored), and the items' own as they stand
+        held: dict[tuple[Any, Any, Any], int] = {}
+        for cid, name, phone, _ in s.execute(stmt):
+            if (cid, name, phone) in keys:
+                held[(cid, name, phone)] = held.get((cid, name, phone), 0) + 1
+        now: list[tuple[Any, Any, Any] | None] = []
+        for obj, _ in items:
+            k = None
+            if obj is not None and getattr(obj, "erased_at", None) is None:
+                k = key({"customer_id": obj.customer_id, "name": obj.name, "phone": obj.phone})
+            now.append(k)
+            if k is not None:
+                held[k] = held.get(k, 0) + 1
+        out = []
+        for i, k in enumerate(wanted):
+            if k is None:
+                continue
+            if held.get(k, 0) - (now[i] == k):
+                out.append(FieldError("name", "duplicate", Text(
+                    f"姓名：该客户已有同名同电话的联系人“{k[1]}”，请打开它修改，不要重复添加",
+                    f"Name: this customer already has a contact '{k[1]}' with this phone; open that one "
+                    f"instead of adding it twice"), row=i))
+                continue
+            if now[i] is not None:
+                held[now[i]] -= 1
+            held[k] = held.get(k, 0) + 1
+            now[i] = k
+        return out

@@ -36,9 +36,6 @@ class EntityService(ListingMixin, RecordsMixin, CustomFieldsMixin, WriteGuardsMi
     """Generic service over one :class:`EntitySpec`; subclasses add module rules."""
 
     spec: ClassVar[EntitySpec]
-    # Whether BulkWriter.stage_update may update this module's records (False: a module whose _update_in
-    # does more than _checked_update + the write + _after_update_many)
-    bulk_updates: ClassVar[bool] = True
 
     def __init__(self, ctx: Context):
         self.ctx = ctx
@@ -535,11 +532,12 @@ class EntityService(ListingMixin, RecordsMixin, CustomFieldsMixin, WriteGuardsMi
         errors.raise_if_any()
         return {k: v for k, v in parsed.items() if getattr(obj, k) != v}, custom_values
 
-    def _after_update_many(self, s: Session, updated: list[tuple[Any, dict[str, Any]]]) -> None:
-        """:meth:`_after_write` of many updated records ``(record, changed)`` at once (the bulk update path).
+    def _after_update_many(self, s: Session, updated: list[tuple[Any, dict[str, Any], Any]]) -> None:
+        """What :meth:`_update_in` does after writing, for many updated records ``(record as written, changed,
+        record as it was)`` at once (the bulk update path).
 
-        The default runs the hook record by record; a module whose hook writes derived data overrides this
-        with a set-based version of the same rule (the customers' search index).
+        The default runs :meth:`_after_write` record by record; a module whose hook writes derived data
+        overrides this with a set-based version of the same rule (the customers' and contacts' search index).
         """
-        for obj, changed in updated:
+        for obj, changed, _before in updated:
             self._after_write(s, obj, changed)

@@ -37,6 +37,9 @@ BOOKKEEPING = frozenset({"audit_log", "import_batches", "app_settings", "erasure
 # BULK_UNIQUE: {(module, field): {value: id}} holding every value of the rows being checked.
 BULK_REFS = "bulk_refs"
 BULK_UNIQUE = "bulk_unique"
+# Set while a caller checks many records and runs the module's _rules_with_others itself, over all of them
+# at once (BulkWriter.stage_update, then write_update again under lock): the record-by-record checks skip it.
+RULES_WITH_OTHERS_LATER = "rules_with_others_later"
 
 # An enum member read through its class costs about half a microsecond (EnumType.__getattr__ in 3.11):
 # the per-record checks compare with these instead.
@@ -84,6 +87,26 @@ class WriteGuardsMixin:
                 errors.add(*val.problem(f, "duplicate", f"“{value}”已存在", f"'{value}' already exists"))
         if not errors.errors or not any(e.field in self.spec.all_fields and e.code == "required" for e in errors.errors):
             self._validate(s, full, obj, errors)
+            if not s.info.get(RULES_WITH_OTHERS_LATER):
+                for e in self._rules_with_others(s, [(obj, full)]):
+                    errors.add(e.field, e.code, e.message)
+
+    def _rules_with_others(self, s: Session, items: list[tuple[Any | None, dict[str, Any]]], *,
+                           lock: bool = True) -> list[FieldError]:
+        """The module's rules that read other rows, which other saves change without a new version of the
+        record checked (a contract's amount against its payments): the same rules for one record and for many.
+
+        Run by every create and update after :meth:`_validate` (the single update holds the record locked),
+        and by ``BulkWriter.write_update`` again once it has locked the records, against their locked state:
+        nothing of these rules is decided outside the lock. ``items``: (the stored record, None for a new one;
+        its full new state), in order, each seeing the earlier ones as written (as one update after another
+        would). ``lock``: take the locks the rules need on the other rows (e.g. the contracts of payments),
+        as a concurrent save of those rows takes them.
+
+        Returns:
+            The problems, ``row`` = the item's position (ignored for a single record).
+        """
+        return []
 
     def _checked_fields(self) -> tuple[tuple[Field, str, bool, FieldType], ...]:
         """(field, name, required, type) of the fields :meth:`_check_common` has a rule for (required,
