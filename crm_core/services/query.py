@@ -8,7 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, or_, true
+from sqlalchemy import Boolean, ColumnElement, and_, false, or_, true, tuple_
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from crm_core.lists import OPS, Filter, ListQuery, Page
 
@@ -59,7 +61,7 @@ def after_condition(keys: list[SortKey], cursor: tuple[Any, ...]) -> ColumnEleme
             equal = col == value
         ors.append(and_(*equal_so_far, greater) if equal_so_far else greater)
         equal_so_far.append(equal)
-    return or_(*ors) if ors else true()
+    return _bounded(or_(*ors), keys, cursor, forwards=True) if ors else true()
 
 
 def before_condition(keys: list[SortKey], cursor: tuple[Any, ...]) -> ColumnElement[bool]:
@@ -77,4 +79,70 @@ def before_condition(keys: list[SortKey], cursor: tuple[Any, ...]) -> ColumnElem
             equal = col == value
         ors.append(and_(*equal_so_far, less) if equal_so_far else less)
         equal_so_far.append(equal)
-    return or_(*ors) if ors else true()
+    return _bounded(or_(*ors), keys, cursor, forwards=False) if ors else true()
+
+
+def _bounded(expansion: ColumnElement[bool], keys: list[SortKey], cursor: tuple[Any, ...], *,
+             forwards: bool) -> ColumnElement[bool]:
+    """``expansion`` and, when there is one, a bound on the first key that an index range can start from.
+
+    Neither planner starts an index range from an OR: a page deep in a list would walk the
+    sort order's index from its start, testing every row until the cursor (issue 9). The
+    bound is implied by ``expansion`` (it selects nothing new) but is a plain range on the
+    index's leading columns, so the scan starts at the cursor. ``forwards``: the rows
+    sought lie after the cursor in ``keys`` order (NULLs, last, among them), else before it.
+    """
+    bound = _first_key_bound(keys[0], cursor[0], forwards=forwards) if len(keys) > 1 else None
+    return expansion if bound is None else and_(bound, expansion)
+
+
+def _first_key_bound(key: SortKey, value: Any, *, forwards: bool) -> ColumnElement[bool] | None:
+    col = key.column
+    upwards = forwards != key.descending  # the rows sought have values >= the cursor's
+    if value is None:
+        # After a NULL: the expansion is already "col IS NULL AND ..." (an equality the index
+        # serves). Before a NULL: every value and some NULLs, no single range of the index.
+        return None
+    if not key.nullable:
+        return col >= value if upwards else col <= value
+    if not forwards:
+        # Before a value: no NULL (they sort last). PostgreSQL reads "IS NOT NULL" as
+        # "(col IS NULL) = false" on migration 0014's NULLs-last indexes, which lead with it,
+        # then ranges on col.
+        return _PostgresqlOnly(and_(col.is_not(None), col >= value if upwards else col <= value))
+    if upwards:
+        # After a value, ascending: the values from it, then the NULLs; on the index
+        # (col IS NULL, col, id) that is the range from (false, value). A row value compares
+        # left to right and stops at the first unequal pair, so a NULL's (true, NULL) is in it.
+        return _PostgresqlOnly(tuple_(col.is_(None), col) >= tuple_(false(), value))
+    # After a value, descending: the index (col IS NULL, col DESC, id DESC) mixes directions,
+    # which no row-value comparison states: the page walks the index from its start.
+    return None
+
+
+class _PostgresqlOnly(ColumnElement[bool]):
+    """A redundant condition PostgreSQL can start an index range from; "1" (true) on SQLite.
+
+    SQLite ranges over an expression index's later columns only by a skip-scan of its first,
+    which it plans only with sqlite_stat1 (ANALYZE); without, a bound on a NULLs-last key
+    makes it read every row up to the cursor through the plain column's index and sort them
+    (worse than walking the NULLs-last index). It uses no row value on an expression either.
+    """
+
+    inherit_cache = True
+    type = Boolean()
+    _traverse_internals = [("clause", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, clause: ColumnElement[bool]) -> None:
+        self.clause = clause
+
+
+
+@compiles(_PostgresqlOnly)
+def _compile_postgresql_only(element: _PostgresqlOnly, compiler: Any, **kw: Any) -> str:
+    return compiler.process(element.clause, **kw)
+
+
+@compiles(_PostgresqlOnly, "sqlite")
+def _compile_sqlite_true(element: _PostgresqlOnly, compiler: Any, **kw: Any) -> str:
+    return "1"
