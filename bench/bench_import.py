@@ -421,9 +421,7 @@ def measure_contract_update(backend: str, rows: int, folder: Path) -> None:
         base, _ = in_child(step_contract_update_baseline, profile, changed)
     finally:
         drop(profile)
-    print(f"{backend:10} {rows:>7} contracts updated by number  baseline (calamine + bulk UPDATE) "
-          f"{base:6.2f} s | preview {check:6.2f} s = {check / base:4.1f}x | run {run:6.2f} s = {run / base:5.1f}x | "
-          f"preview + run {check + run:6.2f} s = {(check + run) / base:5.1f}x, {mb:4.0f} MB", flush=True)
+    _print_update(backend, rows, "contracts updated by number", base, check, run, mb)
 
 
 def measure_update(backend: str, rows: int, folder: Path, custom: bool = False) -> None:
@@ -440,9 +438,13 @@ def measure_update(backend: str, rows: int, folder: Path, custom: bool = False) 
         base, _ = in_child(step_update_baseline, profile, changed)
     finally:
         drop(profile)
-    print(f"{backend:10} {rows:>7} rows updated by code{' +custom' if custom else ''}  baseline (calamine + bulk UPDATE) "
-          f"{base:6.2f} s | preview {check:6.2f} s = {check / base:4.1f}x | run {run:6.2f} s = {run / base:4.1f}x | "
-          f"preview + run {check + run:6.2f} s = {(check + run) / base:4.1f}x, {mb:4.0f} MB", flush=True)
+    _print_update(backend, rows, f"rows updated by code{' +custom' if custom else ''}", base, check, run, mb)
+
+
+def _print_update(backend: str, rows: int, what: str, base: float, check: float, run: float, mb: float) -> None:
+    print(f"{backend:10} {rows:>7} {what}  baseline (calamine + bulk UPDATE) "
+          f"{base:6.2f} s | preview {check:6.2f} s = {check / base:4.1f}x | run {run:6.2f} s = {run / base:5.1f}x | "
+          f"preview + run {check + run:6.2f} s = {(check + run) / base:5.1f}x, {mb:4.0f} MB", flush=True)
 
 
 def main() -> None:
