@@ -305,8 +305,11 @@ def write_update_file(profile: Profile, path: Path, custom: bool) -> int:
     return len(rows)
 
 
-def step_update_baseline(profile: Profile, source: Path) -> float:
-    """calamine read of the update file + one bulk UPDATE of the same rows by code."""
+def _timed_bulk_update(profile: Profile, source: Path, table: str, key: str, columns: list[tuple[str, str]],
+                       values_of) -> float:
+    """calamine read of ``source`` + one bulk UPDATE of ``columns`` ((name, PostgreSQL type), ...) by ``key``:
+    COPY into a temp table and one UPDATE ... FROM on PostgreSQL, executemany on SQLite. ``values_of(row)``
+    gives a sheet row's values, the key last."""
     from python_calamine import CalamineWorkbook
 
     from crm_core.session import open_database
@@ -314,25 +317,35 @@ def step_update_baseline(profile: Profile, source: Path) -> float:
     db = open_database(profile)
     start = time.perf_counter()
     rows = list(CalamineWorkbook.from_path(str(source)).get_sheet_by_index(0).iter_rows())[1:]
-    values = [(r[2], r[3], r[4], r[0]) for r in rows]
+    values = [values_of(r) for r in rows]
+    names = [n for n, _ in columns]
     with db.unit_of_work(write=True) as s:
         conn = s.connection()
         raw = conn.connection.driver_connection
         if conn.dialect.name == "postgresql":
             with raw.cursor() as cur:
-                cur.execute("CREATE TEMP TABLE base_upd (level text, phone text, notes text, code text) ON COMMIT DROP")
-                with cur.copy("COPY base_upd (level, phone, notes, code) FROM STDIN") as cp:
+                cur.execute(f"CREATE TEMP TABLE base_upd ({', '.join(f'{n} {t}' for n, t in columns)}, {key} text) "
+                            "ON COMMIT DROP")
+                with cur.copy(f"COPY base_upd ({', '.join(names)}, {key}) FROM STDIN") as cp:
                     for v in values:
                         cp.write_row(v)
-                cur.execute("UPDATE customers c SET level = u.level, phone = u.phone, notes = u.notes, "
-                            "version = c.version + 1 FROM base_upd u WHERE c.code = u.code")
+                cur.execute(f"UPDATE {table} t SET {', '.join(f'{n} = u.{n}' for n in names)}, "
+                            f"version = t.version + 1 FROM base_upd u WHERE t.{key} = u.{key}")
         else:
-            raw.executemany("UPDATE customers SET level = ?, phone = ?, notes = ?, version = version + 1 "
-                            "WHERE code = ?", values)
+            raw.executemany(f"UPDATE {table} SET {', '.join(f'{n} = ?' for n in names)}, version = version + 1 "
+                            f"WHERE {key} = ?", [tuple(str(x) if not isinstance(x, (str, int, float, type(None)))
+                                                      else x for x in v) for v in values])
         s.commit()
     elapsed = time.perf_counter() - start
     db.dispose()
     return elapsed
+
+
+def step_update_baseline(profile: Profile, source: Path) -> float:
+    """calamine read of the update file + one bulk UPDATE of the same rows by code."""
+    return _timed_bulk_update(profile, source, "customers", "code",
+                              [("level", "text"), ("phone", "text"), ("notes", "text")],
+                              lambda r: (r[2], r[3], r[4], r[0]))
 
 
 def step_update(profile: Profile, source: Path, rows: int, module: str = "customers") -> tuple[float, float]:
@@ -393,32 +406,8 @@ def step_contract_update_baseline(profile: Profile, source: Path) -> float:
     """calamine read of the contracts' update file + one bulk UPDATE of amount and title by number."""
     from decimal import Decimal
 
-    from python_calamine import CalamineWorkbook
-
-    from crm_core.session import open_database
-
-    db = open_database(profile)
-    start = time.perf_counter()
-    rows = list(CalamineWorkbook.from_path(str(source)).get_sheet_by_index(0).iter_rows())[1:]
-    values = [(Decimal(str(r[3])), r[4], r[0]) for r in rows]
-    with db.unit_of_work(write=True) as s:
-        conn = s.connection()
-        raw = conn.connection.driver_connection
-        if conn.dialect.name == "postgresql":
-            with raw.cursor() as cur:
-                cur.execute("CREATE TEMP TABLE base_upd (amount numeric, title text, number text) ON COMMIT DROP")
-                with cur.copy("COPY base_upd (amount, title, number) FROM STDIN") as cp:
-                    for v in values:
-                        cp.write_row(v)
-                cur.execute("UPDATE contracts c SET amount = u.amount, title = u.title, version = c.version + 1 "
-                            "FROM base_upd u WHERE c.number = u.number")
-        else:
-            raw.executemany("UPDATE contracts SET amount = ?, title = ?, version = version + 1 WHERE number = ?",
-                            [(str(a), t, n) for a, t, n in values])
-        s.commit()
-    elapsed = time.perf_counter() - start
-    db.dispose()
-    return elapsed
+    return _timed_bulk_update(profile, source, "contracts", "number", [("amount", "numeric"), ("title", "text")],
+                              lambda r: (Decimal(str(r[3])), r[4], r[0]))
 
 
 def measure_contract_update(backend: str, rows: int, folder: Path) -> None:
@@ -432,9 +421,7 @@ def measure_contract_update(backend: str, rows: int, folder: Path) -> None:
         base, _ = in_child(step_contract_update_baseline, profile, changed)
     finally:
         drop(profile)
-    print(f"{backend:10} {rows:>7} contracts updated by number  baseline (calamine + bulk UPDATE) "
-          f"{base:6.2f} s | preview {check:6.2f} s = {check / base:4.1f}x | run {run:6.2f} s = {run / base:5.1f}x | "
-          f"preview + run {check + run:6.2f} s = {(check + run) / base:5.1f}x, {mb:4.0f} MB", flush=True)
+    _print_update(backend, rows, "contracts updated by number", base, check, run, mb)
 
 
 def measure_update(backend: str, rows: int, folder: Path, custom: bool = False) -> None:
@@ -451,9 +438,13 @@ def measure_update(backend: str, rows: int, folder: Path, custom: bool = False) 
         base, _ = in_child(step_update_baseline, profile, changed)
     finally:
         drop(profile)
-    print(f"{backend:10} {rows:>7} rows updated by code{' +custom' if custom else ''}  baseline (calamine + bulk UPDATE) "
-          f"{base:6.2f} s | preview {check:6.2f} s = {check / base:4.1f}x | run {run:6.2f} s = {run / base:4.1f}x | "
-          f"preview + run {check + run:6.2f} s = {(check + run) / base:4.1f}x, {mb:4.0f} MB", flush=True)
+    _print_update(backend, rows, f"rows updated by code{' +custom' if custom else ''}", base, check, run, mb)
+
+
+def _print_update(backend: str, rows: int, what: str, base: float, check: float, run: float, mb: float) -> None:
+    print(f"{backend:10} {rows:>7} {what}  baseline (calamine + bulk UPDATE) "
+          f"{base:6.2f} s | preview {check:6.2f} s = {check / base:4.1f}x | run {run:6.2f} s = {run / base:5.1f}x | "
+          f"preview + run {check + run:6.2f} s = {(check + run) / base:5.1f}x, {mb:4.0f} MB", flush=True)
 
 
 def main() -> None:

@@ -103,6 +103,7 @@ class ReportsPage(QWidget):
         self.xlsx_button.clicked.connect(lambda: self.export("xlsx"))
         self.pdf_button.clicked.connect(lambda: self.export("pdf"))
         self.report_list.currentItemChanged.connect(self._on_report_list_current_item_changed)
+        self.report_list.itemClicked.connect(self._on_report_list_item_clicked)
         run_in_background(_load_setup, service, done=self._on_setup_loaded, failed=self._on_failed)
 
     def _button(self, name: str, text: str) -> QPushButton:
@@ -142,10 +143,13 @@ class ReportsPage(QWidget):
         return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
 
     def choose(self, key: str) -> None:
-        """Select a report in the list by key (builds it, as a click does)."""
+        """Select a report in the list by key and build it, as a click does (also when it is selected)."""
         for row in range(self.report_list.count()):
             if self.report_list.item(row).data(Qt.ItemDataRole.UserRole) == key:
-                self.report_list.setCurrentRow(row)
+                if row == self.report_list.currentRow():
+                    self.build()
+                else:
+                    self.report_list.setCurrentRow(row)  # builds (current item changed)
                 return
         raise KeyError(key)
 
@@ -205,10 +209,25 @@ class ReportsPage(QWidget):
             item = QListWidgetItem(title(self._lang))
             item.setData(Qt.ItemDataRole.UserRole, key)
             self.report_list.addItem(item)
+        # The first report selected, not built: a report over a big office takes a while, so it is built
+        # when the manager asks (a click, 生成报表). Selected here, with no signal, so that the list taking
+        # the focus (which selects its first row when none is) never starts a build at a random moment.
+        if self.report_list.count() and self.report_list.currentRow() < 0:
+            self.report_list.blockSignals(True)
+            self.report_list.setCurrentRow(0)
+            self.report_list.blockSignals(False)
         self._set_idle(self.operation is None)
 
     def _on_report_list_current_item_changed(self, current: QListWidgetItem | None, _previous: Any) -> None:
         if current is not None:
+            self.build()
+
+    def _on_report_list_item_clicked(self, item: QListWidgetItem) -> None:
+        # A click on the report already selected (the first one, when the page opens) builds it unless it
+        # is the one shown; a click on another one builds through the current item's change.
+        key = item.data(Qt.ItemDataRole.UserRole)
+        if (item is self.report_list.currentItem() and self.operation is None
+                and (self.report is None or self.report.key != key)):
             self.build()
 
     def _on_built(self, report: Report) -> None:

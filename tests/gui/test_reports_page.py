@@ -99,6 +99,31 @@ def test_filters_reach_the_report_and_are_shown_in_its_header(qtbot, login, cust
     assert "IT" in page.info_label.text()
 
 
+def test_the_page_opens_with_the_first_report_selected_and_builds_it_when_clicked(
+        qtbot, login, customers_dataset, open_reports):
+    page = open_reports(login("manager1").reports)
+    for _ in range(3):  # the list taking the focus: it must not start a build by itself
+        page.report_list.setFocus()
+        QCoreApplication.processEvents()
+    assert page.current_key() == "customers" and page.operation is None and page.report is None
+    assert page.build_button.isEnabled()
+    seen: list[str] = []
+    page.built.connect(lambda report: seen.append(report.key))
+    first = page.report_list.item(0)
+    with qtbot.waitSignal(page.built, timeout=WAIT) as built:
+        qtbot.mouseClick(page.report_list.viewport(), Qt.MouseButton.LeftButton,
+                         pos=page.report_list.visualItemRect(first).center())
+    assert built.args[0].key == "customers"
+    qtbot.waitUntil(lambda: page.operation is None, timeout=WAIT)
+    second = page.report_list.item(1)
+    with qtbot.waitSignal(page.built, timeout=WAIT) as built:
+        qtbot.mouseClick(page.report_list.viewport(), Qt.MouseButton.LeftButton,
+                         pos=page.report_list.visualItemRect(second).center())
+    assert built.args[0].key == "followups"
+    qtbot.waitUntil(lambda: page.operation is None, timeout=WAIT)
+    assert seen == ["customers", "followups"]  # one build per click
+
+
 def test_every_report_builds_for_a_manager(qtbot, login, customers_dataset, open_reports):
     page = open_reports(login("manager1").reports, lang="zh_CN")
     for key in REPORT_KEYS:
