@@ -204,7 +204,12 @@ class BulkWriter:
         svc = self.services[module]
         st.now = now = utcnow()
         s.info.setdefault("bulk_custom_definitions", {})  # custom field definitions: one query per module
-        checked = [self._full(s, svc, r, validate, i) for i, r in enumerate(rows)]
+        later = s.info.get(RULES_WITH_OTHERS_LATER)
+        s.info[RULES_WITH_OTHERS_LATER] = True  # decided by write_staged over all the rows, under its locks
+        try:
+            checked = [self._full(s, svc, r, validate, i) for i, r in enumerate(rows)]
+        finally:
+            s.info[RULES_WITH_OTHERS_LATER] = later
         st.records = [full for full, _ in checked]
         st.customs = [custom for _, custom in checked]
         uid = self.actor.user_id
@@ -221,12 +226,23 @@ class BulkWriter:
 
     def write_staged(self, s: Session, st: Staged) -> list[int]:
         """Write a :meth:`stage` result inside the caller's transaction (ids and codes reserved here when the
-        stage had none); returns the new ids in input order."""
+        stage had none), after the module's rules that read other rows (``_rules_with_others``) have passed over
+        all its rows under their locks; returns the new ids in input order.
+
+        Raises:
+            ValidationError: a row refused by those rules (``row`` = its position), nothing written.
+        """
         if not st.records:
             return []
         module, records = st.module, st.records
         svc = self.services[module]
         table = svc.model.__table__
+        # The module's rules that read other rows (a payment within what its contract has outstanding), over
+        # the whole chunk, each row seeing the earlier ones as written, against the state locked now (the
+        # contracts FOR UPDATE, in id order; SQLite's write lock): as one create after another would decide them.
+        refused = svc._rules_with_others(s, [(None, r) for r in records])
+        if refused:
+            raise ValidationError(refused)
         if s.get_bind().dialect.name == "sqlite" and len(records) > 1000:
             # Big writes touch index pages all over the file: a larger page cache for this connection
             # (SQLite's default is 2 MB) saves re-reading them. Memory, not durability: 64 MB, as
