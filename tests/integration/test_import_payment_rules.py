@@ -84,8 +84,8 @@ def test_two_rows_exceeding_their_contract_together_are_refused_with_row_field_a
 def test_two_payments_exceeding_their_contract_together_are_refused_by_bulk_insert(admin, db, contract, validate):
     c, other = contract("HT-1", "1000.00"), contract("HT-2", "1000.00")
     rows = [{"contract_id": c["id"], "received_on": SIGNED, "amount": Decimal("600.00")},
-            {"contract_id": other["id"], "received_on": SIGNED, "amount": Decimal("100.00")},
-            {"contract_id": c["id"], "received_on": SIGNED, "amount": Decimal("600.00")}]
+            {"contract_id": other["id"], "received_on": SIGNED, "amount": "100.00"},
+            {"contract_id": c["id"], "received_on": SIGNED.isoformat(), "amount": "600.00"}]  # text: parsed
     with pytest.raises(ValidationError) as info:
         BulkWriter(db, admin.actor).insert("payments", rows, validate=validate)
     [error] = info.value.errors
@@ -116,3 +116,15 @@ def test_a_contract_lowered_between_the_check_and_the_write_refuses_the_payment(
     assert error.message.en == "Amount: '600.00' more than the 500.00 still outstanding on the contract"
     got = admin.contracts.get(c["id"])
     assert (got["amount"], got["received"]) == (Decimal("500.00"), Decimal("0.00"))
+
+
+def test_only_the_valid_rows_still_refuses_a_row_the_files_earlier_rows_push_over_the_contract(admin, db, contract,
+                                                                                                tmp_path):
+    """Checked while it writes, the import learns of such a row only when its chunk is written: refused as a
+    whole, nothing kept (never written over the contract)."""
+    c = contract("HT-1", "1000.00")
+    path = _file(tmp_path, [("HT-1", "600.00"), ("HT-1", "600.00")])
+    with pytest.raises(ImportRejected) as info:
+        admin.imports.run("payments", path, admin.imports.auto_mapping("payments", HEADERS), only_valid=True)
+    assert [(e.row, e.field) for e in info.value.check.errors] == [(3, "amount")]
+    assert _payments(db, c["id"]) == []
