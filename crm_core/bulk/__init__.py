@@ -22,6 +22,13 @@ API
     is parsed and checked by the service's own checks (one query or more per
     row: slower) and a failure raises ``ValidationError`` whose errors carry
     ``row`` = the row's position in its chunk, nothing of that chunk written.
+    Whatever ``validate`` says, the module's rules that read other rows
+    (``_rules_with_others``: a payment within what its contract still has
+    outstanding and not before it was signed; a contact not the twin of another)
+    are decided in each chunk's write transaction over all its rows, each seeing
+    the earlier ones as written, after locking what they read (the contracts
+    ``FOR UPDATE`` in id order; SQLite's write lock): a refusal raises the same
+    ``ValidationError``, nothing of that chunk written.
     Optional keys per row:
 
     * ``created_at`` / ``updated_at``: aware datetimes (default: now).
@@ -74,7 +81,8 @@ API
 ``writer.write_staged(session, staged) -> list[int]``
     Writes a ``Staged`` inside the caller's write transaction: the same rows,
     row for row, as ``insert_in`` writes (the importer stages chunk k+1 in its
-    own thread while a worker thread writes chunk k).
+    own thread while a worker thread writes chunk k). The rules that read other
+    rows are decided here, under their locks, not in ``stage`` (which takes none).
 
 ``writer.stage_update(session, module, items) -> StagedUpdate``
     Existing records to update, ``items`` = ``[(record id, version shown, changes), ...]``
@@ -95,7 +103,8 @@ API
     ``FOR NO KEY UPDATE``, SQLite's write lock) and refused as a ``conflict`` if any
     is no longer at the version staged; then ``_rules_with_others`` again, now
     against the locked state (a payment saved by someone else since the stage
-    counts: every payment's save locks its contract ``FOR UPDATE`` first, which
+    counts: every write of a payment, the service's and this writer's creates and
+    updates alike, locks its contract ``FOR UPDATE`` before it writes, which
     waits for the update's lock, as for the single update); one ``UPDATE`` per
     set of changed fields (version + 1, ``updated_at``, ``updated_by_id``), the
     custom values, the module's ``_after_update_many`` (customers: the search

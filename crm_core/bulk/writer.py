@@ -20,12 +20,14 @@ from crm_core.db.base import utcnow
 from crm_core.db.engine import Database
 from crm_core.errors import ErrorCollector, FieldError, RecordInactive, ValidationError
 from crm_core.i18n import Text
+from crm_core.metadata import FieldType
 from crm_core.models import AuditEntry, Contract, CustomerStatusChange, CustomFieldValue, Submitter
 from crm_core.permissions import Action
 from crm_core.services.codes import reserve_codes
-from crm_core.services.values import mask, to_plain
+from crm_core.services.values import mask, parse_value, to_plain
 from crm_core.services.context import Actor
-from crm_core.services.guards import BULK_REFS, RULES_WITH_OTHERS_LATER
+from crm_core.services.guards import BULK_REFS, RULES_WITH_OTHERS_LATER, WriteGuardsMixin
+from crm_core.validation import FieldProblem
 from crm_core.services.registry import Services
 
 DEFAULT_CHUNK = 5000
@@ -34,6 +36,9 @@ CODES = {"customers": ("code", "C"), "tickets": ("number", "T")}
 # Status a new record starts in whatever the caller sends (the services' _before_insert).
 INITIAL_STATUS = {"customers": "prospect", "tickets": "open"}
 STAMPS = ("created_at", "updated_at")
+# Field types whose values are not text once parsed (what the rules that read other rows compare).
+_TYPED = frozenset({FieldType.INTEGER, FieldType.MONEY, FieldType.DATE, FieldType.DATETIME, FieldType.BOOL,
+                    FieldType.REF})
 
 
 @dataclass(frozen=True)
@@ -204,7 +209,12 @@ class BulkWriter:
         svc = self.services[module]
         st.now = now = utcnow()
         s.info.setdefault("bulk_custom_definitions", {})  # custom field definitions: one query per module
-        checked = [self._full(s, svc, r, validate, i) for i, r in enumerate(rows)]
+        later = s.info.get(RULES_WITH_OTHERS_LATER)
+        s.info[RULES_WITH_OTHERS_LATER] = True  # decided by write_staged over all the rows, under its locks
+        try:
+            checked = [self._full(s, svc, r, validate, i) for i, r in enumerate(rows)]
+        finally:
+            s.info[RULES_WITH_OTHERS_LATER] = later
         st.records = [full for full, _ in checked]
         st.customs = [custom for _, custom in checked]
         uid = self.actor.user_id
@@ -221,12 +231,23 @@ class BulkWriter:
 
     def write_staged(self, s: Session, st: Staged) -> list[int]:
         """Write a :meth:`stage` result inside the caller's transaction (ids and codes reserved here when the
-        stage had none); returns the new ids in input order."""
+        stage had none), after the module's rules that read other rows (``_rules_with_others``) have passed over
+        all its rows under their locks; returns the new ids in input order.
+
+        Raises:
+            ValidationError: a row refused by those rules (``row`` = its position), nothing written.
+        """
         if not st.records:
             return []
         module, records = st.module, st.records
         svc = self.services[module]
         table = svc.model.__table__
+        # The module's rules that read other rows (a payment within what its contract has outstanding), over
+        # the whole chunk, each row seeing the earlier ones as written, against the state locked now (the
+        # contracts FOR UPDATE, in id order; SQLite's write lock): as one create after another would decide them.
+        refused = svc._rules_with_others(s, self._typed(svc, records))
+        if refused:
+            raise ValidationError(refused)
         if s.get_bind().dialect.name == "sqlite" and len(records) > 1000:
             # Big writes touch index pages all over the file: a larger page cache for this connection
             # (SQLite's default is 2 MB) saves re-reading them. Memory, not durability: 64 MB, as
@@ -319,6 +340,26 @@ class BulkWriter:
         if errors:
             raise ValidationError(sorted(errors, key=lambda e: e.row))
         return st
+
+    def _typed(self, svc: Any, records: list[dict[str, Any]]) -> list[tuple[None, dict[str, Any]]]:
+        """New records as ``_rules_with_others`` reads them: trusted rows (``validate=False``) may give numbers,
+        dates and references as text (written as the database reads them); those are parsed here."""
+        if type(svc)._rules_with_others is WriteGuardsMixin._rules_with_others:
+            return []  # the module has no such rules
+        typed = [(f.name, f) for f in svc.spec.fields if f.type in _TYPED]
+        out: list[tuple[None, dict[str, Any]]] = []
+        for i, r in enumerate(records):
+            text = [(name, f) for name, f in typed if type(r.get(name)) is str]
+            if text:
+                r = dict(r)
+                for name, f in text:
+                    try:
+                        r[name] = parse_value(f, r[name])
+                    except FieldProblem as exc:
+                        raise ValidationError([FieldError(name, exc.code, Text(
+                            f"{f.label.zh}：{exc.zh}", f"{f.label.en}: {exc.en}"), row=i)]) from None
+            out.append((None, r))
+        return out
 
     @staticmethod
     def _new_states(st: StagedUpdate) -> list[tuple[RowView, dict[str, Any]]]:

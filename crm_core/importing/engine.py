@@ -32,7 +32,7 @@ from crm_core.importing.model import RowError, RowUpdate
 from crm_core.importing.reader import Table, cell_text
 from crm_core.models import CustomFieldValue
 from crm_core.services import values as val
-from crm_core.services.guards import BULK_REFS, BULK_UNIQUE
+from crm_core.services.guards import BULK_REFS, BULK_UNIQUE, RULES_WITH_OTHERS_LATER
 
 PROGRESS_EVERY = 500
 # The record a row creates stands for itself where its companion refers to it (checks only, never written).
@@ -110,6 +110,10 @@ class RowChecker:
         if self.t.companion:
             s.info[BULK_REFS].setdefault(self.spec.module, {})[NEW_RECORD] = (True, None, None)
         s.info["bulk_custom_definitions"] = {}
+        # The rules that read other rows (a payment against its contract) run below without locks (this read
+        # session stays open while the rows are written: a lock held here would block the writer); the write
+        # decides them again over each chunk under its locks (BulkWriter.write_staged).
+        s.info[RULES_WITH_OTHERS_LATER] = True
         unique: dict[tuple[str, str], dict[Any, int]] = {}
         for name in self.spec.unique:
             col = self.column_of.get(name)
@@ -153,10 +157,17 @@ class RowChecker:
     # ------------------------------------------------------------------- rows
 
     def run(self, progress: Callable[[int, int], None] | None) -> Prepared:
+        """Every row checked (the dry run, and update by key): the records to create also by the module's rules
+        that read other rows over all of them at once, each seeing the file's earlier rows as written."""
         result = Prepared()
         for record in self.stream(result, progress):
             result.creates.append(record)
         result.handed_on = 0
+        refused = self.service._rules_with_others(self.s, [(None, r.full) for r in result.creates], lock=False)
+        if refused:
+            result.errors += [self._error(result.creates[e.row].row, e, result.creates[e.row].full) for e in refused]
+            bad = {e.row for e in refused}
+            result.creates = [r for i, r in enumerate(result.creates) if i not in bad]
         return result
 
     def stream(self, result: Prepared, progress: Callable[[int, int], None] | None, *,
@@ -205,6 +216,9 @@ class RowChecker:
         record = NewRecord(row, {}, {})
         try:
             record.full, _, record.custom = self.service._checked_new(self.s, {**main, "custom": custom} if custom else main)
+            # against what is stored (the file's earlier rows: run, and the write)
+            errors += [self._error(row, e, values)
+                       for e in self.service._rules_with_others(self.s, [(None, record.full)], lock=False)]
         except ValidationError as exc:
             errors += [self._error(row, e, values) for e in exc.errors if self._name(e.field, "main") not in failed]
         if companion:

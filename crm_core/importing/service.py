@@ -204,6 +204,7 @@ class ImportService:
             with_companion = len(table.rows) if any(t.part(n) == "companion" for n in clean.values()) else 0
             try:
                 written = self._write(module, t, rest, creates(), [], path, bar.written, chunk_rows,
+                                      columns={name: col for col, name in clean.items()},
                                       expected=len(table.rows), companions=with_companion)
             except BadRowsFound:
                 rest()
@@ -231,7 +232,7 @@ class ImportService:
             return writer.write(self.ctx, t, module, creates, updates, Path(path).name, progress, chunk_rows=chunk_rows,
                                 **kw)
         except writer.ChunkFailed as exc:
-            named = isinstance(exc, writer.UpdateChunkFailed)
+            named = isinstance(exc, writer.NamedChunkFailed)
             errors = [RowError(e.row or 0, (columns or {}).get(e.field) if named else None, e.field if named else None,
                                e.message) for e in exc.errors]
             check = check_of()

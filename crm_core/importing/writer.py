@@ -29,7 +29,7 @@ from crm_core.errors import FieldError, ValidationError
 from crm_core.i18n import Text
 from crm_core.importing import batches
 from crm_core.importing.columns import Targets
-from crm_core.importing.engine import NewRecord
+from crm_core.importing.engine import NewRecord, quote_value
 from crm_core.importing.model import RowUpdate
 from crm_core.services import values as val
 from crm_core.services.context import Context
@@ -53,9 +53,13 @@ class ChunkFailed(ValidationError):
     """A chunk was refused while writing (a conflict, a value taken meanwhile); nothing of the import is kept."""
 
 
-class UpdateChunkFailed(ChunkFailed):
-    """A chunk of updates refused while writing: each error's field is the module's own (the file's column for
-    it, when mapped), as no companion's field is among them."""
+class NamedChunkFailed(ChunkFailed):
+    """A chunk refused while writing whose errors' fields are each the module's own (the file's column for it,
+    when mapped), as no companion's field is among them."""
+
+
+class UpdateChunkFailed(NamedChunkFailed):
+    """A chunk of updates refused while writing (see :class:`NamedChunkFailed`)."""
 
 
 @dataclass
@@ -239,7 +243,10 @@ def _write_chunk(ctx: Context, writer: Any, t: Targets, module: str, batch_id: i
 
 def _create_chunk(s: Session, writer: Any, t: Targets, module: str, batch_id: int, staged: _Staged) -> None:
     part = staged.part
-    ids = _refused_by_row(lambda: writer.write_staged(s, staged.main), part)
+    try:  # the module's rules that read other rows, decided over the chunk under their locks, refuse a row
+        ids = writer.write_staged(s, staged.main)
+    except ValidationError as exc:
+        raise NamedChunkFailed([_named(e, part[e.row]) if e.row is not None else e for e in exc.errors]) from None
     records = [{"batch_id": batch_id, "record_id": rid, "version": 1} for rid in ids]
     companions = staged.companions
     if companions is None and t.companion and any(r.companion for r in part):
@@ -259,6 +266,14 @@ def _refused_by_row(insert: Callable[[], Any], part: list[NewRecord]) -> Any:
     except ValidationError as exc:
         raise ChunkFailed([FieldError(e.field, e.code, e.message, row=part[e.row].row if e.row is not None else None)
                            for e in exc.errors]) from None
+
+
+def _named(e: FieldError, record: NewRecord) -> FieldError:
+    """A write's refusal of a record by the file's row, with the record's value in the message as the
+    check quotes it."""
+    value = record.full.get(e.field) if e.field else None
+    message = quote_value(e.message, value) if value is not None and e.code not in ("too_long", "required") else e.message
+    return FieldError(e.field, e.code, message, row=record.row)
 
 
 def _custom_keys(s: Session, writer: Any, module: str) -> dict[int, str]:

@@ -88,9 +88,12 @@ class ContractService(EntityService):
                            lock: bool = True) -> list[FieldError]:
         # A changed contract against its payments: the amount not below what they total, no move to another
         # customer once it has any. Decided under the contract's own lock (FOR NO KEY UPDATE, the update's):
-        # every save of a payment locks its contract FOR UPDATE first (PaymentService), so none lands
-        # between this count and the write, single or bulk. (A payment's insert alone takes only FOR KEY
-        # SHARE on the contract, which that lock does not hold off.)
+        # every write of a payment locks its contract FOR UPDATE before it writes (PaymentService's
+        # _rules_with_others, run in its write transaction by the single save, BulkWriter.write_update and
+        # BulkWriter.write_staged, hence by the importer), so none lands between this count and the write.
+        # (A payment's insert alone takes only FOR KEY SHARE on the contract, which that lock does not hold off;
+        # checks in read sessions, the importer's and BulkWriter's stages, run the rule without locks and
+        # decide nothing.)
         figures = _payment_figures(s, [obj.id for obj, _ in items if obj is not None])
         out: list[FieldError] = []
         for i, (obj, values) in enumerate(items):
@@ -248,10 +251,12 @@ class PaymentService(EntityService):
         wanted = sorted({v["contract_id"] for _, v in items if isinstance(v.get("contract_id"), int)})
         if not wanted:
             return []
-        stmt = select(Contract.id, Contract.amount, Contract.signed_on).where(
-            Contract.id.in_(wanted), self.ctx.services.contracts._scope_condition()).order_by(Contract.id)
-        contracts = {cid: (amount, signed) for cid, amount, signed in s.execute(
-            stmt.with_for_update() if lock else stmt)}
+        contracts: dict[int, tuple[Decimal, Any]] = {}
+        for i in range(0, len(wanted), 1000):  # in id order, a thousand at a time: concurrent lockers never deadlock
+            stmt = select(Contract.id, Contract.amount, Contract.signed_on).where(
+                Contract.id.in_(wanted[i:i + 1000]), self.ctx.services.contracts._scope_condition()).order_by(Contract.id)
+            contracts.update((cid, (amount, signed)) for cid, amount, signed in s.execute(
+                stmt.with_for_update() if lock else stmt))
         # What each contract has received apart from the payments checked here; then, item by item, these
         # payments at their current amounts (their new ones once checked: one update after another).
         mine = [obj.id for obj, _ in items if obj is not None]
@@ -283,8 +288,8 @@ class PaymentService(EntityService):
                 fits = False
                 out.append(FieldError("received_on", "date_order", Text(
                     "回款日期：不能早于合同签订日期", "Received on: cannot be before the contract was signed"), row=i))
-            if fits and obj is not None and obj.contract_id == cid and amount is not None:
-                received[cid] = others + amount  # the next payment of this contract sees this one's new amount
+            if fits and amount is not None and (obj is None or obj.contract_id == cid):
+                received[cid] = others + amount  # the next payment of this contract sees this one (new or changed)
                 current[i] = amount
         return out
 

@@ -155,17 +155,19 @@ class ContactDuplicatesMixin:
         if not keys:
             return []
         m = self.model
-        mine = sorted({obj.id for obj, _ in items if obj is not None})
-        stmt = select(m.customer_id, m.name, m.phone, m.id).where(
-            m.customer_id.in_(sorted({k[0] for k in keys})), m.name.in_(sorted({k[1] for k in keys})),
-            m.erased_at.is_(None))
-        if mine:
-            stmt = stmt.where(m.id.not_in(mine))
+        mine = {obj.id for obj, _ in items if obj is not None}
         # how many contacts hold each key: the others (stored), and the items' own as they stand
         held: dict[tuple[Any, Any, Any], int] = {}
-        for cid, name, phone, _ in s.execute(stmt):
-            if (cid, name, phone) in keys:
-                held[(cid, name, phone)] = held.get((cid, name, phone), 0) + 1
+        customers = sorted({k[0] for k in keys})
+        for i in range(0, len(customers), 1000):  # a thousand customers per query (a whole file's may be checked)
+            part = customers[i:i + 1000]
+            in_part = set(part)
+            names = sorted({k[1] for k in keys if k[0] in in_part})
+            stmt = select(m.customer_id, m.name, m.phone, m.id).where(
+                m.customer_id.in_(part), m.name.in_(names), m.erased_at.is_(None))
+            for cid, name, phone, rid in s.execute(stmt):
+                if (cid, name, phone) in keys and rid not in mine:
+                    held[(cid, name, phone)] = held.get((cid, name, phone), 0) + 1
         now: list[tuple[Any, Any, Any] | None] = []
         for obj, _ in items:
             k = None
@@ -176,7 +178,10 @@ class ContactDuplicatesMixin:
                 held[k] = held.get(k, 0) + 1
         out = []
         for i, k in enumerate(wanted):
-            if k is None:
+            if k is None:  # its phone (or name) cleared: it no longer holds its old key for the items after it
+                if now[i] is not None:
+                    held[now[i]] -= 1
+                    now[i] = None
                 continue
             if held.get(k, 0) - (now[i] == k):
                 out.append(FieldError("name", "duplicate", Text(

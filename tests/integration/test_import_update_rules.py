@@ -123,6 +123,17 @@ def test_two_contacts_moved_onto_one_customer_as_twins_are_refused_as_one_update
     assert (error.row, error.field, error.code) == (1, "name", "duplicate")
 
 
+def test_a_contact_clearing_its_phone_frees_it_for_the_next_in_one_bulk_update(admin, make_customer):
+    """X clears its phone, then Y (same name) takes X's old number: accepted one update after the other through
+    the service, so set-based too (X no longer holds the number for the items after it)."""
+    c = make_customer()
+    x, y = (admin.contacts.create({"customer_id": c["id"], "name": "张三", "phone": p})
+            for p in ("13800000001", "13800000002"))
+    _bulk(admin, "contacts", [(x["id"], x["version"], {"phone": None}),
+                              (y["id"], y["version"], {"phone": "13800000001"})])
+    assert [(admin.contacts.get(k["id"])["phone"]) for k in (x, y)] == [None, "13800000001"]
+
+
 # ------------------------------------------------------- contracts and payments
 
 
