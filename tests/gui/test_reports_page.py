@@ -109,18 +109,12 @@ def test_the_page_opens_with_the_first_report_selected_and_builds_it_when_clicke
     assert page.build_button.isEnabled()
     seen: list[str] = []
     page.built.connect(lambda report: seen.append(report.key))
-    first = page.report_list.item(0)
-    with qtbot.waitSignal(page.built, timeout=WAIT) as built:
-        qtbot.mouseClick(page.report_list.viewport(), Qt.MouseButton.LeftButton,
-                         pos=page.report_list.visualItemRect(first).center())
-    assert built.args[0].key == "customers"
-    qtbot.waitUntil(lambda: page.operation is None, timeout=WAIT)
-    second = page.report_list.item(1)
-    with qtbot.waitSignal(page.built, timeout=WAIT) as built:
-        qtbot.mouseClick(page.report_list.viewport(), Qt.MouseButton.LeftButton,
-                         pos=page.report_list.visualItemRect(second).center())
-    assert built.args[0].key == "followups"
-    qtbot.waitUntil(lambda: page.operation is None, timeout=WAIT)
+    for row, key in ((0, "customers"), (1, "followups")):  # the selected report, then another
+        with qtbot.waitSignal(page.built, timeout=WAIT) as built:
+            qtbot.mouseClick(page.report_list.viewport(), Qt.MouseButton.LeftButton,
+                             pos=page.report_list.visualItemRect(page.report_list.item(row)).center())
+        assert built.args[0].key == key
+        qtbot.waitUntil(lambda: page.operation is None, timeout=WAIT)
     assert seen == ["customers", "followups"]  # one build per click
 
 
