@@ -216,6 +216,7 @@ class ReportsPage(QWidget):
             self.report_list.blockSignals(True)
             self.report_list.setCurrentRow(0)
             self.report_list.blockSignals(False)
+            self.title_label.setText(self.report_list.item(0).text())  # what 生成报表 will build
         self._set_idle(self.operation is None)
 
     def _on_report_list_current_item_changed(self, current: QListWidgetItem | None, _previous: Any) -> None:

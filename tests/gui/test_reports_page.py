@@ -106,6 +106,7 @@ def test_the_page_opens_with_the_first_report_selected_and_builds_it_when_clicke
         page.report_list.setFocus()
         QCoreApplication.processEvents()
     assert page.current_key() == "customers" and page.operation is None and page.report is None
+    assert page.title_label.text() == "Customer statistics"  # the report the Build button builds
     assert page.build_button.isEnabled()
     seen: list[str] = []
     page.built.connect(lambda report: seen.append(report.key))
