@@ -26,7 +26,7 @@ from crm_core.permissions import Action
 from crm_core.services.codes import reserve_codes
 from crm_core.services.values import mask, parse_value, to_plain
 from crm_core.services.context import Actor
-from crm_core.services.guards import BULK_REFS, RULES_WITH_OTHERS_LATER, WriteGuardsMixin
+from crm_core.services.guards import BULK_REFS, WriteGuardsMixin, rules_with_others_later
 from crm_core.validation import FieldProblem
 from crm_core.services.registry import Services
 
@@ -209,12 +209,8 @@ class BulkWriter:
         svc = self.services[module]
         st.now = now = utcnow()
         s.info.setdefault("bulk_custom_definitions", {})  # custom field definitions: one query per module
-        later = s.info.get(RULES_WITH_OTHERS_LATER)
-        s.info[RULES_WITH_OTHERS_LATER] = True  # decided by write_staged over all the rows, under its locks
-        try:
+        with rules_with_others_later(s):  # decided by write_staged over all the rows, under its locks
             checked = [self._full(s, svc, r, validate, i) for i, r in enumerate(rows)]
-        finally:
-            s.info[RULES_WITH_OTHERS_LATER] = later
         st.records = [full for full, _ in checked]
         st.customs = [custom for _, custom in checked]
         uid = self.actor.user_id
@@ -289,12 +285,8 @@ class BulkWriter:
                 out of scope or no longer at its version has the code ``conflict``.
         """
         svc = self.services[module]
-        later = s.info.get(RULES_WITH_OTHERS_LATER)
-        s.info[RULES_WITH_OTHERS_LATER] = True  # run below over all the rows at once, as write_update runs them
-        try:
+        with rules_with_others_later(s):  # run below over all the rows at once, as write_update runs them
             return self._stage_update(s, svc, module, items)
-        finally:
-            s.info[RULES_WITH_OTHERS_LATER] = later
 
     def _stage_update(self, s: Session, svc: Any, module: str,
                       items: list[tuple[int, int, dict[str, Any]]]) -> StagedUpdate:

@@ -55,11 +55,7 @@ class ChunkFailed(ValidationError):
 
 class NamedChunkFailed(ChunkFailed):
     """A chunk refused while writing whose errors' fields are each the module's own (the file's column for it,
-    when mapped), as no companion's field is among them."""
-
-
-class UpdateChunkFailed(NamedChunkFailed):
-    """A chunk of updates refused while writing (see :class:`NamedChunkFailed`)."""
+    when mapped), as no companion's field is among them (updates, and the rules that read other rows)."""
 
 
 @dataclass
@@ -243,10 +239,8 @@ def _write_chunk(ctx: Context, writer: Any, t: Targets, module: str, batch_id: i
 
 def _create_chunk(s: Session, writer: Any, t: Targets, module: str, batch_id: int, staged: _Staged) -> None:
     part = staged.part
-    try:  # the module's rules that read other rows, decided over the chunk under their locks, refuse a row
-        ids = writer.write_staged(s, staged.main)
-    except ValidationError as exc:
-        raise NamedChunkFailed([_named(e, part[e.row]) if e.row is not None else e for e in exc.errors]) from None
+    # the module's rules that read other rows, decided over the chunk under their locks, may refuse a row
+    ids = _refused_by_row(lambda: writer.write_staged(s, staged.main), part, named=True)
     records = [{"batch_id": batch_id, "record_id": rid, "version": 1} for rid in ids]
     companions = staged.companions
     if companions is None and t.companion and any(r.companion for r in part):
@@ -259,11 +253,14 @@ def _create_chunk(s: Session, writer: Any, t: Targets, module: str, batch_id: in
     batches.add_records(s, batch_id, records)
 
 
-def _refused_by_row(insert: Callable[[], Any], part: list[NewRecord]) -> Any:
-    """The bulk path's own checks refusing a row (a custom choice retired since the dry run): the file's row."""
+def _refused_by_row(insert: Callable[[], Any], part: list[NewRecord], *, named: bool = False) -> Any:
+    """The bulk path's own checks refusing a row (a custom choice retired since the dry run; with ``named``, the
+    module's rules that read other rows, the value quoted: :class:`NamedChunkFailed`): the file's row."""
     try:
         return insert()
     except ValidationError as exc:
+        if named:
+            raise NamedChunkFailed([_named(e, part[e.row]) if e.row is not None else e for e in exc.errors]) from None
         raise ChunkFailed([FieldError(e.field, e.code, e.message, row=part[e.row].row if e.row is not None else None)
                            for e in exc.errors]) from None
 
@@ -318,7 +315,7 @@ def _stage_updates(ctx: Context, writer: Any, module: str, part: list[RowUpdate]
         try:
             return writer.stage_update(s, module, [_update_items(u) for u in part])
         except ValidationError as exc:
-            raise UpdateChunkFailed(_by_file_row(ctx, module, part, exc)) from None
+            raise NamedChunkFailed(_by_file_row(ctx, module, part, exc)) from None
 
 
 def _write_update_chunk(ctx: Context, writer: Any, module: str, batch_id: int, part: list[RowUpdate], staged: Any,
@@ -331,7 +328,7 @@ def _write_update_chunk(ctx: Context, writer: Any, module: str, batch_id: int, p
         try:
             versions = writer.write_update(s, staged)
         except ValidationError as exc:
-            raise UpdateChunkFailed(_by_file_row(ctx, module, part, exc)) from None
+            raise NamedChunkFailed(_by_file_row(ctx, module, part, exc)) from None
         keys = {d.key: d.id for d in ctx.services[module]._definitions(s)}
         records = []
         for u, row, stored, version in zip(part, staged.rows, staged.stored, versions, strict=True):

@@ -9,6 +9,8 @@ stale versions) into the typed errors the client shows.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import select
@@ -40,6 +42,18 @@ BULK_UNIQUE = "bulk_unique"
 # Set while a caller checks many records and runs the module's _rules_with_others itself, over all of them
 # at once (BulkWriter.stage_update, then write_update again under lock): the record-by-record checks skip it.
 RULES_WITH_OTHERS_LATER = "rules_with_others_later"
+
+
+@contextmanager
+def rules_with_others_later(s: Session) -> Iterator[None]:
+    """Within it, the record-by-record checks on ``s`` leave out the module's ``_rules_with_others``: the
+    caller runs them itself over all the records at once (:data:`RULES_WITH_OTHERS_LATER`)."""
+    before = s.info.get(RULES_WITH_OTHERS_LATER)
+    s.info[RULES_WITH_OTHERS_LATER] = True
+    try:
+        yield
+    finally:
+        s.info[RULES_WITH_OTHERS_LATER] = before
 
 # An enum member read through its class costs about half a microsecond (EnumType.__getattr__ in 3.11):
 # the per-record checks compare with these instead.
