@@ -195,6 +195,9 @@ def main(argv: list[str] | None = None) -> int:
 
     apply_style(app)  # one style sheet and the program icon for every window
     app.setQuitOnLastWindowClosed(False)  # the end is decided explicitly (sign-in done / cancelled)
+    from crm_desktop.heap import collect_in_gui_thread
+
+    collect_in_gui_thread()  # never on a worker thread: it would free closed windows' Qt objects there
     lang = detect_language(args.lang or os.environ.get("CRM_LANG"))
     switch_translators(lang)  # parented to the app: they live as long as it does
     install_excepthook(lang)
