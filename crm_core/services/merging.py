@@ -8,6 +8,13 @@ recorded (``customer_merges``: what moved, by whom, when) and written to the aud
 on both customers. Undo moves back exactly what moved (records deleted since are gone;
 records added to A since stay with A) and reactivates B. B's status history, custom
 field values and shares stay with B.
+
+Locks (PostgreSQL), in the order every writer takes them: the two customers in id order
+(whatever the direction: two opposite merges of one pair wait for each other, and the
+second finds the first's result), then the rows that move, table by table (a contract
+before its payments), each table's in id order. The same person (name and phone) on both
+customers becomes two contacts on A: the merge goes through, and the twin rule refuses
+only writes that make a twin, so either can still be edited or deleted.
 """
 
 from __future__ import annotations
@@ -93,12 +100,12 @@ class CustomerMergeMixin:
             pair = s.execute(select(CustomerMerge.kept_id, CustomerMerge.merged_id)
                              .where(CustomerMerge.id == merge_record_id)).first() \
                 if isinstance(merge_record_id, int) else None
+            merge = None
             if pair is not None:  # the customers first (in id order), then the merge's record, as merge() locks
-                self._lock_pair(s, *pair)
-            merge = s.get(CustomerMerge, merge_record_id, with_for_update=True) if pair is not None else None
+                keep, gone = self._lock_pair(s, *pair)  # (a merge's two customers never change)
+                merge = s.get(CustomerMerge, merge_record_id, with_for_update=True)
             if merge is None or merge.undone_at is not None:
                 raise NotFound(Text("该合并不存在或已撤销。", "This merge does not exist or was undone already."))
-            keep, gone = self._lock_pair(s, merge.kept_id, merge.merged_id)  # (held already: read back)
             for name, ids in sorted(merge.moved.items()):
                 table = Base.metadata.tables[name]
                 # Only what still sits on the kept customer goes back (a record moved on since stays).
