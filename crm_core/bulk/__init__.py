@@ -27,7 +27,8 @@ API
     outstanding and not before it was signed; a contact not the twin of another)
     are decided in each chunk's write transaction over all its rows, each seeing
     the earlier ones as written, after locking what they read (the contracts
-    ``FOR UPDATE`` in id order; SQLite's write lock): a refusal raises the same
+    ``FOR UPDATE``, the contacts' customers ``FOR NO KEY UPDATE``, in id order;
+    SQLite's write lock): a refusal raises the same
     ``ValidationError``, nothing of that chunk written.
     Optional keys per row:
 
@@ -99,7 +100,9 @@ API
     update after another would), without locks.
 
 ``writer.write_update(session, staged) -> list[int]``
-    Writes it in the caller's write transaction: the records locked (PostgreSQL
+    Writes it in the caller's write transaction: the records' parents locked
+    first (the service's ``_lock_before_records``: contacts' customers, payments'
+    contracts, in id order), then the records (PostgreSQL
     ``FOR NO KEY UPDATE``, SQLite's write lock) and refused as a ``conflict`` if any
     is no longer at the version staged; then ``_rules_with_others`` again, now
     against the locked state (a payment saved by someone else since the stage

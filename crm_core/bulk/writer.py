@@ -371,6 +371,7 @@ class BulkWriter:
             return []
         svc = self.services[st.module]
         table = svc.model.__table__
+        svc._lock_before_records(s, st.ids, st.changed)  # their parents first (contacts: their customers)
         now = {}
         for part in chunks(st.ids, 1000):
             now.update(s.execute(select(table.c.id, table.c.version).where(table.c.id.in_(part), svc._scope_condition())

@@ -151,6 +151,7 @@ def restore_many(s: Session, ctx: Context, module: str, records: list[tuple[int,
                 continue
         else:
             try:
+                service._lock_before_records(s, [rid], [before or {}])
                 obj = service._load(s, rid, for_update=True)
             except NotFound as exc:
                 raise ConcurrencyConflict(exc.message, module=module, record_id=rid, current=None) from None

@@ -77,11 +77,12 @@ def _delete_module(s: Session, ctx: Context, writer: BulkWriter, module: str, ve
     service = ctx.services[module]
     model = service.model
     ids = sorted(versions)
+    service._lock_before_records(s, ids)  # their parents first (contacts: the customers whose search entries change)
     objs: list[Any] = []
     for i in range(0, len(ids), PART):
         part = ids[i:i + PART]
         found = s.execute(select(model.__table__).where(model.id.in_(part), service._scope_condition())
-                          .with_for_update()).mappings().all()
+                          .order_by(model.id).with_for_update()).mappings().all()  # id order, as every locker
         objs += [dict(r) for r in found]
     by_id = {o["id"]: o for o in objs}
     for rid in ids:

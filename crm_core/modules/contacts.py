@@ -12,14 +12,15 @@ from sqlalchemy.orm import Session
 from crm_core.errors import ErrorCollector, FieldError
 from crm_core.i18n import Text
 from crm_core.metadata import EntitySpec, Field, FieldType as T
-from crm_core.models import Contact, CustomerSearchGram
+from crm_core.models import Contact, Customer, CustomerSearchGram
 from crm_core.modules import customers as customers_module
 from crm_core.modules.choices import CONTACT_STATUS
 from crm_core.permissions import sees
-from crm_core.services import search_index
+from crm_core.services import search_index, values as val
 from crm_core.services.codes import office_today
 from crm_core.services.duplicates import ContactDuplicatesMixin
 from crm_core.services.entity import EntityService
+from crm_core.services.locks import as_id, lock_rows
 from crm_core.validation import FieldProblem, birth_date_from_id
 
 SPEC = EntitySpec(
@@ -85,7 +86,39 @@ class ContactService(ContactDuplicatesMixin, EntityService):
 
     def _rules_with_others(self, s: Session, items: list[tuple[Any | None, dict[str, Any]]], *,
                            lock: bool = True) -> list[FieldError]:
-        return self._twins(s, items)  # the same person twice on one customer
+        # The same person twice on one customer. Decided under the lock of the customers the contacts go to
+        # (FOR NO KEY UPDATE, in id order; SQLite's write lock), which every write of a contact takes before
+        # its twin query (this rule, in the write transaction of the single save, BulkWriter.write_staged and
+        # write_update, hence the importer) and a merge holds while it moves contacts: two clients saving the
+        # same contact of one customer at once are serialised, the second's query sees the first's contact.
+        # (A contact's insert alone takes only FOR KEY SHARE on its customer, which holds nothing off; the
+        # checks in read sessions, lock=False, decide nothing.)
+        out: list[FieldError] = []
+        if lock:
+            customers = [v.get("customer_id") for _, v in items]
+            states = lock_rows(s, Customer, customers, scope=self.ctx.services.customers._scope_condition())
+            if states is not None:
+                # A customer deactivated (merged away) since the reference was checked, before the lock: a
+                # contact joining it now is refused as the reference check refuses it.
+                field = self.spec.field("customer_id")
+                for i, (obj, values) in enumerate(items):
+                    cid = values.get("customer_id")
+                    if states.get(cid, True) is False and (obj is None or obj.customer_id != cid):
+                        f, code, message = val.problem(field, "inactive", "所选记录已失效",
+                                                       "the chosen record is deactivated")
+                        out.append(FieldError(f, code, message, row=i))
+        return out + self._twins(s, items)
+
+    def _lock_before_records(self, s: Session, record_ids: list[int], changes: list[dict[str, Any]] = ()) -> None:
+        # Their customers first (the one each is on, the one it moves to), in id order: the twin rule and the
+        # search index lock them after the contacts otherwise (see WriteGuardsMixin._lock_before_records).
+        if s.get_bind().dialect.name != "postgresql":
+            return
+        ids = sorted({i for i in record_ids if as_id(i) == i})
+        customers = {as_id(c.get("customer_id")) for c in changes} - {None}
+        for i in range(0, len(ids), 1000):
+            customers.update(s.scalars(select(Contact.customer_id).where(Contact.id.in_(ids[i:i + 1000]))))
+        lock_rows(s, Customer, customers, scope=self.ctx.services.customers._scope_condition())
 
     def _search_condition(self, s: Session, term: str) -> ColumnElement[bool]:
         """Name, e-mail or phone (digits however typed) containing ``term``; phones only for roles that read them.

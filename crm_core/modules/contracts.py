@@ -18,6 +18,7 @@ from crm_core.models import Contract, ContractAttachment, Payment
 from crm_core.modules.choices import DELIVERY_STATUS
 from crm_core.permissions import Action
 from crm_core.services.entity import EntityService
+from crm_core.services.locks import as_id, lock_rows
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 
@@ -292,6 +293,17 @@ class PaymentService(EntityService):
                 received[cid] = others + amount  # the next payment of this contract sees this one (new or changed)
                 current[i] = amount
         return out
+
+    def _lock_before_records(self, s: Session, record_ids: list[int], changes: list[dict[str, Any]] = ()) -> None:
+        # Their contracts first (FOR UPDATE, in id order), as a new payment's save and a merge (which moves a
+        # customer's contracts before its payments) lock them: the rule would lock the contract after the payment.
+        if s.get_bind().dialect.name != "postgresql":
+            return
+        ids = sorted({i for i in record_ids if as_id(i) == i})
+        contracts: set[int] = set()
+        for i in range(0, len(ids), 1000):
+            contracts.update(s.scalars(select(Payment.contract_id).where(Payment.id.in_(ids[i:i + 1000]))))
+        lock_rows(s, Contract, contracts, scope=self.ctx.services.contracts._scope_condition(), key_share=False)
 
     def _before_insert(self, s: Session, obj: Payment, values: dict[str, Any]) -> None:
         obj.customer_id = s.get(Contract, obj.contract_id).customer_id

@@ -142,7 +142,10 @@ class ContactDuplicatesMixin:
     def _twins(self, s: Session, items: list[tuple[Any | None, dict[str, Any]]]) -> list[Any]:
         """The twin rule for many contacts ``(stored contact or None, full new values)`` at once: each refused
         if its customer has another contact with the same name and phone, the earlier items counted as written
-        (one write after another). One query for all of them. Returns FieldErrors, ``row`` = the position."""
+        (one write after another). A stored contact whose customer, name and phone stay as they are is never
+        refused: the write makes no twin (a merge may have brought two onto one customer; either can still be
+        edited, or deleted). One query for all of them. Returns FieldErrors, ``row`` = the position. The caller
+        holds the customers locked (``ContactService._rules_with_others``)."""
         from crm_core.errors import FieldError
         from crm_core.i18n import Text
 
@@ -183,7 +186,9 @@ class ContactDuplicatesMixin:
                     held[now[i]] -= 1
                     now[i] = None
                 continue
-            if held.get(k, 0) - (now[i] == k):
+            if now[i] == k:  # (a stored contact: a new one holds no key yet)
+                continue  # its name, phone and customer unchanged: this write makes no twin (a merge may have)
+            if held.get(k, 0):
                 out.append(FieldError("name", "duplicate", Text(
                     f"姓名：该客户已有同名同电话的联系人“{k[1]}”，请打开它修改，不要重复添加",
                     f"Name: this customer already has a contact '{k[1]}' with this phone; open that one "

@@ -26,6 +26,7 @@ from crm_core.services.context import Context
 from crm_core.services.custom import CustomFieldsMixin
 from crm_core.services.guards import WriteGuardsMixin
 from crm_core.services.listing import ListingMixin
+from crm_core.services.locks import id_order
 from crm_core.services.records import RecordsMixin
 from crm_core.services.query import ListQuery, Page, SortKey
 from crm_core.services.references import blocking_references
@@ -165,6 +166,7 @@ class EntityService(ListingMixin, RecordsMixin, CustomFieldsMixin, WriteGuardsMi
         """
         self._require_as_seen(Action.UPDATE)
         with self.ctx.db.unit_of_work(write=True) as s:
+            self._lock_before_records(s, [record_id], [changes])  # (its parents first: see the hook)
             # The account and the custom field definitions are checked by the statement that locks the row.
             obj = self._load(s, record_id, for_update=True, confirm=Action.UPDATE)
             self._check_version(s, obj, version)
@@ -184,6 +186,8 @@ class EntityService(ListingMixin, RecordsMixin, CustomFieldsMixin, WriteGuardsMi
         """
         self._require(Action.UPDATE)
         with self.ctx.db.unit_of_work(write=True) as s:
+            if isinstance(records, Mapping):
+                self._lock_before_records(s, list(records), [changes])
             objs = self._load_versions(s, records)
             for i, obj in enumerate(objs):
                 try:
@@ -203,8 +207,11 @@ class EntityService(ListingMixin, RecordsMixin, CustomFieldsMixin, WriteGuardsMi
         if not isinstance(records, Mapping):
             raise TypeError("bulk actions take {record id: version shown}")
         objs, errors = [], []
+        # Locked in id order, whatever the caller's: two bulk actions (or a merge) over overlapping records
+        # never wait for each other in a circle.
+        loaded = {rid: self._load(s, rid, for_update=True) for rid in sorted(records, key=id_order)}
         for i, (rid, version) in enumerate(records.items()):
-            obj = self._load(s, rid, for_update=True)
+            obj = loaded[rid]
             if obj.version != version:
                 errors.append(FieldError(None, "conflict", self._conflict(s, obj).message, row=i))
             objs.append(obj)
@@ -297,6 +304,7 @@ class EntityService(ListingMixin, RecordsMixin, CustomFieldsMixin, WriteGuardsMi
         Raises:
             NotFound, ConcurrencyConflict, InUse.
         """
+        self._lock_before_records(s, [record_id] if isinstance(record_id, int) else [])
         obj = self._load(s, record_id, for_update=True)
         self._check_version(s, obj, version)
         refs = blocking_references(s, self.model.__table__, obj.id)
@@ -541,3 +549,4 @@ class EntityService(ListingMixin, RecordsMixin, CustomFieldsMixin, WriteGuardsMi
         """
         for obj, changed, _before in updated:
             self._after_write(s, obj, changed)
+

@@ -102,8 +102,10 @@ class WriteGuardsMixin:
         if not errors.errors or not any(e.field in self.spec.all_fields and e.code == "required" for e in errors.errors):
             self._validate(s, full, obj, errors)
             if not s.info.get(RULES_WITH_OTHERS_LATER):
+                known = {(e.field, e.code) for e in errors.errors}
                 for e in self._rules_with_others(s, [(obj, full)]):
-                    errors.add(e.field, e.code, e.message)
+                    if (e.field, e.code) not in known:  # (a reference found deactivated by both checks: once)
+                        errors.add(e.field, e.code, e.message)
 
     def _rules_with_others(self, s: Session, items: list[tuple[Any | None, dict[str, Any]]], *,
                            lock: bool = True) -> list[FieldError]:
@@ -121,6 +123,18 @@ class WriteGuardsMixin:
             The problems, ``row`` = the item's position (ignored for a single record).
         """
         return []
+
+    def _lock_before_records(self, s: Session, record_ids: list[int], changes: list[dict[str, Any]] = ()) -> None:
+        """Lock the rows a write of these records will lock besides the records themselves, before the records.
+
+        Called by every path that locks stored records of the module to write them (update, bulk update,
+        delete, ``BulkWriter.write_update``, erasure, an import's undo), before it locks them. The lock order
+        is parents first, in id order (customers, then contracts, then payments and contacts), as a merge
+        takes it: a path that locked a record and then waited for its parent (a contact's save waiting for
+        its customer, whose search text it rewrites and under whose lock its twin rule runs) could deadlock
+        with one holding the parent and waiting for the record. ``changes``: the changes given for the
+        records (unparsed), for a parent the write moves a record to. The default locks nothing.
+        """
 
     def _checked_fields(self) -> tuple[tuple[Field, str, bool, FieldType], ...]:
         """(field, name, required, type) of the fields :meth:`_check_common` has a rule for (required,

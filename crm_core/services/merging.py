@@ -8,6 +8,13 @@ recorded (``customer_merges``: what moved, by whom, when) and written to the aud
 on both customers. Undo moves back exactly what moved (records deleted since are gone;
 records added to A since stay with A) and reactivates B. B's status history, custom
 field values and shares stay with B.
+
+Locks (PostgreSQL), in the order every writer takes them: the two customers in id order
+(whatever the direction: two opposite merges of one pair wait for each other, and the
+second finds the first's result), then the rows that move, table by table (a contract
+before its payments), each table's in id order. The same person (name and phone) on both
+customers becomes two contacts on A: the merge goes through, and the twin rule refuses
+only writes that make a twin, so either can still be edited or deleted.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from crm_core.db.base import utcnow
 from crm_core.errors import NotFound, PermissionDenied, ValidationError, FieldError
@@ -22,6 +30,7 @@ from crm_core.i18n import Text
 from crm_core.models import Base, Customer, CustomerMerge
 from crm_core.permissions import Action, Scope, rights
 from crm_core.permissions_tables import CUSTOMER_LINKS
+from crm_core.services.locks import id_order
 
 # History and derived rows stay with their customer; everything else moves.
 STAYS = frozenset({"customer_status_changes", "customer_search_grams"})
@@ -50,16 +59,18 @@ class CustomerMergeMixin:
             raise ValidationError([FieldError("merge_id", "same", Text(
                 "合并客户：请选择另一个客户", "Merge: choose another customer"))])
         with self.ctx.db.unit_of_work(write=True) as s:
-            keep = self._load(s, keep_id, for_update=True)
-            gone = self._load(s, merge_id, for_update=True)
+            keep, gone = self._lock_pair(s, keep_id, merge_id)
             self._check_version(s, keep, keep_version)
             self._check_version(s, gone, merge_version)
             for c in (keep, gone):
                 self._ensure_active(c)
             moved: dict[str, list[int]] = {}
-            for name in moving_tables():
+            for name in moving_tables():  # (contacts, contracts, ..., payments: a contract before its payments)
                 table = Base.metadata.tables[name]
-                ids = list(s.scalars(select(table.c.id).where(table.c.customer_id == gone.id)))
+                # Locked in id order before the UPDATE (whose scan may meet them in any order), as every other
+                # writer of several rows of a table locks them.
+                ids = list(s.scalars(select(table.c.id).where(table.c.customer_id == gone.id)
+                                     .order_by(table.c.id).with_for_update(key_share=True)))
                 if ids:
                     s.execute(update(table).where(table.c.id.in_(ids)).values(customer_id=keep.id))
                     moved[name] = ids
@@ -86,16 +97,22 @@ class CustomerMergeMixin:
         """
         self._require_merge_right()
         with self.ctx.db.unit_of_work(write=True) as s:
-            merge = s.get(CustomerMerge, merge_record_id, with_for_update=True)
+            pair = s.execute(select(CustomerMerge.kept_id, CustomerMerge.merged_id)
+                             .where(CustomerMerge.id == merge_record_id)).first() \
+                if isinstance(merge_record_id, int) else None
+            merge = None
+            if pair is not None:  # the customers first (in id order), then the merge's record, as merge() locks
+                keep, gone = self._lock_pair(s, *pair)  # (a merge's two customers never change)
+                merge = s.get(CustomerMerge, merge_record_id, with_for_update=True)
             if merge is None or merge.undone_at is not None:
                 raise NotFound(Text("该合并不存在或已撤销。", "This merge does not exist or was undone already."))
-            keep = self._load(s, merge.kept_id, for_update=True)
-            gone = self._load(s, merge.merged_id, for_update=True)
-            for name, ids in merge.moved.items():
+            for name, ids in sorted(merge.moved.items()):
                 table = Base.metadata.tables[name]
                 # Only what still sits on the kept customer goes back (a record moved on since stays).
-                s.execute(update(table).where(table.c.id.in_(ids), table.c.customer_id == keep.id)
-                          .values(customer_id=gone.id))
+                back = list(s.scalars(select(table.c.id).where(table.c.id.in_(ids), table.c.customer_id == keep.id)
+                                      .order_by(table.c.id).with_for_update(key_share=True)))
+                if back:
+                    s.execute(update(table).where(table.c.id.in_(back)).values(customer_id=gone.id))
             before = self._snapshot(gone)
             gone.is_active, gone.deactivated_reason = True, None
             self._touch(gone)
@@ -127,6 +144,19 @@ class CustomerMergeMixin:
                             "moved": {t: len(ids) for t, ids in m.moved.items()}, "at": m.at,
                             "undone": m.undone_at is not None})
             return out
+
+    def _lock_pair(self, s: Session, keep_id: int, merge_id: int) -> tuple[Any, Any]:
+        """Both customers, locked in id order (whatever the argument order): a merge of A into B and one of B
+        into A at once then wait for each other instead of deadlocking; the second finds the first's result
+        (a new version, a deactivated customer). Returns (kept, merged).
+
+        Raises:
+            NotFound: either does not exist or is outside the actor's scope.
+        """
+        first, second = sorted((keep_id, merge_id), key=id_order)
+        locked = {first: self._load(s, first, for_update=True)}
+        locked[second] = self._load(s, second, for_update=True)
+        return locked[keep_id], locked[merge_id]
 
     def _require_merge_right(self) -> None:
         self._require(Action.DELETE)

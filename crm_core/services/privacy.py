@@ -54,6 +54,7 @@ class PrivacyService:
         self.ctx.require(module, Action.DELETE)
         service = self.ctx.services[module]
         with self.ctx.db.unit_of_work(write=True) as s:
+            service._lock_before_records(s, [record_id] if isinstance(record_id, int) else [])  # its customer first
             obj = service._load(s, record_id, for_update=True)
             self._erase_in(s, module, obj, reason)
             if hasattr(obj, "customer_id"):

@@ -69,3 +69,33 @@ def test_merge_rules(admin, login, pair):
     with pytest.raises(ConcurrencyConflict):
         admin.customers.merge(keep["id"], gone["id"], keep_version=keep["version"], merge_version=gone["version"])
     assert admin.customers.get(gone["id"])["is_active"]
+
+
+def test_a_merge_bringing_the_same_contact_twice_onto_the_kept_customer_goes_through(admin, make_customer):
+    """The same person (name and phone) on both customers: the merge still moves everything (the records exist;
+    refusing would leave the duplicate customer with no way to merge it), both contacts stay editable, a third
+    is refused, and the undo parts them again."""
+    keep, gone = make_customer("北京星辰软件有限公司"), make_customer("北京星辰软件")
+    same = {"name": "陈静", "phone": "13900001111"}
+    ours = admin.contacts.create({"customer_id": keep["id"], **same})
+    theirs = admin.contacts.create({"customer_id": gone["id"], **same})
+    admin.customers.merge(keep["id"], gone["id"], keep_version=admin.customers.get(keep["id"])["version"],
+                          merge_version=admin.customers.get(gone["id"])["version"])
+    assert {admin.contacts.get(c["id"])["customer_id"] for c in (ours, theirs)} == {keep["id"]}
+    # Each twin can still be edited (the write makes no twin) and the form points at the other.
+    edited = admin.contacts.update(theirs["id"], {"position": "财务经理"}, version=theirs["version"])
+    assert edited["position"] == "财务经理"
+    assert [r["id"] for r in admin.contacts.similar({"customer_id": keep["id"], **same}, exclude_id=theirs["id"])] \
+        == [ours["id"]]
+    with pytest.raises(ValidationError) as info:  # but no new one
+        admin.contacts.create({"customer_id": keep["id"], **same})
+    [e] = info.value.errors
+    assert (e.field, e.code) == ("name", "duplicate")
+    assert "同名同电话的联系人“陈静”" in e.message.zh and "a contact '陈静' with this phone" in e.message.en
+    other = admin.contacts.create({"customer_id": keep["id"], "name": "陈静", "phone": "13900002222"})
+    with pytest.raises(ValidationError):  # nor one made by a change
+        admin.contacts.update(other["id"], {"phone": "13900001111"}, version=other["version"])
+    admin.contacts.update(ours["id"], {"phone": "13900003333"}, version=admin.contacts.get(ours["id"])["version"])
+    admin.customers.undo_merge(admin.customers.merges(keep["id"])[0]["id"])
+    assert admin.contacts.get(theirs["id"])["customer_id"] == gone["id"]
+    assert admin.contacts.get(ours["id"])["customer_id"] == keep["id"]
