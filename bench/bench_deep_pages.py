@@ -177,7 +177,7 @@ def _explained(session: Any, service: Any, q: ListQuery) -> str:
             return "; ".join(r for r in rows if f" {table} " in r or "TEMP B-TREE" in r)
         rows = [r[0] for r in conn.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + stmt, params)]
     buffers = next((r.strip() for r in rows if "Buffers" in r), "")
-    took = next((r for r in rows if r.startswith("Execution Time")), "")
+    took = "; ".join(r for r in rows if r.startswith(("Planning Time", "Execution Time")))
     conds = [r.strip() for r in rows if "Index Cond" in r and any(k in r for k in ("name", "amount", "signed_on",
                                                                                    "received_on", "valid_until"))]
     return f"{took}; {buffers}; {' | '.join(conds) if conds else 'no range on the sort column'}"
