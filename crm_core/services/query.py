@@ -107,6 +107,11 @@ def keyset_parts(keys: list[SortKey], cursor: tuple[Any, ...], *, forwards: bool
     the cursor's value), then the NULLs (in the order of the later keys). Their union is exactly
     the rows the OR expansion selects; each part's first rows in its ``keys`` order, merged in
     the list's order, are the page (listing.ListingMixin._page_statement).
+
+    Among the NULLs (a NULL cursor) SQLite ranges on the id too (``<expr>=? AND col=? AND id>?``);
+    PostgreSQL starts at the NULLs' first entry and tests the id in the index (an index column
+    is matched by one condition only, and ``col IS NULL`` goes to the first), or reads the rows
+    from the cursor's id and sorts the NULLs among them, as its estimates say.
     """
     first = keys[0]
     if not first.nullable or len(keys) < 2:
@@ -152,6 +157,8 @@ def _bounded(expansion: ColumnElement[bool], keys: list[SortKey], cursor: tuple[
 
 
 def _first_key_bound(key: SortKey, value: Any, *, forwards: bool) -> ColumnElement[bool] | None:
+    # A list's page on a nullable first key is read as parts (keyset_parts); the nullable bounds
+    # below serve after_condition / before_condition called with one directly.
     col = key.column
     upwards = forwards != key.descending  # the rows sought have values >= the cursor's
     if value is None:
