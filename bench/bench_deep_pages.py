@@ -30,6 +30,7 @@ other modules), as bench_scale.py does:
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -95,7 +96,9 @@ def main() -> None:
     if build(db, args.customers, seed=args.seed):
         print(f"built {args.customers} customers in {time.perf_counter() - started:.0f} s", flush=True)
     fill(db, args.seed)  # ANALYZEs; nothing if the other modules are there
-    print(f"bench_deep_pages {time.strftime('%Y-%m-%d %H:%M')} {profile.describe()}", flush=True)
+    code = "with keyset_parts" if _PARTS is not None else "without keyset_parts (both columns the same code)"
+    print(f"bench_deep_pages {time.strftime('%Y-%m-%d %H:%M')} {profile.describe()} load {os.getloadavg()[0]:.2f}; "
+          f"code {Path(listing_module.__file__).parents[2]} {code}", flush=True)
     with db.unit_of_work(write=False) as s:
         sales_login = s.scalar(text("SELECT login FROM users WHERE role = 'sales' ORDER BY id LIMIT 1"))
     sessions = {"admin": connect(profile, "admin", PASSWORD), "sales": connect(profile, sales_login, PASSWORD)}

@@ -118,3 +118,32 @@ def test_a_nulls_last_sorts_pages_either_way_hold_the_full_sorts_rows(admin, mod
         assert [r["id"] for r in following.rows] == full[at + 12:at + 19]
         preceding = service.list(ListQuery(sort=sort, before=page.prev_cursor, offset=3, limit=6))
         assert [r["id"] for r in preceding.rows] == full[at - 9:at - 3]
+
+
+@pytest.mark.parametrize("search", [None, "星辰"])
+def test_a_salespersons_pages_on_a_nullable_key_with_a_search_hold_the_full_sorts_rows(admin, make_customer, login,
+                                                                                      search):
+    """The parts of a nullable first key (values, NULLs) read within each part of his scope (own, shared)
+    and of the search: pages of 3 forwards and backwards are the one long page's rows."""
+    sales = login("sales1")
+    for i in range(20):
+        c = make_customer(f"{'星辰' if i % 3 else '云帆'}客户{(i * 7) % 20:02d}", level=(None, "A", "B")[i % 3],
+                          owner_id=sales.actor.user_id if i % 4 else admin.actor.user_id)
+        if i % 4 == 0 and i % 8 == 0:
+            admin.customers.share(c["id"], sales.actor.user_id)
+    for sort in (("-level",), ("level", "-name")):
+        whole = [r["id"] for r in sales.customers.list(ListQuery(sort=sort, search=search, limit=500)).rows]
+        assert len(whole) > 6
+        forward, after = [], None
+        while True:
+            page = sales.customers.list(ListQuery(sort=sort, search=search, after=after, limit=3))
+            forward += [r["id"] for r in page.rows]
+            if page.next_cursor is None:
+                break
+            after = page.next_cursor
+        backward, before = [], ()
+        while before is not None:
+            page = sales.customers.list(ListQuery(sort=sort, search=search, before=before, limit=3))
+            backward = [r["id"] for r in page.rows] + backward
+            before = page.prev_cursor
+        assert forward == whole and backward == whole
