@@ -362,7 +362,7 @@ class ListingMixin:
         parts = None if branches is None else [(c, few, keys) for c, few in branches]
         order = keys
         if cursor_parts is not None and parts is None and len(cursor_parts) == 1:
-            # One part (before a value): the page is its first rows, in its order.
+            # One part (before a value, after a NULL): the page is its first rows, in its order.
             conds, order = [*conds, cursor_parts[0].condition], cursor_parts[0].keys
         elif cursor_parts is not None:
             parts = [(and_(c, p.condition), few, p.keys)
