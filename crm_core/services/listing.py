@@ -17,7 +17,8 @@ from crm_core.permissions import Action
 from crm_core.services import masked
 from crm_core.services import values as val
 from crm_core.services.records import LoadedRow
-from crm_core.services.query import Filter, ListQuery, Page, SortKey, after_condition, before_condition, order_by
+from crm_core.services.query import (Filter, KeysetPart, ListQuery, Page, SortKey, after_condition, before_condition,
+                                     keyset_parts, order_by)
 
 MAX_PAGE = 500
 MIN_SEARCH = 2
@@ -223,6 +224,7 @@ class ListingMixin:
                           keys: list[SortKey], *, reverse: bool = False) -> Select:
         # ``reverse``: a page read from the end (ListQuery.before) needs each part's rows in that
         # direction; ``part_depth`` (a bind parameter: page size + 1 + offset) reaches past an offset.
+        # ``keys``: the part's order (a part of a keyset cursor's rows has its own: query.keyset_parts).
         depth = bindparam("part_depth", type_=Integer)
         if not few:
             return select(self.model.id).where(cond, *conds).order_by(*order_by(keys, reverse=reverse)).limit(depth)
@@ -338,11 +340,15 @@ class ListingMixin:
             cache = self.__dict__.setdefault("_page_statements", {})
             if shape in cache:
                 return cache[shape]
+        cursor_parts: list[KeysetPart] | None = None
         if cursor:
             # The same bind parameters for every cursor of this shape; a NULL value changes the shape.
             bound = tuple(None if v is None else bindparam(f"cursor_{i}", type_=k.column.type)
                           for i, (k, v) in enumerate(zip(keys, cursor)))
-            conds = [*conds, (before_condition if backwards else after_condition)(keys, bound)]
+            # A nullable first key: the values and the NULLs read apart, each from the cursor on.
+            cursor_parts = keyset_parts(keys, bound, forwards=not backwards)
+            if cursor_parts is None:
+                conds = [*conds, (before_condition if backwards else after_condition)(keys, bound)]
         guards = [self.definitions_stamp()]
         if confirm_actor:
             guards.append(self.ctx.actor_role_now())
@@ -352,16 +358,25 @@ class ListingMixin:
             # is few when either of its two is.
             scope = branches if branches is not None else [(self._scope_condition(), False)]
             branches = [(and_(c, p), few or p_few) for c, few in scope for p, p_few in search_parts]
-        if branches is None:
+        # Parts read apart, each in its order, then merged: (condition, few, order).
+        parts = None if branches is None else [(c, few, keys) for c, few in branches]
+        order = keys
+        if cursor_parts is not None and parts is None and len(cursor_parts) == 1:
+            # One part (before a value, after a NULL): the page is its first rows, in its order.
+            conds, order = [*conds, cursor_parts[0].condition], cursor_parts[0].keys
+        elif cursor_parts is not None:
+            parts = [(and_(c, p.condition), few, p.keys)
+                     for c, few, _ in (parts or [(self._page_scope(s, keys), False, keys)]) for p in cursor_parts]
+        if parts is None:
             stmt = select(*columns, *guards).where(self._page_scope(s, keys), *conds)
         else:
             # An OR of two indexed conditions defeats both planners (a bitmap OR or a
             # multi-index OR, then a sort of every row in scope). The first page of each
-            # part walks its own index in the sort order; the page is the best of those.
-            firsts = [self._branch_first_ids(b, few, conds, keys, reverse=backwards).subquery()
-                      for b, few in branches]
+            # part walks its own index in its order; the page is the best of those.
+            firsts = [self._branch_first_ids(c, few, conds, part_keys, reverse=backwards).subquery()
+                      for c, few, part_keys in parts]
             stmt = select(*columns, *guards).where(self.model.id.in_(union_all(*(select(f.c.id) for f in firsts))))
-        stmt = stmt.order_by(*order_by(keys, reverse=backwards)).limit(bindparam("page_limit", type_=Integer))
+        stmt = stmt.order_by(*order_by(order, reverse=backwards)).limit(bindparam("page_limit", type_=Integer))
         if query.offset > 0:
             stmt = stmt.offset(bindparam("page_offset", type_=Integer))
         if shape is not None:
