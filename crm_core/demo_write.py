@@ -14,6 +14,12 @@ by module (what a row refers to first), so that in every module the ids follow
 ``created_at`` as they do in a real office: the grids' newest-first order (by
 id) shows the newest records on top. Every planned record happens at or after
 its customer (``demo_plan``), so no event ever falls behind a flushed horizon.
+
+Memory: customers span two years, so most of each customer's records wait for
+later flushes. They wait on disk (a temporary file, :class:`_Spill`), as plain
+tuples that name what they refer to by run-wide numbers (the customer's, its
+contract's ...), whose ids are kept in arrays once written: what a run holds in
+memory does not grow with the number of customers (a few arrays of ids aside).
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ from array import array
 from collections import defaultdict
 from itertools import count, repeat
 from operator import itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy.orm import Session
 
@@ -46,6 +52,15 @@ ORDER = ("customers", "contacts", "contracts", "payments", "products", "licenses
 _WHEN = itemgetter(0, 1)  # an event's moment, then the order it was filed in
 
 
+class Filed(NamedTuple):
+    """A chunk's events: those of its own flush, and those of later flushes pickled (by flush)."""
+
+    flush: int
+    now: list[tuple[Any, ...]]
+    later: dict[int, bytes]
+    counts: tuple[int, int, int, int]  # customers, contracts, products, submitters
+
+
 class _Spill:
     """Events of later flushes, pickled to a temporary file until their flush reads them back.
 
@@ -59,8 +74,8 @@ class _Spill:
         self.end = 0
         self.spans: dict[int, array[int]] = {}  # flush -> (offset, length) of each batch filed for it
 
-    def put(self, k: int, events: list[tuple[Any, ...]]) -> None:
-        blob = pickle.dumps(events, pickle.HIGHEST_PROTOCOL)
+    def put(self, k: int, blob: bytes) -> None:
+        """A pickled list of events of flush ``k``."""
         self.spans.setdefault(k, array("q")).extend((self.end, len(blob)))
         self.file.write(blob)
         self.end += len(blob)
@@ -99,6 +114,7 @@ class PlanWriter:
         self.buckets: dict[int, list[tuple[Any, ...]]] = defaultdict(list)  # events of the flush being filled
         self.spill = _Spill()
         self.seq = count()
+        self._numbers = (0, 0, 0, 0)  # see filed()
         # ids by run-wide number, 0 until written
         self.customer_ids, self.contract_ids = array("q"), array("q")
         self.product_ids, self.submitter_ids = array("q"), array("q")
@@ -113,19 +129,22 @@ class PlanWriter:
 
     def add(self, plans: list[CustomerPlan], flush: int) -> None:
         """File the events of ``plans`` (customers of flush number ``flush`` or later)."""
+        self.receive(self.filed(plans, flush))
+
+    def filed(self, plans: list[CustomerPlan], flush: int) -> Filed:
+        """The events of ``plans`` by flush, those of later flushes already pickled (nothing written, nothing
+        filed: :meth:`receive` takes the result). Called once per chunk, in the order of the flushes."""
         horizons, seq = self.horizons, self.seq
         filed: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+        numbers = self._numbers  # run-wide numbers of the next customer, contract, product and submitter
+        ci, k0, p0, s0 = numbers
+        owner = 0
 
         def event(at: dt.datetime, module: str, payload: Any) -> None:
             filed[max(flush, bisect.bisect_left(horizons, at))].append((at, next(seq), module, ci, owner, payload))
 
         for p in plans:
-            ci, owner = len(self.customer_ids), p.owner
-            k0, p0, s0 = len(self.contract_ids), len(self.product_ids), len(self.submitter_ids)
-            self.customer_ids.append(0)
-            self.contract_ids.extend(repeat(0, len(p.contracts)))
-            self.product_ids.extend(repeat(0, len(p.products)))
-            self.submitter_ids.extend(repeat(0, len(p.submitters)))
+            owner = p.owner
             event(p.at, "customers", (p.values, p.at, [(c.values["name"], c.values["phone"]) for c in p.contacts]))
             for c in p.contacts:
                 event(c.at, "contacts", (c.values, c.at))
@@ -150,11 +169,20 @@ class PlanWriter:
                 event(o.at, "opportunities", (o.values, o.at))
             for st, at, k in p.statuses:
                 event(at, "status", (st, at, None if k is None else p.contracts[k].values["number"]))
-        for k, events in filed.items():
-            if k == flush:
-                self.buckets[k].extend(events)
-            else:
-                self.spill.put(k, events)
+            ci, k0, p0, s0 = ci + 1, k0 + len(p.contracts), p0 + len(p.products), s0 + len(p.submitters)
+        counts = (ci - numbers[0], k0 - numbers[1], p0 - numbers[2], s0 - numbers[3])
+        self._numbers = (ci, k0, p0, s0)
+        return Filed(flush, filed.pop(flush, []), {k: pickle.dumps(events, pickle.HIGHEST_PROTOCOL)
+                                                   for k, events in filed.items()}, counts)
+
+    def receive(self, f: Filed) -> None:
+        """Take what :meth:`filed` made: ids to come in the arrays, the flush's own events, the later ones spilled."""
+        for ids, n in zip((self.customer_ids, self.contract_ids, self.product_ids, self.submitter_ids), f.counts,
+                          strict=True):
+            ids.extend(repeat(0, n))
+        self.buckets[f.flush].extend(f.now)
+        for k, blob in f.later.items():
+            self.spill.put(k, blob)
 
     def flush(self, k: int) -> None:
         """Write the events filed for flush ``k`` in one transaction."""
