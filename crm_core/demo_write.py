@@ -31,7 +31,6 @@ import tempfile
 from array import array
 from collections import defaultdict
 from itertools import count, repeat
-from operator import itemgetter
 from typing import Any, NamedTuple
 
 from sqlalchemy.orm import Session
@@ -49,7 +48,14 @@ MINUTE = dt.timedelta(minutes=1)
 # Modules in the order a flush writes them: what a row refers to is written before it.
 ORDER = ("customers", "contacts", "contracts", "payments", "products", "licenses", "submitters", "tickets",
          "followups", "needs", "opportunities", "status")
-_WHEN = itemgetter(0, 1)  # an event's moment, then the order it was filed in
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+_MICROSECOND = dt.timedelta(microseconds=1)
+
+
+def _when(event: tuple[Any, ...]) -> tuple[int, int]:
+    """An event's moment (as exact microseconds: comparing aware datetimes costs a UTC offset each time),
+    then the order it was filed in."""
+    return (event[0] - _EPOCH) // _MICROSECOND, event[1]
 
 
 class Filed(NamedTuple):
@@ -193,7 +199,7 @@ class PlanWriter:
     def flush_in(self, s: Session, k: int) -> None:
         events = self.spill.take(k)
         events.extend(self.buckets.pop(k, ()))
-        events.sort(key=_WHEN)
+        events.sort(key=_when)
         by_module: dict[str, list[tuple[int, int, Any]]] = defaultdict(list)
         for _, _, module, ci, owner, payload in events:
             by_module[module].append((ci, owner, payload))
