@@ -34,7 +34,8 @@ of their ``created_at``, so ids follow creation times as in a real office and
 the grids' newest-first order (by id) is also by 创建时间. Each flush is one
 transaction (about ``CHUNK`` customers' worth), so that other clients of a
 database in use get their turns; records dated after a flush's horizon wait in
-memory for a later flush.
+a temporary file for a later flush (:mod:`crm_core.demo_write`), so that the
+memory a run takes does not grow with the number of customers.
 """
 
 from __future__ import annotations

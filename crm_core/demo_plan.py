@@ -48,8 +48,10 @@ class Counters:
 
     contract: int = 0
     seen: dict[str, int] = field(default_factory=dict)
-    names: set[str] = field(default_factory=set)
-    serials: set[str] = field(default_factory=set)
+    # UTF-8 bytes, not the str written: a str that went to the database also keeps its UTF-8 copy, and these
+    # sets are what a run holds per customer (about half of it this way, for the same answers)
+    names: set[bytes] = field(default_factory=set)
+    serials: set[bytes] = field(default_factory=set)
 
 
 @dataclass
@@ -197,8 +199,8 @@ def plan_customer(rng: random.Random, env: Env, n: Counters, created: dt.datetim
     city = fk.city(rng)
     while True:  # company names are not unique in the schema, but duplicates would confuse a demo
         comp = fk.company(rng, city, codes.get("industry", []), codes.get("company_category", []))
-        if comp.name not in n.names:
-            n.names.add(comp.name)
+        if (key := comp.name.encode()) not in n.names:
+            n.names.add(key)
             break
     days_ago = (today - created.date()).days
     level = _chosen(rng, "ABC", (2, 4.5, 3.5))
@@ -330,8 +332,8 @@ def _plan_product(rng: random.Random, clock: _Clock, env: Env, n: Counters, plan
     version = f"V{major}.{minor}.{patch}" + ("" if trial else "-定制")
     while True:
         serial = fk.serial(rng, base)
-        if serial not in n.serials:
-            n.serials.add(serial)
+        if (key := serial.encode()) not in n.serials:
+            n.serials.add(key)
             break
     day = at.date()
     product = ProductPlan({
