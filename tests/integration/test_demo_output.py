@@ -20,7 +20,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import text
 
-from crm_core import demo
+from crm_core import demo, demo_write
 from crm_core.db.base import Base
 
 CUSTOMERS = 300
@@ -84,7 +84,11 @@ def table_digests(db) -> dict[str, str]:
     return out
 
 
-def test_the_same_seed_size_and_day_give_the_rows_they_gave_before(db, backend, pinned_clock):
+@pytest.mark.parametrize("piece", [None, 7], ids=["pieces-as-shipped", "tiny-pieces"])
+def test_the_same_seed_size_and_day_give_the_rows_they_gave_before(db, backend, pinned_clock, piece, monkeypatch):
+    """Also with every writer's rows staged a few at a time (what the big last flush of a large run does)."""
+    if piece is not None:
+        monkeypatch.setattr(demo_write, "PIECE", piece)
     counts = demo.generate(db, customers=CUSTOMERS)
     assert counts["customers"] == CUSTOMERS and counts["followups"] > CUSTOMERS
     tables = table_digests(db)
