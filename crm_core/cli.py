@@ -285,11 +285,13 @@ def _progress_printer(lang: str) -> Callable[[int, int], None]:
     """Progress on stderr: a live counter on a terminal, a line per 10 % otherwise."""
     tty = sys.stderr.isatty()
     label = Text("客户", "customers")(lang)
+    shown = [0]  # tenths reported so far (progress comes a chunk at a time: a tenth may fall inside one)
 
     def show(done: int, total: int) -> None:
         if tty:
             print(f"\r{label} {done}/{total}", end="" if done < total else "\n", file=sys.stderr, flush=True)
-        elif total and (done * 10 // total) != ((done - 1) * 10 // total):
+        elif total and done * 10 // total > shown[0]:
+            shown[0] = done * 10 // total
             print(f"{label} {done}/{total}", file=sys.stderr, flush=True)
     return show
 

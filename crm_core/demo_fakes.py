@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import dataclass
+from itertools import accumulate
 
 MAIL_DOMAIN = "example.com"
 OUR_COMPANY = "杭州智云软件股份有限公司"
@@ -55,7 +56,7 @@ CITIES: tuple[City, ...] = (
     City("合肥", "安徽省", "0551", (("蜀山区", "340104"), ("包河区", "340111")), 2),
     City("福州", "福建省", "0591", (("鼓楼区", "350102"), ("台江区", "350103")), 2),
 )
-_CITY_WEIGHTS = [c.weight for c in CITIES]
+_CITY_WEIGHTS = list(accumulate(c.weight for c in CITIES))  # cumulative: random.choices(cum_weights=)
 
 ROADS = ("文三路", "中山路", "人民路", "解放路", "建设路", "和平路", "新华路", "文化路", "科技路", "创新大道",
          "高新大道", "学府路", "东风路", "长江路", "环城北路", "工业园路", "滨江大道", "世纪大道", "学院路", "天目山路")
@@ -72,7 +73,7 @@ SURNAMES = (("王", "wang", 10), ("李", "li", 10), ("张", "zhang", 9), ("刘",
             ("曾", "zeng", 1), ("肖", "xiao", 1), ("田", "tian", 1), ("董", "dong", 1), ("潘", "pan", 1),
             ("袁", "yuan", 1), ("蒋", "jiang", 1), ("蔡", "cai", 1), ("余", "yu", 1), ("叶", "ye", 1),
             ("程", "cheng", 1), ("苏", "su", 1), ("魏", "wei", 1), ("丁", "ding", 1), ("沈", "shen", 1))
-_SURNAME_WEIGHTS = [w for _, _, w in SURNAMES]
+_SURNAME_WEIGHTS = list(accumulate(w for _, _, w in SURNAMES))  # cumulative
 MALE_CHARS = (("伟", "wei"), ("强", "qiang"), ("磊", "lei"), ("军", "jun"), ("勇", "yong"), ("杰", "jie"),
               ("涛", "tao"), ("明", "ming"), ("超", "chao"), ("刚", "gang"), ("平", "ping"), ("辉", "hui"),
               ("鹏", "peng"), ("浩", "hao"), ("宇", "yu"), ("建", "jian"), ("国", "guo"), ("文", "wen"),
@@ -141,13 +142,13 @@ class Company:
 
 def city(rng: random.Random) -> City:
     """A city, weighted towards the larger markets (and Hangzhou, where the vendor sits)."""
-    return rng.choices(CITIES, weights=_CITY_WEIGHTS)[0]
+    return rng.choices(CITIES, cum_weights=_CITY_WEIGHTS)[0]
 
 
 def person(rng: random.Random, male: bool | None = None) -> Person:
     """A person with a common surname and a one- or two-character given name."""
     male = rng.random() < 0.55 if male is None else male
-    sur, sur_py, _ = rng.choices(SURNAMES, weights=_SURNAME_WEIGHTS)[0]
+    sur, sur_py, _ = rng.choices(SURNAMES, cum_weights=_SURNAME_WEIGHTS)[0]
     pool = MALE_CHARS if male else FEMALE_CHARS
     given = rng.sample(pool, 2 if rng.random() < 0.6 else 1)
     return Person(sur + "".join(c for c, _ in given), sur_py + "".join(p for _, p in given), male)

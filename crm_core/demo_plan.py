@@ -14,7 +14,10 @@ the third salesperson); the writer maps positions to ids.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import itertools
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -45,8 +48,10 @@ class Counters:
 
     contract: int = 0
     seen: dict[str, int] = field(default_factory=dict)
-    names: set[str] = field(default_factory=set)
-    serials: set[str] = field(default_factory=set)
+    # UTF-8 bytes, not the str written: a str that went to the database also keeps its UTF-8 copy, and these
+    # sets are what a run holds per customer (about half of it this way, for the same answers)
+    names: set[bytes] = field(default_factory=set)
+    serials: set[bytes] = field(default_factory=set)
 
 
 @dataclass
@@ -144,7 +149,17 @@ def _variant(rng: random.Random, n: Counters, key: str, spec: tuple[tuple[str, .
     """The next variant of a list: first each one once, so that even a small run shows them all, then by weight."""
     variants, weights = spec
     k = n.seen[key] = n.seen.get(key, 0) + 1
-    return variants[k - 1] if k <= len(variants) else rng.choices(variants, weights=weights)[0]
+    return variants[k - 1] if k <= len(variants) else _chosen(rng, variants, weights)
+
+
+@functools.lru_cache(maxsize=64)
+def _cumulative(weights: tuple[float, ...]) -> list[float]:
+    return list(itertools.accumulate(weights))
+
+
+def _chosen(rng: random.Random, variants: Sequence[Any], weights: tuple[float, ...]) -> Any:
+    """``rng.choices(variants, weights=weights)[0]`` (the same draw) without summing the weights every time."""
+    return rng.choices(variants, cum_weights=_cumulative(weights))[0]
 
 
 def _not_used(n: Counters, key: str, spec: tuple[tuple[str, ...], tuple[int, ...]]) -> None:
@@ -184,14 +199,14 @@ def plan_customer(rng: random.Random, env: Env, n: Counters, created: dt.datetim
     city = fk.city(rng)
     while True:  # company names are not unique in the schema, but duplicates would confuse a demo
         comp = fk.company(rng, city, codes.get("industry", []), codes.get("company_category", []))
-        if comp.name not in n.names:
-            n.names.add(comp.name)
+        if (key := comp.name.encode()) not in n.names:
+            n.names.add(key)
             break
     days_ago = (today - created.date()).days
-    level = rng.choices("ABC", weights=(2, 4.5, 3.5))[0]
+    level = _chosen(rng, "ABC", (2, 4.5, 3.5))
     statuses = ("prospect", "interested", "won", "lost", "reactivated")
     weights = (28, 24, 30, 12, 6) if days_ago >= 45 else (40, 35, 25, 0, 0)
-    status = rng.choices(statuses, weights=weights)[0]
+    status = _chosen(rng, statuses, weights)
     ctype = ("individual" if comp.category == "sole" else "government" if comp.industry == "government"
              else "institution" if comp.industry in ("education", "healthcare") and rng.random() < 0.5 else "enterprise")
     phone = (fk.service_number(rng) if level == "A" and rng.random() < 0.3 else
@@ -214,7 +229,7 @@ def plan_customer(rng: random.Random, env: Env, n: Counters, created: dt.datetim
 
 
 def _plan_contacts(rng: random.Random, clock: _Clock, plan: CustomerPlan, comp: fk.Company) -> None:
-    for k in range(rng.choices((1, 2, 3), weights=(35, 45, 20))[0]):
+    for k in range(_chosen(rng, (1, 2, 3), (35, 45, 20))):
         p = fk.person(rng)
         born = fk.birth_date(rng, clock.env.today)
         with_id = rng.random() < 0.3
@@ -290,7 +305,7 @@ def _plan_contract(rng: random.Random, clock: _Clock, env: Env, n: Counters, pla
         "delivery_status": delivery, "delivered_on": delivered,
     }, sign)
     weights = (0, 50, 50) if age <= 15 else (55, 30, 15) if age <= 365 else (80, 15, 5)
-    mode = rng.choices(("full", "partial", "none"), weights=weights)[0]
+    mode = _chosen(rng, ("full", "partial", "none"), weights)
     if mode != "none":
         shares = rng.choice(((1,), (3, 7), (3, 4, 3), (5, 5)) if mode == "full" else ((3, 7), (3, 4, 3), (5, 5)))
         if mode == "partial":
@@ -317,8 +332,8 @@ def _plan_product(rng: random.Random, clock: _Clock, env: Env, n: Counters, plan
     version = f"V{major}.{minor}.{patch}" + ("" if trial else "-定制")
     while True:
         serial = fk.serial(rng, base)
-        if serial not in n.serials:
-            n.serials.add(serial)
+        if (key := serial.encode()) not in n.serials:
+            n.serials.add(key)
             break
     day = at.date()
     product = ProductPlan({
@@ -360,7 +375,7 @@ def _plan_service(rng: random.Random, clock: _Clock, env: Env, n: Counters, plan
     if not paid:
         return
     stores = fk.STORES if comp.industry in ("retail", "catering", "healthcare") else fk.DEPARTMENTS
-    for _ in range(rng.choices((1, 2, 3), weights=(50, 35, 15))[0]):
+    for _ in range(_chosen(rng, (1, 2, 3), (50, 35, 15))):
         p = fk.person(rng)
         district = rng.choice(plan.city.districts)[0]
         store = f"{district}{rng.choice(stores)}" if stores is fk.STORES else rng.choice(stores)
@@ -370,10 +385,10 @@ def _plan_service(rng: random.Random, clock: _Clock, env: Env, n: Counters, plan
             "address": fk.address(rng, plan.city) if rng.random() < 0.5 else None,
         }, clock.after(paid[0].at, 1, 30)))
     since = paid[0].at
-    for _ in range(rng.choices((0, 1, 2, 3), weights=(30, 35, 25, 10))[0]):
+    for _ in range(_chosen(rng, (0, 1, 2, 3), (30, 35, 25, 10))):
         final = _variant(rng, n, "ticket", TICKET_STATUSES)
-        kind = rng.choices(("complaint", "suggestion", "praise"), weights=(55, 30, 15))[0]
-        severity = rng.choices(("critical", "major", "minor"), weights=(15, 50, 35))[0] if kind == "complaint" else "minor"
+        kind = _chosen(rng, ("complaint", "suggestion", "praise"), (55, 30, 15))
+        severity = _chosen(rng, ("critical", "major", "minor"), (15, 50, 35)) if kind == "complaint" else "minor"
         age = (env.today - since.date()).days
         lo, hi = {"open": (0, 6), "in_progress": (0, 25), "resolved": (1, 45)}.get(final, (3, max(4, age)))
         created = clock.days_ago(lo, hi, since)
@@ -397,7 +412,7 @@ def _plan_service(rng: random.Random, clock: _Clock, env: Env, n: Counters, plan
         if final == "closed":
             t.closed_at = clock.after(t.resolved_at, 0.25, 5) + dt.timedelta(minutes=5)
             scores = {"praise": (0, 0, 0, 2, 8), "suggestion": (0, 0, 2, 4, 4)}.get(kind, (6, 10, 20, 34, 30))
-            t.satisfaction = rng.choices((1, 2, 3, 4, 5), weights=scores)[0] if rng.random() < 0.9 else None
+            t.satisfaction = _chosen(rng, (1, 2, 3, 4, 5), scores) if rng.random() < 0.9 else None
         plan.tickets.append(t)
 
 
@@ -434,14 +449,14 @@ def _plan_sales(rng: random.Random, clock: _Clock, env: Env, n: Counters, plan: 
             due = at.date() + dt.timedelta(days=rng.randint(2, 14))
             values.update(next_step=rng.choice(fk.NEXT_STEPS), next_due_on=due, next_done=due < today)
         plan.followups.append(Item(values, at))
-    for _ in range(rng.choices((0, 1, 2), weights=(45, 40, 15))[0]):
+    for _ in range(_chosen(rng, (0, 1, 2), (45, 40, 15))):
         kind = rng.choice(tuple(fk.NEEDS))
         at = clock.after(plan.at, 0, max(1, (env.latest - plan.at).days))
         age = (today - at.date()).days
         state = rng.choice(("done", "closed") if age > 60 else ("open", "in_progress", "done"))
         plan.needs.append((Item({
             "need_type": kind, "description": rng.choice(fk.NEEDS[kind]),
-            "priority": rng.choices(("high", "medium", "low"), weights=(25, 50, 25))[0], "state": state,
+            "priority": _chosen(rng, ("high", "medium", "low"), (25, 50, 25)), "state": state,
             "solution": rng.choice(fk.SOLUTIONS) if state in ("done", "closed") else None,
         }, at), rng.randrange(env.roles["service"]) if kind == "support" else None))
     base_name = fk.PRODUCTS[plan.base][0]

@@ -14,15 +14,24 @@ by module (what a row refers to first), so that in every module the ids follow
 ``created_at`` as they do in a real office: the grids' newest-first order (by
 id) shows the newest records on top. Every planned record happens at or after
 its customer (``demo_plan``), so no event ever falls behind a flushed horizon.
+
+Memory: customers span two years, so most of each customer's records wait for
+later flushes. They wait on disk (a temporary file, :class:`_Spill`), as plain
+tuples that name what they refer to by run-wide numbers (the customer's, its
+contract's ...), whose ids are kept in arrays once written: what a run holds in
+memory does not grow with the number of customers (a few arrays of ids aside).
 """
 
 from __future__ import annotations
 
 import bisect
 import datetime as dt
+import pickle
+import tempfile
+from array import array
 from collections import defaultdict
-from itertools import count
-from typing import Any
+from itertools import count, repeat
+from typing import Any, NamedTuple
 
 from sqlalchemy.orm import Session
 
@@ -39,18 +48,60 @@ MINUTE = dt.timedelta(minutes=1)
 # Modules in the order a flush writes them: what a row refers to is written before it.
 ORDER = ("customers", "contacts", "contracts", "payments", "products", "licenses", "submitters", "tickets",
          "followups", "needs", "opportunities", "status")
+PIECE = 5000  # rows a writer stages at a time
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+_MICROSECOND = dt.timedelta(microseconds=1)
 
 
-class _Ref:
-    """What later events of one customer need from earlier ones: ids, code, who owns it."""
+def _when(event: tuple[Any, ...]) -> tuple[int, int]:
+    """An event's moment (as exact microseconds: comparing aware datetimes costs a UTC offset each time),
+    then the order it was filed in."""
+    return (event[0] - _EPOCH) // _MICROSECOND, event[1]
 
-    __slots__ = ("owner", "cid", "code", "contracts", "products", "subs")
 
-    def __init__(self, owner: int, plan: CustomerPlan):
-        self.owner, self.cid, self.code = owner, 0, ""
-        self.contracts = [0] * len(plan.contracts)
-        self.products = [0] * len(plan.products)
-        self.subs: list[tuple[int, str | None, str]] = [(0, None, "")] * len(plan.submitters)
+class Filed(NamedTuple):
+    """A chunk's events: those of its own flush, and those of later flushes pickled (by flush and module)."""
+
+    flush: int
+    now: list[tuple[Any, ...]]
+    later: dict[tuple[int, str], bytes]
+    counts: tuple[int, int, int, int]  # customers, contracts, products, submitters
+
+
+class _Spill:
+    """Events of later flushes, pickled to a temporary file until their flush reads them back.
+
+    Customers span two years, so most of a customer's records (its follow-ups, payments, tickets ... up to
+    today) wait for later flushes: kept in memory, the records waiting grew with the number of customers
+    (35,000 of them, with their plan objects, two thirds into a run of 20,000). On disk, what a run holds in
+    memory is one flush's worth.
+    """
+
+    def __init__(self) -> None:
+        self.file = tempfile.TemporaryFile()
+        self.end = 0
+        # (flush, module) -> (offset, length) of each batch filed for it
+        self.spans: dict[tuple[int, str], array[int]] = {}
+
+    def put(self, k: tuple[int, str], blob: bytes) -> None:
+        """A pickled list of events of flush and module ``k``."""
+        self.spans.setdefault(k, array("q")).extend((self.end, len(blob)))
+        self.file.write(blob)
+        self.end += len(blob)
+
+    def take(self, k: tuple[int, str]) -> list[tuple[Any, ...]]:
+        spans = self.spans.pop(k, None)
+        if not spans:
+            return []
+        out: list[tuple[Any, ...]] = []
+        for i in range(0, len(spans), 2):
+            self.file.seek(spans[i])
+            out.extend(pickle.loads(self.file.read(spans[i + 1])))
+        self.file.seek(self.end)
+        return out
+
+    def close(self) -> None:
+        self.file.close()
 
 
 class PlanWriter:
@@ -58,14 +109,27 @@ class PlanWriter:
 
     ``horizons`` are the moments up to which each flush writes (the last customer's creation of each chunk,
     known ahead because customers' creation times are drawn first); :meth:`add` files a chunk's events,
-    :meth:`flush` writes those of one horizon in a transaction.
+    :meth:`flush` writes those of one horizon in a transaction; :meth:`close` drops what is left.
+
+    An event is a plain tuple ``(at, seq, module, customer, owner, payload)``: ``customer`` is the customer's
+    number in this run and ``payload`` holds a record's values and, instead of the objects it refers to, the
+    run-wide numbers of its contract, product or submitter, whose ids (known once written) are kept in arrays.
+    Events of the flush being filled stay in memory; later ones go to a :class:`_Spill`.
     """
 
     def __init__(self, db: Database, users: dict[str, list[Actor]], horizons: list[dt.datetime]):
         self.db, self.actors, self.horizons = db, users, horizons
         self.writers = {(role, k): BulkWriter(db, a) for role, actors in users.items() for k, a in enumerate(actors)}
-        self.buckets: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+        self.buckets: dict[int, list[tuple[Any, ...]]] = defaultdict(list)  # events of the flush being filled
+        self.spill = _Spill()
         self.seq = count()
+        self._numbers = (0, 0, 0, 0)  # see filed()
+        # ids by run-wide number, 0 until written
+        self.customer_ids, self.contract_ids = array("q"), array("q")
+        self.product_ids, self.submitter_ids = array("q"), array("q")
+
+    def close(self) -> None:
+        self.spill.close()
 
     def _w(self, role: str, k: int) -> BulkWriter:
         return self.writers[(role, k)]
@@ -74,36 +138,65 @@ class PlanWriter:
 
     def add(self, plans: list[CustomerPlan], flush: int) -> None:
         """File the events of ``plans`` (customers of flush number ``flush`` or later)."""
-        for p in plans:
-            ref = _Ref(p.owner, p)
-            self._event(flush, p.at, "customers", ref, p)
-            for c in p.contacts:
-                self._event(flush, c.at, "contacts", ref, c)
-            for k, c in enumerate(p.contracts):
-                self._event(flush, c.at, "contracts", ref, (k, c))
-                for pay in c.payments:
-                    self._event(flush, pay.at, "payments", ref, (k, pay))
-            for k, prod in enumerate(p.products):
-                self._event(flush, prod.at, "products", ref, (k, prod))
-                for lic in prod.licenses:
-                    self._event(flush, lic.at, "licenses", ref, (k, lic))
-            for k, sub in enumerate(p.submitters):
-                self._event(flush, sub.at, "submitters", ref, (k, sub))
-            for t in p.tickets:
-                self._event(flush, t.at, "tickets", ref, t)
-            for f in p.followups:
-                self._event(flush, f.at, "followups", ref, f)
-            for n, su in p.needs:
-                self._event(flush, n.at, "needs", ref, (n, su))
-            for o in p.opportunities:
-                self._event(flush, o.at, "opportunities", ref, o)
-            for st, at, k in p.statuses:
-                number = None if k is None else p.contracts[k].values["number"]
-                self._event(flush, at, "status", ref, (st, at, number))
+        self.receive(self.filed(plans, flush))
 
-    def _event(self, first: int, at: dt.datetime, module: str, ref: _Ref, item: Any) -> None:
-        k = max(first, bisect.bisect_left(self.horizons, at))
-        self.buckets[k].append((at, next(self.seq), module, ref, item))
+    def filed(self, plans: list[CustomerPlan], flush: int) -> Filed:
+        """The events of ``plans`` by flush, those of later flushes already pickled (nothing written, nothing
+        filed: :meth:`receive` takes the result). Called once per chunk, in the order of the flushes."""
+        horizons, seq = self.horizons, self.seq
+        filed: dict[int, list[tuple[Any, ...]]] = defaultdict(list)  # flush -> events
+        numbers = self._numbers  # run-wide numbers of the next customer, contract, product and submitter
+        ci, k0, p0, s0 = numbers
+        owner = 0
+
+        def event(at: dt.datetime, module: str, payload: Any) -> None:
+            filed[max(flush, bisect.bisect_left(horizons, at))].append((at, next(seq), module, ci, owner, payload))
+
+        for p in plans:
+            owner = p.owner
+            event(p.at, "customers", (p.values, p.at, [(c.values["name"], c.values["phone"]) for c in p.contacts]))
+            for c in p.contacts:
+                event(c.at, "contacts", (c.values, c.at))
+            for k, c in enumerate(p.contracts):
+                event(c.at, "contracts", (k0 + k, c.values, c.at))
+                for pay in c.payments:
+                    event(pay.at, "payments", (k0 + k, pay.values, pay.at))
+            for k, prod in enumerate(p.products):
+                event(prod.at, "products", (p0 + k, prod.values, prod.at))
+                for lic in prod.licenses:
+                    event(lic.at, "licenses", (p0 + k, lic.values, lic.at, lic.machines))
+            for k, sub in enumerate(p.submitters):
+                event(sub.at, "submitters", (s0 + k, sub.values, sub.at))
+            for t in p.tickets:
+                sub = None if t.submitter is None else p.submitters[t.submitter].values
+                event(t.at, "tickets", (t, None if sub is None else (s0 + t.submitter, sub.get("email"), sub["name"])))
+            for f in p.followups:
+                event(f.at, "followups", (f.values, f.at))
+            for n, su in p.needs:
+                event(n.at, "needs", (n.values, n.at, su))
+            for o in p.opportunities:
+                event(o.at, "opportunities", (o.values, o.at))
+            for st, at, k in p.statuses:
+                event(at, "status", (st, at, None if k is None else p.contracts[k].values["number"]))
+            ci, k0, p0, s0 = ci + 1, k0 + len(p.contracts), p0 + len(p.products), s0 + len(p.submitters)
+        counts = (ci - numbers[0], k0 - numbers[1], p0 - numbers[2], s0 - numbers[3])
+        self._numbers = (ci, k0, p0, s0)
+        later: dict[tuple[int, str], list[tuple[Any, ...]]] = defaultdict(list)
+        for k, events in filed.items():
+            if k != flush:
+                for e in events:
+                    later[(k, e[2])].append(e)
+        return Filed(flush, filed.pop(flush, []), {k: pickle.dumps(events, pickle.HIGHEST_PROTOCOL)
+                                                   for k, events in later.items()}, counts)
+
+    def receive(self, f: Filed) -> None:
+        """Take what :meth:`filed` made: ids to come in the arrays, the flush's own events, the later ones spilled."""
+        for ids, n in zip((self.customer_ids, self.contract_ids, self.product_ids, self.submitter_ids), f.counts,
+                          strict=True):
+            ids.extend(repeat(0, n))
+        self.buckets[f.flush].extend(f.now)
+        for k, blob in f.later.items():
+            self.spill.put(k, blob)
 
     def flush(self, k: int) -> None:
         """Write the events filed for flush ``k`` in one transaction."""
@@ -112,14 +205,20 @@ class PlanWriter:
             s.commit()
 
     def flush_in(self, s: Session, k: int) -> None:
-        events = self.buckets.pop(k, [])
-        events.sort(key=lambda e: (e[0], e[1]))
-        by_module: dict[str, list[tuple[_Ref, Any]]] = defaultdict(list)
-        for _, _, module, ref, item in events:
-            by_module[module].append((ref, item))
+        """Module by module (what a row refers to first), each module's events in time order. One module's events
+        at a time are read back: the last flush also takes everything planned up to the last moment (``latest``,
+        where the plan stops what would happen later), which grows with the number of customers."""
+        own: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+        for e in self.buckets.pop(k, ()):
+            own[e[2]].append(e)
         for module in ORDER:
-            if by_module.get(module):
-                getattr(self, f"_{module}")(s, by_module[module])
+            events = self.spill.take((k, module))
+            events.extend(own.pop(module, ()))
+            if events:
+                events.sort(key=_when)
+                items = [(ci, owner, payload) for _, _, _, ci, owner, payload in events]
+                del events
+                getattr(self, f"_{module}")(s, items)
 
     # ------------------------------------------------------------------ writing
 
@@ -141,73 +240,81 @@ class PlanWriter:
         groups: dict[tuple[str, int], list[int]] = defaultdict(list)
         for pos, (key, _) in enumerate(entries):
             groups[key].append(pos)
-        for key, positions in groups.items():
+        for key, group in groups.items():
             w = self.writers[key]
-            st = w.stage(s, module, [entries[p][1] for p in positions], search=search)
-            group_codes: dict[dt.date, list[str]] = defaultdict(list)
-            for p in positions:
-                if codes[p] is not None:
-                    group_codes[codes[p][0]].append(codes[p][1])
-            w._number(s, st, [ids[p] for p in positions], dict(group_codes))
-            w.write_staged(s, st)
+            # A writer's rows in pieces, in order (the same ids, codes and audit order as at once): what is
+            # staged at a time stays bounded when a flush is big (the last one).
+            for start in range(0, len(group), PIECE):
+                positions = group[start:start + PIECE]
+                st = w.stage(s, module, [entries[p][1] for p in positions], search=search)
+                group_codes: dict[dt.date, list[str]] = defaultdict(list)
+                for p in positions:
+                    if codes[p] is not None:
+                        group_codes[codes[p][0]].append(codes[p][1])
+                w._number(s, st, [ids[p] for p in positions], dict(group_codes))
+                w.write_staged(s, st)
+                del st
         return ids
 
     @staticmethod
-    def _stamped(item: Any, **extra: Any) -> dict[str, Any]:
-        return {**item.values, "created_at": item.at, "updated_at": item.at, **extra}
+    def _stamped(values: dict[str, Any], at: dt.datetime, **extra: Any) -> dict[str, Any]:
+        return {**values, "created_at": at, "updated_at": at, **extra}
 
-    def _sales(self, ref: _Ref) -> tuple[str, int]:
-        return ("sales", ref.owner)
+    def _owner_id(self, owner: int) -> int:
+        return self.actors["sales"][owner].user_id
 
-    def _owner_id(self, ref: _Ref) -> int:
-        return self.actors["sales"][ref.owner].user_id
+    def _customers(self, s: Session, items: list[tuple[int, int, Any]]) -> None:
+        ids = self._insert(s, "customers", [(("sales", owner), {
+            **values, "owner_id": self._owner_id(owner), "created_at": at, "_contacts": contacts})
+            for _, owner, (values, at, contacts) in items])
+        for (ci, _, _), cid in zip(items, ids, strict=True):
+            self.customer_ids[ci] = cid
 
-    def _customers(self, s: Session, items: list[tuple[_Ref, CustomerPlan]]) -> None:
-        ids = self._insert(s, "customers", [(self._sales(ref), {
-            **p.values, "owner_id": self._owner_id(ref), "created_at": p.at,
-            "_contacts": [(c.values["name"], c.values["phone"]) for c in p.contacts]}) for ref, p in items])
-        codes = dict(s.execute(Customer.__table__.select().with_only_columns(Customer.id, Customer.code)
-                               .where(Customer.id.in_(ids))).all())
-        for (ref, _), cid in zip(items, ids, strict=True):
-            ref.cid, ref.code = cid, codes[cid]
-
-    def _contacts(self, s: Session, items: list[tuple[_Ref, Any]]) -> None:
+    def _contacts(self, s: Session, items: list[tuple[int, int, Any]]) -> None:
         # search=False: already in the customers' search entries
-        self._insert(s, "contacts", [(self._sales(ref), self._stamped(c, customer_id=ref.cid)) for ref, c in items],
-                     search=False)
+        cids = self.customer_ids
+        self._insert(s, "contacts", [(("sales", owner), self._stamped(values, at, customer_id=cids[ci]))
+                                     for ci, owner, (values, at) in items], search=False)
 
-    def _contracts(self, s: Session, items: list[tuple[_Ref, Any]]) -> None:
-        ids = self._insert(s, "contracts", [(self._sales(ref), self._stamped(c, customer_id=ref.cid))
-                                            for ref, (_, c) in items])
-        for (ref, (k, _)), rid in zip(items, ids, strict=True):
-            ref.contracts[k] = rid
+    def _contracts(self, s: Session, items: list[tuple[int, int, Any]]) -> None:
+        cids = self.customer_ids
+        ids = self._insert(s, "contracts", [(("sales", owner), self._stamped(values, at, customer_id=cids[ci]))
+                                            for ci, owner, (_, values, at) in items])
+        for (_, _, (k, _, _)), rid in zip(items, ids, strict=True):
+            self.contract_ids[k] = rid
 
-    def _payments(self, s: Session, items: list[tuple[_Ref, Any]]) -> None:
-        self._insert(s, "payments", [(self._sales(ref), self._stamped(
-            p, contract_id=ref.contracts[k], handler=self.actors["sales"][ref.owner].name)) for ref, (k, p) in items])
+    def _payments(self, s: Session, items: list[tuple[int, int, Any]]) -> None:
+        sales, contracts = self.actors["sales"], self.contract_ids
+        self._insert(s, "payments", [(("sales", owner), self._stamped(
+            values, at, contract_id=contracts[k], handler=sales[owner].name)) for _, owner, (k, values, at) in items])
 
-    def _products(self, s: Session, items: list[tuple[_Ref, Any]]) -> None:
-        ids = self._insert(s, "products", [(self._sales(ref), self._stamped(
-            p, customer_id=ref.cid, backup_path=p.values["backup_path"].replace("{code}", ref.code)))
-            for ref, (_, p) in items])
-        for (ref, (k, _)), rid in zip(items, ids, strict=True):
-            ref.products[k] = rid
+    def _products(self, s: Session, items: list[tuple[int, int, Any]]) -> None:
+        cids = self.customer_ids
+        wanted = sorted({cids[ci] for ci, _, _ in items})
+        codes = dict(s.execute(Customer.__table__.select().with_only_columns(Customer.id, Customer.code)
+                               .where(Customer.id.in_(wanted))).all())
+        ids = self._insert(s, "products", [(("sales", owner), self._stamped(
+            values, at, customer_id=cids[ci], backup_path=values["backup_path"].replace("{code}", codes[cids[ci]])))
+            for ci, owner, (_, values, at) in items])
+        for (_, _, (k, _, _)), rid in zip(items, ids, strict=True):
+            self.product_ids[k] = rid
 
-    def _licenses(self, s: Session, items: list[tuple[_Ref, Any]]) -> None:
-        ids = self._insert(s, "licenses", [(self._sales(ref), self._stamped(
-            lic, customer_id=ref.cid, product_id=ref.products[k])) for ref, (k, lic) in items])
-        self._machines(s, [(rid, lic) for rid, (_, (_, lic)) in zip(ids, items, strict=True)])
+    def _licenses(self, s: Session, items: list[tuple[int, int, Any]]) -> None:
+        cids, products = self.customer_ids, self.product_ids
+        ids = self._insert(s, "licenses", [(("sales", owner), self._stamped(
+            values, at, customer_id=cids[ci], product_id=products[k])) for ci, owner, (k, values, at, _) in items])
+        self._machines(s, [(rid, machines, at) for rid, (_, _, (_, _, at, machines)) in zip(ids, items, strict=True)])
 
-    def _machines(self, s: Session, licenses: list[tuple[int, Any]]) -> None:
+    def _machines(self, s: Session, licenses: list[tuple[int, list[tuple[str, str]], dt.datetime]]) -> None:
         """Seats taken by computers, added by the first engineer (``LicenseService.add_machine``)."""
         engineer = self._w("engineer", 0)
         rows, audits, touched = [], [], {}
-        for lic_id, lic in licenses:
-            for name, fp in lic.machines:
-                rows.append((lic_id, name, fp, True, lic.at + 2 * 60 * MINUTE))
+        for lic_id, machines, at in licenses:
+            for name, fp in machines:
+                rows.append((lic_id, name, fp, True, at + 2 * 60 * MINUTE))
                 audits.append((lic_id, None, {"machine_name": name, "fingerprint": fp}))
-            if lic.machines:
-                touched[lic_id] = (1 + len(lic.machines), lic.at)
+            if machines:
+                touched[lic_id] = (1 + len(machines), at)
         ids = reserve_ids(s, LicensedMachine.__table__, len(rows))
         insert_rows(s, LicensedMachine.__table__, ("id", "license_id", "machine_name", "fingerprint", "is_active",
                                                    "activated_at"), [(k, *r) for k, r in zip(ids, rows, strict=True)])
@@ -215,41 +322,48 @@ class PlanWriter:
                     [(lic_id, v, engineer.actor.user_id) for lic_id, (v, _) in touched.items()])
         engineer.audit_in(s, "licenses", "add_machine", audits)
 
-    def _submitters(self, s: Session, items: list[tuple[_Ref, Any]]) -> None:
+    def _submitters(self, s: Session, items: list[tuple[int, int, Any]]) -> None:
         """Submitters, entered by the first service user."""
-        ids = self._insert(s, "submitters", [(("service", 0), self._stamped(sub, customer_id=ref.cid))
-                                             for ref, (_, sub) in items])
-        for (ref, (k, sub)), rid in zip(items, ids, strict=True):
-            ref.subs[k] = (rid, sub.values.get("email"), sub.values["name"])
+        cids = self.customer_ids
+        ids = self._insert(s, "submitters", [(("service", 0), self._stamped(values, at, customer_id=cids[ci]))
+                                             for ci, _, (_, values, at) in items])
+        for (_, _, (k, _, _)), rid in zip(items, ids, strict=True):
+            self.submitter_ids[k] = rid
 
-    def _tickets(self, s: Session, items: list[tuple[_Ref, Any]]) -> None:
+    def _tickets(self, s: Session, items: list[tuple[int, int, Any]]) -> None:
         """Tickets (by their service user), then the ticket workflow."""
-        rows = [{**t.values, "customer_id": ref.cid, "created_at": t.at,
-                 "submitter_id": None if t.submitter is None else ref.subs[t.submitter][0]} for ref, t in items]
-        ids = self._insert(s, "tickets", [(("service", t.service), row) for (_, t), row in zip(items, rows, strict=True)])
-        emails = {sid: (email, name) for ref, t in items if t.submitter is not None
-                  for sid, email, name in [ref.subs[t.submitter]]}
-        TicketFlow(self, s).apply([(rid, t, row) for rid, (_, t), row in zip(ids, items, rows, strict=True)], emails)
+        cids, subs = self.customer_ids, self.submitter_ids
+        rows = [{**t.values, "customer_id": cids[ci], "created_at": t.at,
+                 "submitter_id": None if sub is None else subs[sub[0]]} for ci, _, (t, sub) in items]
+        ids = self._insert(s, "tickets", [(("service", t.service), row)
+                                          for (_, _, (t, _)), row in zip(items, rows, strict=True)])
+        emails = {subs[k]: (email, name) for _, _, (_, sub) in items if sub is not None for k, email, name in [sub]}
+        TicketFlow(self, s).apply([(rid, t, row) for rid, (_, _, (t, _)), row in zip(ids, items, rows, strict=True)],
+                                  emails)
 
-    def _followups(self, s: Session, items: list[tuple[_Ref, Any]]) -> None:
-        self._insert(s, "followups", [(self._sales(ref), self._stamped(f, customer_id=ref.cid, user_id=self._owner_id(ref)))
-                                      for ref, f in items])
+    def _followups(self, s: Session, items: list[tuple[int, int, Any]]) -> None:
+        cids = self.customer_ids
+        self._insert(s, "followups", [(("sales", owner), self._stamped(
+            values, at, customer_id=cids[ci], user_id=self._owner_id(owner))) for ci, owner, (values, at) in items])
 
-    def _needs(self, s: Session, items: list[tuple[_Ref, Any]]) -> None:
-        self._insert(s, "needs", [(self._sales(ref), self._stamped(
-            n, customer_id=ref.cid, owner_id=self._owner_id(ref) if su is None else self.actors["service"][su].user_id))
-            for ref, (n, su) in items])
+    def _needs(self, s: Session, items: list[tuple[int, int, Any]]) -> None:
+        cids, service = self.customer_ids, self.actors["service"]
+        self._insert(s, "needs", [(("sales", owner), self._stamped(
+            values, at, customer_id=cids[ci], owner_id=self._owner_id(owner) if su is None else service[su].user_id))
+            for ci, owner, (values, at, su) in items])
 
-    def _opportunities(self, s: Session, items: list[tuple[_Ref, Any]]) -> None:
-        self._insert(s, "opportunities", [(self._sales(ref), self._stamped(o, customer_id=ref.cid, owner_id=self._owner_id(ref)))
-                                          for ref, o in items])
+    def _opportunities(self, s: Session, items: list[tuple[int, int, Any]]) -> None:
+        cids = self.customer_ids
+        self._insert(s, "opportunities", [(("sales", owner), self._stamped(
+            values, at, customer_id=cids[ci], owner_id=self._owner_id(owner))) for ci, owner, (values, at) in items])
 
-    def _status(self, s: Session, items: list[tuple[_Ref, Any]]) -> None:
+    def _status(self, s: Session, items: list[tuple[int, int, Any]]) -> None:
         """Status moves by each owner, in time order (a customer's own moves stay in their order)."""
+        cids = self.customer_ids
         by_owner: dict[int, list[dict[str, Any]]] = defaultdict(list)
-        for ref, (st, at, number) in items:
-            by_owner[ref.owner].append({"customer_id": ref.cid, "status": st, "at": at,
-                                        "note": "签订合同" if st == "won" else None, "contract_number": number})
+        for ci, owner, (st, at, number) in items:
+            by_owner[owner].append({"customer_id": cids[ci], "status": st, "at": at,
+                                    "note": "签订合同" if st == "won" else None, "contract_number": number})
         for owner, steps in by_owner.items():
             self._w("sales", owner).change_status_in(s, steps)
 
