@@ -373,9 +373,9 @@ class BulkWriter:
         table = svc.model.__table__
         svc._lock_before_records(s, st.ids, st.changed)  # their parents first (contacts: their customers)
         now = {}
-        for part in chunks(st.ids, 1000):
+        for part in chunks(sorted(st.ids), 1000):  # in id order, as every writer locks (not the file's order)
             now.update(s.execute(select(table.c.id, table.c.version).where(table.c.id.in_(part), svc._scope_condition())
-                                 .with_for_update(key_share=True)).all())
+                                 .order_by(table.c.id).with_for_update(key_share=True)).all())
         stale = [FieldError(None, "conflict", self._conflict_text(svc, rid, None), row=i)
                  for i, (rid, v) in enumerate(zip(st.ids, st.versions, strict=True)) if now.get(rid) != v]
         if stale:

@@ -134,6 +134,10 @@ def restore_many(s: Session, ctx: Context, module: str, records: list[tuple[int,
             one_by_one.append((rid, version, before))
         else:
             items.append((rid, version, changes))
+    # The parents of all of them first, in id order (contacts: their customers, and those they go back to), as
+    # every writer locks them: one at a time in the records' order could wait in a circle with a merge.
+    service._lock_before_records(s, sorted(rid for rid, _, _ in records),
+                                 [dict(before or {}) for _, _, before in records])
     if items:
         try:
             BulkWriter(ctx.db, ctx.actor).update_in(s, module, items)
@@ -151,8 +155,7 @@ def restore_many(s: Session, ctx: Context, module: str, records: list[tuple[int,
                 continue
         else:
             try:
-                service._lock_before_records(s, [rid], [before or {}])
-                obj = service._load(s, rid, for_update=True)
+                obj = service._load(s, rid, for_update=True)  # (its parents locked above)
             except NotFound as exc:
                 raise ConcurrencyConflict(exc.message, module=module, record_id=rid, current=None) from None
             service._check_version(s, obj, version)

@@ -101,9 +101,17 @@ class ContactService(ContactDuplicatesMixin, EntityService):
                 # A customer deactivated (merged away) since the reference was checked, before the lock: a
                 # contact joining it now is refused as the reference check refuses it.
                 field = self.spec.field("customer_id")
+                # One that left the actor's scope meanwhile (handed to another salesperson: the lock's SELECT
+                # re-checks its condition after the wait and returns no row) is refused as not found.
                 for i, (obj, values) in enumerate(items):
                     cid = values.get("customer_id")
-                    if states.get(cid, True) is False and (obj is None or obj.customer_id != cid):
+                    if obj is not None and obj.customer_id == cid:
+                        continue
+                    if as_id(cid) == cid and cid not in states:
+                        f, code, message = val.problem(field, "not_found", "所选记录不存在或无权访问",
+                                                       "the chosen record does not exist or is not yours")
+                        out.append(FieldError(f, code, message, row=i))
+                    elif states.get(cid, True) is False:
                         f, code, message = val.problem(field, "inactive", "所选记录已失效",
                                                        "the chosen record is deactivated")
                         out.append(FieldError(f, code, message, row=i))
@@ -114,11 +122,21 @@ class ContactService(ContactDuplicatesMixin, EntityService):
         # search index lock them after the contacts otherwise (see WriteGuardsMixin._lock_before_records).
         if s.get_bind().dialect.name != "postgresql":
             return
+        # The contacts' customers are read before they are locked: a merge may move a contact to the kept
+        # customer meanwhile (the lock waited for the merge). Read again once locked, until no new customer
+        # turns up (one more SELECT when nothing moved), so that the contact's customer is locked before it.
         ids = sorted({i for i in record_ids if as_id(i) == i})
-        customers = {as_id(c.get("customer_id")) for c in changes} - {None}
-        for i in range(0, len(ids), 1000):
-            customers.update(s.scalars(select(Contact.customer_id).where(Contact.id.in_(ids[i:i + 1000]))))
-        lock_rows(s, Customer, customers, scope=self.ctx.services.customers._scope_condition())
+        given = {as_id(c.get("customer_id")) for c in changes} - {None}
+        locked: set[int] = set()
+        while True:
+            customers = set(given)
+            for i in range(0, len(ids), 1000):
+                customers.update(s.scalars(select(Contact.customer_id).where(Contact.id.in_(ids[i:i + 1000]))))
+            new = customers - locked
+            if not new:
+                return
+            lock_rows(s, Customer, new, scope=self.ctx.services.customers._scope_condition())
+            locked |= new
 
     def _search_condition(self, s: Session, term: str) -> ColumnElement[bool]:
         """Name, e-mail or phone (digits however typed) containing ``term``; phones only for roles that read them.

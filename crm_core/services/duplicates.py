@@ -166,8 +166,10 @@ class ContactDuplicatesMixin:
             part = customers[i:i + 1000]
             in_part = set(part)
             names = sorted({k[1] for k in keys if k[0] in in_part})
+            # only the contacts of customers the actor sees (a salesperson naming another's customer is told
+            # it is not found, never what it holds; true() for those who see all)
             stmt = select(m.customer_id, m.name, m.phone, m.id).where(
-                m.customer_id.in_(part), m.name.in_(names), m.erased_at.is_(None))
+                m.customer_id.in_(part), m.name.in_(names), m.erased_at.is_(None), self._scope_condition())
             for cid, name, phone, rid in s.execute(stmt):
                 if (cid, name, phone) in keys and rid not in mine:
                     held[(cid, name, phone)] = held.get((cid, name, phone), 0) + 1

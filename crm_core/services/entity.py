@@ -231,6 +231,8 @@ class EntityService(ListingMixin, RecordsMixin, CustomFieldsMixin, WriteGuardsMi
             raise ValidationError([FieldError("deactivated_reason", "required",
                                               Text("失效原因：不能为空", "Deactivation reason: is required"))])
         with self.ctx.db.unit_of_work(write=True) as s:
+            # its parents first, as update and delete lock them (payments: the contract the rule locks)
+            self._lock_before_records(s, [record_id] if isinstance(record_id, int) else [])
             obj = self._load(s, record_id, for_update=True)
             self._check_version(s, obj, version)
             self._ensure_active(obj)
@@ -246,6 +248,8 @@ class EntityService(ListingMixin, RecordsMixin, CustomFieldsMixin, WriteGuardsMi
         """Make a deactivated record editable again (ConcurrencyConflict when changed since ``version``)."""
         self._require(Action.UPDATE)
         with self.ctx.db.unit_of_work(write=True) as s:
+            # its parents first, as update and delete lock them (payments: the contract the rule locks)
+            self._lock_before_records(s, [record_id] if isinstance(record_id, int) else [])
             obj = self._load(s, record_id, for_update=True)
             self._check_version(s, obj, version)
             if obj.is_active:

@@ -95,3 +95,52 @@ def test_the_same_contact_saved_by_two_clients_at_once_is_refused_to_the_second(
     assert _twins_of(admin.db, customer["id"]) == [first["id"]]
     assert admin.contacts.get(namesake["id"])["phone"] == "13900002222"
     assert admin.contacts.get(elsewhere["id"])["customer_id"] == other["id"]
+
+
+def test_a_contact_saved_on_a_customer_handed_to_another_salesperson_meanwhile_is_refused(
+        admin, login, make_customer, monkeypatch):
+    """The salesperson's save checked the customer (his) and waits for its lock while the manager hands it
+    to a colleague: the lock's query, re-checked after the wait, finds it no longer his; the save is refused
+    as the reference check refuses another's customer (it used to write the contact without the lock)."""
+    from crm_core.modules.customers import CustomerService
+    sales, colleague = login("sales1"), login("sales2")
+    customer = make_customer("北京星辰软件有限公司", owner_id=sales.actor.user_id)
+    no_endless_lock_waits(admin, sales)
+    held, real = Held(), CustomerService._validate
+
+    def hold_then_validate(self: Any, s: Any, values: Any, obj: Any, errors: Any) -> None:
+        held.hold(s)  # the hand-over holds the customer locked
+        real(self, s, values, obj, errors)
+    monkeypatch.setattr(CustomerService, "_validate", hold_then_validate)
+
+    first, refused, waited = first_holds_then_second(
+        held, lambda: admin.customers.update(customer["id"], {"owner_id": colleague.actor.user_id},
+                                             version=customer["version"]),
+        lambda: sales.contacts.create({"customer_id": customer["id"], "name": NAME, "phone": PHONE}), admin)
+
+    assert isinstance(first, dict) and first["owner_id"] == colleague.actor.user_id, repr(first)
+    assert waited
+    assert isinstance(refused, ValidationError), repr(refused)
+    [e] = refused.errors
+    assert (e.field, e.code) == ("customer_id", "not_found")
+    assert (e.message.zh, e.message.en) == ("客户：所选记录不存在或无权访问",
+                                            "Customer: the chosen record does not exist or is not yours")
+    assert _twins_of(admin.db, customer["id"]) == []
+
+
+def test_a_salesperson_naming_anothers_customer_is_not_told_what_contacts_it_has(admin, login, make_customer):
+    """The twin rule counts only the contacts of customers the actor sees: the salesperson hears that the
+    customer is not his, not that it already has this person (it used to say both)."""
+    sales, colleague = login("sales1"), login("sales2")
+    customer = make_customer("北京星辰软件有限公司", owner_id=colleague.actor.user_id)
+    admin.contacts.create({"customer_id": customer["id"], "name": NAME, "phone": PHONE})
+
+    with pytest.raises(ValidationError) as info:
+        sales.contacts.create({"customer_id": customer["id"], "name": NAME, "phone": PHONE})
+
+    assert [(e.field, e.code) for e in info.value.errors] == [("customer_id", "not_found")]
+    # and the form's hint of the same person names no one on another's customer
+    assert sales.contacts.similar({"customer_id": customer["id"], "name": NAME, "phone": PHONE}) == []
+    with pytest.raises(ValidationError) as info:  # the colleague, whose customer it is, is told
+        colleague.contacts.create({"customer_id": customer["id"], "name": NAME, "phone": PHONE})
+    assert [(e.field, e.code) for e in info.value.errors] == [("name", "duplicate")]

@@ -187,3 +187,174 @@ def test_a_payment_recorded_while_its_contract_moves_with_a_merge_lands_on_the_k
     assert isinstance(first, dict) and isinstance(second, dict), (first, second)
     assert admin.contracts.get(contract["id"])["customer_id"] == a["id"]
     assert admin.payments.get(second["id"])["customer_id"] == a["id"]  # not the merged-away one
+
+
+@pytest.mark.parametrize("second", ["update", "delete", "merge"])
+def test_a_payment_reactivated_while_it_is_saved_or_merged_waits_for_it_or_it_for_the_other(
+        admin, login, make_customer, monkeypatch, second):
+    """Reactivating a payment checks it against its contract (the contract's lock); it locks the contract
+    before the payment, as the payment's update, delete and a merge do (it used to lock the payment first)."""
+    a, b = make_customer("北京星辰软件有限公司"), make_customer("北京星辰软件")
+    contract = admin.contracts.create({"number": "HT-9", "customer_id": b["id"], "signed_on": dt.date(2026, 3, 1),
+                                       "amount": Decimal("500.00")})
+    payment = admin.payments.create({"contract_id": contract["id"], "received_on": dt.date(2026, 3, 2),
+                                     "amount": Decimal("100.00")})
+    payment = admin.payments.deactivate(payment["id"], "录错了", version=payment["version"])
+    manager = login("manager1")
+    no_endless_lock_waits(admin, manager)
+    held, real = Held(), PaymentService._on_reactivate
+
+    def hold_then_rule(self: Any, s: Any, obj: Any) -> None:
+        held.hold(s)  # the payment is locked; its contract's rule not yet run
+        real(self, s, obj)
+    monkeypatch.setattr(PaymentService, "_on_reactivate", hold_then_rule)
+    va, vb = _versions(admin, a["id"], b["id"])
+    second_call = {
+        "update": lambda: manager.payments.update(payment["id"], {"notes": "补记"}, version=payment["version"]),
+        "delete": lambda: manager.payments.delete(payment["id"], version=payment["version"]),
+        "merge": lambda: manager.customers.merge(a["id"], b["id"], keep_version=va, merge_version=vb),
+    }[second]
+
+    first, other, waited = first_holds_then_second(
+        held, lambda: admin.payments.reactivate(payment["id"], version=payment["version"]), second_call, admin)
+
+    _no_deadlock(first, other)
+    assert waited
+    assert isinstance(first, dict) and first["is_active"], repr(first)
+    got = admin.payments.get(payment["id"])
+    assert got["is_active"]
+    if second == "merge":
+        assert isinstance(other, dict), repr(other)
+        assert got["customer_id"] == a["id"]
+    else:  # the payment was reactivated (a new version) while the second client waited
+        assert isinstance(other, ConcurrencyConflict), repr(other)
+        assert "已被他人修改" in other.message.zh and "Someone else saved" in other.message.en
+        assert got["notes"] is None and got["version"] == first["version"]
+
+
+def test_a_bulk_update_in_the_files_order_beside_a_merge_waits_for_it_or_it_for_the_merge(admin, login,
+                                                                                          monkeypatch):
+    """An import's update by key gives the records in the file's order; ``BulkWriter.write_update`` locks them
+    a thousand per statement in id order (it used to lock them in the file's: B in the first thousand, then A,
+    while a merge of A and B holds A and waits for B)."""
+    from sqlalchemy import select
+
+    from crm_core.bulk import BulkWriter
+    from crm_core.bulk import writer as writer_module
+    from crm_core.models import Customer
+    ids = BulkWriter(admin.db, admin.actor).insert("customers", [{"name": f"客户{i:04d}"} for i in range(1001)])
+    a, b = min(ids), max(ids)
+    manager = login("manager1")
+    no_endless_lock_waits(admin, manager)
+    with admin.db.unit_of_work(write=False) as s:
+        versions = dict(s.execute(select(Customer.id, Customer.version)).all())
+    items = [(rid, versions[rid], {"notes": "导入更新"}) for rid in sorted(ids, reverse=True)]  # B first, A last
+    held, real_chunks, real_write, sessions = Held(), writer_module.chunks, writer_module.BulkWriter.write_update, []
+
+    def write_update(self: Any, s: Any, st: Any) -> Any:
+        sessions.append(s)
+        return real_write(self, s, st)
+
+    def chunks(rows: Any, size: int) -> Any:
+        for i, part in enumerate(real_chunks(rows, size)):
+            if i == 1 and sessions:
+                held.hold(sessions[-1])  # the first thousand locked, the rest not yet
+            yield part
+    monkeypatch.setattr(writer_module, "chunks", chunks)
+    monkeypatch.setattr(writer_module.BulkWriter, "write_update", write_update)
+
+    def bulk() -> Any:
+        with admin.db.unit_of_work(write=True) as s:
+            out = BulkWriter(admin.db, admin.actor).update_in(s, "customers", items)
+            s.commit()
+        return out
+
+    first, second, waited = first_holds_then_second(
+        held, bulk, lambda: manager.customers.merge(a, b, keep_version=versions[a], merge_version=versions[b]),
+        admin)
+
+    _no_deadlock(first, second)
+    assert waited
+    assert isinstance(first, list) and len(first) == len(items), repr(first)[:200]
+    assert isinstance(second, ConcurrencyConflict), repr(second)  # the bulk update gave both new versions
+    assert admin.customers.get(b)["is_active"] and admin.customers.get(a)["notes"] == "导入更新"
+
+
+def test_a_contact_saved_while_a_merge_moves_it_locks_the_customer_it_is_on_now(admin, login, make_customer,
+                                                                                 monkeypatch, backend):
+    """T1, a contact's save, reads its customer B and waits for B (a merge of B into A holds it); the merge
+    moves the contact to A. T1 reads the contact's customer again once it holds B, and locks A too, before
+    the contact (it used to lock A after the contact: its twin rule, the search refresh). T3, another save of
+    the contact begun after the merge, locks A first, so it waits for T1 instead of holding A while T1 waits
+    for it (a circle of three)."""
+    if backend != "postgresql":
+        pytest.skip("row locks (SQLite's write lock lets one writer in at a time)")
+    import threading
+
+    from sqlalchemy import text
+    from tests.integration.lock_waits import WAIT
+    a, b = make_customer("北京星辰软件有限公司"), make_customer("北京星辰软件")
+    c = admin.contacts.create({"customer_id": b["id"], "name": "陈静", "phone": "13900001111"})
+    m1, m2 = login("manager1"), login("manager2")
+    no_endless_lock_waits(admin, m1, m2)
+    gates = {n: (threading.Event(), threading.Event()) for n in ("merge", "t1")}
+    pids: dict[str, int] = {}
+    real_cv_customer, real_cv_contact = CustomerService._check_version, ContactService._check_version
+
+    def hold(name: str, s: Any) -> None:
+        reached, go = gates[name]
+        if threading.current_thread().name != name or reached.is_set():
+            return
+        pids[name] = s.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar()
+        reached.set()
+        assert go.wait(WAIT)
+
+    def cv_customer(self: Any, s: Any, obj: Any, version: int) -> None:
+        hold("merge", s)  # the merge holds both customers
+        real_cv_customer(self, s, obj, version)
+
+    def cv_contact(self: Any, s: Any, obj: Any, version: int) -> None:
+        hold("t1", s)  # T1 holds the contact (and the customers it locked before it)
+        real_cv_contact(self, s, obj, version)
+    monkeypatch.setattr(CustomerService, "_check_version", cv_customer)
+    monkeypatch.setattr(ContactService, "_check_version", cv_contact)
+    results: dict[str, Any] = {}
+
+    def run(name: str, call: Any) -> threading.Thread:
+        def body() -> None:
+            try:
+                results[name] = call()
+            except Exception as exc:  # noqa: BLE001 - the test looks at what each client got
+                results[name] = exc
+        thread = threading.Thread(target=body, name=name)
+        thread.start()
+        return thread
+
+    def someone_waits_for(pid: int) -> bool:
+        for _ in range(WAIT * 50):
+            with admin.db.engine.connect() as conn:
+                if conn.execute(text("SELECT count(*) FROM pg_stat_activity WHERE :p = ANY(pg_blocking_pids(pid))"),
+                                {"p": pid}).scalar():
+                    return True
+            threading.Event().wait(0.02)  # (the poll's pace, as lock_waits)
+        return False
+
+    va, vb = _versions(admin, a["id"], b["id"])
+    merge = run("merge", lambda: m1.customers.merge(a["id"], b["id"], keep_version=va, merge_version=vb))
+    assert gates["merge"][0].wait(WAIT)
+    t1 = run("t1", lambda: admin.contacts.update(c["id"], {"name": "陈晶"}, version=c["version"]))
+    assert someone_waits_for(pids["merge"])  # T1 waits for B
+    gates["merge"][1].set()
+    merge.join(WAIT)
+    assert gates["t1"][0].wait(WAIT)
+    t3 = run("t3", lambda: m2.contacts.update(c["id"], {"email": "c@example.com"}, version=c["version"]))
+    assert someone_waits_for(pids["t1"])  # T3 waits for T1 (for A now; it used to hold A and wait for the contact)
+    gates["t1"][1].set()
+    t1.join(WAIT)
+    t3.join(WAIT)
+
+    _no_deadlock(*results.values())
+    assert isinstance(results["merge"], dict) and isinstance(results["t1"], dict), results
+    assert isinstance(results["t3"], ConcurrencyConflict), repr(results["t3"])  # T1 saved the contact first
+    got = admin.contacts.get(c["id"])
+    assert (got["name"], got["customer_id"], got["email"]) == ("陈晶", a["id"], None)
