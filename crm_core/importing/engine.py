@@ -242,15 +242,19 @@ class RowChecker:
         """(position in ``block``, error) of the block's records the module's rules that read other rows refuse,
         in one call over the records handed on but not written yet and the block. Decided without locks (this
         read session stays open while the rows are written); the writer decides again under its locks."""
+        by = self.service.rules_with_others_by
+        keys = {r.full.get(by) for r in block} if by else set()
         while True:
             seen = self._prune()
-            items = [(None, r.full) for r in self.pending] + [(None, r.full) for r in block]
+            # of the earlier records, those the rules relate to the block's (all of them when the module says none)
+            earlier = [r for r in self.pending if r.full.get(by) in keys] if by else list(self.pending)
+            items = [(None, r.full) for r in earlier] + [(None, r.full) for r in block]
             errors = self.service._rules_with_others(self.s, items, lock=False)
             # PostgreSQL reads each statement at its own moment: a chunk written between the count and the
             # rules' queries would be counted twice (stored and pending); then the block is checked again.
             if self.written is None or self.written(self.s) == seen:
                 break
-        n = len(self.pending)
+        n = len(earlier)
         return [(e.row - n, e) for e in errors if e.row is not None and e.row >= n]
 
     def _prune(self) -> int:
