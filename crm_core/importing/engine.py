@@ -5,7 +5,12 @@ service's ``_checked_new`` (parsing, required fields, choices, references,
 uniqueness, the module's rules, custom fields) exactly as a form's values do.
 What those checks would look up row by row is fetched once for the whole
 file and handed to them through the unit of work (``guards.BULK_*``), so the
-rules are the services' and the queries are a handful per file.
+rules are the services' and the queries are a handful per file. The module's
+rules that read other rows (``_rules_with_others``: a payment against its
+contract, a contact against its customer's contacts) run set-based over many
+records at once: over every record to create at the end of the dry run
+(:meth:`RowChecker.run`), over each block of rows while the importer writes
+(:meth:`RowChecker.stream`), each record seeing the file's earlier rows.
 
 A row whose key (the customer code) names an existing record is an update:
 its changes are compared with the stored record for the preview; the update
