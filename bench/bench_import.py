@@ -13,6 +13,7 @@ Each measurement runs in a child process of its own, so peak memory is that step
 
     PYTHONPATH=. python bench/bench_import.py [--rows 10000 100000] [--backend sqlite postgresql] [--concurrent]
                                                [--custom] [--update [--module contracts]]
+                                               [--module payments|contacts]
 
 ``--custom`` adds two custom field columns (ERP编号, text; 销售大区, a choice typed by its label); the baseline
 then bulk-inserts their values too.
@@ -21,6 +22,13 @@ then bulk-inserts their values too.
 other contract has one): N contracts of one customer and their payments are written through the bulk
 path first (not timed), then a file of their numbers with a new amount (still above the payments) and
 title is checked and imported by key; baseline: calamine plus one bulk UPDATE of amount and title by number.
+
+``--module payments`` / ``--module contacts`` (without ``--update``) measures creating records whose rules read
+other rows: N/4 contracts of 10,000.00 (payments: four rows of 1,000.00 to 2,000.00 per contract, by its number,
+within what it has outstanding) or N/4 customers (contacts: four per customer, by the customer's name, each
+name and phone once per customer: the twin rule passes), written through the bulk path first (not timed); the
+file is checked (dry run) and imported. Baseline: calamine reading the file plus the bulk insert of the same
+rows into payments / contacts (the references resolved from a dict), nothing else.
 
 ``--update`` measures "update by key" instead: the N rows are imported first (not timed), then a file of
 their codes with a new level, phone and notes on every row (and new custom values with ``--custom``) is
@@ -447,6 +455,137 @@ def _print_update(backend: str, rows: int, what: str, base: float, check: float,
           f"preview + run {check + run:6.2f} s = {(check + run) / base:5.1f}x, {mb:4.0f} MB", flush=True)
 
 
+# --------------------------------------------------- creates whose rules read other rows
+
+PAYMENT_HEADERS = ["合同", "回款日期", "回款金额", "经手人", "备注"]
+CONTACT_HEADERS = ["客户", "姓名", "电话", "职位", "邮箱"]
+PER_PARENT = 4  # rows of the file per contract (payments) or per customer (contacts)
+
+
+def _parent_name(i: int) -> str:
+    return f"基准联系人客户{i:06d}有限公司"
+
+
+def prepare_parents(profile: Profile, module: str, rows: int) -> None:
+    """payments: N/4 contracts of one customer (10,000.00 each); contacts: N/4 customers (bulk path, not timed)."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from crm_core.bulk import BulkWriter
+    from crm_core.session import connect
+
+    parents = max(1, rows // PER_PARENT)
+    with connect(profile, "admin", PASSWORD) as session:
+        w = BulkWriter(session.db, session.actor)
+        if module == "payments":
+            customer = session.customers.create({"name": CONTRACT_CUSTOMER})
+            w.insert("contracts", [{"number": f"HT-B{i:06d}", "customer_id": customer["id"],
+                                    "signed_on": dt.date(2026, 3, 1), "amount": Decimal("10000.00"),
+                                    "title": f"基准合同{i}"} for i in range(parents)])
+        else:
+            w.insert("customers", [{"name": _parent_name(i), "phone": f"136{i:08d}"} for i in range(parents)])
+
+
+def write_create_file(module: str, path: Path, rows: int) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("回款" if module == "payments" else "联系人")
+    parents = max(1, rows // PER_PARENT)
+    if module == "payments":
+        ws.append(PAYMENT_HEADERS)
+        for i in range(rows):  # four rows per contract, 1,000.00 to 2,000.00 each: at most 8,000.00 of 10,000.00
+            ws.append([f"HT-B{i % parents:06d}", "2026-04-01", f"{1000 + i % 1000}.00", f"经手人{i % 7}", "导入基准"])
+    else:
+        ws.append(CONTACT_HEADERS)
+        for i in range(rows):
+            ws.append([_parent_name(i % parents), f"联系人{i:06d}", f"135{i:08d}", "经理", f"p{i}@example.cn"])
+    wb.save(path)
+
+
+def step_create_baseline(profile: Profile, module: str, source: Path) -> float:
+    """calamine read of the file + the fastest insert of the same rows into payments / contacts (references
+    resolved from a dict read in the same timing)."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from python_calamine import CalamineWorkbook
+    from sqlalchemy import delete, select
+
+    from crm_core.bulk.rows import reserve_ids
+    from crm_core.db.base import utcnow
+    from crm_core.models import Contact, Contract, Customer, Payment
+    from crm_core.session import open_database
+
+    db = open_database(profile)
+    start = time.perf_counter()
+    rows = list(CalamineWorkbook.from_path(str(source)).get_sheet_by_index(0).iter_rows())[1:]
+    now = utcnow()
+    with db.unit_of_work(write=True) as s:
+        if module == "payments":
+            contracts = {n: (cid, cust) for n, cid, cust in s.execute(
+                select(Contract.number, Contract.id, Contract.customer_id))}
+            ids = reserve_ids(s, Payment.__table__, len(rows))
+            cols = ("id", "contract_id", "customer_id", "received_on", "amount", "handler", "notes", "created_at",
+                    "updated_at", "version", "is_active")
+            baseline_insert(s, Payment.__table__, cols, [
+                (rid, *contracts[r[0]], dt.date.fromisoformat(str(r[1])[:10]), Decimal(str(r[2])), r[3], r[4],
+                 now, now, 1, True) for rid, r in zip(ids, rows)])
+        else:
+            customers = dict(s.execute(select(Customer.name, Customer.id)).tuples().all())
+            ids = reserve_ids(s, Contact.__table__, len(rows))
+            cols = ("id", "customer_id", "name", "phone", "position", "email", "status", "created_at", "updated_at",
+                    "version", "is_active")
+            baseline_insert(s, Contact.__table__, cols, [
+                (rid, customers[r[0]], r[1], str(r[2]), r[3], r[4], "employed", now, now, 1, True)
+                for rid, r in zip(ids, rows)])
+        s.commit()
+    elapsed = time.perf_counter() - start
+    with db.unit_of_work(write=True) as s:
+        model = Payment if module == "payments" else Contact
+        s.execute(delete(model))
+        s.commit()
+    db.dispose()
+    return elapsed
+
+
+def step_create(profile: Profile, module: str, source: Path, commit: bool) -> tuple[float, float, float]:
+    """As :func:`step_import`, for payments or contacts."""
+    from crm_core.session import connect
+
+    with connect(profile, "admin", PASSWORD) as session:
+        src = session.imports.open_file(source, module)
+        mapping = session.imports.auto_mapping(module, src.headers)
+        start, cpu, own = time.perf_counter(), time.process_time(), time.thread_time()
+        if commit:
+            result = session.imports.run(module, source, mapping, sheet=src.sheet, header_row=src.header_row)
+            assert result.created == src.row_count, result.errors[:3]
+        else:
+            check = session.imports.check(module, source, mapping, sheet=src.sheet, header_row=src.header_row)
+            assert check.valid_rows == src.row_count, check.errors[:3]
+        elapsed, cpu, own = time.perf_counter() - start, time.process_time() - cpu, time.thread_time() - own
+    return elapsed, cpu, own
+
+
+def measure_create(backend: str, module: str, rows: int, folder: Path) -> None:
+    source = folder / f"{module}-{rows}.xlsx"
+    if not source.exists():
+        write_create_file(module, source, rows)
+    profile = fresh_profile(backend, folder)
+    try:
+        prepare(profile)
+        in_child(prepare_parents, profile, module, rows)
+        base, _ = in_child(step_create_baseline, profile, module, source)
+        (dry, _, _), dry_mb = in_child(step_create, profile, module, source, False)
+        (run, cpu, own), run_mb = in_child(step_create, profile, module, source, True)
+    finally:
+        drop(profile)
+    print(f"{backend:10} {rows:>7} {module} created  baseline (calamine + bulk insert) {base:6.2f} s | "
+          f"check {dry:6.2f} s = {dry / base:4.1f}x, {dry_mb:4.0f} MB | "
+          f"run {run:6.2f} s = {run / base:4.1f}x, {run_mb:4.0f} MB (CPU {cpu:5.2f} s, importing thread {own:5.2f} s)",
+          flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="+", default=[10_000])
@@ -455,8 +594,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--custom", action="store_true", help="two custom field columns (text and choice)")
     parser.add_argument("--update", action="store_true", help="update by key: re-import the rows with changed values")
-    parser.add_argument("--module", choices=["customers", "contracts"], default="customers",
-                        help="with --update: the module re-imported (contracts: number, amount, title)")
+    parser.add_argument("--module", choices=["customers", "contracts", "payments", "contacts"], default="customers",
+                        help="with --update: the module re-imported (contracts: number, amount, title); without: "
+                             "the module created (payments by contract number, contacts by customer name)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         for rows in args.rows:
@@ -466,6 +606,8 @@ def main() -> None:
                         measure_contract_update(backend, rows, Path(tmp))
                     elif args.update:
                         measure_update(backend, rows, Path(tmp), args.custom)
+                    elif args.module in ("payments", "contacts"):
+                        measure_create(backend, args.module, rows, Path(tmp))
                     else:
                         measure(backend, rows, Path(tmp), args.concurrent, args.custom)
 

@@ -5,7 +5,12 @@ service's ``_checked_new`` (parsing, required fields, choices, references,
 uniqueness, the module's rules, custom fields) exactly as a form's values do.
 What those checks would look up row by row is fetched once for the whole
 file and handed to them through the unit of work (``guards.BULK_*``), so the
-rules are the services' and the queries are a handful per file.
+rules are the services' and the queries are a handful per file. The module's
+rules that read other rows (``_rules_with_others``: a payment against its
+contract, a contact against its customer's contacts) run set-based over many
+records at once: over every record to create at the end of the dry run
+(:meth:`RowChecker.run`), over each block of rows while the importer writes
+(:meth:`RowChecker.stream`), each record seeing the file's earlier rows.
 
 A row whose key (the customer code) names an existing record is an update:
 its changes are compared with the stored record for the preview; the update
@@ -15,6 +20,7 @@ itself is checked again by the service's update rules and written set-based
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,7 +38,7 @@ from crm_core.importing.model import RowError, RowUpdate
 from crm_core.importing.reader import Table, cell_text
 from crm_core.models import CustomFieldValue
 from crm_core.services import values as val
-from crm_core.services.guards import BULK_REFS, BULK_UNIQUE, RULES_WITH_OTHERS_LATER
+from crm_core.services.guards import BULK_REFS, BULK_UNIQUE, RULES_WITH_OTHERS_LATER, WriteGuardsMixin
 
 PROGRESS_EVERY = 500
 # The record a row creates stands for itself where its companion refers to it (checks only, never written).
@@ -95,6 +101,13 @@ class RowChecker:
         self.duplicate_plan = [(name, key_of, self.spec.field(name), self.seen[name], lookups.existing[name])
                                for name, key_of in _key_functions(self.spec) if name in lookups.existing]
         self.stored: dict[str, Any] = self._stored() if update_by_key and self.key else {}
+        # Whether the module has rules that read other rows (checked over blocks of records in stream).
+        self.reads_others = type(self.service)._rules_with_others is not WriteGuardsMixin._rules_with_others
+        # How many of the records handed on a session shows written (set by the importer while it writes;
+        # None: none will be, or they no longer count). The records handed on since: pending, in order.
+        self.written: Callable[[Session], int] | None = None
+        self.pending: deque[NewRecord] = deque()
+        self.landed = 0  # records handed on that were seen written (no longer in pending)
         self._prefetch()
         self.stored_custom = self._stored_custom()
 
@@ -160,7 +173,7 @@ class RowChecker:
         """Every row checked (the dry run, and update by key): the records to create also by the module's rules
         that read other rows over all of them at once, each seeing the file's earlier rows as written."""
         result = Prepared()
-        for record in self.stream(result, progress):
+        for record in self.stream(result, progress, by_block=False):
             result.creates.append(record)
         result.handed_on = 0
         refused = self.service._rules_with_others(self.s, [(None, r.full) for r in result.creates], lock=False)
@@ -171,34 +184,94 @@ class RowChecker:
         return result
 
     def stream(self, result: Prepared, progress: Callable[[int, int], None] | None, *,
-               release: bool = False) -> Iterator[NewRecord]:
-        """Check the rows not checked yet, in file order, into ``result``; yield each record to create as soon
-        as its row has passed (the writer can write it while the next rows are checked), counted in
-        ``result.handed_on`` instead of kept in ``result.creates``. Resumable: a new
-        call goes on after the last row checked. ``release``: end the unit of work's read transaction every
-        :data:`PROGRESS_EVERY` rows (the checks read what was fetched up front; a long read transaction would
-        keep SQLite from checkpointing what the importer writes meanwhile)."""
+               release: bool = False, by_block: bool = True) -> Iterator[NewRecord]:
+        """Check the rows not checked yet, in file order, into ``result``; yield the records to create (the
+        writer can write them while the next rows are checked), counted in ``result.handed_on`` instead of
+        kept in ``result.creates``. Resumable: a new call goes on after the last row checked.
+
+        ``by_block``: the records of each block of :data:`PROGRESS_EVERY` rows are yielded once the module's rules
+        that read other rows (a payment against its contract, the contact twin rule) have passed over the whole
+        block at once, each record seeing the file's earlier rows as written: those the database shows (see
+        :attr:`written`), then the ones handed on but not written yet (:attr:`pending`), then the block's
+        earlier ones. A refused row is that row's error (as the dry run reports it); only the rows that pass
+        are yielded. Without it (the dry run, :meth:`run`, which runs the rules over every record at the end)
+        each record is yielded as soon as its row has passed the row's own checks.
+
+        ``release``: end the unit of work's read transaction every :data:`PROGRESS_EVERY` rows (the checks
+        read what was fetched up front; a long read transaction would keep SQLite from checkpointing what
+        the importer writes meanwhile)."""
         rows = self.table.rows
         total = len(rows)
+        start = len(result.creates)  # the block's records are result.creates[start:] until it is checked
+        by_block = by_block and self.reads_others
         while self.position < total:
             i = self.position
-            self.position += 1
             if i % PROGRESS_EVERY == 0:
+                if by_block and len(result.creates) > start:
+                    yield from self._handed_on(result, start)
                 if release:
                     self.s.rollback()
                 if progress:
                     progress(i, total)
+            self.position += 1
             cells = rows[i]
             if all(c is None for c in cells):
                 continue
             result.total += 1
             created = len(result.creates)
             self._row(self.table.row_number(i), cells, result)
-            if len(result.creates) > created:
+            if not by_block and len(result.creates) > created:
                 result.handed_on += 1  # not kept: the writer holds only the chunks in hand (memory)
                 yield result.creates.pop()
+        if by_block and len(result.creates) > start:
+            yield from self._handed_on(result, start)
         if progress:
             progress(total, total)
+
+    def _handed_on(self, result: Prepared, start: int) -> Iterator[NewRecord]:
+        """The block's records, ``result.creates[start:]``, taken out of it (the writer holds only the chunks in
+        hand: memory) but those the module's rules that read other rows refuse: their rows' errors."""
+        block = result.creates[start:]
+        del result.creates[start:]
+        refused = self._refused(block)
+        if refused:
+            result.errors += [self._error(block[k].row, e, block[k].full) for k, e in refused]
+            bad = {k for k, _ in refused}
+            block = [r for k, r in enumerate(block) if k not in bad]
+        if self.written is not None:
+            self.pending.extend(block)
+        result.handed_on += len(block)  # counted before they are taken: a consumer may stop half-way
+        yield from block
+
+    def _refused(self, block: list[NewRecord]) -> list[tuple[int, FieldError]]:
+        """(position in ``block``, error) of the block's records the module's rules that read other rows refuse,
+        in one call over the records handed on but not written yet and the block. Decided without locks (this
+        read session stays open while the rows are written); the writer decides again under its locks."""
+        by = self.service.rules_with_others_by
+        keys = {r.full.get(by) for r in block} if by else set()
+        while True:
+            seen = self._prune()
+            # of the earlier records, those the rules relate to the block's (all of them when the module says none)
+            earlier = [r for r in self.pending if r.full.get(by) in keys] if by else list(self.pending)
+            items = [(None, r.full) for r in earlier] + [(None, r.full) for r in block]
+            errors = self.service._rules_with_others(self.s, items, lock=False)
+            # PostgreSQL reads each statement at its own moment: a chunk written between the count and the
+            # rules' queries would be counted twice (stored and pending); then the block is checked again.
+            if self.written is None or self.written(self.s) == seen:
+                break
+        n = len(earlier)
+        return [(e.row - n, e) for e in errors if e.row is not None and e.row >= n]
+
+    def _prune(self) -> int:
+        """How many of the records handed on the database shows written; those are no longer pending."""
+        if self.written is None:
+            self.pending.clear()
+            return 0
+        seen = self.written(self.s)
+        while self.pending and self.landed < seen:
+            self.pending.popleft()
+            self.landed += 1
+        return seen
 
     def _row(self, row: int, cells: list[Any], result: Prepared) -> None:
         values, errors = self._values(row, cells)
@@ -215,10 +288,8 @@ class RowChecker:
             return
         record = NewRecord(row, {}, {})
         try:
+            # (the module's rules that read other rows: over blocks of records, see stream and run)
             record.full, _, record.custom = self.service._checked_new(self.s, {**main, "custom": custom} if custom else main)
-            # against what is stored (the file's earlier rows: run, and the write)
-            errors += [self._error(row, e, values)
-                       for e in self.service._rules_with_others(self.s, [(None, record.full)], lock=False)]
         except ValidationError as exc:
             errors += [self._error(row, e, values) for e in exc.errors if self._name(e.field, "main") not in failed]
         if companion:

@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import func, select
+
 from crm_core.errors import FieldError, PermissionDenied, ValidationError
 from crm_core.i18n import Text
 from crm_core.importing import batches, columns, mapping_step, undo, workbook, writer
@@ -27,6 +29,7 @@ from crm_core.importing.model import (ImportCheck, ImportRejected, ImportResult,
                                       UnknownValue)
 from crm_core.importing.reader import open_source, read_table
 from crm_core.metadata import EntitySpec, Field, FieldType
+from crm_core.models import ImportBatchRecord
 from crm_core.permissions import CUSTOMER_SCOPED, Action, Scope, rights
 from crm_core.services.context import Context
 from crm_core.services.custom import as_field
@@ -184,6 +187,8 @@ class ImportService:
         with self.ctx.db.unit_of_work(write=False) as s:
             checker = self._checker(s, module, t, table, clean, value_map, update_by_key)
             s.rollback()  # the checks read what was fetched; no read transaction held while writing
+            landed = _Landed()
+            checker.written = landed  # the file's earlier rows count (stream): written, or handed on before
             prepared = Prepared()
             bar = _Bar(progress, 2 * len(table.rows))
 
@@ -196,7 +201,9 @@ class ImportService:
                     raise BadRowsFound
 
             def rest() -> ImportCheck:
-                """The rest of the file checked (writing stopped): the check of every row, for the report."""
+                """The rest of the file checked (writing stopped): the check of every row, for the report (the
+                rules that read other rows: each block against what is stored, what was written removed)."""
+                checker.written = None
                 for _ in checker.stream(prepared, bar.checked, release=True):
                     pass
                 return _check_of(prepared)
@@ -205,7 +212,7 @@ class ImportService:
             try:
                 written = self._write(module, t, rest, creates(), [], path, bar.written, chunk_rows,
                                       columns={name: col for col, name in clean.items()},
-                                      expected=len(table.rows), companions=with_companion)
+                                      expected=len(table.rows), companions=with_companion, started=landed.start)
             except BadRowsFound:
                 rest()
                 self._acceptable(prepared, only_valid)
@@ -343,6 +350,30 @@ def _known(t: columns.Targets) -> Callable[[str], bool]:
 def _read(t: columns.Targets, path: str | Path, sheet: str | None, header_row: int | None) -> Any:
     """The sheet, its header row found by the target's names unless the user chose one."""
     return read_table(path, sheet=sheet, header_row=header_row, known=_known(t))
+
+
+class _Landed:
+    """How many of the records handed to the writer a session shows written: the batch's records of the
+    module (the companions' are the other module's), written chunk by chunk in the order they were handed on,
+    each chunk with its batch records in one transaction. Counted on from the last one seen."""
+
+    def __init__(self) -> None:
+        self.batch_id: int | None = None
+        self.count = 0
+        self.last_id = 0
+
+    def start(self, batch_id: int) -> None:
+        self.batch_id = batch_id
+
+    def __call__(self, s: Any) -> int:
+        if self.batch_id is None:
+            return 0
+        r = ImportBatchRecord
+        count, last = s.execute(select(func.count(), func.max(r.id)).where(
+            r.batch_id == self.batch_id, r.module.is_(None), r.id > self.last_id)).one()
+        if count:
+            self.count, self.last_id = self.count + count, last
+        return self.count
 
 
 class BadRowsFound(Exception):

@@ -67,7 +67,8 @@ class Written:
 
 def write(ctx: Context, targets: Targets, module: str, creates: Iterable[NewRecord], updates: list[RowUpdate],
           file_name: str, progress: Callable[[int, int], None] | None, *, chunk_rows: int | None = None,
-          expected: int | None = None, companions: int | None = None) -> Written:
+          expected: int | None = None, companions: int | None = None,
+          started: Callable[[int], None] | None = None) -> Written:
     """Write the rows in chunks under one batch; on any exception (cancel included) purge and re-raise.
 
     New records go through a two-stage pipeline: while a worker thread writes chunk k in its short
@@ -84,7 +85,8 @@ def write(ctx: Context, targets: Targets, module: str, creates: Iterable[NewReco
         progress: ``progress(rows written, expected + len(updates))`` after each chunk.
 
     The batch is started with the first chunk: ``creates`` raising before it yields a first record
-    leaves nothing behind, not even a batch.
+    leaves nothing behind, not even a batch. ``started(batch id)`` is called once it is (the records'
+    batch entries tell a reader which of the records handed on are written).
     """
     from crm_core.bulk.writer import BulkWriter
 
@@ -108,6 +110,8 @@ def write(ctx: Context, targets: Targets, module: str, creates: Iterable[NewReco
         if part:
             if batch_id is None:
                 batch_id = batches.start(ctx, module, file_name)
+            if started:
+                started(batch_id)
             writer = BulkWriter(ctx.db, ctx.actor, source=file_name, chunk_size=size)
             blocks = writer.reserve({module: max(expected, len(part)),
                                      **({targets.companion: companions} if companions else {})})

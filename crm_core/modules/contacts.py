@@ -65,6 +65,7 @@ def _in_search(changed: dict[str, Any]) -> bool:
 
 class ContactService(ContactDuplicatesMixin, EntityService):
     spec = SPEC
+    rules_with_others_by = "customer_id"  # a new contact is a twin of its customer's contacts only
 
     def _apply_defaults(self, s: Session, full: dict[str, Any], given: dict[str, Any]) -> None:
         full["status"] = full.get("status") or "employed"

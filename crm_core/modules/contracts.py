@@ -238,6 +238,7 @@ PAYMENT_SPEC = EntitySpec(
 
 class PaymentService(EntityService):
     spec = PAYMENT_SPEC
+    rules_with_others_by = "contract_id"  # a payment is decided against its contract's payments only
 
     def _validate(self, s: Session, values: dict[str, Any], obj: Any, errors: ErrorCollector) -> None:
         if obj is not None and values.get("contract_id") != obj.contract_id:

@@ -107,6 +107,12 @@ class WriteGuardsMixin:
                     if (e.field, e.code) not in known:  # (a reference found deactivated by both checks: once)
                         errors.add(e.field, e.code, e.message)
 
+    # The field whose value ties together the new records _rules_with_others decides at once (a payment's
+    # contract, a contact's customer): a new record (no stored one) is decided by what is stored and by the
+    # earlier new records with the same value only. None: by every earlier item. The importer hands the rules
+    # only those earlier records (RowChecker._refused).
+    rules_with_others_by: str | None = None
+
     def _rules_with_others(self, s: Session, items: list[tuple[Any | None, dict[str, Any]]], *,
                            lock: bool = True) -> list[FieldError]:
         """The module's rules that read other rows, which other saves change without a new version of the

@@ -118,13 +118,18 @@ def test_a_contract_lowered_between_the_check_and_the_write_refuses_the_payment(
     assert (got["amount"], got["received"]) == (Decimal("500.00"), Decimal("0.00"))
 
 
-def test_only_the_valid_rows_still_refuses_a_row_the_files_earlier_rows_push_over_the_contract(admin, db, contract,
-                                                                                                tmp_path):
-    """Checked while it writes, the import learns of such a row only when its chunk is written: refused as a
-    whole, nothing kept (never written over the contract)."""
+@pytest.mark.parametrize("chunk_rows", [None, 1])
+def test_only_the_valid_rows_skips_the_row_the_files_earlier_rows_push_over_the_contract(admin, db, contract,
+                                                                                         tmp_path, chunk_rows):
+    """Checked while it writes, each block of rows is checked by the rule at once, the file's earlier rows
+    counted: the row over the contract is reported with its field and value and left out, the others kept."""
     c = contract("HT-1", "1000.00")
-    path = _file(tmp_path, [("HT-1", "600.00"), ("HT-1", "600.00")])
-    with pytest.raises(ImportRejected) as info:
-        admin.imports.run("payments", path, admin.imports.auto_mapping("payments", HEADERS), only_valid=True)
-    assert [(e.row, e.field) for e in info.value.check.errors] == [(3, "amount")]
-    assert _payments(db, c["id"]) == []
+    path = _file(tmp_path, [("HT-1", "600.00"), ("HT-1", "600.00"), ("HT-1", "400.00")])
+    result = admin.imports.run("payments", path, admin.imports.auto_mapping("payments", HEADERS), only_valid=True,
+                               chunk_rows=chunk_rows)
+    assert (result.created, result.skipped) == (2, 1)
+    [error] = result.errors
+    assert (error.row, error.field, error.column) == (3, "amount", HEADERS.index("回款金额"))
+    assert error.message.zh == "回款金额：“600.00”超出合同未回款余额 400.00"
+    assert error.message.en == "Amount: '600.00' more than the 400.00 still outstanding on the contract"
+    assert sorted(_payments(db, c["id"])) == [Decimal("400.00"), Decimal("600.00")]
