@@ -137,8 +137,7 @@ class RowChecker:
             column = getattr(self.spec.model, name)
             texts_list = sorted(texts)
             for i in range(0, len(texts_list), 500):
-                found.update(dict(s.execute(select(column, self.spec.model.id).where(column.in_(texts_list[i:i + 500])))
-                                  .tuples().all()))
+                found.update(dict(s.execute(select(column, self.spec.model.id).where(column.in_(texts_list[i:i + 500]))).all()))
             unique[(self.spec.module, name)] = found
         s.info[BULK_UNIQUE] = unique
 
