@@ -298,6 +298,11 @@ class RowChecker:
             except ValidationError as exc:
                 errors += [self._error(row, e, values, "companion") for e in exc.errors
                            if self._name(e.field, "companion") not in failed]
+        if errors and record.full and self.reads_others:
+            # A row refused already is in no block: its refusals by those rules too (against what is stored), so
+            # that the user sees every problem of the row at once.
+            errors += [self._error(row, e, values)
+                       for e in self.service._rules_with_others(self.s, [(None, record.full)], lock=False)]
         if errors:
             result.errors.extend(errors)
         else:

@@ -138,3 +138,69 @@ def test_the_rules_of_a_file_are_a_few_queries_per_block_not_one_per_row(admin, 
     else:
         assert admin.imports.check("contacts", path, mapping).valid_rows == 1200
     assert 1 <= len(seen) <= 10, len(seen)
+
+
+@pytest.mark.parametrize("chunk_rows", [100, 250])
+def test_a_chunk_written_between_the_count_and_the_rules_query_is_not_counted_twice(admin, db, contracts, tmp_path,
+                                                                                  monkeypatch, chunk_rows):
+    """PostgreSQL reads each statement at its own moment: a chunk the writer commits after the checker counted
+    what is written, but before the rules' query, would be counted both as stored and as pending (valid rows
+    refused) unless the block is checked again. Forced here: each block's rules query waits for the writer's
+    next commit."""
+    from crm_core.modules.contracts import PaymentService
+
+    checking = threading.get_ident()
+    committed = threading.Event()
+    forced: list[int] = []
+
+    def on_commit(conn):
+        if threading.get_ident() != checking:
+            committed.set()
+
+    original = PaymentService._rules_with_others
+
+    def after_the_next_commit(self, s, items, *, lock=True):
+        if not lock and threading.get_ident() == checking and len(items) > 1:  # a block's check (not a row's)
+            committed.clear()
+            if committed.wait(5):
+                forced.append(len(items))
+        return original(self, s, items, lock=lock)
+
+    for c in contracts:
+        admin.contracts.update(c["id"], {"amount": "1100.00"}, version=admin.contracts.get(c["id"])["version"])
+    path = _payments_file(tmp_path, 2400)
+    mapping = admin.imports.auto_mapping("payments", PAYMENT_HEADERS)
+    monkeypatch.setattr(PaymentService, "_rules_with_others", after_the_next_commit)
+    event.listen(admin.db.engine, "commit", on_commit)
+    try:
+        result = admin.imports.run("payments", path, mapping, only_valid=True, chunk_rows=chunk_rows)
+    finally:
+        event.remove(admin.db.engine, "commit", on_commit)
+    assert forced, "no chunk was committed while a block was checked"
+    assert (result.created, result.skipped) == (2200, 200)
+    assert [e.row for e in result.errors] == list(range(2202, 2402))
+    with db.unit_of_work(write=False) as s:
+        assert len(s.scalars(select(Payment.id)).all()) == 2200
+
+
+def test_the_import_reports_its_rows_errors_in_row_order(admin, contracts, tmp_path):
+    """A block's refusals are decided after its rows' own checks: the result still lists the errors by row."""
+    rows = [PAYMENT_HEADERS, ["HT-1", SIGNED.isoformat(), "500.00"], ["HT-1", SIGNED.isoformat(), "100.00"],
+            ["HT-1", "not a date", "1.00"]]
+    path = write_csv(tmp_path / "p.csv", rows)
+    mapping = admin.imports.auto_mapping("payments", PAYMENT_HEADERS)
+    check = admin.imports.check("payments", path, mapping)
+    result = admin.imports.run("payments", path, mapping, only_valid=True)
+    assert [(e.row, e.field) for e in result.errors] == [(e.row, e.field) for e in check.errors] \
+        == [(3, "amount"), (4, "received_on")]
+
+
+def test_a_row_with_a_bad_cell_also_tells_that_it_exceeds_its_contract(admin, contracts, tmp_path):
+    """Every problem of a row at once: a bad date and an amount over what the contract has outstanding."""
+    rows = [PAYMENT_HEADERS + ["备注"], ["HT-1", SIGNED.isoformat(), "600.00", "x\x01y"]]
+    path = write_csv(tmp_path / "p.csv", rows)
+    mapping = admin.imports.auto_mapping("payments", PAYMENT_HEADERS + ["备注"])
+    check = admin.imports.check("payments", path, mapping)
+    assert {(e.row, e.field) for e in check.errors} == {(2, "amount"), (2, "notes")}
+    amount = next(e for e in check.errors if e.field == "amount")
+    assert "600.00" in amount.message.zh and "550.00" in amount.message.zh
