@@ -201,8 +201,19 @@ class ImportService:
                     raise BadRowsFound
 
             def rest() -> ImportCheck:
-                """The rest of the file checked (writing stopped): the check of every row, for the report (the
-                rules that read other rows: each block against what is stored, what was written removed)."""
+                """The check of every row once writing stopped, for the report: the dry run's (:meth:`check`), so
+                that the rejected import tells what the preview tells. The rules that read other rows (a payment
+                within its contract's outstanding amount, the contact twin rule) count the file's earlier rows,
+                which the purge has removed and the stream no longer holds: for such a module the whole file is
+                checked again as the dry run checks it (a second pass, only for an import that failed); for the
+                others the rest of the file is checked on."""
+                nonlocal prepared
+                if checker.reads_others:
+                    s.rollback()  # what the purge left: the database as before the import
+                    again = self._checker(s, module, t, table, clean, value_map, update_by_key)
+                    prepared = again.run(lambda done, total: bar.checked(max(done, bar.done_checking), total))
+                    prepared.handed_on, prepared.creates = len(prepared.creates), []  # counted, not kept (memory)
+                    return _check_of(prepared)
                 checker.written = None
                 for _ in checker.stream(prepared, bar.checked, release=True):
                     pass

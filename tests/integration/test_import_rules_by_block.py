@@ -204,3 +204,39 @@ def test_a_row_with_a_bad_cell_also_tells_that_it_exceeds_its_contract(admin, co
     assert {(e.row, e.field) for e in check.errors} == {(2, "amount"), (2, "notes")}
     amount = next(e for e in check.errors if e.field == "amount")
     assert "600.00" in amount.message.zh and "550.00" in amount.message.zh
+
+
+def _as_reported(check) -> tuple:
+    return [(e.row, e.field, e.column) for e in check.errors], check.total_rows, check.valid_rows
+
+
+def test_a_rejected_import_reports_the_rows_its_preview_reports(admin, db, contracts, tmp_path):
+    """Row 2's date is bad, so the import stops and removes what it wrote; its report still counts the file's
+    earlier rows against the contracts as the preview does: the 99 last rows beyond the 550.00 of each contract
+    are told now, not after the user has fixed row 2."""
+    rows = [PAYMENT_HEADERS, *[[f"HT-{1 + i % 2}", SIGNED.isoformat() if i else "bad", "1.00"] for i in range(1200)]]
+    path = write_csv(tmp_path / "p.csv", rows)
+    mapping = admin.imports.auto_mapping("payments", PAYMENT_HEADERS)
+    preview = admin.imports.check("payments", path, mapping)
+    assert _as_reported(preview) == ([(2, "received_on", 1), *[(row, "amount", 2) for row in range(1103, 1202)]],
+                                     1200, 1100)
+    with pytest.raises(ImportRejected) as info:
+        admin.imports.run("payments", path, mapping, chunk_rows=100)
+    assert _as_reported(info.value.check) == _as_reported(preview)
+    with db.unit_of_work(write=False) as s:
+        assert s.scalars(select(Payment.id)).all() == []
+
+
+def test_a_rejected_import_reports_a_contact_twin_of_an_earlier_block(admin, db, customers, tmp_path):
+    """A twin 600 rows after its first (another block of rows) is told by the rejected import as by the preview."""
+    rows = [CONTACT_HEADERS, ["没有这家公司", "王五", "13900000009"], ["甲公司", "李四", "13900000002"],
+            *[["乙公司", f"联系人{i}", f"1380000{i:04d}"] for i in range(600)], ["甲公司", "李四", "13900000002"]]
+    path = write_csv(tmp_path / "contacts.csv", rows)
+    mapping = admin.imports.auto_mapping("contacts", CONTACT_HEADERS)
+    preview = admin.imports.check("contacts", path, mapping)
+    assert [(e.row, e.field) for e in preview.errors] == [(2, "customer_id"), (604, "name")]
+    with pytest.raises(ImportRejected) as info:
+        admin.imports.run("contacts", path, mapping, chunk_rows=100)
+    assert _as_reported(info.value.check) == _as_reported(preview)
+    with db.unit_of_work(write=False) as s:
+        assert len(s.scalars(select(Contact.id)).all()) == 1
