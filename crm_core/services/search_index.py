@@ -57,8 +57,10 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from itertools import repeat
+from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, select, text, update
+from sqlalchemy import Connection, Integer, bindparam, delete, func, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from crm_core.models import Contact, Customer, CustomerSearchGram
@@ -262,15 +264,29 @@ def write_many(conn: Session | Connection, entries: Mapping[int, SearchEntry], *
         conn.execute(grams.insert(), rows)
 
 
+def _postgresql(conn: Session | Connection) -> bool:
+    return (conn.get_bind() if isinstance(conn, Session) else conn).dialect.name == "postgresql"
+
+
+def _among(column: Any, ids: list[int], postgresql: bool) -> Any:
+    """``column IN ids``; on PostgreSQL ``= ANY`` of one array parameter: a statement with a thousand
+    parameters costs the driver a parse of its text on every execution (a bulk write's refresh, per chunk)."""
+    if postgresql:
+        return column == func.any(bindparam("among_ids", ids, type_=ARRAY(Integer), unique=True))
+    return column.in_(ids)
+
+
 def load_entries(conn: Session | Connection, customer_ids: Iterable[int], *,
                  without_contact: int | None = None) -> dict[int, SearchEntry]:
     """Derive the entries of these customers from what is stored (two queries)."""
     ids = sorted(set(customer_ids))
     entries: dict[int, SearchEntry] = {}
+    postgresql = _postgresql(conn)
     for i in range(0, len(ids), 500):
         chunk = ids[i:i + 500]
         stmt = select(Contact.customer_id, Contact.name, Contact.phone).where(
-            Contact.customer_id.in_(chunk), Contact.erased_at.is_(None)).order_by(Contact.customer_id, Contact.id)
+            _among(Contact.customer_id, chunk, postgresql), Contact.erased_at.is_(None)
+        ).order_by(Contact.customer_id, Contact.id)
         if without_contact is not None:
             stmt = stmt.where(Contact.id != without_contact)
         contacts: dict[int, list[tuple[str | None, str | None]]] = {}
@@ -278,7 +294,7 @@ def load_entries(conn: Session | Connection, customer_ids: Iterable[int], *,
             contacts.setdefault(cid, []).append((n, p))
         for cid, code, name, phone, email in conn.execute(
                 select(Customer.id, Customer.code, Customer.name, Customer.phone, Customer.email)
-                .where(Customer.id.in_(chunk))):
+                .where(_among(Customer.id, chunk, postgresql))):
             entries[cid] = derive(code, name, phone, email, contacts.get(cid, ()))
     return entries
 
@@ -302,11 +318,12 @@ def refresh(conn: Session | Connection, customer_ids: int | Iterable[int], *,
     if not wanted:
         return set()
     table, grams = Customer.__table__, CustomerSearchGram.__table__
+    postgresql = _postgresql(conn)
     stored_text = {cid: (text, key) for cid, text, key in conn.execute(
-        select(table.c.id, table.c.search_text, table.c.name_key).where(table.c.id.in_(list(wanted))))}
+        select(table.c.id, table.c.search_text, table.c.name_key).where(_among(table.c.id, list(wanted), postgresql)))}
     stored: dict[int, set[tuple[str, str]]] = {cid: set() for cid in wanted}
     for g, k, cid in conn.execute(select(grams.c.gram, grams.c.kind, grams.c.customer_id)
-                                  .where(grams.c.customer_id.in_(list(wanted)))):
+                                  .where(_among(grams.c.customer_id, list(wanted), postgresql))):
         stored[cid].add((g, k))
     changed: set[int] = set()
     texts: list[dict[str, object]] = []
@@ -324,12 +341,18 @@ def refresh(conn: Session | Connection, customer_ids: int | Iterable[int], *,
         # statement for all customers (a bulk update refreshes thousands), no other row touched.
         gone += [{"g": g, "k": k, "cid": cid} for g, k in sorted(removed)]
         new += [{"gram": g, "kind": k, "customer_id": cid} for g, k in sorted(added)]
-    if texts:
+    many = isinstance(conn, Session) and len(gone) + len(new) > MANY_ROWS
+    if texts and postgresql and len(texts) > MANY_ROWS:
+        # one statement for all the customers, each found by its id (an executemany of one UPDATE per
+        # customer: see docs/performance.md); not the modified time nor the version, as below
+        conn.execute(text("UPDATE customers c SET search_text = d.search_text, name_key = d.name_key "
+                          "FROM unnest(CAST(:c AS integer[]), CAST(:t AS text[]), CAST(:k AS text[])) "
+                          "AS d(id, search_text, name_key) WHERE c.id = d.id"),
+                     {"c": [r["cid"] for r in texts], "t": [r["text"] for r in texts], "k": [r["key"] for r in texts]})
+    elif texts:
         conn.execute(update(table).where(table.c.id == bindparam("cid"))
                      .values(search_text=bindparam("text"), name_key=bindparam("key"),
                              updated_at=table.c.updated_at), texts)
-    many = isinstance(conn, Session) and len(gone) + len(new) > MANY_ROWS
-    postgresql = (conn.get_bind() if isinstance(conn, Session) else conn).dialect.name == "postgresql"
     if gone and many and postgresql:
         # one statement, each row found by its key (a pipelined DELETE per row cost 0.5 ms a row under load)
         conn.execute(text("DELETE FROM customer_search_grams g USING unnest(CAST(:g AS text[]), CAST(:k AS text[]), "

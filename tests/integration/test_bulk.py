@@ -93,6 +93,37 @@ def test_bulk_contacts_and_status_moves_match_the_services(admin):
     assert {r["id"] for r in found.rows} == {one["id"], two}
 
 
+
+def test_bulk_contacts_on_many_customers_leave_the_rows_a_single_save_leaves(admin, monkeypatch):
+    # Beyond MANY_ROWS customers a refresh writes their search text in one statement on PostgreSQL (UPDATE
+    # ... FROM unnest) and reads them by one array parameter: the same text, name key and grams as the
+    # single save's refresh, the customers' version and modified time untouched. MANY_ROWS lowered to 1
+    # so that three customers take that path.
+    from crm_core.services import search_index
+
+    monkeypatch.setattr(search_index, "MANY_ROWS", 1)
+    writer = BulkWriter(admin.db, admin.actor)
+    values = [{**CUSTOMER, "name": f"{CUSTOMER['name']}{i}", "phone": f"0571-8888666{i}"} for i in range(3)]
+    saved = [admin.customers.create(dict(v))["id"] for v in values]
+    bulk = writer.insert("customers", [dict(v) for v in values])
+    with admin.db.unit_of_work(write=False) as s:
+        before = {c.id: (c.updated_at, c.version) for c in s.scalars(select(Customer).where(Customer.id.in_(bulk)))}
+    for i, cid in enumerate(saved):
+        for c in CONTACTS:
+            admin.contacts.create({**c, "name": f"{c['name']}{i}", "customer_id": cid})
+    writer.insert("contacts", [{**c, "name": f"{c['name']}{i}", "customer_id": cid}
+                               for i, cid in enumerate(bulk) for c in CONTACTS])
+
+    for one, two in zip(saved, bulk, strict=True):
+        rows = _customer_rows(admin.db, two)
+        assert rows == _customer_rows(admin.db, one)
+        assert {("王小", "c"), ("12", "q")} <= set(rows["grams"])  # the contacts' names and phones are in
+    with admin.db.unit_of_work(write=False) as s:
+        after = {c.id: (c.updated_at, c.version) for c in s.scalars(select(Customer).where(Customer.id.in_(bulk)))}
+        keys = dict(s.execute(select(Customer.id, Customer.name_key).where(Customer.id.in_(bulk))).all())
+    assert after == before
+    assert keys == {cid: search_index.name_key(v["name"]) for cid, v in zip(bulk, values, strict=True)}
+
 def _query(term: str):
     from crm_core import ListQuery
 
