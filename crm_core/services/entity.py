@@ -232,7 +232,7 @@ class EntityService(ListingMixin, RecordsMixin, CustomFieldsMixin, WriteGuardsMi
                                               Text("失效原因：不能为空", "Deactivation reason: is required"))])
         with self.ctx.db.unit_of_work(write=True) as s:
             # its parents first, as update and delete lock them (payments: the contract the rule locks)
-            self._lock_before_records(s, [record_id] if isinstance(record_id, int) else [])
+            self._lock_before_records(s, [record_id])
             obj = self._load(s, record_id, for_update=True)
             self._check_version(s, obj, version)
             self._ensure_active(obj)
@@ -249,7 +249,7 @@ class EntityService(ListingMixin, RecordsMixin, CustomFieldsMixin, WriteGuardsMi
         self._require(Action.UPDATE)
         with self.ctx.db.unit_of_work(write=True) as s:
             # its parents first, as update and delete lock them (payments: the contract the rule locks)
-            self._lock_before_records(s, [record_id] if isinstance(record_id, int) else [])
+            self._lock_before_records(s, [record_id])
             obj = self._load(s, record_id, for_update=True)
             self._check_version(s, obj, version)
             if obj.is_active:
@@ -308,7 +308,7 @@ class EntityService(ListingMixin, RecordsMixin, CustomFieldsMixin, WriteGuardsMi
         Raises:
             NotFound, ConcurrencyConflict, InUse.
         """
-        self._lock_before_records(s, [record_id] if isinstance(record_id, int) else [])
+        self._lock_before_records(s, [record_id])
         obj = self._load(s, record_id, for_update=True)
         self._check_version(s, obj, version)
         refs = blocking_references(s, self.model.__table__, obj.id)
@@ -553,4 +553,3 @@ class EntityService(ListingMixin, RecordsMixin, CustomFieldsMixin, WriteGuardsMi
         """
         for obj, changed, _before in updated:
             self._after_write(s, obj, changed)
-
