@@ -20,7 +20,7 @@ from crm_core.services import search_index, values as val
 from crm_core.services.codes import office_today
 from crm_core.services.duplicates import ContactDuplicatesMixin
 from crm_core.services.entity import EntityService
-from crm_core.services.locks import as_id, lock_rows
+from crm_core.services.locks import as_id, lock_parents, lock_rows
 from crm_core.validation import FieldProblem, birth_date_from_id
 
 SPEC = EntitySpec(
@@ -121,23 +121,10 @@ class ContactService(ContactDuplicatesMixin, EntityService):
     def _lock_before_records(self, s: Session, record_ids: list[int], changes: list[dict[str, Any]] = ()) -> None:
         # Their customers first (the one each is on, the one it moves to), in id order: the twin rule and the
         # search index lock them after the contacts otherwise (see WriteGuardsMixin._lock_before_records).
-        if s.get_bind().dialect.name != "postgresql":
-            return
-        # The contacts' customers are read before they are locked: a merge may move a contact to the kept
-        # customer meanwhile (the lock waited for the merge). Read again once locked, until no new customer
-        # turns up (one more SELECT when nothing moved), so that the contact's customer is locked before it.
-        ids = sorted({i for i in record_ids if as_id(i) == i})
-        given = {as_id(c.get("customer_id")) for c in changes} - {None}
-        locked: set[int] = set()
-        while True:
-            customers = set(given)
-            for i in range(0, len(ids), 1000):
-                customers.update(s.scalars(select(Contact.customer_id).where(Contact.id.in_(ids[i:i + 1000]))))
-            new = customers - locked
-            if not new:
-                return
-            lock_rows(s, Customer, new, scope=self.ctx.services.customers._scope_condition())
-            locked |= new
+        # A merge may move a contact to the kept customer while this waits: lock_parents reads them again.
+        lock_parents(s, Contact, Contact.customer_id, Customer, record_ids,
+                     given=[c.get("customer_id") for c in changes],
+                     scope=self.ctx.services.customers._scope_condition())
 
     def _search_condition(self, s: Session, term: str) -> ColumnElement[bool]:
         """Name, e-mail or phone (digits however typed) containing ``term``; phones only for roles that read them.

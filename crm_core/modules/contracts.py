@@ -18,7 +18,7 @@ from crm_core.models import Contract, ContractAttachment, Payment
 from crm_core.modules.choices import DELIVERY_STATUS
 from crm_core.permissions import Action
 from crm_core.services.entity import EntityService
-from crm_core.services.locks import as_id, lock_rows
+from crm_core.services.locks import lock_parents
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 
@@ -298,13 +298,9 @@ class PaymentService(EntityService):
     def _lock_before_records(self, s: Session, record_ids: list[int], changes: list[dict[str, Any]] = ()) -> None:
         # Their contracts first (FOR UPDATE, in id order), as a new payment's save and a merge (which moves a
         # customer's contracts before its payments) lock them: the rule would lock the contract after the payment.
-        if s.get_bind().dialect.name != "postgresql":
-            return
-        ids = sorted({i for i in record_ids if as_id(i) == i})
-        contracts: set[int] = set()
-        for i in range(0, len(ids), 1000):
-            contracts.update(s.scalars(select(Payment.contract_id).where(Payment.id.in_(ids[i:i + 1000]))))
-        lock_rows(s, Contract, contracts, scope=self.ctx.services.contracts._scope_condition(), key_share=False)
+        # Not movable: a payment never changes contract (_validate refuses it, a merge moves whole contracts).
+        lock_parents(s, Payment, Payment.contract_id, Contract, record_ids,
+                     scope=self.ctx.services.contracts._scope_condition(), key_share=False, movable=False)
 
     def _before_insert(self, s: Session, obj: Payment, values: dict[str, Any]) -> None:
         obj.customer_id = s.get(Contract, obj.contract_id).customer_id

@@ -358,3 +358,66 @@ def test_a_contact_saved_while_a_merge_moves_it_locks_the_customer_it_is_on_now(
     assert isinstance(results["t3"], ConcurrencyConflict), repr(results["t3"])  # T1 saved the contact first
     got = admin.contacts.get(c["id"])
     assert (got["name"], got["customer_id"], got["email"]) == ("陈晶", a["id"], None)
+
+
+def test_contacts_saved_on_both_customers_while_they_are_merged_wait_in_turn_no_deadlock(
+        admin, login, make_customer, monkeypatch, backend):
+    """Two saves wait for a merge of A (kept, the lower id) and B: one of a contact on B, one moving a contact
+    of A to B (both customers locked, in id order). Once the merge commits, the first holds B and finds its
+    contact moved to A, held by the second, which waits for B. Locking A then, after B, would close a circle
+    (PostgreSQL would cancel one as a deadlock): the first lets B go and takes A, then B, in id order."""
+    if backend != "postgresql":
+        pytest.skip("SQLite's write lock lets one writer in at a time: no row locks to order")
+    import threading
+
+    from sqlalchemy import text
+
+    from tests.integration.lock_waits import WAIT, _call
+
+    a, b = make_customer("北京星辰软件有限公司"), make_customer("北京星辰软件")
+    on_a = admin.contacts.create({"customer_id": a["id"], "name": "王磊", "phone": "13900002222"})
+    on_b = admin.contacts.create({"customer_id": b["id"], "name": "陈静", "phone": "13900001111"})
+    one, two = login("manager1"), login("manager2")
+    no_endless_lock_waits(admin, one, two)
+    held, real = Held(), CustomerService._check_version
+
+    def hold_then_check(self: Any, s: Any, obj: Any, version: int) -> None:
+        held.hold(s)  # the merge holds both customers locked
+        real(self, s, obj, version)
+    monkeypatch.setattr(CustomerService, "_check_version", hold_then_check)
+    va, vb = _versions(admin, a["id"], b["id"])
+
+    results: dict[str, Any] = {}
+    done = {name: threading.Event() for name in ("first", "on_b", "a_to_b")}
+    threads = [_call("first", lambda: admin.customers.merge(a["id"], b["id"], keep_version=va, merge_version=vb),
+                     results, done["first"])]
+    try:
+        assert held.reached.wait(WAIT), results.get("first")
+        threads.append(_call("on_b", lambda: one.contacts.update(on_b["id"], {"name": "陈晶"},
+                                                                 version=on_b["version"]), results, done["on_b"]))
+        threads.append(_call("a_to_b", lambda: two.contacts.update(on_a["id"], {"customer_id": b["id"]},
+                                                                   version=on_a["version"]), results, done["a_to_b"]))
+        for _ in range(WAIT * 50):  # until both wait for the merge
+            with admin.db.engine.connect() as conn:
+                waiting = conn.execute(text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE :pid = ANY(pg_blocking_pids(pid))"),
+                    {"pid": held.pid}).scalar()
+            if waiting == 2 or done["on_b"].is_set() or done["a_to_b"].is_set():
+                break
+            done["on_b"].wait(0.02)
+        assert waiting == 2, results
+    finally:
+        held.release()
+    for t in threads:
+        t.join(WAIT)
+    assert not any(t.is_alive() for t in threads)
+
+    _no_deadlock(*results.values())
+    assert isinstance(results["first"], dict), repr(results["first"])
+    assert isinstance(results["on_b"], dict), repr(results["on_b"])
+    assert isinstance(results["a_to_b"], ValidationError), repr(results["a_to_b"])
+    [e] = results["a_to_b"].errors
+    assert (e.field, e.code) == ("customer_id", "inactive")
+    got = admin.contacts.get(on_b["id"])
+    assert (got["name"], got["customer_id"]) == ("陈晶", a["id"])
+    assert admin.contacts.get(on_a["id"])["customer_id"] == a["id"]
