@@ -109,6 +109,14 @@ class CheckPage(QWizardPage):
     def initializePage(self) -> None:  # noqa: N802 - Qt override
         """Check with the mapping just chosen."""
         self._wizard.mapping = self._wizard.mapping_page.mapping()
+        # "Update by code" only where rows can name an existing record (customers by code; not payments,
+        # contacts): offered elsewhere it would promise updates the import never makes.
+        has_key = bool(self._wizard.keys)
+        if not has_key:
+            self.update_check.blockSignals(True)  # (the check starts below, once)
+            self.update_check.setChecked(False)
+            self.update_check.blockSignals(False)
+        self.update_check.setVisible(has_key)
         self.start_check()
 
     def cleanupPage(self) -> None:  # noqa: N802 - Qt override

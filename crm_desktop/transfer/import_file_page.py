@@ -29,11 +29,13 @@ PREVIEW_ROWS = 20
 _ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "gb18030": "GBK/GB18030"}
 
 
-def _module_setup(imports: Any, module: str, headers: list[str] | None) -> tuple[list[Any], dict[int, str | None]]:
-    """What the file's columns can fill (the module's fields, its contact's, custom fields) and, for a file
-    already read, the suggested mapping (background)."""
-    fields = list(imports.targets(module).fields.values())
-    return fields, (imports.auto_mapping(module, headers) if headers is not None else {})
+def _module_setup(imports: Any, module: str,
+                  headers: list[str] | None) -> tuple[list[Any], dict[int, str | None], tuple[str, ...]]:
+    """What the file's columns can fill (the module's fields, its contact's, custom fields), for a file
+    already read the suggested mapping, and the fields a row may name an existing record by (background)."""
+    targets = imports.targets(module)
+    return (list(targets.fields.values()), imports.auto_mapping(module, headers) if headers is not None else {},
+            targets.keys)
 
 
 class FilePage(QWizardPage):
@@ -185,10 +187,10 @@ class FilePage(QWizardPage):
         self._show_preview(source)
         self._prepare()  # the mapping depends on the headers just read
 
-    def _on_prepared(self, gen: int, result: tuple[list[Any], dict[int, str | None]]) -> None:
+    def _on_prepared(self, gen: int, result: tuple[list[Any], dict[int, str | None], tuple[str, ...]]) -> None:
         if gen != self._generation:
             return
-        self._wizard.fields, self._wizard.auto_mapping = result
+        self._wizard.fields, self._wizard.auto_mapping, self._wizard.keys = result
         self._ready = True
         self.completeChanged.emit()
 

@@ -56,6 +56,7 @@ class ImportWizard(QWizard):
         self.imports, self.lang, self.module, self.announce = imports, lang, module, announce
         self.source: Any = None
         self.fields: list[Any] = []
+        self.keys: tuple[str, ...] = ()  # the fields a row may name an existing record by (none: no updates)
         self.auto_mapping: dict[int, str | None] = {}
         self.mapping: dict[int, str | None] = {}
         self.value_map: dict[str, dict[str, str]] = {}

@@ -1,0 +1,44 @@
+"""The import wizard's "update by code" choice is offered only for modules whose rows can name an existing
+record (customers by their code); payments and contacts have no such key, their rows are always new."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from crm_desktop.transfer import file_dialogs
+from tests.gui.helpers import WAIT
+
+FILES = {
+    "customers": ("客户编码,公司名称,电话\nC0001,杭州云帆网络科技有限公司,13812345678\n", {0: "code", 1: "name", 2: "phone"}),
+    "payments": ("合同,回款日期,回款金额\nHT-0001,2026-03-01,5000\n", {0: "contract_id", 1: "received_on", 2: "amount"}),
+}
+
+
+def _check_page(qtbot, monkeypatch, page, path: Path, module: str):
+    monkeypatch.setattr(file_dialogs, "choose_open_path", lambda *_a: str(path))
+    page.transfer.import_button.click()
+    wizard = page.transfer.wizard
+    assert wizard.isVisible() and wizard.file_page.module_combo.currentData() == module
+    wizard.file_page.choose_button.click()
+    qtbot.waitUntil(wizard.file_page.isComplete, timeout=WAIT)
+    wizard.next()
+    assert wizard.mapping_page.mapping() == FILES[module][1]
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.check is not None and not wizard.check_page.task.running, timeout=WAIT)
+    assert wizard.currentPage() is wizard.check_page
+    return wizard
+
+
+@pytest.mark.parametrize(("module", "offered"), [("customers", True), ("payments", False)])
+def test_update_by_code_is_offered_only_where_rows_can_name_an_existing_record(
+        qtbot, admin, tmp_path, monkeypatch, open_page, module, offered):
+    path = tmp_path / f"{module}.csv"
+    path.write_text(FILES[module][0], encoding="utf-8")
+    wizard = _check_page(qtbot, monkeypatch, open_page(admin, module=module), path, module)
+    check = wizard.check_page.update_check
+    assert check.isVisible() is offered
+    assert check.text() == "Rows with an existing code update that record"
+    assert not check.isChecked()
+    wizard.reject()
