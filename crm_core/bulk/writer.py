@@ -261,8 +261,10 @@ class BulkWriter:
             insert_rows(s, CustomerStatusChange.__table__, ("customer_id", "from_status", "to_status", "changed_at",
                                                             "changed_by_id"),
                         [(r["id"], None, "prospect", r["created_at"], uid) for r in records])
-        if st.search and module == "contacts":
-            self.refresh_search_in(s, sorted({r["customer_id"] for r in records}))
+        if st.search and module == "contacts":  # only added: their grams, not their customers' rebuilt
+            from crm_core.services import search_index
+
+            search_index.add_contacts(s, sorted({r["customer_id"] for r in records}), ids)
         self._audit_in(s, module, st.audit, "create", st.now)
         return ids
 

@@ -48,6 +48,8 @@ Public API (stable; extend, do not rename):
   (two queries whatever the number of customers).
 * :func:`refresh`: bring one or many customers' index up to date, writing only
   what changed (nothing when the searchable text did not change).
+* :func:`add_contacts`: the same after contacts were only added (a bulk insert of
+  contacts), at the cost of the new contacts' grams.
 """
 
 from __future__ import annotations
@@ -186,11 +188,8 @@ def derive(code: str | None, name: str | None, phone: str | None, email: str | N
     """
     contacts = list(contacts)
     phone_digits = digits(phone)
-    parts = [code or "", name or "", phone_digits, email or ""]
-    if contacts:
-        contact_digits = [digits(p) for _, p in contacts]
-        parts += [n or "" for n, _ in contacts] + contact_digits
-    search_text = " ".join([p for p in parts if p]).casefold()
+    contact_digits = [digits(p) for _, p in contacts]
+    search_text = _search_text(code, name, phone_digits, email, contacts, contact_digits)
     names = _pairs(name)
     mail = _token_pairs(email) if email else set()
     names |= mail
@@ -201,14 +200,31 @@ def derive(code: str | None, name: str | None, phone: str | None, email: str | N
         grams.add((start, START))
     grams.update(zip(_adjacent(phone_digits) - names, repeat(PHONE)))
     if contacts:
-        contact_names: set[str] = set()
-        contact_phones: set[str] = set()
-        for (n, _), d in zip(contacts, contact_digits):
-            contact_names |= _pairs(n)
-            contact_phones |= _adjacent(d)
+        contact_names, contact_phones = _contact_pairs(contacts, contact_digits)
         grams.update(zip(contact_names, repeat(CONTACT_NAME)))
         grams.update(zip(contact_phones - contact_names, repeat(CONTACT_PHONE)))
     return SearchEntry(search_text, frozenset(grams), name_key(name))
+
+
+def _search_text(code: str | None, name: str | None, phone_digits: str, email: str | None,
+                 contacts: list[tuple[str | None, str | None]], contact_digits: list[str]) -> str:
+    """:func:`derive`'s search text: the customer's code, name, phone digits and e-mail, then the contacts'
+    names, then their phone digits (both in contact id order), the empty ones left out."""
+    parts = [code or "", name or "", phone_digits, email or ""]
+    if contacts:
+        parts += [n or "" for n, _ in contacts] + contact_digits
+    return " ".join([p for p in parts if p]).casefold()
+
+
+def _contact_pairs(contacts: Iterable[tuple[str | None, str | None]],
+                   contact_digits: Iterable[str]) -> tuple[set[str], set[str]]:
+    """The pairs of these contacts' names (``c``) and of their phone digits (``q`` unless a ``c`` too)."""
+    contact_names: set[str] = set()
+    contact_phones: set[str] = set()
+    for (n, _), d in zip(contacts, contact_digits):
+        contact_names |= _pairs(n)
+        contact_phones |= _adjacent(d)
+    return contact_names, contact_phones
 
 
 #: kind -> the kind that makes it redundant: a reader allowed the first is always allowed the second.
@@ -342,17 +358,7 @@ def refresh(conn: Session | Connection, customer_ids: int | Iterable[int], *,
         gone += [{"g": g, "k": k, "cid": cid} for g, k in sorted(removed)]
         new += [{"gram": g, "kind": k, "customer_id": cid} for g, k in sorted(added)]
     many = isinstance(conn, Session) and len(gone) + len(new) > MANY_ROWS
-    if texts and postgresql and len(texts) > MANY_ROWS:
-        # one statement for all the customers, each found by its id (an executemany of one UPDATE per
-        # customer: see docs/performance.md); not the modified time nor the version, as below
-        conn.execute(text("UPDATE customers c SET search_text = d.search_text, name_key = d.name_key "
-                          "FROM unnest(CAST(:c AS integer[]), CAST(:t AS text[]), CAST(:k AS text[])) "
-                          "AS d(id, search_text, name_key) WHERE c.id = d.id"),
-                     {"c": [r["cid"] for r in texts], "t": [r["text"] for r in texts], "k": [r["key"] for r in texts]})
-    elif texts:
-        conn.execute(update(table).where(table.c.id == bindparam("cid"))
-                     .values(search_text=bindparam("text"), name_key=bindparam("key"),
-                             updated_at=table.c.updated_at), texts)
+    _write_texts(conn, texts, postgresql)
     if gone and many and postgresql:
         # one statement, each row found by its key (a pipelined DELETE per row cost 0.5 ms a row under load)
         conn.execute(text("DELETE FROM customer_search_grams g USING unnest(CAST(:g AS text[]), CAST(:k AS text[]), "
@@ -368,4 +374,100 @@ def refresh(conn: Session | Connection, customer_ids: int | Iterable[int], *,
         insert_rows(conn, grams, ("gram", "kind", "customer_id"), [(r["gram"], r["kind"], r["customer_id"]) for r in new])
     elif new:
         conn.execute(grams.insert(), new)
+    return changed
+
+
+def _write_texts(conn: Session | Connection, texts: list[dict[str, object]], postgresql: bool) -> None:
+    """Write these customers' search texts and name keys (``cid``, ``text``, ``key``): not their modified
+    time nor their version (derived data, see :func:`write_many`)."""
+    if texts and postgresql and len(texts) > MANY_ROWS:
+        # one statement for all the customers, each found by its id (an executemany of one UPDATE per
+        # customer: see docs/performance.md)
+        conn.execute(text("UPDATE customers c SET search_text = d.search_text, name_key = d.name_key "
+                          "FROM unnest(CAST(:c AS integer[]), CAST(:t AS text[]), CAST(:k AS text[])) "
+                          "AS d(id, search_text, name_key) WHERE c.id = d.id"),
+                     {"c": [r["cid"] for r in texts], "t": [r["text"] for r in texts], "k": [r["key"] for r in texts]})
+    elif texts:
+        table = Customer.__table__
+        conn.execute(update(table).where(table.c.id == bindparam("cid"))
+                     .values(search_text=bindparam("text"), name_key=bindparam("key"),
+                             updated_at=table.c.updated_at), texts)
+
+
+def add_contacts(conn: Session | Connection, customer_ids: Iterable[int], contact_ids: Iterable[int]) -> set[int]:
+    """Bring these customers' index up to date after only contacts were added to them (``contact_ids``, stored
+    already in this transaction; a bulk insert of contacts): the rows :func:`refresh` would leave, at the cost
+    of the new contacts' grams instead of all the customers' stored ones.
+
+    The search text (and name key) is derived again, by :func:`derive`'s rule, from the customer and all its
+    contacts as stored now (its contacts' names, then their digits, in id order: a new contact's name goes
+    in the middle, and a contact saved meanwhile by someone else may have a higher id than the new ones);
+    written only when it changed. The grams: a contact changes only the contact kinds, ``c`` (name pairs) and
+    ``q`` (phone pairs that are no ``c``). With the customer's stored rows those :func:`derive` gives for its
+    other contacts (every write keeps them so, under the customer's lock), the full result is
+    ``c ∪ new names`` and ``(q − new names) ∪ (new phones − all c)``: the new name pairs inserted as ``c``
+    (ignoring those it has), deleted as ``q``, then the new phone pairs inserted as ``q`` unless stored as
+    ``c`` (ignoring those it has). The customer's own kinds (``n``, ``s``, ``p``) do not depend on contacts.
+
+    Returns:
+        The ids whose search text changed or that got contacts.
+    """
+    ids = sorted(set(customer_ids))
+    added = set(contact_ids)
+    postgresql = _postgresql(conn)
+    texts: list[dict[str, object]] = []
+    names: list[tuple[str, int]] = []  # (pair, customer) of the new contacts' names
+    phones: list[tuple[str, int]] = []  # (pair, customer) of their phone digits that are no name pair of them
+    changed: set[int] = set()
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        contacts: dict[int, list[tuple[int, str | None, str | None]]] = {}
+        for cid, contact_id, n, p in conn.execute(
+                select(Contact.customer_id, Contact.id, Contact.name, Contact.phone)
+                .where(_among(Contact.customer_id, chunk, postgresql), Contact.erased_at.is_(None))
+                .order_by(Contact.customer_id, Contact.id)):
+            contacts.setdefault(cid, []).append((contact_id, n, p))
+        for cid, code, name, phone, email, stored_text, stored_key in conn.execute(
+                select(Customer.id, Customer.code, Customer.name, Customer.phone, Customer.email,
+                       Customer.search_text, Customer.name_key).where(_among(Customer.id, chunk, postgresql))):
+            mine = contacts.get(cid, [])
+            pairs = [(n, p) for _, n, p in mine]
+            contact_digits = [digits(p) for _, p in pairs]
+            entry_text, key = _search_text(code, name, digits(phone), email, pairs, contact_digits), name_key(name)
+            if (stored_text, stored_key) != (entry_text, key):
+                texts.append({"cid": cid, "text": entry_text, "key": key})
+                changed.add(cid)
+            new = [(k, d) for (contact_id, _, _), k, d in zip(mine, pairs, contact_digits) if contact_id in added]
+            if new:
+                changed.add(cid)
+                new_names, new_phones = _contact_pairs([k for k, _ in new], [d for _, d in new])
+                names += [(g, cid) for g in sorted(new_names)]
+                phones += [(g, cid) for g in sorted(new_phones - new_names)]
+    _write_texts(conn, texts, postgresql)
+    if postgresql:
+        pairs_of = "unnest(CAST(:g AS text[]), CAST(:c AS integer[])) AS d(gram, customer_id)"
+        if names:
+            rows = {"g": [g for g, _ in names], "c": [c for _, c in names]}
+            conn.execute(text(f"INSERT INTO customer_search_grams (gram, kind, customer_id) SELECT d.gram, 'c', "
+                              f"d.customer_id FROM {pairs_of} ON CONFLICT DO NOTHING"), rows)
+            conn.execute(text(f"DELETE FROM customer_search_grams g USING {pairs_of} WHERE g.gram = d.gram "
+                              "AND g.kind = 'q' AND g.customer_id = d.customer_id"), rows)
+        if phones:
+            conn.execute(text(f"INSERT INTO customer_search_grams (gram, kind, customer_id) SELECT d.gram, 'q', "
+                              f"d.customer_id FROM {pairs_of} WHERE NOT EXISTS (SELECT 1 FROM customer_search_grams "
+                              "x WHERE x.gram = d.gram AND x.kind = 'c' AND x.customer_id = d.customer_id) "
+                              "ON CONFLICT DO NOTHING"),
+                         {"g": [g for g, _ in phones], "c": [c for _, c in phones]})
+    else:
+        if names:
+            rows = [{"g": g, "c": c} for g, c in names]
+            conn.execute(text("INSERT OR IGNORE INTO customer_search_grams (gram, kind, customer_id) "
+                              "VALUES (:g, 'c', :c)"), rows)
+            conn.execute(text("DELETE FROM customer_search_grams WHERE gram = :g AND kind = 'q' AND customer_id = :c"),
+                         rows)
+        if phones:
+            conn.execute(text("INSERT OR IGNORE INTO customer_search_grams (gram, kind, customer_id) "
+                              "SELECT :g, 'q', :c WHERE NOT EXISTS (SELECT 1 FROM customer_search_grams "
+                              "WHERE gram = :g AND kind = 'c' AND customer_id = :c)"),
+                         [{"g": g, "c": c} for g, c in phones])
     return changed
