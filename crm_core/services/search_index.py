@@ -396,18 +396,20 @@ def _write_texts(conn: Session | Connection, texts: list[dict[str, object]], pos
 
 def add_contacts(conn: Session | Connection, customer_ids: Iterable[int], contact_ids: Iterable[int]) -> set[int]:
     """Bring these customers' index up to date after only contacts were added to them (``contact_ids``, stored
-    already in this transaction; a bulk insert of contacts): the rows :func:`refresh` would leave, at the cost
-    of the new contacts' grams instead of all the customers' stored ones.
+    already in this transaction; a bulk insert of contacts): the rows :func:`refresh` would leave, without
+    deriving the other contacts' grams nor reading the stored ones.
 
     The search text (and name key) is derived again, by :func:`derive`'s rule, from the customer and all its
-    contacts as stored now (its contacts' names, then their digits, in id order: a new contact's name goes
-    in the middle, and a contact saved meanwhile by someone else may have a higher id than the new ones);
-    written only when it changed. The grams: a contact changes only the contact kinds, ``c`` (name pairs) and
-    ``q`` (phone pairs that are no ``c``). With the customer's stored rows those :func:`derive` gives for its
-    other contacts (every write keeps them so, under the customer's lock), the full result is
-    ``c ∪ new names`` and ``(q − new names) ∪ (new phones − all c)``: the new name pairs inserted as ``c``
-    (ignoring those it has), deleted as ``q``, then the new phone pairs inserted as ``q`` unless stored as
-    ``c`` (ignoring those it has). The customer's own kinds (``n``, ``s``, ``p``) do not depend on contacts.
+    contacts as stored now (the contacts' names, then their digits, in id order: a new contact's name goes in
+    the middle, and a contact saved meanwhile by someone else may have a higher id than the new ones); written
+    only when it changed. The grams: contacts give only the contact kinds, ``c`` (the pairs of their names,
+    C) and ``q`` (the pairs of their phone digits, P, that are no ``c``); the customer's own kinds (``n``,
+    ``s``, ``p``) do not depend on them. With the stored rows those :func:`derive` gives for the other contacts
+    (``c`` = C_old, ``q`` = P_old − C_old: every write keeps them so, under the customer's lock), the full
+    result differs from them by exactly: ``c`` rows added for N − C_old (N: the new names' pairs), ``q`` rows
+    deleted for N ∩ P_old − C_old, ``q`` rows added for P_new − N − C_old − P_old. Whether a pair is in C_old
+    or P_old is read off the other contacts' names and digits as stored (a pair is one of a text's adjacent
+    pairs exactly when it occurs in it), so only the differing rows are written (any already there ignored).
 
     Returns:
         The ids whose search text changed or that got contacts.
@@ -416,8 +418,9 @@ def add_contacts(conn: Session | Connection, customer_ids: Iterable[int], contac
     added = set(contact_ids)
     postgresql = _postgresql(conn)
     texts: list[dict[str, object]] = []
-    names: list[tuple[str, int]] = []  # (pair, customer) of the new contacts' names
-    phones: list[tuple[str, int]] = []  # (pair, customer) of their phone digits that are no name pair of them
+    new_c: list[tuple[str, int]] = []  # (pair, customer): rows to add as "c"
+    gone_q: list[tuple[str, int]] = []  # rows to delete as "q"
+    new_q: list[tuple[str, int]] = []  # rows to add as "q"
     changed: set[int] = set()
     for i in range(0, len(ids), 500):
         chunk = ids[i:i + 500]
@@ -437,37 +440,52 @@ def add_contacts(conn: Session | Connection, customer_ids: Iterable[int], contac
             if (stored_text, stored_key) != (entry_text, key):
                 texts.append({"cid": cid, "text": entry_text, "key": key})
                 changed.add(cid)
-            new = [(k, d) for (contact_id, _, _), k, d in zip(mine, pairs, contact_digits) if contact_id in added]
-            if new:
-                changed.add(cid)
-                new_names, new_phones = _contact_pairs([k for k, _ in new], [d for _, d in new])
-                names += [(g, cid) for g in sorted(new_names)]
-                phones += [(g, cid) for g in sorted(new_phones - new_names)]
+            new, old_names, old_digits = [], [], []
+            for (contact_id, n, _), pair, d in zip(mine, pairs, contact_digits, strict=True):
+                if contact_id in added:
+                    new.append((pair, d))
+                else:
+                    if n:
+                        old_names.extend(_forms(n.casefold()))
+                    if d:
+                        old_digits.append(d)
+            if not new:
+                continue
+            changed.add(cid)
+            names, phones = _contact_pairs([k for k, _ in new], [d for _, d in new])
+            for g in sorted(names):
+                if not any(g in form for form in old_names):
+                    new_c.append((g, cid))
+                    if any(g in d for d in old_digits):
+                        gone_q.append((g, cid))
+            for g in sorted(phones - names):
+                if not any(g in form for form in old_names) and not any(g in d for d in old_digits):
+                    new_q.append((g, cid))
     _write_texts(conn, texts, postgresql)
-    if postgresql:
-        pairs_of = "unnest(CAST(:g AS text[]), CAST(:c AS integer[])) AS d(gram, customer_id)"
-        if names:
-            rows = {"g": [g for g, _ in names], "c": [c for _, c in names]}
-            conn.execute(text(f"INSERT INTO customer_search_grams (gram, kind, customer_id) SELECT d.gram, 'c', "
-                              f"d.customer_id FROM {pairs_of} ON CONFLICT DO NOTHING"), rows)
-            conn.execute(text(f"DELETE FROM customer_search_grams g USING {pairs_of} WHERE g.gram = d.gram "
-                              "AND g.kind = 'q' AND g.customer_id = d.customer_id"), rows)
-        if phones:
-            conn.execute(text(f"INSERT INTO customer_search_grams (gram, kind, customer_id) SELECT d.gram, 'q', "
-                              f"d.customer_id FROM {pairs_of} WHERE NOT EXISTS (SELECT 1 FROM customer_search_grams "
-                              "x WHERE x.gram = d.gram AND x.kind = 'c' AND x.customer_id = d.customer_id) "
-                              "ON CONFLICT DO NOTHING"),
-                         {"g": [g for g, _ in phones], "c": [c for _, c in phones]})
-    else:
-        if names:
-            rows = [{"g": g, "c": c} for g, c in names]
-            conn.execute(text("INSERT OR IGNORE INTO customer_search_grams (gram, kind, customer_id) "
-                              "VALUES (:g, 'c', :c)"), rows)
-            conn.execute(text("DELETE FROM customer_search_grams WHERE gram = :g AND kind = 'q' AND customer_id = :c"),
-                         rows)
-        if phones:
-            conn.execute(text("INSERT OR IGNORE INTO customer_search_grams (gram, kind, customer_id) "
-                              "SELECT :g, 'q', :c WHERE NOT EXISTS (SELECT 1 FROM customer_search_grams "
-                              "WHERE gram = :g AND kind = 'c' AND customer_id = :c)"),
-                         [{"g": g, "c": c} for g, c in phones])
+    _write_pairs(conn, new_c, gone_q, new_q, postgresql)
     return changed
+
+
+def _write_pairs(conn: Session | Connection, new_c: list[tuple[str, int]], gone_q: list[tuple[str, int]],
+                 new_q: list[tuple[str, int]], postgresql: bool) -> None:
+    """Add ``c`` rows, delete ``q`` rows, add ``q`` rows, each ``(pair, customer)`` (rows already there ignored)."""
+    if postgresql:
+        pairs = "unnest(CAST(:g AS text[]), CAST(:c AS integer[])) AS d(gram, customer_id)"
+        for rows, kind in ((new_c, CONTACT_NAME), (new_q, CONTACT_PHONE)):
+            if rows:
+                conn.execute(text(f"INSERT INTO customer_search_grams (gram, kind, customer_id) SELECT d.gram, "
+                                  f"'{kind}', d.customer_id FROM {pairs} ON CONFLICT DO NOTHING"),
+                             {"g": [g for g, _ in rows], "c": [c for _, c in rows]})
+            if kind == CONTACT_NAME and gone_q:
+                conn.execute(text(f"DELETE FROM customer_search_grams g USING {pairs} WHERE g.gram = d.gram "
+                                  f"AND g.kind = '{CONTACT_PHONE}' AND g.customer_id = d.customer_id"),
+                             {"g": [g for g, _ in gone_q], "c": [c for _, c in gone_q]})
+        return
+    raw = conn.connection() if isinstance(conn, Session) else conn  # (tuples to the driver: no per-row binding)
+    for rows, kind in ((new_c, CONTACT_NAME), (new_q, CONTACT_PHONE)):
+        if rows:
+            raw.exec_driver_sql(f"INSERT OR IGNORE INTO customer_search_grams (gram, kind, customer_id) "
+                                f"VALUES (?, '{kind}', ?)", rows)
+        if kind == CONTACT_NAME and gone_q:
+            raw.exec_driver_sql(f"DELETE FROM customer_search_grams WHERE gram = ? AND kind = '{CONTACT_PHONE}' "
+                                "AND customer_id = ?", gone_q)

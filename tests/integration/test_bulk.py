@@ -142,8 +142,9 @@ def test_contacts_added_in_bulk_over_chunks_leave_the_rows_single_saves_leave(ad
     # the same text and grams as single saves when the customer has contacts already (their phone pair
     # "88" a "q" gram that a new contact's name makes a "c" one; a new phone's pair "88" already a name
     # pair), when a new name shares pairs with the customer's name ("星辰", an "n" and a "c"), when a new
-    # contact repeats an earlier one's name, and over four chunks (two rows each, one per customer); after
-    # every chunk's commit the index is what a full refresh gives (others search meanwhile).
+    # contact repeats an earlier one's name, when one's phone shares a pair with its own name ("77"), and over
+    # five chunks (two rows each, one per customer); after every chunk's commit the index is what a full
+    # refresh gives (others search meanwhile).
     values = [dict(CUSTOMER), {**CUSTOMER, "name": "北京星辰科技", "phone": None, "email": None}]
     saved = [admin.customers.create(dict(v))["id"] for v in values]
     bulk = [admin.customers.create(dict(v))["id"] for v in values]
@@ -151,7 +152,8 @@ def test_contacts_added_in_bulk_over_chunks_leave_the_rows_single_saves_leave(ad
     for cid in (saved[0], bulk[0]):
         admin.contacts.create({**existing, "customer_id": cid})
     new = [{"name": "星辰88", "phone": "13912345678"}, {"name": "王小明", "phone": "15800008888"},
-           {"name": "Li Hua", "phone": None}, {"name": "李华", "phone": "13600000000"}]
+           {"name": "Li Hua", "phone": None}, {"name": "李华", "phone": "13600000000"},
+           {"name": "小张77", "phone": "13777000000"}]
     rows = [(i, c) for c in new for i in (0, 1)]  # each customer's contacts in two chunks, between the other's
     for i, c in rows:
         admin.contacts.create({**c, "customer_id": saved[i]})
@@ -160,15 +162,15 @@ def test_contacts_added_in_bulk_over_chunks_leave_the_rows_single_saves_leave(ad
     writer.insert("contacts", [{**c, "customer_id": bulk[i]} for i, c in rows],
                   on_chunk=lambda _chunk: chunks.append(all(_index_is_derived(admin.db, cid) for cid in bulk)))
 
-    assert chunks == [True] * 4
+    assert chunks == [True] * 5
     for one, two in zip(saved, bulk, strict=True):
         assert _customer_rows(admin.db, two) == _customer_rows(admin.db, one)
     grams = set(_customer_rows(admin.db, bulk[0])["grams"])
     assert {("88", "c"), ("星辰", "c"), ("星辰", "n"), ("00", "q"), ("li", "c")} <= grams
-    assert ("88", "q") not in grams
+    assert ("88", "q") not in grams and ("77", "c") in grams and ("77", "q") not in grams
     assert _customer_rows(admin.db, bulk[0])["search_text"] == (
-        "<code> 杭州星辰·软件有限公司 057188886666 hr@xingchen.example.com 李华 星辰88 王小明 li hua 李华 "
-        "13888001234 13912345678 15800008888 13600000000")
+        "<code> 杭州星辰·软件有限公司 057188886666 hr@xingchen.example.com 李华 星辰88 王小明 li hua 李华 小张77 "
+        "13888001234 13912345678 15800008888 13600000000 13777000000")
 
 
 def _query(term: str):
