@@ -48,8 +48,10 @@ API
     :func:`crm_core.services.codes.reserve_codes`), customers' first status
     history row and search index (``crm_core.services.search_index``),
     payments' customer, tickets' store, and one ``audit_log`` "create" entry
-    per record with the masked snapshot. Contacts refresh their customers'
-    search index unless ``search=False``.
+    per record with the masked snapshot. Contacts add themselves to their
+    customers' search index unless ``search=False`` (the contacts' pairs only,
+    so the customer's own entries must be current; a customer never indexed
+    is rebuilt whole).
 
     ``on_chunk(Chunk)`` is called after each chunk COMMITS, with
     ``Chunk.module, ids (input order), versions, source, done``: record the

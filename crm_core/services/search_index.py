@@ -410,6 +410,8 @@ def add_contacts(conn: Session | Connection, customer_ids: Iterable[int], contac
     deleted for N ∩ P_old − C_old, ``q`` rows added for P_new − N − C_old − P_old. Whether a pair is in C_old
     or P_old is read off the other contacts' names and digits as stored (a pair is one of a text's adjacent
     pairs exactly when it occurs in it), so only the differing rows are written (any already there ignored).
+    A customer never indexed (an empty search text stored: inserted with ``search=False``) is rebuilt by
+    :func:`refresh` instead.
 
     Returns:
         The ids whose search text changed or that got contacts.
@@ -422,6 +424,7 @@ def add_contacts(conn: Session | Connection, customer_ids: Iterable[int], contac
     gone_q: list[tuple[str, int]] = []  # rows to delete as "q"
     new_q: list[tuple[str, int]] = []  # rows to add as "q"
     changed: set[int] = set()
+    unindexed: list[int] = []  # never indexed (search=False): no stored rows to add to
     for i in range(0, len(ids), 500):
         chunk = ids[i:i + 500]
         contacts: dict[int, list[tuple[int, str | None, str | None]]] = {}
@@ -433,6 +436,9 @@ def add_contacts(conn: Session | Connection, customer_ids: Iterable[int], contac
         for cid, code, name, phone, email, stored_text, stored_key in conn.execute(
                 select(Customer.id, Customer.code, Customer.name, Customer.phone, Customer.email,
                        Customer.search_text, Customer.name_key).where(_among(Customer.id, chunk, postgresql))):
+            if not stored_text:  # a derived text holds the code at least
+                unindexed.append(cid)
+                continue
             mine = contacts.get(cid, [])
             pairs = [(n, p) for _, n, p in mine]
             contact_digits = [digits(p) for _, p in pairs]
@@ -463,6 +469,8 @@ def add_contacts(conn: Session | Connection, customer_ids: Iterable[int], contac
                     new_q.append((g, cid))
     _write_texts(conn, texts, postgresql)
     _write_pairs(conn, new_c, gone_q, new_q, postgresql)
+    if unindexed:
+        changed |= refresh(conn, unindexed)
     return changed
 
 

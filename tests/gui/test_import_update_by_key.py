@@ -13,6 +13,7 @@ from tests.gui.helpers import WAIT
 FILES = {
     "customers": ("客户编码,公司名称,电话\nC0001,杭州云帆网络科技有限公司,13812345678\n", {0: "code", 1: "name", 2: "phone"}),
     "payments": ("合同,回款日期,回款金额\nHT-0001,2026-03-01,5000\n", {0: "contract_id", 1: "received_on", 2: "amount"}),
+    "contacts": ("客户,姓名,手机\nC0001,王小明,13812345678\n", {0: "customer_id", 1: "name", 2: "phone"}),
 }
 
 
@@ -31,7 +32,7 @@ def _check_page(qtbot, monkeypatch, page, path: Path, module: str):
     return wizard
 
 
-@pytest.mark.parametrize(("module", "offered"), [("customers", True), ("payments", False)])
+@pytest.mark.parametrize(("module", "offered"), [("customers", True), ("payments", False), ("contacts", False)])
 def test_update_by_code_is_offered_only_where_rows_can_name_an_existing_record(
         qtbot, admin, tmp_path, monkeypatch, open_page, module, offered):
     path = tmp_path / f"{module}.csv"

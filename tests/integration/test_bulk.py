@@ -173,6 +173,18 @@ def test_contacts_added_in_bulk_over_chunks_leave_the_rows_single_saves_leave(ad
         "13888001234 13912345678 15800008888 13600000000 13777000000")
 
 
+def test_a_contact_added_in_bulk_to_a_customer_never_indexed_indexes_the_customer_too(admin):
+    # A customer inserted with search=False has no stored index to add the contact's pairs to: the contact's
+    # bulk insert builds the customer's whole index (its name, phone and e-mail pairs too), as a refresh does.
+    writer = BulkWriter(admin.db, admin.actor)
+    [cid] = writer.insert("customers", [dict(CUSTOMER)], search=False)
+    writer.insert("contacts", [{"name": "王小明", "phone": "13912345678", "customer_id": cid}])
+
+    assert _index_is_derived(admin.db, cid)
+    kinds = {kind for _, kind in _customer_rows(admin.db, cid)["grams"]}
+    assert {"n", "p", "c", "q"} <= kinds
+
+
 def _query(term: str):
     from crm_core import ListQuery
 
