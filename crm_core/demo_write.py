@@ -226,8 +226,10 @@ class _Planner:
                                    f"(exit code {self.process.exitcode})") from None
             if message is None:
                 return
-            if isinstance(message, BaseException):
-                raise message
+            if isinstance(message, _Failed):
+                if message.error is None:  # not picklable: its text
+                    raise RuntimeError(f"planning the demo data failed:\n{message.traceback}")
+                raise message.error from _WorkerTraceback(message.traceback)
             yield message
 
     def stop(self) -> None:
@@ -250,12 +252,24 @@ def _plan_chunks(conn: Any, child: Any, filer: Filer, plan: Callable[[int], Cust
     except BrokenPipeError:  # the writer stopped
         pass
     except BaseException as exc:  # noqa: BLE001 - handed to the writer, who raises it
+        text = "".join(traceback.format_exception(exc))
         try:
-            child.send(exc)
-        except Exception:  # noqa: BLE001 - not picklable: its text instead
-            child.send(RuntimeError("".join(traceback.format_exception(exc))))
+            child.send(_Failed(exc, text))
+        except Exception:  # noqa: BLE001 - not picklable: its text only
+            child.send(_Failed(None, text))
     finally:
         child.close()
+
+
+class _Failed(NamedTuple):
+    """What stopped the planning worker: the exception (None if it does not pickle) and its traceback's text."""
+
+    error: BaseException | None
+    traceback: str
+
+
+class _WorkerTraceback(Exception):
+    """The planning worker's traceback, as the cause of the exception raised in the writer."""
 
 
 class PlanWriter:

@@ -112,7 +112,8 @@ def _column_procs(table: Table, columns: Sequence[str], dialect: Any) -> list[tu
     for i, c in enumerate(columns):
         col_type = table.c[c].type
         if _plain_utc(col_type, dialect):
-            out.append((i, _utc_sqlite_column if dialect.name == "sqlite" and _default_sqlite_datetime() else _utc_column))
+            sqlite_text = dialect.name == "sqlite" and _default_sqlite_datetime()
+            out.append((i, _utc_sqlite_column if sqlite_text else _utc_column))
         elif (p := col_type.bind_processor(dialect)) is not None:
             out.append((i, partial(_json_column, p=p) if _plain_json(col_type, dialect)
                         else partial(_column_processed, p=p)))

@@ -67,8 +67,9 @@ def test_a_planning_failure_reaches_the_caller_and_leaves_no_process(db, backend
 
     monkeypatch.setattr(demo, "plan_customer", failing)
     monkeypatch.setattr(demo, "CHUNK", 40)
-    with pytest.raises(ValueError, match="planning failed on purpose"):
+    with pytest.raises(ValueError, match="planning failed on purpose") as raised:
         demo.generate(db, customers=100)
+    assert "in failing" in str(raised.value.__cause__)  # the worker's traceback comes along
     assert multiprocessing.active_children() == []
     with db.unit_of_work(write=False) as s:  # the first chunk was written before the second failed
         assert s.scalar(select(func.count()).select_from(Customer)) == 40
