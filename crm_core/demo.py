@@ -51,7 +51,7 @@ from sqlalchemy import func, select
 
 from crm_core import demo_fakes as fk
 from crm_core.db.engine import Database
-from crm_core.demo_plan import Counters, Env, customer_created, plan_customer
+from crm_core.demo_plan import Counters, CustomerPlan, Env, customer_created, plan_customer
 from crm_core.demo_write import PlanWriter
 from crm_core.errors import CrmError, PermissionDenied
 from crm_core.i18n import Text
@@ -131,14 +131,17 @@ def generate(db: Database, *, seed: int = DEFAULT_SEED, customers: int = 3000, p
     starts = range(0, customers, CHUNK)
     horizons = [created(order[k + CHUNK - 1]) for k in starts[:-1]]  # the last flush takes whatever is left
     writer = PlanWriter(db, users, horizons)
+
+    def plan(i: int) -> CustomerPlan:
+        return plan_customer(random.Random(f"{seed}:customer:{existing + i}"), env, counters, created(i))
+
     try:
-        for k, start in enumerate(starts):
-            chunk = order[start:start + CHUNK]
-            writer.add([plan_customer(random.Random(f"{seed}:customer:{existing + i}"), env, counters, created(i))
-                        for i in chunk], k)
+        # planned a chunk ahead in a worker process (where one can be forked) while this one writes
+        for k, filed in enumerate(writer.planned(plan, (order[start:start + CHUNK] for start in starts))):
+            writer.receive(filed)
             writer.flush(k)
             if progress is not None:
-                progress(start + len(chunk), customers)
+                progress(min(customers, (k + 1) * CHUNK), customers)
     finally:
         writer.close()
     with db.unit_of_work(write=False) as s:

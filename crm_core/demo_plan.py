@@ -107,6 +107,20 @@ class CustomerPlan(Item):
     opportunities: list[Item] = field(default_factory=list)
 
 
+_ZONES: dict[tuple[Any, Any], dt.tzinfo] = {}
+
+
+def _shared_zone(tz: Any) -> dt.tzinfo:
+    """One tzinfo object per UTC offset and name (``astimezone()`` makes a new one per call): the same moments,
+    and a pickled list of them (the events that wait for a later flush, the chunks a planning worker sends)
+    carries each zone once instead of once per moment, which made unpickling them cost as much as planning."""
+    key = (tz.utcoffset(None), tz.tzname(None))
+    zone = _ZONES.get(key)
+    if zone is None:
+        zone = _ZONES[key] = tz
+    return zone
+
+
 class _Clock:
     """Moments in the office's local time, never after ``latest``."""
 
@@ -115,7 +129,7 @@ class _Clock:
 
     def on(self, day: dt.date, lo: int = 9, hi: int = 18) -> dt.datetime:
         t = dt.datetime.combine(day, dt.time(self.rng.randint(lo, hi - 1), self.rng.randrange(60))).astimezone()
-        return min(t, self.env.latest)
+        return min(t.replace(tzinfo=_shared_zone(t.tzinfo)), self.env.latest)
 
     def after(self, t: dt.datetime, min_days: float, max_days: float) -> dt.datetime:
         later = t + dt.timedelta(days=self.rng.uniform(min_days, max_days))

@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice, repeat
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import bindparam, select, text
@@ -36,6 +37,8 @@ CODES = {"customers": ("code", "C"), "tickets": ("number", "T")}
 # Status a new record starts in whatever the caller sends (the services' _before_insert).
 INITIAL_STATUS = {"customers": "prospect", "tickets": "open"}
 STAMPS = ("created_at", "updated_at")
+# Values to_plain leaves as they are (a snapshot's values of only these types need no conversion).
+_PLAIN_TYPES = frozenset({str, type(None), int, bool, float})
 # Field types whose values are not text once parsed (what the rules that read other rows compare).
 _TYPED = frozenset({FieldType.INTEGER, FieldType.MONEY, FieldType.DATE, FieldType.DATETIME, FieldType.BOOL,
                     FieldType.REF})
@@ -540,7 +543,7 @@ class BulkWriter:
         st.grams = grams
         st.columns = columns = self._columns(svc.model.__table__, records)
         st.values = [tuple(map(r.get, columns)) for r in records]
-        st.audit = [(r["id"], None, self._snapshot(svc, r)) for r in records]
+        st.audit = list(zip(map(itemgetter("id"), records), repeat(None), self._snapshots(svc, records)))
         st.ids = ids
 
     @staticmethod
@@ -550,15 +553,37 @@ class BulkWriter:
             days[r["created_at"].astimezone().date()] += 1
         return days
 
-    def _snapshot(self, svc: Any, record: dict[str, Any], only: Any = None) -> dict[str, Any]:
-        """``svc._snapshot`` of a row given as a dict (same keys, masking and plain values; a test compares them);
-        ``only``: of these fields only (the fields an update changes)."""
+    def _plan(self, svc: Any) -> tuple[list[tuple[str, Any]], bool]:
         plan = self._plans.get(svc.spec.module)
         if plan is None:
             plan = self._plans[svc.spec.module] = (
                 [(f.name, f if f.sensitive else None) for f in svc.spec.fields],
                 hasattr(svc.model, "is_active"))
-        fields, deactivatable = plan
+        return plan
+
+    def _snapshots(self, svc: Any, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """``[self._snapshot(svc, r) for r in records]`` (the same dicts, keys in the same order), worked out
+        field by field over all the records: a field's values are looked up, masked and made plain (only where
+        a value is not text, None or a number) in C loops rather than a Python step per value."""
+        if not records:
+            return []
+        fields, deactivatable = self._plan(svc)
+        names = [n for n, _ in fields]
+        extra = ["is_active", "deactivated_reason"] if deactivatable else []
+        columns = list(zip(*[list(map(r.get, names + extra)) for r in records]))
+        for j, (_, f) in enumerate(fields):
+            column = columns[j]
+            if f is not None:
+                column = columns[j] = [mask(f, v) for v in column]
+            if not _PLAIN_TYPES.issuperset(map(type, column)):
+                columns[j] = [v if v is None or type(v) is str else to_plain(v) for v in column]
+        keys = names + extra
+        return [dict(zip(keys, values)) for values in zip(*columns)]
+
+    def _snapshot(self, svc: Any, record: dict[str, Any], only: Any = None) -> dict[str, Any]:
+        """``svc._snapshot`` of a row given as a dict (same keys, masking and plain values; a test compares them);
+        ``only``: of these fields only (the fields an update changes)."""
+        fields, deactivatable = self._plan(svc)
         get = record.get
         out = {}
         if only is not None:
