@@ -136,7 +136,7 @@ def generate(db: Database, *, seed: int = DEFAULT_SEED, customers: int = 3000, p
         return plan_customer(random.Random(f"{seed}:customer:{existing + i}"), env, counters, created(i))
 
     try:
-        # planned a chunk ahead in a worker process (where one can be forked) while this one writes
+        # planned a chunk ahead in a worker process (on SQLite, where one can be forked) while this one writes
         for k, filed in enumerate(writer.planned(plan, (order[start:start + CHUNK] for start in starts))):
             writer.receive(filed)
             writer.flush(k)
