@@ -182,11 +182,13 @@ def _fewer_collections() -> Iterator[None]:
     run starts (modules, mappings, the users) are frozen out of its scans (``gc.freeze``; a forked planning
     worker then also leaves their pages shared), and a young collection waits for 50,000 new objects instead
     of 700 (a chunk's plans and rows are many objects, nearly all freed by reference counting). Afterwards the
-    thresholds are restored, and the heap unfrozen unless something had frozen it before (the desktop client
-    and the test session freeze their start-up objects: a partial unfreeze does not exist)."""
+    thresholds are restored and the heap unfrozen. Where something had frozen the heap before (the test session
+    freezes its start-up objects; a partial unfreeze does not exist) nothing is frozen here, only the
+    thresholds changed."""
     thresholds = gc.get_threshold()
     frozen_before = gc.get_freeze_count() > 0
-    gc.freeze()
+    if not frozen_before:  # else what is alive now (garbage to come among it) would stay frozen for good
+        gc.freeze()
     gc.set_threshold(50_000, *thresholds[1:])
     try:
         yield
@@ -253,8 +255,9 @@ def _plan_chunks(conn: Any, child: Any, filer: Filer, plan: Callable[[int], Cust
         pass
     except BaseException as exc:  # noqa: BLE001 - handed to the writer, who raises it
         text = "".join(traceback.format_exception(exc))
-        try:
-            child.send(_Failed(exc, text))
+        try:  # the writer must be able to unpickle it too (an exception whose constructor wants more arguments)
+            failed = _Failed(pickle.loads(pickle.dumps(exc)), text)
+            child.send(failed)
         except Exception:  # noqa: BLE001 - not picklable: its text only
             child.send(_Failed(None, text))
     finally:

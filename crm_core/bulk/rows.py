@@ -182,6 +182,9 @@ def _default_sqlite_datetime() -> bool:
             and getattr(adapter, "__name__", None) == "adapt_datetime")
 
 
+_CACHED = frozenset({str, int, bool, type(None), dt.datetime, dt.date})
+
+
 def _column_processed(values: Sequence[Any], p: Any) -> list[Any]:
     """``[p(v) for v in values]``, each distinct value processed once.
 
@@ -193,11 +196,13 @@ def _column_processed(values: Sequence[Any], p: Any) -> list[Any]:
     first = values[0]
     if isinstance(first, (dict, list)):
         return list(map(p, values))
-    keys = list(zip(map(type, values), values))
-    try:
-        distinct = dict.fromkeys(keys)
-    except TypeError:
+    types = list(map(type, values))
+    # Only where equal values are the same value: not tuples ((1, 2) == (True, 2)), floats (0.0 == -0.0) nor
+    # decimals (1.0 == 1.00, written with their scale).
+    if not set(types) <= _CACHED:
         return list(map(p, values))
+    keys = list(zip(types, values))
+    distinct = dict.fromkeys(keys)
     for key in distinct:
         distinct[key] = p(key[1])
     return list(map(distinct.__getitem__, keys))

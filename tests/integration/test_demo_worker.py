@@ -180,3 +180,58 @@ def test_audit_snapshots_of_many_records_are_the_single_snapshots(admin):
             records.append(record)
         assert writer._snapshots(svc, records) == [writer._snapshot(svc, r) for r in records]
         assert [list(d) for d in writer._snapshots(svc, records)] == [list(writer._snapshot(svc, r)) for r in records]
+
+
+# ------------------------------------------------------------------ review findings (2026-12-07)
+
+def test_equal_values_of_different_kinds_are_processed_each_as_itself():
+    # Each distinct value is processed once; (1, 2) == (True, 2), 0.0 == -0.0 and 1.0 == 1.00 are equal but are
+    # written differently: none of them may take another's processed value.
+    assert bulk_rows._column_processed([(1, 2), (True, 2), (1.0, 2)], json.dumps) == ["[1, 2]", "[true, 2]",
+                                                                                      "[1.0, 2]"]
+    assert bulk_rows._column_processed([0.0, -0.0], repr) == ["0.0", "-0.0"]
+    assert bulk_rows._column_processed([Decimal("1.0"), Decimal("1.00")], str) == ["1.0", "1.00"]
+    assert bulk_rows._column_processed([1, True, "1", None, 1], repr) == ["1", "True", "'1'", "None", "1"]
+
+
+def test_a_heap_frozen_before_the_run_is_not_frozen_further(db, backend):
+    # The test session freezes its start-up objects: the run must not freeze what is alive now for good (a
+    # database dropped later would never be collected).
+    import gc
+    import weakref
+
+    class Held:
+        pass
+
+    gc.freeze()
+    try:
+        before = gc.get_freeze_count()
+        held = Held()
+        held.cycle = held
+        ref = weakref.ref(held)
+        demo.generate(db, customers=20)
+        del held
+        gc.collect()
+        assert ref() is None
+        assert gc.get_freeze_count() <= before  # nothing more frozen (frozen objects freed by refcount go)
+    finally:
+        gc.unfreeze()
+
+
+class _PlanProblem(Exception):
+    def __init__(self, field, value):
+        super().__init__(f"{field}: {value}")
+        self.field, self.value = field, value
+
+
+def test_a_planning_failure_that_does_not_unpickle_reaches_the_caller_as_its_text(db, backend, monkeypatch):
+    if backend != "sqlite":
+        pytest.skip("the planning worker runs beside SQLite only")
+
+    def failing(*args, **kwargs):
+        raise _PlanProblem("name", "杭州")
+
+    monkeypatch.setattr(demo, "plan_customer", failing)
+    with pytest.raises(RuntimeError, match="_PlanProblem: name: 杭州"):
+        demo.generate(db, customers=10)
+    assert multiprocessing.active_children() == []
