@@ -110,8 +110,9 @@ class CheckPage(QWizardPage):
         """Check with the mapping just chosen."""
         self._wizard.mapping = self._wizard.mapping_page.mapping()
         # "Update by code" only where rows can name an existing record (customers by code; not payments,
-        # contacts): offered elsewhere it would promise updates the import never makes.
-        has_key = bool(self._wizard.keys)
+        # contacts), and only when the file's column of that key is mapped: offered elsewhere it would promise
+        # updates the import never makes.
+        has_key = bool(set(self._wizard.keys) & set(self._wizard.mapping.values()))
         if not has_key:
             self.update_check.blockSignals(True)  # (the check starts below, once)
             self.update_check.setChecked(False)

@@ -1,5 +1,5 @@
-"""The import wizard's "update by code" choice is offered only for modules whose rows can name an existing
-record (customers by their code); payments and contacts have no such key, their rows are always new."""
+"""The import wizard's "update by code" choice is offered only where rows can name an existing record: customers
+whose file has the code column mapped; payments and contacts have no such key, their rows are always new."""
 
 from __future__ import annotations
 
@@ -10,14 +10,19 @@ import pytest
 from crm_desktop.transfer import file_dialogs
 from tests.gui.helpers import WAIT
 
-FILES = {
-    "customers": ("客户编码,公司名称,电话\nC0001,杭州云帆网络科技有限公司,13812345678\n", {0: "code", 1: "name", 2: "phone"}),
-    "payments": ("合同,回款日期,回款金额\nHT-0001,2026-03-01,5000\n", {0: "contract_id", 1: "received_on", 2: "amount"}),
-    "contacts": ("客户,姓名,手机\nC0001,王小明,13812345678\n", {0: "customer_id", 1: "name", 2: "phone"}),
+FILES = {  # case: (module, file, mapping the wizard proposes)
+    "customers": ("customers", "客户编码,公司名称,电话\nC0001,杭州云帆网络科技有限公司,13812345678\n",
+                  {0: "code", 1: "name", 2: "phone"}),
+    "customers without their codes": ("customers", "公司名称,电话\n杭州云帆网络科技有限公司,13812345678\n",
+                                      {0: "name", 1: "phone"}),
+    "payments": ("payments", "合同,回款日期,回款金额\nHT-0001,2026-03-01,5000\n",
+                 {0: "contract_id", 1: "received_on", 2: "amount"}),
+    "contacts": ("contacts", "客户,姓名,手机\nC0001,王小明,13812345678\n", {0: "customer_id", 1: "name", 2: "phone"}),
 }
 
 
-def _check_page(qtbot, monkeypatch, page, path: Path, module: str):
+def _check_page(qtbot, monkeypatch, page, path: Path, case: str):
+    module, _text, mapping = FILES[case]
     monkeypatch.setattr(file_dialogs, "choose_open_path", lambda *_a: str(path))
     page.transfer.import_button.click()
     wizard = page.transfer.wizard
@@ -25,19 +30,21 @@ def _check_page(qtbot, monkeypatch, page, path: Path, module: str):
     wizard.file_page.choose_button.click()
     qtbot.waitUntil(wizard.file_page.isComplete, timeout=WAIT)
     wizard.next()
-    assert wizard.mapping_page.mapping() == FILES[module][1]
+    assert wizard.mapping_page.mapping() == mapping
     wizard.next()
     qtbot.waitUntil(lambda: wizard.check is not None and not wizard.check_page.task.running, timeout=WAIT)
     assert wizard.currentPage() is wizard.check_page
     return wizard
 
 
-@pytest.mark.parametrize(("module", "offered"), [("customers", True), ("payments", False), ("contacts", False)])
+@pytest.mark.parametrize(("case", "offered"), [("customers", True), ("customers without their codes", False),
+                                               ("payments", False), ("contacts", False)])
 def test_update_by_code_is_offered_only_where_rows_can_name_an_existing_record(
-        qtbot, admin, tmp_path, monkeypatch, open_page, module, offered):
-    path = tmp_path / f"{module}.csv"
-    path.write_text(FILES[module][0], encoding="utf-8")
-    wizard = _check_page(qtbot, monkeypatch, open_page(admin, module=module), path, module)
+        qtbot, admin, tmp_path, monkeypatch, open_page, case, offered):
+    module, text, _mapping = FILES[case]
+    path = tmp_path / "rows.csv"
+    path.write_text(text, encoding="utf-8")
+    wizard = _check_page(qtbot, monkeypatch, open_page(admin, module=module), path, case)
     check = wizard.check_page.update_check
     assert check.isVisible() is offered
     assert check.text() == "Rows with an existing code update that record"
