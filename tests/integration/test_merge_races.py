@@ -29,6 +29,17 @@ def _no_deadlock(*results: Any) -> None:
         assert not isinstance(r, DatabaseBusy), f"{r!r}"  # (a deadlock is reported as the database being busy)
 
 
+def _merge_held(monkeypatch: Any) -> Held:
+    """A merge (or any customer save) is held, both customers locked, at its version check until released."""
+    held, real = Held(), CustomerService._check_version
+
+    def hold_then_check(self: Any, s: Any, obj: Any, version: int) -> None:
+        held.hold(s)  # the merge holds both customers locked
+        real(self, s, obj, version)
+    monkeypatch.setattr(CustomerService, "_check_version", hold_then_check)
+    return held
+
+
 def _versions(admin: Any, *ids: int) -> list[int]:
     return [admin.customers.get(i)["version"] for i in ids]
 
@@ -99,12 +110,7 @@ def test_a_contact_added_to_a_customer_being_merged_away_is_refused_as_deactivat
     a, b = make_customer("北京星辰软件有限公司"), make_customer("北京星辰软件")
     manager = login("manager1")
     no_endless_lock_waits(admin, manager)
-    held, real = Held(), CustomerService._check_version
-
-    def hold_then_check(self: Any, s: Any, obj: Any, version: int) -> None:
-        held.hold(s)  # the merge holds both customers locked
-        real(self, s, obj, version)
-    monkeypatch.setattr(CustomerService, "_check_version", hold_then_check)
+    held = _merge_held(monkeypatch)
     va, vb = _versions(admin, a["id"], b["id"])
 
     first, second, waited = first_holds_then_second(
@@ -379,12 +385,7 @@ def test_contacts_saved_on_both_customers_while_they_are_merged_wait_in_turn_no_
     on_b = admin.contacts.create({"customer_id": b["id"], "name": "陈静", "phone": "13900001111"})
     one, two = login("manager1"), login("manager2")
     no_endless_lock_waits(admin, one, two)
-    held, real = Held(), CustomerService._check_version
-
-    def hold_then_check(self: Any, s: Any, obj: Any, version: int) -> None:
-        held.hold(s)  # the merge holds both customers locked
-        real(self, s, obj, version)
-    monkeypatch.setattr(CustomerService, "_check_version", hold_then_check)
+    held = _merge_held(monkeypatch)
     va, vb = _versions(admin, a["id"], b["id"])
 
     results: dict[str, Any] = {}
