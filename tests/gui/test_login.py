@@ -200,6 +200,9 @@ def test_first_run_field_errors_appear_next_to_their_fields(qtbot, profile, open
     _fill(dialog, login="boss", name="王经理", phone="138", password="abc", password_again="abd")
     qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: bool(dialog.field_error("password_again")), timeout=WAIT)
+    # The errors come with the attempt's failure, the button back a signal later (its "finished"): a click
+    # before that is ignored, as for a user, who sees the button greyed until then.
+    qtbot.waitUntil(dialog.create_button.isEnabled, timeout=WAIT)
     # Every problem at once, not one per attempt.
     assert dialog.field_error("password_again") == "The two passwords differ."
     assert "8" in dialog.field_error("password") and dialog.field_error("phone").startswith("Phone")
