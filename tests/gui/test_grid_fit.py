@@ -151,7 +151,9 @@ def test_the_less_used_columns_show_where_the_window_has_room_for_them(qtbot, ad
     assert _shown_width(page) <= view.viewport().width()  # still no sideways scrolling
     source = model.column_of("source")
     label = {"zh_CN": "官网咨询", "en": "Website enquiry"}[lang]
-    assert label in [model.data(model.index(r, source)) for r in range(model.rowCount())]
+    # The dictionary's labels come from the main window's own read, which may finish after the first page.
+    qtbot.waitUntil(lambda: label in [model.data(model.index(r, source)) for r in range(model.rowCount())],
+                    timeout=WAIT)
     widths = view.horizontalHeader()
     # whole, not cut (the columns are fitted to the rows read again for them, an event later under load)
     qtbot.waitUntil(lambda: view.fontMetrics().horizontalAdvance(label) < widths.sectionSize(source), timeout=WAIT)
