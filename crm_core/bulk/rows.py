@@ -190,12 +190,9 @@ def _column_processed(values: Sequence[Any], p: Any) -> list[Any]:
 
     None goes through too: a JSON column stores Python None as JSON null, as the ORM does. Many rows share
     values (the chunk's timestamps, the actor): each distinct value is processed once, keyed by its type too
-    (True == 1 but JSON writes them differently). A column with unhashable values (JSON documents) has each
-    processed. Column by column, the lookups are C loops (map, dict.fromkeys) rather than Python per value.
+    (True == 1 but JSON writes them differently). A column with other values (JSON documents, tuples,
+    floats, decimals) has each processed. Column by column, the lookups are C loops (map, dict.fromkeys) rather than Python per value.
     """
-    first = values[0]
-    if isinstance(first, (dict, list)):
-        return list(map(p, values))
     types = list(map(type, values))
     # Only where equal values are the same value: not tuples ((1, 2) == (True, 2)), floats (0.0 == -0.0) nor
     # decimals (1.0 == 1.00, written with their scale).
