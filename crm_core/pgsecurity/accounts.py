@@ -18,7 +18,7 @@ from __future__ import annotations
 from psycopg import sql
 
 from crm_core.pgsecurity.masking import OWNER, SEARCH_PATH, group_roles
-from crm_core.pgsecurity.roles import SESSION_LIMITS, group_role
+from crm_core.pgsecurity.roles import CONNECTION_LIMIT, SESSION_LIMITS, group_role
 
 _HELPERS = """
 CREATE OR REPLACE FUNCTION public.crm_require_admin() RETURNS void
@@ -165,7 +165,8 @@ END $$;
 """
 
 # Per login, because PostgreSQL applies ALTER ROLE ... SET only to the role that signs in, never
-# through membership of a group role: the values of his group role (roles.SESSION_LIMITS).
+# through membership of a group role: the values of his group role (roles.SESSION_LIMITS), and
+# the connections he may hold at once (roles.CONNECTION_LIMIT).
 SESSION_LIMITS_FUNCTION = """
 CREATE OR REPLACE FUNCTION public.crm_apply_session_limits(login text, role text) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER {search_path} AS $$
@@ -175,6 +176,7 @@ BEGIN
   FOR setting IN SELECT v.name, v.value FROM (VALUES {limits}) AS v(grp, name, value) WHERE v.grp = role LOOP
     EXECUTE format('ALTER ROLE %I SET %I = %L', login, setting.name, setting.value);
   END LOOP;
+  EXECUTE format('ALTER ROLE %I CONNECTION LIMIT %s', login, {connections});
 END $$;
 """
 
@@ -202,7 +204,8 @@ def _sql(template: str) -> list[sql.Composed]:
         sql.SQL("({}, {}, {})").format(sql.Literal(group_role(code)), sql.Literal(name), sql.Literal(value))
         for code, settings in SESSION_LIMITS.items() for name, value in settings.items())
     body = template.replace("{search_path}", SEARCH_PATH)
-    return [sql.SQL(part.strip() + " END $$").format(groups=groups, limits=limits)
+    return [sql.SQL(part.strip() + " END $$").format(groups=groups, limits=limits,
+                                                    connections=sql.Literal(CONNECTION_LIMIT))
             for part in body.split("END $$;") if part.strip()]
 
 

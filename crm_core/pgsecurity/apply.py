@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from psycopg import sql
 
-from crm_core.pgsecurity import accounts, audit_trail, bookkeeping, masking, search_grams
+from crm_core.pgsecurity import accounts, audit_trail, bookkeeping, builtins, masking, search_grams
 from crm_core.pgsecurity.grants import grant_statements
 from crm_core.pgsecurity.policies import policy_statements
 from crm_core.pgsecurity.roles import database_statements, ownership_statements, role_statements
@@ -18,11 +18,12 @@ def security_statements() -> list[Statement]:
     """Everything that makes the database enforce the permission declaration, in order (idempotent).
 
     Roles and ownership first, then a clean revoke-and-grant, row-level
-    security, and the functions and triggers of the account, audit and bookkeeping work.
+    security, the functions and triggers of the account, audit and bookkeeping work, and
+    PostgreSQL's own functions taken from the logins (large objects, advisory locks).
     """
     return [*role_statements(), *ownership_statements(), *database_statements(), *grant_statements(),
             *policy_statements(), *masking.statements(), *accounts.statements(), *audit_trail.statements(),
-            *bookkeeping.statements(), *search_grams.statements()]
+            *bookkeeping.statements(), *search_grams.statements(), *builtins.statements()]
 
 
 def run_statements(conn, statements: Sequence[Statement]) -> None:

@@ -8,6 +8,13 @@ where a column is not the role's to change (a customer's owner without the
 all-customers scope). Whoever inserts, updates or deletes may read the
 primary key (``INSERT ... RETURNING id``). Every apply first revokes what the
 roles had, so a right taken out of the declaration disappears too.
+
+UPDATE is granted column by column even where every column is writable:
+``LOCK TABLE`` in any mode above ROW EXCLUSIVE is allowed by a *table-level*
+UPDATE, DELETE or TRUNCATE privilege, and column privileges do not count. So a
+role that only updates a table (an engineer his tickets) cannot lock it against
+the whole office; one that may delete in it still can (docs/security.md,
+"Known limits").
 """
 
 from __future__ import annotations
@@ -52,9 +59,9 @@ def role_grants(code: str) -> list[sql.Composed]:
         for privilege in ("INSERT", "DELETE"):
             if privilege in privileges:
                 out.append(_grant(privilege, name, role))
-        if "UPDATE" in privileges:
+        if "UPDATE" in privileges:  # by column, always: see the module note on LOCK TABLE
             fixed = unwritable_columns(code, name, all_columns)
-            out.append(_grant("UPDATE", name, role, [c for c in all_columns if c not in fixed] if fixed else None))
+            out.append(_grant("UPDATE", name, role, [c for c in all_columns if c not in fixed]))
         out += _sequence_grants(table, role) if "INSERT" in privileges else []
     out.append(sql.SQL("GRANT SELECT ON TABLE public.{} TO {}").format(
         sql.Identifier(SCHEMA_VERSION_TABLE), sql.Identifier(role)))

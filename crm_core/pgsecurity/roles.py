@@ -29,6 +29,11 @@ RESERVED_PREFIXES = ("crm_", "pg_")
 # reports as a few statements: minutes are plenty.
 _LIMITS = {"statement_timeout": "5min", "idle_in_transaction_session_timeout": "10min"}
 SESSION_LIMITS: dict[str, dict[str, str]] = {code: dict(_LIMITS) for code in ROLES}
+# Connections one CRM login may hold at once (ALTER ROLE ... CONNECTION LIMIT, which a login
+# cannot change on himself: it needs CREATEROLE). A client holds a few (its pool, the
+# background workers); two clients and the command line stay far below it. Without it one
+# login could take every slot of the server's max_connections and lock the office out.
+CONNECTION_LIMIT = 20
 
 _PLAIN = "NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS NOREPLICATION INHERIT"
 ATTRIBUTES: dict[str, str] = {

@@ -1,0 +1,195 @@
+"""What the server itself hands every login, tried with raw psycopg and a CRM user's own password.
+
+Large objects, advisory locks, connection slots, table and row locks, other
+sessions' query text, COPY, sequences: PostgreSQL's defaults, not the CRM's
+tables, and each a way past docs/security.md unless the security statements
+take it away (crm_core/pgsecurity/builtins.py, accounts.py, grants.py).
+"""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+from psycopg import errors
+
+from crm_core.modules.admin import LAST_ADMIN_LOCK
+from crm_core.pgsecurity import apply_security
+from crm_core.pgsecurity.roles import CONNECTION_LIMIT
+from tests.helpers import version_of
+
+pytestmark = pytest.mark.security
+
+DENIED = (errors.InsufficientPrivilege,)
+LOGINS = (("sales1", "sales"), ("sales2", "sales"), ("eng1", "engineer"), ("svc1", "service"), ("mgr1", "manager"))
+
+
+@pytest.fixture
+def office(secure_db):
+    users = {who: secure_db.add_user(who, role) for who, role in LOGINS}
+    admin = secure_db.session("admin")
+    customer = admin.customers.create({"name": "北京星辰软件有限公司", "phone": "13812345678",
+                                       "owner_id": users["sales1"]["id"]})
+    theirs = admin.customers.create({"name": "深圳前海客户有限公司", "phone": "13987654321",
+                                     "owner_id": users["sales2"]["id"]})
+    submitter = admin.submitters.create({"customer_id": customer["id"], "name": "王芳"})
+    admin.tickets.create({"customer_id": customer["id"], "submitter_id": submitter["id"],
+                          "feedback_type": "complaint", "description": "打印机无法连接"})
+    return {"users": users, "mine": customer, "theirs": theirs}
+
+
+def _owned_by(su: psycopg.Connection, login: str) -> list[tuple]:
+    """Every object of this database (and every shared one) that ``login`` owns: pg_shdepend's owner links."""
+    return su.execute("SELECT classid::regclass::text, objid FROM pg_shdepend d JOIN pg_roles r ON r.oid = d.refobjid "
+                      "WHERE r.rolname = %s AND d.deptype = 'o' AND d.dbid IN (0, (SELECT oid FROM pg_database "
+                      "WHERE datname = current_database()))", (login,)).fetchall()
+
+
+# --- large objects ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("call", ["SELECT lo_create(0)", "SELECT lo_creat(-1)",
+                                  "SELECT lo_from_bytea(0, 'x'::bytea)", "SELECT lo_import('/etc/passwd')"])
+@pytest.mark.parametrize("login", ["sales1", "admin"])
+def test_no_login_creates_a_large_object(secure_db, office, login, call):
+    with secure_db.connect(login) as conn, pytest.raises(DENIED):
+        conn.execute(call)
+    assert secure_db.superuser().execute("SELECT count(*) FROM pg_largeobject_metadata").fetchone()[0] == 0
+
+
+def test_a_large_object_a_login_made_before_does_not_stop_the_backup(secure_db, office):
+    """One a user made before the rules were applied: given to crm_owner, readable by crm_backup."""
+    su = secure_db.superuser()
+    oid = su.execute("SELECT lo_from_bytea(0, 'planted'::bytea)").fetchone()[0]
+    su.execute(f"ALTER LARGE OBJECT {oid} OWNER TO sales1")  # as lo_create() by sales1 left it
+    su.execute("SET ROLE crm_backup")
+    with pytest.raises(DENIED):  # pg_dump --role=crm_backup failed here: no backup at all
+        su.execute("SELECT lo_get(%s)", (oid,))
+    su.execute("RESET ROLE")
+    apply_security(su)
+    assert _owned_by(su, "sales1") == []
+    su.execute("SET ROLE crm_backup")
+    assert su.execute("SELECT lo_get(%s)", (oid,)).fetchone()[0] == b"planted"
+
+
+def test_a_login_owns_nothing_once_his_session_ends(secure_db, office):
+    """The catalog-wide check (pg_shdepend), after trying every way in to own something."""
+    with secure_db.connect("sales1") as conn:
+        conn.execute("CREATE TEMP TABLE mine (i int)")  # his, for the session only
+        for statement in ("SELECT lo_create(0)", "CREATE SCHEMA mine", "CREATE TABLE public.mine (i int)",
+                          "CREATE FUNCTION public.lower(text) RETURNS text LANGUAGE sql AS 'SELECT $1'",
+                          "CREATE PUBLICATION mine FOR ALL TABLES", "CREATE DATABASE mine"):
+            with pytest.raises(psycopg.Error):
+                conn.execute(statement)
+    assert _owned_by(secure_db.superuser(), "sales1") == []
+
+
+# --- locks -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("call", ["pg_advisory_lock(%s)", "pg_try_advisory_lock(%s)", "pg_advisory_xact_lock(%s)",
+                                  "pg_advisory_lock_shared(%s)", "pg_try_advisory_xact_lock(%s)"])
+def test_nobody_but_an_administrator_takes_the_last_admin_lock(secure_db, office, call):
+    """A session-level advisory lock outlives every transaction limit: held, no admin could be demoted again."""
+    for login in ("sales1", "mgr1"):
+        with secure_db.connect(login) as conn, pytest.raises(DENIED):
+            conn.execute("SELECT " + call, (LAST_ADMIN_LOCK,))
+
+
+def test_an_administrator_still_demotes_another_through_the_services(secure_db, office):
+    admin = secure_db.session("admin")
+    second = admin.users.create({"login": "boss2", "name": "王总", "role": "admin", "phone": "13800009999",
+                                 "password": "secret123"})
+    demoted = admin.users.update(second["id"], {"role": "manager"}, version=version_of(admin.users, second["id"]))
+    assert demoted["role"] == "manager"
+
+
+@pytest.mark.parametrize("login, table", [
+    ("eng1", "tickets"),  # he updates tickets, may not delete them
+    ("eng1", "licenses"), ("eng1", "needs"),
+    ("eng1", "customers"), ("svc1", "customers"), ("sales1", "submitters"),  # tables they only read
+])
+@pytest.mark.parametrize("mode", ["SHARE", "EXCLUSIVE", "ACCESS EXCLUSIVE"])
+def test_a_table_a_role_does_not_delete_in_cannot_be_locked_against_the_office(secure_db, office, login, table, mode):
+    with secure_db.connect(login, autocommit=False) as conn, pytest.raises(DENIED):
+        conn.execute(f"LOCK TABLE {table} IN {mode} MODE NOWAIT")
+
+
+@pytest.mark.parametrize("login, table", [("sales1", "customers"), ("eng1", "custom_field_values")])
+def test_the_documented_lock_limit_and_its_remedy(secure_db, office, login, table):
+    """docs/security.md, Known limits: where his role has DELETE a login locks the table; a superuser ends it."""
+    holder = secure_db.connect(login, autocommit=False)
+    holder.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+    with secure_db.connect("mgr1", autocommit=False) as reader:
+        with pytest.raises(errors.LockNotAvailable):
+            reader.execute(f"LOCK TABLE {table} IN ACCESS SHARE MODE NOWAIT")
+        reader.rollback()
+        ended = secure_db.superuser().execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s", (login,)).fetchall()
+        assert ended == [(True,)]
+        reader.execute(f"SELECT count(*) FROM {table}")
+
+
+@pytest.mark.parametrize("login, table", [("eng1", "customers"), ("svc1", "customers"), ("eng1", "products"),
+                                          ("sales1", "submitters"), ("svc1", "contacts")])
+@pytest.mark.parametrize("strength", ["UPDATE", "NO KEY UPDATE", "SHARE", "KEY SHARE"])
+def test_rows_a_role_only_reads_cannot_be_locked(secure_db, office, login, table, strength):
+    with secure_db.connect(login, autocommit=False) as conn, pytest.raises(DENIED):
+        conn.execute(f"SELECT id FROM {table} FOR {strength}")
+
+
+# --- connections -------------------------------------------------------------------------------
+
+def test_one_login_cannot_take_every_connection_of_the_server(secure_db, office):
+    held = [secure_db.connect("sales1") for _ in range(CONNECTION_LIMIT)]
+    with pytest.raises(psycopg.OperationalError, match="too many connections for role"):
+        secure_db.connect("sales1")
+    with pytest.raises(DENIED):  # nor raise his own limit
+        held[0].execute("ALTER ROLE sales1 CONNECTION LIMIT -1")
+    secure_db.connect("sales2").execute("SELECT 1")  # the others still get in
+    for conn in held:
+        conn.close()
+
+
+def test_every_crm_login_has_the_connection_limit_also_after_a_change_of_role(secure_db, office):
+    admin = secure_db.session("admin")
+    admin.users.update(office["users"]["svc1"]["id"], {"role": "sales"},
+                       version=version_of(admin.users, office["users"]["svc1"]["id"]))
+    limits = dict(secure_db.superuser().execute(
+        "SELECT r.rolname, r.rolconnlimit FROM pg_roles r WHERE r.rolcanlogin AND NOT r.rolsuper").fetchall())
+    assert limits == {login: CONNECTION_LIMIT for login in ("admin", "sales1", "sales2", "svc1", "eng1", "mgr1")}
+
+
+# --- what other sessions do -------------------------------------------------------------------
+
+def test_a_login_reads_no_other_sessions_query_text(secure_db, office):
+    with secure_db.connect("sales2", autocommit=False) as other:
+        other.execute("SELECT 'secret-marker-13987654321' AS probe")  # left idle in its transaction
+        with secure_db.connect("sales1") as conn:
+            seen = conn.execute("SELECT usename, query FROM pg_stat_activity WHERE usename = 'sales2'").fetchall()
+            statements = conn.execute("SELECT count(*) FROM pg_catalog.pg_available_extensions "
+                                      "WHERE name = 'pg_stat_statements' AND installed_version IS NOT NULL")
+            assert statements.fetchone()[0] == 0
+    assert seen == [("sales2", "<insufficient privilege>")]
+
+
+# --- COPY and sequences ------------------------------------------------------------------------
+
+def test_copy_follows_row_level_security_and_writes_nothing(secure_db, office):
+    with secure_db.connect("sales1") as conn:
+        with conn.cursor() as cur:
+            with cur.copy("COPY customers (id, name) TO STDOUT") as copy:
+                rows = [row for row in copy.rows()]
+        assert rows == [(str(office["mine"]["id"]), office["mine"]["name"])]
+        with conn.cursor() as cur, pytest.raises(psycopg.errors.FeatureNotSupported, match="row-level security"):
+            with cur.copy("COPY customers (code, name, category, status, owner_id, search_text, version, created_at, "
+                          "updated_at, is_active) FROM STDIN") as copy:
+                copy.write_row(("X1", "x", "company", "prospect", office["users"]["sales2"]["id"], "", 1,
+                                "2026-01-01", "2026-01-01", True))
+    with secure_db.connect("eng1") as conn, pytest.raises(DENIED):
+        conn.execute("COPY customers (phone) TO STDOUT")
+
+
+def test_a_login_cannot_set_a_sequence_back_onto_existing_ids(secure_db, office):
+    with secure_db.connect("sales1") as conn:
+        for call in ("SELECT setval('customers_id_seq', 1)", "SELECT last_value FROM audit_trail_id_seq",
+                     "SELECT setval('audit_log_id_seq', 1)", "ALTER SEQUENCE customers_id_seq RESTART"):
+            with pytest.raises(DENIED):
+                conn.execute(call)
