@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from psycopg import sql
 
-from crm_core.pgsecurity import accounts, audit_trail, bookkeeping, builtins, masking, search_grams
+from crm_core.pgsecurity import accounts, audit_trail, bookkeeping, builtins, masking, row_stamps, search_grams
 from crm_core.pgsecurity.grants import grant_statements
 from crm_core.pgsecurity.policies import policy_statements
 from crm_core.pgsecurity.roles import database_statements, ownership_statements, role_statements
@@ -23,7 +23,8 @@ def security_statements() -> list[Statement]:
     """
     return [*role_statements(), *ownership_statements(), *database_statements(), *grant_statements(),
             *policy_statements(), *masking.statements(), *accounts.statements(), *audit_trail.statements(),
-            *bookkeeping.statements(), *search_grams.statements(), *builtins.statements()]
+            *bookkeeping.statements(), *row_stamps.statements(), *search_grams.statements(),
+            *builtins.statements()]
 
 
 def run_statements(conn, statements: Sequence[Statement]) -> None:

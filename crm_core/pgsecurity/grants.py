@@ -60,7 +60,8 @@ def role_grants(code: str) -> list[sql.Composed]:
             if privilege in privileges:
                 out.append(_grant(privilege, name, role))
         if "UPDATE" in privileges:  # by column, always: see the module note on LOCK TABLE
-            fixed = unwritable_columns(code, name, all_columns)
+            # never the primary key: a row moved onto an id nobody was handed yet (row_stamps.py)
+            fixed = unwritable_columns(code, name, all_columns) | {c.name for c in table.primary_key.columns}
             out.append(_grant("UPDATE", name, role, [c for c in all_columns if c not in fixed]))
         out += _sequence_grants(table, role) if "INSERT" in privileges else []
     out.append(sql.SQL("GRANT SELECT ON TABLE public.{} TO {}").format(

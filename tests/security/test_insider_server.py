@@ -193,3 +193,89 @@ def test_a_login_cannot_set_a_sequence_back_onto_existing_ids(secure_db, office)
                      "SELECT setval('audit_log_id_seq', 1)", "ALTER SEQUENCE customers_id_seq RESTART"):
             with pytest.raises(DENIED):
                 conn.execute(call)
+
+
+# --- ids and actors the database decides ---------------------------------------------------------
+
+def test_nobody_plants_rows_at_ids_the_sequence_has_not_handed_out(secure_db, office):
+    """Rows at the next ids made every later insert of the office fail with a duplicate key."""
+    su = secure_db.superuser()
+    top = su.execute("SELECT last_value FROM audit_log_id_seq").fetchone()[0]
+    with secure_db.connect("sales1") as conn:
+        with pytest.raises(DENIED, match="not handed out"):
+            conn.execute("INSERT INTO audit_log (id, at, actor_login, action, module, flagged) "
+                         "SELECT i, now(), 'x', 'create', 'customers', false FROM generate_series(%s::int, %s::int) i",
+                         (top + 1, top + 1000))
+        with pytest.raises(DENIED, match="not handed out"):
+            conn.execute("INSERT INTO customers (id, code, name, category, status, owner_id, search_text, version, "
+                         "created_at, updated_at, is_active) VALUES (%s, 'X9', '客户X9', 'company', 'prospect', %s, '', "
+                         "1, now(), now(), true)", (office["theirs"]["id"] + 100, office["users"]["sales1"]["id"]))
+        with pytest.raises(DENIED):  # nor move a row of his onto a future id
+            conn.execute("UPDATE customers SET id = id + 100 WHERE id = %s", (office["mine"]["id"],))
+        reserved = conn.execute("SELECT nextval('followups_id_seq')").fetchone()[0]  # as the bulk writer does
+        conn.execute("INSERT INTO followups (id, customer_id, content, at, next_done, version, created_at, updated_at, "
+                     "is_active) VALUES (%s, %s, '电话回访', now(), false, 1, now(), now(), true)",
+                     (reserved, office["mine"]["id"]))
+    admin = secure_db.session("admin")
+    assert admin.customers.create({"name": "南京紫金客户有限公司"})["id"] > office["theirs"]["id"]
+
+
+def test_history_is_written_in_the_writers_own_name(secure_db, office):
+    users = office["users"]
+    mgr, eng, me = users["mgr1"]["id"], users["eng1"]["id"], users["sales1"]["id"]
+    ticket = secure_db.superuser().execute("SELECT id FROM tickets").fetchone()[0]
+    with secure_db.connect("sales1") as conn:
+        conn.execute("INSERT INTO customer_status_changes (customer_id, from_status, to_status, changed_at, "
+                     "changed_by_id, note) VALUES (%s, 'prospect', 'signed', now(), %s, '经理已确认')",
+                     (office["mine"]["id"], mgr))
+        conn.execute("INSERT INTO ticket_log_entries (ticket_id, at, by_id, kind, content) "
+                     "VALUES (%s, now(), %s, 'comment', '客户同意关闭')", (ticket, eng))
+        followup = conn.execute(
+            "INSERT INTO followups (customer_id, content, at, next_done, version, created_at, updated_at, is_active, "
+            "created_by_id, updated_by_id) VALUES (%s, '上门拜访', now(), false, 1, now(), now(), true, %s, %s) "
+            "RETURNING id",
+            (office["mine"]["id"], mgr, mgr)).fetchone()[0]
+        conn.execute("UPDATE followups SET created_by_id = %s, updated_by_id = %s WHERE id = %s", (mgr, mgr, followup))
+    su = secure_db.superuser()
+    assert su.execute("SELECT changed_by_id FROM customer_status_changes WHERE note = '经理已确认'").fetchone() == (me,)
+    assert su.execute("SELECT by_id FROM ticket_log_entries WHERE content = '客户同意关闭'").fetchone() == (me,)
+    assert su.execute("SELECT created_by_id, updated_by_id FROM followups WHERE id = %s",
+                      (followup,)).fetchone() == (me, me)
+    # the services write the same values, and an administrator's edit names him
+    admin = secure_db.session("admin")
+    customer = admin.customers.create({"name": "成都天府客户有限公司", "owner_id": me})
+    assert su.execute("SELECT created_by_id, updated_by_id FROM customers WHERE id = %s",
+                      (customer["id"],)).fetchone() == (admin.actor.user_id, admin.actor.user_id)
+    secure_db.session("sales1").customers.update(customer["id"], {"notes": "已拜访"}, version=customer["version"])
+    assert su.execute("SELECT created_by_id, updated_by_id FROM customers WHERE id = %s",
+                      (customer["id"],)).fetchone() == (admin.actor.user_id, me)
+
+
+# --- the search index --------------------------------------------------------------------------
+
+def test_the_search_index_shows_a_role_only_entries_of_what_it_may_read(secure_db, office):
+    """No pair of a phone for the engineer (he reads phones masked), only his customers' for a salesman."""
+    secure_db.session("admin").contacts.create({"customer_id": office["mine"]["id"], "name": "张三丰",
+                                                "phone": "13700001111"})
+    with secure_db.connect("eng1") as eng:
+        kinds = {r[0] for r in eng.execute("SELECT DISTINCT kind FROM customer_search_grams")}
+        digits = eng.execute("SELECT count(*) FROM customer_search_grams WHERE gram ~ '[0-9]'").fetchone()[0]
+    assert kinds == {"n", "s"} and digits == 0
+    with secure_db.connect("sales1") as sales:
+        customers = {r[0] for r in sales.execute("SELECT DISTINCT customer_id FROM customer_search_grams")}
+    assert customers == {office["mine"]["id"]}
+    everything = secure_db.superuser().execute("SELECT DISTINCT kind FROM customer_search_grams")
+    assert {r[0] for r in everything} == {"n", "s", "c", "p", "q"}  # they exist
+
+
+def test_the_documented_remedy_for_ids_drawn_to_the_end(secure_db, office):
+    """docs/security.md, Known limits: a login draws ids without inserting; the superuser's setval puts it right."""
+    with secure_db.connect("sales1") as conn:
+        conn.execute("SELECT nextval('audit_log_id_seq') FROM generate_series(1, 1000)")  # allowed: the limit
+    sales = secure_db.session("sales1")
+    su = secure_db.superuser()
+    su.execute("SELECT setval('audit_log_id_seq', 2147483647)")  # as an hour of drawing leaves it
+    with pytest.raises(Exception, match="reached maximum value"):
+        sales.customers.create({"name": "南京紫金客户有限公司"})
+    su.execute("SELECT setval('audit_log_id_seq', (SELECT max(id) FROM audit_log))")
+    assert sales.customers.create({"name": "南京紫金客户有限公司"})["name"] == "南京紫金客户有限公司"

@@ -1,0 +1,125 @@
+"""Ids and "who did it" columns: values of a row the database decides, not the caller.
+
+* **Ids**: a login needs USAGE on a table's id sequence to insert (the column's
+  default calls ``nextval``), and the bulk writer reserves ids with ``nextval`` and
+  inserts them explicitly. An explicit id *beyond* the sequence, though, is one
+  nobody was handed yet: rows planted there (a million operation-log entries with
+  the next million ids) made every later insert of the office fail with a
+  duplicate key. ``crm_ids_handed_out()``, after every INSERT statement, refuses
+  ids above the sequence's last value. A primary key is never updated (grants.py).
+* **Actors** (``created_by_id``, ``updated_by_id``, a status change's
+  ``changed_by_id``, a ticket log entry's ``by_id`` ...): whoever writes one of
+  these writes his own CRM user id (``crm_me()``), whatever he sends. A row's
+  creator stays as it was on UPDATE; ``updated_by_id`` and ``undone_by_id`` name
+  the login that changes them. So nobody writes history in a colleague's name
+  (the audit trail always had the truth; the screens show these columns).
+
+A superuser session (migrations, restores, demo data loaded as the server's
+superuser) is left alone, as in :mod:`crm_core.pgsecurity.bookkeeping`.
+"""
+
+from __future__ import annotations
+
+from psycopg import sql
+
+from crm_core.pgsecurity.masking import OWNER, SEARCH_PATH
+
+# column -> "once" (set on INSERT, kept on UPDATE) or "last" (whoever changes it)
+ACTOR_COLUMNS: dict[str, str] = {
+    "created_by_id": "once", "changed_by_id": "once", "by_id": "once", "uploaded_by_id": "once",
+    "shared_by_id": "once", "updated_by_id": "last", "undone_by_id": "last",
+}
+# Tables whose actor columns have triggers of their own (bookkeeping.py) or are the logs themselves.
+OWN_RULES = frozenset({"import_batches", "audit_log", "erasure_log", "audit_trail"})
+
+IDS_FUNCTION = f"""CREATE OR REPLACE FUNCTION public.crm_ids_handed_out() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER {SEARCH_PATH} AS $$
+DECLARE
+  top bigint;
+  handed bigint;
+  called boolean;
+  seq text;
+BEGIN
+  IF public.crm_is_superuser() THEN RETURN NULL; END IF;
+  SELECT max(n.id) INTO top FROM crm_new_rows n;
+  IF top IS NULL THEN RETURN NULL; END IF;
+  seq := pg_catalog.pg_get_serial_sequence(pg_catalog.format('%I.%I', TG_TABLE_SCHEMA, TG_TABLE_NAME), 'id');
+  EXECUTE pg_catalog.format('SELECT last_value, is_called FROM %s', seq) INTO handed, called;
+  IF top > handed OR (top = handed AND NOT called) THEN
+    RAISE EXCEPTION 'id % of %: not handed out by its sequence (ids come from nextval)', top, TG_TABLE_NAME
+      USING ERRCODE = '42501';
+  END IF;
+  RETURN NULL;
+END $$"""
+
+ACTORS_FUNCTION = f"""CREATE OR REPLACE FUNCTION public.crm_actor_columns() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER {SEARCH_PATH} AS $$
+DECLARE
+  me integer;
+  fixed jsonb := '{{}}'::jsonb;
+  new_row jsonb;
+  old_row jsonb;
+  col text;
+  i integer;
+BEGIN
+  IF public.crm_is_superuser() THEN RETURN NEW; END IF;
+  me := public.crm_me();
+  new_row := to_jsonb(NEW);
+  IF TG_OP = 'UPDATE' THEN old_row := to_jsonb(OLD); END IF;
+  -- TG_ARGV: pairs of (column, 'once' or 'last')
+  FOR i IN 0 .. TG_NARGS / 2 - 1 LOOP
+    col := TG_ARGV[2 * i];
+    IF TG_OP = 'INSERT' THEN
+      IF TG_ARGV[2 * i + 1] = 'once' OR new_row -> col <> 'null'::jsonb THEN
+        fixed := fixed || jsonb_build_object(col, me);
+      END IF;
+    ELSIF TG_ARGV[2 * i + 1] = 'once' THEN
+      fixed := fixed || jsonb_build_object(col, old_row -> col);
+    ELSIF new_row -> col IS DISTINCT FROM old_row -> col THEN
+      fixed := fixed || jsonb_build_object(col, me);
+    END IF;
+  END LOOP;
+  IF fixed <> '{{}}'::jsonb THEN
+    NEW := jsonb_populate_record(NEW, fixed);
+  END IF;
+  RETURN NEW;
+END $$"""
+
+
+def _serial_tables() -> list[str]:
+    """Every table whose primary key is an ``id`` drawn from a sequence."""
+    from crm_core.pgsecurity.grants import tables
+
+    return [name for name, t in sorted(tables().items())
+            if t.autoincrement_column is not None and t.autoincrement_column.name == "id"]
+
+
+def _actor_tables() -> dict[str, list[tuple[str, str]]]:
+    from crm_core.pgsecurity.grants import tables
+
+    out: dict[str, list[tuple[str, str]]] = {}
+    for name, t in sorted(tables().items()):
+        cols = [(c.name, ACTOR_COLUMNS[c.name]) for c in t.columns if c.name in ACTOR_COLUMNS]
+        if cols and name not in OWN_RULES:
+            out[name] = cols
+    return out
+
+
+def statements() -> list[str | sql.Composed]:
+    """The two trigger functions, owned by crm_owner, and their triggers (idempotent)."""
+    out: list[str | sql.Composed] = [IDS_FUNCTION, ACTORS_FUNCTION]
+    for fn in ("crm_ids_handed_out()", "crm_actor_columns()"):
+        out.append(f"ALTER FUNCTION public.{fn} OWNER TO {OWNER}")
+        out.append(f"REVOKE ALL ON FUNCTION public.{fn} FROM PUBLIC")
+    for table in _serial_tables():
+        name = sql.Identifier(table)
+        out.append(sql.SQL("DROP TRIGGER IF EXISTS crm_ids_handed_out ON public.{}").format(name))
+        out.append(sql.SQL("CREATE TRIGGER crm_ids_handed_out AFTER INSERT ON public.{} REFERENCING NEW TABLE AS "
+                           "crm_new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.crm_ids_handed_out()").format(name))
+    for table, cols in _actor_tables().items():
+        name = sql.Identifier(table)
+        args = sql.SQL(", ").join(sql.Literal(v) for pair in cols for v in pair)
+        out.append(sql.SQL("DROP TRIGGER IF EXISTS crm_actor_columns ON public.{}").format(name))
+        out.append(sql.SQL("CREATE TRIGGER crm_actor_columns BEFORE INSERT OR UPDATE ON public.{} "
+                           "FOR EACH ROW EXECUTE FUNCTION public.crm_actor_columns({})").format(name, args))
+    return out
