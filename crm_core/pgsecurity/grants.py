@@ -24,6 +24,7 @@ from sqlalchemy import Table
 
 from crm_core.permissions_tables import hidden_columns, table_privileges, unwritable_columns
 from crm_core.pgsecurity.roles import BACKUP, GROUP_ROLES
+from crm_core.pgsecurity.row_stamps import CODES
 
 SCHEMA_VERSION_TABLE = "alembic_version"  # read by every client's schema check
 
@@ -60,8 +61,10 @@ def role_grants(code: str) -> list[sql.Composed]:
             if privilege in privileges:
                 out.append(_grant(privilege, name, role))
         if "UPDATE" in privileges:  # by column, always: see the module note on LOCK TABLE
-            # never the primary key: a row moved onto an id nobody was handed yet (row_stamps.py)
+            # never the primary key, nor a business code: a row moved onto an id or a code nobody was
+            # handed yet (row_stamps.py)
             fixed = unwritable_columns(code, name, all_columns) | {c.name for c in table.primary_key.columns}
+            fixed |= {CODES[name][0]} if name in CODES else set()
             out.append(_grant("UPDATE", name, role, [c for c in all_columns if c not in fixed]))
         out += _sequence_grants(table, role) if "INSERT" in privileges else []
     out.append(sql.SQL("GRANT SELECT ON TABLE public.{} TO {}").format(

@@ -7,6 +7,12 @@
   the next million ids) made every later insert of the office fail with a
   duplicate key. ``crm_ids_handed_out()``, after every INSERT statement, refuses
   ids above the sequence's last value. A primary key is never updated (grants.py).
+* **Codes** (a customer's ``code``, a ticket's ``number``): the same for the
+  counters of :mod:`crm_core.services.codes`. A salesman's own customers with
+  the codes C<today>002 ... C<today>999 made every new customer of the office
+  fail ("code already exists") for the rest of the day, and for any day he
+  chose ahead. A new row's code must be one its counter has handed out (in
+  its canonical form); codes are never updated (grants.py).
 * **Actors** (``created_by_id``, ``updated_by_id``, a status change's
   ``changed_by_id``, a ticket log entry's ``by_id`` ...): whoever writes one of
   these writes his own CRM user id (``crm_me()``), whatever he sends. A row's
@@ -39,6 +45,7 @@ DECLARE
   handed bigint;
   called boolean;
   seq text;
+  bad text;
 BEGIN
   IF public.crm_is_superuser() THEN RETURN NULL; END IF;
   SELECT max(n.id) INTO top FROM crm_new_rows n;
@@ -49,8 +56,25 @@ BEGIN
     RAISE EXCEPTION 'id % of %: not handed out by its sequence (ids come from nextval)', top, TG_TABLE_NAME
       USING ERRCODE = '42501';
   END IF;
+  -- TG_ARGV: (code column, prefix) of a table with business codes: <prefix><YYYYMMDD><NNN>, NNN counted
+  -- by code_sequences under the key <prefix><YYYYMMDD> (crm_core.services.codes).
+  IF TG_NARGS = 2 THEN
+    EXECUTE pg_catalog.format(
+      'SELECT n.c FROM (SELECT %I AS c FROM crm_new_rows) n LEFT JOIN public.code_sequences s '
+      'ON s.key = pg_catalog.left(n.c, 9) WHERE CASE '
+      'WHEN n.c ~ (''^'' || $1 || ''[0-9]{{8}}([0-9]{{3}}|[1-9][0-9]{{3,17}})$'') AND s.key IS NOT NULL '
+      'THEN pg_catalog.substr(n.c, 10)::bigint NOT BETWEEN 1 AND s.last_value ELSE true END LIMIT 1',
+      TG_ARGV[0]) INTO bad USING TG_ARGV[1];
+    IF bad IS NOT NULL THEN
+      RAISE EXCEPTION '% %: not handed out by its counter (codes come from code_sequences)', TG_ARGV[0], bad
+        USING ERRCODE = '42501';
+    END IF;
+  END IF;
   RETURN NULL;
 END $$"""
+
+# Business codes (crm_core.bulk.writer.CODES, crm_core.services.codes): table -> (column, prefix).
+CODES = {"customers": ("code", "C"), "tickets": ("number", "T")}
 
 ACTORS_FUNCTION = f"""CREATE OR REPLACE FUNCTION public.crm_actor_columns() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER {SEARCH_PATH} AS $$
@@ -114,8 +138,10 @@ def statements() -> list[str | sql.Composed]:
     for table in _serial_tables():
         name = sql.Identifier(table)
         out.append(sql.SQL("DROP TRIGGER IF EXISTS crm_ids_handed_out ON public.{}").format(name))
+        args = sql.SQL(", ").join(sql.Literal(a) for a in CODES.get(table, ()))
         out.append(sql.SQL("CREATE TRIGGER crm_ids_handed_out AFTER INSERT ON public.{} REFERENCING NEW TABLE AS "
-                           "crm_new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.crm_ids_handed_out()").format(name))
+                           "crm_new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.crm_ids_handed_out({})")
+                   .format(name, args))
     for table, cols in _actor_tables().items():
         name = sql.Identifier(table)
         args = sql.SQL(", ").join(sql.Literal(v) for pair in cols for v in pair)

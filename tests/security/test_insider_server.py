@@ -279,3 +279,87 @@ def test_the_documented_remedy_for_ids_drawn_to_the_end(secure_db, office):
         sales.customers.create({"name": "南京紫金客户有限公司"})
     su.execute("SELECT setval('audit_log_id_seq', (SELECT max(id) FROM audit_log))")
     assert sales.customers.create({"name": "南京紫金客户有限公司"})["name"] == "南京紫金客户有限公司"
+
+
+def _customer_with_code(conn: psycopg.Connection, code: str, owner: int) -> None:
+    conn.execute("INSERT INTO customers (code, name, category, status, owner_id, search_text, version, created_at, "
+                 "updated_at, is_active) VALUES (%s, %s, 'company', 'prospect', %s, '', 1, now(), now(), true)",
+                 (code, f"占位{code}", owner))
+
+
+def test_nobody_plants_the_codes_the_office_will_be_given_next(secure_db, office):
+    """His own customers at C<day>002..: every new customer of the office failed with "code already exists"."""
+    su = secure_db.superuser()
+    key, last = su.execute("SELECT key, last_value FROM code_sequences WHERE key LIKE 'C%'").fetchone()
+    me = office["users"]["sales1"]["id"]
+    with secure_db.connect("sales1") as conn:
+        for code in (f"{key}{last + 1:03d}", f"{key}{last + 40:03d}", "C20991231001", f"{key}0{last:02d}x"):
+            with pytest.raises(DENIED, match="not handed out"):
+                _customer_with_code(conn, code, me)
+        with pytest.raises(DENIED, match="not handed out"):  # all of them at once, as the attack did
+            conn.execute("INSERT INTO customers (code, name, category, status, owner_id, search_text, version, "
+                         "created_at, updated_at, is_active) SELECT %s || lpad(i::text, 3, '0'), '占位' || i, "
+                         "'company', 'prospect', %s, '', 1, now(), now(), true FROM generate_series(%s::int, 999) i",
+                         (key, me, last + 1))
+        with pytest.raises(DENIED):  # nor give a customer of his another code
+            conn.execute("UPDATE customers SET code = %s WHERE id = %s", (f"{key}{last + 1:03d}", office["mine"]["id"]))
+        # A code he reserved himself, as the services do, is his to use.
+        mine = conn.execute("UPDATE code_sequences SET last_value = last_value + 1 WHERE key = %s "
+                            "RETURNING last_value", (key,)).fetchone()[0]
+        _customer_with_code(conn, f"{key}{mine:03d}", me)
+    created = secure_db.session("admin").customers.create({"name": "南京紫金客户有限公司"})
+    assert created["code"] == f"{key}{mine + 1:03d}"
+
+
+def test_nobody_plants_ticket_numbers(secure_db, office):
+    su = secure_db.superuser()
+    key, last = su.execute("SELECT key, last_value FROM code_sequences WHERE key LIKE 'T%'").fetchone()
+    ticket = su.execute("SELECT customer_id, submitter_id, feedback_type, description, status FROM tickets").fetchone()
+    with secure_db.connect("sales1") as conn, pytest.raises(DENIED, match="not handed out"):
+        conn.execute("INSERT INTO tickets (number, customer_id, submitter_id, feedback_type, description, status, "
+                     "version, created_at, updated_at, is_active) VALUES (%s, %s, %s, %s, %s, %s, 1, now(), now(), "
+                     "true)", (f"{key}{last + 1:03d}", *ticket))
+    with secure_db.connect("eng1") as conn, pytest.raises(DENIED):
+        conn.execute("UPDATE tickets SET number = %s", (f"{key}{last + 1:03d}",))
+
+
+# --- values of hidden rows through the planner or a function of his own -------------------------
+
+def test_the_planners_statistics_show_no_value_of_a_protected_table_or_column(secure_db, office):
+    secure_db.superuser().execute("ANALYZE")
+    for login in ("sales1", "eng1"):
+        with secure_db.connect(login) as conn:
+            shown = {(r[0], r[1]) for r in conn.execute(
+                "SELECT tablename, attname FROM pg_stats WHERE schemaname = 'public' AND tablename IN "
+                "('customers', 'contacts', 'customer_search_grams', 'audit_log', 'users')")}
+            assert conn.execute("SELECT count(*) FROM pg_stats_ext").fetchone()[0] == 0
+        assert {t for t, _ in shown} <= {"audit_log", "users"}, login  # row-level security: none at all
+        assert ("audit_log", "after") not in shown and ("users", "password_hash") not in shown
+
+
+def test_a_function_of_his_own_in_a_query_sees_only_rows_he_may_see(secure_db, office):
+    """A temporary function that reports every value it is given runs after the policy's filter."""
+    seen: list[str] = []
+    with secure_db.connect("sales1") as conn:
+        conn.add_notice_handler(lambda notice: seen.append(notice.message_primary))
+        conn.execute("CREATE FUNCTION pg_temp.peek(v text) RETURNS boolean LANGUAGE plpgsql COST 0.0001 AS "
+                     "$$BEGIN RAISE NOTICE '%', v; RETURN true; END$$")
+        conn.execute("SELECT id FROM customers WHERE pg_temp.peek(name) AND pg_temp.peek(phone)").fetchall()
+    assert set(seen) == {office["mine"]["name"], office["mine"]["phone"]}
+
+
+@pytest.mark.parametrize("statement", [
+    "UPDATE app_settings SET value = '{}'",
+    "INSERT INTO app_settings (key, value, version, updated_at) VALUES ('smtp', '{}', 1, now())",
+    "UPDATE dictionary_entries SET label_zh = 'x'",
+    "UPDATE custom_field_definitions SET required = true",
+    "UPDATE users SET role = 'admin'",
+    "UPDATE users SET login = 'admin2' WHERE login = 'admin'",
+    "UPDATE roles SET name_en = 'x'",
+    "DELETE FROM login_throttle",
+    "UPDATE backup_runs SET ok = true",
+])
+def test_settings_users_and_reference_tables_are_the_administrators(secure_db, office, statement):
+    for login in ("sales1", "svc1", "eng1", "mgr1"):
+        with secure_db.connect(login) as conn, pytest.raises(DENIED):
+            conn.execute(statement)
