@@ -83,6 +83,26 @@ END $$;
 """
 
 _FUNCTIONS = """
+-- NOLOGIN and DROP ROLE stop new sign-ins only: the sessions a disabled login has open keep his
+-- rights until they end (an idle one never does). End them, waiting up to 5 s for each to go
+-- (crm_owner is a member of pg_signal_backend: roles.py). Only a CRM login's, never a superuser's.
+CREATE OR REPLACE FUNCTION public.crm_end_sessions(login text) RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER {search_path} AS $$
+DECLARE
+  ended integer := 0;
+  a record;
+BEGIN
+  PERFORM public.crm_require_admin();
+  PERFORM public.crm_check_login_name(login);
+  FOR a IN SELECT s.pid FROM pg_catalog.pg_stat_activity s
+            WHERE s.usename = login AND s.pid <> pg_catalog.pg_backend_pid() LOOP
+    IF pg_catalog.pg_terminate_backend(a.pid, 5000) THEN
+      ended := ended + 1;
+    END IF;
+  END LOOP;
+  RETURN ended;
+END $$;
+
 CREATE OR REPLACE FUNCTION public.crm_create_login(login text, verifier text, role text) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER {search_path} AS $$
 #variable_conflict use_variable
@@ -143,6 +163,9 @@ BEGIN
     RAISE EXCEPTION 'you cannot disable your own login' USING ERRCODE = '42501';
   END IF;
   EXECUTE format('ALTER ROLE %I %s', login, CASE WHEN enabled THEN 'LOGIN' ELSE 'NOLOGIN' END);
+  IF NOT enabled THEN
+    PERFORM public.crm_end_sessions(login);
+  END IF;
 END $$;
 
 CREATE OR REPLACE FUNCTION public.crm_drop_login(login text) RETURNS void
@@ -153,6 +176,7 @@ BEGIN
   IF login = session_user::text THEN
     RAISE EXCEPTION 'you cannot drop your own login' USING ERRCODE = '42501';
   END IF;
+  PERFORM public.crm_end_sessions(login);  -- first: a dropped role's sessions no longer show its name
   EXECUTE format('DROP ROLE %I', login);
 END $$;
 
@@ -193,6 +217,7 @@ GRANTS: dict[str, tuple[str, ...] | None] = {
     "crm_set_password(text, text)": None,  # None: every group role (a user changes his own)
     "crm_set_role(text, text)": _ADMIN,
     "crm_set_login_enabled(text, boolean)": _ADMIN,
+    "crm_end_sessions(text)": (),
     "crm_drop_login(text)": _ADMIN,
     "crm_touch_login()": None,
 }

@@ -61,13 +61,18 @@ def login_role_name(login: str) -> str:
 
 
 def role_statements() -> list[sql.Composed]:
-    """Create the fixed roles when missing and set their attributes (needs a superuser)."""
+    """Create the fixed roles when missing and set their attributes (needs a superuser).
+
+    crm_owner is also a member of ``pg_signal_backend``: its account functions end the sessions
+    of a login that is disabled or dropped (``crm_end_sessions``), never a superuser's.
+    """
     out: list[sql.Composed] = []
     for name, attributes in ATTRIBUTES.items():
         out.append(sql.SQL(
             "DO $$BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = {lit}) "
             "THEN CREATE ROLE {ident}; END IF; END$$").format(lit=sql.Literal(name), ident=sql.Identifier(name)))
         out.append(sql.SQL("ALTER ROLE {} " + attributes).format(sql.Identifier(name)))
+    out.append(sql.SQL("GRANT pg_signal_backend TO {}").format(sql.Identifier(OWNER)))
     return out
 
 

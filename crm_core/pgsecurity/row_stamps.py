@@ -76,38 +76,38 @@ END $$"""
 # Business codes (crm_core.bulk.writer.CODES, crm_core.services.codes): table -> (column, prefix).
 CODES = {"customers": ("code", "C"), "tickets": ("number", "T")}
 
-ACTORS_FUNCTION = f"""CREATE OR REPLACE FUNCTION public.crm_actor_columns() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER {SEARCH_PATH} AS $$
+# One function per table, with the columns named (no row-wide jsonb: a generic version cost
+# about 80 µs a row on an import, doubling the insert's own cost).
+_ACTORS_TEMPLATE = """CREATE OR REPLACE FUNCTION public.{name}() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER """ + SEARCH_PATH + """ AS $$
 DECLARE
   me integer;
-  fixed jsonb := '{{}}'::jsonb;
-  new_row jsonb;
-  old_row jsonb;
-  col text;
-  i integer;
 BEGIN
   IF public.crm_is_superuser() THEN RETURN NEW; END IF;
-  me := public.crm_me();
-  new_row := to_jsonb(NEW);
-  IF TG_OP = 'UPDATE' THEN old_row := to_jsonb(OLD); END IF;
-  -- TG_ARGV: pairs of (column, 'once' or 'last')
-  FOR i IN 0 .. TG_NARGS / 2 - 1 LOOP
-    col := TG_ARGV[2 * i];
-    IF TG_OP = 'INSERT' THEN
-      IF TG_ARGV[2 * i + 1] = 'once' OR new_row -> col <> 'null'::jsonb THEN
-        fixed := fixed || jsonb_build_object(col, me);
-      END IF;
-    ELSIF TG_ARGV[2 * i + 1] = 'once' THEN
-      fixed := fixed || jsonb_build_object(col, old_row -> col);
-    ELSIF new_row -> col IS DISTINCT FROM old_row -> col THEN
-      fixed := fixed || jsonb_build_object(col, me);
-    END IF;
-  END LOOP;
-  IF fixed <> '{{}}'::jsonb THEN
-    NEW := jsonb_populate_record(NEW, fixed);
+  IF TG_OP = 'INSERT' THEN
+    me := public.crm_me();
+{on_insert}
+  ELSE
+{on_update}
   END IF;
   RETURN NEW;
 END $$"""
+
+
+def actors_function(table: str, columns: list[tuple[str, str]]) -> tuple[str, str]:
+    """(name, CREATE FUNCTION) of the trigger function that sets ``table``'s actor columns."""
+    on_insert, on_update = [], []
+    for column, kind in columns:
+        if kind == "once":
+            on_insert.append(f"    NEW.{column} := me;")
+            on_update.append(f"    NEW.{column} := OLD.{column};")
+        else:
+            on_insert.append(f"    IF NEW.{column} IS NOT NULL THEN NEW.{column} := me; END IF;")
+            on_update.append(f"    IF NEW.{column} IS DISTINCT FROM OLD.{column} THEN "
+                             f"NEW.{column} := public.crm_me(); END IF;")
+    name = f"crm_actors_{table}"
+    return name, _ACTORS_TEMPLATE.format(name=name, on_insert="\n".join(on_insert),
+                                         on_update="\n".join(on_update))
 
 
 def _serial_tables() -> list[str]:
@@ -130,9 +130,15 @@ def _actor_tables() -> dict[str, list[tuple[str, str]]]:
 
 
 def statements() -> list[str | sql.Composed]:
-    """The two trigger functions, owned by crm_owner, and their triggers (idempotent)."""
-    out: list[str | sql.Composed] = [IDS_FUNCTION, ACTORS_FUNCTION]
-    for fn in ("crm_ids_handed_out()", "crm_actor_columns()"):
+    """The trigger functions, owned by crm_owner, and their triggers (idempotent)."""
+    out: list[str | sql.Composed] = [IDS_FUNCTION, "DROP FUNCTION IF EXISTS public.crm_actor_columns() CASCADE"]
+    functions = ["crm_ids_handed_out()"]
+    actors = _actor_tables()
+    for table, cols in actors.items():
+        name, body = actors_function(table, cols)
+        out.append(body)
+        functions.append(f"{name}()")
+    for fn in functions:
         out.append(f"ALTER FUNCTION public.{fn} OWNER TO {OWNER}")
         out.append(f"REVOKE ALL ON FUNCTION public.{fn} FROM PUBLIC")
     for table in _serial_tables():
@@ -142,10 +148,10 @@ def statements() -> list[str | sql.Composed]:
         out.append(sql.SQL("CREATE TRIGGER crm_ids_handed_out AFTER INSERT ON public.{} REFERENCING NEW TABLE AS "
                            "crm_new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.crm_ids_handed_out({})")
                    .format(name, args))
-    for table, cols in _actor_tables().items():
+    for table in actors:
         name = sql.Identifier(table)
-        args = sql.SQL(", ").join(sql.Literal(v) for pair in cols for v in pair)
         out.append(sql.SQL("DROP TRIGGER IF EXISTS crm_actor_columns ON public.{}").format(name))
         out.append(sql.SQL("CREATE TRIGGER crm_actor_columns BEFORE INSERT OR UPDATE ON public.{} "
-                           "FOR EACH ROW EXECUTE FUNCTION public.crm_actor_columns({})").format(name, args))
+                           "FOR EACH ROW EXECUTE FUNCTION public.{}()").format(
+                               name, sql.Identifier(f"crm_actors_{table}")))
     return out

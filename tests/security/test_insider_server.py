@@ -363,3 +363,21 @@ def test_settings_users_and_reference_tables_are_the_administrators(secure_db, o
     for login in ("sales1", "svc1", "eng1", "mgr1"):
         with secure_db.connect(login) as conn, pytest.raises(DENIED):
             conn.execute(statement)
+
+
+# --- a disabled login's open sessions --------------------------------------------------------------
+
+@pytest.mark.parametrize("how", ["deactivate", "delete"])
+def test_a_disabled_login_loses_the_sessions_it_has_open(secure_db, office, how):
+    """NOLOGIN stops new sign-ins only: an idle session kept the departed user's rights for good."""
+    admin = secure_db.session("admin")
+    victim = office["users"]["mgr1" if how == "delete" else "sales1"]
+    kept = secure_db.connect(victim["login"])
+    assert kept.execute("SELECT count(*) FROM customers").fetchone()[0] >= 1
+    if how == "deactivate":
+        admin.users.deactivate(victim["id"], "离职", version=version_of(admin.users, victim["id"]))
+    else:  # a user who never signed in through the program can be deleted, and his login goes
+        admin.users.delete(victim["id"], version=version_of(admin.users, victim["id"]))
+    with pytest.raises(psycopg.OperationalError):
+        kept.execute("SELECT count(*) FROM customers")
+    secure_db.connect("sales2").execute("SELECT 1")  # the others' sessions and sign-ins stay
