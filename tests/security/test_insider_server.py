@@ -381,3 +381,19 @@ def test_a_disabled_login_loses_the_sessions_it_has_open(secure_db, office, how)
     with pytest.raises(psycopg.OperationalError):
         kept.execute("SELECT count(*) FROM customers")
     secure_db.connect("sales2").execute("SELECT 1")  # the others' sessions and sign-ins stay
+
+
+def test_applying_again_puts_back_every_login_limit_and_the_taken_functions(secure_db, office):
+    """What `crm-admin db upgrade` re-applies (apply_security), after hand edits on the server."""
+    su = secure_db.superuser()
+    su.execute("ALTER ROLE sales1 RESET ALL")
+    su.execute("ALTER ROLE sales1 CONNECTION LIMIT -1")
+    su.execute("GRANT EXECUTE ON FUNCTION lo_create(oid), pg_advisory_lock(bigint) TO PUBLIC")
+    apply_security(su)
+    config, limit = su.execute("SELECT rolconfig, rolconnlimit FROM pg_roles WHERE rolname = 'sales1'").fetchone()
+    assert sorted(config) == ["idle_in_transaction_session_timeout=10min", "statement_timeout=5min"]
+    assert limit == CONNECTION_LIMIT
+    with secure_db.connect("sales1") as conn:
+        for call in ("SELECT lo_create(0)", "SELECT pg_advisory_lock(1)"):
+            with pytest.raises(DENIED):
+                conn.execute(call)
