@@ -30,6 +30,31 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 WRITER_WAITING_SUFFIX = ".writer-waiting"
 
 
+_PENDING, _COMMITTED = "after_commit_pending", "after_commit_committed"
+
+
+def after_commit(session: Session, work: Any) -> None:
+    """Run ``work()`` once ``session``'s transaction has committed and its unit of work has ended.
+
+    For what must not happen before the commit nor after a rollback (ending a
+    disabled login's sessions: :mod:`crm_core.services.logins`). ``work`` uses
+    a connection of its own; its exceptions reach the caller of the unit of work.
+    """
+    if _PENDING not in session.info:
+        event.listen(session, "after_commit", _committed)
+        event.listen(session, "after_rollback", _rolled_back)
+    session.info.setdefault(_PENDING, []).append(work)
+
+
+def _committed(session: Session) -> None:
+    session.info.setdefault(_COMMITTED, []).extend(session.info.pop(_PENDING, ()))
+    session.info[_PENDING] = []
+
+
+def _rolled_back(session: Session) -> None:
+    session.info[_PENDING] = []
+
+
 def make_engine(url: str | URL, **kwargs: Any) -> Engine:
     """Create an engine for ``url`` with the settings this application relies on."""
     url_obj = url if isinstance(url, URL) else _parse(url)
@@ -172,6 +197,9 @@ class Database:
         finally:
             session.rollback()
             session.close()
+        # Only once the transaction has committed and the session is closed (never after a rollback).
+        for work in session.info.pop(_COMMITTED, ()):
+            work()
 
     def writer_waiting(self) -> int | None:
         """SQLite: a mark that changes whenever a write transaction had to wait for the lock (the flag's

@@ -84,18 +84,42 @@ END $$;
 
 _FUNCTIONS = """
 -- NOLOGIN and DROP ROLE stop new sign-ins only: the sessions a disabled login has open keep his
--- rights until they end (an idle one never does). End them, waiting up to 5 s for each to go
--- (crm_owner is a member of pg_signal_backend: roles.py). Only a CRM login's, never a superuser's.
-CREATE OR REPLACE FUNCTION public.crm_end_sessions(login text) RETURNS integer
+-- rights until they end (an idle one never does). The services call this once NOLOGIN or DROP ROLE
+-- is committed, never inside that transaction: ended before the commit, a client that signs in again
+-- before it keeps a working session, and a deactivation rolled back would still have ended his.
+-- The role is named by its oid too, because a dropped role's sessions no longer show its name.
+-- Only for a CRM login that can no longer sign in (or is gone), never one's own nor a superuser's;
+-- waits up to 5 s for each session to go (crm_owner is a member of pg_signal_backend: roles.py).
+CREATE OR REPLACE FUNCTION public.crm_end_sessions(login text, role_oid oid) RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER {search_path} AS $$
+#variable_conflict use_variable
 DECLARE
   ended integer := 0;
   a record;
+  r record;
 BEGIN
   PERFORM public.crm_require_admin();
   PERFORM public.crm_check_login_name(login);
+  IF login = session_user::text OR role_oid = (SELECT o.oid FROM pg_catalog.pg_roles o
+                                               WHERE o.rolname = session_user) THEN
+    RAISE EXCEPTION 'you cannot end your own sessions here' USING ERRCODE = '42501';
+  END IF;
+  SELECT o.rolname, o.rolcanlogin INTO r FROM pg_catalog.pg_roles o WHERE o.oid = role_oid;
+  IF FOUND THEN
+    IF r.rolname <> login THEN
+      RAISE EXCEPTION 'role % is not %', role_oid, quote_literal(login) USING ERRCODE = '22023';
+    END IF;
+    PERFORM public.crm_require_crm_login(login);  -- a CRM group's member, not a superuser
+    IF r.rolcanlogin THEN
+      RAISE EXCEPTION 'login % may still sign in: disable it first', quote_literal(login) USING ERRCODE = '42501';
+    END IF;
+  ELSIF EXISTS (SELECT 1 FROM pg_catalog.pg_roles o WHERE o.rolname = login) THEN
+    RAISE EXCEPTION 'role % is not %', role_oid, quote_literal(login) USING ERRCODE = '22023';
+  ELSIF EXISTS (SELECT 1 FROM public.users u WHERE lower(u.login) = login) THEN
+    RAISE EXCEPTION 'CRM user % still exists', quote_literal(login) USING ERRCODE = '42501';
+  END IF;
   FOR a IN SELECT s.pid FROM pg_catalog.pg_stat_activity s
-            WHERE s.usename = login AND s.pid <> pg_catalog.pg_backend_pid() LOOP
+            WHERE s.usesysid = role_oid AND s.pid <> pg_catalog.pg_backend_pid() LOOP
     IF pg_catalog.pg_terminate_backend(a.pid, 5000) THEN
       ended := ended + 1;
     END IF;
@@ -163,9 +187,6 @@ BEGIN
     RAISE EXCEPTION 'you cannot disable your own login' USING ERRCODE = '42501';
   END IF;
   EXECUTE format('ALTER ROLE %I %s', login, CASE WHEN enabled THEN 'LOGIN' ELSE 'NOLOGIN' END);
-  IF NOT enabled THEN
-    PERFORM public.crm_end_sessions(login);
-  END IF;
 END $$;
 
 CREATE OR REPLACE FUNCTION public.crm_drop_login(login text) RETURNS void
@@ -176,7 +197,6 @@ BEGIN
   IF login = session_user::text THEN
     RAISE EXCEPTION 'you cannot drop your own login' USING ERRCODE = '42501';
   END IF;
-  PERFORM public.crm_end_sessions(login);  -- first: a dropped role's sessions no longer show its name
   EXECUTE format('DROP ROLE %I', login);
 END $$;
 
@@ -217,7 +237,7 @@ GRANTS: dict[str, tuple[str, ...] | None] = {
     "crm_set_password(text, text)": None,  # None: every group role (a user changes his own)
     "crm_set_role(text, text)": _ADMIN,
     "crm_set_login_enabled(text, boolean)": _ADMIN,
-    "crm_end_sessions(text)": (),
+    "crm_end_sessions(text, oid)": _ADMIN,  # after the commit of NOLOGIN / DROP ROLE (services.logins)
     "crm_drop_login(text)": _ADMIN,
     "crm_touch_login()": None,
 }
@@ -246,7 +266,10 @@ def session_limit_statements() -> list[str]:
 
 def statements() -> list[str | sql.Composed]:
     """The account functions, owned by crm_owner, EXECUTE only where needed (idempotent)."""
-    out: list[str | sql.Composed] = [*_sql(_HELPERS), *_sql(SESSION_LIMITS_FUNCTION), *_sql(_FUNCTIONS)]
+    out: list[str | sql.Composed] = [
+        # The version that ended sessions inside the caller's transaction (see crm_end_sessions).
+        "DROP FUNCTION IF EXISTS public.crm_end_sessions(text)",
+        *_sql(_HELPERS), *_sql(SESSION_LIMITS_FUNCTION), *_sql(_FUNCTIONS)]
     everyone = sql.SQL(", ").join(sql.Identifier(r) for r in group_roles())
     for signature, callers in GRANTS.items():
         out.append(f"ALTER FUNCTION public.{signature} OWNER TO {OWNER}")

@@ -4,7 +4,9 @@ Used in database-auth mode only (see :func:`crm_core.services.masked.database_au
 the login role is the CRM login in lower case, in the group role ``crm_<role>``.
 Every call goes through the SECURITY DEFINER functions of
 :mod:`crm_core.pgsecurity.accounts` inside the caller's transaction, so a
-refused step rolls the users row back with it. Only the SCRAM verifier of a
+refused step rolls the users row back with it. The one exception: a disabled
+or dropped login's open sessions are ended only once that transaction has
+committed (:func:`_end_sessions_after_commit`). Only the SCRAM verifier of a
 password is sent, so no password reaches a statement or the server log.
 """
 
@@ -14,6 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from crm_core.db.engine import after_commit
 from crm_core.errors import FieldError, PermissionDenied, ValidationError
 from crm_core.i18n import Text
 
@@ -75,8 +78,30 @@ def set_role(s: Session, login: str, role: str) -> None:
 def set_enabled(s: Session, login: str, enabled: bool) -> None:
     if exists(s, login):
         _call(s, "SELECT crm_set_login_enabled(:l, :e)", l=role_name(login), e=enabled)
+        if not enabled:
+            _end_sessions_after_commit(s, login)
 
 
 def drop(s: Session, login: str) -> None:
     if exists(s, login):
+        _end_sessions_after_commit(s, login)  # first: the role's oid, which its sessions keep
         _call(s, "SELECT crm_drop_login(:l)", l=role_name(login))
+
+
+def _end_sessions_after_commit(s: Session, login: str) -> None:
+    """End the sessions ``login`` has open, once ``s`` has committed its NOLOGIN or DROP ROLE.
+
+    NOLOGIN and DROP ROLE only refuse the next sign-in. Ended inside the
+    transaction instead, a client signing in again before the commit kept a
+    working session, and a change that was rolled back still ended them.
+    The sessions are found by the role's oid: a dropped role's show no name.
+    """
+    name = role_name(login)
+    oid = s.scalar(text("SELECT oid FROM pg_roles WHERE rolname = :r"), {"r": name})
+    engine = s.get_bind()
+
+    def end_them() -> None:
+        with engine.begin() as conn:  # a transaction of its own, as the same administrator
+            conn.execute(text("SELECT crm_end_sessions(:l, :o)"), {"l": name, "o": oid})
+
+    after_commit(s, end_them)

@@ -383,6 +383,65 @@ def test_a_disabled_login_loses_the_sessions_it_has_open(secure_db, office, how)
     secure_db.connect("sales2").execute("SELECT 1")  # the others' sessions and sign-ins stay
 
 
+@pytest.mark.parametrize("how", ["deactivate", "delete"])
+def test_a_login_cannot_sign_back_in_between_the_end_of_his_sessions_and_the_commit(secure_db, office,
+                                                                                     monkeypatch, how):
+    """His client signs in again while the administrator's transaction is still open: that session ends too."""
+    from crm_core.services import logins
+
+    admin = secure_db.session("admin")
+    victim = office["users"]["mgr1" if how == "delete" else "sales1"]
+    again: list[psycopg.Connection] = []
+    change = logins.set_enabled if how == "deactivate" else logins.drop
+
+    def and_he_signs_in_again(s, login, *args):
+        change(s, login, *args)
+        again.append(secure_db.connect(login))  # after NOLOGIN / DROP ROLE, before its commit
+
+    monkeypatch.setattr(logins, "set_enabled" if how == "deactivate" else "drop", and_he_signs_in_again)
+    if how == "deactivate":
+        admin.users.deactivate(victim["id"], "离职", version=version_of(admin.users, victim["id"]))
+    else:
+        admin.users.delete(victim["id"], version=version_of(admin.users, victim["id"]))
+    with pytest.raises(psycopg.OperationalError):
+        again[0].execute("SELECT count(*) FROM customers")
+
+
+@pytest.mark.parametrize("how", ["deactivate", "delete"])
+def test_a_deactivation_that_is_rolled_back_ends_no_session(secure_db, office, monkeypatch, how):
+    from crm_core.modules.admin import UserService
+
+    admin = secure_db.session("admin")
+    victim = office["users"]["mgr1" if how == "delete" else "sales2"]
+    kept = secure_db.connect(victim["login"])
+
+    def refused(*args, **kwargs):  # a step after the login's change fails: the whole change rolls back
+        raise RuntimeError("refused after the login was changed")
+
+    monkeypatch.setattr(UserService, "_audit", refused)
+    with pytest.raises(RuntimeError):
+        if how == "deactivate":
+            admin.users.deactivate(victim["id"], "离职", version=version_of(admin.users, victim["id"]))
+        else:
+            admin.users.delete(victim["id"], version=version_of(admin.users, victim["id"]))
+    assert kept.execute("SELECT 1").fetchone() == (1,)
+    assert secure_db.superuser().execute("SELECT rolcanlogin FROM pg_roles WHERE rolname = %s",
+                                         (victim["login"],)).fetchone() == (True,)
+
+
+def test_only_a_disabled_crm_login_s_sessions_are_ended_and_never_ones_own(secure_db, office):
+    admin = secure_db.connect("admin")
+    su = secure_db.superuser()
+    oid = dict(su.execute("SELECT rolname, oid FROM pg_roles").fetchall())
+    for login, role_oid in (("sales1", oid["sales1"]),  # may still sign in
+                            ("admin", oid["admin"]), ("crm_owner", oid["crm_owner"]),
+                            ("postgres", oid["postgres"]), ("sales2", oid["sales1"])):
+        with pytest.raises((errors.InsufficientPrivilege, errors.InvalidParameterValue, errors.UndefinedObject)):
+            admin.execute("SELECT crm_end_sessions(%s, %s)", (login, role_oid))
+    with pytest.raises(errors.InsufficientPrivilege):
+        secure_db.connect("mgr1").execute("SELECT crm_end_sessions('sales1', %s)", (oid["sales1"],))
+
+
 def test_applying_again_puts_back_every_login_limit_and_the_taken_functions(secure_db, office):
     """What `crm-admin db upgrade` re-applies (apply_security), after hand edits on the server."""
     su = secure_db.superuser()
