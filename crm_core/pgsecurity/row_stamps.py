@@ -16,8 +16,9 @@
 * **Actors** (``created_by_id``, ``updated_by_id``, a status change's
   ``changed_by_id``, a ticket log entry's ``by_id`` ...): whoever writes one of
   these writes his own CRM user id (``crm_me()``), whatever he sends. A row's
-  creator stays as it was on UPDATE; ``updated_by_id`` and ``undone_by_id`` name
-  the login that changes them. So nobody writes history in a colleague's name
+  creator stays as it was on UPDATE; ``updated_by_id`` names the login of every
+  UPDATE (sent or not; the owner's sign-in bookkeeping aside) and ``undone_by_id``
+  the login that sets ``undone_at``. So nobody writes history in a colleague's name
   (the audit trail always had the truth; the screens show these columns).
 
 A superuser session (migrations, restores, demo data loaded as the server's
@@ -94,17 +95,39 @@ BEGIN
 END $$"""
 
 
-def actors_function(table: str, columns: list[tuple[str, str]]) -> tuple[str, str]:
-    """(name, CREATE FUNCTION) of the trigger function that sets ``table``'s actor columns."""
+# Columns the owner's own functions update for their bookkeeping (crm_touch_login at every sign-in):
+# an UPDATE that changes nothing else is not an edit, and names nobody as its last editor.
+BOOKKEEPING = {"users": ("last_login_at",)}
+
+
+def actors_function(table: str, columns: list[tuple[str, str]],
+                    table_columns: frozenset[str] = frozenset()) -> tuple[str, str]:
+    """(name, CREATE FUNCTION) of the trigger function that sets ``table``'s actor columns.
+
+    On UPDATE ``updated_by_id`` always names the writer, whether or not he sent it (a raw
+    ``UPDATE ... SET notes = ...`` kept the previous editor's), and ``undone_by_id`` whoever
+    sets or clears ``undone_at``.
+    """
     on_insert, on_update = [], []
     for column, kind in columns:
         if kind == "once":
             on_insert.append(f"    NEW.{column} := me;")
             on_update.append(f"    NEW.{column} := OLD.{column};")
+            continue
+        on_insert.append(f"    IF NEW.{column} IS NOT NULL THEN NEW.{column} := me; END IF;")
+        if column == "undone_by_id" and "undone_at" in table_columns:
+            on_update.append("    NEW.undone_by_id := CASE WHEN NEW.undone_at IS NOT DISTINCT FROM OLD.undone_at "
+                             "THEN OLD.undone_by_id WHEN NEW.undone_at IS NULL THEN NULL ELSE public.crm_me() END;")
+        elif column == "updated_by_id":
+            on_update.append("    NEW.updated_by_id := public.crm_me();")
         else:
-            on_insert.append(f"    IF NEW.{column} IS NOT NULL THEN NEW.{column} := me; END IF;")
             on_update.append(f"    IF NEW.{column} IS DISTINCT FROM OLD.{column} THEN "
                              f"NEW.{column} := public.crm_me(); END IF;")
+    skip = BOOKKEEPING.get(table)
+    if skip:
+        minus = " - ".join(["{}"] + [f"'{c}'" for c in skip])
+        on_update.insert(0, f"    IF ({minus.format('to_jsonb(NEW)')}) = ({minus.format('to_jsonb(OLD)')}) "
+                            "THEN RETURN NEW; END IF;")
     name = f"crm_actors_{table}"
     return name, _ACTORS_TEMPLATE.format(name=name, on_insert="\n".join(on_insert),
                                          on_update="\n".join(on_update))
@@ -118,14 +141,14 @@ def _serial_tables() -> list[str]:
             if t.autoincrement_column is not None and t.autoincrement_column.name == "id"]
 
 
-def _actor_tables() -> dict[str, list[tuple[str, str]]]:
+def _actor_tables() -> dict[str, tuple[list[tuple[str, str]], frozenset[str]]]:
     from crm_core.pgsecurity.grants import tables
 
-    out: dict[str, list[tuple[str, str]]] = {}
+    out: dict[str, tuple[list[tuple[str, str]], frozenset[str]]] = {}
     for name, t in sorted(tables().items()):
         cols = [(c.name, ACTOR_COLUMNS[c.name]) for c in t.columns if c.name in ACTOR_COLUMNS]
         if cols and name not in OWN_RULES:
-            out[name] = cols
+            out[name] = (cols, frozenset(c.name for c in t.columns))
     return out
 
 
@@ -134,8 +157,8 @@ def statements() -> list[str | sql.Composed]:
     out: list[str | sql.Composed] = [IDS_FUNCTION, "DROP FUNCTION IF EXISTS public.crm_actor_columns() CASCADE"]
     functions = ["crm_ids_handed_out()"]
     actors = _actor_tables()
-    for table, cols in actors.items():
-        name, body = actors_function(table, cols)
+    for table, (cols, all_columns) in actors.items():
+        name, body = actors_function(table, cols, all_columns)
         out.append(body)
         functions.append(f"{name}()")
     for fn in functions:

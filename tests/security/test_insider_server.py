@@ -251,6 +251,29 @@ def test_history_is_written_in_the_writers_own_name(secure_db, office):
                       (customer["id"],)).fetchone() == (admin.actor.user_id, me)
 
 
+
+def test_a_raw_update_that_leaves_updated_by_alone_still_names_the_writer(secure_db, office):
+    """docs/security.md: who last changed a record holds the CRM user of the login that wrote it."""
+    cid = office["mine"]["id"]
+    mgr = secure_db.session("mgr1")
+    mgr.customers.update(cid, {"notes": "经理改的"}, version=version_of(mgr.customers, cid))
+    with secure_db.connect("sales1") as conn:
+        conn.execute("UPDATE customers SET notes = 'sales1 改的', version = version + 1 WHERE id = %s", (cid,))
+    row = secure_db.superuser().execute("SELECT notes, updated_by_id FROM customers WHERE id = %s", (cid,)).fetchone()
+    assert row == ("sales1 改的", office["users"]["sales1"]["id"])
+
+
+def test_signing_in_does_not_make_a_user_his_own_last_editor(secure_db, office):
+    """crm_touch_login stamps last_login_at at every sign-in: bookkeeping, not an edit of his record."""
+    su = secure_db.superuser()
+    admin = secure_db.session("admin")
+    user = office["users"]["sales1"]
+    admin.users.update(user["id"], {"position": "销售经理"}, version=version_of(admin.users, user["id"]))
+    secure_db.session("sales1")
+    signed_in, editor = su.execute("SELECT last_login_at, updated_by_id FROM users WHERE id = %s",
+                                   (user["id"],)).fetchone()
+    assert signed_in is not None and editor == admin.actor.user_id
+
 # --- the search index --------------------------------------------------------------------------
 
 def test_the_search_index_shows_a_role_only_entries_of_what_it_may_read(secure_db, office):
