@@ -291,6 +291,20 @@ def test_the_search_index_shows_a_role_only_entries_of_what_it_may_read(secure_d
     assert {r[0] for r in everything} == {"n", "s", "c", "p", "q"}  # they exist
 
 
+def test_the_ids_check_is_on_exactly_the_tables_a_login_may_insert_into(secure_db, office):
+    """Not on the audit trail, which only the owner's triggers write: it fired at every audited row."""
+    su = secure_db.superuser()
+    checked = {r[0] for r in su.execute("SELECT tgrelid::regclass::text FROM pg_trigger "
+                                        "WHERE tgname = 'crm_ids_handed_out' AND tgenabled <> 'D'")}
+    inserted = {r[0] for r in su.execute(
+        "WITH t AS MATERIALIZED (SELECT c.oid, c.relname FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid "
+        "AND a.attname = 'id' WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r') "
+        "SELECT c.relname FROM t c WHERE pg_get_serial_sequence('public.' || quote_ident(c.relname), 'id') IS NOT NULL "
+        "AND EXISTS (SELECT 1 FROM pg_roles r WHERE (r.rolname LIKE 'crm\\_%' OR r.rolname = 'sales1') "
+        "AND NOT r.rolsuper AND r.rolname <> 'crm_owner' AND has_table_privilege(r.oid, c.oid, 'INSERT'))")}
+    assert "audit_trail" not in checked and "customers" in checked
+    assert checked == inserted
+
 def test_the_documented_remedy_for_ids_drawn_to_the_end(secure_db, office):
     """docs/security.md, Known limits: a login draws ids without inserting; the superuser's setval puts it right."""
     with secure_db.connect("sales1") as conn:
