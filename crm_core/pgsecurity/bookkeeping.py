@@ -18,7 +18,8 @@ DEFINER trigger decides every value a caller could abuse:
 * ``notifications``: recipient, subject and body come from the ticket's
   submitter and the template below, and a notice is queued only for a resolved
   ticket without another one waiting.
-* ``code_sequences``: a counter only ever goes up by one.
+* ``code_sequences``: a counter only ever goes up: by a block of at most
+  100,000 codes up to ten million a day, by one beyond.
 
 A superuser session (migrations, ``crm-admin`` repairs, restores) is left alone.
 """
@@ -229,17 +230,26 @@ END $$;
 """
 
 MAX_CODE_BLOCK = 100_000  # codes one bulk write may reserve at once (an import's chunk is far less)
+# Blocks only while a day's counter stays at or below this; beyond it, one code at a time (a form's
+# next_code) up to the column's 2**31 - 1. Blocks of 100,000 took a day's counter to the end of the
+# integer in ~21,500 updates, and every next code of that day failed. Ten million codes a day through
+# imports is far beyond any office; one at a time the rest takes two billion updates.
+MAX_BLOCK_COUNTER = 10_000_000
 
 CODES = f"""
 CREATE OR REPLACE FUNCTION public.crm_code_sequence_write() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER {SEARCH_PATH} AS $$
 BEGIN
   IF public.crm_is_superuser() THEN RETURN NEW; END IF;
-  -- Up only, never back (a code is never reused); a block at a time for bulk work (imports).
+  -- Up only, never back (a code is never reused); a block at a time for bulk work (imports), as long
+  -- as the day's counter stays at or below {MAX_BLOCK_COUNTER}. Compared as bigint: near the integer's
+  -- end the sum itself overflowed, and that refused every next code of the day.
   IF (TG_OP = 'INSERT' AND (NEW.last_value < 0 OR NEW.last_value > {MAX_CODE_BLOCK}))
      OR (TG_OP = 'UPDATE' AND (NEW.key <> OLD.key OR NEW.last_value <= OLD.last_value
-                               OR NEW.last_value > OLD.last_value + {MAX_CODE_BLOCK})) THEN
-    RAISE EXCEPTION 'a code counter only counts up, at most {MAX_CODE_BLOCK} at a time' {DENY};
+                               OR NEW.last_value::bigint > OLD.last_value::bigint + {MAX_CODE_BLOCK}
+                               OR (NEW.last_value::bigint > OLD.last_value::bigint + 1 AND NEW.last_value > {MAX_BLOCK_COUNTER}))) THEN
+    RAISE EXCEPTION 'a code counter only counts up, at most {MAX_CODE_BLOCK} at a time and one at a time '
+                    'beyond {MAX_BLOCK_COUNTER}' {DENY};
   END IF;
   RETURN NEW;
 END $$;

@@ -8,13 +8,17 @@ take it away (crm_core/pgsecurity/builtins.py, accounts.py, grants.py).
 
 from __future__ import annotations
 
+import datetime as dt
+
 import psycopg
 import pytest
 from psycopg import errors
 
 from crm_core.modules.admin import LAST_ADMIN_LOCK
 from crm_core.pgsecurity import apply_security
+from crm_core.pgsecurity.bookkeeping import MAX_BLOCK_COUNTER
 from crm_core.pgsecurity.roles import CONNECTION_LIMIT
+from crm_core.services.codes import next_code
 from tests.helpers import version_of
 
 pytestmark = pytest.mark.security
@@ -347,6 +351,25 @@ def test_nobody_plants_the_codes_the_office_will_be_given_next(secure_db, office
     created = secure_db.session("admin").customers.create({"name": "南京紫金客户有限公司"})
     assert created["code"] == f"{key}{mine + 1:03d}"
 
+
+INT_MAX = 2**31 - 1
+
+
+@pytest.mark.parametrize("start", [MAX_BLOCK_COUNTER - 50_000, INT_MAX - 150_000])
+def test_a_salesman_cannot_stop_the_day_s_customer_codes_through_the_counter(secure_db, office, start):
+    """Blocks of 100,000 took the counter to the integer's end in ~21,500 updates (started near it here,
+    as the superuser), and from then on every next code of that day failed."""
+    day = dt.date(2099, 12, 31)
+    key = f"C{day:%Y%m%d}"
+    secure_db.superuser().execute("INSERT INTO code_sequences (key, last_value) VALUES (%s, %s)", (key, start))
+    with secure_db.connect("sales1") as conn:
+        for _ in range(2):
+            with pytest.raises(DENIED):
+                conn.execute("UPDATE code_sequences SET last_value = last_value + 100000 WHERE key = %s", (key,))
+    admin = secure_db.session("admin")
+    with admin.db.unit_of_work(write=True) as s:
+        assert next_code(s, "C", day) == f"{key}{start + 1}"
+        s.commit()
 
 def test_nobody_plants_ticket_numbers(secure_db, office):
     su = secure_db.superuser()
