@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-
 from crm_core.errors import FieldError, PermissionDenied, ValidationError
 from crm_core.i18n import Text
 from crm_core.importing import batches, columns, mapping_step, undo, workbook, writer

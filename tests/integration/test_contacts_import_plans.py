@@ -14,7 +14,8 @@ import pytest
 from sqlalchemy import event, func, select
 
 from crm_core.bulk import BulkWriter
-from crm_core.models import ImportBatch
+from crm_core.importing import batches
+from crm_core.models import ImportBatch, ImportBatchRecord
 from tests.integration.test_import_helpers import write_csv
 
 CUSTOMERS, PER_CUSTOMER = 400, 8
@@ -71,17 +72,33 @@ def test_a_chunk_of_contacts_reads_its_customers_contacts_through_the_index(admi
         assert "Seq Scan on contacts" not in text and "SCAN contacts" not in text, text
 
 
-def test_what_a_running_import_has_written_is_read_by_the_batchs_key(admin, make_customer, tmp_path, backend):
+def test_what_a_running_import_has_written_is_read_by_the_batchs_key(admin, make_customer, tmp_path, backend,
+                                                                     monkeypatch):
     """The check of the next rows asks how many records the import has written (at every block of 500 rows, while
     chunks are written): one row of the batch read by its key, never the batch's records, which grow with every
-    chunk (PostgreSQL read them all through the index on ``batch_id``, 30 ms a call at 100,000 rows)."""
+    chunk (PostgreSQL read them all through the index on ``batch_id``, 30 ms a call at 100,000 rows). The row's
+    count equals the batch's records after every chunk (``finish`` sets it again at the end, so only the
+    counts seen while the import runs can tell)."""
     customer = make_customer()
+    counts: list[tuple[int, int]] = []
+    counting: list[bool] = []
+    add_records = batches.add_records
+
+    def counted(s, batch_id, rows):
+        add_records(s, batch_id, rows)
+        counting.append(True)  # (the test's own count is not the import's)
+        counts.append((s.scalar(select(ImportBatch.rows).where(ImportBatch.id == batch_id)),
+                       s.scalar(select(func.count()).select_from(ImportBatchRecord).where(
+                           ImportBatchRecord.batch_id == batch_id, ImportBatchRecord.module.is_(None)))))
+        counting.clear()
+
+    monkeypatch.setattr(batches, "add_records", counted)
     path = write_csv(tmp_path / "contacts.csv", [["客户", "姓名", "电话"], *[
         [customer["name"], f"联系人{i}", f"139{i:08d}"] for i in range(1200)]])
     statements: list[str] = []
 
     def listen(conn, cursor, statement, parameters, context, executemany):
-        if "import_batch" in statement:
+        if "import_batch" in statement and not counting:
             statements.append(" ".join(statement.split()))
 
     event.listen(admin.db.engine, "before_cursor_execute", listen)
@@ -91,6 +108,7 @@ def test_what_a_running_import_has_written_is_read_by_the_batchs_key(admin, make
     finally:
         event.remove(admin.db.engine, "before_cursor_execute", listen)
     assert result.created == 1200
+    assert len(counts) == 4 and all(row == records for row, records in counts), counts
     asked = [st for st in statements if st.startswith("SELECT") and "import_batches.rows" in st]
     assert asked  # (the count the check of the blocks relies on)
     assert not [st for st in statements if st.startswith("SELECT") and "FROM import_batch_records" in st]
