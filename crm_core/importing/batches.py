@@ -45,13 +45,24 @@ def start(ctx: Context, module: str, file_name: str) -> int:
 
 
 def add_records(s: Session, batch_id: int, rows: list[dict[str, Any]]) -> None:
-    """Record what a chunk wrote (``batch_id``, ``record_id``, ``version``, ``module``, ``action``, ``before``)."""
+    """Record what a chunk wrote (``batch_id``, ``record_id``, ``version``, ``module``, ``action``, ``before``),
+    and count its records of the batch's own module (``module`` None) into the running batch's ``rows``, in the
+    same transaction (:func:`written`)."""
     if rows:
         # Many rows per statement (COPY on PostgreSQL), as the records themselves are written: an
         # executemany here took a quarter of the 100,000-row import's SQL statements' Python time.
         defaults = {"batch_id": batch_id, "module": None, "action": "create", "before": None}
         insert_rows(s, RECORDS, RECORD_COLUMNS, [tuple(map({**defaults, **r}.get, RECORD_COLUMNS)) for r in rows])
-    s.execute(update(ImportBatch).where(ImportBatch.id == batch_id).values(heartbeat_at=utcnow()))
+    own = sum(1 for r in rows if r.get("module") is None)
+    s.execute(update(ImportBatch).where(ImportBatch.id == batch_id)
+              .values(heartbeat_at=utcnow(), rows=ImportBatch.rows + own))
+
+
+def written(s: Session, batch_id: int) -> int:
+    """How many records of its own module a running batch has written, as ``s`` sees them: one row read by its
+    key, whatever the batch's size (counting its records read all of them again at every call: PostgreSQL
+    reached them through the index on ``batch_id`` alone, 30 ms a call at 100,000 rows, twice per 500 rows)."""
+    return s.scalar(select(ImportBatch.rows).where(ImportBatch.id == batch_id)) or 0
 
 
 def finish(ctx: Context, batch_id: int, created: int, updated: int) -> None:

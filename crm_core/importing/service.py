@@ -17,8 +17,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
-
 from crm_core.errors import FieldError, PermissionDenied, ValidationError
 from crm_core.i18n import Text
 from crm_core.importing import batches, columns, mapping_step, undo, workbook, writer
@@ -29,7 +27,6 @@ from crm_core.importing.model import (ImportCheck, ImportRejected, ImportResult,
                                       UnknownValue)
 from crm_core.importing.reader import open_source, read_table
 from crm_core.metadata import EntitySpec, Field, FieldType
-from crm_core.models import ImportBatchRecord
 from crm_core.permissions import CUSTOMER_SCOPED, Action, Scope, rights
 from crm_core.services.context import Context
 from crm_core.services.custom import as_field
@@ -366,12 +363,10 @@ def _read(t: columns.Targets, path: str | Path, sheet: str | None, header_row: i
 class _Landed:
     """How many of the records handed to the writer a session shows written: the batch's records of the
     module (the companions' are the other module's), written chunk by chunk in the order they were handed on,
-    each chunk with its batch records in one transaction. Counted on from the last one seen."""
+    each chunk counted into its batch in the chunk's own transaction (:func:`batches.written`)."""
 
     def __init__(self) -> None:
         self.batch_id: int | None = None
-        self.count = 0
-        self.last_id = 0
 
     def start(self, batch_id: int) -> None:
         self.batch_id = batch_id
@@ -379,12 +374,7 @@ class _Landed:
     def __call__(self, s: Any) -> int:
         if self.batch_id is None:
             return 0
-        r = ImportBatchRecord
-        count, last = s.execute(select(func.count(), func.max(r.id)).where(
-            r.batch_id == self.batch_id, r.module.is_(None), r.id > self.last_id)).one()
-        if count:
-            self.count, self.last_id = self.count + count, last
-        return self.count
+        return batches.written(s, self.batch_id)
 
 
 class BadRowsFound(Exception):

@@ -24,6 +24,8 @@ class ImportBatch(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     module: Mapped[str] = mapped_column(String(40), index=True)
     file_name: Mapped[str] = mapped_column(String(255))
+    # done: the records it created; while running: its module's records written so far, updates included (the
+    # importer's progress, counted by each chunk's transaction: what the check of the next rows counts on)
     rows: Mapped[int]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)

@@ -148,6 +148,7 @@ class ContactDuplicatesMixin:
         holds the customers locked (``ContactService._rules_with_others``)."""
         from crm_core.errors import FieldError
         from crm_core.i18n import Text
+        from crm_core.services.search_index import contacts_of
 
         def key(values: Any) -> tuple[Any, Any, Any] | None:
             k = (values.get("customer_id"), values.get("name"), values.get("phone"))
@@ -168,8 +169,11 @@ class ContactDuplicatesMixin:
             names = sorted({k[1] for k in keys if k[0] in in_part})
             # only the contacts of customers the actor sees (a salesperson naming another's customer is told
             # it is not found, never what it holds; true() for those who see all)
-            stmt = select(m.customer_id, m.name, m.phone, m.id).where(
-                m.customer_id.in_(part), m.name.in_(names), m.erased_at.is_(None), self._scope_condition())
+            # (by an index probe per customer on PostgreSQL, whatever the planner believes of the table: a
+            # contacts import grows it with every chunk, see search_index.contacts_of)
+            stmt = contacts_of((m.customer_id, m.name, m.phone, m.id), part,
+                               s.get_bind().dialect.name == "postgresql",
+                               m.name.in_(names), m.erased_at.is_(None), self._scope_condition())
             for cid, name, phone, rid in s.execute(stmt):
                 if (cid, name, phone) in keys and rid not in mine:
                     held[(cid, name, phone)] = held.get((cid, name, phone), 0) + 1

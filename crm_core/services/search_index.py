@@ -61,7 +61,7 @@ from dataclasses import dataclass
 from itertools import repeat
 from typing import Any
 
-from sqlalchemy import Connection, Integer, bindparam, delete, func, select, text, update
+from sqlalchemy import Connection, Integer, bindparam, delete, func, select, text, true, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
@@ -292,6 +292,30 @@ def _among(column: Any, ids: list[int], postgresql: bool) -> Any:
     return column.in_(ids)
 
 
+def contacts_of(columns: Iterable[Any], customer_ids: list[int], postgresql: bool, *conditions: Any,
+                ordered: bool = False) -> Any:
+    """``SELECT columns FROM contacts WHERE customer_id IN customer_ids AND conditions`` (ordered by customer and
+    id with ``ordered``), served by ``ix_contacts_customer_id`` whatever the planner believes of the table.
+
+    On PostgreSQL one probe of the index per customer: a LATERAL subquery per id of an array (one parameter),
+    kept from being merged into a join by ``OFFSET 0``. The plain ``customer_id = ANY(...)`` was read by a
+    sequential scan during a contacts import (the table grows by every chunk while its statistics, if any,
+    tell of the table before: 13.7 ms against 3.1 ms at 20,000 contacts, and growing with every chunk).
+    Elsewhere an IN list (SQLite takes the index for it). An id named twice counts once on both (the LATERAL
+    subquery would read its contacts twice).
+    """
+    columns = list(columns)
+    customer_ids = sorted(set(customer_ids))
+    if not postgresql:
+        stmt = select(*columns).where(Contact.customer_id.in_(customer_ids), *conditions)
+        return stmt.order_by(Contact.customer_id, Contact.id) if ordered else stmt
+    wanted = func.unnest(bindparam("customer_ids", customer_ids, type_=ARRAY(Integer), unique=True)) \
+        .table_valued("customer_id").render_derived(name="wanted")
+    one = select(*columns).where(Contact.customer_id == wanted.c.customer_id, *conditions).offset(0).lateral("one")
+    stmt = select(*one.c).select_from(wanted).join(one, true())
+    return stmt.order_by(one.c.customer_id, one.c.id) if ordered else stmt
+
+
 def load_entries(conn: Session | Connection, customer_ids: Iterable[int], *,
                  without_contact: int | None = None) -> dict[int, SearchEntry]:
     """Derive the entries of these customers from what is stored (two queries)."""
@@ -428,10 +452,9 @@ def add_contacts(conn: Session | Connection, customer_ids: Iterable[int], contac
     for i in range(0, len(ids), 500):
         chunk = ids[i:i + 500]
         contacts: dict[int, list[tuple[int, str | None, str | None]]] = {}
-        for cid, contact_id, n, p in conn.execute(
-                select(Contact.customer_id, Contact.id, Contact.name, Contact.phone)
-                .where(_among(Contact.customer_id, chunk, postgresql), Contact.erased_at.is_(None))
-                .order_by(Contact.customer_id, Contact.id)):
+        for cid, contact_id, n, p in conn.execute(contacts_of(
+                (Contact.customer_id, Contact.id, Contact.name, Contact.phone), chunk, postgresql,
+                Contact.erased_at.is_(None), ordered=True)):
             contacts.setdefault(cid, []).append((contact_id, n, p))
         for cid, code, name, phone, email, stored_text, stored_key in conn.execute(
                 select(Customer.id, Customer.code, Customer.name, Customer.phone, Customer.email,
