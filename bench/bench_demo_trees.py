@@ -4,7 +4,9 @@ For comparing a branch with main at sizes where the demo data's growth shows: ea
 ``PYTHONPATH`` set to its tree, into a fresh database, and prints wall time, the process's CPU (+ its children:
 SQLite's planning worker), on PostgreSQL the CPU of the server backends that served it (read from ``/proc``
 just before the run disconnects, so this needs the server on this machine) and the rows its tables were
-sequentially scanned for (``pg_stat_user_tables.seq_tup_read``), and the load average at the start and end.
+sequentially scanned for (``pg_stat_user_tables.seq_tup_read``), the whole cluster's CPU over the run (its
+processes alive at the end and, through the postmaster's children times, those that exited: parallel workers;
+other clients' work on the same server counts too), and the load average at the start and end.
 
     python bench/bench_demo_trees.py --trees /work/wt/dg_main /work/wt/demogrowth --customers 100000 \\
         --backend postgresql --repeat 1
@@ -32,13 +34,32 @@ else:
     profile = Profile(name="bench", backend="postgresql", host="127.0.0.1", port=5432, database=where,
                       sslmode="disable", db_user="postgres")
 db = open_database(profile, upgrade=True)
+def cluster_cpu():
+    # the PostgreSQL cluster's CPU: its processes alive now (backends, parallel workers, WAL writer,
+    # checkpointer ...) and, in the postmaster's cutime/cstime, those that have exited since it started
+    if backend != "postgresql":
+        return 0.0
+    tick, total = os.sysconf("SC_CLK_TCK"), 0
+    master = int(open(os.environ.get("PG_PID_FILE", "/var/run/postgresql/15-main.pid")).readline())
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                f = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(pid) == master:
+                total += sum(int(x) for x in f[11:15])
+            elif int(f[1]) == master:
+                total += int(f[11]) + int(f[12])
+    return total / tick
 load0 = open("/proc/loadavg").read().split()[0]
+cluster0 = cluster_cpu()
 start, cpu = time.perf_counter(), time.process_time()
 demo.generate(db, customers=n)
 wall, cpu = time.perf_counter() - start, time.process_time() - cpu
 children = resource.getrusage(resource.RUSAGE_CHILDREN)
 out = {"wall": wall, "cpu": cpu, "worker": children.ru_utime + children.ru_stime, "load": [load0,
-       open("/proc/loadavg").read().split()[0]], "server": 0.0, "seq_rows": 0}
+       open("/proc/loadavg").read().split()[0]], "server": 0.0, "seq_rows": 0, "cluster": cluster_cpu() - cluster0}
 if backend == "postgresql":
     with db.engine.connect() as conn:
         pids = [r[0] for r in conn.execute(text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()"))]
@@ -81,14 +102,20 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--backend", default="postgresql")
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--measured-first", action="store_true", help="start the first pair with the measured tree")
     args = parser.parse_args()
-    for _ in range(args.repeat):
-        base, new = (run(tree, args.backend, args.customers) for tree in args.trees)
-        for name, r in (("baseline", base), ("measured", new)):
-            print(f"{args.backend} {args.customers} {name}: {r['wall']:.1f} s wall, CPU {r['cpu']:.1f} + worker "
-                  f"{r['worker']:.1f} s, server {r['server']:.1f} s, seq-scanned rows {r['seq_rows']:,}, "
+    baseline, measured = args.trees
+    for i in range(args.repeat):
+        # alternated: every other pair (all of them with --measured-first shifted by one) starts with the branch
+        order = [baseline, measured] if (i + args.measured_first) % 2 == 0 else [measured, baseline]
+        results = {tree: run(tree, args.backend, args.customers) for tree in order}
+        for name, tree in (("baseline", baseline), ("measured", measured)):
+            r = results[tree]
+            print(f"{args.backend} {args.customers} {name} (run {order.index(tree) + 1} of the pair): "
+                  f"{r['wall']:.1f} s wall, CPU {r['cpu']:.1f} + worker {r['worker']:.1f} s, server backends "
+                  f"{r['server']:.1f} s, whole cluster {r['cluster']:.1f} s, seq-scanned rows {r['seq_rows']:,}, "
                   f"load {r['load'][0]} -> {r['load'][1]}", flush=True)
-        print(f"wall ratio {new['wall'] / base['wall']:.2f}", flush=True)
+        print(f"wall ratio {results[measured]['wall'] / results[baseline]['wall']:.2f}", flush=True)
 
 
 if __name__ == "__main__":
