@@ -22,17 +22,11 @@ CHILD = r"""
 import json, os, resource, sys, time
 sys.path.insert(0, os.path.join(os.getcwd(), "bench"))
 from crm_core import demo, demo_write
-from crm_core.config import Profile
 from crm_core.session import open_database
 backend, n, worker, where = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1", sys.argv[4]
 demo_write.PLAN_IN_WORKER = worker
-if backend == "sqlite":
-    profile = Profile(name="bench", backend="sqlite", path=where)
-else:
-    from bench_scale import ensure_pg_database
-    profile = Profile(name="bench", backend="postgresql", host="127.0.0.1", port=5432, database=where,
-                      sslmode="disable", db_user="postgres")
-    ensure_pg_database(profile)
+from bench_scale import local_profile
+profile = local_profile(backend, where)
 db = open_database(profile, upgrade=True)
 start, cpu = time.perf_counter(), time.process_time()
 demo.generate(db, customers=n)

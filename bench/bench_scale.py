@@ -43,6 +43,17 @@ def profile_for(backend: str, n: int, args: argparse.Namespace) -> Profile:
                    database=args.pg_database or f"crm_bench_scale_{n}", sslmode="disable", db_user=args.pg_user)
 
 
+def local_profile(backend: str, where: str, name: str = "bench") -> Profile:
+    """A profile of this machine's database: ``where`` is the SQLite file or the PostgreSQL database (created
+    if missing, on the local server as ``postgres``)."""
+    if backend == "sqlite":
+        return Profile(name=name, backend="sqlite", path=where)
+    profile = Profile(name=name, backend="postgresql", host="127.0.0.1", port=5432, database=where,
+                      sslmode="disable", db_user="postgres")
+    ensure_pg_database(profile)
+    return profile
+
+
 def ensure_pg_database(profile: Profile) -> None:
     from sqlalchemy import create_engine
 

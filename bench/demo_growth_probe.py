@@ -21,18 +21,13 @@ from sqlalchemy import event  # noqa: E402
 
 from crm_core import demo, demo_write  # noqa: E402
 from crm_core.bulk import rows as bulk_rows  # noqa: E402
-from crm_core.config import Profile  # noqa: E402
 from crm_core.session import open_database  # noqa: E402
 
 backend, n, where = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 group = int(sys.argv[4]) if len(sys.argv) > 4 else 10
-if backend == "sqlite":
-    profile = Profile(name="probe", backend="sqlite", path=where)
-else:
-    from bench_scale import ensure_pg_database
-    profile = Profile(name="probe", backend="postgresql", host="127.0.0.1", port=5432, database=where,
-                      sslmode="disable", db_user="postgres")
-    ensure_pg_database(profile)
+from bench_scale import local_profile  # noqa: E402
+
+profile = local_profile(backend, where, "probe")
 db = open_database(profile, upgrade=True)
 
 acc: dict[str, float] = defaultdict(float)
