@@ -8,8 +8,9 @@ of GBK that Chinese Excel writes).
 
 An office's own sheet rarely starts with its header: a merged title row, a
 date line or blank rows come first. :func:`find_header` picks the row that
-looks most like column names (and names most known fields); the user may
-choose another row or sheet, which the caller passes back in.
+looks most like column names (and names most known fields), in the first
+sheet that has one (a "说明" sheet often comes first); the user may choose
+another row or sheet, which the caller passes back in.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import datetime as dt
 import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
@@ -88,7 +89,7 @@ def read_table(path: str | Path, *, sheet: str | None = None, header_row: int | 
     if magic == b"PK\x03\x04":
         limits.check_xlsx_archive(path)
         fmt, encoding = "xlsx", None
-        sheets, sheet, rows = _xlsx_rows(path, sheet)
+        sheets, sheet, rows = _xlsx_rows(path, sheet, known)
     elif magic.startswith(b"\xd0\xcf\x11\xe0"):
         raise file_error("xls", "不支持旧版 Excel（.xls）文件，请在 Excel 中另存为 .xlsx 后再导入。",
                          "Old Excel (.xls) files are not supported; save it as .xlsx in Excel and import that.")
@@ -159,7 +160,9 @@ def _table(fmt: str, encoding: str | None, rows: Iterable[list[Any]], header_row
     return Table(fmt, encoding, headers, data, index + 1, sheet, sheets, tuple(tuple(r) for r in top[:PREVIEW_ROWS]))
 
 
-def _xlsx_rows(path: Path, name: str | None) -> tuple[tuple[str, ...], str, Iterator[list[Any]]]:
+def _xlsx_rows(path: Path, name: str | None,
+               known: Callable[[str], bool] | None = None) -> tuple[tuple[str, ...], str, Iterator[list[Any]]]:
+    """The sheet ``name`` (default: the first sheet with column names, see :func:`_data_sheet`) and its rows."""
     from python_calamine import CalamineWorkbook
 
     try:
@@ -172,12 +175,39 @@ def _xlsx_rows(path: Path, name: str | None) -> tuple[tuple[str, ...], str, Iter
         raise file_error("sheet", f"工作表：文件中没有名为“{name}”的工作表（有：{'、'.join(names)}）。",
                          f"Sheet: the file has no sheet '{name}' (it has: {', '.join(names)}).")
     try:
-        sheet = book.get_sheet_by_name(name) if name is not None else book.get_sheet_by_index(0)
-        rows = sheet.iter_rows()
+        if name is not None:
+            sheet = book.get_sheet_by_name(name)
+            rows: Iterator[list[Any]] = (_restore_types(row) for row in sheet.iter_rows())
+        else:
+            sheet, rows = _data_sheet(book, names, known)
     except Exception:  # noqa: BLE001
         raise file_error("unreadable", "无法读取该 Excel 文件（文件可能已损坏）。",
                          "Cannot read this Excel file (it may be damaged).") from None
-    return names, sheet.name, (_restore_types(row) for row in rows)
+    return names, sheet.name, rows
+
+
+def _data_sheet(book: Any, names: tuple[str, ...], known: Callable[[str], bool] | None) -> tuple[Any, Iterator[list[Any]]]:
+    """The first sheet whose top rows name at least two known fields, else the first sheet.
+
+    Offices put a "说明" (notes) or cover sheet before the list; opening that would show
+    the clerk his notes as data. Only when the first sheet has no such header row are
+    the others read (their top rows), so the usual file is read once.
+    """
+    first = None
+    for index in range(len(names)):
+        sheet = book.get_sheet_by_index(index)
+        rows = (_restore_types(row) for row in sheet.iter_rows())
+        if known is None:
+            return sheet, rows
+        top = list(islice(rows, HEADER_SCAN_ROWS))
+        found = (sheet, chain(top, rows))
+        if first is None:
+            first = found
+        texts = [{c.strip() for c in row if isinstance(c, str) and c.strip()} for row in top]
+        if any(sum(1 for t in ts if known(t)) >= 2 for ts in texts):
+            return found
+    assert first is not None  # a workbook has at least one sheet
+    return first
 
 
 def _restore_types(row: list[Any]) -> list[Any]:

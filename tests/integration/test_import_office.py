@@ -130,3 +130,22 @@ def test_messages_quote_the_value_and_give_limit_and_length(admin, tmp_path):
     assert messages["phone"].zh.startswith("电话：“12345”不是有效的")
     assert messages["email"].zh.startswith("邮箱：“not-mail”不是有效的电子邮箱") and "'not-mail'" in messages["email"].en
     assert messages["level"].zh.startswith("重要级别：“Z”不是可选值")
+
+
+def test_the_list_is_opened_not_the_notes_sheet_before_it(admin, tmp_path):
+    """客户名单.xlsx with "说明" first: the wizard shows the list, not the notes (the clerk may still pick a sheet)."""
+    from tests.office_files import SALES_HEADER, SALES_HEADER_ROW, sales_list
+
+    path = sales_list(tmp_path / "客户名单.xlsx", rows=20)
+    source = admin.imports.open_file(path, "customers")
+    assert (source.sheets, source.sheet, source.header_row) == (["说明", "客户名单"], "客户名单", SALES_HEADER_ROW)
+    assert source.headers == SALES_HEADER and source.row_count == 20
+    notes = admin.imports.open_file(path, "customers", sheet="说明")
+    assert notes.sheet == "说明" and notes.headers == ["填表说明"]
+    # a workbook where no sheet names our fields opens on its first sheet, as before
+    wb = Workbook()
+    wb.active.title = "甲"
+    wb.active.append(["随便", "什么"])
+    wb.create_sheet("乙").append(["也不是", "列名"])
+    wb.save(tmp_path / "other.xlsx")
+    assert admin.imports.open_file(tmp_path / "other.xlsx", "customers").sheet == "甲"
