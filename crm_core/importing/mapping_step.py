@@ -39,7 +39,37 @@ def unknown_values(table: Table, mapping: dict[int, str], t: Targets, lookups: L
                 continue
             seen = found.setdefault((name, key), [table.row_number(i), 0, text])  # type: ignore[list-item]
             seen[1] += 1
-    return [UnknownValue(name, text, count, first) for (name, _), (first, count, text) in found.items()]
+    return [UnknownValue(name, text, count, first, suggest(text, lookups.choice_items.get(name, [])))
+            for (name, _), (first, count, text) in found.items()]
+
+
+# What offices add to a choice's own word: "A类", "A级", "B类客户", "零售业", "教育行业".
+_SUFFIXES = ("类客户", "级客户", "行业", "客户", "类", "级", "业")
+
+
+def suggest(text: str, items: list[tuple[str, str, str]]) -> str | None:
+    """The code of the one choice ``text`` most likely means, or None when none or several fit.
+
+    Matched, in this order: the text without a usual suffix equals a choice's code or label (a label's
+    note in brackets left out: "A（高价值）" is "A"); a word of the text is a choice's Latin code
+    ("IT/互联网" -> it); a Chinese label of two or more characters is part of the text or the text part
+    of it ("教育培训" -> 教育, "展会" -> 展会推广). A guess is only preselected: the user confirms it.
+    """
+    key = fold(text)
+    stem = next((key[:-len(s)] for s in _SUFFIXES if key.endswith(s) and len(key) > len(s)), key)
+    names = {code: {fold(n) for n in (code, zh, en, re.split(r"[（(]", zh)[0], re.split(r"[（(]", en)[0]) if n.strip()}
+             for code, zh, en in items}
+    for probe in (key, stem):
+        exact = [code for code, ns in names.items() if probe in ns]
+        if len(exact) == 1:
+            return exact[0]
+    words = set(re.split(r"[^0-9a-z]+", key)) - {""}
+    coded = [code for code in names if fold(code) in words and len(code) >= 2]
+    if len(coded) == 1:
+        return coded[0]
+    within = [code for code, label in ((c, fold(re.split(r"[（(]", zh)[0])) for c, zh, _en in items)
+              if len(label) >= 2 and not label.isascii() and (label in key or stem in label)]
+    return within[0] if len(within) == 1 else None
 
 
 def add_dictionary_entry(ctx: Context, field: Field, label_zh: str, label_en: str | None) -> str:

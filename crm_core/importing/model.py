@@ -68,12 +68,17 @@ class RowUpdate:
 
 @dataclass(frozen=True)
 class UnknownValue:
-    """A value of a choice column that is none of the field's choices, listed once for the value-mapping step."""
+    """A value of a choice column that is none of the field's choices, listed once for the value-mapping step.
+
+    ``suggestion``: the code of the choice the value most likely means ("A类" -> "A", "零售业" -> 零售),
+    preselected for the user to confirm; None when no choice stands out.
+    """
 
     field: str
     text: str
     count: int
     first_row: int
+    suggestion: str | None = None
 
 
 @dataclass(frozen=True)

@@ -79,8 +79,11 @@ class ValueMappingPanel(QWidget):
     def _on_loaded(self, result: tuple[list[Any], dict[str, list[tuple[str, str]]], bool]) -> None:
         self.unknown, choices, may_add = result
         self.setVisible(bool(self.unknown))
-        self.title_label.setText(translate("Transfer", "%1 values in the file are not among the choices. "
-                                                       "Choose what each one means:").replace("%1", str(len(self.unknown))))
+        guessed = sum(1 for u in self.unknown if u.suggestion)
+        text = (translate("Transfer", "%1 values in the file are not among the choices. Choose what each one "
+                                      "means (%2 likely matches are preselected: check them):") if guessed else
+                translate("Transfer", "%1 values in the file are not among the choices. Choose what each one means:"))
+        self.title_label.setText(text.replace("%1", str(len(self.unknown))).replace("%2", str(guessed)))
         self.table.setRowCount(len(self.unknown))
         self.combos = []
         for i, u in enumerate(self.unknown):
@@ -92,6 +95,8 @@ class ValueMappingPanel(QWidget):
             combo.addItem(translate("Transfer", "(leave as an error)"), None)
             for code, label in choices.get(u.field, []):
                 combo.addItem(label, code)
+            if u.suggestion:  # crm_core's guess ("A类" -> A), for the user to confirm or change
+                combo.setCurrentIndex(max(0, combo.findData(u.suggestion)))
             self.table.setCellWidget(i, TARGET, combo)
             self.combos.append(combo)
             add = QPushButton(translate("Transfer", "Add to the dictionary"), self.table)
@@ -100,6 +105,10 @@ class ValueMappingPanel(QWidget):
             add.setVisible(may_add)
             self.table.setCellWidget(i, ADD, add)
         self.table.resizeColumnsToContents()
+        # Cell widgets do not size their columns: "(leave as an error)" and the button were cut off.
+        for column, widgets in ((TARGET, self.combos), (ADD, [self.table.cellWidget(i, ADD) for i in range(len(self.unknown))])):
+            if widgets:
+                self.table.setColumnWidth(column, max(w.sizeHint().width() for w in widgets) + 8)
 
     def _add(self, row: int) -> None:
         u = self.unknown[row]

@@ -95,3 +95,29 @@ def test_the_update_preview_lists_custom_field_changes_under_their_labels(qtbot,
         wizard.button(QWizard.WizardButton.CommitButton).click()
         qtbot.waitUntil(wizard.run_page.isComplete, timeout=WAIT)
     assert admin.customers.get(one["id"])["custom"]["erp_id"] == "NEW-1"
+
+
+def test_likely_matches_of_unknown_values_are_preselected_and_readable(qtbot, admin, tmp_path, monkeypatch, open_page):
+    from tests.office_files import sales_list
+
+    path = sales_list(tmp_path / "客户名单.xlsx", rows=30)
+    page = open_page(admin)
+    wizard = _open(qtbot, monkeypatch, page, path)
+    assert wizard.source.sheet == "客户名单"  # not the 说明 sheet before it
+    wizard.next()
+    wizard.next()
+    _wait_check(qtbot, wizard)
+    panel = wizard.check_page.values_panel
+    qtbot.waitUntil(lambda: panel.isVisibleTo(wizard.check_page), timeout=WAIT)
+    chosen = {(u.field, u.text): combo.currentData() for u, combo in zip(panel.unknown, panel.combos)}
+    assert chosen[("level", "A类")] == "A" and chosen[("industry", "IT/互联网")] == "it"
+    assert chosen[("level", "重要客户")] is None  # no guess: left as an error until the clerk chooses
+    assert "6 likely matches are preselected" in panel.title_label.text()
+    # the combo's text is not cut off: its column is as wide as the combo wants
+    combo = panel.combos[[u.text for u in panel.unknown].index("重要客户")]
+    assert panel.table.columnWidth(3) >= combo.sizeHint().width()
+    panel.apply_button.click()
+    _wait_check(qtbot, wizard)
+    dictionary_errors = {e.message("zh_CN").split("”")[0] for e in wizard.check.errors
+                         if e.field in ("level", "industry", "source")}
+    assert dictionary_errors == {"重要级别：“重要客户", "客户来源：“网络推广", "客户来源：“老客户介绍"}

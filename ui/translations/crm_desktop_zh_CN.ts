@@ -2439,6 +2439,10 @@
         <translation>按此对应并重新检查</translation>
     </message>
     <message>
+        <source>%1 values in the file are not among the choices. Choose what each one means (%2 likely matches are preselected: check them):</source>
+        <translation>文件中有 %1 个值不在可选值中，请为每个值选择对应项（已预选 %2 个可能的对应项，请核对）：</translation>
+    </message>
+    <message>
         <source>%1 values in the file are not among the choices. Choose what each one means:</source>
         <translation>文件中有 %1 个值不在可选值中，请为每个值选择对应项：</translation>
     </message>
