@@ -436,7 +436,7 @@ class RowChecker:
             message = _relabel(message, self.services[self.t.companion].spec.field(self.t.source_name(name)).label,
                                self.t.fields[name].label)
         raw = values.get(name) if name else None
-        if raw is not None and e.code not in ("too_long", "required"):
+        if raw is not None and e.code != "required":  # a too-long value too: its start tells the clerk which one
             message = quote_value(message, raw)
         return RowError(row, self.column_of.get(name or ""), name, message)
 

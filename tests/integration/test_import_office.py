@@ -125,8 +125,8 @@ def test_messages_quote_the_value_and_give_limit_and_length(admin, tmp_path):
     path = office_workbook(tmp_path / "c.xlsx", rows)
     check = admin.imports.check("customers", path, admin.imports.auto_mapping("customers", HEADER), sheet="客户名单")
     messages = {e.field: e.message for e in check.errors}
-    assert messages["address"].zh == "地址：长度 809，超过上限 200"
-    assert messages["address"].en == "Address: length 809, over the limit of 200"
+    assert messages["address"].zh == f"地址：“{'长' * 30}…”长度 809，超过上限 200"
+    assert messages["address"].en == f"Address: '{'长' * 30}…' length 809, over the limit of 200"
     assert messages["phone"].zh.startswith("电话：“12345”不是有效的")
     assert messages["email"].zh.startswith("邮箱：“not-mail”不是有效的电子邮箱") and "'not-mail'" in messages["email"].en
     assert messages["level"].zh.startswith("重要级别：“Z”不是可选值")

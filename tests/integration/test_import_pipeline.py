@@ -145,7 +145,7 @@ def test_custom_fields_import_like_other_fields(admin, tmp_path):
     assert mapping == {0: "name", 1: "custom.erp_id"}
     check = admin.imports.check("customers", path, mapping)
     assert [(e.row, e.field) for e in check.errors] == [(3, "custom.erp_id")]
-    assert check.errors[0].message.zh == "ERP编号：长度 12，超过上限 10"
+    assert check.errors[0].message.zh == "ERP编号：“E-0000000002”长度 12，超过上限 10"
     admin.imports.run("customers", path, mapping, only_valid=True)
     [one] = admin.customers.list().rows
     assert one["custom"]["erp_id"] == "E-001"
