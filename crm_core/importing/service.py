@@ -254,9 +254,11 @@ class ImportService:
             raise ImportRejected(ImportCheck(check.total_rows, check.valid_rows - len({e.row for e in errors}),
                                              errors, check.updates)) from None
 
-    def write_error_report(self, source_path: str | Path, check: ImportCheck, out_path: str | Path, lang: str, *,
-                           sheet: str | None = None, header_row: int | None = None) -> None:
-        """An xlsx of the bad rows as they are in the file, bad cells in red, the reasons in the last column."""
+    def write_error_report(self, source_path: str | Path, check: ImportCheck | ImportResult, out_path: str | Path,
+                           lang: str, *, sheet: str | None = None, header_row: int | None = None) -> None:
+        """An xlsx of the bad rows as they are in the file, bad cells in red, the reasons in the last column.
+
+        ``check``: a dry run's check, or an import's result (the rows it left out)."""
         workbook.write_error_report(read_table(source_path, sheet=sheet, header_row=header_row), check, out_path, lang)
 
     def recover_interrupted(self) -> list[int]:

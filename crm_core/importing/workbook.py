@@ -15,7 +15,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from crm_core.atomic_files import atomic_path
 from crm_core.i18n import Text
-from crm_core.importing.model import ImportCheck
+from crm_core.importing.model import ImportCheck, ImportResult
 from crm_core.importing.reader import Table, cell_text
 from crm_core.metadata import Field, FieldType
 
@@ -97,7 +97,7 @@ def _choice_list(data: Any, lists: Any, col: int, labels: list[str]) -> None:
     data.add_data_validation(dv)
 
 
-def write_error_report(table: Table, check: ImportCheck, out_path: str | Path, lang: str) -> None:
+def write_error_report(table: Table, check: ImportCheck | ImportResult, out_path: str | Path, lang: str) -> None:
     """The bad rows as they were in the file, the original row number first, the reasons last, bad cells in red."""
     problems: dict[int, list[str]] = defaultdict(list)
     bad_cells: dict[int, set[int]] = defaultdict(set)

@@ -1,4 +1,4 @@
-"""Step 4 of the import wizard: the import itself, its result, and "Undo this import".
+"""Step 4 of the import wizard: the import itself, its result (the rows left out can be saved), and "Undo this import".
 
 crm_core writes the import in chunks of short transactions (others keep
 saving meanwhile) and removes them again if it is cancelled or refused:
@@ -9,12 +9,15 @@ message when a record was changed or referenced since).
 
 from __future__ import annotations
 
+from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWizardPage
 
 from crm_desktop.background import run_in_background
 from crm_desktop.errors import present_error
+from crm_desktop.transfer import file_dialogs
 from crm_desktop.transfer.task_strip import TaskStrip
 from crm_desktop.transfer.texts import translate
 
@@ -41,16 +44,29 @@ class RunPage(QWizardPage):
         self.undo_button.setObjectName("undoButton")
         self.undo_button.setToolTip(translate("Transfer", "Remove every record this import created, as one unit"))
         self.undo_button.hide()
+        # The rows left out, to correct and import again: the check page's report is gone once imported.
+        self.skipped_button = QPushButton(translate("Transfer", "Save the rows not imported…"), self)
+        self.skipped_button.setObjectName("saveSkippedButton")
+        self.skipped_button.setToolTip(translate("Transfer", "An Excel file of the rows left out with a reason "
+                                                             "column and the bad cells marked red, to correct "
+                                                             "and import again"))
+        self.skipped_button.hide()
+        self.report_label = QLabel(self)
+        self.report_label.setObjectName("skippedReportLabel")
+        self.report_label.setWordWrap(True)
         self.confirm_box: QMessageBox | None = None
         buttons = QHBoxLayout()
+        buttons.addWidget(self.skipped_button)
         buttons.addWidget(self.undo_button)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.result_label)
         layout.addWidget(self.task)
         layout.addLayout(buttons)
+        layout.addWidget(self.report_label)
         layout.addStretch(1)
         self.undo_button.clicked.connect(self._on_undo_button_clicked)
+        self.skipped_button.clicked.connect(self._on_skipped_button_clicked)
 
     def initializePage(self) -> None:  # noqa: N802 - Qt override
         """Start the import with the checked mapping."""
@@ -93,6 +109,7 @@ class RunPage(QWizardPage):
             text += " " + translate("Transfer", "%1 rows with problems were skipped.").replace(
                 "%1", f"{result.skipped:,}")
         self._end(text)
+        self.skipped_button.setVisible(bool(result.skipped))
         self.undo_button.setVisible(result.created + result.updated > 0)
         self._wizard.announce(self._wizard.module, None)
 
@@ -144,6 +161,28 @@ class RunPage(QWizardPage):
         self.result_label.setText(translate("Transfer", "Import undone: %1 records removed.").replace(
             "%1", f"{removed:,}"))
         self._wizard.announce(self._wizard.module, None)
+
+    def _on_skipped_button_clicked(self) -> None:
+        wizard = self._wizard
+        suggested = translate("Transfer", "%1 - rows not imported.xlsx").replace("%1", Path(wizard.source.path).stem)
+        path = file_dialogs.choose_save_path(self, translate("Transfer", "Save the rows not imported"), suggested,
+                                             "xlsx")
+        if not path:
+            return
+        self.skipped_button.setEnabled(False)
+        report = partial(wizard.imports.write_error_report, sheet=wizard.source.sheet,
+                         header_row=wizard.source.header_row)
+        run_in_background(report, wizard.source.path, wizard.result, path, wizard.lang,
+                          done=lambda _none: self._on_skipped_saved(path), failed=self._on_skipped_failed)
+
+    def _on_skipped_saved(self, path: str) -> None:
+        self.skipped_button.setEnabled(True)
+        self.report_label.setText(translate("Transfer", "Rows not imported saved: %1. Correct them there and "
+                                                        "import that file.").replace("%1", path))
+
+    def _on_skipped_failed(self, exc: BaseException) -> None:
+        self.skipped_button.setEnabled(True)
+        present_error(self, exc, self._wizard.lang)
 
     def _on_undo_failed(self, exc: BaseException) -> None:
         self.undo_button.setEnabled(True)

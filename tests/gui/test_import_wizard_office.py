@@ -121,3 +121,44 @@ def test_likely_matches_of_unknown_values_are_preselected_and_readable(qtbot, ad
     dictionary_errors = {e.message("zh_CN").split("”")[0] for e in wizard.check.errors
                          if e.field in ("level", "industry", "source")}
     assert dictionary_errors == {"重要级别：“重要客户", "客户来源：“网络推广", "客户来源：“老客户介绍"}
+
+
+def test_the_rows_left_out_are_saved_from_the_result_to_correct_and_import_again(qtbot, admin, tmp_path, monkeypatch,
+                                                                              open_page):
+    from openpyxl import load_workbook
+
+    rows = [office_row(1), office_row(2, phone="12345"), office_row(3), office_row(4, email="wang@@example")]
+    path = office_workbook(tmp_path / "客户.xlsx", rows)
+    page = open_page(admin, lang="zh_CN")
+    wizard = _open(qtbot, monkeypatch, page, path)
+    wizard.next()
+    wizard.next()
+    _wait_check(qtbot, wizard)
+    wizard.check_page.only_valid_check.setChecked(True)
+    with qtbot.waitSignal(page.model.total_changed, timeout=WAIT):
+        wizard.button(QWizard.WizardButton.CommitButton).click()
+        qtbot.waitUntil(wizard.run_page.isComplete, timeout=WAIT)
+    run = wizard.run_page
+    assert run.skipped_button.isVisibleTo(run)
+    out = tmp_path / "未导入.xlsx"
+    monkeypatch.setattr(file_dialogs, "choose_save_path", lambda *_a: str(out))
+    run.skipped_button.click()
+    qtbot.waitUntil(lambda: run.report_label.text() != "", timeout=WAIT)
+    sheet = load_workbook(out).active
+    got = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert got[0][0] == "行号" and got[0][1:9] == HEADER and got[0][-1] == "错误原因"
+    assert [(r[0], r[2]) for r in got[1:]] == [(6, "杭州办公002有限公司"), (8, "杭州办公004有限公司")]
+    assert got[1][-1].startswith("电话：“12345”不是有效的") and got[2][-1].startswith("邮箱：“wang@@example”")
+
+
+def test_nothing_to_save_when_every_row_went_in(qtbot, admin, tmp_path, monkeypatch, open_page):
+    path = office_workbook(tmp_path / "客户.xlsx", [office_row(1)])
+    page = open_page(admin)
+    wizard = _open(qtbot, monkeypatch, page, path)
+    wizard.next()
+    wizard.next()
+    _wait_check(qtbot, wizard)
+    with qtbot.waitSignal(page.model.total_changed, timeout=WAIT):
+        wizard.button(QWizard.WizardButton.CommitButton).click()
+        qtbot.waitUntil(wizard.run_page.isComplete, timeout=WAIT)
+    assert not wizard.run_page.skipped_button.isVisibleTo(wizard.run_page)

@@ -2374,6 +2374,14 @@
         <translation>一次性删除本次导入创建的全部记录</translation>
     </message>
     <message>
+        <source>Save the rows not imported…</source>
+        <translation>保存未导入的行…</translation>
+    </message>
+    <message>
+        <source>An Excel file of the rows left out with a reason column and the bad cells marked red, to correct and import again</source>
+        <translation>未导入的行另存为 Excel 文件：末列写明原因，有误的单元格标红，改正后可再次导入</translation>
+    </message>
+    <message>
         <source>Importing…</source>
         <translation>正在导入…</translation>
     </message>
@@ -2416,6 +2424,18 @@
     <message>
         <source>Import undone: %1 records removed.</source>
         <translation>已撤销本次导入：删除了 %1 条记录。</translation>
+    </message>
+    <message>
+        <source>%1 - rows not imported.xlsx</source>
+        <translation>%1 - 未导入的行.xlsx</translation>
+    </message>
+    <message>
+        <source>Save the rows not imported</source>
+        <translation>保存未导入的行</translation>
+    </message>
+    <message>
+        <source>Rows not imported saved: %1. Correct them there and import that file.</source>
+        <translation>未导入的行已保存：%1。请在该文件中改正后再导入。</translation>
     </message>
     <message>
         <source>Import %1</source>
