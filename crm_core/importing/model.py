@@ -110,6 +110,7 @@ class ImportResult:
     skipped: int
     errors: list[RowError] = field(default_factory=list)
     updated: int = 0
+    companions: int = 0  # records of the companion module created with them (a customer's contacts)
 
 
 class ImportRejected(ValidationError):

@@ -177,7 +177,8 @@ class ImportService:
                 updates = [dataclasses.replace(u, version=seen.get(u.record_id, u.version)) for u in updates]
             written = self._write(module, t, lambda: check, prepared.creates, updates, path, second, chunk_rows,
                                   columns={name: col for col, name in clean.items()})
-            return ImportResult(written.batch_id, written.created, len(check.bad_rows), check.errors, written.updated)
+            return ImportResult(written.batch_id, written.created, len(check.bad_rows), check.errors, written.updated,
+                                written.companions)
         # New records only: checked and written in one pass, chunk k+1 checked while chunk k is written.
         # A bad row (unless only the valid rows are wanted) stops the writing: what was written is
         # removed again (the batch is purged) and the rest of the file is still checked for the report.
@@ -226,7 +227,8 @@ class ImportService:
                 self._acceptable(prepared, only_valid)
                 raise AssertionError("rows refused but none reported") from None
         check = _check_of(prepared)  # its errors in row order (a block's refusals are told after its rows)
-        return ImportResult(written.batch_id, written.created, len(check.bad_rows), check.errors, written.updated)
+        return ImportResult(written.batch_id, written.created, len(check.bad_rows), check.errors, written.updated,
+                            written.companions)
 
     def _acceptable(self, prepared: Prepared, only_valid: bool) -> ImportCheck:
         """The check of every row; raises when nothing is to be written (no rows, bad rows, no valid row)."""

@@ -63,6 +63,7 @@ class Written:
     batch_id: int | None  # None: nothing to write (no batch started)
     created: int
     updated: int
+    companions: int = 0  # companion records created with them (a customer's contact from the same row)
 
 
 def write(ctx: Context, targets: Targets, module: str, creates: Iterable[NewRecord], updates: list[RowUpdate],
@@ -100,6 +101,7 @@ def write(ctx: Context, targets: Targets, module: str, creates: Iterable[NewReco
     total = expected + len(updates)
     batch_id: int | None = None
     created = 0
+    with_companion = 0
     try:
         done = 0
         if updates:
@@ -116,10 +118,16 @@ def write(ctx: Context, targets: Targets, module: str, creates: Iterable[NewReco
             blocks = writer.reserve({module: max(expected, len(part)),
                                      **({targets.companion: companions} if companions else {})})
             before = done
+
+            def stage(chunk: list[NewRecord]) -> _Staged:
+                nonlocal with_companion
+                with_companion += sum(1 for r in chunk if r.companion)  # every chunk staged is written, or all purged
+                return _stage_chunk(ctx, writer, targets, module, chunk, blocks)
+
             done = _pipeline(
                 # the next rows are taken (checked, when ``creates`` checks them) while a chunk is written
                 "import-write", part, lambda n: list(islice(rows, n)),
-                lambda chunk: _stage_chunk(ctx, writer, targets, module, chunk, blocks),
+                stage,
                 lambda chunk, staged, first: _write_chunk(ctx, writer, targets, module, batch_id, staged,
                                                           None if first else gap),
                 size, chunk_rows is None, done, progress, total)
@@ -130,7 +138,7 @@ def write(ctx: Context, targets: Targets, module: str, creates: Iterable[NewReco
         if batch_id is not None:
             batches.purge(ctx, batch_id, why="cancelled" if isinstance(exc, KeyboardInterrupt) else type(exc).__name__)
         raise
-    return Written(batch_id, created, len(updates))
+    return Written(batch_id, created, len(updates), with_companion)
 
 
 def _landed(flying: tuple[Future[float], int], done: int, size: int, by_time: bool) -> tuple[int, int]:

@@ -102,13 +102,16 @@ class RunPage(QWizardPage):
 
     def _on_run_done(self, result: Any) -> None:
         self._wizard.result = result
-        text = translate("Transfer", "Imported %1 records.").replace("%1", f"{result.created:,}")
+        lines = [translate("Transfer", "Imported %1 records.").replace("%1", f"{result.created:,}")]
+        if result.companions:  # the contacts made from the same rows: undo removes them too, and counts them
+            lines[0] = translate("Transfer", "Imported %1 records, with %2 contacts from the same rows.").replace(
+                "%1", f"{result.created:,}").replace("%2", f"{result.companions:,}")
         if result.updated:
-            text += " " + translate("Transfer", "%1 existing records were updated.").replace("%1", f"{result.updated:,}")
+            lines.append(translate("Transfer", "%1 existing records were updated.").replace("%1", f"{result.updated:,}"))
         if result.skipped:
-            text += " " + translate("Transfer", "%1 rows with problems were skipped.").replace(
-                "%1", f"{result.skipped:,}")
-        self._end(text)
+            lines.append(translate("Transfer", "%1 rows with problems were skipped.").replace(
+                "%1", f"{result.skipped:,}"))
+        self._end("\n".join(lines))  # a sentence a line: "。 " would read oddly in Chinese
         self.skipped_button.setVisible(bool(result.skipped))
         self.undo_button.setVisible(result.created + result.updated > 0)
         self._wizard.announce(self._wizard.module, None)
@@ -136,7 +139,8 @@ class RunPage(QWizardPage):
         result = self._wizard.result
         box = QMessageBox(QMessageBox.Icon.Question, translate("Transfer", "Undo this import"),
                           translate("Transfer", "Remove the %1 records this import created and restore the "
-                                                "%2 it updated?").replace("%1", f"{result.created:,}").replace(
+                                                "%2 it updated?").replace(
+                              "%1", f"{result.created + result.companions:,}").replace(
                               "%2", f"{result.updated:,}"),
                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
         box.setObjectName("undoConfirmBox")

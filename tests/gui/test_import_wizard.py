@@ -99,7 +99,7 @@ def test_only_the_valid_rows_are_imported_and_undo_removes_them(qtbot, admin, tm
     check.only_valid_check.setChecked(True)
     assert check.isComplete()
     import_now(qtbot, page, wizard)
-    assert wizard.run_page.result_label.text() == "Imported 2 records. 2 rows with problems were skipped."
+    assert wizard.run_page.result_label.text() == "Imported 2 records.\n2 rows with problems were skipped."
     assert names(page) == sorted(["杭州云帆网络科技有限公司", "北京星辰软件有限公司"])
 
     run = wizard.run_page

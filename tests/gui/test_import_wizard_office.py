@@ -162,3 +162,25 @@ def test_nothing_to_save_when_every_row_went_in(qtbot, admin, tmp_path, monkeypa
         wizard.button(QWizard.WizardButton.CommitButton).click()
         qtbot.waitUntil(wizard.run_page.isComplete, timeout=WAIT)
     assert not wizard.run_page.skipped_button.isVisibleTo(wizard.run_page)
+
+
+def test_the_result_counts_the_contacts_made_from_the_rows_as_undo_does(qtbot, admin, tmp_path, monkeypatch,
+                                                                        open_page):
+    path = tmp_path / "客户.csv"
+    path.write_text("客户名称,联系人,职务\n甲公司,王芳,经理\n乙公司,,\n丙公司,李雷,采购\n", encoding="gbk")
+    page = open_page(admin)
+    wizard = _open(qtbot, monkeypatch, page, path)
+    assert wizard.source.encoding == "gb18030" and wizard.source.headers == ["客户名称", "联系人", "职务"]
+    wizard.next()
+    wizard.next()
+    _wait_check(qtbot, wizard)
+    with qtbot.waitSignal(page.model.total_changed, timeout=WAIT):
+        wizard.button(QWizard.WizardButton.CommitButton).click()
+        qtbot.waitUntil(wizard.run_page.isComplete, timeout=WAIT)
+    run = wizard.run_page
+    assert run.result_label.text() == "Imported 3 records, with 2 contacts from the same rows."
+    run.undo_button.click()
+    assert "Remove the 5 records this import created" in run.confirm_box.text()
+    run.confirm_box.button(run.confirm_box.StandardButton.Yes).click()
+    qtbot.waitUntil(lambda: "removed" in run.result_label.text(), timeout=WAIT)
+    assert run.result_label.text() == "Import undone: 5 records removed."

@@ -2390,6 +2390,10 @@
         <translation>已导入 %1 条记录。</translation>
     </message>
     <message>
+        <source>Imported %1 records, with %2 contacts from the same rows.</source>
+        <translation>已导入 %1 条记录，并按同一行建立了 %2 个联系人。</translation>
+    </message>
+    <message>
         <source>%1 existing records were updated.</source>
         <translation>已修改 %1 条已有记录。</translation>
     </message>
