@@ -207,6 +207,9 @@ class CheckPage(QWizardPage):
             return translate("Transfer", "All %1 rows are valid. Press Import to save them.").replace(
                 "%1", f"{check.total_rows:,}")
         bad_rows = check.total_rows - check.valid_rows
+        if not check.valid_rows:  # "or import only the 0 valid rows" offered nothing
+            return translate("Transfer", "None of the %1 rows can be imported yet: correct the problems listed "
+                                         "below and check again.").replace("%1", f"{check.total_rows:,}")
         text = translate("Transfer", "%1 of %2 rows have problems (listed below). Nothing is imported while "
                                      "any row is wrong: correct the file and check again, or import only the "
                                      "%3 valid rows.")

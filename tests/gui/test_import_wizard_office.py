@@ -184,3 +184,19 @@ def test_the_result_counts_the_contacts_made_from_the_rows_as_undo_does(qtbot, a
     run.confirm_box.button(run.confirm_box.StandardButton.Yes).click()
     qtbot.waitUntil(lambda: "removed" in run.result_label.text(), timeout=WAIT)
     assert run.result_label.text() == "Import undone: 5 records removed."
+
+
+def test_a_file_without_a_valid_row_is_not_offered_its_zero_valid_rows(qtbot, admin, tmp_path, monkeypatch, open_page):
+    from tests.office_files import other_crm_export
+
+    path = other_crm_export(tmp_path / "export.xlsx", rows=6)  # Level: Hot / Warm / Cold on every row
+    page = open_page(admin)
+    wizard = _open(qtbot, monkeypatch, page, path)
+    wizard.next()
+    assert wizard.mapping_page.mapping() == {0: "name", 1: "contacts.name", 2: "phone", 3: "email", 4: "industry",
+                                             5: "level", 6: None}
+    wizard.next()
+    _wait_check(qtbot, wizard)
+    summary = wizard.check_page.summary_label.text()
+    assert summary == "None of the 6 rows can be imported yet: correct the problems listed below and check again."
+    assert not wizard.check_page.only_valid_check.isVisibleTo(wizard.check_page)

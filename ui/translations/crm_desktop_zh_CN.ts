@@ -2218,6 +2218,10 @@
         <translation>%1 行全部正确。点击“导入”保存。</translation>
     </message>
     <message>
+        <source>None of the %1 rows can be imported yet: correct the problems listed below and check again.</source>
+        <translation>%1 行中还没有可以导入的行：请按下表改正后重新检查。</translation>
+    </message>
+    <message>
         <source>%1 of %2 rows have problems (listed below). Nothing is imported while any row is wrong: correct the file and check again, or import only the %3 valid rows.</source>
         <translation>共 %2 行，其中 %1 行有错误（见下表）。只要有一行错误就不会导入任何数据：请改正文件后重新检查，或选择只导入 %3 行正确的数据。</translation>
     </message>
