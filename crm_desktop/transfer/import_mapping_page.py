@@ -144,8 +144,13 @@ class MappingPage(QWizardPage):
             self.warning_label.setStyleSheet("color: #b3261e;" if duplicates else "color: #8a5300;")
         else:  # all well: say what will happen, so a skipped column is not a surprise
             used = sum(1 for name in self.mapping().values() if name)
-            self.warning_label.setText(translate("Transfer", "%1 of %2 columns will be imported.")
-                                       .replace("%1", str(used)).replace("%2", str(len(self.combos))))
+            headers = self._wizard.source.headers
+            skipped = [f"{column_letter(c)} {headers[c]}" for c, name in self.mapping().items() if not name]
+            text = (translate("Transfer", "%1 of %2 columns will be imported. Not imported: %3.") if skipped
+                    else translate("Transfer", "%1 of %2 columns will be imported."))
+            self.warning_label.setText(text.replace("%1", str(used)).replace("%2", str(len(self.combos)))
+                                       .replace("%3", (", " if self._wizard.lang.startswith("en") else "、")
+                                                .join(skipped)))
             self.warning_label.setStyleSheet("")
         self.completeChanged.emit()
 

@@ -200,3 +200,17 @@ def test_a_file_without_a_valid_row_is_not_offered_its_zero_valid_rows(qtbot, ad
     summary = wizard.check_page.summary_label.text()
     assert summary == "None of the 6 rows can be imported yet: correct the problems listed below and check again."
     assert not wizard.check_page.only_valid_check.isVisibleTo(wizard.check_page)
+
+
+def test_the_mapping_names_the_columns_left_out(qtbot, admin, tmp_path, monkeypatch, open_page):
+    from tests.office_files import sales_list
+
+    path = sales_list(tmp_path / "客户名单.xlsx", rows=5)
+    page = open_page(admin)
+    wizard = _open(qtbot, monkeypatch, page, path)
+    wizard.next()
+    mapping = wizard.mapping_page.mapping()
+    assert [wizard.source.headers[c] for c, name in mapping.items() if not name] == ["序号", "创建日期"]
+    assert mapping[7] == "contacts.name" and mapping[8] == "contacts.position" and mapping[10] == "owner_id"
+    assert wizard.mapping_page.warning_label.text() == \
+        "11 of 13 columns will be imported. Not imported: A 序号, M 创建日期."

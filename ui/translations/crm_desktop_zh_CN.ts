@@ -2362,6 +2362,10 @@
         <translation>请至少为一列选择字段。</translation>
     </message>
     <message>
+        <source>%1 of %2 columns will be imported. Not imported: %3.</source>
+        <translation>共 %2 列，将导入其中 %1 列。不导入：%3。</translation>
+    </message>
+    <message>
         <source>%1 of %2 columns will be imported.</source>
         <translation>共 %2 列，将导入其中 %1 列。</translation>
     </message>
