@@ -163,3 +163,13 @@ def test_each_unknown_value_comes_with_the_choice_it_likely_means(admin, tmp_pat
         ("level", "A类"): "A", ("level", "B类"): "B", ("level", "重要客户"): None,
         ("industry", "零售业"): "retail", ("industry", "IT/互联网"): "it", ("industry", "教育培训"): "education",
         ("source", "展会"): "trade_show", ("source", "网络推广"): None, ("source", "老客户介绍"): None}
+
+
+@pytest.mark.parametrize("header, field", [
+    ("客户名", "name"), ("公司名", "name"), ("单位", "name"), ("Account Name", "name"), ("固话", "phone"),
+    ("办公电话", "phone"), ("联系方式", "phone"), ("邮箱地址", "email"), ("E-mail地址", "email"), ("Email Address", "email"),
+    ("行业类型", "industry"), ("行业分类", "industry"), ("来源渠道", "source"), ("信息来源", "source"),
+    ("负责销售", "owner_id"), ("所属销售", "owner_id"), ("销售代表", "owner_id"), ("备注说明", "notes"),
+    ("Remark", "notes"), ("Note", "notes"), ("Rating", "level")])
+def test_more_names_offices_give_their_columns(admin, header, field):
+    assert admin.imports.auto_mapping("customers", [header]) == {0: field}
