@@ -72,8 +72,11 @@ class ValueMappingPanel(QWidget):
         run_in_background(_load, w.imports, w.module, w.source.path, w.mapping, w.source.sheet, w.source.header_row,
                           w.value_map, w.lang, done=self._on_loaded, failed=lambda exc: present_error(self, exc, w.lang))
 
+    def _field(self, name: str) -> Any:
+        return next((f for f in self._wizard.fields if f.name == name), None)
+
     def _label(self, name: str) -> str:
-        field = next((f for f in self._wizard.fields if f.name == name), None)
+        field = self._field(name)
         return field.label(self._wizard.lang) if field is not None else name
 
     def _on_loaded(self, result: tuple[list[Any], dict[str, list[tuple[str, str]]], bool]) -> None:
@@ -99,14 +102,18 @@ class ValueMappingPanel(QWidget):
                 combo.setCurrentIndex(max(0, combo.findData(u.suggestion)))
             self.table.setCellWidget(i, TARGET, combo)
             self.combos.append(combo)
-            add = QPushButton(translate("Transfer", "Add to the dictionary"), self.table)
-            add.setObjectName(f"addValueButton_{i}")
-            add.clicked.connect(lambda _checked=False, row=i: self._add(row))
-            add.setVisible(may_add)
-            self.table.setCellWidget(i, ADD, add)
+            # Only for those who may edit the dictionary, and only where there is one: 重要级别's A/B/C are
+            # fixed. (A button hidden before setCellWidget is shown again by it: a salesman saw one that failed.)
+            field = self._field(u.field)
+            if may_add and field is not None and field.dictionary:
+                add = QPushButton(translate("Transfer", "Add to the dictionary"), self.table)
+                add.setObjectName(f"addValueButton_{i}")
+                add.clicked.connect(lambda _checked=False, row=i: self._add(row))
+                self.table.setCellWidget(i, ADD, add)
         self.table.resizeColumnsToContents()
         # Cell widgets do not size their columns: "(leave as an error)" and the button were cut off.
-        for column, widgets in ((TARGET, self.combos), (ADD, [self.table.cellWidget(i, ADD) for i in range(len(self.unknown))])):
+        buttons = [w for i in range(len(self.unknown)) if (w := self.table.cellWidget(i, ADD)) is not None]
+        for column, widgets in ((TARGET, self.combos), (ADD, buttons)):
             if widgets:
                 self.table.setColumnWidth(column, max(w.sizeHint().width() for w in widgets) + 8)
 

@@ -113,6 +113,10 @@ def test_likely_matches_of_unknown_values_are_preselected_and_readable(qtbot, ad
     assert chosen[("level", "A类")] == "A" and chosen[("industry", "IT/互联网")] == "it"
     assert chosen[("level", "重要客户")] is None  # no guess: left as an error until the clerk chooses
     assert "6 likely matches are preselected" in panel.title_label.text()
+    # the dictionary takes the office's word; 重要级别 has fixed choices, so nothing is offered to add there
+    adds = {(u.field, u.text): panel.table.cellWidget(i, 4) is not None and panel.table.cellWidget(i, 4).isVisibleTo(panel)
+            for i, u in enumerate(panel.unknown)}
+    assert adds[("industry", "IT/互联网")] and adds[("source", "展会")] and not adds[("level", "重要客户")]
     # the combo's text is not cut off: its column is as wide as the combo wants
     combo = panel.combos[[u.text for u in panel.unknown].index("重要客户")]
     assert panel.table.columnWidth(3) >= combo.sizeHint().width()
@@ -214,3 +218,19 @@ def test_the_mapping_names_the_columns_left_out(qtbot, admin, tmp_path, monkeypa
     assert mapping[7] == "contacts.name" and mapping[8] == "contacts.position" and mapping[10] == "owner_id"
     assert wizard.mapping_page.warning_label.text() == \
         "11 of 13 columns will be imported. Not imported: A 序号, M 创建日期."
+
+
+def test_a_salesman_is_not_offered_to_add_to_the_dictionary(qtbot, login, tmp_path, monkeypatch, open_page):
+    from tests.office_files import sales_list
+
+    sales = login("sales1")
+    path = sales_list(tmp_path / "客户名单.xlsx", rows=10)
+    page = open_page(sales)
+    wizard = _open(qtbot, monkeypatch, page, path)
+    wizard.next()
+    wizard.next()
+    _wait_check(qtbot, wizard)
+    panel = wizard.check_page.values_panel
+    qtbot.waitUntil(lambda: panel.isVisibleTo(wizard.check_page), timeout=WAIT)
+    assert panel.unknown and all(panel.table.cellWidget(i, 4) is None or not panel.table.cellWidget(i, 4).isVisibleTo(panel)
+                                 for i in range(len(panel.unknown)))
