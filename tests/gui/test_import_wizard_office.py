@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtWidgets import QWizard
 
 from crm_desktop.transfer import file_dialogs
@@ -234,3 +235,17 @@ def test_a_salesman_is_not_offered_to_add_to_the_dictionary(qtbot, login, tmp_pa
     qtbot.waitUntil(lambda: panel.isVisibleTo(wizard.check_page), timeout=WAIT)
     assert panel.unknown and all(panel.table.cellWidget(i, 4) is None or not panel.table.cellWidget(i, 4).isVisibleTo(panel)
                                  for i in range(len(panel.unknown)))
+
+
+@pytest.mark.parametrize("encoding, shown", [("gbk", "GBK/GB18030"), ("utf-8-sig", "UTF-8")])
+def test_a_csv_saved_by_chinese_excel_is_read_with_its_chinese(qtbot, admin, tmp_path, monkeypatch, open_page,
+                                                               encoding, shown):
+    from tests.office_files import CSV_HEADER, csv_copy
+
+    path = csv_copy(tmp_path / "客户名单.csv", encoding, rows=3)
+    page = open_page(admin)
+    wizard = _open(qtbot, monkeypatch, page, path)
+    assert wizard.source.headers == CSV_HEADER and wizard.source.preview[0][0] == "苏州锦绣001纺织有限公司"
+    assert wizard.file_page.info_label.text().startswith(f"CSV file ({shown}): 3 data rows, 8 columns.")
+    wizard.next()
+    assert [CSV_HEADER[c] for c, name in wizard.mapping_page.mapping().items() if not name] == ["创建日期"]
