@@ -18,7 +18,7 @@ class ImportSource:
     format: str  # "xlsx" | "csv"
     encoding: str | None  # CSV only: "utf-8", "utf-8-sig", "gb18030"
     headers: list[str]
-    row_count: int
+    row_count: int  # data rows, blank lines not counted
     preview: list[list[str]]
     header_row: int = 1  # 1-based spreadsheet row of the headers (found, or as the user chose)
     sheet: str | None = None  # the sheet read (xlsx)

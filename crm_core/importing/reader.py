@@ -105,7 +105,9 @@ def open_source(path: str | Path, *, sheet: str | None = None, header_row: int |
     table = read_table(path, sheet=sheet, header_row=header_row, known=known)
     preview = [[cell_text(c) for c in row] for row in table.rows[:PREVIEW_ROWS]]
     top = [[cell_text(c) for c in row] for row in table.top]
-    return ImportSource(Path(path), table.format, table.encoding, table.headers, len(table.rows), preview,
+    # Blank lines between blocks are not rows: counted as the check counts them (the file page said 305, the check 300).
+    rows = sum(1 for row in table.rows if any(c is not None for c in row))
+    return ImportSource(Path(path), table.format, table.encoding, table.headers, rows, preview,
                         header_row=table.header_row, sheet=table.sheet, sheets=list(table.sheets), top_rows=top)
 
 

@@ -173,3 +173,14 @@ def test_each_unknown_value_comes_with_the_choice_it_likely_means(admin, tmp_pat
     ("Remark", "notes"), ("Note", "notes"), ("Rating", "level")])
 def test_more_names_offices_give_their_columns(admin, header, field):
     assert admin.imports.auto_mapping("customers", [header]) == {0: field}
+
+
+def test_blank_lines_between_blocks_are_not_counted_as_rows(admin, tmp_path):
+    """The file page says as many rows as the check checks: 120, not 122 with the two blank lines."""
+    from tests.office_files import sales_list
+
+    path = sales_list(tmp_path / "客户名单.xlsx", rows=120)  # a blank line after rows 50 and 100
+    source = admin.imports.open_file(path, "customers")
+    mapping = admin.imports.auto_mapping("customers", source.headers)
+    check = admin.imports.check("customers", path, mapping, sheet=source.sheet)
+    assert source.row_count == check.total_rows == 120
