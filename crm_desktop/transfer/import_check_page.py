@@ -91,11 +91,14 @@ class CheckPage(QWizardPage):
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary_label)
         layout.addWidget(self.task)
-        layout.addWidget(self.values_panel, 1)
-        layout.addWidget(self.error_table, 1)
-        layout.addWidget(self.updates_table, 1)
+        layout.addWidget(self.values_panel, 100)
+        layout.addWidget(self.error_table, 100)
+        layout.addWidget(self.updates_table, 100)
         layout.addLayout(actions)
         layout.addWidget(self.report_label)
+        # While checking (or when all is well) the tables are hidden: the space goes below, and the summary
+        # and progress stay at the top instead of floating mid-page.
+        layout.addStretch(1)
 
         self.report_button.clicked.connect(self._on_report_button_clicked)
         self.recheck_button.clicked.connect(self.start_check)

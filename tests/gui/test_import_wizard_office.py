@@ -249,3 +249,16 @@ def test_a_csv_saved_by_chinese_excel_is_read_with_its_chinese(qtbot, admin, tmp
     assert wizard.file_page.info_label.text().startswith(f"CSV file ({shown}): 3 data rows, 8 columns.")
     wizard.next()
     assert [CSV_HEADER[c] for c, name in wizard.mapping_page.mapping().items() if not name] == ["创建日期"]
+
+
+def test_the_summary_stays_at_the_top_when_there_is_no_table_to_show(qtbot, admin, tmp_path, monkeypatch, open_page):
+    path = office_workbook(tmp_path / "客户.xlsx", [office_row(1)])
+    page = open_page(admin)
+    wizard = _open(qtbot, monkeypatch, page, path)
+    wizard.resize(1366, 768)
+    wizard.next()
+    wizard.next()
+    _wait_check(qtbot, wizard)
+    check = wizard.check_page
+    assert check.summary_label.text() == "The row is valid. Press Import to save it."
+    qtbot.waitUntil(lambda: check.summary_label.geometry().bottom() < check.height() // 4, timeout=WAIT)
