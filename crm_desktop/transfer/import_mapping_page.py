@@ -82,11 +82,12 @@ class MappingPage(QWizardPage):
         self.table.setRowCount(len(source.headers))
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 14)
         self.combos = []
-        example_row = source.preview[0] if source.preview else []
         for column, header in enumerate(source.headers):
             name = QTableWidgetItem(f"{column_letter(column)}  {header}")
             self.table.setItem(column, SOURCE, name)
-            example = example_row[column] if column < len(example_row) else ""
+            # the first value the column holds among the rows shown: a column blank in the first row (备注)
+            # showed no example, and the clerk could not tell what it holds
+            example = next((row[column] for row in source.preview if column < len(row) and row[column]), "")
             self.table.setItem(column, EXAMPLE, QTableWidgetItem(example))
             combo = self._field_combo(self._wizard.auto_mapping.get(column))
             combo.setObjectName(f"mapping_{column}")

@@ -210,7 +210,7 @@ def test_a_file_without_a_valid_row_is_not_offered_its_zero_valid_rows(qtbot, ad
 def test_the_mapping_names_the_columns_left_out(qtbot, admin, tmp_path, monkeypatch, open_page):
     from tests.office_files import sales_list
 
-    path = sales_list(tmp_path / "客户名单.xlsx", rows=5)
+    path = sales_list(tmp_path / "客户名单.xlsx", rows=12)
     page = open_page(admin)
     wizard = _open(qtbot, monkeypatch, page, path)
     wizard.next()
@@ -219,6 +219,8 @@ def test_the_mapping_names_the_columns_left_out(qtbot, admin, tmp_path, monkeypa
     assert mapping[7] == "contacts.name" and mapping[8] == "contacts.position" and mapping[10] == "owner_id"
     assert wizard.mapping_page.warning_label.text() == \
         "11 of 13 columns will be imported. Not imported: A 序号, M 创建日期."
+    # 备注 is blank on the first rows: its example is the first note the column holds
+    assert wizard.mapping_page.table.item(11, 1).text() == "老客户"
 
 
 def test_a_salesman_is_not_offered_to_add_to_the_dictionary(qtbot, login, tmp_path, monkeypatch, open_page):
