@@ -32,15 +32,20 @@ class FieldType(StrEnum):
 
 @dataclass(frozen=True)
 class Choice:
-    """One fixed choice: stored ``code`` and its labels."""
+    """One fixed choice: stored ``code`` and its labels.
+
+    ``aliases``: words offices use for it in their own files ("重要客户" for A); an import suggests the
+    choice for such a value, for the user to confirm (they are not accepted as the choice unasked).
+    """
 
     code: str
     label: Text
+    aliases: tuple[str, ...] = ()
 
 
-def choices(*items: tuple[str, str, str]) -> tuple[Choice, ...]:
-    """Build fixed choices from ``(code, zh, en)`` triples."""
-    return tuple(Choice(code, Text(zh, en)) for code, zh, en in items)
+def choices(*items: tuple[str, str, str], aliases: dict[str, tuple[str, ...]] | None = None) -> tuple[Choice, ...]:
+    """Build fixed choices from ``(code, zh, en)`` triples (``aliases``: code -> the offices' words for it)."""
+    return tuple(Choice(code, Text(zh, en), (aliases or {}).get(code, ())) for code, zh, en in items)
 
 
 @dataclass(frozen=True)

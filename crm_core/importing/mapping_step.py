@@ -39,7 +39,8 @@ def unknown_values(table: Table, mapping: dict[int, str], t: Targets, lookups: L
                 continue
             seen = found.setdefault((name, key), [table.row_number(i), 0, text])  # type: ignore[list-item]
             seen[1] += 1
-    return [UnknownValue(name, text, count, first, suggest(text, lookups.choice_items.get(name, [])))
+    return [UnknownValue(name, text, count, first, suggest(text, lookups.choice_items.get(name, []),
+                                                          {c.code: c.aliases for c in t.fields[name].choices or ()}))
             for (name, _), (first, count, text) in found.items()]
 
 
@@ -47,15 +48,19 @@ def unknown_values(table: Table, mapping: dict[int, str], t: Targets, lookups: L
 _SUFFIXES = ("类客户", "级客户", "行业", "客户", "类", "级", "业")
 
 
-def suggest(text: str, items: list[tuple[str, str, str]]) -> str | None:
+def suggest(text: str, items: list[tuple[str, str, str]], aliases: dict[str, tuple[str, ...]] | None = None) -> str | None:
     """The code of the one choice ``text`` most likely means, or None when none or several fit.
 
-    Matched, in this order: the text without a usual suffix equals a choice's code or label (a label's
+    Matched, in this order: the text is one of a fixed choice's ``aliases`` (重要客户 -> A); the text
+    without a usual suffix equals a choice's code or label (a label's
     note in brackets left out: "A（高价值）" is "A"); a word of the text is a choice's Latin code
     ("IT/互联网" -> it); a Chinese label of two or more characters is part of the text or the text part
     of it ("教育培训" -> 教育, "展会" -> 展会推广). A guess is only preselected: the user confirms it.
     """
     key = fold(text)
+    named = [code for code, words in (aliases or {}).items() if key in {fold(w) for w in words}]
+    if len(named) == 1:
+        return named[0]
     stem = next((key[:-len(s)] for s in _SUFFIXES if key.endswith(s) and len(key) > len(s)), key)
     names = {code: {fold(n) for n in (code, zh, en, re.split(r"[（(]", zh)[0], re.split(r"[（(]", en)[0]) if n.strip()}
              for code, zh, en in items}

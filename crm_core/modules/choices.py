@@ -9,7 +9,9 @@ CUSTOMER_STATUS = choices(
     ("lost", "流失客户", "Lost"),
     ("reactivated", "激活客户", "Reactivated"),
 )
-LEVEL = choices(("A", "A（高价值）", "A (high value)"), ("B", "B", "B"), ("C", "C", "C"))
+LEVEL = choices(("A", "A（高价值）", "A (high value)"), ("B", "B", "B"), ("C", "C", "C"),
+                aliases={"A": ("重要客户", "重点客户", "VIP", "VIP客户", "大客户", "高价值", "Key account"),
+                         "B": ("普通客户", "一般客户", "Regular")})
 CONTACT_STATUS = choices(("employed", "在职", "Employed"), ("left", "离职", "Left"))
 DELIVERY_STATUS = choices(("pending", "未交付", "Not delivered"), ("partial", "部分交付", "Partly delivered"),
                           ("delivered", "已交付", "Delivered"))

@@ -112,20 +112,21 @@ def test_likely_matches_of_unknown_values_are_preselected_and_readable(qtbot, ad
     qtbot.waitUntil(lambda: panel.isVisibleTo(wizard.check_page), timeout=WAIT)
     chosen = {(u.field, u.text): combo.currentData() for u, combo in zip(panel.unknown, panel.combos)}
     assert chosen[("level", "A类")] == "A" and chosen[("industry", "IT/互联网")] == "it"
-    assert chosen[("level", "重要客户")] is None  # no guess: left as an error until the clerk chooses
-    assert "6 likely matches are preselected" in panel.title_label.text()
+    assert chosen[("level", "重要客户")] == "A"  # the office's word for A, declared with the choice
+    assert chosen[("source", "网络推广")] is None  # no guess: left as an error until the clerk chooses
+    assert "7 likely matches are preselected" in panel.title_label.text()
     # the dictionary takes the office's word; 重要级别 has fixed choices, so nothing is offered to add there
     adds = {(u.field, u.text): panel.table.cellWidget(i, 4) is not None and panel.table.cellWidget(i, 4).isVisibleTo(panel)
             for i, u in enumerate(panel.unknown)}
-    assert adds[("industry", "IT/互联网")] and adds[("source", "展会")] and not adds[("level", "重要客户")]
+    assert adds[("industry", "IT/互联网")] and adds[("source", "展会")] and not adds[("level", "B类")]
     # the combo's text is not cut off: its column is as wide as the combo wants
-    combo = panel.combos[[u.text for u in panel.unknown].index("重要客户")]
+    combo = panel.combos[[u.text for u in panel.unknown].index("网络推广")]
     assert panel.table.columnWidth(3) >= combo.sizeHint().width()
     panel.apply_button.click()
     _wait_check(qtbot, wizard)
     dictionary_errors = {e.message("zh_CN").split("”")[0] for e in wizard.check.errors
                          if e.field in ("level", "industry", "source")}
-    assert dictionary_errors == {"重要级别：“重要客户", "客户来源：“网络推广", "客户来源：“老客户介绍"}
+    assert dictionary_errors == {"客户来源：“网络推广", "客户来源：“老客户介绍"}
 
 
 def test_the_rows_left_out_are_saved_from_the_result_to_correct_and_import_again(qtbot, admin, tmp_path, monkeypatch,
