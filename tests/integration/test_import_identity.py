@@ -127,10 +127,14 @@ def test_a_row_naming_a_stored_contact_twice_updates_it_once(admin, people, tmp_
 def test_a_salesperson_cannot_update_a_contact_of_a_customer_he_may_not_see(admin, db, login, people, tmp_path):
     _a, zhang, _li = people  # the administrator's customer 甲公司
     sales = login("sales1")
+    mine = sales.customers.create({"name": "乙公司"})
+    zhao = sales.contacts.create({"customer_id": mine["id"], "name": "张三", "phone": "13900000001"})
     path = write_csv(tmp_path / "c.csv", [HEADERS, ["甲公司", "张三", "13900000001", "经理", None],
-                                          ["丙公司", "张三", "13900000001", "经理", None]])
+                                          ["丙公司", "张三", "13900000001", "经理", None],
+                                          ["乙公司", "张三", "13900000001", "经理", None]])
     check = sales.imports.check("contacts", path, sales.imports.auto_mapping("contacts", HEADERS), update_by_key=True)
-    assert check.updates == []
+    # his own customer's contact of the same name and phone is the one updated
+    assert [(u.row, u.record_id, u.changes) for u in check.updates] == [(4, zhao["id"], {"position": (None, "经理")})]
     hidden, missing = check.errors
     assert (hidden.row, hidden.field, missing.row, missing.field) == (2, "customer_id", 3, "customer_id")
     # told exactly as a customer that does not exist: nothing of the other salesperson's contact shows
