@@ -175,3 +175,26 @@ def test_a_payments_sheet_imported_again_creates_no_payment_and_says_why_per_row
     assert admin.contracts.get(contract["id"])["received"] == Decimal("500.00")
     with db.unit_of_work(write=False) as s:
         assert len(s.scalars(select(Payment.id)).all()) == 3
+
+
+def test_the_preview_shows_a_stored_id_number_masked_to_a_role_that_may_not_read_it(login, tmp_path):
+    sales = login("sales1")
+    mine = sales.customers.create({"name": "乙公司"})
+    sales.contacts.create({"customer_id": mine["id"], "name": "张三", "phone": "13900000001",
+                           "id_number": "11010519491231002X"})
+    headers = ["客户", "姓名", "电话", "身份证号"]
+    path = write_csv(tmp_path / "c.csv", [headers, ["乙公司", "张三", "13900000001", "110101199003070011"]])
+    check = sales.imports.check("contacts", path, sales.imports.auto_mapping("contacts", headers), update_by_key=True)
+    [update] = check.updates
+    old, new = update.changes["id_number"]
+    assert "19491231" not in old and old.endswith("002X")
+    assert new == "110101199003070011"
+
+
+def test_the_same_payment_twice_in_one_sheet_is_not_refused_as_a_repeat(admin, make_customer, tmp_path):
+    customer = make_customer()
+    contract = admin.contracts.create({"number": "HT-1", "customer_id": customer["id"], "signed_on": SIGNED,
+                                       "amount": "1000.00", "title": "t"})
+    path = write_csv(tmp_path / "p.csv", [PAY_HEADERS, ["HT-1", "2026-03-05", "100"], ["HT-1", "2026-03-05", "100"]])
+    assert admin.imports.run("payments", path, admin.imports.auto_mapping("payments", PAY_HEADERS)).created == 2
+    assert admin.contracts.get(contract["id"])["received"] == Decimal("200.00")
