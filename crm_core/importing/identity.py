@@ -7,9 +7,9 @@ has no number at all, so a row with the contract, date and amount of a payment a
 
 A row's key is its values parsed as the services parse them (references as the ids the file's texts resolve
 to, in the actor's scope; names stripped; phones normalised as stored), so it matches what the twin rule
-compares. The records are read by IN lists over the file's referenced ids and, for text fields, the file's
-texts (indexed columns: ``ix_contacts_customer_id``, ``ix_payments_contract_id``), in the actor's row scope:
-a record he may not read is never found.
+compares. The records are read by IN lists of the referenced ids the rows name (indexed:
+``ix_contacts_customer_id``, ``ix_payments_contract_id``), :data:`IN_PART` at a time, narrowed by the texts
+(a contact's name) of the rows naming them, in the actor's row scope: a record he may not read is never found.
 """
 
 from __future__ import annotations
@@ -39,23 +39,47 @@ class RecordIndex:
         self.fields = [service.spec.field(n) for n in names]
         self.records: dict[Key, list[Any]] = {}
         model = service.model
-        filters: list[tuple[Any, list[Any]]] = []
-        for f in self.fields:
-            if f.type is FieldType.REF and f.ref:
-                index = lookups.refs.get(f.ref)
-                filters.append((getattr(model, f.name), sorted(index.active) if index is not None else []))
-            elif f.type is FieldType.TEXT:
-                col = column_of[f.name]
-                texts = {cell_text(r[col]).strip() for r in table.rows if col < len(r) and r[col] is not None}
-                filters.append((getattr(model, f.name), sorted(t for t in texts if t and "\x00" not in t)))
-        if any(not values for _, values in filters):
-            return  # a field no row gives: no record can match
+        # The first field must be a reference (a contact's customer, a payment's contract): the records are read by
+        # the ids the rows name, a part of them at a time, each part with the texts (a contact's name) the rows
+        # naming those ids give, so what is read follows the file's pairs, not the product of its columns.
+        ref, *rest = self.fields
+        index = lookups.refs.get(ref.ref or "")
+        if ref.type is not FieldType.REF or index is None:
+            raise AssertionError(f"{service.spec.module}: {names} must start with a reference")
+        texts = [(f, column_of[f.name]) for f in rest if f.type is FieldType.TEXT]
+        ref_col = column_of[ref.name]
+        wanted: dict[int, list[set[str]]] = {}
+        found_of: dict[str, set[int]] = {}
+        for r in table.rows:
+            cell = r[ref_col] if ref_col < len(r) else None
+            if cell is None:
+                continue
+            text = cell_text(cell).strip()
+            ids = found_of.get(text)
+            if ids is None:
+                ids = found_of[text] = index.find(text) if text and "\x00" not in text else set()
+            if not ids:
+                continue
+            given = [cell_text(r[col]).strip() if col < len(r) and r[col] is not None else "" for _f, col in texts]
+            if not all(given) or any("\x00" in t for t in given):
+                continue  # a blank part: the row names no stored record
+            for rid in ids:
+                sets = wanted.setdefault(rid, [set() for _ in texts])
+                for k, t in enumerate(given):
+                    sets[k].add(t)
         base = select(*(columns or (model,))).where(service._scope_condition()).order_by(model.id)
         if getattr(model, "erased_at", None) is not None:
             base = base.where(model.erased_at.is_(None))  # an erased person's data is no longer his
         if active_only:
             base = base.where(model.is_active.is_(True))
-        for stmt in _parts(base, filters):
+        ids = sorted(wanted)
+        ref_column = getattr(model, ref.name)
+        for i in range(0, len(ids), IN_PART):
+            part = ids[i:i + IN_PART]
+            stmt = base.where(ref_column.in_(part))
+            for k, (f, _col) in enumerate(texts):
+                values = sorted(set().union(*(wanted[rid][k] for rid in part)))
+                stmt = stmt.where(getattr(model, f.name).in_(values))  # (at most the part's rows' texts)
             for found in (s.execute(stmt) if columns else s.scalars(stmt)):
                 key = tuple(getattr(found, n) for n in names)
                 if all(v is not None for v in key):
@@ -83,10 +107,3 @@ class RecordIndex:
         """The stored records with this key, in id order."""
         return self.records.get(key, []) if key is not None else []
 
-
-def _parts(base: Any, filters: list[tuple[Any, list[Any]]]) -> Iterable[Any]:
-    """``base`` restricted by every filter's IN list, each list in parts of :data:`IN_PART` (their product)."""
-    stmts = [base]
-    for column, values in filters:
-        stmts = [stmt.where(column.in_(values[i:i + IN_PART])) for stmt in stmts for i in range(0, len(values), IN_PART)]
-    return stmts
