@@ -38,6 +38,7 @@ class RecordIndex:
         self.names = names
         self.fields = [service.spec.field(n) for n in names]
         self.records: dict[Key, list[Any]] = {}
+        self.firsts: set[Any] = set()  # the references of the records found: a row naming none is looked at no more
         model = service.model
         # The first field must be a reference (a contact's customer, a payment's contract): the records are read by
         # the ids the rows name, a part of them at a time, each part with the texts (a contact's name) the rows
@@ -84,10 +85,14 @@ class RecordIndex:
                 key = tuple(getattr(found, n) for n in names)
                 if all(v is not None for v in key):
                     self.records.setdefault(key, []).append(found)
+                    self.firsts.add(key[0])
 
     def key_of(self, values: dict[str, Any]) -> Key | None:
         """The row's key from its converted cells, parsed as the service parses them; None when a part is
-        blank or not valid (the row's own checks report that)."""
+        blank or not valid (the row's own checks report that), or when no stored record has its reference
+        (then no record can have its key)."""
+        if values.get(self.names[0]) not in self.firsts:
+            return None  # (most rows of a file of new records: their parts are not parsed)
         key = []
         for f in self.fields:
             value = values.get(f.name)
