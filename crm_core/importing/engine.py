@@ -111,8 +111,11 @@ class RowChecker:
         # A module with no unique key mapped names a record by its identity (contacts), all of it mapped: with
         # update by key such a row updates it, else it is a duplicate. Rows of the file by identity: the first.
         identity = self.spec.identity if not self.key and self._all_mapped(self.spec.identity) else ()
-        self.identity = RecordIndex(s, self.service, identity, table, self.column_of, lookups,
-                                    active_only=False) if identity else None
+        model = self.spec.model
+        self.identity = RecordIndex(s, self.service, identity, table, self.column_of, lookups, active_only=False,
+                                    # the whole records only to update them; else which keys are taken
+                                    columns=None if update_by_key else [model.id, *(getattr(model, n) for n in identity)]
+                                    ) if identity else None
         self.identity_rows: dict[Key, int] = {}
         # Payments: the stored ones a row repeats (same contract, date and amount), active ones only.
         repeats = self.spec.repeats if self._all_mapped(self.spec.repeats) else ()

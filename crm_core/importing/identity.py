@@ -17,7 +17,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Integer, String, bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from crm_core.importing.lookups import IN_PART, Lookups
@@ -74,14 +75,18 @@ class RecordIndex:
         if active_only:
             base = base.where(model.is_active.is_(True))
         ids = sorted(wanted)
-        ref_column = getattr(model, ref.name)
+        # One statement, its lists as parameters (compiled once, not thousands of placeholders per part): on
+        # PostgreSQL an array each (= ANY), elsewhere an expanding IN.
+        postgresql = s.get_bind().dialect.name == "postgresql"
+        stmt = base.where(_within(getattr(model, ref.name), "ids", Integer, postgresql),
+                          *(_within(getattr(model, f.name), f"texts{k}", String, postgresql)
+                            for k, (f, _col) in enumerate(texts)))
         for i in range(0, len(ids), IN_PART):
             part = ids[i:i + IN_PART]
-            stmt = base.where(ref_column.in_(part))
-            for k, (f, _col) in enumerate(texts):
-                values = sorted(set().union(*(wanted[rid][k] for rid in part)))
-                stmt = stmt.where(getattr(model, f.name).in_(values))  # (at most the part's rows' texts)
-            for found in (s.execute(stmt) if columns else s.scalars(stmt)):
+            given = {"ids": part}
+            for k in range(len(texts)):
+                given[f"texts{k}"] = sorted(set().union(*(wanted[rid][k] for rid in part)))  # the part's rows' texts
+            for found in (s.execute(stmt, given) if columns else s.scalars(stmt, given)):
                 key = tuple(getattr(found, n) for n in names)
                 if all(v is not None for v in key):
                     self.records.setdefault(key, []).append(found)
@@ -112,3 +117,10 @@ class RecordIndex:
         """The stored records with this key, in id order."""
         return self.records.get(key, []) if key is not None else []
 
+
+
+def _within(column: Any, name: str, kind: Any, postgresql: bool) -> Any:
+    """``column`` among the values of parameter ``name`` (a list)."""
+    if postgresql:
+        return column == func.any(bindparam(name, type_=ARRAY(kind)))
+    return column.in_(bindparam(name, expanding=True))
