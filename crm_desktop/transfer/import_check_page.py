@@ -19,7 +19,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel, QPushButton,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWizardPage)
 
-from crm_core.modules import SPECS
 from crm_desktop.background import run_in_background
 from crm_desktop.errors import present_error
 from crm_desktop.transfer import file_dialogs
@@ -37,6 +36,8 @@ ROW, COLUMN, REASON = range(3)
 def update_label(module: str, keys: tuple[str, ...], fields: list[Any], lang: str) -> str:
     """The update option named by the module's key: "客户编码已存在的行更新该客户", "Rows with the customer, name
     and phone of an existing contact update that contact" (the words crm_core's duplicate message quotes)."""
+    from crm_core.modules import SPECS  # crm_core is loaded by now (signed in)
+
     en = lang.startswith("en")
     labels = {f.name: f.label(lang) for f in fields}
     names = [labels.get(k, k).lower() if en else labels.get(k, k) for k in keys]
