@@ -79,3 +79,16 @@ def test_a_contacts_list_imported_again_shows_the_duplicates_then_the_changes_wi
     assert page.updates_table.item(0, 1).text() == "王小明（甲公司、13812345678）"
     assert page.updates_table.item(0, 2).text() == "Position: 工程师 → 经理"
     wizard.reject()
+
+
+@pytest.mark.parametrize(("case", "offered"), [
+    ("customers", "客户编码已存在的行更新该客户"),
+    ("contacts", "客户、姓名和电话与已有联系人相同的行更新该联系人")])
+def test_the_update_option_names_the_key_in_chinese(qtbot, admin, tmp_path, monkeypatch, open_page, zh_catalogue,
+                                                    case, offered):
+    module, text, _mapping = FILES[case]
+    path = tmp_path / "rows.csv"
+    path.write_text(text, encoding="utf-8")
+    wizard = _check_page(qtbot, monkeypatch, open_page(admin, module=module, lang="zh_CN"), path, case)
+    assert wizard.check_page.update_check.text() == offered
+    wizard.reject()
