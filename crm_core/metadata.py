@@ -130,6 +130,11 @@ class EntitySpec:
         secondary_columns: grid fields a clerk looks at less often: default columns only
             where the window has room for them (a 1920 px screen), left out at 1366 px.
             The column chooser still offers them; an export or a report every field.
+        identity: where no unique field names a record, the fields that together do (contacts: the
+            customer, name and phone of the twin rule); an import may update a record by them.
+        repeats: where nothing names a record (payments have no number), the fields whose values, all the
+            same as an active stored record's, make an imported row most likely that record imported again
+            (a payment: contract, date and amount); such a row is refused.
         grid_sorts: the fields a grid offers to sort by: those an index serves for every
             reader at a million records (see migrations 0006, 0011, 0014); None: every field
             (a module whose lists stay small). The services still sort by any field. A module
@@ -149,6 +154,8 @@ class EntitySpec:
     companion: str | None = None
     secondary_columns: tuple[str, ...] = ()
     grid_sorts: tuple[str, ...] | None = None
+    identity: tuple[str, ...] = ()
+    repeats: tuple[str, ...] = ()
     all_fields: dict[str, Field] = field(init=False, repr=False, compare=False)
     editable: dict[str, Field] = field(init=False, repr=False, compare=False)
 

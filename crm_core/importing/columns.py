@@ -29,8 +29,9 @@ class Targets:
     companion: str | None  # module of the companion record ("contacts"), if the module has one
     companion_link: str | None  # the companion's field pointing at the new record ("customer_id")
     originals: dict[str, Field]  # companion targets -> the companion's field as its module declares it
-    # The fields a row may name an existing record by, to update it ("update by key": the customer code);
-    # empty for a module without one (payments, contacts), whose rows are always new records.
+    # The fields a row names an existing record by, to update it ("update by key"), all of them mapped: a unique
+    # field (the customer code, a contract number), or the module's identity (a contact's customer, name and
+    # phone); empty for a module without one (payments), whose rows are always new records.
     keys: tuple[str, ...] = ()
 
     def part(self, name: str) -> str:
@@ -69,7 +70,7 @@ def targets(spec: EntitySpec, companion: EntitySpec | None, custom: list[Field])
             originals[f"{companion.module}.{f.name}"] = f
     for f in custom:
         out[CUSTOM + f.name] = dataclasses.replace(f, name=CUSTOM + f.name)
-    return Targets(out, companion.module if companion else None, link, originals, tuple(spec.unique))
+    return Targets(out, companion.module if companion else None, link, originals, tuple(spec.unique[:1]) or spec.identity)
 
 
 def _candidates(t: Targets) -> list[dict[str, str]]:

@@ -12,10 +12,14 @@ records at once: over every record to create at the end of the dry run
 (:meth:`RowChecker.run`), over each block of rows while the importer writes
 (:meth:`RowChecker.stream`), each record seeing the file's earlier rows.
 
-A row whose key (the customer code) names an existing record is an update:
-its changes are compared with the stored record for the preview; the update
-itself is checked again by the service's update rules and written set-based
-(``BulkWriter.stage_update`` / ``write_update``) when the import is written.
+A row whose key (the customer code, a contract number; for contacts, which
+have no unique field, their identity: customer, name and phone) names an
+existing record is an update: its changes are compared with the stored record
+for the preview; the update itself is checked again by the service's update
+rules and written set-based (``BulkWriter.stage_update`` / ``write_update``)
+when the import is written. Without "update by key" such a row is a duplicate.
+A payment row with the contract, date and amount of a payment recorded is
+refused as that payment imported again (``EntitySpec.repeats``).
 """
 
 from __future__ import annotations
@@ -33,10 +37,13 @@ from crm_core.i18n import Text
 from crm_core.importing import limits
 from crm_core.importing.cells import CellProblem, converter
 from crm_core.importing.columns import Targets
+from crm_core.importing.identity import Key, RecordIndex
 from crm_core.importing.lookups import Lookups, _key_functions, row_keys
 from crm_core.importing.model import RowError, RowUpdate
 from crm_core.importing.reader import Table, cell_text
+from crm_core.metadata import FieldType
 from crm_core.models import CustomFieldValue
+from crm_core.permissions import sees
 from crm_core.services import values as val
 from crm_core.services.guards import BULK_REFS, BULK_UNIQUE, RULES_WITH_OTHERS_LATER, WriteGuardsMixin
 
@@ -101,6 +108,19 @@ class RowChecker:
         self.duplicate_plan = [(name, key_of, self.spec.field(name), self.seen[name], lookups.existing[name])
                                for name, key_of in _key_functions(self.spec) if name in lookups.existing]
         self.stored: dict[str, Any] = self._stored() if update_by_key and self.key else {}
+        # A module with no unique key mapped names a record by its identity (contacts), all of it mapped: with
+        # update by key such a row updates it, else it is a duplicate. Rows of the file by identity: the first.
+        identity = self.spec.identity if not self.key and self._all_mapped(self.spec.identity) else ()
+        model = self.spec.model
+        self.identity = RecordIndex(s, self.service, identity, table, self.column_of, lookups, active_only=False,
+                                    # the whole records only to update them; else which keys are taken
+                                    columns=None if update_by_key else [model.id, *(getattr(model, n) for n in identity)]
+                                    ) if identity else None
+        self.identity_rows: dict[Key, int] = {}
+        # Payments: the stored ones a row repeats (same contract, date and amount), active ones only.
+        repeats = self.spec.repeats if self._all_mapped(self.spec.repeats) else ()
+        self.repeats = RecordIndex(s, self.service, repeats, table, self.column_of, lookups, active_only=True,
+                                   columns=[getattr(self.spec.model, n) for n in repeats]) if repeats else None
         # Whether the module has rules that read other rows (checked over blocks of records in stream).
         self.reads_others = type(self.service)._rules_with_others is not WriteGuardsMixin._rules_with_others
         # How many of the records handed on a session shows written (set by the importer while it writes;
@@ -152,12 +172,17 @@ class RowChecker:
             out.update({str(getattr(o, self.key)): o for o in self.s.scalars(stmt)})
         return out
 
+    def _all_mapped(self, names: tuple[str, ...]) -> bool:
+        return bool(names) and all(n in self.column_of for n in names)
+
     def _stored_custom(self) -> dict[int, dict[int, str | None]]:
         """Record id -> definition id -> stored text, for the records the file updates (custom columns only)."""
-        if not self.stored or not any(part == "custom" for _c, _n, _f, part, _o in self.columns):
+        named = [*self.stored.values(), *(o for found in (self.identity.records.values() if self.identity and
+                                                           self.update_by_key else ()) for o in found)]
+        if not named or not any(part == "custom" for _c, _n, _f, part, _o in self.columns):
             return {}
         defs = [d.id for d in self.service._definitions(self.s)]
-        ids = sorted(o.id for o in self.stored.values())
+        ids = sorted({o.id for o in named})
         out: dict[int, dict[int, str | None]] = {rid: {} for rid in ids}
         for i in range(0, len(ids), 500):
             for rid, def_id, value in self.s.execute(
@@ -277,10 +302,18 @@ class RowChecker:
         key = values.get(self.key) if self.key else None
         stored = self.stored.get(cell_text(key).strip()) if key is not None else None
         errors += self._duplicates(row, values, stored)
+        key_text = cell_text(getattr(stored, self.key)) if stored is not None else ""
+        if self.identity is not None:
+            stored, key_text, refused = self._by_identity(row, values, cells)
+            if refused:  # a contact already here (or twice in the file): nothing more to say of the row
+                result.errors.extend(errors + refused)
+                return
+        if self.repeats is not None:
+            errors += self._repeated(row, values, cells)
         failed = {e.field for e in errors}
         main, companion, custom = self._split(values, failed)
         if stored is not None:
-            update = self._update(row, stored, main, custom, errors)
+            update = self._update(row, stored, main, custom, errors, key_text)
             if not errors and update is not None:
                 result.updates.append(update)
             result.errors.extend(errors)
@@ -345,12 +378,17 @@ class RowChecker:
         return out
 
     def _update(self, row: int, obj: Any, main: dict[str, Any], custom: dict[str, Any],
-                errors: list[RowError]) -> RowUpdate | None:
-        """What the row changes in the stored record (parsed as the service parses; checked again when written)."""
+                errors: list[RowError], key: str) -> RowUpdate | None:
+        """What the row changes in the stored record (parsed as the service parses; checked again when written).
+
+        ``key``: how the file names the record (its code; a contact's customer and phone)."""
         if not getattr(obj, "is_active", True):
-            errors.append(RowError(row, self.column_of.get(self.key), self.key, Text(
-                f"{self.spec.label.zh}“{getattr(obj, self.key)}”已失效，不能通过导入修改",
-                f"{self.spec.label.en} '{getattr(obj, self.key)}' is deactivated and cannot be changed by an import")))
+            field = self.key or self.spec.title_field
+            zh, en = (f"“{key}”", f"'{key}'") if self.key else (f"“{getattr(obj, field)}”（{key}）",
+                                                                  f"'{getattr(obj, field)}' ({key})")
+            errors.append(RowError(row, self.column_of.get(field), field, Text(
+                f"{self.spec.label.zh}{zh}已失效，不能通过导入修改",
+                f"{self.spec.label.en} {en} is deactivated and cannot be changed by an import")))
             return None
         collector_errors: list[FieldError] = []
         changes: dict[str, tuple[Any, Any]] = {}
@@ -363,14 +401,98 @@ class RowChecker:
                 continue
             old = getattr(obj, name)
             if new is not None and new != old:
-                changes[name] = (old, new)
+                # the preview shows the stored value as the actor may read it (an ID number masked for sales)
+                changes[name] = (old if sees(self.service.ctx.actor.role, f.sensitive) else val.mask(f, old), new)
         custom_changes = self._custom_changes(obj.id, custom, collector_errors)
         errors += [self._error(row, e, {**main, **{f"custom.{k}": raw for k, raw in custom.items()}})
                    for e in collector_errors]
         if collector_errors:
             return None
-        return RowUpdate(row, obj.id, obj.version, str(getattr(obj, self.key)), getattr(obj, self.spec.title_field),
+        return RowUpdate(row, obj.id, obj.version, key, str(getattr(obj, self.spec.title_field)),
                          changes, dict(custom), custom_changes)
+
+    def _by_identity(self, row: int, values: dict[str, Any], cells: list[Any]) -> tuple[Any, str, list[RowError]]:
+        """(the stored record the row's identity names, how the file names it, the row's refusal): with update
+        by key the record to update, once per file; without it, or a second row of the file naming it, a
+        duplicate. A row naming no stored record (or not all of the identity) is new: the twin rule decides it
+        with the file's other new rows (:meth:`stream`, :meth:`run`)."""
+        assert self.identity is not None
+        key = self.identity.key_of(values)
+        found = self.identity.get(key)
+        if not found:
+            return None, "", []
+        assert key is not None
+        title = self.spec.title_field
+        f = self.spec.field(title)
+        shown = self._identity_texts(values, cells, key)
+        name = shown.pop(title)
+        key_text = "、".join(shown.values())
+        zh_parts, en_parts = self._identity_labels()
+        label = self.spec.label
+        first = self.identity_rows.setdefault(key, row)
+        if not self.update_by_key:
+            zh_given = "，".join(f"{self.spec.field(n).label.zh}“{t}”" for n, t in shown.items())
+            en_given = ", ".join(f"{self.spec.field(n).label.en.lower()} '{t}'" for n, t in shown.items())
+            msg = Text(f"{f.label.zh}：“{name}”（{zh_given}）与已有的{label.zh}重复（{zh_parts}都相同），未导入；"
+                       f"要用文件修改已有{label.zh}，请勾选“{zh_parts}与已有{label.zh}相同的行更新该{label.zh}”",
+                       f"{f.label.en}: '{name}' ({en_given}) duplicates an existing {label.en.lower()} (the same "
+                       f"{en_parts}); it is not imported. To change existing {label.en.lower()}s from the file, "
+                       f"tick 'Rows with the {en_parts} of an existing {label.en.lower()} update that "
+                       f"{label.en.lower()}'")
+        elif first != row:
+            msg = Text(f"{f.label.zh}：“{name}”与文件第 {first} 行是同一{label.zh}（{zh_parts}都相同），只能更新一次",
+                       f"{f.label.en}: '{name}' is the same {label.en.lower()} as row {first} of the file (the same "
+                       f"{en_parts}); it can be updated once")
+        elif len(found) > 1:
+            msg = Text(f"{f.label.zh}：“{name}”有 {len(found)} 个{zh_parts}都相同的{label.zh}，无法确定更新哪一个，"
+                       f"请先删除多余的{label.zh}",
+                       f"{f.label.en}: '{name}' matches {len(found)} {label.en.lower()}s with the same {en_parts}; "
+                       f"which one to update is not known: delete the extra ones first")
+        else:
+            return found[0], key_text, []
+        return None, key_text, [RowError(row, self.column_of.get(title), title, msg)]
+
+    def _identity_texts(self, values: dict[str, Any], cells: list[Any], key: Key) -> dict[str, str]:
+        """Each identity field's value as the file gives it (a reference as its cell's text), for messages."""
+        out = {}
+        for name, part in zip(self.identity.names if self.identity else (), key, strict=True):
+            f = self.spec.field(name)
+            col = self.column_of[name]
+            out[name] = cell_text(cells[col]).strip() if f.type is FieldType.REF and col < len(cells) \
+                else cell_text(part)
+        return out
+
+    def _identity_labels(self) -> tuple[str, str]:
+        """"客户、姓名和电话" / "customer, name and phone"."""
+        names = self.identity.names if self.identity else ()
+        return _joined([self.spec.field(n).label.zh for n in names], "、", "和"), \
+            _joined([self.spec.field(n).label.en.lower() for n in names], ", ", " and ")
+
+    def _repeated(self, row: int, values: dict[str, Any], cells: list[Any]) -> list[RowError]:
+        """The row's refusal when a stored active record has all its ``repeats`` values (a payment with the
+        same contract, date and amount): most likely the same record imported again."""
+        assert self.repeats is not None
+        key = self.repeats.key_of(values)
+        if not self.repeats.get(key):
+            return []
+        assert key is not None
+        names = self.repeats.names
+        parts = {}
+        for name, value in zip(names, key, strict=True):
+            f = self.spec.field(name)
+            col = self.column_of[name]
+            parts[name] = (f, cell_text(cells[col]).strip() if f.type is FieldType.REF else cell_text(value))
+        last = names[-1]  # the amount: the column the message is told at
+        f_last, v_last = parts[last]
+        zh = "，".join(f"{f.label.zh}“{t}”" for f, t in parts.values())
+        en = ", ".join(f"{f.label.en.lower()} '{t}'" for f, t in parts.values())
+        label = self.spec.label
+        return [RowError(row, self.column_of[last], last, Text(
+            f"{f_last.label.zh}：“{v_last}”：已有一笔{zh}都相同的{label.zh}，此行很可能是重复导入，未导入；"
+            f"如确是另一笔{label.zh}，请在合同中单独添加它",
+            f"{f_last.label.en}: '{v_last}': a {label.en.lower()} with the same {en} is already recorded; this row "
+            f"is most likely the same {label.en.lower()} imported again and is not imported. If it really is "
+            f"another {label.en.lower()}, add it on its own from the contract"))]
 
     def _custom_changes(self, record_id: int, custom: dict[str, Any],
                         errors: list[FieldError]) -> dict[str, tuple[str | None, str | None]]:
@@ -439,6 +561,10 @@ class RowChecker:
         if raw is not None and e.code != "required":  # a too-long value too: its start tells the clerk which one
             message = quote_value(message, raw)
         return RowError(row, self.column_of.get(name or ""), name, message)
+
+
+def _joined(items: list[str], sep: str, last: str) -> str:
+    return items[0] if len(items) < 2 else sep.join(items[:-1]) + last + items[-1]
 
 
 def quote_value(message: Text, raw: Any) -> Text:

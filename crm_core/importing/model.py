@@ -45,12 +45,16 @@ class RowError:
 
 @dataclass(frozen=True)
 class RowUpdate:
-    """A row naming an existing record by its key (the customer code): what importing it would change.
+    """A row naming an existing record by its key (the customer code; a contact by customer, name and
+    phone): what importing it would change.
 
     Attributes:
+        key: how the file names the record: its code or number; a contact's customer and phone
+            ("北京星辰软件有限公司、13812345678"), beside ``title``, his name.
         version: the record's version when the file was checked; the import refuses the row
             (a conflict) if someone saved the record since.
-        changes: field -> (stored value, value from the file), only fields that differ.
+        changes: field -> (stored value, value from the file), only fields that differ; the stored value
+            as the actor reads it (an ID number masked for a role that may not read it).
         custom: custom field key -> raw value from the file.
         custom_changes: ``custom.<key>`` (the target's name, as the wizard labels it) -> (stored text,
             text from the file), only custom fields that differ, parsed by the custom-field rules.

@@ -140,8 +140,10 @@ class ImportService:
               update_by_key: bool = False, progress: Progress = None) -> ImportCheck:
         """Dry run: every row through the service's checks; nothing is written.
 
-        With ``update_by_key`` rows whose key (customer code) names an existing record are updates,
-        listed in ``updates`` with what they would change (the preview).
+        With ``update_by_key`` rows whose key names an existing record (a customer code, a contract number;
+        a contact by customer, name and phone) are updates, listed in ``updates`` with what they would change
+        (the preview); without it such rows are duplicates. A payment row with the contract, date and amount
+        of a payment already recorded is refused as that payment imported again.
         """
         self._require(module, update=update_by_key)
         t = self.targets(module)

@@ -66,7 +66,7 @@ def undo_batch(s: Session, ctx: Context, batch: ImportBatch) -> int:
             created.setdefault(module or batch.module, {})[record_id] = version
     writer = BulkWriter(ctx.db, ctx.actor)
     for module in sorted(created, key=lambda m: m == batch.module):  # companions first: they refer to the others
-        _delete_module(s, ctx, writer, module, created[module], batch.module in created)
+        _delete_module(s, ctx, writer, module, created[module], "customers" in created)
     batch.undone_at, batch.undone_by_id = utcnow(), ctx.actor.user_id
     write_audit(s, ctx.actor, "undo_import", batch.module, None, {"batch_id": batch.id, "rows": len(records)}, None)
     return len(records)

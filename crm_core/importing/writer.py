@@ -363,13 +363,22 @@ def _by_file_row(ctx: Context, module: str, part: list[RowUpdate], exc: Validati
     for e in exc.errors:
         u = part[e.row] if e.row is not None else None
         if u is not None and e.code == "conflict":
-            out.append(FieldError(None, "conflict", _conflict(service, u), row=u.row))
+            first = next(iter([*u.changes, *u.custom_changes]), None)  # the row's column of its first change
+            out.append(FieldError(first, "conflict", _conflict(service, u), row=u.row))
         else:
             out.append(FieldError(e.field, e.code, e.message, row=u.row if u is not None else None))
     return out
 
 
 def _conflict(service: Any, u: RowUpdate) -> Text:
-    return Text(f"{service.spec.label.zh}“{u.key}”在预览之后已被他人修改或删除，未覆盖他人的修改",
-                f"{service.spec.label.en} '{u.key}' was changed or deleted by someone else after the preview; "
+    """The record named as the file names it (its code; a contact by name, customer and phone) and the fields
+    the row would have changed."""
+    spec = service.spec
+    zh, en = (f"“{u.title}”（{u.key}）", f"'{u.title}' ({u.key})") if spec.identity else (f"“{u.key}”", f"'{u.key}'")
+    names = [*u.changes, *u.custom_changes]
+    fields = [spec.field(n).label for n in u.changes] + [Text(n.removeprefix("custom."), n.removeprefix("custom.")) for n in u.custom_changes]
+    zh_fields = f"此行对{'、'.join(f.zh for f in fields)}的修改未写入，" if names else ""
+    en_fields = f" this row's changes to {', '.join(f.en.lower() for f in fields)} were not written and" if names else ""
+    return Text(f"{spec.label.zh}{zh}在预览之后已被他人修改或删除，{zh_fields}未覆盖他人的修改",
+                f"{spec.label.en} {en} was changed or deleted by someone else after the preview;{en_fields} "
                 f"their changes were not overwritten")

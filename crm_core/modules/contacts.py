@@ -49,6 +49,9 @@ SPEC = EntitySpec(
     search_fields=("name", "email", "phone"),
     # Served by an index for every reader (migration 0014; docs/performance.md, "branch sortsales").
     grid_sorts=("customer_id", "name", "id"),
+    # The same person on the same customer (the twin rule, ContactDuplicatesMixin._twins): what a re-imported
+    # contacts list names an existing contact by.
+    identity=("customer_id", "name", "phone"),
 )
 
 

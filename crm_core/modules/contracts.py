@@ -233,6 +233,9 @@ PAYMENT_SPEC = EntitySpec(
     search_fields=("handler", "account", "notes"),
     # Handled by and the receiving account: bookkeeping details, in the form.
     secondary_columns=("handler", "account"),
+    # A payment has no number: a row with the contract, date and amount of one recorded is that one again
+    # (a re-imported sheet would otherwise double the contract's received figures).
+    repeats=("contract_id", "received_on", "amount"),
 )
 
 

@@ -4,7 +4,8 @@ Nothing is written here. The page lists every problem (spreadsheet row, column,
 reason in the user's language), saves them as an xlsx error report with the bad
 cells marked, and lets the user go on with only the valid rows. Values of
 choice columns that are none of the choices are listed once each for mapping
-(:mod:`import_values`); with "update by code" rows naming existing records
+(:mod:`import_values`); with "update by key" rows naming existing records
+(by a customer code, a contract number; a contact by customer, name and phone)
 are listed with what they change (the preview).
 """
 
@@ -30,6 +31,24 @@ if TYPE_CHECKING:
     from crm_desktop.transfer.import_wizard import ImportWizard
 
 ROW, COLUMN, REASON = range(3)
+
+
+def update_label(module: str, keys: tuple[str, ...], fields: list[Any], lang: str) -> str:
+    """The update option named by the module's key: "客户编码已存在的行更新该客户", "Rows with the customer, name
+    and phone of an existing contact update that contact" (the words crm_core's duplicate message quotes)."""
+    from crm_core.modules import SPECS  # crm_core is loaded by now (signed in)
+
+    en = lang.startswith("en")
+    labels = {f.name: f.label(lang) for f in fields}
+    names = [labels.get(k, k).lower() if en else labels.get(k, k) for k in keys]
+    record = SPECS[module].label.en.lower() if en else SPECS[module].label.zh
+    if len(names) == 1:
+        return translate("Transfer", "Rows with an existing %1 update that %2").replace("%1", names[0]).replace(
+            "%2", record)
+    sep, last = (", ", " and ") if en else ("、", "和")
+    joined = sep.join(names[:-1]) + last + names[-1]
+    return translate("Transfer", "Rows with the %1 of an existing %2 update that %2").replace("%1", joined).replace(
+        "%2", record)
 
 
 class CheckPage(QWizardPage):
@@ -67,7 +86,7 @@ class CheckPage(QWizardPage):
         self.recheck_button.setObjectName("recheckButton")
         self.only_valid_check = QCheckBox(translate("Transfer", "Import only the valid rows"), self)
         self.only_valid_check.setObjectName("onlyValidCheck")
-        self.update_check = QCheckBox(translate("Transfer", "Rows with an existing code update that record"), self)
+        self.update_check = QCheckBox(self)  # its text names the module's key (initializePage)
         self.update_check.setObjectName("updateByKeyCheck")
         self.update_check.setToolTip(translate("Transfer", "Otherwise such rows are reported as duplicates"))
         self.values_panel = ValueMappingPanel(wizard, self)
@@ -77,7 +96,11 @@ class CheckPage(QWizardPage):
                                                       translate("Transfer", "Changes")])
         self.updates_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.updates_table.verticalHeader().hide()
-        self.updates_table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        updates_header = self.updates_table.horizontalHeader()
+        # the record as the file names it in full ("王小明（北京星辰软件有限公司、13812345678）"), the changes beside it
+        updates_header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        updates_header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        updates_header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.updates_table.hide()
         self.report_label = QLabel(self)
         self.report_label.setObjectName("reportLabel")
@@ -112,10 +135,13 @@ class CheckPage(QWizardPage):
     def initializePage(self) -> None:  # noqa: N802 - Qt override
         """Check with the mapping just chosen."""
         self._wizard.mapping = self._wizard.mapping_page.mapping()
-        # "Update by code" only where rows can name an existing record (customers by code; not payments,
-        # contacts), and only when the file's column of that key is mapped: offered elsewhere it would promise
-        # updates the import never makes.
-        has_key = bool(set(self._wizard.keys) & set(self._wizard.mapping.values()))
+        # "Update by key" only where rows can name an existing record (customers by code, contacts by customer,
+        # name and phone; not payments), and only when the file's columns of that key are all mapped: offered
+        # elsewhere it would promise updates the import never makes.
+        keys = self._wizard.keys
+        has_key = bool(keys) and set(keys) <= set(self._wizard.mapping.values())
+        if has_key:
+            self.update_check.setText(update_label(self._wizard.module, keys, self._wizard.fields, self._wizard.lang))
         if not has_key:
             self.update_check.blockSignals(True)  # (the check starts below, once)
             self.update_check.setChecked(False)

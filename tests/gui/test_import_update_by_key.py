@@ -1,5 +1,6 @@
-"""The import wizard's "update by code" choice is offered only where rows can name an existing record: customers
-whose file has the code column mapped; payments and contacts have no such key, their rows are always new."""
+"""The import wizard's "update by key" choice is offered only where rows can name an existing record, and named
+by that key: customers whose file has the code column mapped, contacts whose file has their customer, name and
+phone (the twin rule's identity) mapped; payments have no such key, their rows are always new."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ FILES = {  # case: (module, file, mapping the wizard proposes)
     "payments": ("payments", "合同,回款日期,回款金额\nHT-0001,2026-03-01,5000\n",
                  {0: "contract_id", 1: "received_on", 2: "amount"}),
     "contacts": ("contacts", "客户,姓名,手机\nC0001,王小明,13812345678\n", {0: "customer_id", 1: "name", 2: "phone"}),
+    "contacts without their phones": ("contacts", "客户,姓名\nC0001,王小明\n", {0: "customer_id", 1: "name"}),
 }
 
 
@@ -37,16 +39,56 @@ def _check_page(qtbot, monkeypatch, page, path: Path, case: str):
     return wizard
 
 
-@pytest.mark.parametrize(("case", "offered"), [("customers", True), ("customers without their codes", False),
-                                               ("payments", False), ("contacts", False)])
-def test_update_by_code_is_offered_only_where_rows_can_name_an_existing_record(
+@pytest.mark.parametrize(("case", "offered"), [
+    ("customers", "Rows with an existing customer code update that customer"),
+    ("customers without their codes", None), ("payments", None),
+    ("contacts", "Rows with the customer, name and phone of an existing contact update that contact"),
+    ("contacts without their phones", None)])
+def test_update_by_key_is_offered_only_where_rows_can_name_an_existing_record(
         qtbot, admin, tmp_path, monkeypatch, open_page, case, offered):
     module, text, _mapping = FILES[case]
     path = tmp_path / "rows.csv"
     path.write_text(text, encoding="utf-8")
     wizard = _check_page(qtbot, monkeypatch, open_page(admin, module=module), path, case)
     check = wizard.check_page.update_check
-    assert check.isVisible() is offered
-    assert check.text() == "Rows with an existing code update that record"
+    assert check.isVisible() is (offered is not None)
+    if offered:
+        assert check.text() == offered
     assert not check.isChecked()
+    wizard.reject()
+
+
+def test_a_contacts_list_imported_again_shows_the_duplicates_then_the_changes_with_update(
+        qtbot, admin, tmp_path, monkeypatch, open_page):
+    customer = admin.customers.create({"name": "甲公司"})
+    admin.contacts.create({"customer_id": customer["id"], "name": "王小明", "phone": "13812345678", "position": "工程师"})
+    path = tmp_path / "rows.csv"
+    path.write_text("客户,姓名,手机,职位\n甲公司,王小明,13812345678,经理\n", encoding="utf-8")
+    FILES["contacts again"] = ("contacts", "", {0: "customer_id", 1: "name", 2: "phone", 3: "position"})
+    try:
+        wizard = _check_page(qtbot, monkeypatch, open_page(admin, module="contacts"), path, "contacts again")
+    finally:
+        del FILES["contacts again"]
+    page = wizard.check_page
+    assert page.error_table.item(0, 2).text().startswith("Name: '王小明' (customer '甲公司', phone '13812345678') "
+                                                         "duplicates an existing contact")
+    page.update_check.setChecked(True)
+    qtbot.waitUntil(lambda: wizard.check is not None and not page.task.running, timeout=WAIT)
+    assert wizard.check.errors == []
+    assert page.updates_table.isVisible()
+    assert page.updates_table.item(0, 1).text() == "王小明（甲公司、13812345678）"
+    assert page.updates_table.item(0, 2).text() == "Position: 工程师 → 经理"
+    wizard.reject()
+
+
+@pytest.mark.parametrize(("case", "offered"), [
+    ("customers", "客户编码已存在的行更新该客户"),
+    ("contacts", "客户、姓名和电话与已有联系人相同的行更新该联系人")])
+def test_the_update_option_names_the_key_in_chinese(qtbot, admin, tmp_path, monkeypatch, open_page, zh_catalogue,
+                                                    case, offered):
+    module, text, _mapping = FILES[case]
+    path = tmp_path / "rows.csv"
+    path.write_text(text, encoding="utf-8")
+    wizard = _check_page(qtbot, monkeypatch, open_page(admin, module=module, lang="zh_CN"), path, case)
+    assert wizard.check_page.update_check.text() == offered
     wizard.reject()

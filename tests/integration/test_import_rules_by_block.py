@@ -82,9 +82,13 @@ def _twin_rows(errors) -> list[tuple]:
 
 
 EXPECTED_TWINS = [
-    # (the name is in the message already: not quoted again)
-    (2, "name", 1, "姓名：该客户已有同名同电话的联系人“张三”，请打开它修改，不要重复添加",
-     "Name: this customer already has a contact '张三' with this phone; open that one instead of adding it twice"),
+    # a stored contact's row: a duplicate (update by key would update it: test_import_identity)
+    (2, "name", 1, "姓名：“张三”（客户“甲公司”，电话“13900000001”）与已有的联系人重复（客户、姓名和电话都相同），未导入；"
+                   "要用文件修改已有联系人，请勾选“客户、姓名和电话与已有联系人相同的行更新该联系人”",
+     "Name: '张三' (customer '甲公司', phone '13900000001') duplicates an existing contact (the same customer, name and "
+     "phone); it is not imported. To change existing contacts from the file, tick 'Rows with the customer, name and "
+     "phone of an existing contact update that contact'"),
+    # a twin of an earlier row of the file: the twin rule (the name is in the message already: not quoted again)
     (4, "name", 1, "姓名：该客户已有同名同电话的联系人“李四”，请打开它修改，不要重复添加",
      "Name: this customer already has a contact '李四' with this phone; open that one instead of adding it twice"),
 ]

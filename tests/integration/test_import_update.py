@@ -100,9 +100,12 @@ def test_a_save_after_the_preview_is_reported_with_its_row_and_nothing_of_the_im
         admin.imports.run("customers", path, mapping, update_by_key=True, preview=preview, chunk_rows=2)
     [error] = info.value.check.errors
     assert error.row == 5
-    assert error.message.zh == f"客户“{late['code']}”在预览之后已被他人修改或删除，未覆盖他人的修改"
+    assert (error.field, error.column) == ("level", HEADERS.index("重要级别"))  # its first change
+    assert error.message.zh == (f"客户“{late['code']}”在预览之后已被他人修改或删除，此行对重要级别、备注的修改未写入，"
+                                "未覆盖他人的修改")
     assert error.message.en == (f"Customer '{late['code']}' was changed or deleted by someone else after the preview; "
-                                "their changes were not overwritten")
+                                "this row's changes to importance, notes were not written and their changes were not "
+                                "overwritten")
     now = {c["id"]: c for c in admin.customers.list().rows}
     assert {(c["level"], c["notes"]) for i, c in now.items() if i != late["id"]} == {("C", None)}  # chunk 1 undone
     assert (now[late["id"]]["level"], now[late["id"]]["notes"]) == ("C", "同事刚改过")

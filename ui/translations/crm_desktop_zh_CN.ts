@@ -2182,8 +2182,12 @@
         <translation>只导入正确的行</translation>
     </message>
     <message>
-        <source>Rows with an existing code update that record</source>
-        <translation>编码已存在的行更新该记录</translation>
+        <source>Rows with an existing %1 update that %2</source>
+        <translation>%1已存在的行更新该%2</translation>
+    </message>
+    <message>
+        <source>Rows with the %1 of an existing %2 update that %2</source>
+        <translation>%1与已有%2相同的行更新该%2</translation>
     </message>
     <message>
         <source>Otherwise such rows are reported as duplicates</source>

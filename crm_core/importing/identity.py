@@ -1,0 +1,126 @@
+"""Stored records named by the values of several fields at once, read once for a file (no query per row).
+
+Two uses: a contact has no unique field, but its customer, name and phone name one person (the twin rule's
+identity, ``EntitySpec.identity``), so a re-imported contacts list can update the contacts it names; a payment
+has no number at all, so a row with the contract, date and amount of a payment already recorded
+(``EntitySpec.repeats``) is most likely the same payment imported again.
+
+A row's key is its values parsed as the services parse them (references as the ids the file's texts resolve
+to, in the actor's scope; names stripped; phones normalised as stored), so it matches what the twin rule
+compares. The records are read by IN lists of the referenced ids the rows name (indexed:
+``ix_contacts_customer_id``, ``ix_payments_contract_id``), :data:`IN_PART` at a time, narrowed by the texts
+(a contact's name) of the rows naming them, in the actor's row scope: a record he may not read is never found.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Integer, String, bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Session
+
+from crm_core.importing.lookups import IN_PART, Lookups
+from crm_core.importing.reader import Table, cell_text
+from crm_core.metadata import FieldType
+from crm_core.services import values as val
+
+Key = tuple[Any, ...]
+
+
+class RecordIndex:
+    """The module's stored records (in the actor's scope) by the values of ``names``, for the file's rows."""
+
+    def __init__(self, s: Session, service: Any, names: tuple[str, ...], table: Table, column_of: dict[str, int],
+                 lookups: Lookups, *, active_only: bool, columns: Iterable[Any] | None = None):
+        """``columns``: what to read of each record (default the whole record); ``active_only``: deactivated
+        records are left out."""
+        self.names = names
+        self.fields = [service.spec.field(n) for n in names]
+        self.records: dict[Key, list[Any]] = {}
+        self.firsts: set[Any] = set()  # the references of the records found: a row naming none is looked at no more
+        model = service.model
+        # The first field must be a reference (a contact's customer, a payment's contract): the records are read by
+        # the ids the rows name, a part of them at a time, each part with the texts (a contact's name) the rows
+        # naming those ids give, so what is read follows the file's pairs, not the product of its columns.
+        ref, *rest = self.fields
+        index = lookups.refs.get(ref.ref or "")
+        if ref.type is not FieldType.REF or index is None:
+            raise AssertionError(f"{service.spec.module}: {names} must start with a reference")
+        texts = [(f, column_of[f.name]) for f in rest if f.type is FieldType.TEXT]
+        ref_col = column_of[ref.name]
+        wanted: dict[int, list[set[str]]] = {}
+        found_of: dict[str, set[int]] = {}
+        for r in table.rows:
+            cell = r[ref_col] if ref_col < len(r) else None
+            if cell is None:
+                continue
+            text = cell_text(cell).strip()
+            ids = found_of.get(text)
+            if ids is None:
+                ids = found_of[text] = index.find(text) if text and "\x00" not in text else set()
+            if not ids:
+                continue
+            given = [cell_text(r[col]).strip() if col < len(r) and r[col] is not None else "" for _f, col in texts]
+            if not all(given) or any("\x00" in t for t in given):
+                continue  # a blank part: the row names no stored record
+            for rid in ids:
+                sets = wanted.setdefault(rid, [set() for _ in texts])
+                for k, t in enumerate(given):
+                    sets[k].add(t)
+        base = select(*(columns or (model,))).where(service._scope_condition()).order_by(model.id)
+        if getattr(model, "erased_at", None) is not None:
+            base = base.where(model.erased_at.is_(None))  # an erased person's data is no longer his
+        if active_only:
+            base = base.where(model.is_active.is_(True))
+        ids = sorted(wanted)
+        # One statement, its lists as parameters (compiled once, not thousands of placeholders per part): on
+        # PostgreSQL an array each (= ANY), elsewhere an expanding IN.
+        postgresql = s.get_bind().dialect.name == "postgresql"
+        stmt = base.where(_within(getattr(model, ref.name), "ids", Integer, postgresql),
+                          *(_within(getattr(model, f.name), f"texts{k}", String, postgresql)
+                            for k, (f, _col) in enumerate(texts)))
+        for i in range(0, len(ids), IN_PART):
+            part = ids[i:i + IN_PART]
+            given = {"ids": part}
+            for k in range(len(texts)):
+                given[f"texts{k}"] = sorted(set().union(*(wanted[rid][k] for rid in part)))  # the part's rows' texts
+            for found in (s.execute(stmt, given) if columns else s.scalars(stmt, given)):
+                key = tuple(getattr(found, n) for n in names)
+                if all(v is not None for v in key):
+                    self.records.setdefault(key, []).append(found)
+                    self.firsts.add(key[0])
+
+    def key_of(self, values: dict[str, Any]) -> Key | None:
+        """The row's key from its converted cells, parsed as the service parses them; None when a part is
+        blank or not valid (the row's own checks report that), or when no stored record has its reference
+        (then no record can have its key)."""
+        if values.get(self.names[0]) not in self.firsts:
+            return None  # (most rows of a file of new records: their parts are not parsed)
+        key = []
+        for f in self.fields:
+            value = values.get(f.name)
+            if value is None:
+                return None
+            if f.type is not FieldType.REF:
+                try:
+                    value = val.parse_value(f, value)
+                except val.v.FieldProblem:
+                    return None
+                if value is None:
+                    return None
+            key.append(value)
+        return tuple(key)
+
+    def get(self, key: Key | None) -> list[Any]:
+        """The stored records with this key, in id order."""
+        return self.records.get(key, []) if key is not None else []
+
+
+
+def _within(column: Any, name: str, kind: Any, postgresql: bool) -> Any:
+    """``column`` among the values of parameter ``name`` (a list)."""
+    if postgresql:
+        return column == func.any(bindparam(name, type_=ARRAY(kind)))
+    return column.in_(bindparam(name, expanding=True))
