@@ -82,7 +82,7 @@ class ValueMappingPanel(QWidget):
     def _on_loaded(self, result: tuple[list[Any], dict[str, list[tuple[str, str]]], bool]) -> None:
         self.unknown, choices, may_add = result
         self.setVisible(bool(self.unknown))
-        guessed = sum(1 for u in self.unknown if u.suggestion)
+        guessed = sum(1 for u in self.unknown if u.suggestion and (u.field, u.text) not in self._wizard.declined)
         text = (translate("Transfer", "%1 values in the file are not among the choices. Choose what each one "
                                       "means (%2 likely matches are preselected: check them):") if guessed else
                 translate("Transfer", "%1 values in the file are not among the choices. Choose what each one means:"))
@@ -98,7 +98,8 @@ class ValueMappingPanel(QWidget):
             combo.addItem(translate("Transfer", "(leave as an error)"), None)
             for code, label in choices.get(u.field, []):
                 combo.addItem(label, code)
-            if u.suggestion:  # crm_core's guess ("A类" -> A), for the user to confirm or change
+            # crm_core's guess ("A类" -> A), for the user to confirm or change; not again once he turned it down
+            if u.suggestion and (u.field, u.text) not in self._wizard.declined:
                 combo.setCurrentIndex(max(0, combo.findData(u.suggestion)))
             self.table.setCellWidget(i, TARGET, combo)
             self.combos.append(combo)
@@ -126,9 +127,23 @@ class ValueMappingPanel(QWidget):
     def _on_added(self, row: int, code: str) -> None:
         u = self.unknown[row]
         self._wizard.value_map.setdefault(u.field, {})[u.text] = code
+        self._remember_declined()  # the list is shown anew: a guess turned down on another row stays so
         self.applied.emit()
 
+    def _remember_declined(self) -> None:
+        """A suggestion left on "(leave as an error)" was turned down: the next listing must not preselect it.
+
+        (It did, and the next "Use these values" imported A类 as A after the clerk had refused it.)
+        """
+        for u, combo in zip(self.unknown, self.combos):
+            if u.suggestion:
+                if combo.currentData() is None:
+                    self._wizard.declined.add((u.field, u.text))
+                else:
+                    self._wizard.declined.discard((u.field, u.text))
+
     def _on_apply_button_clicked(self) -> None:
+        self._remember_declined()
         for u, combo in zip(self.unknown, self.combos):
             if combo.currentData():
                 self._wizard.value_map.setdefault(u.field, {})[u.text] = combo.currentData()
