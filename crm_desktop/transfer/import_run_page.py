@@ -162,6 +162,9 @@ class RunPage(QWizardPage):
 
     def _on_undo_done(self, removed: int) -> None:
         self.undo_button.hide()
+        # Nothing of this import is left: "the rows not imported" would be a file without its other half.
+        self.skipped_button.hide()
+        self.report_label.clear()
         self.result_label.setText(translate("Transfer", "Import undone: %1 records removed.").replace(
             "%1", f"{removed:,}"))
         self._wizard.announce(self._wizard.module, None)
