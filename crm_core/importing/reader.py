@@ -75,7 +75,7 @@ def read_table(path: str | Path, *, sheet: str | None = None, header_row: int | 
     """Read a whole sheet of an xlsx file, or a CSV file.
 
     Args:
-        sheet: the sheet's name (default: the first sheet).
+        sheet: the sheet's name (default: the sheet holding the list, see :func:`_data_sheet`).
         header_row: 1-based row of the column names (default: found by :func:`find_header`).
         known: tells whether a header names a field, to find the header row.
 

@@ -2426,6 +2426,18 @@
         <translation>已取消导入，未导入任何数据。</translation>
     </message>
     <message>
+        <source>Imported 1 record, with 1 contact from the same row.</source>
+        <translation>已导入 1 条记录，并按同一行建立了 1 个联系人。</translation>
+    </message>
+    <message>
+        <source>Imported 1 record.</source>
+        <translation>已导入 1 条记录。</translation>
+    </message>
+    <message>
+        <source>Imported %1 records, with 1 contact from the same row.</source>
+        <translation>已导入 %1 条记录，并按同一行建立了 1 个联系人。</translation>
+    </message>
+    <message>
         <source>Remove the %1 records this import created and restore the %2 it updated?</source>
         <translation>删除本次导入新建的 %1 条记录，并恢复被修改的 %2 条记录？</translation>
     </message>
