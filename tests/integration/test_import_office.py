@@ -185,3 +185,27 @@ def test_blank_lines_between_blocks_are_not_counted_as_rows(admin, tmp_path):
     mapping = admin.imports.auto_mapping("customers", source.headers)
     check = admin.imports.check("customers", path, mapping, sheet=source.sheet)
     assert source.row_count == check.total_rows == 120
+
+
+@pytest.mark.parametrize("headers, expected", [
+    # next to 联系人/职务, 联系方式 is the contact's mobile, not the company's number
+    (["序号", "单位", "联系人", "职务", "联系方式"], [None, "name", "contacts.name", "contacts.position", "contacts.phone"]),
+    # a list of companies without contacts: the company's number
+    (["序号", "客户名称", "联系方式", "地址"], [None, "name", "phone", "address"]),
+    # the contact's phone is 手机 already: 联系方式 is left for the clerk to map
+    (["客户名称", "联系人", "手机", "联系方式"], ["name", "contacts.name", "contacts.phone", None]),
+])
+def test_contact_details_go_to_the_contact_when_the_file_names_one(admin, headers, expected):
+    assert list(admin.imports.auto_mapping("customers", headers).values()) == expected
+
+
+def test_a_contacts_phone_under_contact_details_is_imported_as_the_contacts(admin, tmp_path):
+    path = tmp_path / "通讯录.csv"
+    path.write_text("序号,单位,联系人,职务,联系方式\n1,甲公司,王芳,经理,13912340001\n", encoding="utf-8")
+    mapping = admin.imports.auto_mapping("customers", ["序号", "单位", "联系人", "职务", "联系方式"])
+    result = admin.imports.run("customers", path, mapping)
+    assert (result.created, result.companions) == (1, 1)
+    customer = admin.customers.list().rows[0]
+    contact = admin.contacts.list().rows[0]
+    assert (customer["name"], customer["phone"]) == ("甲公司", None)
+    assert (contact["name"], contact["phone"]) == ("王芳", "13912340001")
