@@ -2483,8 +2483,12 @@
         <translation>按此对应并重新检查</translation>
     </message>
     <message>
-        <source>%1 values in the file are not among the choices. Choose what each one means (%2 likely matches are preselected: check them):</source>
-        <translation>文件中有 %1 个值不在可选值中，请为每个值选择对应项（已预选 %2 个可能的对应项，请核对）：</translation>
+        <source>1 value in the file is not among the choices. Choose what it means:</source>
+        <translation>文件中有 1 个值不在可选值中，请选择它的对应项：</translation>
+    </message>
+    <message>
+        <source>Likely matches preselected for you: %1, marked “(suggested)” and shaded. Check each one: where it is wrong, choose another entry or “(leave as an error)”.</source>
+        <translation>已为您预选可能的对应项 %1 个，标有“（建议）”并加底色。请逐一核对：不对的请改选其他选项或“（不对应，作为错误）”。</translation>
     </message>
     <message>
         <source>%1 values in the file are not among the choices. Choose what each one means:</source>
@@ -2493,6 +2497,14 @@
     <message>
         <source>(leave as an error)</source>
         <translation>（不对应，作为错误）</translation>
+    </message>
+    <message>
+        <source>%1 (suggested)</source>
+        <translation>%1（建议）</translation>
+    </message>
+    <message>
+        <source>A likely match, preselected: check it</source>
+        <translation>可能的对应项，已预选：请核对</translation>
     </message>
     <message>
         <source>Add to the dictionary</source>
