@@ -177,8 +177,10 @@ class RunPage(QWizardPage):
         # Nothing of this import is left: "the rows not imported" would be a file without its other half.
         self.skipped_button.hide()
         self.report_label.clear()
-        self.result_label.setText(translate("Transfer", "Import undone: %1 records removed.").replace(
-            "%1", f"{removed:,}"))
+        updated = self._wizard.result.updated  # crm_core counts restored and removed records together
+        text = (translate("Transfer", "Import undone: %1 records removed, %2 restored as they were.") if updated
+                else translate("Transfer", "Import undone: %1 records removed."))
+        self.result_label.setText(text.replace("%1", f"{removed - updated:,}").replace("%2", f"{updated:,}"))
         self._wizard.announce(self._wizard.module, None)
 
     def _on_skipped_button_clicked(self) -> None:

@@ -39,3 +39,27 @@ def test_after_undo_the_rows_left_out_are_no_longer_offered(qtbot, admin, tmp_pa
     assert run.result_label.text() == "Import undone: 3 records removed."  # 甲, 丁 and 甲's contact 王芳
     assert not run.skipped_button.isVisibleTo(run)
     assert run.report_label.text() == ""
+
+
+def test_undo_after_updates_tells_removed_and_restored_apart_as_its_question_did(qtbot, admin, make_customer, tmp_path,
+                                                                                 monkeypatch, open_page):
+    one = make_customer("甲公司", level="C")
+    path = tmp_path / "update.csv"
+    path.write_text(f"客户编码,公司名称,重要级别,联系人\n{one['code']},甲公司,A,\n,乙公司,B,李雷\n", encoding="utf-8")
+    page = open_page(admin)
+    wizard = _open(qtbot, monkeypatch, page, path)
+    wizard.next()
+    wizard.next()
+    _wait_check(qtbot, wizard)
+    wizard.check_page.update_check.setChecked(True)
+    _wait_check(qtbot, wizard)
+    with qtbot.waitSignal(page.model.total_changed, timeout=WAIT):
+        wizard.button(QWizard.WizardButton.CommitButton).click()
+        qtbot.waitUntil(wizard.run_page.isComplete, timeout=WAIT)
+    run = wizard.run_page
+    run.undo_button.click()
+    assert "Remove the 2 records this import created and restore the 1 it updated?" in run.confirm_box.text()
+    run.confirm_box.button(run.confirm_box.StandardButton.Yes).click()
+    qtbot.waitUntil(lambda: not run.undo_button.isVisibleTo(run), timeout=WAIT)
+    assert run.result_label.text() == "Import undone: 2 records removed, 1 restored as they were."
+    assert admin.customers.get(one["id"])["level"] == "C"

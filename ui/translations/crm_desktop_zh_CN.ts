@@ -2446,6 +2446,10 @@
         <translation>删除</translation>
     </message>
     <message>
+        <source>Import undone: %1 records removed, %2 restored as they were.</source>
+        <translation>已撤销本次导入：删除了 %1 条记录，%2 条记录已恢复原样。</translation>
+    </message>
+    <message>
         <source>Import undone: %1 records removed.</source>
         <translation>已撤销本次导入：删除了 %1 条记录。</translation>
     </message>
