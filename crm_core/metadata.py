@@ -69,6 +69,10 @@ class Field:
         min_value / max_value: bounds for numbers.
         aliases: other column names offices give the field in their own files (zh and en),
             matched by the importer's auto-mapping after the labels.
+        alone_aliases: column names that mean this field only in a file without a column naming the
+            module's companion record; beside one (a 联系人 column) they name the companion's field of the
+            same name: 联系方式 in a list of companies is the company's number, next to 联系人/职务 the
+            contact's mobile.
         pick: for a field referring to users, who may be chosen: "owner" (roles that may own
             customers) or "engineer" (the engineer role); see :func:`crm_core.permissions.pickable_roles`.
     """
@@ -89,6 +93,7 @@ class Field:
     max_value: Any = None
     aliases: tuple[str, ...] = ()
     pick: str | None = None
+    alone_aliases: tuple[str, ...] = ()
 
     def choice_label(self, code: str | None, lang: str = "zh_CN") -> str | None:
         """Label of a fixed choice (dictionary labels come from the dictionary service)."""

@@ -33,6 +33,7 @@ class Targets:
     # field (the customer code, a contract number), or the module's identity (a contact's customer, name and
     # phone); empty for a module without one (payments), whose rows are always new records.
     keys: tuple[str, ...] = ()
+    companion_title: str | None = None  # the target naming the companion record ("contacts.name"), if any
 
     def part(self, name: str) -> str:
         """'main', 'companion' or 'custom'."""
@@ -70,7 +71,9 @@ def targets(spec: EntitySpec, companion: EntitySpec | None, custom: list[Field])
             originals[f"{companion.module}.{f.name}"] = f
     for f in custom:
         out[CUSTOM + f.name] = dataclasses.replace(f, name=CUSTOM + f.name)
-    return Targets(out, companion.module if companion else None, link, originals, tuple(spec.unique[:1]) or spec.identity)
+    title = f"{companion.module}.{companion.title_field}" if companion is not None else None
+    return Targets(out, companion.module if companion else None, link, originals,
+                   tuple(spec.unique[:1]) or spec.identity, title if title in out else None)
 
 
 def _candidates(t: Targets) -> list[dict[str, str]]:
@@ -88,8 +91,17 @@ def _candidates(t: Targets) -> list[dict[str, str]]:
     return [exact, aliases, loose]
 
 
+def _alone(t: Targets) -> dict[str, str]:
+    """Header key -> main field, for the words that name it only without the companion (see Field.alone_aliases)."""
+    return {header_key(text): name for name, f in t.fields.items() if t.part(name) == "main" for text in f.alone_aliases}
+
+
 def auto_mapping(t: Targets, headers: list[str]) -> dict[int, str | None]:
-    """Source column -> target; every field at most once, exact names winning over aliases wherever they stand."""
+    """Source column -> target; every field at most once, exact names winning over aliases wherever they stand.
+
+    Last, a word that means a field only in a file without the companion's record (联系方式) goes to the
+    companion's field of that name when a column names the companion (联系人), else to the module's own.
+    """
     passes = _candidates(t)
     keys = [header_key(h or "") for h in headers]
     mapping: dict[int, str | None] = {col: None for col in range(len(headers))}
@@ -100,9 +112,18 @@ def auto_mapping(t: Targets, headers: list[str]) -> dict[int, str | None]:
             if mapping[col] is None and name and name not in used:
                 mapping[col] = name
                 used.add(name)
+    alone = _alone(t)
+    with_companion = t.companion_title is not None and t.companion_title in used
+    for col, key in enumerate(keys):
+        name = alone.get(key) if key else None
+        if name and with_companion:
+            name = f"{t.companion}.{name}"
+        if mapping[col] is None and name and name in t.fields and name not in used:
+            mapping[col] = name
+            used.add(name)
     return mapping
 
 
 def known_header(t: Targets) -> set[str]:
     """Every header key that names a target (finding the header row)."""
-    return {k for table in _candidates(t) for k in table}
+    return {k for table in (*_candidates(t), _alone(t)) for k in table}

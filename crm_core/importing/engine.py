@@ -557,14 +557,21 @@ class RowChecker:
         if part == "companion" and name is not None:
             message = _relabel(message, self.services[self.t.companion].spec.field(self.t.source_name(name)).label,
                                self.t.fields[name].label)
-        raw = values.get(name) if name else None
-        if raw is not None and e.code != "required":  # a too-long value too: its start tells the clerk which one
-            message = quote_value(message, raw)
+        message = quoted(message, e.code, values.get(name) if name else None)
         return RowError(row, self.column_of.get(name or ""), name, message)
 
 
 def _joined(items: list[str], sep: str, last: str) -> str:
     return items[0] if len(items) < 2 else sep.join(items[:-1]) + last + items[-1]
+
+
+def quoted(message: Text, code: str, raw: Any) -> Text:
+    """A refusal of ``raw`` with the value quoted, as the check and the write both tell it.
+
+    Every refused value is quoted (a too-long one by its first characters: "地址：长度 202，超过上限 200"
+    did not say which address) except a missing one, which has none.
+    """
+    return quote_value(message, raw) if raw is not None and code != "required" else message
 
 
 def quote_value(message: Text, raw: Any) -> Text:

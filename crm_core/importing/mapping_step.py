@@ -46,35 +46,49 @@ def unknown_values(table: Table, mapping: dict[int, str], t: Targets, lookups: L
 
 # What offices add to a choice's own word: "A类", "A级", "B类客户", "零售业", "教育行业".
 _SUFFIXES = ("类客户", "级客户", "行业", "客户", "类", "级", "业")
+# A value saying what it is not ("不严重", "非金融", "无", "其他行业") is no guess for what it is.
+_NEGATIONS = ("不", "非", "无", "未", "其他", "其它")
 
 
 def suggest(text: str, items: list[tuple[str, str, str]], aliases: dict[str, tuple[str, ...]] | None = None) -> str | None:
     """The code of the one choice ``text`` most likely means, or None when none or several fit.
 
-    Matched, in this order: the text is one of a fixed choice's ``aliases`` (重要客户 -> A); the text
-    without a usual suffix equals a choice's code or label (a label's
-    note in brackets left out: "A（高价值）" is "A"); a word of the text is a choice's Latin code
-    ("IT/互联网" -> it); a Chinese label of two or more characters is part of the text or the text part
-    of it ("教育培训" -> 教育, "展会" -> 展会推广). A guess is only preselected: the user confirms it.
+    A wrong preselection is worse than none, so only these count, in this order: the text is one
+    of a fixed choice's ``aliases`` (重要客户 -> A); the text, or the text without a usual suffix
+    (类, 级, 业, 行业, 客户 …), equals a choice's code or label (a label's note in brackets left
+    out: "A（高价值）" is "A"); a word of the text is a choice's Latin code ("IT/互联网" -> it); the
+    text starts with a Chinese label of two or more characters ("教育培训" -> 教育) and names no other
+    choice after it ("现金支票" is no guess: 支票 is a choice too). A text that
+    negates ("不严重", "非金融", "其他…") gets no guess, nor one a label merely appears in
+    ("有限公司" is not 股份有限公司, "推广" not 展会推广, "单位" not 事业单位). A guess is only
+    preselected and shown as one: the user confirms it.
     """
     key = fold(text)
     named = [code for code, words in (aliases or {}).items() if key in {fold(w) for w in words}]
     if len(named) == 1:
         return named[0]
-    stem = next((key[:-len(s)] for s in _SUFFIXES if key.endswith(s) and len(key) > len(s)), key)
     names = {code: {fold(n) for n in (code, zh, en, re.split(r"[（(]", zh)[0], re.split(r"[（(]", en)[0]) if n.strip()}
              for code, zh, en in items}
-    for probe in (key, stem):
-        exact = [code for code, ns in names.items() if probe in ns]
-        if len(exact) == 1:
-            return exact[0]
+    exact = [code for code, ns in names.items() if key in ns]
+    if len(exact) == 1:
+        return exact[0]
+    if key.startswith(_NEGATIONS):
+        return None
+    stem = next((key[:-len(s)] for s in _SUFFIXES if key.endswith(s) and len(key) > len(s)), key)
+    exact = [code for code, ns in names.items() if stem in ns]
+    if len(exact) == 1:
+        return exact[0]
     words = set(re.split(r"[^0-9a-z]+", key)) - {""}
     coded = [code for code in names if fold(code) in words and len(code) >= 2]
     if len(coded) == 1:
         return coded[0]
-    within = [code for code, label in ((c, fold(re.split(r"[（(]", zh)[0])) for c, zh, _en in items)
-              if len(label) >= 2 and not label.isascii() and (label in key or stem in label)]
-    return within[0] if len(within) == 1 else None
+    labels = {c: label for c, zh, _en in items
+              if len(label := fold(re.split(r"[（(]", zh)[0])) >= 2 and not label.isascii()}
+    leading = [code for code, label in labels.items() if key.startswith(label)]
+    if len(leading) != 1:
+        return None
+    rest = key[len(labels[leading[0]]):]  # "现金支票" is a cheque, not cash: the rest names another choice
+    return None if any(label in rest for label in labels.values()) else leading[0]
 
 
 def add_dictionary_entry(ctx: Context, field: Field, label_zh: str, label_en: str | None) -> str:

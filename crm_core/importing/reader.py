@@ -8,9 +8,10 @@ of GBK that Chinese Excel writes).
 
 An office's own sheet rarely starts with its header: a merged title row, a
 date line or blank rows come first. :func:`find_header` picks the row that
-looks most like column names (and names most known fields), in the first
-sheet that has one (a "说明" sheet often comes first); the user may choose
-another row or sheet, which the caller passes back in.
+looks most like column names (and names most known fields), in the sheet
+holding the list (a "说明" sheet often comes first, a summary after it: see
+:func:`_data_sheet`); the user may choose another row or sheet, which the
+caller passes back in.
 """
 
 from __future__ import annotations
@@ -75,7 +76,7 @@ def read_table(path: str | Path, *, sheet: str | None = None, header_row: int | 
     """Read a whole sheet of an xlsx file, or a CSV file.
 
     Args:
-        sheet: the sheet's name (default: the first sheet).
+        sheet: the sheet's name (default: the sheet holding the list, see :func:`_data_sheet`).
         header_row: 1-based row of the column names (default: found by :func:`find_header`).
         known: tells whether a header names a field, to find the header row.
 
@@ -189,27 +190,63 @@ def _xlsx_rows(path: Path, name: str | None,
 
 
 def _data_sheet(book: Any, names: tuple[str, ...], known: Callable[[str], bool] | None) -> tuple[Any, Iterator[list[Any]]]:
-    """The first sheet whose top rows name at least two known fields, else the first sheet.
+    """The sheet holding the list: the first visible sheet, unless it has no header naming a known field.
 
-    Offices put a "说明" (notes) or cover sheet before the list; opening that would show
-    the clerk his notes as data. Only when the first sheet has no such header row are
-    the others read (their top rows), so the usual file is read once.
+    Offices put a "说明" (notes) or cover sheet before the list; opening that would show the clerk
+    his notes as data. The first sheet stays the choice when one of its top rows is a header (two or
+    more names) naming a known field, even if a later sheet names more: a summary or pivot after
+    the list (销售|客户|数量) names as many. Otherwise the visible sheet whose header names the most
+    known fields, at least two, is opened (the first of equals), else the first. Only then are the
+    others read (their top rows), so the usual file is read once; a later sheet that cannot be read
+    (a chart sheet, a damaged part) is passed over, and hidden sheets are never chosen by themselves.
     """
-    first = None
-    for index in range(len(names)):
-        sheet = book.get_sheet_by_index(index)
-        rows = (_restore_types(row) for row in sheet.iter_rows())
-        if known is None:
-            return sheet, rows
-        top = list(islice(rows, HEADER_SCAN_ROWS))
-        found = (sheet, chain(top, rows))
-        if first is None:
-            first = found
-        texts = [{c.strip() for c in row if isinstance(c, str) and c.strip()} for row in top]
-        if any(sum(1 for t in ts if known(t)) >= 2 for ts in texts):
-            return found
-    assert first is not None  # a workbook has at least one sheet
-    return first
+    indexes = _visible_worksheets(book, len(names))
+    sheet = book.get_sheet_by_index(indexes[0])
+    rows = (_restore_types(row) for row in sheet.iter_rows())
+    if known is None:
+        return sheet, rows
+    top = list(islice(rows, HEADER_SCAN_ROWS))
+    first = (sheet, chain(top, rows))
+    if _names_a_field(top, known):
+        return first
+    best, best_hits = first, 1  # a later sheet is opened for two known names or more, the first of equals
+    for index in indexes[1:]:
+        try:
+            sheet = book.get_sheet_by_index(index)
+            rows = (_restore_types(row) for row in sheet.iter_rows())
+            top = list(islice(rows, HEADER_SCAN_ROWS))
+        except Exception:  # noqa: BLE001 - a later sheet that cannot be read is not the list; the first still is
+            continue
+        if (hits := _known_hits(top, known)) > best_hits:
+            best, best_hits = (sheet, chain(top, rows)), hits
+    return best
+
+
+def _visible_worksheets(book: Any, count: int) -> list[int]:
+    """Indexes of the visible worksheets (not chart sheets), as calamine tells them; all when it cannot."""
+    try:
+        from python_calamine import SheetTypeEnum, SheetVisibleEnum
+
+        meta = book.sheets_metadata
+        indexes = [i for i, m in enumerate(meta) if m.visible == SheetVisibleEnum.Visible
+                   and m.typ == SheetTypeEnum.WorkSheet]
+    except Exception:  # noqa: BLE001 - an older calamine without sheet metadata: every sheet is a candidate
+        indexes = list(range(count))
+    return indexes or [0]
+
+
+def _header_texts(top: list[list[Any]]) -> list[set[str]]:
+    return [{c.strip() for c in row if isinstance(c, str) and c.strip()} for row in top]
+
+
+def _known_hits(top: list[list[Any]], known: Callable[[str], bool]) -> int:
+    """How many known fields the best header-like row among ``top`` names."""
+    return max((sum(1 for t in ts if known(t)) for ts in _header_texts(top)), default=0)
+
+
+def _names_a_field(top: list[list[Any]], known: Callable[[str], bool]) -> bool:
+    """Whether a row of two or more names among ``top`` names a known field."""
+    return any(len(ts) >= 2 and any(known(t) for t in ts) for ts in _header_texts(top))
 
 
 def _restore_types(row: list[Any]) -> list[Any]:

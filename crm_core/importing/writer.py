@@ -29,7 +29,7 @@ from crm_core.errors import FieldError, ValidationError
 from crm_core.i18n import Text
 from crm_core.importing import batches
 from crm_core.importing.columns import Targets
-from crm_core.importing.engine import NewRecord, quote_value
+from crm_core.importing.engine import NewRecord, quoted
 from crm_core.importing.model import RowUpdate
 from crm_core.services import values as val
 from crm_core.services.context import Context
@@ -281,8 +281,7 @@ def _named(e: FieldError, record: NewRecord) -> FieldError:
     """A write's refusal of a record by the file's row, with the record's value in the message as the
     check quotes it."""
     value = record.full.get(e.field) if e.field else None
-    message = quote_value(e.message, value) if value is not None and e.code not in ("too_long", "required") else e.message
-    return FieldError(e.field, e.code, message, row=record.row)
+    return FieldError(e.field, e.code, quoted(e.message, e.code, value), row=record.row)
 
 
 def _custom_keys(s: Session, writer: Any, module: str) -> dict[int, str]:

@@ -56,8 +56,9 @@ SPEC = EntitySpec(
         Field("address", Text("地址", "Address"), max_length=200, in_grid=False, personal=True,
               aliases=("公司地址", "详细地址", "办公地址", "通讯地址", "Company address")),
         Field("phone", Text("电话", "Phone"), T.PHONE, max_length=30, sensitive="phone", personal=True,
-              aliases=("联系电话", "公司电话", "电话号码", "座机", "固话", "办公电话", "联系方式", "Tel", "Telephone",
-                       "Phone number")),
+              aliases=("联系电话", "公司电话", "电话号码", "座机", "固话", "办公电话", "Tel", "Telephone",
+                       "Phone number"),
+              alone_aliases=("联系方式",)),  # next to 联系人/职务 it is the contact's mobile
         Field("email", Text("邮箱", "Email"), T.EMAIL, max_length=254, personal=True,
               aliases=("Email", "E-mail", "电子邮件", "电子邮箱", "邮件", "公司邮箱", "邮箱地址", "E-mail地址", "Mail",
                        "Email address")),

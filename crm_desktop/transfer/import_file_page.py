@@ -182,6 +182,7 @@ class FilePage(QWizardPage):
             return
         self._wizard.source = source
         self._wizard.value_map = {}  # answers about another file's values do not carry over
+        self._wizard.declined = set()
         self._set_layout_controls(source)
         self.info_label.setText(self._describe(source))
         self._show_preview(source)

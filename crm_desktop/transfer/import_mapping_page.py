@@ -146,7 +146,9 @@ class MappingPage(QWizardPage):
         else:  # all well: say what will happen, so a skipped column is not a surprise
             used = sum(1 for name in self.mapping().values() if name)
             headers = self._wizard.source.headers
-            skipped = [f"{column_letter(c)} {headers[c]}" for c, name in self.mapping().items() if not name]
+            # a column without a header is named by its letter alone ("N", not "N ")
+            skipped = [f"{column_letter(c)} {headers[c].strip()}".rstrip() for c, name in self.mapping().items()
+                       if not name]
             text = (translate("Transfer", "%1 of %2 columns will be imported. Not imported: %3.") if skipped
                     else translate("Transfer", "%1 of %2 columns will be imported."))
             self.warning_label.setText(text.replace("%1", str(used)).replace("%2", str(len(self.combos)))

@@ -102,10 +102,7 @@ class RunPage(QWizardPage):
 
     def _on_run_done(self, result: Any) -> None:
         self._wizard.result = result
-        lines = [translate("Transfer", "Imported %1 records.").replace("%1", f"{result.created:,}")]
-        if result.companions:  # the contacts made from the same rows: undo removes them too, and counts them
-            lines[0] = translate("Transfer", "Imported %1 records, with %2 contacts from the same rows.").replace(
-                "%1", f"{result.created:,}").replace("%2", f"{result.companions:,}")
+        lines = [self._imported(result.created, result.companions)]
         if result.updated:
             lines.append(translate("Transfer", "%1 existing records were updated.").replace("%1", f"{result.updated:,}"))
         if result.skipped:
@@ -135,6 +132,21 @@ class RunPage(QWizardPage):
     def _on_run_cancelled(self) -> None:
         self._end(translate("Transfer", "Import cancelled. Nothing was imported."))
 
+    @staticmethod
+    def _imported(created: int, companions: int) -> str:
+        """"Imported 3 records, with 2 contacts from the same rows." (undo removes the contacts too, and counts
+        them); one record or one contact in the singular ("with 1 contacts" read wrong)."""
+        if created == 1:
+            text = (translate("Transfer", "Imported 1 record, with 1 contact from the same row.") if companions
+                    else translate("Transfer", "Imported 1 record."))
+        elif companions == 1:
+            text = translate("Transfer", "Imported %1 records, with 1 contact from the same row.")
+        elif companions:
+            text = translate("Transfer", "Imported %1 records, with %2 contacts from the same rows.")
+        else:
+            text = translate("Transfer", "Imported %1 records.")
+        return text.replace("%1", f"{created:,}").replace("%2", f"{companions:,}")
+
     def _on_undo_button_clicked(self) -> None:
         result = self._wizard.result
         box = QMessageBox(QMessageBox.Icon.Question, translate("Transfer", "Undo this import"),
@@ -162,8 +174,13 @@ class RunPage(QWizardPage):
 
     def _on_undo_done(self, removed: int) -> None:
         self.undo_button.hide()
-        self.result_label.setText(translate("Transfer", "Import undone: %1 records removed.").replace(
-            "%1", f"{removed:,}"))
+        # Nothing of this import is left: "the rows not imported" would be a file without its other half.
+        self.skipped_button.hide()
+        self.report_label.clear()
+        updated = self._wizard.result.updated  # crm_core counts restored and removed records together
+        text = (translate("Transfer", "Import undone: %1 records removed, %2 restored as they were.") if updated
+                else translate("Transfer", "Import undone: %1 records removed."))
+        self.result_label.setText(text.replace("%1", f"{removed - updated:,}").replace("%2", f"{updated:,}"))
         self._wizard.announce(self._wizard.module, None)
 
     def _on_skipped_button_clicked(self) -> None:

@@ -35,6 +35,8 @@ class ImportWizard(QWizard):
         auto_mapping: the mapping crm_core suggested for the file's headers.
         mapping: the mapping the user confirmed.
         value_map: the user's answers in the value-mapping step (field -> value in the file -> code).
+        declined: the (field, value) pairs whose suggested choice the user turned down ("leave as an error"):
+            not preselected again when the value step is shown anew.
         check: the last :class:`ImportCheck` (None until checked).
         result: the :class:`ImportResult` (None until imported).
     """
@@ -60,6 +62,7 @@ class ImportWizard(QWizard):
         self.auto_mapping: dict[int, str | None] = {}
         self.mapping: dict[int, str | None] = {}
         self.value_map: dict[str, dict[str, str]] = {}
+        self.declined: set[tuple[str, str]] = set()
         self.check: Any = None
         self.result: Any = None
         self.setWindowTitle(translate("Transfer", "Import %1").replace("%1", MODULE_NAMES[module](lang)))

@@ -114,7 +114,7 @@ def test_likely_matches_of_unknown_values_are_preselected_and_readable(qtbot, ad
     assert chosen[("level", "A类")] == "A" and chosen[("industry", "IT/互联网")] == "it"
     assert chosen[("level", "重要客户")] == "A"  # the office's word for A, declared with the choice
     assert chosen[("source", "网络推广")] is None  # no guess: left as an error until the clerk chooses
-    assert "7 likely matches are preselected" in panel.title_label.text()
+    assert "Likely matches preselected for you: 6, marked “(suggested)”" in panel.legend_label.text()
     # the dictionary takes the office's word; 重要级别 has fixed choices, so nothing is offered to add there
     adds = {(u.field, u.text): panel.table.cellWidget(i, 4) is not None and panel.table.cellWidget(i, 4).isVisibleTo(panel)
             for i, u in enumerate(panel.unknown)}
@@ -126,7 +126,7 @@ def test_likely_matches_of_unknown_values_are_preselected_and_readable(qtbot, ad
     _wait_check(qtbot, wizard)
     dictionary_errors = {e.message("zh_CN").split("”")[0] for e in wizard.check.errors
                          if e.field in ("level", "industry", "source")}
-    assert dictionary_errors == {"客户来源：“网络推广", "客户来源：“老客户介绍"}
+    assert dictionary_errors == {"客户来源：“展会", "客户来源：“网络推广", "客户来源：“老客户介绍"}
 
 
 def test_the_rows_left_out_are_saved_from_the_result_to_correct_and_import_again(qtbot, admin, tmp_path, monkeypatch,

@@ -152,8 +152,8 @@ def test_the_list_is_opened_not_the_notes_sheet_before_it(admin, tmp_path):
 
 
 def test_each_unknown_value_comes_with_the_choice_it_likely_means(admin, tmp_path):
-    """A类 is A, 重要客户 (an office's word for A) too, 零售业 is 零售, IT/互联网 is 信息技术, 展会 is 展会推广;
-    网络推广 or 老客户介绍 are not guessed."""
+    """A类 is A, 重要客户 (an office's word for A) too, 零售业 is 零售, IT/互联网 is 信息技术; 展会 (only part
+    of 展会推广), 网络推广 or 老客户介绍 are not guessed."""
     from tests.office_files import sales_list
 
     path = sales_list(tmp_path / "客户名单.xlsx", rows=30)
@@ -163,7 +163,7 @@ def test_each_unknown_value_comes_with_the_choice_it_likely_means(admin, tmp_pat
     assert {(u.field, u.text): u.suggestion for u in unknown} == {
         ("level", "A类"): "A", ("level", "B类"): "B", ("level", "重要客户"): "A",
         ("industry", "零售业"): "retail", ("industry", "IT/互联网"): "it", ("industry", "教育培训"): "education",
-        ("source", "展会"): "trade_show", ("source", "网络推广"): None, ("source", "老客户介绍"): None}
+        ("source", "展会"): None, ("source", "网络推广"): None, ("source", "老客户介绍"): None}
 
 
 @pytest.mark.parametrize("header, field", [
@@ -185,3 +185,27 @@ def test_blank_lines_between_blocks_are_not_counted_as_rows(admin, tmp_path):
     mapping = admin.imports.auto_mapping("customers", source.headers)
     check = admin.imports.check("customers", path, mapping, sheet=source.sheet)
     assert source.row_count == check.total_rows == 120
+
+
+@pytest.mark.parametrize("headers, expected", [
+    # next to 联系人/职务, 联系方式 is the contact's mobile, not the company's number
+    (["序号", "单位", "联系人", "职务", "联系方式"], [None, "name", "contacts.name", "contacts.position", "contacts.phone"]),
+    # a list of companies without contacts: the company's number
+    (["序号", "客户名称", "联系方式", "地址"], [None, "name", "phone", "address"]),
+    # the contact's phone is 手机 already: 联系方式 is left for the clerk to map
+    (["客户名称", "联系人", "手机", "联系方式"], ["name", "contacts.name", "contacts.phone", None]),
+])
+def test_contact_details_go_to_the_contact_when_the_file_names_one(admin, headers, expected):
+    assert list(admin.imports.auto_mapping("customers", headers).values()) == expected
+
+
+def test_a_contacts_phone_under_contact_details_is_imported_as_the_contacts(admin, tmp_path):
+    path = tmp_path / "通讯录.csv"
+    path.write_text("序号,单位,联系人,职务,联系方式\n1,甲公司,王芳,经理,13912340001\n", encoding="utf-8")
+    mapping = admin.imports.auto_mapping("customers", ["序号", "单位", "联系人", "职务", "联系方式"])
+    result = admin.imports.run("customers", path, mapping)
+    assert (result.created, result.companions) == (1, 1)
+    customer = admin.customers.list().rows[0]
+    contact = admin.contacts.list().rows[0]
+    assert (customer["name"], customer["phone"]) == ("甲公司", None)
+    assert (contact["name"], contact["phone"]) == ("王芳", "13912340001")

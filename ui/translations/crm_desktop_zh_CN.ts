@@ -2430,12 +2430,28 @@
         <translation>已取消导入，未导入任何数据。</translation>
     </message>
     <message>
+        <source>Imported 1 record, with 1 contact from the same row.</source>
+        <translation>已导入 1 条记录，并按同一行建立了 1 个联系人。</translation>
+    </message>
+    <message>
+        <source>Imported 1 record.</source>
+        <translation>已导入 1 条记录。</translation>
+    </message>
+    <message>
+        <source>Imported %1 records, with 1 contact from the same row.</source>
+        <translation>已导入 %1 条记录，并按同一行建立了 1 个联系人。</translation>
+    </message>
+    <message>
         <source>Remove the %1 records this import created and restore the %2 it updated?</source>
         <translation>删除本次导入新建的 %1 条记录，并恢复被修改的 %2 条记录？</translation>
     </message>
     <message>
         <source>Remove them</source>
         <translation>删除</translation>
+    </message>
+    <message>
+        <source>Import undone: %1 records removed, %2 restored as they were.</source>
+        <translation>已撤销本次导入：删除了 %1 条记录，%2 条记录已恢复原样。</translation>
     </message>
     <message>
         <source>Import undone: %1 records removed.</source>
@@ -2475,8 +2491,12 @@
         <translation>按此对应并重新检查</translation>
     </message>
     <message>
-        <source>%1 values in the file are not among the choices. Choose what each one means (%2 likely matches are preselected: check them):</source>
-        <translation>文件中有 %1 个值不在可选值中，请为每个值选择对应项（已预选 %2 个可能的对应项，请核对）：</translation>
+        <source>1 value in the file is not among the choices. Choose what it means:</source>
+        <translation>文件中有 1 个值不在可选值中，请选择它的对应项：</translation>
+    </message>
+    <message>
+        <source>Likely matches preselected for you: %1, marked “(suggested)” and shaded. Check each one: where it is wrong, choose another entry or “(leave as an error)”.</source>
+        <translation>已为您预选可能的对应项 %1 个，标有“（建议）”并加底色。请逐一核对：不对的请改选其他选项或“（不对应，作为错误）”。</translation>
     </message>
     <message>
         <source>%1 values in the file are not among the choices. Choose what each one means:</source>
@@ -2485,6 +2505,14 @@
     <message>
         <source>(leave as an error)</source>
         <translation>（不对应，作为错误）</translation>
+    </message>
+    <message>
+        <source>%1 (suggested)</source>
+        <translation>%1（建议）</translation>
+    </message>
+    <message>
+        <source>A likely match, preselected: check it</source>
+        <translation>可能的对应项，已预选：请核对</translation>
     </message>
     <message>
         <source>Add to the dictionary</source>
