@@ -106,14 +106,20 @@ class RunPage(QWizardPage):
         if result.companions:  # the contacts made from the same rows: undo removes them too, and counts them
             lines[0] = translate("Transfer", "Imported %1 records, with %2 contacts from the same rows.").replace(
                 "%1", f"{result.created:,}").replace("%2", f"{result.companions:,}")
+        if result.companions and not result.created:  # only contacts given on rows that update their customers
+            lines[0] = translate("Transfer", "%1 contacts were added to the customers updated.").replace(
+                "%1", f"{result.companions:,}")
         if result.updated:
             lines.append(translate("Transfer", "%1 existing records were updated.").replace("%1", f"{result.updated:,}"))
+        if result.companions_updated:
+            lines.append(translate("Transfer", "%1 existing contacts were updated.").replace(
+                "%1", f"{result.companions_updated:,}"))
         if result.skipped:
             lines.append(translate("Transfer", "%1 rows with problems were skipped.").replace(
                 "%1", f"{result.skipped:,}"))
         self._end("\n".join(lines))  # a sentence a line: "。 " would read oddly in Chinese
         self.skipped_button.setVisible(bool(result.skipped))
-        self.undo_button.setVisible(result.created + result.updated > 0)
+        self.undo_button.setVisible(result.created + result.companions + result.updated + result.companions_updated > 0)
         self._wizard.announce(self._wizard.module, None)
 
     def _on_run_failed(self, exc: BaseException) -> None:
@@ -141,7 +147,7 @@ class RunPage(QWizardPage):
                           translate("Transfer", "Remove the %1 records this import created and restore the "
                                                 "%2 it updated?").replace(
                               "%1", f"{result.created + result.companions:,}").replace(
-                              "%2", f"{result.updated:,}"),
+                              "%2", f"{result.updated + result.companions_updated:,}"),
                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
         box.setObjectName("undoConfirmBox")
         box.setDefaultButton(QMessageBox.StandardButton.No)
@@ -160,10 +166,17 @@ class RunPage(QWizardPage):
         run_in_background(self._wizard.imports.undo, self._wizard.result.batch_id,
                           done=self._on_undo_done, failed=self._on_undo_failed)
 
-    def _on_undo_done(self, removed: int) -> None:
+    def _on_undo_done(self, _records: int) -> None:
         self.undo_button.hide()
-        self.result_label.setText(translate("Transfer", "Import undone: %1 records removed.").replace(
-            "%1", f"{removed:,}"))
+        # As the question put it: the undo is all or nothing, so what it removed and restored is what the
+        # import created and updated (its count is of both together).
+        result = self._wizard.result
+        removed, restored = result.created + result.companions, result.updated + result.companions_updated
+        if not restored:
+            text = translate("Transfer", "Import undone: %1 records removed.")
+        else:
+            text = translate("Transfer", "Import undone: %1 records removed and %2 given their values back.")
+        self.result_label.setText(text.replace("%1", f"{removed:,}").replace("%2", f"{restored:,}"))
         self._wizard.announce(self._wizard.module, None)
 
     def _on_skipped_button_clicked(self) -> None:
