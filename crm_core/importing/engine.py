@@ -132,8 +132,11 @@ class RowChecker:
             targets.part(n) == "companion" for n in mapping.values()))
         self.companion_index: RecordIndex | None = None
         self.companion_rows: dict[Key, int] = {}
-        self.companion_news: dict[Any, list[dict[str, Any]]] = {}  # customer id -> its contacts the file creates
         self.block_read = -1  # the first row of the block whose stored records are read
+        # The preview the user saw (an import after it): a row whose update is the one shown keeps the preview's
+        # object, not a copy (a 100,000-row preview and the import's check are held at once). Cursors: row order.
+        self.previewed: tuple[list[RowUpdate], list[RowUpdate]] = ([], [])
+        self.shown_at = [0, 0]
         # Payments: the stored ones a row repeats (same contract, date and amount), active ones only.
         repeats = self.spec.repeats if self._all_mapped(self.spec.repeats) else ()
         self.repeats = RecordIndex(s, self.service, repeats, table, self.column_of, lookups, active_only=True,
@@ -380,12 +383,11 @@ class RowChecker:
             update = self._update(row, stored, main, custom, errors, key_text)
             contact = self._companion_of(row, stored, companion, values, failed, errors) if companion else None
             if not errors and update is not None:
-                result.updates.append(update)
+                result.updates.append(self._as_shown(update, 0))
                 if contact is not None:
-                    result.companions.append(contact[0])
+                    result.companions.append(self._as_shown(contact[0], 1))
                     if contact[1] is not None:
                         result.companion_creates.append(contact[1])
-                        self.companion_news.setdefault(stored.id, []).append(contact[1].full)
             result.errors.extend(errors)
             return
         record = NewRecord(row, {}, {})
@@ -411,12 +413,21 @@ class RowChecker:
         else:
             result.creates.append(record)
 
+    def _as_shown(self, update: RowUpdate, part: int) -> RowUpdate:
+        """The preview's own object for this row's update when it is the same (``part`` 0: the records', 1: the
+        contacts'), else ``update``."""
+        shown, k = self.previewed[part], self.shown_at[part]
+        while k < len(shown) and shown[k].row < update.row:
+            k += 1
+        self.shown_at[part] = k
+        return shown[k] if k < len(shown) and shown[k] == update else update
+
     def _companion_of(self, row: int, customer: Any, given: dict[str, Any], values: dict[str, Any],
                       failed: set[str | None], errors: list[RowError]) -> tuple[RowUpdate, NewRecord | None] | None:
         """The contact a row updating ``customer`` gives (``given``: his fields by their own names): the
         customer's contact with that name and phone, updated by the row's other contact fields (checked again,
         by its version, when written); none: a contact created on the customer, checked as a new contact is
-        (the twin rule against the customer's contacts and the file's earlier new ones). Appends the row's
+        (the twin rule against the customer's contacts: a file updates a customer from one row only). Appends the row's
         problems to ``errors``; None when there are any."""
         assert self.companion is not None and self.t.companion_link
         svc, link, prefix = self.companion, self.t.companion_link, f"{self.t.companion}."
@@ -475,9 +486,7 @@ class RowChecker:
             errors += [self._error(row, e, values, "companion") for e in exc.errors
                        if self._name(e.field, "companion") not in failed]
             return None
-        earlier = self.companion_news.get(customer.id, [])
-        refused = [e for e in svc._rules_with_others(self.s, [*((None, f) for f in earlier), (None, full)], lock=False)
-                   if e.row == len(earlier)]
+        refused = svc._rules_with_others(self.s, [(None, full)], lock=False)
         if refused:
             errors += [self._error(row, e, values, "companion") for e in refused]
             return None

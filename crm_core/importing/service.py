@@ -171,7 +171,8 @@ class ImportService:
         table = _read(t, path, sheet, header_row)
         if update_by_key:  # the updates are written first, so every row is checked before anything is written
             first, second = _halves(progress)
-            prepared = self._prepare(module, t, table, clean, value_map, update_by_key, first, keep=True)
+            prepared = self._prepare(module, t, table, clean, value_map, update_by_key, first, keep=True,
+                                     preview=preview)
             check = self._acceptable(prepared, only_valid)
             updates = _as_previewed(prepared.updates, preview.updates if preview is not None else [])
             contacts = _as_previewed([u for u in prepared.companions if not u.new],
@@ -335,10 +336,14 @@ class ImportService:
 
     def _prepare(self, module: str, t: columns.Targets, table: Any, mapping: dict[int, str],
                  value_map: dict[str, dict[str, str]] | None, update_by_key: bool, progress: Progress, *,
-                 keep: bool) -> Prepared:
-        """Every row checked; ``keep``: the records to create kept (to write them), else only counted."""
+                 keep: bool, preview: ImportCheck | None = None) -> Prepared:
+        """Every row checked; ``keep``: the records to create kept (to write them), else only counted;
+        ``preview``: the check the user saw (its updates reused where the same)."""
         with self.ctx.db.unit_of_work(write=False) as s:
-            return self._checker(s, module, t, table, mapping, value_map, update_by_key).run(progress, keep=keep)
+            checker = self._checker(s, module, t, table, mapping, value_map, update_by_key)
+            if preview is not None:
+                checker.previewed = (preview.updates, preview.companions)
+            return checker.run(progress, keep=keep)
 
     def _checker(self, s: Any, module: str, t: columns.Targets, table: Any, mapping: dict[int, str],
                  value_map: dict[str, dict[str, str]] | None, update_by_key: bool) -> RowChecker:
