@@ -7,10 +7,11 @@ What those checks would look up row by row is fetched once for the whole
 file and handed to them through the unit of work (``guards.BULK_*``), so the
 rules are the services' and the queries are a handful per file. The module's
 rules that read other rows (``_rules_with_others``: a payment against its
-contract, a contact against its customer's contacts) run set-based over many
-records at once: over every record to create at the end of the dry run
-(:meth:`RowChecker.run`), over each block of rows while the importer writes
-(:meth:`RowChecker.stream`), each record seeing the file's earlier rows.
+contract, a contact against its customer's contacts) run set-based over each
+block of :data:`PROGRESS_EVERY` rows (:meth:`RowChecker.stream`; the dry run,
+:meth:`RowChecker.run`, goes through the same blocks), each record seeing the
+file's earlier rows. With update by key the stored records the rows name are
+read a block at a time too, as plain rows, and let go with the block.
 
 A row whose key (the customer code, a contract number; for contacts, which
 have no unique field, their identity: customer, name and phone) names an
@@ -18,6 +19,8 @@ existing record is an update: its changes are compared with the stored record
 for the preview; the update itself is checked again by the service's update
 rules and written set-based (``BulkWriter.stage_update`` / ``write_update``)
 when the import is written. Without "update by key" such a row is a duplicate.
+A customer row that updates a customer and gives a contact updates that customer's contact with the same
+name and phone, or creates the contact on it (``Prepared.companions``); never drops it.
 A payment row with the contract, date and amount of a payment recorded is
 refused as that payment imported again (``EntitySpec.repeats``).
 """

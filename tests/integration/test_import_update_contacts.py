@@ -86,7 +86,7 @@ def test_a_contact_saved_after_the_preview_refuses_the_import_naming_the_contact
     assert _contacts(db, yi["id"]) == []
 
 
-def test_a_bad_or_twice_given_contact_on_an_update_row_is_that_rows_error_naming_the_contact_field(
+def test_a_bad_contact_on_an_update_row_is_that_rows_error_naming_the_contact_field(
         admin, db, world, tmp_path):
     jia, yi, zhang = world
     bing = admin.customers.create({"name": "丙公司", "level": "C"})
