@@ -46,7 +46,7 @@ from crm_core.importing.model import RowError, RowUpdate
 from crm_core.importing.reader import Table, cell_text
 from crm_core.metadata import FieldType
 from crm_core.models import CustomFieldValue
-from crm_core.permissions import sees
+from crm_core.permissions import Action, rights, sees
 from crm_core.services import values as val
 from crm_core.services.guards import BULK_REFS, BULK_UNIQUE, RULES_WITH_OTHERS_LATER, WriteGuardsMixin
 
@@ -461,6 +461,12 @@ class RowChecker:
                     f"extra ones first")))
                 return None
             obj = found[0]
+            if not rights(svc.ctx.actor.role).may(spec.module, Action.UPDATE):
+                errors.append(RowError(row, name_col, prefix + spec.title_field, Text(
+                    f"{label.zh}：“{name}”（{key_text}）已是该客户的{spec.label.zh}，你无权修改{spec.label.zh}，此行未导入",
+                    f"{label.en}: '{name}' ({key_text}) is already a {spec.label.en.lower()} of the customer and you "
+                    f"may not change {spec.label.en.lower()}s; the row is not imported")))
+                return None
             if not obj.is_active:
                 errors.append(RowError(row, name_col, prefix + spec.title_field, Text(
                     f"{label.zh}：“{name}”（{key_text}）已失效，不能通过导入修改",

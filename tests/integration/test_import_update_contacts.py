@@ -116,3 +116,25 @@ def test_a_contact_the_customer_already_has_twice_is_not_guessed(admin, db, worl
     [error] = check.errors
     assert (error.row, error.field, error.column) == (3, "contacts.name", 3)
     assert "“李四”" in error.message.zh and "2 个" in error.message.zh and twin["id"]
+
+
+def test_a_role_that_may_not_change_contacts_is_told_so_for_the_row_not_silently_ignored(admin, db, world, tmp_path,
+                                                                                          monkeypatch):
+    import dataclasses
+
+    from crm_core.importing import engine
+    from crm_core.permissions import Action, rights
+
+    def without_contact_updates(role):
+        r = rights(role)
+        return dataclasses.replace(r, modules={**r.modules, "contacts": r.modules["contacts"] - {Action.UPDATE}})
+
+    monkeypatch.setattr(engine, "rights", without_contact_updates)
+    jia, yi, zhang = world
+    path = _file(tmp_path, jia, yi)
+    check = admin.imports.check("customers", path, admin.imports.auto_mapping("customers", HEADERS),
+                                update_by_key=True)
+    [error] = check.errors
+    assert (error.row, error.field, error.column) == (2, "contacts.name", 3)
+    assert error.message.zh.startswith("联系人姓名：“张三”") and "无权修改联系人" in error.message.zh
+    assert [(u.row, u.new) for u in check.companions] == [(3, True)]
