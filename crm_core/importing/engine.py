@@ -342,9 +342,10 @@ class RowChecker:
         while True:
             seen = self._prune()
             # of the earlier records, those the rules relate to the block's (all of them when the module says none)
-            if self.earlier is not None:
-                earlier = sorted((r for k in (keys if by else (None,)) for r in self.earlier.get(k, ())),
-                                 key=lambda r: r.row)
+            if self.earlier is not None and not by:
+                earlier = list(self.earlier.get(None, ()))  # (in file order as they were added)
+            elif self.earlier is not None:
+                earlier = sorted((r for k in keys for r in self.earlier.get(k, ())), key=lambda r: r.row)
             else:
                 earlier = [r for r in self.pending if r.full.get(by) in keys] if by else list(self.pending)
             items = [(None, r.full) for r in earlier] + [(None, r.full) for r in block]
