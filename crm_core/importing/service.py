@@ -174,9 +174,9 @@ class ImportService:
             prepared = self._prepare(module, t, table, clean, value_map, update_by_key, first, keep=True,
                                      preview=preview)
             check = self._acceptable(prepared, only_valid)
-            updates = _as_previewed(prepared.updates, preview.updates if preview is not None else [])
+            updates = _as_previewed(prepared.updates, preview.updates if preview is not None else None)
             contacts = _as_previewed([u for u in prepared.companions if not u.new],
-                                     preview.companions if preview is not None else [])
+                                     preview.companions if preview is not None else None)
             written = self._write(module, t, lambda: check, prepared.creates, updates, path, second, chunk_rows,
                                   columns={name: col for col, name in clean.items()},
                                   companion_updates=contacts, companion_creates=prepared.companion_creates)
@@ -424,9 +424,13 @@ def _check_of(result: Prepared) -> ImportCheck:
                        result.updates, result.companions)
 
 
-def _as_previewed(updates: list[RowUpdate], previewed: list[RowUpdate]) -> list[RowUpdate]:
+def _as_previewed(updates: list[RowUpdate], previewed: list[RowUpdate] | None) -> list[RowUpdate]:
     """The updates, each at the version of its record the preview showed (a record saved since is refused as a
-    conflict when written). Only those that differ are copied (a 100,000-row preview is held meanwhile)."""
-    seen = {u.record_id: u.version for u in previewed}
-    return [u if seen.get(u.record_id, u.version) == u.version else dataclasses.replace(u, version=seen[u.record_id])
+    conflict when written); with a preview, one of a record it did not show (a contact the preview showed as new,
+    added by someone meanwhile) at version 0, which no record has: refused as a conflict too, never overwritten
+    unseen. Only those that differ are copied (a 100,000-row preview is held meanwhile)."""
+    if previewed is None:
+        return updates
+    seen = {u.record_id: u.version for u in previewed if not u.new}
+    return [u if seen.get(u.record_id) == u.version else dataclasses.replace(u, version=seen.get(u.record_id, 0))
             for u in updates]

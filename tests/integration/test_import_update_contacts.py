@@ -138,3 +138,21 @@ def test_a_role_that_may_not_change_contacts_is_told_so_for_the_row_not_silently
     assert (error.row, error.field, error.column) == (2, "contacts.name", 3)
     assert error.message.zh.startswith("联系人姓名：“张三”") and "无权修改联系人" in error.message.zh
     assert [(u.row, u.new) for u in check.companions] == [(3, True)]
+
+
+def test_the_same_contact_added_by_someone_after_the_preview_refuses_the_import_and_nothing_is_kept(
+        admin, db, world, tmp_path):
+    jia, yi, zhang = world
+    path = _file(tmp_path, jia, yi)
+    mapping = admin.imports.auto_mapping("customers", HEADERS)
+    preview = admin.imports.check("customers", path, mapping, update_by_key=True)
+    admin.contacts.create({"customer_id": yi["id"], "name": "李四", "phone": "13900000002"})  # meanwhile
+    with pytest.raises(ImportRejected) as info:
+        admin.imports.run("customers", path, mapping, update_by_key=True, preview=preview)
+    [error] = info.value.check.errors
+    assert (error.row, error.field, error.column) == (3, "contacts.position", 5)
+    assert error.message.zh.startswith("联系人“李四”") and "在预览之后已被他人修改或删除" in error.message.zh
+    # the customers and the contact updated before the refusal have their values back
+    assert [admin.customers.get(c["id"])["level"] for c in (jia, yi)] == ["C", "C"]
+    assert _contacts(db, jia["id"])[0][:3] == ("张三", "13900000001", "工程师")
+    assert [c[:3] for c in _contacts(db, yi["id"])] == [("李四", "13900000002", None)]
