@@ -361,8 +361,9 @@ def step_update_baseline(profile: Profile, source: Path) -> float:
                               lambda r: (r[2], r[3], r[4], r[0]))
 
 
-def step_update(profile: Profile, source: Path, rows: int, module: str = "customers") -> tuple[float, float]:
-    """(preview seconds, run seconds) of an update by code (number) against that preview."""
+def step_update(profile: Profile, source: Path, rows: int, module: str = "customers") -> tuple[float, float, float]:
+    """(preview seconds, run seconds, peak MB once the preview is done) of an update by code (number) against
+    that preview."""
     from crm_core.session import connect
 
     with connect(profile, "admin", PASSWORD) as session:
@@ -372,12 +373,13 @@ def step_update(profile: Profile, source: Path, rows: int, module: str = "custom
         preview = session.imports.check(module, source, mapping, update_by_key=True,
                                         sheet=src.sheet, header_row=src.header_row)
         checked = time.perf_counter() - start
+        preview_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         assert len(preview.updates) == rows and not preview.errors, preview.errors[:3]
         start = time.perf_counter()
         result = session.imports.run(module, source, mapping, update_by_key=True, preview=preview,
                                      sheet=src.sheet, header_row=src.header_row)
         assert result.updated == rows, result.errors[:3]
-    return checked, time.perf_counter() - start
+    return checked, time.perf_counter() - start, preview_mb
 
 
 CONTRACT_HEADERS = ["合同编号", "客户", "签订日期", "合同金额", "合同名称"]
@@ -474,11 +476,11 @@ def measure_contact_update(backend: str, rows: int, folder: Path) -> None:
         in_child(step_create, profile, "contacts", source, True)
         changed = folder / f"contacts-update-{uuid.uuid4().hex[:6]}.xlsx"
         n = write_contact_update_file(changed, rows)
-        (check, run), mb = in_child(step_update, profile, changed, n, "contacts")
+        (check, run, preview_mb), mb = in_child(step_update, profile, changed, n, "contacts")
         base, _ = in_child(step_contact_update_baseline, profile, changed)
     finally:
         drop(profile)
-    _print_update(backend, rows, "contacts updated by customer, name and phone", base, check, run, mb)
+    _print_update(backend, rows, "contacts updated by customer, name and phone", base, check, run, mb, preview_mb)
 
 
 def measure_contract_update(backend: str, rows: int, folder: Path) -> None:
@@ -488,11 +490,11 @@ def measure_contract_update(backend: str, rows: int, folder: Path) -> None:
         in_child(prepare_contracts, profile, rows)
         changed = folder / f"contracts-update-{uuid.uuid4().hex[:6]}.xlsx"
         n = write_contract_update_file(changed, rows)
-        (check, run), mb = in_child(step_update, profile, changed, n, "contracts")
+        (check, run, preview_mb), mb = in_child(step_update, profile, changed, n, "contracts")
         base, _ = in_child(step_contract_update_baseline, profile, changed)
     finally:
         drop(profile)
-    _print_update(backend, rows, "contracts updated by number", base, check, run, mb)
+    _print_update(backend, rows, "contracts updated by number", base, check, run, mb, preview_mb)
 
 
 def measure_update(backend: str, rows: int, folder: Path, custom: bool = False) -> None:
@@ -505,17 +507,19 @@ def measure_update(backend: str, rows: int, folder: Path, custom: bool = False) 
         in_child(step_import, profile, source, True)
         changed = folder / f"update-{uuid.uuid4().hex[:6]}.xlsx"
         n = write_update_file(profile, changed, custom)
-        (check, run), mb = in_child(step_update, profile, changed, n)
+        (check, run, preview_mb), mb = in_child(step_update, profile, changed, n)
         base, _ = in_child(step_update_baseline, profile, changed)
     finally:
         drop(profile)
-    _print_update(backend, rows, f"rows updated by code{' +custom' if custom else ''}", base, check, run, mb)
+    _print_update(backend, rows, f"rows updated by code{' +custom' if custom else ''}", base, check, run, mb, preview_mb)
 
 
-def _print_update(backend: str, rows: int, what: str, base: float, check: float, run: float, mb: float) -> None:
+def _print_update(backend: str, rows: int, what: str, base: float, check: float, run: float, mb: float,
+                  preview_mb: float) -> None:
     print(f"{backend:10} {rows:>7} {what}  baseline (calamine + bulk UPDATE) "
           f"{base:6.2f} s | preview {check:6.2f} s = {check / base:4.1f}x | run {run:6.2f} s = {run / base:5.1f}x | "
-          f"preview + run {check + run:6.2f} s = {(check + run) / base:5.1f}x, {mb:4.0f} MB", flush=True)
+          f"preview + run {check + run:6.2f} s = {(check + run) / base:5.1f}x, peak {preview_mb:4.0f} MB after the "
+          f"preview, {mb:4.0f} MB after the run", flush=True)
 
 
 # --------------------------------------------------- creates whose rules read other rows

@@ -102,6 +102,7 @@ def purge(ctx: Context, batch_id: int, *, why: str) -> int:
                 s.commit()
             removed += len(records[i:i + RESTORE_PART])
     created = [(rid, rmodule or module) for rid, rmodule, action, _ in rows if action == "create"]
+    customers_going = {rid for rid, m in created if m == "customers"}
     # the companions (contacts) first: they refer to the main records
     for target in sorted({m for _, m in created}, key=lambda m: m == module):
         ids = [rid for rid, m in created if m == target]
@@ -112,7 +113,14 @@ def purge(ctx: Context, batch_id: int, *, why: str) -> int:
                 defs = select(CustomFieldDefinition.id).where(CustomFieldDefinition.module == target)
                 s.execute(delete(CustomFieldValue).where(CustomFieldValue.definition_id.in_(defs),
                                                          CustomFieldValue.record_id.in_(part)))
+                customers = s.execute(select(model.customer_id).where(model.id.in_(part))).scalars().all() \
+                    if target == "contacts" else []
                 s.execute(delete(model).where(model.id.in_(part)).execution_options(synchronize_session=False))
+                staying = sorted(set(customers) - customers_going)
+                if staying:  # contacts created on customers the import updated: their search entries lose them
+                    from crm_core.bulk.writer import BulkWriter
+
+                    BulkWriter(ctx.db, ctx.actor).refresh_search_in(s, staying)
                 s.commit()
             removed += len(part)
     with ctx.db.unit_of_work(write=True) as s:

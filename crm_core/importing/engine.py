@@ -7,10 +7,11 @@ What those checks would look up row by row is fetched once for the whole
 file and handed to them through the unit of work (``guards.BULK_*``), so the
 rules are the services' and the queries are a handful per file. The module's
 rules that read other rows (``_rules_with_others``: a payment against its
-contract, a contact against its customer's contacts) run set-based over many
-records at once: over every record to create at the end of the dry run
-(:meth:`RowChecker.run`), over each block of rows while the importer writes
-(:meth:`RowChecker.stream`), each record seeing the file's earlier rows.
+contract, a contact against its customer's contacts) run set-based over each
+block of :data:`PROGRESS_EVERY` rows (:meth:`RowChecker.stream`; the dry run,
+:meth:`RowChecker.run`, goes through the same blocks), each record seeing the
+file's earlier rows. With update by key the stored records the rows name are
+read a block at a time too, as plain rows, and let go with the block.
 
 A row whose key (the customer code, a contract number; for contacts, which
 have no unique field, their identity: customer, name and phone) names an
@@ -18,6 +19,8 @@ existing record is an update: its changes are compared with the stored record
 for the preview; the update itself is checked again by the service's update
 rules and written set-based (``BulkWriter.stage_update`` / ``write_update``)
 when the import is written. Without "update by key" such a row is a duplicate.
+A customer row that updates a customer and gives a contact updates that customer's contact with the same
+name and phone, or creates the contact on it (``Prepared.companions``); never drops it.
 A payment row with the contract, date and amount of a payment recorded is
 refused as that payment imported again (``EntitySpec.repeats``).
 """
@@ -43,7 +46,7 @@ from crm_core.importing.model import RowError, RowUpdate
 from crm_core.importing.reader import Table, cell_text
 from crm_core.metadata import FieldType
 from crm_core.models import CustomFieldValue
-from crm_core.permissions import sees
+from crm_core.permissions import Action, rights, sees
 from crm_core.services import values as val
 from crm_core.services.guards import BULK_REFS, BULK_UNIQUE, RULES_WITH_OTHERS_LATER, WriteGuardsMixin
 
@@ -72,6 +75,10 @@ class Prepared:
     creates: list[NewRecord] = field(default_factory=list)
     updates: list[RowUpdate] = field(default_factory=list)
     handed_on: int = 0  # records to create yielded by RowChecker.stream and not kept here
+    # The contacts given on rows that update a customer, in row order: each an update of the customer's contact
+    # with that customer, name and phone, or (``new``) a contact created on it; the records to create.
+    companions: list[RowUpdate] = field(default_factory=list)
+    companion_creates: list[NewRecord] = field(default_factory=list)
 
     @property
     def valid(self) -> int:
@@ -107,16 +114,32 @@ class RowChecker:
         # row_keys' fields (in its order) that have keys in the database, with what _duplicates needs of each
         self.duplicate_plan = [(name, key_of, self.spec.field(name), self.seen[name], lookups.existing[name])
                                for name, key_of in _key_functions(self.spec) if name in lookups.existing]
-        self.stored: dict[str, Any] = self._stored() if update_by_key and self.key else {}
+        # The stored records the rows name, read a block of rows at a time (:meth:`_read_block`) as plain rows:
+        # a whole file's as ORM objects held for the run took a 100,000-row update by key past 600 MB.
+        self.stored: dict[str, Any] = {}
         # A module with no unique key mapped names a record by its identity (contacts), all of it mapped: with
         # update by key such a row updates it, else it is a duplicate. Rows of the file by identity: the first.
         identity = self.spec.identity if not self.key and self._all_mapped(self.spec.identity) else ()
+        self.identity_names = identity
         model = self.spec.model
+        # Without update by key, which keys are taken, for the whole file (a few columns); with it, the whole
+        # records, a block at a time (:meth:`_read_block`).
         self.identity = RecordIndex(s, self.service, identity, table, self.column_of, lookups, active_only=False,
-                                    # the whole records only to update them; else which keys are taken
-                                    columns=None if update_by_key else [model.id, *(getattr(model, n) for n in identity)]
-                                    ) if identity else None
+                                    columns=[model.id, *(getattr(model, n) for n in identity)]
+                                    ) if identity and not update_by_key else None
         self.identity_rows: dict[Key, int] = {}
+        # A customer row that updates a customer may give a contact (the companion's columns): the contact that
+        # customer has with that name and phone (its identity) is updated, else one is created on it.
+        self.companion = services[targets.companion] if targets.companion else None
+        self.companion_given = bool(update_by_key and self.key and self.companion and any(
+            targets.part(n) == "companion" for n in mapping.values()))
+        self.companion_index: RecordIndex | None = None
+        self.companion_rows: dict[Key, int] = {}
+        self.block_read = -1  # the first row of the block whose stored records are read
+        # The preview the user saw (an import after it): a row whose update is the one shown keeps the preview's
+        # object, not a copy (a 100,000-row preview and the import's check are held at once). Cursors: row order.
+        self.previewed: tuple[list[RowUpdate], list[RowUpdate]] = ([], [])
+        self.shown_at = [0, 0]
         # Payments: the stored ones a row repeats (same contract, date and amount), active ones only.
         repeats = self.spec.repeats if self._all_mapped(self.spec.repeats) else ()
         self.repeats = RecordIndex(s, self.service, repeats, table, self.column_of, lookups, active_only=True,
@@ -129,7 +152,10 @@ class RowChecker:
         self.pending: deque[NewRecord] = deque()
         self.landed = 0  # records handed on that were seen written (no longer in pending)
         self._prefetch()
-        self.stored_custom = self._stored_custom()
+        self.stored_custom: dict[int, dict[int, str | None]] = {}
+        # The dry run writes nothing: the file's earlier records to create all count for the rules that read
+        # other rows (by the value that ties them, rules_with_others_by), never pruned as written (run).
+        self.earlier: dict[Any, list[NewRecord]] | None = None
 
     # ------------------------------------------------------------------ setup
 
@@ -161,16 +187,52 @@ class RowChecker:
             unique[(self.spec.module, name)] = found
         s.info[BULK_UNIQUE] = unique
 
-    def _stored(self) -> dict[str, Any]:
-        """Records the file's keys name, in the actor's scope, by key (for updates)."""
-        col = self.column_of[self.key]
-        keys = sorted({cell_text(r[col]).strip() for r in self.table.rows if col < len(r) and r[col] is not None})
+    def _read_block(self, first: int) -> None:
+        """With update by key: the stored records the rows ``first`` … ``first + PROGRESS_EVERY`` name, in the
+        actor's scope, as plain rows (by key; by identity for contacts; the contacts of the customers the block
+        updates), and their custom values; those of the block before are let go."""
+        if first == self.block_read or not self.update_by_key:
+            return
+        self.block_read = first
+        rows = _Rows(self.table.rows[first:first + PROGRESS_EVERY])
         model = self.spec.model
-        out: dict[str, Any] = {}
-        for i in range(0, len(keys), 500):
-            stmt = select(model).where(getattr(model, self.key).in_(keys[i:i + 500]), self.service._scope_condition())
-            out.update({str(getattr(o, self.key)): o for o in self.s.scalars(stmt)})
-        return out
+        self.stored = {}
+        if self.key:
+            col = self.column_of[self.key]
+            keys = sorted({cell_text(r[col]).strip() for r in rows.rows if col < len(r) and r[col] is not None})
+            if keys:
+                stmt = select(model.__table__).where(getattr(model, self.key).in_(keys),
+                                                     self.service._scope_condition())
+                self.stored = {str(getattr(o, self.key)): o for o in self.s.execute(stmt)}
+        if self.identity_names:
+            self.identity = RecordIndex(self.s, self.service, self.identity_names, rows, self.column_of, self.lookups,
+                                        active_only=False, columns=[model.__table__])
+        if self.companion_given:
+            self.companion_index = self._companion_index(rows)
+        self.stored_custom = self._stored_custom()
+
+    def _companion_index(self, rows: _Rows) -> RecordIndex | None:
+        """The contacts of the customers the block's rows update, by customer, name and phone, for those rows."""
+        assert self.companion is not None and self.key
+        spec = self.companion.spec
+        prefix = f"{self.t.companion}."
+        texts = [self.column_of.get(prefix + f.name) for f in map(spec.field, spec.identity[1:])
+                 if f.type is FieldType.TEXT]
+        if any(col is None for col in texts):
+            return None  # (a contact without his name is refused by the required check)
+        key_col = self.column_of[self.key]
+        wanted: dict[int, list[set[str]]] = {}
+        for r in rows.rows:
+            stored = self.stored.get(cell_text(r[key_col]).strip()) if key_col < len(r) and r[key_col] is not None \
+                else None
+            given = [cell_text(r[col]).strip() if col < len(r) and r[col] is not None else "" for col in texts]
+            if stored is None or not all(given):
+                continue
+            for sets, text in zip(wanted.setdefault(stored.id, [set() for _ in texts]), given, strict=True):
+                sets.add(text)
+        model = self.companion.model
+        return RecordIndex(self.s, self.companion, spec.identity, None, {}, None, active_only=False,
+                           columns=[model.__table__], wanted=wanted)
 
     def _all_mapped(self, names: tuple[str, ...]) -> bool:
         return bool(names) and all(n in self.column_of for n in names)
@@ -193,18 +255,17 @@ class RowChecker:
 
     # ------------------------------------------------------------------- rows
 
-    def run(self, progress: Callable[[int, int], None] | None) -> Prepared:
-        """Every row checked (the dry run, and update by key): the records to create also by the module's rules
-        that read other rows over all of them at once, each seeing the file's earlier rows as written."""
+    def run(self, progress: Callable[[int, int], None] | None, *, keep: bool = False) -> Prepared:
+        """Every row checked, nothing written (the dry run, and update by key), through the same blocks as
+        :meth:`stream`: the records to create also by the module's rules that read other rows, each seeing the
+        file's earlier rows as written (all of them: none is). ``keep``: the records to create are kept in
+        ``creates`` (update by key writes them after the updates); else only counted (``handed_on``: memory)."""
         result = Prepared()
-        for record in self.stream(result, progress, by_block=False):
-            result.creates.append(record)
-        result.handed_on = 0
-        refused = self.service._rules_with_others(self.s, [(None, r.full) for r in result.creates], lock=False)
-        if refused:
-            result.errors += [self._error(result.creates[e.row].row, e, result.creates[e.row].full) for e in refused]
-            bad = {e.row for e in refused}
-            result.creates = [r for i, r in enumerate(result.creates) if i not in bad]
+        self.written = None
+        self.earlier = {}
+        kept = [record for record in self.stream(result, progress) if keep]
+        result.creates, result.handed_on = kept, result.handed_on - len(kept)
+        self.earlier = None
         return result
 
     def stream(self, result: Prepared, progress: Callable[[int, int], None] | None, *,
@@ -237,6 +298,7 @@ class RowChecker:
                     self.s.rollback()
                 if progress:
                     progress(i, total)
+            self._read_block(i - i % PROGRESS_EVERY)
             self.position += 1
             cells = rows[i]
             if all(c is None for c in cells):
@@ -262,7 +324,11 @@ class RowChecker:
             result.errors += [self._error(block[k].row, e, block[k].full) for k, e in refused]
             bad = {k for k, _ in refused}
             block = [r for k, r in enumerate(block) if k not in bad]
-        if self.written is not None:
+        if self.earlier is not None:  # the dry run: every earlier record counts, by what ties them
+            by = self.service.rules_with_others_by
+            for r in block:
+                self.earlier.setdefault(r.full.get(by) if by else None, []).append(r)
+        elif self.written is not None:
             self.pending.extend(block)
         result.handed_on += len(block)  # counted before they are taken: a consumer may stop half-way
         yield from block
@@ -276,7 +342,12 @@ class RowChecker:
         while True:
             seen = self._prune()
             # of the earlier records, those the rules relate to the block's (all of them when the module says none)
-            earlier = [r for r in self.pending if r.full.get(by) in keys] if by else list(self.pending)
+            if self.earlier is not None and not by:
+                earlier = list(self.earlier.get(None, ()))  # (in file order as they were added)
+            elif self.earlier is not None:
+                earlier = sorted((r for k in keys for r in self.earlier.get(k, ())), key=lambda r: r.row)
+            else:
+                earlier = [r for r in self.pending if r.full.get(by) in keys] if by else list(self.pending)
             items = [(None, r.full) for r in earlier] + [(None, r.full) for r in block]
             errors = self.service._rules_with_others(self.s, items, lock=False)
             # PostgreSQL reads each statement at its own moment: a chunk written between the count and the
@@ -314,8 +385,13 @@ class RowChecker:
         main, companion, custom = self._split(values, failed)
         if stored is not None:
             update = self._update(row, stored, main, custom, errors, key_text)
+            contact = self._companion_of(row, stored, companion, values, failed, errors) if companion else None
             if not errors and update is not None:
-                result.updates.append(update)
+                result.updates.append(self._as_shown(update, 0))
+                if contact is not None:
+                    result.companions.append(self._as_shown(contact[0], 1))
+                    if contact[1] is not None:
+                        result.companion_creates.append(contact[1])
             result.errors.extend(errors)
             return
         record = NewRecord(row, {}, {})
@@ -340,6 +416,94 @@ class RowChecker:
             result.errors.extend(errors)
         else:
             result.creates.append(record)
+
+    def _as_shown(self, update: RowUpdate, part: int) -> RowUpdate:
+        """The preview's own object for this row's update when it is the same (``part`` 0: the records', 1: the
+        contacts'), else ``update``."""
+        shown, k = self.previewed[part], self.shown_at[part]
+        while k < len(shown) and shown[k].row < update.row:
+            k += 1
+        self.shown_at[part] = k
+        return shown[k] if k < len(shown) and shown[k] == update else update
+
+    def _companion_of(self, row: int, customer: Any, given: dict[str, Any], values: dict[str, Any],
+                      failed: set[str | None], errors: list[RowError]) -> tuple[RowUpdate, NewRecord | None] | None:
+        """The contact a row updating ``customer`` gives (``given``: his fields by their own names): the
+        customer's contact with that name and phone, updated by the row's other contact fields (checked again,
+        by its version, when written); none: a contact created on the customer, checked as a new contact is
+        (the twin rule against the customer's contacts: a file updates a customer from one row only). Appends the row's
+        problems to ``errors``; None when there are any."""
+        assert self.companion is not None and self.t.companion_link
+        svc, link, prefix = self.companion, self.t.companion_link, f"{self.t.companion}."
+        spec = svc.spec
+        own = {**given, link: customer.id}
+        customer_text = cell_text(getattr(customer, self.key or self.spec.title_field))
+        key = self.companion_index.key_of(own) if self.companion_index is not None else None
+        found = self.companion_index.get(key) if self.companion_index is not None else []
+        name_col = self.column_of.get(prefix + spec.title_field)
+        label = self.t.fields[prefix + spec.title_field].label
+        name = cell_text(given.get(spec.title_field, ""))
+        if found:
+            assert key is not None
+            key_text = "、".join([customer_text, *(cell_text(part) for part in key[2:])])  # the phone as stored
+            first = self.companion_rows.setdefault(key, row)
+            if first != row:
+                errors.append(RowError(row, name_col, prefix + spec.title_field, Text(
+                    f"{label.zh}：“{name}”与文件第 {first} 行是同一{spec.label.zh}（客户、姓名和电话都相同），只能更新一次",
+                    f"{label.en}: '{name}' is the same {spec.label.en.lower()} as row {first} of the file (the same "
+                    f"customer, name and phone); it can be updated once")))
+                return None
+            if len(found) > 1:
+                errors.append(RowError(row, name_col, prefix + spec.title_field, Text(
+                    f"{label.zh}：“{name}”在客户“{customer_text}”下有 {len(found)} 个姓名和电话都相同的{spec.label.zh}，"
+                    f"无法确定更新哪一个，请先删除多余的{spec.label.zh}",
+                    f"{label.en}: '{name}' matches {len(found)} {spec.label.en.lower()}s of customer "
+                    f"'{customer_text}' with the same name and phone; which one to update is not known: delete the "
+                    f"extra ones first")))
+                return None
+            obj = found[0]
+            if not rights(svc.ctx.actor.role).may(spec.module, Action.UPDATE):
+                errors.append(RowError(row, name_col, prefix + spec.title_field, Text(
+                    f"{label.zh}：“{name}”（{key_text}）已是该客户的{spec.label.zh}，你无权修改{spec.label.zh}，此行未导入",
+                    f"{label.en}: '{name}' ({key_text}) is already a {spec.label.en.lower()} of the customer and you "
+                    f"may not change {spec.label.en.lower()}s; the row is not imported")))
+                return None
+            if not obj.is_active:
+                errors.append(RowError(row, name_col, prefix + spec.title_field, Text(
+                    f"{label.zh}：“{name}”（{key_text}）已失效，不能通过导入修改",
+                    f"{label.en}: '{name}' ({key_text}) is deactivated and cannot be changed by an import")))
+                return None
+            changes: dict[str, tuple[Any, Any]] = {}
+            for field_name, raw in given.items():
+                f = spec.field(field_name)
+                try:
+                    new = val.parse_value(f, raw)
+                except val.v.FieldProblem as exc:
+                    errors.append(self._error(row, FieldError(field_name, exc.code, Text(
+                        f"{f.label.zh}：{exc.zh}", f"{f.label.en}: {exc.en}")), values, "companion"))
+                    continue
+                old = getattr(obj, field_name)
+                if new is not None and new != old:
+                    changes[field_name] = (old if sees(svc.ctx.actor.role, f.sensitive) else val.mask(f, old), new)
+            return RowUpdate(row, obj.id, obj.version, key_text, str(obj.name), changes,
+                             module=self.t.companion), None
+        refs = self.s.info.get(BULK_REFS)
+        if refs is not None:  # the customer is read already: no query per row for the reference check
+            refs.setdefault(self.spec.module, {}).setdefault(customer.id, (bool(customer.is_active), None, None))
+        try:
+            full, _, custom = svc._checked_new(self.s, own)
+        except ValidationError as exc:
+            errors += [self._error(row, e, values, "companion") for e in exc.errors
+                       if self._name(e.field, "companion") not in failed]
+            return None
+        refused = svc._rules_with_others(self.s, [(None, full)], lock=False)
+        if refused:
+            errors += [self._error(row, e, values, "companion") for e in refused]
+            return None
+        shown = {n: (None, full[n]) for n in given if full.get(n) is not None}
+        key_text = "、".join([customer_text, *(cell_text(full[n]) for n in spec.identity[2:] if full.get(n))])
+        return (RowUpdate(row, 0, 0, key_text, str(full.get(spec.title_field, "")), shown, module=self.t.companion,
+                          new=True), NewRecord(row, full, custom))
 
     def _values(self, row: int, cells: list[Any]) -> tuple[dict[str, Any], list[RowError]]:
         """Mapping name -> raw value of the row's cells; problems of single cells."""
@@ -559,6 +723,13 @@ class RowChecker:
                                self.t.fields[name].label)
         message = quoted(message, e.code, values.get(name) if name else None)
         return RowError(row, self.column_of.get(name or ""), name, message)
+
+
+class _Rows:
+    """A block of a table's rows, where a table is read (:class:`RecordIndex`)."""
+
+    def __init__(self, rows: list[list[Any]]):
+        self.rows = rows
 
 
 def _joined(items: list[str], sep: str, last: str) -> str:

@@ -32,10 +32,13 @@ Key = tuple[Any, ...]
 class RecordIndex:
     """The module's stored records (in the actor's scope) by the values of ``names``, for the file's rows."""
 
-    def __init__(self, s: Session, service: Any, names: tuple[str, ...], table: Table, column_of: dict[str, int],
-                 lookups: Lookups, *, active_only: bool, columns: Iterable[Any] | None = None):
+    def __init__(self, s: Session, service: Any, names: tuple[str, ...], table: Table | None,
+                 column_of: dict[str, int], lookups: Lookups | None, *, active_only: bool,
+                 columns: Iterable[Any] | None = None, wanted: dict[int, list[set[str]]] | None = None):
         """``columns``: what to read of each record (default the whole record); ``active_only``: deactivated
-        records are left out."""
+        records are left out. ``wanted``: the referenced ids the rows name, each with the texts (per text
+        field of ``names``, in order) the rows naming it give, when the caller knows them (a customer row's
+        contact: the customer the row updates); else read from ``table``'s columns (``column_of``)."""
         self.names = names
         self.fields = [service.spec.field(n) for n in names]
         self.records: dict[Key, list[Any]] = {}
@@ -45,30 +48,12 @@ class RecordIndex:
         # the ids the rows name, a part of them at a time, each part with the texts (a contact's name) the rows
         # naming those ids give, so what is read follows the file's pairs, not the product of its columns.
         ref, *rest = self.fields
-        index = lookups.refs.get(ref.ref or "")
-        if ref.type is not FieldType.REF or index is None:
+        texts = [f for f in rest if f.type is FieldType.TEXT]
+        if ref.type is not FieldType.REF:
             raise AssertionError(f"{service.spec.module}: {names} must start with a reference")
-        texts = [(f, column_of[f.name]) for f in rest if f.type is FieldType.TEXT]
-        ref_col = column_of[ref.name]
-        wanted: dict[int, list[set[str]]] = {}
-        found_of: dict[str, set[int]] = {}
-        for r in table.rows:
-            cell = r[ref_col] if ref_col < len(r) else None
-            if cell is None:
-                continue
-            text = cell_text(cell).strip()
-            ids = found_of.get(text)
-            if ids is None:
-                ids = found_of[text] = index.find(text) if text and "\x00" not in text else set()
-            if not ids:
-                continue
-            given = [cell_text(r[col]).strip() if col < len(r) and r[col] is not None else "" for _f, col in texts]
-            if not all(given) or any("\x00" in t for t in given):
-                continue  # a blank part: the row names no stored record
-            for rid in ids:
-                sets = wanted.setdefault(rid, [set() for _ in texts])
-                for k, t in enumerate(given):
-                    sets[k].add(t)
+        if wanted is None:
+            assert table is not None and lookups is not None
+            wanted = _wanted(table, column_of, lookups, ref, texts, service.spec.module, names)
         base = select(*(columns or (model,))).where(service._scope_condition()).order_by(model.id)
         if getattr(model, "erased_at", None) is not None:
             base = base.where(model.erased_at.is_(None))  # an erased person's data is no longer his
@@ -80,7 +65,7 @@ class RecordIndex:
         postgresql = s.get_bind().dialect.name == "postgresql"
         stmt = base.where(_within(getattr(model, ref.name), "ids", Integer, postgresql),
                           *(_within(getattr(model, f.name), f"texts{k}", String, postgresql)
-                            for k, (f, _col) in enumerate(texts)))
+                            for k, f in enumerate(texts)))
         for i in range(0, len(ids), IN_PART):
             part = ids[i:i + IN_PART]
             given = {"ids": part}
@@ -117,6 +102,36 @@ class RecordIndex:
         """The stored records with this key, in id order."""
         return self.records.get(key, []) if key is not None else []
 
+
+def _wanted(table: Table, column_of: dict[str, int], lookups: Lookups, ref: Any, texts: list[Any], module: str,
+            names: tuple[str, ...]) -> dict[int, list[set[str]]]:
+    """The referenced ids the table's rows name (their texts resolved in the actor's scope), each with the texts
+    of ``texts`` the rows naming it give; rows with a blank part name no stored record."""
+    index = lookups.refs.get(ref.ref or "")
+    if index is None:
+        raise AssertionError(f"{module}: {names} must start with a reference")
+    cols = [column_of[f.name] for f in texts]
+    ref_col = column_of[ref.name]
+    wanted: dict[int, list[set[str]]] = {}
+    found_of: dict[str, set[int]] = {}
+    for r in table.rows:
+        cell = r[ref_col] if ref_col < len(r) else None
+        if cell is None:
+            continue
+        text = cell_text(cell).strip()
+        ids = found_of.get(text)
+        if ids is None:
+            ids = found_of[text] = index.find(text) if text and "\x00" not in text else set()
+        if not ids:
+            continue
+        given = [cell_text(r[col]).strip() if col < len(r) and r[col] is not None else "" for col in cols]
+        if not all(given) or any("\x00" in t for t in given):
+            continue  # a blank part: the row names no stored record
+        for rid in ids:
+            sets = wanted.setdefault(rid, [set() for _ in cols])
+            for k, t in enumerate(given):
+                sets[k].add(t)
+    return wanted
 
 
 def _within(column: Any, name: str, kind: Any, postgresql: bool) -> Any:

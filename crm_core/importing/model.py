@@ -43,7 +43,7 @@ class RowError:
     message: Text
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # (slots: a 100,000-row preview holds as many)
 class RowUpdate:
     """A row naming an existing record by its key (the customer code; a contact by customer, name and
     phone): what importing it would change.
@@ -58,6 +58,10 @@ class RowUpdate:
         custom: custom field key -> raw value from the file.
         custom_changes: ``custom.<key>`` (the target's name, as the wizard labels it) -> (stored text,
             text from the file), only custom fields that differ, parsed by the custom-field rules.
+        module: None for the import's own module; the companion's ("contacts") for the contact a row that
+            updates a customer gives (``changes`` by the contact's own field names).
+        new: that contact is not on the customer yet and is created (``record_id`` and ``version`` 0,
+            ``changes`` field -> (None, value given)).
     """
 
     row: int
@@ -68,6 +72,8 @@ class RowUpdate:
     changes: dict[str, tuple[Any, Any]]
     custom: dict[str, Any] = field(default_factory=dict)
     custom_changes: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+    module: str | None = None
+    new: bool = False
 
 
 @dataclass(frozen=True)
@@ -87,12 +93,14 @@ class UnknownValue:
 
 @dataclass(frozen=True)
 class ImportCheck:
-    """Result of a dry run over every row (``updates``: rows that change existing records, for the preview)."""
+    """Result of a dry run over every row (``updates``: rows that change existing records, for the preview;
+    ``companions``: the contacts given on those rows, each updated or (``new``) created on its customer)."""
 
     total_rows: int
     valid_rows: int
     errors: list[RowError] = field(default_factory=list)
     updates: list[RowUpdate] = field(default_factory=list)
+    companions: list[RowUpdate] = field(default_factory=list)
 
     @property
     def creates(self) -> int:
@@ -115,6 +123,7 @@ class ImportResult:
     errors: list[RowError] = field(default_factory=list)
     updated: int = 0
     companions: int = 0  # records of the companion module created with them (a customer's contacts)
+    companions_updated: int = 0  # existing contacts updated from rows that update their customers
 
 
 class ImportRejected(ValidationError):

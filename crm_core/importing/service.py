@@ -149,7 +149,7 @@ class ImportService:
         t = self.targets(module)
         clean = self._clean_mapping(module, mapping, t)
         table = _read(t, path, sheet, header_row)
-        return _check_of(self._prepare(module, t, table, clean, value_map, update_by_key, progress))
+        return _check_of(self._prepare(module, t, table, clean, value_map, update_by_key, progress, keep=False))
 
     def run(self, module: str, path: str | Path, mapping: dict[int, str | None], *, only_valid: bool = False,
             sheet: str | None = None, header_row: int | None = None, value_map: dict[str, dict[str, str]] | None = None,
@@ -171,16 +171,17 @@ class ImportService:
         table = _read(t, path, sheet, header_row)
         if update_by_key:  # the updates are written first, so every row is checked before anything is written
             first, second = _halves(progress)
-            prepared = self._prepare(module, t, table, clean, value_map, update_by_key, first)
+            prepared = self._prepare(module, t, table, clean, value_map, update_by_key, first, keep=True,
+                                     preview=preview)
             check = self._acceptable(prepared, only_valid)
-            updates = prepared.updates
-            if preview is not None:
-                seen = {u.record_id: u.version for u in preview.updates}
-                updates = [dataclasses.replace(u, version=seen.get(u.record_id, u.version)) for u in updates]
+            updates = _as_previewed(prepared.updates, preview.updates if preview is not None else None)
+            contacts = _as_previewed([u for u in prepared.companions if not u.new],
+                                     preview.companions if preview is not None else None)
             written = self._write(module, t, lambda: check, prepared.creates, updates, path, second, chunk_rows,
-                                  columns={name: col for col, name in clean.items()})
+                                  columns={name: col for col, name in clean.items()},
+                                  companion_updates=contacts, companion_creates=prepared.companion_creates)
             return ImportResult(written.batch_id, written.created, len(check.bad_rows), check.errors, written.updated,
-                                written.companions)
+                                written.companions, written.companions_updated)
         # New records only: checked and written in one pass, chunk k+1 checked while chunk k is written.
         # A bad row (unless only the valid rows are wanted) stops the writing: what was written is
         # removed again (the batch is purged) and the rest of the file is still checked for the report.
@@ -211,8 +212,8 @@ class ImportService:
                 if checker.reads_others:
                     s.rollback()  # what the purge left: the database as before the import
                     again = self._checker(s, module, t, table, clean, value_map, update_by_key)
+                    # (the records to create counted, not kept: memory)
                     prepared = again.run(lambda done, total: bar.checked(max(done, bar.done_checking), total))
-                    prepared.handed_on, prepared.creates = len(prepared.creates), []  # counted, not kept (memory)
                     return _check_of(prepared)
                 checker.written = None
                 for _ in checker.stream(prepared, bar.checked, release=True):
@@ -334,9 +335,15 @@ class ImportService:
         return clean
 
     def _prepare(self, module: str, t: columns.Targets, table: Any, mapping: dict[int, str],
-                 value_map: dict[str, dict[str, str]] | None, update_by_key: bool, progress: Progress) -> Prepared:
+                 value_map: dict[str, dict[str, str]] | None, update_by_key: bool, progress: Progress, *,
+                 keep: bool, preview: ImportCheck | None = None) -> Prepared:
+        """Every row checked; ``keep``: the records to create kept (to write them), else only counted;
+        ``preview``: the check the user saw (its updates reused where the same)."""
         with self.ctx.db.unit_of_work(write=False) as s:
-            return self._checker(s, module, t, table, mapping, value_map, update_by_key).run(progress)
+            checker = self._checker(s, module, t, table, mapping, value_map, update_by_key)
+            if preview is not None:
+                checker.previewed = (preview.updates, preview.companions)
+            return checker.run(progress, keep=keep)
 
     def _checker(self, s: Any, module: str, t: columns.Targets, table: Any, mapping: dict[int, str],
                  value_map: dict[str, dict[str, str]] | None, update_by_key: bool) -> RowChecker:
@@ -414,4 +421,16 @@ def _halves(progress: Progress) -> tuple[Progress, Progress]:
 
 def _check_of(result: Prepared) -> ImportCheck:
     return ImportCheck(result.total, result.valid, sorted(result.errors, key=lambda e: (e.row, e.column is None, e.column or 0)),
-                       result.updates)
+                       result.updates, result.companions)
+
+
+def _as_previewed(updates: list[RowUpdate], previewed: list[RowUpdate] | None) -> list[RowUpdate]:
+    """The updates, each at the version of its record the preview showed (a record saved since is refused as a
+    conflict when written); with a preview, one of a record it did not show (a contact the preview showed as new,
+    added by someone meanwhile) at version 0, which no record has: refused as a conflict too, never overwritten
+    unseen. Only those that differ are copied (a 100,000-row preview is held meanwhile)."""
+    if previewed is None:
+        return updates
+    seen = {u.record_id: u.version for u in previewed if not u.new}
+    return [u if seen.get(u.record_id) == u.version else dataclasses.replace(u, version=seen.get(u.record_id, 0))
+            for u in updates]

@@ -66,14 +66,14 @@ def undo_batch(s: Session, ctx: Context, batch: ImportBatch) -> int:
             created.setdefault(module or batch.module, {})[record_id] = version
     writer = BulkWriter(ctx.db, ctx.actor)
     for module in sorted(created, key=lambda m: m == batch.module):  # companions first: they refer to the others
-        _delete_module(s, ctx, writer, module, created[module], "customers" in created)
+        _delete_module(s, ctx, writer, module, created[module], set(created.get("customers", {})))
     batch.undone_at, batch.undone_by_id = utcnow(), ctx.actor.user_id
     write_audit(s, ctx.actor, "undo_import", batch.module, None, {"batch_id": batch.id, "rows": len(records)}, None)
     return len(records)
 
 
 def _delete_module(s: Session, ctx: Context, writer: BulkWriter, module: str, versions: dict[int, int],
-                   customers_go_too: bool) -> None:
+                   customers_going: set[int]) -> None:
     service = ctx.services[module]
     model = service.model
     ids = sorted(versions)
@@ -101,9 +101,11 @@ def _delete_module(s: Session, ctx: Context, writer: BulkWriter, module: str, ve
         s.execute(delete(CustomFieldValue).where(CustomFieldValue.definition_id.in_(defs),
                                                  CustomFieldValue.record_id.in_(part)))
         s.execute(delete(model).where(model.id.in_(part)).execution_options(synchronize_session=False))
-    if model is Contact and not customers_go_too:
-        # the customers stay: their search entries must stop naming these contacts
-        writer.refresh_search_in(s, sorted({o["customer_id"] for o in objs}))
+    staying = {o["customer_id"] for o in objs} - customers_going if model is Contact else set()
+    if staying:
+        # those customers stay (a contact created on a customer the import updated): their search entries must
+        # stop naming these contacts
+        writer.refresh_search_in(s, sorted(staying))
 
 
 def _changed(service: Any, record_id: int) -> ValidationError:

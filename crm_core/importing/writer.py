@@ -64,12 +64,14 @@ class Written:
     created: int
     updated: int
     companions: int = 0  # companion records created with them (a customer's contact from the same row)
+    companions_updated: int = 0  # existing companion records updated (a contact on a row updating his customer)
 
 
 def write(ctx: Context, targets: Targets, module: str, creates: Iterable[NewRecord], updates: list[RowUpdate],
           file_name: str, progress: Callable[[int, int], None] | None, *, chunk_rows: int | None = None,
           expected: int | None = None, companions: int | None = None,
-          started: Callable[[int], None] | None = None) -> Written:
+          started: Callable[[int], None] | None = None, companion_updates: list[RowUpdate] | None = None,
+          companion_creates: list[NewRecord] | None = None) -> Written:
     """Write the rows in chunks under one batch; on any exception (cancel included) purge and re-raise.
 
     New records go through a two-stage pipeline: while a worker thread writes chunk k in its short
@@ -83,6 +85,9 @@ def write(ctx: Context, targets: Targets, module: str, creates: Iterable[NewReco
     Args:
         creates: the records to create, a list or an iterator (then ``expected``: how many at most, and
             ``companions``: how many of them with a companion at most, for the reserved blocks).
+        companion_updates, companion_creates: the contacts given on rows that update their customers, updated
+            (after the customers) or created on them (``full`` with the customer's id), recorded in the batch
+            as the companion module's: the undo restores or removes them with the rest.
         progress: ``progress(rows written, expected + len(updates))`` after each chunk.
 
     The batch is started with the first chunk: ``creates`` raising before it yields a first record
@@ -98,6 +103,7 @@ def write(ctx: Context, targets: Targets, module: str, creates: Iterable[NewReco
     companions = (companions or 0) if targets.companion else 0
     size = chunk_rows or CHUNK_ROWS
     gap = _Gap(ctx.db) if ctx.db.backend == "sqlite" else None
+    contact_updates, contact_creates = companion_updates or [], companion_creates or []
     total = expected + len(updates)
     batch_id: int | None = None
     created = 0
@@ -107,6 +113,10 @@ def write(ctx: Context, targets: Targets, module: str, creates: Iterable[NewReco
         if updates:
             batch_id = batches.start(ctx, module, file_name)
             done = _write_updates(ctx, module, batch_id, updates, gap, progress, total, chunk_rows)
+        if contact_updates or contact_creates:
+            assert batch_id is not None and targets.companion
+            _write_companions(ctx, targets, batch_id, contact_updates, contact_creates, gap)
+            with_companion = len(contact_creates)
         rows = iter(creates)
         part = list(islice(rows, size))
         if part:
@@ -138,7 +148,7 @@ def write(ctx: Context, targets: Targets, module: str, creates: Iterable[NewReco
         if batch_id is not None:
             batches.purge(ctx, batch_id, why="cancelled" if isinstance(exc, KeyboardInterrupt) else type(exc).__name__)
         raise
-    return Written(batch_id, created, len(updates), with_companion)
+    return Written(batch_id, created, len(updates), with_companion, len(contact_updates))
 
 
 def _landed(flying: tuple[Future[float], int], done: int, size: int, by_time: bool) -> tuple[int, int]:
@@ -295,8 +305,45 @@ def _with_custom(row: dict[str, Any], custom: dict[int, str | None], keys: dict[
     return {**row, "custom": given} if given else row
 
 
+def _write_companions(ctx: Context, t: Targets, batch_id: int, updates: list[RowUpdate], creates: list[NewRecord],
+                      gap: _Gap | None) -> None:
+    """The contacts given on rows that update their customers: the existing ones updated set-based (version
+    checked against the preview, audited, their values before kept for the undo), the others created on their
+    customers through the bulk path (the twin rule decided again under the customers' locks, audited), each a
+    chunk's transaction; a refusal is the file row's, under the contact column's name."""
+    from crm_core.bulk.writer import BulkWriter
+
+    module = t.companion
+    assert module is not None
+    prefix = f"{module}."
+    try:
+        if updates:
+            _write_updates(ctx, module, batch_id, updates, gap, None, len(updates), None, companion=True)
+        if creates:
+            writer = BulkWriter(ctx.db, ctx.actor)
+            for i in range(0, len(creates), UPDATE_CHUNK_ROWS):
+                part = creates[i:i + UPDATE_CHUNK_ROWS]
+                if gap:
+                    gap.after_chunk()
+                with ctx.db.unit_of_work(write=True) as s:
+                    keys = _custom_keys(s, writer, module)
+                    staged = _refused_by_row(lambda: writer.stage(
+                        s, module, [_with_custom(r.full, r.custom, keys) for r in part]), part)
+                    ids = _refused_by_row(lambda: writer.write_staged(s, staged), part, named=True)
+                    batches.add_records(s, batch_id, [{"batch_id": batch_id, "record_id": rid, "version": 1,
+                                                       "module": module} for rid in ids])
+                    s.commit()
+    except NamedChunkFailed as exc:
+        raise NamedChunkFailed([FieldError(prefix + e.field if e.field else None, e.code, e.message, row=e.row)
+                                for e in exc.errors]) from None
+    except ChunkFailed as exc:
+        raise ChunkFailed([FieldError(prefix + e.field if e.field else None, e.code, e.message, row=e.row)
+                           for e in exc.errors]) from None
+
+
 def _write_updates(ctx: Context, module: str, batch_id: int, updates: list[RowUpdate], gap: _Gap | None,
-                   progress: Callable[[int, int], None] | None, total: int, chunk_rows: int | None) -> int:
+                   progress: Callable[[int, int], None] | None, total: int, chunk_rows: int | None, *,
+                   companion: bool = False) -> int:
     """The updates in chunks, set-based through the bulk path and pipelined like the creates: while a worker
     thread writes chunk k (its records locked and refused as a conflict if no longer at the version staged,
     which is the version the preview showed), this thread reads and checks chunk k+1 by the service's update
@@ -309,7 +356,7 @@ def _write_updates(ctx: Context, module: str, batch_id: int, updates: list[RowUp
     return _pipeline("import-update", list(islice(rest, size)), lambda n: list(islice(rest, n)),
                      lambda part: _stage_updates(ctx, writer, module, part),
                      lambda part, staged, first: _write_update_chunk(ctx, writer, module, batch_id, part, staged,
-                                                                     None if first else gap),
+                                                                     None if first else gap, companion),
                      size, chunk_rows is None, 0, progress, total)
 
 
@@ -330,7 +377,7 @@ def _stage_updates(ctx: Context, writer: Any, module: str, part: list[RowUpdate]
 
 
 def _write_update_chunk(ctx: Context, writer: Any, module: str, batch_id: int, part: list[RowUpdate], staged: Any,
-                        gap: _Gap | None) -> float:
+                        gap: _Gap | None, companion: bool = False) -> float:
     """One chunk's write transaction (in the worker thread); the records' values before go into the batch."""
     if gap:
         gap.after_chunk()
@@ -348,7 +395,7 @@ def _write_update_chunk(ctx: Context, writer: Any, module: str, batch_id: int, p
                 # the values before, so that the batch undo (and a failed import's purge) restores them too
                 before["custom"] = {key: stored.get(keys.get(key)) for key in u.custom}
             records.append({"batch_id": batch_id, "record_id": u.record_id, "version": version, "action": "update",
-                            "before": before})
+                            "before": before, **({"module": module} if companion else {})})
         batches.add_records(s, batch_id, records)
         s.commit()
     return time.perf_counter() - started

@@ -192,7 +192,7 @@ class CheckPage(QWizardPage):
             self.error_table.setItem(i, COLUMN, QTableWidgetItem(self._column_text(error)))
             self.error_table.setItem(i, REASON, QTableWidgetItem(error.message(self._wizard.lang)))
         self.error_table.setVisible(bool(errors))
-        self._show_updates(check.updates if check is not None else [])
+        self._show_updates(check.updates if check is not None else [], check.companions if check is not None else [])
         self.error_table.resizeRowsToContents()
         self.error_table.setCurrentItem(None)
         bad = check is not None and bool(errors)
@@ -203,20 +203,28 @@ class CheckPage(QWizardPage):
         self.report_label.clear()
         self.completeChanged.emit()
 
-    def _show_updates(self, updates: list[Any]) -> None:
-        """The preview: each row that changes an existing record, with its fields' old and new values."""
+    def _show_updates(self, updates: list[Any], companions: list[Any]) -> None:
+        """The preview: each row that changes an existing record, with its fields' old and new values; under
+        it, the contact the row gives (a customer's row): his changes, or a new contact on that customer."""
         lang = self._wizard.lang
         labels = {f.name: f.label(lang) for f in self._wizard.fields}
-        self.updates_table.setRowCount(len(updates))
-        for i, u in enumerate(updates):
+        # (row, 0) the record, (row, 1) its contact: in file order, the contact under his customer
+        lines = sorted([*((u.row, 0, u) for u in updates), *((u.row, 1, u) for u in companions)],
+                       key=lambda item: item[:2])
+        self.updates_table.setRowCount(len(lines))
+        for i, (_row, _part, u) in enumerate(lines):
             self.updates_table.setItem(i, 0, QTableWidgetItem(str(u.row)))
             self.updates_table.setItem(i, 1, QTableWidgetItem(f"{u.title}（{u.key}）"))
             # the module's own fields, then its custom fields, each under the label the mapping page shows
+            # (a contact's under the contact's: "联系人职位")
+            prefix = f"{u.module}." if u.module else ""
             pairs = [*u.changes.items(), *u.custom_changes.items()]
-            changes = "；".join(f"{labels.get(n, n)}: {'' if old is None else old} → {'' if new is None else new}"
-                               for n, (old, new) in pairs) or translate("Transfer", "no change")
-            self.updates_table.setItem(i, 2, QTableWidgetItem(changes))
-        self.updates_table.setVisible(bool(updates))
+            changes = "；".join(f"{labels.get(prefix + n, n)}: {'' if old is None else old} → "
+                               f"{'' if new is None else new}" for n, (old, new) in pairs)
+            if u.new:
+                changes = translate("Transfer", "New contact of this customer: %1").replace("%1", changes)
+            self.updates_table.setItem(i, 2, QTableWidgetItem(changes or translate("Transfer", "no change")))
+        self.updates_table.setVisible(bool(lines))
 
     def _column_text(self, error: Any) -> str:
         headers = self._wizard.source.headers
@@ -227,9 +235,15 @@ class CheckPage(QWizardPage):
 
     def _summary(self, check: Any) -> str:
         if check.updates and not check.errors:
-            return translate("Transfer", "All %1 rows are valid: %2 new records, %3 existing records change as "
+            text = translate("Transfer", "All %1 rows are valid: %2 new records, %3 existing records change as "
                                          "listed below. Press Import to save them.").replace(
                 "%1", f"{check.total_rows:,}").replace("%2", f"{check.creates:,}").replace("%3", f"{len(check.updates):,}")
+            if check.companions:  # the contacts given on those rows: none dropped
+                new = sum(1 for u in check.companions if u.new)
+                text += "\n" + translate("Transfer", "Contacts on those rows: %1 updated, %2 added to their "
+                                                      "customers.").replace(
+                    "%1", f"{len(check.companions) - new:,}").replace("%2", f"{new:,}")
+            return text
         if not check.errors:
             if check.total_rows == 1:
                 return translate("Transfer", "The row is valid. Press Import to save it.")

@@ -103,14 +103,20 @@ class RunPage(QWizardPage):
     def _on_run_done(self, result: Any) -> None:
         self._wizard.result = result
         lines = [self._imported(result.created, result.companions)]
+        if result.companions and not result.created:  # only contacts given on rows that update their customers
+            lines[0] = translate("Transfer", "%1 contacts were added to the customers updated.").replace(
+                "%1", f"{result.companions:,}")
         if result.updated:
             lines.append(translate("Transfer", "%1 existing records were updated.").replace("%1", f"{result.updated:,}"))
+        if result.companions_updated:
+            lines.append(translate("Transfer", "%1 existing contacts were updated.").replace(
+                "%1", f"{result.companions_updated:,}"))
         if result.skipped:
             lines.append(translate("Transfer", "%1 rows with problems were skipped.").replace(
                 "%1", f"{result.skipped:,}"))
         self._end("\n".join(lines))  # a sentence a line: "。 " would read oddly in Chinese
         self.skipped_button.setVisible(bool(result.skipped))
-        self.undo_button.setVisible(result.created + result.updated > 0)
+        self.undo_button.setVisible(result.created + result.companions + result.updated + result.companions_updated > 0)
         self._wizard.announce(self._wizard.module, None)
 
     def _on_run_failed(self, exc: BaseException) -> None:
@@ -153,7 +159,7 @@ class RunPage(QWizardPage):
                           translate("Transfer", "Remove the %1 records this import created and restore the "
                                                 "%2 it updated?").replace(
                               "%1", f"{result.created + result.companions:,}").replace(
-                              "%2", f"{result.updated:,}"),
+                              "%2", f"{result.updated + result.companions_updated:,}"),
                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
         box.setObjectName("undoConfirmBox")
         box.setDefaultButton(QMessageBox.StandardButton.No)
@@ -172,15 +178,20 @@ class RunPage(QWizardPage):
         run_in_background(self._wizard.imports.undo, self._wizard.result.batch_id,
                           done=self._on_undo_done, failed=self._on_undo_failed)
 
-    def _on_undo_done(self, removed: int) -> None:
+    def _on_undo_done(self, _records: int) -> None:
         self.undo_button.hide()
         # Nothing of this import is left: "the rows not imported" would be a file without its other half.
         self.skipped_button.hide()
         self.report_label.clear()
-        updated = self._wizard.result.updated  # crm_core counts restored and removed records together
-        text = (translate("Transfer", "Import undone: %1 records removed, %2 restored as they were.") if updated
-                else translate("Transfer", "Import undone: %1 records removed."))
-        self.result_label.setText(text.replace("%1", f"{removed - updated:,}").replace("%2", f"{updated:,}"))
+        # As the question put it: the undo is all or nothing, so what it removed and restored is what the
+        # import created and updated (its count is of both together).
+        result = self._wizard.result
+        removed, restored = result.created + result.companions, result.updated + result.companions_updated
+        if not restored:
+            text = translate("Transfer", "Import undone: %1 records removed.")
+        else:
+            text = translate("Transfer", "Import undone: %1 records removed, %2 restored as they were.")
+        self.result_label.setText(text.replace("%1", f"{removed:,}").replace("%2", f"{restored:,}"))
         self._wizard.announce(self._wizard.module, None)
 
     def _on_skipped_button_clicked(self) -> None:

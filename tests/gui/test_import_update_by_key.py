@@ -92,3 +92,48 @@ def test_the_update_option_names_the_key_in_chinese(qtbot, admin, tmp_path, monk
     wizard = _check_page(qtbot, monkeypatch, open_page(admin, module=module, lang="zh_CN"), path, case)
     assert wizard.check_page.update_check.text() == offered
     wizard.reject()
+
+
+def test_the_contacts_on_rows_updating_customers_are_in_the_preview_the_result_and_the_undo(
+        qtbot, admin, tmp_path, monkeypatch, open_page):
+    from PySide6.QtWidgets import QMessageBox, QWizard
+
+    jia = admin.customers.create({"name": "甲公司"})
+    yi = admin.customers.create({"name": "乙公司"})
+    admin.contacts.create({"customer_id": jia["id"], "name": "王小明", "phone": "13812345678", "position": "工程师"})
+    path = tmp_path / "rows.csv"
+    path.write_text(f"客户编码,公司名称,联系人,联系人电话,职务\n{jia['code']},甲公司,王小明,13812345678,经理\n"
+                    f"{yi['code']},乙公司,李四,13900000002,销售\n", encoding="utf-8")
+    FILES["customers with contacts"] = ("customers", "", {0: "code", 1: "name", 2: "contacts.name",
+                                                          3: "contacts.phone", 4: "contacts.position"})
+    try:
+        wizard = _check_page(qtbot, monkeypatch, open_page(admin, module="customers"), path, "customers with contacts")
+    finally:
+        del FILES["customers with contacts"]
+    page = wizard.check_page
+    page.update_check.setChecked(True)
+    qtbot.waitUntil(lambda: wizard.check is not None and not page.task.running, timeout=WAIT)
+    assert wizard.check.errors == []
+    table = page.updates_table
+    assert [(table.item(i, 0).text(), table.item(i, 1).text(), table.item(i, 2).text())
+            for i in range(table.rowCount())] == [
+        ("2", f"甲公司（{jia['code']}）", "no change"),
+        ("2", f"王小明（{jia['code']}、13812345678）", "Contact position: 工程师 → 经理"),
+        ("3", f"乙公司（{yi['code']}）", "no change"),
+        ("3", f"李四（{yi['code']}、13900000002）", "New contact of this customer: Contact name:  → 李四；"
+                                                  "Contact phone:  → 13900000002；Contact position:  → 销售"),
+    ]
+    assert page.summary_label.text().endswith("Contacts on those rows: 1 updated, 1 added to their customers.")
+    wizard.button(QWizard.WizardButton.CommitButton).click()
+    run = wizard.run_page
+    qtbot.waitUntil(run.isComplete, timeout=WAIT)
+    assert run.result_label.text() == ("1 contacts were added to the customers updated.\n"
+                                       "2 existing records were updated.\n1 existing contacts were updated.")
+    run.undo_button.click()
+    box = run.confirm_box
+    assert box.text() == "Remove the 1 records this import created and restore the 3 it updated?"
+    box.button(QMessageBox.StandardButton.Yes).click()
+    qtbot.waitUntil(lambda: run.result_label.text().startswith("Import undone"), timeout=WAIT)
+    # the result says what the question said
+    assert run.result_label.text() == "Import undone: 1 records removed, 3 restored as they were."
+    wizard.reject()

@@ -2206,12 +2206,20 @@
         <translation>正在检查 %1 行…</translation>
     </message>
     <message>
+        <source>New contact of this customer: %1</source>
+        <translation>该客户的新联系人：%1</translation>
+    </message>
+    <message>
         <source>no change</source>
         <translation>无变化</translation>
     </message>
     <message>
         <source>All %1 rows are valid: %2 new records, %3 existing records change as listed below. Press Import to save them.</source>
         <translation>全部 %1 行有效：新建 %2 条记录，修改 %3 条已有记录（见下表）。点击“导入”保存。</translation>
+    </message>
+    <message>
+        <source>Contacts on those rows: %1 updated, %2 added to their customers.</source>
+        <translation>这些行中的联系人：修改 %1 个，为其客户新增 %2 个。</translation>
     </message>
     <message>
         <source>The row is valid. Press Import to save it.</source>
@@ -2406,8 +2414,16 @@
         <translation>已导入 %1 条记录，并按同一行建立了 %2 个联系人。</translation>
     </message>
     <message>
+        <source>%1 contacts were added to the customers updated.</source>
+        <translation>为被修改的客户新增了 %1 个联系人。</translation>
+    </message>
+    <message>
         <source>%1 existing records were updated.</source>
         <translation>已修改 %1 条已有记录。</translation>
+    </message>
+    <message>
+        <source>%1 existing contacts were updated.</source>
+        <translation>已修改 %1 个已有联系人。</translation>
     </message>
     <message>
         <source>%1 rows with problems were skipped.</source>
