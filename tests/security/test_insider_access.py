@@ -29,6 +29,8 @@ def test_temp_tables_named_like_the_catalog_do_not_fool_the_account_functions(se
     su = secure_db.superuser()
     su.execute("CREATE ROLE otherapp LOGIN PASSWORD 'other-app-secret'")  # another application's login
     before = su.execute("SELECT rolpassword FROM pg_authid WHERE rolname = 'otherapp'").fetchone()[0]
+    # Logins have no TEMPORARY (test_insider_server.py): the functions must hold on a server where it was granted by hand.
+    su.execute("DO $$BEGIN EXECUTE format('GRANT TEMPORARY ON DATABASE %I TO admin', current_database()); END$$")
     admin = secure_db.connect("admin")
     _shadow_catalog(admin, "otherapp")
     for call, args in (("crm_set_password(%s, %s)", ("otherapp", scram_verifier("pwned"))),

@@ -77,13 +77,45 @@ def test_a_large_object_a_login_made_before_does_not_stop_the_backup(secure_db, 
 def test_a_login_owns_nothing_once_his_session_ends(secure_db, office):
     """The catalog-wide check (pg_shdepend), after trying every way in to own something."""
     with secure_db.connect("sales1") as conn:
-        conn.execute("CREATE TEMP TABLE mine (i int)")  # his, for the session only
         for statement in ("SELECT lo_create(0)", "CREATE SCHEMA mine", "CREATE TABLE public.mine (i int)",
+                          "CREATE TEMP TABLE mine (i int)",
                           "CREATE FUNCTION public.lower(text) RETURNS text LANGUAGE sql AS 'SELECT $1'",
                           "CREATE PUBLICATION mine FOR ALL TABLES", "CREATE DATABASE mine"):
             with pytest.raises(psycopg.Error):
                 conn.execute(statement)
     assert _owned_by(secure_db.superuser(), "sales1") == []
+
+
+# --- the session's temporary schema -----------------------------------------------------------
+
+TEMP_OBJECTS = ["CREATE TEMP TABLE mine (i int)", "CREATE TEMP TABLE mine AS SELECT generate_series(1, 10) AS i",
+                "CREATE TEMP SEQUENCE mine", "CREATE TEMP VIEW mine AS SELECT 1 AS i",
+                "CREATE FUNCTION pg_temp.mine() RETURNS int LANGUAGE sql AS 'SELECT 1'",
+                "CREATE TABLE pg_temp.users (id int, login text)"]
+
+
+@pytest.mark.parametrize("statement", TEMP_OBJECTS)
+@pytest.mark.parametrize("login", ["sales1", "eng1", "admin"])
+def test_no_login_creates_a_temporary_object(secure_db, office, login, statement):
+    """PUBLIC's default TEMPORARY let every login fill the server's disk with temp tables (no quota) and put
+    tables of his own first in his session's search path. Neither the client nor crm-admin makes temp objects."""
+    with secure_db.connect(login) as conn, pytest.raises(DENIED, match="temporary"):
+        conn.execute(statement)
+
+
+def test_applying_again_takes_back_a_temporary_privilege_granted_before(secure_db, office):
+    """An earlier version granted TEMPORARY to the group roles; `crm-admin db upgrade` takes it back."""
+    su = secure_db.superuser()
+    su.execute("DO $$BEGIN EXECUTE format('GRANT TEMPORARY ON DATABASE %I TO PUBLIC, crm_sales, crm_backup', "
+               "current_database()); END$$")
+    with secure_db.connect("sales1") as conn:
+        conn.execute("CREATE TEMP TABLE mine (i int)")
+    apply_security(su)
+    with secure_db.connect("sales1") as conn, pytest.raises(DENIED, match="temporary"):
+        conn.execute("CREATE TEMP TABLE mine (i int)")
+    holders = su.execute("SELECT r.rolname FROM pg_roles r WHERE has_database_privilege(r.oid, current_database(), "
+                         "'TEMPORARY') AND NOT r.rolsuper").fetchall()
+    assert holders == [("crm_owner",)]
 
 
 # --- locks -------------------------------------------------------------------------------------
@@ -400,6 +432,9 @@ def test_the_planners_statistics_show_no_value_of_a_protected_table_or_column(se
 def test_a_function_of_his_own_in_a_query_sees_only_rows_he_may_see(secure_db, office):
     """A temporary function that reports every value it is given runs after the policy's filter."""
     seen: list[str] = []
+    # Logins have no TEMPORARY (test_no_login_creates_a_temporary_object): a server where it was granted by hand.
+    secure_db.superuser().execute("DO $$BEGIN EXECUTE format('GRANT TEMPORARY ON DATABASE %I TO sales1', "
+                                  "current_database()); END$$")
     with secure_db.connect("sales1") as conn:
         conn.add_notice_handler(lambda notice: seen.append(notice.message_primary))
         conn.execute("CREATE FUNCTION pg_temp.peek(v text) RETURNS boolean LANGUAGE plpgsql COST 0.0001 AS "
