@@ -17,7 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from crm_core.db.engine import after_commit
-from crm_core.errors import FieldError, PermissionDenied, ValidationError
+from crm_core.errors import FieldError, PermissionDenied, SavedWithWarning, ValidationError
 from crm_core.i18n import Text
 
 RESERVED_PREFIXES = ("crm_", "pg_")
@@ -79,29 +79,52 @@ def set_enabled(s: Session, login: str, enabled: bool) -> None:
     if exists(s, login):
         _call(s, "SELECT crm_set_login_enabled(:l, :e)", l=role_name(login), e=enabled)
         if not enabled:
-            _end_sessions_after_commit(s, login)
+            _end_sessions_after_commit(s, login, Text("已停用", "deactivated"))
 
 
 def drop(s: Session, login: str) -> None:
     if exists(s, login):
-        _end_sessions_after_commit(s, login)  # first: the role's oid, which its sessions keep
+        _end_sessions_after_commit(s, login, Text("已删除", "deleted"))  # first: the role's oid, which its sessions keep
         _call(s, "SELECT crm_drop_login(:l)", l=role_name(login))
 
 
-def _end_sessions_after_commit(s: Session, login: str) -> None:
+def _end_sessions_after_commit(s: Session, login: str, done: Text) -> None:
     """End the sessions ``login`` has open, once ``s`` has committed its NOLOGIN or DROP ROLE.
 
     NOLOGIN and DROP ROLE only refuse the next sign-in. Ended inside the
     transaction instead, a client signing in again before the commit kept a
     working session, and a change that was rolled back still ended them.
     The sessions are found by the role's oid: a dropped role's show no name.
+
+    Raises (after the commit):
+        SavedWithWarning: the sessions could not be ended (the server refused, or the
+            connection broke): the change is saved, and the message says how to end them.
     """
     name = role_name(login)
     oid = s.scalar(text("SELECT oid FROM pg_roles WHERE rolname = :r"), {"r": name})
     engine = s.get_bind()
 
     def end_them() -> None:
-        with engine.begin() as conn:  # a transaction of its own, as the same administrator
-            conn.execute(text("SELECT crm_end_sessions(:l, :o)"), {"l": name, "o": oid})
+        try:
+            with engine.begin() as conn:  # a transaction of its own, as the same administrator
+                conn.execute(text("SELECT crm_end_sessions(:l, :o)"), {"l": name, "o": oid})
+        except Exception as exc:  # noqa: BLE001 - the change is committed: say so, and what is left to do
+            raise SavedWithWarning(sessions_not_ended(login, oid, done, exc)) from exc
 
     after_commit(s, end_them)
+
+
+def sessions_not_ended(login: str, oid: int, done: Text, exc: BaseException) -> Text:
+    """The change of ``login`` is saved; his open sessions are not ended: why, and how to end them.
+
+    Named by the role's oid: once the role is dropped its sessions show no name (``usename`` is NULL).
+    """
+    said = str(getattr(exc, "orig", None) or exc).strip()  # the server's own words, first line
+    reason = said.splitlines()[0][:200] if said else type(exc).__name__
+    sql = f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usesysid = {int(oid)}"
+    return Text(
+        f"用户“{login}”{done.zh}（已保存），但他在数据库中已打开的连接未能结束：{reason}。"
+        f"这些连接在结束之前仍有他的权限。请服务器管理员以超级用户执行：{sql}",
+        f"User '{login}' is {done.en} (saved), but the connections he has open to the database could not be "
+        f"ended: {reason}. Until they end they keep his rights. The server's administrator ends them as a "
+        f"superuser: {sql}")

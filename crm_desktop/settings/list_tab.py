@@ -178,6 +178,9 @@ class RecordListTab(QWidget):
         if not shiboken6.isValid(self):
             return
         self.busy = False
+        if getattr(exc, "saved", False):  # SavedWithWarning: committed; the list shows it, the box what is left
+            self.model.reload()
+            self.changed.emit(self.model.spec.module, None)
         self._update_buttons()
         message = getattr(exc, "message", None)
         self.show_status(message(self.lang) if message is not None else "", error=True)
