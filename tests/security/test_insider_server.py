@@ -553,6 +553,44 @@ def test_applying_again_puts_back_every_login_limit_and_the_taken_functions(secu
                 conn.execute(call)
 
 
+def test_a_login_s_own_settings_do_not_outlast_the_next_upgrade(secure_db, office):
+    """docs/security.md, Known limits: a login may drop his own timeouts (PostgreSQL lets a role ALTER ROLE
+    himself SET), also for every later session; `crm-admin db upgrade` puts them back. A setting of his role
+    in the CRM database wins over the role-wide one: it kept his timeouts off after every upgrade."""
+    with secure_db.connect("sales1") as conn:
+        conn.execute("SET statement_timeout = 0")  # his connection
+        conn.execute("ALTER ROLE sales1 SET idle_in_transaction_session_timeout = 0")  # every later one
+        conn.execute(f"ALTER ROLE sales1 IN DATABASE {secure_db.name} SET statement_timeout = 0")
+        with pytest.raises(DENIED):  # nobody else's
+            conn.execute("ALTER ROLE sales2 SET statement_timeout = 0")
+    with secure_db.connect("sales1") as conn:
+        assert conn.execute("SHOW statement_timeout").fetchone() == ("0",)
+        assert conn.execute("SHOW idle_in_transaction_session_timeout").fetchone() == ("0",)
+    apply_security(secure_db.superuser())
+    with secure_db.connect("sales1") as conn:
+        assert conn.execute("SHOW statement_timeout").fetchone() == ("5min",)
+        assert conn.execute("SHOW idle_in_transaction_session_timeout").fetchone() == ("10min",)
+
+
+def test_the_documented_limit_of_a_login_s_own_password_and_its_remedy(secure_db, office):
+    """docs/security.md, Known limits: PostgreSQL lets a role set his own password past the program's rules."""
+    from crm_core.errors import ValidationError
+    from crm_core.passwords import check_policy
+
+    with pytest.raises(ValidationError):
+        check_policy("a")  # what the program would refuse
+    with secure_db.connect("sales1") as conn:
+        conn.execute("ALTER ROLE sales1 PASSWORD 'a'")
+        with pytest.raises(DENIED):  # his own only
+            conn.execute("ALTER ROLE sales2 PASSWORD 'a'")
+    secure_db.connect("sales1", "a").execute("SELECT 1")
+    admin = secure_db.session("admin")
+    admin.users.set_password(office["users"]["sales1"]["id"], "Neues2passwort")
+    with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
+        secure_db.connect("sales1", "a")
+    secure_db.connect("sales1", "Neues2passwort").execute("SELECT 1")
+
+
 @pytest.mark.parametrize("taken", ["code", "id"])
 def test_an_import_whose_reserved_code_or_id_a_login_took_first_fails_whole_and_shows_who(
         secure_db, office, tmp_path, monkeypatch, taken):
