@@ -52,6 +52,17 @@ def _call(s: Session, sql: str, **params: object) -> None:
         if state == "42710":
             raise ValidationError([FieldError("login", "duplicate", Text(
                 "登录名：数据库中已有同名登录", "Login name: a database login of that name already exists"))]) from None
+        if state == "2BP01":  # DROP ROLE: he owns objects in another database of the server (docs/security.md)
+            where = getattr(getattr(exc.orig, "diag", None), "message_detail", None) or ""
+            name = params.get("l")
+            raise ValidationError([FieldError("login", "owns_objects", Text(
+                f"登录名：服务器上另一个数据库中还有登录“{name}”拥有的对象（{where}），数据库不能删除此登录。"
+                f"请改为停用该用户；或由服务器管理员在那个数据库中以超级用户执行 REASSIGN OWNED BY \"{name}\" TO "
+                f"postgres; DROP OWNED BY \"{name}\"; 然后再删除。",
+                f"Login: the login '{name}' still owns objects in another database of the server ({where}), so the "
+                f"database cannot delete it. Deactivate the user instead; or the server's administrator runs, as a "
+                f"superuser in that database, REASSIGN OWNED BY \"{name}\" TO postgres; DROP OWNED BY \"{name}\"; "
+                f"and you delete it again."))]) from None
         if state in ("22023", "42704"):
             raise ValidationError([FieldError("login", "invalid", Text(
                 "登录名：数据库不接受此登录名", "Login name: the database does not accept this login"))]) from None

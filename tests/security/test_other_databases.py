@@ -1,0 +1,79 @@
+"""The server's other databases: PostgreSQL lets every login into them and lets him make objects there.
+
+The CRM takes CONNECT, TEMPORARY and large objects from PUBLIC in its own database only (it is no
+business of the CRM's to change the server's other databases). A CRM login let into ``postgres`` by an
+``all`` in pg_hba.conf makes a large object there, which he then owns: DROP ROLE fails, so deleting
+the user failed with an unexplained error. docs/security.md, step 3 names the CRM database in
+pg_hba.conf; "Known limits" says what is left where it does not.
+"""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+from crm_core.errors import ValidationError
+from tests.conftest import PASSWORD
+from tests.helpers import version_of
+
+pytestmark = pytest.mark.security
+
+
+def _clean_up(cluster, login: str) -> None:
+    """The server administrator's remedy the message gives, in the other database."""
+    with psycopg.connect(**cluster.conninfo("postgres"), autocommit=True) as su:
+        su.execute(f'REASSIGN OWNED BY "{login}" TO postgres')
+        su.execute(f'DROP OWNED BY "{login}"')
+        su.execute("SELECT lo_unlink(oid) FROM pg_largeobject_metadata")
+
+
+def test_a_login_owning_objects_in_another_database_is_not_deleted_and_the_admin_is_told_why(secure_db):
+    user = secure_db.add_user("sales1", "sales")
+    cluster = secure_db.cluster
+    try:
+        with psycopg.connect(**cluster.conninfo("postgres", "sales1", PASSWORD), autocommit=True) as elsewhere:
+            elsewhere.execute("SELECT lo_from_bytea(0, 'x'::bytea)")  # PUBLIC's default there
+        admin = secure_db.session("admin")
+        with pytest.raises(ValidationError) as refused:
+            admin.users.delete(user["id"], version=version_of(admin.users, user["id"]))
+        [problem] = refused.value.errors
+        assert (problem.field, problem.code) == ("login", "owns_objects")
+        assert "'sales1' still owns objects in another database of the server (1 object in database postgres)" \
+            in problem.message("en")
+        assert "Deactivate the user instead" in problem.message("en") and "请改为停用" in problem.message("zh_CN")
+        assert admin.users.get(user["id"])["login"] == "sales1"  # nothing of the deletion stayed
+        assert secure_db.superuser().execute("SELECT 1 FROM pg_roles WHERE rolname = 'sales1'").fetchone() == (1,)
+        _clean_up(cluster, "sales1")  # as the message says
+        admin.users.delete(user["id"], version=version_of(admin.users, user["id"]))
+        assert secure_db.superuser().execute("SELECT 1 FROM pg_roles WHERE rolname = 'sales1'").fetchone() is None
+    finally:
+        if secure_db.superuser().execute("SELECT 1 FROM pg_roles WHERE rolname = 'sales1'").fetchone():
+            _clean_up(cluster, "sales1")
+
+
+@pytest.fixture
+def crm_only_hba(secure_db):
+    """docs/security.md step 3: the CRM database named in pg_hba.conf (host for hostssl: this cluster has no TLS)."""
+    hba = secure_db.cluster.datadir / "pg_hba.conf"
+    original = hba.read_text(encoding="utf-8")
+    hba.write_text(f"host {secure_db.name} all 127.0.0.1/32 scram-sha-256\n"
+                   "host all crm_backup_job 127.0.0.1/32 scram-sha-256\n"
+                   "host all postgres 127.0.0.1/32 scram-sha-256\n", encoding="utf-8")
+    su = secure_db.superuser()
+    su.execute("SELECT pg_reload_conf()")
+    yield secure_db
+    hba.write_text(original, encoding="utf-8")
+    su.execute("SELECT pg_reload_conf()")
+
+
+def test_with_the_crm_database_named_in_pg_hba_a_login_reaches_no_other_database(crm_only_hba):
+    db = crm_only_hba
+    db.add_user("sales1", "sales")
+    su = db.superuser()
+    su.execute(f"CREATE ROLE crm_backup_job LOGIN CREATEDB PASSWORD '{PASSWORD}'")  # docs: Backups on a server
+    for other in ("postgres", "template1"):
+        with pytest.raises(psycopg.OperationalError, match="no pg_hba.conf entry"):
+            psycopg.connect(**db.cluster.conninfo(other, "sales1", PASSWORD))
+    db.connect("sales1").execute("SELECT 1")  # the CRM database as before
+    # the backup job's own line: its --verify restores into a scratch database of its own
+    psycopg.connect(**db.cluster.conninfo("postgres", "crm_backup_job", PASSWORD)).close()
