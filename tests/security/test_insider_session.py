@@ -137,3 +137,14 @@ def test_no_function_of_the_crm_is_callable_by_public(secure_db):
         "AND pg_get_userbyid(p.proowner) = 'crm_owner' AND has_function_privilege('public', p.oid, 'EXECUTE') "
         "ORDER BY 1").fetchall()
     assert callable_by_public == []
+
+
+@pytest.mark.parametrize("statement", ["DELETE FROM audit_log", "DELETE FROM erasure_log", "TRUNCATE audit_log",
+                                       "TRUNCATE erasure_log"])
+@pytest.mark.parametrize("login", ["admin", "mgr1", "sales1"])
+def test_nobody_deletes_an_entry_of_the_operation_log_not_even_an_administrator(secure_db, office, login, statement):
+    """docs/security.md: entries cannot be deleted. The administrator's every right on the operation-log module
+    had granted his role DELETE on it (nothing in the program deletes an entry)."""
+    with secure_db.connect(login, autocommit=False) as conn, pytest.raises(DENIED):
+        conn.execute(statement)
+    assert secure_db.superuser().execute("SELECT count(*) FROM audit_log").fetchone()[0] > 0
