@@ -148,3 +148,30 @@ def test_nobody_deletes_an_entry_of_the_operation_log_not_even_an_administrator(
     with secure_db.connect(login, autocommit=False) as conn, pytest.raises(DENIED):
         conn.execute(statement)
     assert secure_db.superuser().execute("SELECT count(*) FROM audit_log").fetchone()[0] > 0
+
+
+def test_no_transaction_of_a_login_outlives_his_session(secure_db, office):
+    """A prepared transaction keeps its row and table locks after its session ends, past every timeout and
+    pg_terminate_backend: with the server's default (max_prepared_transactions = 0, docs step 2) there is none."""
+    with secure_db.connect("sales1", autocommit=False) as conn:
+        conn.execute("SELECT id FROM customers WHERE id = %s FOR UPDATE", (office["mine"]["id"],))
+        with pytest.raises(errors.ObjectNotInPrerequisiteState, match="prepared transactions are disabled"):
+            conn.execute("PREPARE TRANSACTION 'held'")
+    assert secure_db.superuser().execute("SELECT count(*) FROM pg_prepared_xacts").fetchone() == (0,)
+
+
+@pytest.mark.parametrize("statement", [
+    "COPY customers (name) TO PROGRAM 'cat > /tmp/crm-insider-copy'",
+    "COPY customers (name) TO '/tmp/crm-insider-copy'",
+    "COPY customers (name) FROM '/etc/hostname'",
+    "SELECT pg_read_file('postgresql.conf')",
+    "SELECT pg_read_binary_file('/etc/passwd')",
+    "SELECT * FROM pg_ls_dir('.')",
+    "SELECT pg_reload_conf()",
+    "SELECT pg_rotate_logfile()",
+    "CREATE EXTENSION dblink",
+    "LOAD 'auto_explain'",
+])
+def test_a_login_reaches_no_file_or_program_of_the_server(secure_db, office, statement):
+    with secure_db.connect("admin", autocommit=False) as conn, pytest.raises(DENIED):
+        conn.execute(statement)
