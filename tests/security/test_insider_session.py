@@ -175,3 +175,37 @@ def test_no_transaction_of_a_login_outlives_his_session(secure_db, office):
 def test_a_login_reaches_no_file_or_program_of_the_server(secure_db, office, statement):
     with secure_db.connect("admin", autocommit=False) as conn, pytest.raises(DENIED):
         conn.execute(statement)
+
+
+@pytest.mark.parametrize("statement", [
+    "COMMENT ON TABLE customers IS '已废弃，请勿使用'",
+    "COMMENT ON COLUMN customers.phone IS 'x'",
+    "COMMENT ON POLICY crm_sales ON customers IS 'x'",
+    "COMMENT ON FUNCTION crm_me() IS 'x'",
+    "CREATE INDEX mine ON customers (name)",
+    "REINDEX TABLE customers",
+    "CLUSTER customers USING pk_customers",
+    "ALTER TABLE customers SET (autovacuum_enabled = false)",
+    "CREATE POLICY mine ON customers FOR SELECT TO crm_sales USING (true)",
+    "CREATE TRIGGER mine BEFORE INSERT ON customers FOR EACH ROW EXECUTE FUNCTION crm_actors_customers()",
+    "CREATE RULE mine AS ON INSERT TO customers DO INSTEAD NOTHING",
+    "ALTER DEFAULT PRIVILEGES FOR ROLE crm_owner GRANT SELECT ON TABLES TO PUBLIC",
+    "ALTER FUNCTION crm_me() SECURITY DEFINER",
+    "CREATE OR REPLACE FUNCTION public.crm_me() RETURNS integer LANGUAGE sql AS 'SELECT 1'",
+])
+@pytest.mark.parametrize("login", ["sales1", "admin"])
+def test_what_only_the_owner_of_the_crm_s_objects_may_do(secure_db, office, login, statement):
+    with secure_db.connect(login, autocommit=False) as conn, pytest.raises(DENIED):
+        conn.execute(statement)
+
+
+@pytest.mark.parametrize("login", ["sales1", "admin"])
+def test_a_login_passes_on_none_of_his_rights(secure_db, office, login):
+    """GRANT without the grant option only warns ("no privileges were granted"): nothing changes."""
+    with secure_db.connect(login) as conn:
+        conn.execute("GRANT SELECT ON customers TO eng1")
+        conn.execute("GRANT SELECT (phone) ON customers TO PUBLIC")
+    su = secure_db.superuser()
+    assert su.execute("SELECT has_column_privilege('eng1', 'customers', 'phone', 'SELECT')").fetchone() == (False,)
+    with secure_db.connect("eng1") as conn, pytest.raises(DENIED):
+        conn.execute("SELECT phone FROM customers")
