@@ -591,6 +591,27 @@ def test_the_documented_limit_of_a_login_s_own_password_and_its_remedy(secure_db
     secure_db.connect("sales1", "Neues2passwort").execute("SELECT 1")
 
 
+def test_the_documented_limit_of_what_a_login_may_store(secure_db, office):
+    """docs/security.md, Known limits: a raw insert is not held to the program's sizes (an attachment of 20 MB at
+    most, in the program); PostgreSQL has no quota per login. The audit trail names him."""
+    from crm_core.modules.contracts import MAX_ATTACHMENT_BYTES
+
+    admin = secure_db.session("admin")
+    contract = admin.contracts.create({"customer_id": office["mine"]["id"], "number": "HT-2026-001",
+                                       "title": "软件许可", "amount": "1000.00", "signed_on": dt.date(2026, 1, 5)})
+    size = MAX_ATTACHMENT_BYTES + 1024 * 1024
+    with secure_db.connect("sales1") as conn:
+        row = conn.execute(
+            "INSERT INTO contract_attachments (contract_id, filename, content_type, size, sha256, data, uploaded_at) "
+            "VALUES (%s, 'big.bin', 'application/octet-stream', 1, repeat('0', 64), "
+            "convert_to(repeat('x', %s), 'UTF8'), now()) RETURNING id", (contract["id"], size)).fetchone()[0]
+        conn.execute("UPDATE customers SET notes = repeat('备注', 1000000) WHERE id = %s", (office["mine"]["id"],))
+    su = secure_db.superuser()
+    assert su.execute("SELECT octet_length(data) FROM contract_attachments WHERE id = %s", (row,)).fetchone() == (size,)
+    assert su.execute("SELECT actor FROM audit_trail WHERE table_name = 'contract_attachments' AND row_id = %s",
+                      (row,)).fetchall() == [("sales1",)]
+
+
 @pytest.mark.parametrize("taken", ["code", "id"])
 def test_an_import_whose_reserved_code_or_id_a_login_took_first_fails_whole_and_shows_who(
         secure_db, office, tmp_path, monkeypatch, taken):
