@@ -209,3 +209,26 @@ def test_a_login_passes_on_none_of_his_rights(secure_db, office, login):
     assert su.execute("SELECT has_column_privilege('eng1', 'customers', 'phone', 'SELECT')").fetchone() == (False,)
     with secure_db.connect("eng1") as conn, pytest.raises(DENIED):
         conn.execute("SELECT phone FROM customers")
+
+
+def test_switching_to_his_own_group_role_changes_nothing(secure_db, office):
+    """PG15: a member may SET ROLE to his group role; the rules follow session_user, which stays his login."""
+    with secure_db.connect("sales1") as conn:
+        conn.execute("SET ROLE crm_sales")
+        assert conn.execute("SELECT session_user, current_user").fetchone() == ("sales1", "crm_sales")
+        assert [r[0] for r in conn.execute("SELECT id FROM customers")] == [office["mine"]["id"]]
+        conn.execute("UPDATE customers SET notes = '改' WHERE id = %s", (office["mine"]["id"],))
+    su = secure_db.superuser()
+    assert su.execute("SELECT updated_by_id FROM customers WHERE id = %s",
+                      (office["mine"]["id"],)).fetchone() == (office["users"]["sales1"]["id"],)
+    assert su.execute("SELECT actor FROM audit_trail WHERE table_name = 'customers' AND op = 'UPDATE' "
+                      "AND row_id = %s", (office["mine"]["id"],)).fetchall() == [("sales1",)]
+
+
+def test_the_crm_has_no_view_that_reads_past_row_level_security(secure_db):
+    """A view reads its tables as its owner (crm_owner, whose policy follows session_user) unless it is
+    security_invoker; none exists today, and any added must be one."""
+    views = secure_db.superuser().execute(
+        "SELECT c.relname, c.reloptions FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace "
+        "AND c.relkind IN ('v', 'm')").fetchall()
+    assert [name for name, options in views if "security_invoker=true" not in (options or [])] == []
