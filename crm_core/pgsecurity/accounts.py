@@ -189,14 +189,44 @@ BEGIN
   EXECUTE format('ALTER ROLE %I %s', login, CASE WHEN enabled THEN 'LOGIN' ELSE 'NOLOGIN' END);
 END $$;
 
+-- DROP ROLE fails while the login has entries in any database. In this one a login can make some
+-- himself (ALTER DEFAULT PRIVILEGES for objects he would create: PostgreSQL lets every role, no CREATE
+-- needed), and a DBA may have granted him privileges here: DROP OWNED BY clears both (it needs his
+-- privileges: crm_owner, CREATEROLE, grants itself his role first). Objects he owns here (only a
+-- superuser can have given him one) are not dropped, nor is anything in another database (a function
+-- reaches only its own): refused with SQLSTATE 2BP01, the place in HINT (crm:this_database /
+-- crm:other_databases), what and where in DETAIL (services.logins words the message).
 CREATE OR REPLACE FUNCTION public.crm_drop_login(login text) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER {search_path} AS $$
+DECLARE
+  here oid;
+  who oid;
+  found text;
 BEGIN
   PERFORM public.crm_require_admin();
   PERFORM public.crm_require_crm_login(login);
   IF login = session_user::text THEN
     RAISE EXCEPTION 'you cannot drop your own login' USING ERRCODE = '42501';
   END IF;
+  SELECT d.oid INTO here FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database();
+  SELECT r.oid INTO who FROM pg_catalog.pg_roles r WHERE r.rolname = login;
+  SELECT pg_catalog.string_agg(pg_catalog.pg_describe_object(d.classid, d.objid, d.objsubid), ', ') INTO found
+    FROM pg_catalog.pg_shdepend d
+   WHERE d.refobjid = who AND d.dbid = here AND d.deptype = 'o'
+     AND d.classid <> 'pg_catalog.pg_default_acl'::pg_catalog.regclass;
+  IF found IS NOT NULL THEN
+    RAISE EXCEPTION 'role % owns objects in this database', quote_literal(login)
+      USING ERRCODE = '2BP01', DETAIL = found, HINT = 'crm:this_database';
+  END IF;
+  SELECT pg_catalog.string_agg(DISTINCT db.datname::text, ', ') INTO found
+    FROM pg_catalog.pg_shdepend d JOIN pg_catalog.pg_database db ON db.oid = d.dbid
+   WHERE d.refobjid = who AND d.dbid <> here;
+  IF found IS NOT NULL THEN
+    RAISE EXCEPTION 'role % has objects or privileges in other databases', quote_literal(login)
+      USING ERRCODE = '2BP01', DETAIL = found, HINT = 'crm:other_databases';
+  END IF;
+  EXECUTE format('GRANT %I TO %I', login, current_user);
+  EXECUTE format('DROP OWNED BY %I', login);
   EXECUTE format('DROP ROLE %I', login);
 END $$;
 

@@ -52,21 +52,35 @@ def _call(s: Session, sql: str, **params: object) -> None:
         if state == "42710":
             raise ValidationError([FieldError("login", "duplicate", Text(
                 "登录名：数据库中已有同名登录", "Login name: a database login of that name already exists"))]) from None
-        if state == "2BP01":  # DROP ROLE: he owns objects in another database of the server (docs/security.md)
-            where = getattr(getattr(exc.orig, "diag", None), "message_detail", None) or ""
-            name = params.get("l")
-            raise ValidationError([FieldError("login", "owns_objects", Text(
-                f"登录名：服务器上另一个数据库中还有登录“{name}”拥有的对象（{where}），数据库不能删除此登录。"
-                f"请改为停用该用户；或由服务器管理员在那个数据库中以超级用户执行 REASSIGN OWNED BY \"{name}\" TO "
-                f"postgres; DROP OWNED BY \"{name}\"; 然后再删除。",
-                f"Login: the login '{name}' still owns objects in another database of the server ({where}), so the "
-                f"database cannot delete it. Deactivate the user instead; or the server's administrator runs, as a "
-                f"superuser in that database, REASSIGN OWNED BY \"{name}\" TO postgres; DROP OWNED BY \"{name}\"; "
-                f"and you delete it again."))]) from None
+        if state == "2BP01":  # DROP ROLE: what crm_drop_login may not clear (docs/security.md, Known limits)
+            raise ValidationError([FieldError("login", "owns_objects", _still_owns(exc, str(params.get("l"))))]) from None
         if state in ("22023", "42704"):
             raise ValidationError([FieldError("login", "invalid", Text(
                 "登录名：数据库不接受此登录名", "Login name: the database does not accept this login"))]) from None
         raise
+
+
+def _still_owns(exc: DBAPIError, name: str) -> Text:
+    """Why the login cannot be dropped, by where his remaining entries are (crm_drop_login's HINT)."""
+    diag = getattr(exc.orig, "diag", None)
+    hint = getattr(diag, "message_hint", None) or ""
+    what = getattr(diag, "message_detail", None) or ""
+    remedy = f'REASSIGN OWNED BY "{name}" TO postgres; DROP OWNED BY "{name}";'
+    if hint == "crm:this_database":
+        return Text(
+            f"登录名：登录“{name}”在本 CRM 数据库中拥有对象（{what}，只有超级用户能让他拥有），数据库不能删除此登录。"
+            f"请改为停用该用户；或由服务器管理员在 CRM 数据库中以超级用户执行 {remedy} 然后再删除。",
+            f"Login: the login '{name}' owns objects in the CRM database itself ({what}; only a superuser can have "
+            f"given them to him), so the database cannot delete it. Deactivate the user instead; or the server's "
+            f"administrator runs, as a superuser in the CRM database, {remedy} and you delete it again.")
+    where = f"数据库 {what}" if hint == "crm:other_databases" else what
+    where_en = f"database {what}" if hint == "crm:other_databases" else what
+    return Text(
+        f"登录名：服务器上另一个数据库中还有登录“{name}”拥有的对象或权限（{where}），数据库不能删除此登录。"
+        f"请改为停用该用户；或由服务器管理员在那个数据库中以超级用户执行 {remedy} 然后再删除。",
+        f"Login: the login '{name}' still owns objects or holds privileges in another database of the server "
+        f"({where_en}), so the database cannot delete it. Deactivate the user instead; or the server's "
+        f"administrator runs, as a superuser in that database, {remedy} and you delete it again.")
 
 
 def exists(s: Session, login: str) -> bool:

@@ -14,6 +14,7 @@ import psycopg
 import pytest
 from psycopg import errors
 
+from crm_core.errors import ValidationError
 from crm_core.modules.admin import LAST_ADMIN_LOCK
 from crm_core.pgsecurity import apply_security
 from crm_core.pgsecurity.bookkeeping import MAX_BLOCK_COUNTER
@@ -74,8 +75,16 @@ def test_a_large_object_a_login_made_before_does_not_stop_the_backup(secure_db, 
     assert su.execute("SELECT lo_get(%s)", (oid,)).fetchone()[0] == b"planted"
 
 
+DEFAULT_PRIVILEGES = ("ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO crm_engineer",
+                      "ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO crm_engineer",
+                      "ALTER DEFAULT PRIVILEGES REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC")
+
+
 def test_a_login_owns_nothing_once_his_session_ends(secure_db, office):
-    """The catalog-wide check (pg_shdepend), after trying every way in to own something."""
+    """The catalog-wide check (pg_shdepend), after trying every way in to own something.
+
+    ALTER DEFAULT PRIVILEGES is PostgreSQL's to every role (no CREATE needed): the entry is his, for
+    objects he would create, and he creates none; it gives crm_engineer nothing of the CRM's tables."""
     with secure_db.connect("sales1") as conn:
         for statement in ("SELECT lo_create(0)", "CREATE SCHEMA mine", "CREATE TABLE public.mine (i int)",
                           "CREATE TEMP TABLE mine (i int)",
@@ -83,7 +92,61 @@ def test_a_login_owns_nothing_once_his_session_ends(secure_db, office):
                           "CREATE PUBLICATION mine FOR ALL TABLES", "CREATE DATABASE mine"):
             with pytest.raises(psycopg.Error):
                 conn.execute(statement)
-    assert _owned_by(secure_db.superuser(), "sales1") == []
+        for statement in DEFAULT_PRIVILEGES:
+            conn.execute(statement)
+    su = secure_db.superuser()
+    assert {c for c, _ in _owned_by(su, "sales1")} == {"pg_default_acl"}
+    apply_security(su)  # what db upgrade creates as crm_owner: untouched by his defaults
+    with secure_db.connect("eng1") as conn, pytest.raises(DENIED):
+        conn.execute("SELECT phone FROM customers")
+
+
+@pytest.mark.parametrize("statement", DEFAULT_PRIVILEGES)
+def test_a_user_whose_login_set_default_privileges_is_deleted(secure_db, statement):
+    """They were his entries in the CRM database: DROP ROLE refused (2BP01) and the user could not be deleted."""
+    user = secure_db.add_user("sales1", "sales")
+    with secure_db.connect("sales1") as conn:
+        conn.execute(statement)
+    admin = secure_db.session("admin")
+    admin.users.delete(user["id"], version=version_of(admin.users, user["id"]))
+    su = secure_db.superuser()
+    assert su.execute("SELECT 1 FROM pg_roles WHERE rolname = 'sales1'").fetchone() is None
+    assert su.execute("SELECT count(*) FROM pg_default_acl").fetchone() == (0,)
+
+
+def test_a_user_whose_login_a_dba_granted_privileges_in_the_crm_database_is_deleted(secure_db):
+    user = secure_db.add_user("sales1", "sales")
+    su = secure_db.superuser()
+    su.execute("GRANT SELECT ON customers TO sales1")
+    su.execute("GRANT USAGE ON SEQUENCE customers_id_seq TO sales1")
+    admin = secure_db.session("admin")
+    admin.users.delete(user["id"], version=version_of(admin.users, user["id"]))
+    assert su.execute("SELECT 1 FROM pg_roles WHERE rolname = 'sales1'").fetchone() is None
+
+
+def test_a_user_whose_login_owns_an_object_in_the_crm_database_is_not_deleted_and_the_admin_is_told_where(
+        secure_db):
+    """Only a superuser can give a login an object here; the CRM does not drop it (it may hold data)."""
+    user = secure_db.add_user("sales1", "sales")
+    su = secure_db.superuser()
+    su.execute("CREATE TABLE public.dba_notes (i int)")
+    su.execute("ALTER TABLE public.dba_notes OWNER TO sales1")
+    admin = secure_db.session("admin")
+    with pytest.raises(ValidationError) as refused:
+        admin.users.delete(user["id"], version=version_of(admin.users, user["id"]))
+    [problem] = refused.value.errors
+    assert (problem.field, problem.code) == ("login", "owns_objects")
+    en, zh = problem.message("en"), problem.message("zh_CN")
+    assert "'sales1' owns objects in the CRM database itself (table public.dba_notes;" in en, en
+    assert "another database" not in en and "REASSIGN OWNED BY \"sales1\" TO postgres" in en, en
+    assert "本 CRM 数据库中拥有对象（table public.dba_notes" in zh, zh
+    assert su.execute("SELECT 1 FROM pg_roles WHERE rolname = 'sales1'").fetchone() == (1,)
+    assert su.execute("SELECT to_regclass('public.dba_notes') IS NOT NULL").fetchone() == (True,)
+    assert admin.users.get(user["id"])["login"] == "sales1"
+    su.execute('REASSIGN OWNED BY "sales1" TO postgres')  # the remedy the message gives
+    su.execute('DROP OWNED BY "sales1"')
+    admin.users.delete(user["id"], version=version_of(admin.users, user["id"]))
+    assert su.execute("SELECT 1 FROM pg_roles WHERE rolname = 'sales1'").fetchone() is None
 
 
 # --- the session's temporary schema -----------------------------------------------------------
