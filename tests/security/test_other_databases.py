@@ -38,8 +38,9 @@ def test_a_login_owning_objects_in_another_database_is_not_deleted_and_the_admin
             admin.users.delete(user["id"], version=version_of(admin.users, user["id"]))
         [problem] = refused.value.errors
         assert (problem.field, problem.code) == ("login", "owns_objects")
-        assert "'sales1' still owns objects in another database of the server (1 object in database postgres)" \
-            in problem.message("en")
+        assert "'sales1' still owns objects or holds privileges in another database of the server " \
+            "(database postgres)" in problem.message("en")
+        assert "as a superuser in that database" in problem.message("en")
         assert "Deactivate the user instead" in problem.message("en") and "请改为停用" in problem.message("zh_CN")
         assert admin.users.get(user["id"])["login"] == "sales1"  # nothing of the deletion stayed
         assert secure_db.superuser().execute("SELECT 1 FROM pg_roles WHERE rolname = 'sales1'").fetchone() == (1,)
@@ -49,6 +50,25 @@ def test_a_login_owning_objects_in_another_database_is_not_deleted_and_the_admin
     finally:
         if secure_db.superuser().execute("SELECT 1 FROM pg_roles WHERE rolname = 'sales1'").fetchone():
             _clean_up(cluster, "sales1")
+
+
+def test_a_login_owning_objects_in_another_database_is_deactivated(secure_db):
+    """docs/security.md, Known limits: deactivating him works where deleting him does not."""
+    user = secure_db.add_user("sales1", "sales")
+    cluster = secure_db.cluster
+    try:
+        with psycopg.connect(**cluster.conninfo("postgres", "sales1", PASSWORD), autocommit=True) as elsewhere:
+            elsewhere.execute("SELECT lo_from_bytea(0, 'x'::bytea)")
+        kept = secure_db.connect("sales1")
+        admin = secure_db.session("admin")
+        admin.users.deactivate(user["id"], "离职", version=version_of(admin.users, user["id"]))
+        assert admin.users.get(user["id"])["is_active"] is False
+        with pytest.raises(psycopg.OperationalError):  # his open session is ended
+            kept.execute("SELECT 1")
+        with pytest.raises(psycopg.OperationalError, match="not permitted to log in"):
+            secure_db.connect("sales1")
+    finally:
+        _clean_up(cluster, "sales1")
 
 
 @pytest.fixture
