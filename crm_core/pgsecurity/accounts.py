@@ -242,14 +242,17 @@ END $$;
 # through membership of a group role: the values of his group role (roles.SESSION_LIMITS), and
 # the connections he may hold at once (roles.CONNECTION_LIMIT). A login may ALTER ROLE himself
 # SET ... (PostgreSQL lets every role do that), and a setting of his role IN DATABASE crm wins over
-# the role-wide one set here: his settings in the CRM database go first, or db upgrade put back nothing.
+# the role-wide one set here: those of the limits in the CRM database go first, or db upgrade put
+# back nothing. Only the limits: RESET ALL also wiped what a DBA set for him on purpose (work_mem ...).
 SESSION_LIMITS_FUNCTION = """
 CREATE OR REPLACE FUNCTION public.crm_apply_session_limits(login text, role text) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER {search_path} AS $$
 DECLARE
   setting record;
 BEGIN
-  EXECUTE format('ALTER ROLE %I IN DATABASE %I RESET ALL', login, current_database());
+  FOR setting IN SELECT DISTINCT v.name FROM (VALUES {limits}) AS v(grp, name, value) LOOP
+    EXECUTE format('ALTER ROLE %I IN DATABASE %I RESET %I', login, current_database(), setting.name);
+  END LOOP;
   FOR setting IN SELECT v.name, v.value FROM (VALUES {limits}) AS v(grp, name, value) WHERE v.grp = role LOOP
     EXECUTE format('ALTER ROLE %I SET %I = %L', login, setting.name, setting.value);
   END LOOP;

@@ -635,6 +635,25 @@ def test_a_login_s_own_settings_do_not_outlast_the_next_upgrade(secure_db, offic
         assert conn.execute("SHOW idle_in_transaction_session_timeout").fetchone() == ("10min",)
 
 
+def test_putting_the_limits_back_keeps_the_server_administrator_s_own_settings_of_a_login(secure_db, office):
+    """Only the limits are put back, on a change of role and by `crm-admin db upgrade`: RESET ALL in the CRM
+    database also wiped what a DBA set for the login there on purpose."""
+    su = secure_db.superuser()
+    su.execute(f"ALTER ROLE sales1 IN DATABASE {secure_db.name} SET work_mem = '64MB'")
+    su.execute(f"ALTER ROLE sales1 IN DATABASE {secure_db.name} SET statement_timeout = 0")  # as he may himself
+    admin = secure_db.session("admin")
+    user = office["users"]["sales1"]
+    admin.users.update(user["id"], {"role": "manager"}, version=version_of(admin.users, user["id"]))
+    with secure_db.connect("sales1") as conn:
+        assert conn.execute("SHOW work_mem").fetchone() == ("64MB",)
+        assert conn.execute("SHOW statement_timeout").fetchone() == ("5min",)
+    su.execute(f"ALTER ROLE sales1 IN DATABASE {secure_db.name} SET idle_in_transaction_session_timeout = 0")
+    apply_security(su)
+    with secure_db.connect("sales1") as conn:
+        assert conn.execute("SHOW work_mem").fetchone() == ("64MB",)
+        assert conn.execute("SHOW idle_in_transaction_session_timeout").fetchone() == ("10min",)
+
+
 def test_the_documented_limit_of_a_login_s_own_password_and_its_remedy(secure_db, office):
     """docs/security.md, Known limits: PostgreSQL lets a role set his own password past the program's rules."""
     from crm_core.errors import ValidationError
