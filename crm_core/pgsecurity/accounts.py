@@ -90,11 +90,12 @@ _FUNCTIONS = """
 -- The role is named by its oid too, because a dropped role's sessions no longer show its name.
 -- Only for a CRM login that can no longer sign in (or is gone), never one's own nor a superuser's;
 -- waits up to 5 s for each session to go (crm_owner is a member of pg_signal_backend: roles.py).
-CREATE OR REPLACE FUNCTION public.crm_end_sessions(login text, role_oid oid) RETURNS integer
+-- Returns the sessions found and those that ended: one that did not end within 5 s (the server only
+-- WARNs) keeps his rights, and the administrator must be told.
+CREATE OR REPLACE FUNCTION public.crm_end_sessions(login text, role_oid oid, OUT sessions integer, OUT ended integer)
 LANGUAGE plpgsql SECURITY DEFINER {search_path} AS $$
 #variable_conflict use_variable
 DECLARE
-  ended integer := 0;
   a record;
   r record;
 BEGIN
@@ -118,13 +119,15 @@ BEGIN
   ELSIF EXISTS (SELECT 1 FROM public.users u WHERE lower(u.login) = login) THEN
     RAISE EXCEPTION 'CRM user % still exists', quote_literal(login) USING ERRCODE = '42501';
   END IF;
+  sessions := 0;
+  ended := 0;
   FOR a IN SELECT s.pid FROM pg_catalog.pg_stat_activity s
             WHERE s.usesysid = role_oid AND s.pid <> pg_catalog.pg_backend_pid() LOOP
+    sessions := sessions + 1;
     IF pg_catalog.pg_terminate_backend(a.pid, 5000) THEN
       ended := ended + 1;
     END IF;
   END LOOP;
-  RETURN ended;
 END $$;
 
 CREATE OR REPLACE FUNCTION public.crm_create_login(login text, verifier text, role text) RETURNS void
@@ -201,7 +204,7 @@ LANGUAGE plpgsql SECURITY DEFINER {search_path} AS $$
 DECLARE
   here oid;
   who oid;
-  found text;
+  what text;
 BEGIN
   PERFORM public.crm_require_admin();
   PERFORM public.crm_require_crm_login(login);
@@ -210,20 +213,20 @@ BEGIN
   END IF;
   SELECT d.oid INTO here FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database();
   SELECT r.oid INTO who FROM pg_catalog.pg_roles r WHERE r.rolname = login;
-  SELECT pg_catalog.string_agg(pg_catalog.pg_describe_object(d.classid, d.objid, d.objsubid), ', ') INTO found
+  SELECT pg_catalog.string_agg(pg_catalog.pg_describe_object(d.classid, d.objid, d.objsubid), ', ') INTO what
     FROM pg_catalog.pg_shdepend d
    WHERE d.refobjid = who AND d.dbid = here AND d.deptype = 'o'
      AND d.classid <> 'pg_catalog.pg_default_acl'::pg_catalog.regclass;
-  IF found IS NOT NULL THEN
+  IF what IS NOT NULL THEN
     RAISE EXCEPTION 'role % owns objects in this database', quote_literal(login)
-      USING ERRCODE = '2BP01', DETAIL = found, HINT = 'crm:this_database';
+      USING ERRCODE = '2BP01', DETAIL = what, HINT = 'crm:this_database';
   END IF;
-  SELECT pg_catalog.string_agg(DISTINCT db.datname::text, ', ') INTO found
+  SELECT pg_catalog.string_agg(DISTINCT db.datname::text, ', ') INTO what
     FROM pg_catalog.pg_shdepend d JOIN pg_catalog.pg_database db ON db.oid = d.dbid
    WHERE d.refobjid = who AND d.dbid <> here;
-  IF found IS NOT NULL THEN
+  IF what IS NOT NULL THEN
     RAISE EXCEPTION 'role % has objects or privileges in other databases', quote_literal(login)
-      USING ERRCODE = '2BP01', DETAIL = found, HINT = 'crm:other_databases';
+      USING ERRCODE = '2BP01', DETAIL = what, HINT = 'crm:other_databases';
   END IF;
   EXECUTE format('GRANT %I TO %I', login, current_user);
   EXECUTE format('DROP OWNED BY %I', login);
@@ -305,6 +308,10 @@ def statements() -> list[str | sql.Composed]:
     out: list[str | sql.Composed] = [
         # The version that ended sessions inside the caller's transaction (see crm_end_sessions).
         "DROP FUNCTION IF EXISTS public.crm_end_sessions(text)",
+        # The version that returned the ended sessions only (a return type cannot be replaced).
+        "DO $$BEGIN IF EXISTS (SELECT 1 FROM pg_catalog.pg_proc p WHERE p.oid = "
+        "pg_catalog.to_regprocedure('public.crm_end_sessions(text, oid)') AND p.prorettype = 'integer'::regtype) "
+        "THEN DROP FUNCTION public.crm_end_sessions(text, oid); END IF; END$$",
         *_sql(_HELPERS), *_sql(SESSION_LIMITS_FUNCTION), *_sql(_FUNCTIONS)]
     everyone = sql.SQL(", ").join(sql.Identifier(r) for r in group_roles())
     for signature, callers in GRANTS.items():

@@ -132,23 +132,32 @@ def _end_sessions_after_commit(s: Session, login: str, done: Text) -> None:
     def end_them() -> None:
         try:
             with engine.begin() as conn:  # a transaction of its own, as the same administrator
-                conn.execute(text("SELECT crm_end_sessions(:l, :o)"), {"l": name, "o": oid})
+                found, ended = conn.execute(text("SELECT sessions, ended FROM crm_end_sessions(:l, :o)"),
+                                            {"l": name, "o": oid}).one()
         except Exception as exc:  # noqa: BLE001 - the change is committed: say so, and what is left to do
             raise SavedWithWarning(sessions_not_ended(login, oid, done, exc)) from exc
+        if ended < found:  # pg_terminate_backend gave up after its wait: the server only warned
+            raise SavedWithWarning(sessions_not_ended(login, oid, done, Text(
+                f"{found - ended} 个（共 {found} 个）连接在 5 秒内没有结束",
+                f"{found - ended} of {found} did not end within 5 seconds")))
 
     after_commit(s, end_them)
 
 
-def sessions_not_ended(login: str, oid: int, done: Text, exc: BaseException) -> Text:
+def sessions_not_ended(login: str, oid: int, done: Text, exc: BaseException | Text) -> Text:
     """The change of ``login`` is saved; his open sessions are not ended: why, and how to end them.
 
+    ``exc``: the failure of the call (the server's own words are quoted), or a Text saying why.
     Named by the role's oid: once the role is dropped its sessions show no name (``usename`` is NULL).
     """
-    said = str(getattr(exc, "orig", None) or exc).strip()  # the server's own words, first line
-    reason = said.splitlines()[0][:200] if said else type(exc).__name__
+    if isinstance(exc, Text):
+        reason, reason_zh = exc.en, exc.zh
+    else:
+        said = str(getattr(exc, "orig", None) or exc).strip()  # the server's own words, first line
+        reason = reason_zh = said.splitlines()[0][:200] if said else type(exc).__name__
     sql = f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usesysid = {int(oid)}"
     return Text(
-        f"用户“{login}”{done.zh}（已保存），但他在数据库中已打开的连接未能结束：{reason}。"
+        f"用户“{login}”{done.zh}（已保存），但他在数据库中已打开的连接未能结束：{reason_zh}。"
         f"这些连接在结束之前仍有他的权限。请服务器管理员以超级用户执行：{sql}",
         f"User '{login}' is {done.en} (saved), but the connections he has open to the database could not be "
         f"ended: {reason}. Until they end they keep his rights. The server's administrator ends them as a "
