@@ -92,6 +92,7 @@ def test_the_users_tab_shows_the_account_deactivated_and_what_is_left_to_do(qtbo
     from PySide6.QtWidgets import QMessageBox
 
     from crm_desktop.background import wait_for_all
+    from crm_desktop.forms.styles import BANNER_STYLE, ERROR_STYLE
     from crm_desktop.settings.users_tab import UsersTab
 
     secure_db.add_user("sales1", "sales")
@@ -116,6 +117,9 @@ def test_the_users_tab_shows_the_account_deactivated_and_what_is_left_to_do(qtbo
     qtbot.waitUntil(lambda: tab.select_id(record["id"]) and tab.current_record()["is_active"] is False,
                     timeout=10_000)
     assert tab.reactivate_button.isEnabled() and not tab.deactivate_button.isEnabled()
+    # Under the buttons: the warning's look (saved), not the error's red it had.
+    assert "is deactivated (saved)" in tab.status_label.text()
+    assert tab.status_label.styleSheet() == BANNER_STYLE and ERROR_STYLE not in tab.status_label.styleSheet()
     assert kept.execute("SELECT 1").fetchone() == (1,)  # as the box says: still open
     assert wait_for_all(10_000)
 
