@@ -110,7 +110,8 @@ def database_statements() -> list[sql.Composed]:
     PostgreSQL's default (PUBLIC has TEMPORARY) let every login fill the server's disk with temp
     tables no quota limits, and put objects of his own in the search path of every statement of
     his session (``pg_temp`` comes first for tables unless named last). Taken from the roles
-    that had it by an earlier version, too.
+    that had it by an earlier version, too. The temporary files of a query (a sort that spills
+    to disk) need no privilege: ``temp_file_limit`` in postgresql.conf limits them (docs/security.md).
     """
     members = sql.SQL(", ").join(sql.Identifier(r) for r in [*GROUP_ROLES.values(), BACKUP])
     connect = sql.SQL(
