@@ -9,6 +9,8 @@ pg_hba.conf; "Known limits" says what is left where it does not.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import psycopg
 import pytest
 
@@ -71,19 +73,38 @@ def test_a_login_owning_objects_in_another_database_is_deactivated(secure_db):
         _clean_up(cluster, "sales1")
 
 
+DOC = Path(__file__).resolve().parents[2] / "docs" / "security.md"
+ADMIN_MACHINE = "192.0.2.10/32"  # the placeholder of step 3's superuser line
+
+
+def documented_hba(database: str) -> str:
+    """Step 3's pg_hba.conf block as written, for this cluster: ``host`` for ``hostssl`` (it has no TLS),
+    its database for ``crm``, and this machine as the administrator's own."""
+    text = DOC.read_text(encoding="utf-8")
+    block = text.split("3. `pg_hba.conf`", 1)[1].split("```text", 1)[1].split("```", 1)[0]
+    lines = []
+    for line in block.strip().splitlines():
+        kind, db, user, *rest = line.split()
+        kind = "host" if kind == "hostssl" else kind
+        db = database if db == "crm" else db
+        rest = ["127.0.0.1/32" if part == ADMIN_MACHINE else part for part in rest]
+        lines.append(" ".join([kind, db, user, *rest]))
+    return "\n".join(lines) + "\n"
+
+
 @pytest.fixture
 def crm_only_hba(secure_db):
-    """docs/security.md step 3: the CRM database named in pg_hba.conf (host for hostssl: this cluster has no TLS)."""
+    """docs/security.md step 3's pg_hba.conf, as documented."""
     hba = secure_db.cluster.datadir / "pg_hba.conf"
     original = hba.read_text(encoding="utf-8")
-    hba.write_text(f"host {secure_db.name} all 127.0.0.1/32 scram-sha-256\n"
-                   "host all crm_backup_job 127.0.0.1/32 scram-sha-256\n"
-                   "host all postgres 127.0.0.1/32 scram-sha-256\n", encoding="utf-8")
+    hba.write_text(documented_hba(secure_db.name), encoding="utf-8")
     su = secure_db.superuser()
     su.execute("SELECT pg_reload_conf()")
-    yield secure_db
-    hba.write_text(original, encoding="utf-8")
-    su.execute("SELECT pg_reload_conf()")
+    try:
+        yield secure_db
+    finally:
+        hba.write_text(original, encoding="utf-8")
+        su.execute("SELECT pg_reload_conf()")
 
 
 def test_with_the_crm_database_named_in_pg_hba_a_login_reaches_no_other_database(crm_only_hba):
@@ -97,3 +118,6 @@ def test_with_the_crm_database_named_in_pg_hba_a_login_reaches_no_other_database
     db.connect("sales1").execute("SELECT 1")  # the CRM database as before
     # the backup job's own line: its --verify restores into a scratch database of its own
     psycopg.connect(**db.cluster.conninfo("postgres", "crm_backup_job", PASSWORD)).close()
+    # step 4 "From another machine": the superuser over TCP to the database postgres, with his password
+    psycopg.connect(**db.cluster.conninfo("postgres")).close()
+    assert f"host {db.name} all 0.0.0.0/0 scram-sha-256" in documented_hba(db.name)
