@@ -654,18 +654,19 @@ def test_putting_the_limits_back_keeps_the_server_administrator_s_own_settings_o
         assert conn.execute("SHOW idle_in_transaction_session_timeout").fetchone() == ("10min",)
 
 
-def test_the_documented_limit_of_a_ticket_s_steps_by_raw_sql(secure_db, office):
+@pytest.mark.parametrize("login", ["svc1", "eng1"])
+def test_the_documented_limit_of_a_ticket_s_steps_by_raw_sql(secure_db, office, login):
     """docs/security.md, Known limits: a role that may change tickets sets their status and satisfaction past
     the program's steps (open straight to closed, satisfaction 5, no resolve, no result, no notice queued);
     the audit trail names his login. A role that may not change tickets cannot."""
     su = secure_db.superuser()
     ticket_id = su.execute("SELECT id FROM tickets").fetchone()[0]
-    with secure_db.connect("svc1") as conn:
+    with secure_db.connect(login) as conn:
         row = conn.execute("UPDATE tickets SET status = 'closed', satisfaction = 5, closed_at = now() WHERE id = %s "
                            "RETURNING status, satisfaction, result, resolved_at", (ticket_id,)).fetchone()
     assert row == ("closed", 5, None, None)
     assert su.execute("SELECT actor FROM audit_trail WHERE table_name = 'tickets' AND row_id = %s AND op = 'UPDATE'",
-                      (ticket_id,)).fetchall() == [("svc1",)]
+                      (ticket_id,)).fetchall() == [(login,)]
     assert su.execute("SELECT count(*) FROM notifications").fetchone() == (0,)
     with secure_db.connect("sales1") as conn, pytest.raises(DENIED):
         conn.execute("UPDATE tickets SET satisfaction = 1 WHERE id = %s", (ticket_id,))
