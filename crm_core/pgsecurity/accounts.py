@@ -228,7 +228,7 @@ BEGIN
     RAISE EXCEPTION 'role % has objects or privileges in other databases', quote_literal(login)
       USING ERRCODE = '2BP01', DETAIL = what, HINT = 'crm:other_databases';
   END IF;
-  EXECUTE format('GRANT %I TO %I', login, current_user);
+  EXECUTE format('GRANT %I TO crm_owner', login);  -- the owner of this function
   EXECUTE format('DROP OWNED BY %I', login);
   EXECUTE format('DROP ROLE %I', login);
 END $$;
