@@ -145,6 +145,16 @@ class SchemaMismatch(CrmError):
         self.database_version = database_version  # the CRM Desktop version that last upgraded it, if stamped
 
 
+class SavedWithWarning(CrmError):
+    """The change was committed, but a step that runs after the commit did not happen.
+
+    Not a refusal: the record is saved (the client shows it saved) and the message says
+    what did not happen and how to do it by hand. Never retried: the work is done.
+    """
+
+    saved = True
+
+
 class ConfigurationError(CrmError):
     """The configuration file or environment is wrong (e.g. a password in the file)."""
 

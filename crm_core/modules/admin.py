@@ -69,7 +69,14 @@ class UserService(EntityService):
 
     spec = USER_SPEC
 
-    def create(self, values: dict[str, Any]) -> dict[str, Any]:
+    def create(self, values: dict[str, Any], *, login_keeps_password: bool = False) -> dict[str, Any]:
+        """Add a user; ``values["password"]`` is checked against the policy.
+
+        ``login_keeps_password``: the caller makes his database login with that password itself
+        (the server setup, :func:`crm_core.pgsecurity.setup.add_user`, connected as a superuser):
+        no hash is written, as in database-auth mode. Otherwise the password is hashed unless the
+        session is database-auth (the login is made here, in the same transaction).
+        """
         self._require(Action.CREATE)  # before looking at the password: a non-admin learns nothing
         values = dict(values)
         password = values.pop("password", None)
@@ -83,8 +90,9 @@ class UserService(EntityService):
                 problems = exc.errors
         # Hashed outside the write transaction (argon2 is slow on purpose); the problems are
         # reported together with the other fields' so that the form shows them all at once.
-        in_database = not problems and self._database_auth()
-        values["_password"] = (problems, None if problems or in_database else hash_password(password),
+        in_database = not problems and not login_keeps_password and self._database_auth()
+        no_hash = bool(problems) or in_database or login_keeps_password
+        values["_password"] = (problems, None if no_hash else hash_password(password),
                                password if in_database else None)
         return super().create(values)
 

@@ -90,11 +90,12 @@ _FUNCTIONS = """
 -- The role is named by its oid too, because a dropped role's sessions no longer show its name.
 -- Only for a CRM login that can no longer sign in (or is gone), never one's own nor a superuser's;
 -- waits up to 5 s for each session to go (crm_owner is a member of pg_signal_backend: roles.py).
-CREATE OR REPLACE FUNCTION public.crm_end_sessions(login text, role_oid oid) RETURNS integer
+-- Returns the sessions found and those that ended: one that did not end within 5 s (the server only
+-- WARNs) keeps his rights, and the administrator must be told.
+CREATE OR REPLACE FUNCTION public.crm_end_sessions(login text, role_oid oid, OUT sessions integer, OUT ended integer)
 LANGUAGE plpgsql SECURITY DEFINER {search_path} AS $$
 #variable_conflict use_variable
 DECLARE
-  ended integer := 0;
   a record;
   r record;
 BEGIN
@@ -118,13 +119,15 @@ BEGIN
   ELSIF EXISTS (SELECT 1 FROM public.users u WHERE lower(u.login) = login) THEN
     RAISE EXCEPTION 'CRM user % still exists', quote_literal(login) USING ERRCODE = '42501';
   END IF;
+  sessions := 0;
+  ended := 0;
   FOR a IN SELECT s.pid FROM pg_catalog.pg_stat_activity s
             WHERE s.usesysid = role_oid AND s.pid <> pg_catalog.pg_backend_pid() LOOP
+    sessions := sessions + 1;
     IF pg_catalog.pg_terminate_backend(a.pid, 5000) THEN
       ended := ended + 1;
     END IF;
   END LOOP;
-  RETURN ended;
 END $$;
 
 CREATE OR REPLACE FUNCTION public.crm_create_login(login text, verifier text, role text) RETURNS void
@@ -189,14 +192,44 @@ BEGIN
   EXECUTE format('ALTER ROLE %I %s', login, CASE WHEN enabled THEN 'LOGIN' ELSE 'NOLOGIN' END);
 END $$;
 
+-- DROP ROLE fails while the login has entries in any database. In this one a login can make some
+-- himself (ALTER DEFAULT PRIVILEGES for objects he would create: PostgreSQL lets every role, no CREATE
+-- needed), and a DBA may have granted him privileges here: DROP OWNED BY clears both (it needs his
+-- privileges: crm_owner, CREATEROLE, grants itself his role first). Objects he owns here (only a
+-- superuser can have given him one) are not dropped, nor is anything in another database (a function
+-- reaches only its own): refused with SQLSTATE 2BP01, the place in HINT (crm:this_database /
+-- crm:other_databases), what and where in DETAIL (services.logins words the message).
 CREATE OR REPLACE FUNCTION public.crm_drop_login(login text) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER {search_path} AS $$
+DECLARE
+  here oid;
+  who oid;
+  what text;
 BEGIN
   PERFORM public.crm_require_admin();
   PERFORM public.crm_require_crm_login(login);
   IF login = session_user::text THEN
     RAISE EXCEPTION 'you cannot drop your own login' USING ERRCODE = '42501';
   END IF;
+  SELECT d.oid INTO here FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database();
+  SELECT r.oid INTO who FROM pg_catalog.pg_roles r WHERE r.rolname = login;
+  SELECT pg_catalog.string_agg(pg_catalog.pg_describe_object(d.classid, d.objid, d.objsubid), ', ') INTO what
+    FROM pg_catalog.pg_shdepend d
+   WHERE d.refobjid = who AND d.dbid = here AND d.deptype = 'o'
+     AND d.classid <> 'pg_catalog.pg_default_acl'::pg_catalog.regclass;
+  IF what IS NOT NULL THEN
+    RAISE EXCEPTION 'role % owns objects in this database', quote_literal(login)
+      USING ERRCODE = '2BP01', DETAIL = what, HINT = 'crm:this_database';
+  END IF;
+  SELECT pg_catalog.string_agg(DISTINCT db.datname::text, ', ') INTO what
+    FROM pg_catalog.pg_shdepend d JOIN pg_catalog.pg_database db ON db.oid = d.dbid
+   WHERE d.refobjid = who AND d.dbid <> here;
+  IF what IS NOT NULL THEN
+    RAISE EXCEPTION 'role % has objects or privileges in other databases', quote_literal(login)
+      USING ERRCODE = '2BP01', DETAIL = what, HINT = 'crm:other_databases';
+  END IF;
+  EXECUTE format('GRANT %I TO crm_owner', login);  -- the owner of this function
+  EXECUTE format('DROP OWNED BY %I', login);
   EXECUTE format('DROP ROLE %I', login);
 END $$;
 
@@ -210,13 +243,19 @@ END $$;
 
 # Per login, because PostgreSQL applies ALTER ROLE ... SET only to the role that signs in, never
 # through membership of a group role: the values of his group role (roles.SESSION_LIMITS), and
-# the connections he may hold at once (roles.CONNECTION_LIMIT).
+# the connections he may hold at once (roles.CONNECTION_LIMIT). A login may ALTER ROLE himself
+# SET ... (PostgreSQL lets every role do that), and a setting of his role IN DATABASE crm wins over
+# the role-wide one set here: those of the limits in the CRM database go first, or db upgrade put
+# back nothing. Only the limits: RESET ALL also wiped what a DBA set for him on purpose (work_mem ...).
 SESSION_LIMITS_FUNCTION = """
 CREATE OR REPLACE FUNCTION public.crm_apply_session_limits(login text, role text) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER {search_path} AS $$
 DECLARE
   setting record;
 BEGIN
+  FOR setting IN SELECT DISTINCT v.name FROM (VALUES {limits}) AS v(grp, name, value) LOOP
+    EXECUTE format('ALTER ROLE %I IN DATABASE %I RESET %I', login, current_database(), setting.name);
+  END LOOP;
   FOR setting IN SELECT v.name, v.value FROM (VALUES {limits}) AS v(grp, name, value) WHERE v.grp = role LOOP
     EXECUTE format('ALTER ROLE %I SET %I = %L', login, setting.name, setting.value);
   END LOOP;
@@ -269,6 +308,10 @@ def statements() -> list[str | sql.Composed]:
     out: list[str | sql.Composed] = [
         # The version that ended sessions inside the caller's transaction (see crm_end_sessions).
         "DROP FUNCTION IF EXISTS public.crm_end_sessions(text)",
+        # The version that returned the ended sessions only (a return type cannot be replaced).
+        "DO $$BEGIN IF EXISTS (SELECT 1 FROM pg_catalog.pg_proc p WHERE p.oid = "
+        "pg_catalog.to_regprocedure('public.crm_end_sessions(text, oid)') AND p.prorettype = 'integer'::regtype) "
+        "THEN DROP FUNCTION public.crm_end_sessions(text, oid); END IF; END$$",
         *_sql(_HELPERS), *_sql(SESSION_LIMITS_FUNCTION), *_sql(_FUNCTIONS)]
     everyone = sql.SQL(", ").join(sql.Identifier(r) for r in group_roles())
     for signature, callers in GRANTS.items():

@@ -169,6 +169,7 @@ def statements() -> list[str | sql.Composed]:
     out += [
         REDACT_JSON.replace("{search_path}", SEARCH_PATH).replace("{{}}", "{}"),
         f"ALTER FUNCTION public.crm_redact_json(jsonb, text[]) OWNER TO {OWNER}",
+        "REVOKE ALL ON FUNCTION public.crm_redact_json(jsonb, text[]) FROM PUBLIC",
         REDACT_FUNCTION.replace("{search_path}", SEARCH_PATH).replace("{allowed}", erasers())
         .replace("{personal}", _personal()),
         f"ALTER FUNCTION public.crm_redact_trail(text, bigint, text[]) OWNER TO {OWNER}",

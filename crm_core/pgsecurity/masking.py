@@ -108,6 +108,8 @@ def statements() -> list[str | sql.Composed]:
     for signature in ("crm_mask_tail(text)", "crm_mask_phone(text)", "crm_mask_value(text, text)",
                       "crm_masked(text, text, bigint[])"):
         out.append(f"ALTER FUNCTION public.{signature} OWNER TO {OWNER}")
+    for signature in ("crm_mask_tail(text)", "crm_mask_phone(text)", "crm_mask_value(text, text)"):
+        out.append(f"REVOKE ALL ON FUNCTION public.{signature} FROM PUBLIC")  # the owner's functions call them
     everyone = sql.SQL(", ").join(sql.Identifier(r) for r in group_roles())
     out.append(sql.SQL("REVOKE ALL ON FUNCTION public.crm_masked(text, text, bigint[]) FROM PUBLIC, {}").format(everyone))
     out.append(sql.SQL("GRANT EXECUTE ON FUNCTION public.crm_masked(text, text, bigint[]) TO {}").format(everyone))

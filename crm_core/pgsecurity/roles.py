@@ -104,12 +104,21 @@ def ownership_statements() -> list[str]:
 
 
 def database_statements() -> list[sql.Composed]:
-    """Only the CRM's roles may connect to the CRM database; they may use (not create in) the schema."""
+    """Only the CRM's roles may connect to the CRM database; they may use (not create in) the schema.
+
+    No TEMPORARY: neither the client nor crm-admin creates a temporary table or function, and
+    PostgreSQL's default (PUBLIC has TEMPORARY) let every login fill the server's disk with temp
+    tables no quota limits, and put objects of his own in the search path of every statement of
+    his session (``pg_temp`` comes first for tables unless named last). Taken from the roles
+    that had it by an earlier version, too. The temporary files of a query (a sort that spills
+    to disk) need no privilege: ``temp_file_limit`` in postgresql.conf limits them (docs/security.md).
+    """
     members = sql.SQL(", ").join(sql.Identifier(r) for r in [*GROUP_ROLES.values(), BACKUP])
     connect = sql.SQL(
         "DO $$BEGIN EXECUTE format('REVOKE ALL ON DATABASE %I FROM PUBLIC', current_database()); "
-        "EXECUTE format('GRANT CONNECT, TEMPORARY ON DATABASE %I TO {}', current_database()); END$$"
-    ).format(sql.SQL(", ").join(sql.SQL(r) for r in [*GROUP_ROLES.values(), BACKUP]))
+        "EXECUTE format('REVOKE TEMPORARY ON DATABASE %I FROM {roles}', current_database()); "
+        "EXECUTE format('GRANT CONNECT ON DATABASE %I TO {roles}', current_database()); END$$"
+    ).format(roles=sql.SQL(", ").join(sql.SQL(r) for r in [*GROUP_ROLES.values(), BACKUP]))
     return [connect, sql.SQL("GRANT USAGE ON SCHEMA public TO {}").format(members)]
 
 

@@ -21,6 +21,9 @@
   the login that sets ``undone_at``. So nobody writes history in a colleague's name
   (the audit trail always had the truth; the screens show these columns).
 
+* **A new row's workflow state** (``INITIAL_VALUES``): a ticket starts open, with no engineer,
+  result, satisfaction or times, whatever the caller sends, as the services start it.
+
 A superuser session (migrations, restores, demo data loaded as the server's
 superuser) is left alone, as in :mod:`crm_core.pgsecurity.bookkeeping`.
 """
@@ -97,6 +100,15 @@ BEGIN
 END $$"""
 
 
+# A new row's workflow state, whatever the caller sends (as the services' _before_insert and the bulk
+# writer's INITIAL_STATUS): a salesman, who may create tickets but not resolve them, inserted a ticket
+# already "resolved" with a result of his own and queued the office's notice mail with that text to the
+# submitter. Set in the table's actors trigger: no trigger, no cost of its own.
+INITIAL_VALUES: dict[str, tuple[tuple[str, str], ...]] = {
+    "tickets": (("status", "'open'"), ("engineer_id", "NULL"), ("result", "NULL"), ("satisfaction", "NULL"),
+                ("resolved_at", "NULL"), ("closed_at", "NULL")),
+}
+
 # Columns the owner's own functions update for their bookkeeping (crm_touch_login at every sign-in):
 # an UPDATE that changes nothing else is not an edit, and names nobody as its last editor.
 BOOKKEEPING = {"users": ("last_login_at",)}
@@ -125,6 +137,8 @@ def actors_function(table: str, columns: list[tuple[str, str]],
         else:
             on_update.append(f"    IF NEW.{column} IS DISTINCT FROM OLD.{column} THEN "
                              f"NEW.{column} := public.crm_me(); END IF;")
+    on_insert += [f"    NEW.{column} := {value};" for column, value in INITIAL_VALUES.get(table, ())
+                  if column in table_columns]
     skip = BOOKKEEPING.get(table)
     if skip:
         minus = " - ".join(["{}"] + [f"'{c}'" for c in skip])

@@ -107,7 +107,11 @@ def add_user(url: str, values: dict[str, Any]) -> dict[str, Any]:
             if login_exists(raw, name):
                 raise ValidationError([FieldError("login", "duplicate", Text(
                     f"登录名：数据库中已有角色“{name}”", f"Login: the server already has a role '{name}'"))])
-        user = Services(Database(engine), SETUP_ACTOR).users.create(dict(values))
+        # His password is his login role's (only its SCRAM verifier, in pg_authid, which a superuser alone
+        # reads): no argon2 hash of it is written to the table, as for users the administrator adds. One
+        # written and cleared afterwards stayed in the WAL, and in the table if the clearing never ran;
+        # crm_backup reads every column, so it was in the backups, open to guessing.
+        user = Services(Database(engine), SETUP_ACTOR).users.create(dict(values), login_keeps_password=True)
         try:
             with psycopg.connect(_psycopg_url(url), autocommit=True) as conn:
                 create_login(conn, values["login"], values["password"], values["role"])
@@ -166,3 +170,7 @@ def upgrade_database(engine) -> None:
         conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
     migrate.upgrade(engine, role=OWNER)
     apply_security(engine)
+    with engine.begin() as conn:
+        # Every user's password is his login's. A server set up before this version kept the first
+        # administrator's argon2 hash in users (and so in every backup): nothing reads it here.
+        conn.execute(text("UPDATE users SET password_hash = NULL WHERE password_hash IS NOT NULL"))

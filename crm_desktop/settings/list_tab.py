@@ -22,6 +22,7 @@ from crm_desktop.errors import present_error
 from crm_desktop.forms import RecordForm
 from crm_desktop.grid import RecordTableModel
 from crm_desktop.forms.record_form import ERROR_STYLE
+from crm_desktop.forms.styles import BANNER_STYLE
 from crm_desktop.grid.grid_view import setup_record_view
 
 # Called by this name so that pyside6-lupdate finds every string with its context.
@@ -137,9 +138,9 @@ class RecordListTab(QWidget):
         run_in_background(fn, *args, done=lambda result: self._on_job_done(done, result),
                           failed=self._on_job_failed)
 
-    def show_status(self, text: str, error: bool = False) -> None:
-        """Show the outcome of the last action under the buttons."""
-        self.status_label.setStyleSheet(ERROR_STYLE if error else "")
+    def show_status(self, text: str, error: bool = False, warning: bool = False) -> None:
+        """Show the outcome of the last action under the buttons (``warning``: saved, something is left to do)."""
+        self.status_label.setStyleSheet(ERROR_STYLE if error else BANNER_STYLE if warning and text else "")
         self.status_label.setText(text)
 
     def open_form(self, record_id: int | None, defaults: dict[str, Any] | None = None) -> RecordForm:
@@ -178,9 +179,14 @@ class RecordListTab(QWidget):
         if not shiboken6.isValid(self):
             return
         self.busy = False
+        saved = getattr(exc, "saved", False)
+        if saved:  # SavedWithWarning: committed; the list shows it, the box what is left
+            self.model.reload()
+            self.changed.emit(self.model.spec.module, None)
         self._update_buttons()
         message = getattr(exc, "message", None)
-        self.show_status(message(self.lang) if message is not None else "", error=True)
+        # Saved is not failed: the warning's look, not the error's red.
+        self.show_status(message(self.lang) if message is not None else "", error=not saved, warning=saved)
         present_error(self, exc, self.lang)
 
     def _on_model_failed(self, exc: BaseException) -> None:

@@ -191,3 +191,38 @@ def test_definer_functions_are_owned_fenced_and_not_public(secure_db) -> None:
         assert owner == "crm_owner", name
         assert "search_path=pg_catalog, pg_temp" in (config or []), name
         assert not public_may, name
+
+
+def test_the_server_setup_never_writes_a_password_hash(secure_db) -> None:
+    """crm-admin's add_user (db init's first administrator, the setup's users): his password is his login's.
+    The hash used to be committed, then cleared in a second transaction: in the WAL either way, and in the
+    table (so in every backup) if the second never ran. A trigger of the test's notes every value written."""
+    su = secure_db.superuser()
+    su.execute("CREATE TABLE hashes_seen (login text, hash text)")
+    su.execute("CREATE FUNCTION note_hash() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN "
+               "INSERT INTO hashes_seen VALUES (NEW.login, NEW.password_hash); RETURN NEW; END$$")
+    su.execute("CREATE TRIGGER note_hash AFTER INSERT OR UPDATE ON users FOR EACH ROW EXECUTE FUNCTION note_hash()")
+    secure_db.add_user("boss2", "admin")
+    su.execute("DROP TRIGGER note_hash ON users")
+    seen = su.execute("SELECT login, hash FROM hashes_seen").fetchall()
+    assert seen and all(hash is None for _, hash in seen), seen
+    secure_db.session("boss2").close()  # signs in with his login's password
+
+
+def test_db_upgrade_empties_the_hash_an_earlier_version_left(secure_db) -> None:
+    """A server set up before this version kept the first administrator's argon2 hash in users.password_hash
+    (so in every nightly backup); docs/security.md says the column holds nothing on a server."""
+    from crm_core.db.engine import make_engine
+    from crm_core.pgsecurity.setup import upgrade_database
+
+    su = secure_db.superuser()
+    su.execute("UPDATE users SET password_hash = '$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$aGFzaGhhc2g' "
+               "WHERE login = 'admin'")
+    engine = make_engine(secure_db.cluster.url(secure_db.name))
+    try:
+        upgrade_database(engine)
+    finally:
+        engine.dispose()
+    assert su.execute("SELECT count(*) FROM users WHERE password_hash IS NOT NULL").fetchone() == (0,)
+    with secure_db.session("admin") as admin:  # he signs in with his login, as before
+        assert admin.actor.login == "admin"

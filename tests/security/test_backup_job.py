@@ -109,3 +109,24 @@ def test_the_embedded_database_and_its_backups_are_private(tmp_path, monkeypatch
     assert (_mode(made), _mode(Path(str(made) + ".json")), _mode(made.parent)) == (0o600, 0o600, 0o700)
     wal = Path(str(profile.sqlite_path) + "-wal")
     assert not wal.exists() or _mode(wal) == 0o600
+
+
+def test_the_nightly_job_verifies_its_backup_under_step_3_s_pg_hba(secure_db, backup_job, tmp_path):
+    """docs/security.md step 3: the job's own line lets --verify restore into a scratch database of its own
+    (the CRM's line names the CRM database only)."""
+    from tests.security.test_other_databases import documented_hba
+
+    hba = secure_db.cluster.datadir / "pg_hba.conf"
+    original = hba.read_text(encoding="utf-8")
+    hba.write_text(documented_hba(secure_db.name), encoding="utf-8")
+    su = secure_db.superuser()
+    su.execute("SELECT pg_reload_conf()")
+    try:
+        dest = tmp_path / "srv" / "crm-backups"
+        done = _crm_admin(["backup", "--dest", str(dest), "--verify", "--lang", "en"],
+                          {**backup_job, "CRM_DATA_DIR": str(tmp_path / "data")})
+        assert done.returncode == 0, done.stderr
+        assert "Verified:" in done.stdout and "counts and checksums equal" in done.stdout
+    finally:
+        hba.write_text(original, encoding="utf-8")
+        su.execute("SELECT pg_reload_conf()")

@@ -39,6 +39,10 @@ def test_db_init_sets_up_a_server_the_admin_signs_in_to(secure_cluster, fresh_na
     with psycopg.connect(**secure_cluster.conninfo(fresh_name, "boss", PASSWORD)) as conn:
         assert conn.execute("SELECT login, role FROM users").fetchall() == [("boss", "admin")]
         assert conn.execute("SELECT pg_has_role('boss', 'crm_admin', 'MEMBER')").fetchone()[0] is True
+    # His password is his login's: no argon2 hash of it in the table (and so in no backup), as for the users
+    # the administrator adds later (test_accounts.py).
+    with psycopg.connect(**secure_cluster.conninfo(fresh_name)) as su:
+        assert su.execute("SELECT login, password_hash FROM users").fetchall() == [("boss", None)]
 
 
 def test_db_init_refuses_an_existing_database_and_reserved_logins(secure_cluster, fresh_name, monkeypatch,

@@ -29,6 +29,8 @@ def test_temp_tables_named_like_the_catalog_do_not_fool_the_account_functions(se
     su = secure_db.superuser()
     su.execute("CREATE ROLE otherapp LOGIN PASSWORD 'other-app-secret'")  # another application's login
     before = su.execute("SELECT rolpassword FROM pg_authid WHERE rolname = 'otherapp'").fetchone()[0]
+    # Logins have no TEMPORARY (test_insider_server.py): the functions must hold on a server where it was granted by hand.
+    su.execute("DO $$BEGIN EXECUTE format('GRANT TEMPORARY ON DATABASE %I TO admin', current_database()); END$$")
     admin = secure_db.connect("admin")
     _shadow_catalog(admin, "otherapp")
     for call, args in (("crm_set_password(%s, %s)", ("otherapp", scram_verifier("pwned"))),
@@ -49,6 +51,24 @@ def test_every_function_of_the_crm_runs_with_the_temp_schema_last(secure_db):
     assert len(rows) > 20
     for name, config in rows:
         assert config == ["search_path=pg_catalog, pg_temp"], name
+
+
+def test_every_function_of_the_crm_names_the_crm_s_tables_with_their_schema(secure_db):
+    """docs/security.md: with pg_temp in the path (last), a table named without its schema would be looked up in
+    the session's temporary schema once not found in pg_catalog: a user's own table in place of the CRM's."""
+    import re
+
+    su = secure_db.superuser()
+    relations = {r[0] for r in su.execute("SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace "
+                                          "AND relkind IN ('r', 'v', 'm', 'S', 'p')")}
+    unqualified = []
+    for name, source in su.execute("SELECT p.proname, p.prosrc FROM pg_proc p WHERE p.pronamespace = "
+                                   "'public'::regnamespace AND pg_get_userbyid(p.proowner) = 'crm_owner'"):
+        source = re.sub(r"RAISE EXCEPTION\s+'(?:[^']|'')*'", "", source)  # messages name tables in prose
+        for found in re.finditer(r"(?i)\b(?:from|join|into|update|table|only)\s+(\w+)\b(?![.\w])", source):
+            if found.group(1) in relations:
+                unqualified.append((name, found.group(0)))
+    assert unqualified == []
 
 
 # --- 5. custom field values follow their module's rights ---------------------------------------

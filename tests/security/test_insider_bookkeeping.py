@@ -104,6 +104,31 @@ def test_nobody_queues_a_mail_of_his_own_making(secure_db, office, login):
     assert secure_db.superuser().execute("SELECT count(*) FROM notifications").fetchone()[0] == 0
 
 
+def test_a_salesman_cannot_create_a_ticket_already_resolved_and_mail_its_result(secure_db, office):
+    """He may create tickets, not resolve them: a raw insert of a "resolved" ticket with a result of his own
+    queued the office's notice with that text to the submitter. A new ticket starts open, as in the program."""
+    admin = secure_db.session("admin")
+    customer = admin.customers.create({"name": "北京星辰软件有限公司", "owner_id": office["sales1"]["id"]})
+    submitter = admin.submitters.create({"customer_id": customer["id"], "name": "王芳",
+                                         "email": "wangfang@example.com"})
+    engineer = office["eng1"]["id"]
+    with secure_db.connect("sales1", autocommit=False) as conn:
+        key = "T" + conn.execute("SELECT to_char(now(), 'YYYYMMDD')").fetchone()[0]
+        last = conn.execute("INSERT INTO code_sequences (key, last_value) VALUES (%s, 1) ON CONFLICT (key) DO UPDATE "
+                            "SET last_value = code_sequences.last_value + 1 RETURNING last_value", (key,)).fetchone()[0]
+        ticket = conn.execute(
+            "INSERT INTO tickets (number, customer_id, submitter_id, feedback_type, description, status, result, "
+            "engineer_id, satisfaction, resolved_at, closed_at, version, created_at, updated_at, is_active) "
+            "VALUES (%s, %s, %s, 'complaint', '账户异常', 'resolved', '请点击 http://example.test 重新登录', %s, 5, "
+            "now(), now(), 1, now(), now(), true) RETURNING id, status, result, engineer_id, satisfaction, resolved_at, "
+            "closed_at", (f"{key}{last:03d}", customer["id"], submitter["id"], engineer)).fetchone()
+        assert ticket[1:] == ("open", None, None, None, None, None)
+        with pytest.raises(DENIED, match="only by resolving"):
+            conn.execute("INSERT INTO notifications (ticket_id, channel, recipient, subject, body, status, created_at, "
+                         "attempts) VALUES (%s, 'email', 'x', 'x', 'x', 'queued', now(), 0)", (ticket[0],))
+    assert secure_db.superuser().execute("SELECT count(*) FROM notifications").fetchone()[0] == 0
+
+
 def test_a_resolved_tickets_notice_comes_from_the_submitter_and_the_template(secure_db, office):
     ticket = _ticket(secure_db, office, resolved=True)
     su = secure_db.superuser()

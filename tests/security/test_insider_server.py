@@ -14,6 +14,7 @@ import psycopg
 import pytest
 from psycopg import errors
 
+from crm_core.errors import ValidationError
 from crm_core.modules.admin import LAST_ADMIN_LOCK
 from crm_core.pgsecurity import apply_security
 from crm_core.pgsecurity.bookkeeping import MAX_BLOCK_COUNTER
@@ -74,16 +75,110 @@ def test_a_large_object_a_login_made_before_does_not_stop_the_backup(secure_db, 
     assert su.execute("SELECT lo_get(%s)", (oid,)).fetchone()[0] == b"planted"
 
 
+DEFAULT_PRIVILEGES = ("ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO crm_engineer",
+                      "ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO crm_engineer",
+                      "ALTER DEFAULT PRIVILEGES REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC")
+
+
 def test_a_login_owns_nothing_once_his_session_ends(secure_db, office):
-    """The catalog-wide check (pg_shdepend), after trying every way in to own something."""
+    """The catalog-wide check (pg_shdepend), after trying every way in to own something.
+
+    ALTER DEFAULT PRIVILEGES is PostgreSQL's to every role (no CREATE needed): the entry is his, for
+    objects he would create, and he creates none; it gives crm_engineer nothing of the CRM's tables."""
     with secure_db.connect("sales1") as conn:
-        conn.execute("CREATE TEMP TABLE mine (i int)")  # his, for the session only
         for statement in ("SELECT lo_create(0)", "CREATE SCHEMA mine", "CREATE TABLE public.mine (i int)",
+                          "CREATE TEMP TABLE mine (i int)",
                           "CREATE FUNCTION public.lower(text) RETURNS text LANGUAGE sql AS 'SELECT $1'",
                           "CREATE PUBLICATION mine FOR ALL TABLES", "CREATE DATABASE mine"):
             with pytest.raises(psycopg.Error):
                 conn.execute(statement)
-    assert _owned_by(secure_db.superuser(), "sales1") == []
+        for statement in DEFAULT_PRIVILEGES:
+            conn.execute(statement)
+    su = secure_db.superuser()
+    assert {c for c, _ in _owned_by(su, "sales1")} == {"pg_default_acl"}
+    apply_security(su)  # what db upgrade creates as crm_owner: untouched by his defaults
+    with secure_db.connect("eng1") as conn, pytest.raises(DENIED):
+        conn.execute("SELECT phone FROM customers")
+
+
+@pytest.mark.parametrize("statement", DEFAULT_PRIVILEGES)
+def test_a_user_whose_login_set_default_privileges_is_deleted(secure_db, statement):
+    """They were his entries in the CRM database: DROP ROLE refused (2BP01) and the user could not be deleted."""
+    user = secure_db.add_user("sales1", "sales")
+    with secure_db.connect("sales1") as conn:
+        conn.execute(statement)
+    admin = secure_db.session("admin")
+    admin.users.delete(user["id"], version=version_of(admin.users, user["id"]))
+    su = secure_db.superuser()
+    assert su.execute("SELECT 1 FROM pg_roles WHERE rolname = 'sales1'").fetchone() is None
+    assert su.execute("SELECT count(*) FROM pg_default_acl").fetchone() == (0,)
+
+
+def test_a_user_whose_login_a_dba_granted_privileges_in_the_crm_database_is_deleted(secure_db):
+    user = secure_db.add_user("sales1", "sales")
+    su = secure_db.superuser()
+    su.execute("GRANT SELECT ON customers TO sales1")
+    su.execute("GRANT USAGE ON SEQUENCE customers_id_seq TO sales1")
+    admin = secure_db.session("admin")
+    admin.users.delete(user["id"], version=version_of(admin.users, user["id"]))
+    assert su.execute("SELECT 1 FROM pg_roles WHERE rolname = 'sales1'").fetchone() is None
+
+
+def test_a_user_whose_login_owns_an_object_in_the_crm_database_is_not_deleted_and_the_admin_is_told_where(
+        secure_db):
+    """Only a superuser can give a login an object here; the CRM does not drop it (it may hold data)."""
+    user = secure_db.add_user("sales1", "sales")
+    su = secure_db.superuser()
+    su.execute("CREATE TABLE public.dba_notes (i int)")
+    su.execute("ALTER TABLE public.dba_notes OWNER TO sales1")
+    admin = secure_db.session("admin")
+    with pytest.raises(ValidationError) as refused:
+        admin.users.delete(user["id"], version=version_of(admin.users, user["id"]))
+    [problem] = refused.value.errors
+    assert (problem.field, problem.code) == ("login", "owns_objects")
+    en, zh = problem.message("en"), problem.message("zh_CN")
+    assert "'sales1' owns objects in the CRM database itself (table public.dba_notes;" in en, en
+    assert "another database" not in en and "REASSIGN OWNED BY \"sales1\" TO postgres" in en, en
+    assert "本 CRM 数据库中拥有对象（table public.dba_notes" in zh, zh
+    assert su.execute("SELECT 1 FROM pg_roles WHERE rolname = 'sales1'").fetchone() == (1,)
+    assert su.execute("SELECT to_regclass('public.dba_notes') IS NOT NULL").fetchone() == (True,)
+    assert admin.users.get(user["id"])["login"] == "sales1"
+    su.execute('REASSIGN OWNED BY "sales1" TO postgres')  # the remedy the message gives
+    su.execute('DROP OWNED BY "sales1"')
+    admin.users.delete(user["id"], version=version_of(admin.users, user["id"]))
+    assert su.execute("SELECT 1 FROM pg_roles WHERE rolname = 'sales1'").fetchone() is None
+
+
+# --- the session's temporary schema -----------------------------------------------------------
+
+TEMP_OBJECTS = ["CREATE TEMP TABLE mine (i int)", "CREATE TEMP TABLE mine AS SELECT generate_series(1, 10) AS i",
+                "CREATE TEMP SEQUENCE mine", "CREATE TEMP VIEW mine AS SELECT 1 AS i",
+                "CREATE FUNCTION pg_temp.mine() RETURNS int LANGUAGE sql AS 'SELECT 1'",
+                "CREATE TABLE pg_temp.users (id int, login text)"]
+
+
+@pytest.mark.parametrize("statement", TEMP_OBJECTS)
+@pytest.mark.parametrize("login", ["sales1", "eng1", "admin"])
+def test_no_login_creates_a_temporary_object(secure_db, office, login, statement):
+    """PUBLIC's default TEMPORARY let every login fill the server's disk with temp tables (no quota) and put
+    tables of his own first in his session's search path. Neither the client nor crm-admin makes temp objects."""
+    with secure_db.connect(login) as conn, pytest.raises(DENIED, match="temporary"):
+        conn.execute(statement)
+
+
+def test_applying_again_takes_back_a_temporary_privilege_granted_before(secure_db, office):
+    """An earlier version granted TEMPORARY to the group roles; `crm-admin db upgrade` takes it back."""
+    su = secure_db.superuser()
+    su.execute("DO $$BEGIN EXECUTE format('GRANT TEMPORARY ON DATABASE %I TO PUBLIC, crm_sales, crm_backup', "
+               "current_database()); END$$")
+    with secure_db.connect("sales1") as conn:
+        conn.execute("CREATE TEMP TABLE mine (i int)")
+    apply_security(su)
+    with secure_db.connect("sales1") as conn, pytest.raises(DENIED, match="temporary"):
+        conn.execute("CREATE TEMP TABLE mine (i int)")
+    holders = su.execute("SELECT r.rolname FROM pg_roles r WHERE has_database_privilege(r.oid, current_database(), "
+                         "'TEMPORARY') AND NOT r.rolsuper").fetchall()
+    assert holders == [("crm_owner",)]
 
 
 # --- locks -------------------------------------------------------------------------------------
@@ -400,6 +495,9 @@ def test_the_planners_statistics_show_no_value_of_a_protected_table_or_column(se
 def test_a_function_of_his_own_in_a_query_sees_only_rows_he_may_see(secure_db, office):
     """A temporary function that reports every value it is given runs after the policy's filter."""
     seen: list[str] = []
+    # Logins have no TEMPORARY (test_no_login_creates_a_temporary_object): a server where it was granted by hand.
+    secure_db.superuser().execute("DO $$BEGIN EXECUTE format('GRANT TEMPORARY ON DATABASE %I TO sales1', "
+                                  "current_database()); END$$")
     with secure_db.connect("sales1") as conn:
         conn.add_notice_handler(lambda notice: seen.append(notice.message_primary))
         conn.execute("CREATE FUNCTION pg_temp.peek(v text) RETURNS boolean LANGUAGE plpgsql COST 0.0001 AS "
@@ -516,6 +614,102 @@ def test_applying_again_puts_back_every_login_limit_and_the_taken_functions(secu
         for call in ("SELECT lo_create(0)", "SELECT pg_advisory_lock(1)"):
             with pytest.raises(DENIED):
                 conn.execute(call)
+
+
+def test_a_login_s_own_settings_do_not_outlast_the_next_upgrade(secure_db, office):
+    """docs/security.md, Known limits: a login may drop his own timeouts (PostgreSQL lets a role ALTER ROLE
+    himself SET), also for every later session; `crm-admin db upgrade` puts them back. A setting of his role
+    in the CRM database wins over the role-wide one: it kept his timeouts off after every upgrade."""
+    with secure_db.connect("sales1") as conn:
+        conn.execute("SET statement_timeout = 0")  # his connection
+        conn.execute("ALTER ROLE sales1 SET idle_in_transaction_session_timeout = 0")  # every later one
+        conn.execute(f"ALTER ROLE sales1 IN DATABASE {secure_db.name} SET statement_timeout = 0")
+        with pytest.raises(DENIED):  # nobody else's
+            conn.execute("ALTER ROLE sales2 SET statement_timeout = 0")
+    with secure_db.connect("sales1") as conn:
+        assert conn.execute("SHOW statement_timeout").fetchone() == ("0",)
+        assert conn.execute("SHOW idle_in_transaction_session_timeout").fetchone() == ("0",)
+    apply_security(secure_db.superuser())
+    with secure_db.connect("sales1") as conn:
+        assert conn.execute("SHOW statement_timeout").fetchone() == ("5min",)
+        assert conn.execute("SHOW idle_in_transaction_session_timeout").fetchone() == ("10min",)
+
+
+def test_putting_the_limits_back_keeps_the_server_administrator_s_own_settings_of_a_login(secure_db, office):
+    """Only the limits are put back, on a change of role and by `crm-admin db upgrade`: RESET ALL in the CRM
+    database also wiped what a DBA set for the login there on purpose."""
+    su = secure_db.superuser()
+    su.execute(f"ALTER ROLE sales1 IN DATABASE {secure_db.name} SET work_mem = '64MB'")
+    su.execute(f"ALTER ROLE sales1 IN DATABASE {secure_db.name} SET statement_timeout = 0")  # as he may himself
+    admin = secure_db.session("admin")
+    user = office["users"]["sales1"]
+    admin.users.update(user["id"], {"role": "manager"}, version=version_of(admin.users, user["id"]))
+    with secure_db.connect("sales1") as conn:
+        assert conn.execute("SHOW work_mem").fetchone() == ("64MB",)
+        assert conn.execute("SHOW statement_timeout").fetchone() == ("5min",)
+    su.execute(f"ALTER ROLE sales1 IN DATABASE {secure_db.name} SET idle_in_transaction_session_timeout = 0")
+    apply_security(su)
+    with secure_db.connect("sales1") as conn:
+        assert conn.execute("SHOW work_mem").fetchone() == ("64MB",)
+        assert conn.execute("SHOW idle_in_transaction_session_timeout").fetchone() == ("10min",)
+
+
+@pytest.mark.parametrize("login", ["svc1", "eng1"])
+def test_the_documented_limit_of_a_ticket_s_steps_by_raw_sql(secure_db, office, login):
+    """docs/security.md, Known limits: a role that may change tickets sets their status and satisfaction past
+    the program's steps (open straight to closed, satisfaction 5, no resolve, no result, no notice queued);
+    the audit trail names his login. A role that may not change tickets cannot."""
+    su = secure_db.superuser()
+    ticket_id = su.execute("SELECT id FROM tickets").fetchone()[0]
+    with secure_db.connect(login) as conn:
+        row = conn.execute("UPDATE tickets SET status = 'closed', satisfaction = 5, closed_at = now() WHERE id = %s "
+                           "RETURNING status, satisfaction, result, resolved_at", (ticket_id,)).fetchone()
+    assert row == ("closed", 5, None, None)
+    assert su.execute("SELECT actor FROM audit_trail WHERE table_name = 'tickets' AND row_id = %s AND op = 'UPDATE'",
+                      (ticket_id,)).fetchall() == [(login,)]
+    assert su.execute("SELECT count(*) FROM notifications").fetchone() == (0,)
+    with secure_db.connect("sales1") as conn, pytest.raises(DENIED):
+        conn.execute("UPDATE tickets SET satisfaction = 1 WHERE id = %s", (ticket_id,))
+
+
+def test_the_documented_limit_of_a_login_s_own_password_and_its_remedy(secure_db, office):
+    """docs/security.md, Known limits: PostgreSQL lets a role set his own password past the program's rules."""
+    from crm_core.errors import ValidationError
+    from crm_core.passwords import check_policy
+
+    with pytest.raises(ValidationError):
+        check_policy("a")  # what the program would refuse
+    with secure_db.connect("sales1") as conn:
+        conn.execute("ALTER ROLE sales1 PASSWORD 'a'")
+        with pytest.raises(DENIED):  # his own only
+            conn.execute("ALTER ROLE sales2 PASSWORD 'a'")
+    secure_db.connect("sales1", "a").execute("SELECT 1")
+    admin = secure_db.session("admin")
+    admin.users.set_password(office["users"]["sales1"]["id"], "Neues2passwort")
+    with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
+        secure_db.connect("sales1", "a")
+    secure_db.connect("sales1", "Neues2passwort").execute("SELECT 1")
+
+
+def test_the_documented_limit_of_what_a_login_may_store(secure_db, office):
+    """docs/security.md, Known limits: a raw insert is not held to the program's sizes (an attachment of 20 MB at
+    most, in the program); PostgreSQL has no quota per login. The audit trail names him."""
+    from crm_core.modules.contracts import MAX_ATTACHMENT_BYTES
+
+    admin = secure_db.session("admin")
+    contract = admin.contracts.create({"customer_id": office["mine"]["id"], "number": "HT-2026-001",
+                                       "title": "软件许可", "amount": "1000.00", "signed_on": dt.date(2026, 1, 5)})
+    size = MAX_ATTACHMENT_BYTES + 1024 * 1024
+    with secure_db.connect("sales1") as conn:
+        row = conn.execute(
+            "INSERT INTO contract_attachments (contract_id, filename, content_type, size, sha256, data, uploaded_at) "
+            "VALUES (%s, 'big.bin', 'application/octet-stream', 1, repeat('0', 64), "
+            "convert_to(repeat('x', %s), 'UTF8'), now()) RETURNING id", (contract["id"], size)).fetchone()[0]
+        conn.execute("UPDATE customers SET notes = repeat('备注', 1000000) WHERE id = %s", (office["mine"]["id"],))
+    su = secure_db.superuser()
+    assert su.execute("SELECT octet_length(data) FROM contract_attachments WHERE id = %s", (row,)).fetchone() == (size,)
+    assert su.execute("SELECT actor FROM audit_trail WHERE table_name = 'contract_attachments' AND row_id = %s",
+                      (row,)).fetchall() == [("sales1",)]
 
 
 @pytest.mark.parametrize("taken", ["code", "id"])

@@ -549,6 +549,10 @@
         <translation>记录已失效</translation>
     </message>
     <message>
+        <source>Saved, with a warning</source>
+        <translation>已保存，但有警告</translation>
+    </message>
+    <message>
         <source>Database busy</source>
         <translation>数据库忙</translation>
     </message>
