@@ -302,7 +302,8 @@ class RowChecker:
         key = values.get(self.key) if self.key else None
         stored = self.stored.get(cell_text(key).strip()) if key is not None else None
         errors += self._duplicates(row, values, stored)
-        key_text = cell_text(getattr(stored, self.key)) if stored is not None else ""
+        code = cell_text(getattr(stored, self.key)) if stored is not None else ""
+        key_text = Text(code, code)
         if self.identity is not None:
             stored, key_text, refused = self._by_identity(row, values, cells)
             if refused:  # a contact already here (or twice in the file): nothing more to say of the row
@@ -378,14 +379,14 @@ class RowChecker:
         return out
 
     def _update(self, row: int, obj: Any, main: dict[str, Any], custom: dict[str, Any],
-                errors: list[RowError], key: str) -> RowUpdate | None:
+                errors: list[RowError], key: Text) -> RowUpdate | None:
         """What the row changes in the stored record (parsed as the service parses; checked again when written).
 
-        ``key``: how the file names the record (its code; a contact's customer and phone)."""
+        ``key``: how the file names the record (its code; a contact's customer and phone), in zh and en."""
         if not getattr(obj, "is_active", True):
             field = self.key or self.spec.title_field
-            zh, en = (f"“{key}”", f"'{key}'") if self.key else (f"“{getattr(obj, field)}”（{key}）",
-                                                                  f"'{getattr(obj, field)}' ({key})")
+            zh, en = (f"“{key.zh}”", f"'{key.en}'") if self.key else (f"“{getattr(obj, field)}”（{key.zh}）",
+                                                                        f"'{getattr(obj, field)}' ({key.en})")
             errors.append(RowError(row, self.column_of.get(field), field, Text(
                 f"{self.spec.label.zh}{zh}已失效，不能通过导入修改",
                 f"{self.spec.label.en} {en} is deactivated and cannot be changed by an import")))
@@ -408,10 +409,10 @@ class RowChecker:
                    for e in collector_errors]
         if collector_errors:
             return None
-        return RowUpdate(row, obj.id, obj.version, key, str(getattr(obj, self.spec.title_field)),
-                         changes, dict(custom), custom_changes)
+        return RowUpdate(row, obj.id, obj.version, key.zh, str(getattr(obj, self.spec.title_field)),
+                         changes, dict(custom), custom_changes, key_en=key.en if key.en != key.zh else None)
 
-    def _by_identity(self, row: int, values: dict[str, Any], cells: list[Any]) -> tuple[Any, str, list[RowError]]:
+    def _by_identity(self, row: int, values: dict[str, Any], cells: list[Any]) -> tuple[Any, Text, list[RowError]]:
         """(the stored record the row's identity names, how the file names it, the row's refusal): with update
         by key the record to update, once per file; without it, or a second row of the file naming it, a
         duplicate. A row naming no stored record (or not all of the identity) is new: the twin rule decides it
@@ -420,13 +421,13 @@ class RowChecker:
         key = self.identity.key_of(values)
         found = self.identity.get(key)
         if not found:
-            return None, "", []
+            return None, Text("", ""), []
         assert key is not None
         title = self.spec.title_field
         f = self.spec.field(title)
         shown = self._identity_texts(values, cells, key)
         name = shown.pop(title)
-        key_text = "、".join(shown.values())
+        key_text = Text("、".join(shown.values()), ", ".join(shown.values()))
         zh_parts, en_parts = self._identity_labels()
         label = self.spec.label
         first = self.identity_rows.setdefault(key, row)

@@ -364,13 +364,20 @@ def _by_file_row(ctx: Context, module: str, part: list[RowUpdate], exc: Validati
 
 def _conflict(service: Any, u: RowUpdate) -> Text:
     """The record named as the file names it (its code; a contact by name, customer and phone) and the fields
-    the row would have changed."""
+    the row would have changed (a custom field by its label)."""
+    from crm_core.importing.engine import _joined
+
     spec = service.spec
-    zh, en = (f"“{u.title}”（{u.key}）", f"'{u.title}' ({u.key})") if spec.identity else (f"“{u.key}”", f"'{u.key}'")
-    names = [*u.changes, *u.custom_changes]
-    fields = [spec.field(n).label for n in u.changes] + [Text(n.removeprefix("custom."), n.removeprefix("custom.")) for n in u.custom_changes]
-    zh_fields = f"此行对{'、'.join(f.zh for f in fields)}的修改未写入，" if names else ""
-    en_fields = f" this row's changes to {', '.join(f.en.lower() for f in fields)} were not written and" if names else ""
+    zh, en = (f"“{u.title}”（{u.key}）", f"'{u.title}' ({u.key_en or u.key})") if spec.identity \
+        else (f"“{u.key}”", f"'{u.key}'")
+    fields = [spec.field(n).label for n in u.changes]
+    if u.custom_changes:
+        with service.ctx.db.unit_of_work(write=False) as s:
+            labels = {d.key: Text(d.label_zh, d.label_en or d.label_zh) for d in service._definitions(s)}
+        fields += [labels.get(n.removeprefix("custom."), Text(n, n)) for n in u.custom_changes]
+    zh_fields = f"此行对{_joined([f.zh for f in fields], '、', '和')}的修改未写入，" if fields else ""
+    en_fields = (f" this row's changes to {_joined([f.en.lower() for f in fields], ', ', ' and ')} were not "
+                 f"written and") if fields else ""
     return Text(f"{spec.label.zh}{zh}在预览之后已被他人修改或删除，{zh_fields}未覆盖他人的修改",
                 f"{spec.label.en} {en} was changed or deleted by someone else after the preview;{en_fields} "
                 f"their changes were not overwritten")

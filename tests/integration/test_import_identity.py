@@ -84,7 +84,7 @@ def test_a_contact_saved_after_the_preview_is_a_conflict_naming_the_row_and_fiel
     assert (error.row, error.field, error.column) == (2, "position", HEADERS.index("职位"))
     assert error.message.zh == ("联系人“张三”（甲公司、13900000001）在预览之后已被他人修改或删除，"
                                 "此行对职位的修改未写入，未覆盖他人的修改")
-    assert error.message.en == ("Contact '张三' (甲公司、13900000001) was changed or deleted by someone else after the "
+    assert error.message.en == ("Contact '张三' (甲公司, 13900000001) was changed or deleted by someone else after the "
                                 "preview; this row's changes to position were not written and their changes were "
                                 "not overwritten")
     assert _contact(db, zhang["id"])[:2] == ("工程师", "zhang@jia.cn")
