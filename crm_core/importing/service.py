@@ -172,6 +172,8 @@ class ImportService:
         if update_by_key:  # the updates are written first, so every row is checked before anything is written
             first, second = _halves(progress)
             prepared = self._prepare(module, t, table, clean, value_map, update_by_key, first)
+            if preview is not None:  # a row's record is the one the preview showed, or the row is a conflict
+                _refuse_changed_since(self.ctx.services[module], prepared, preview, clean)
             check = self._acceptable(prepared, only_valid)
             updates = prepared.updates
             if preview is not None:
@@ -411,3 +413,37 @@ def _halves(progress: Progress) -> tuple[Progress, Progress]:
 def _check_of(result: Prepared) -> ImportCheck:
     return ImportCheck(result.total, result.valid, sorted(result.errors, key=lambda e: (e.row, e.column is None, e.column or 0)),
                        result.updates)
+
+
+def _refuse_changed_since(service: Any, prepared: Prepared, preview: ImportCheck, mapping: dict[int, str]) -> None:
+    """ImportRejected when a row no longer names the record the preview showed: a previewed update whose record
+    is gone from its key (deleted, moved to another customer, its phone or code changed: the row would create a
+    new record), or names another one; or a row the preview showed as new (or refused) that now names a record
+    (saved meanwhile: the row would change it unseen). Each such row a conflict, as a record saved since the
+    preview is (``writer._conflict``); nothing is written."""
+    now = {u.row: u for u in prepared.updates}
+    shown = {u.row: u for u in preview.updates}
+    bad_rows = {e.row for e in prepared.errors}
+    column_of = {name: col for col, name in mapping.items()}
+    title = service.spec.title_field if service.spec.identity else (service.spec.unique or (None,))[0]
+    conflicts: list[RowError] = []
+    for row, u in shown.items():
+        if row in bad_rows or (row in now and now[row].record_id == u.record_id):
+            continue
+        first = next(iter([*u.changes, *u.custom_changes]), None)
+        conflicts.append(RowError(row, column_of.get(first or ""), first, writer._conflict(service, u)))
+    label = service.spec.label
+    for row, u in now.items():
+        if row not in shown:
+            name = f"“{u.title}”（{u.key}）" if service.spec.identity else f"“{u.key}”"
+            en_name = f"'{u.title}' ({u.key_en or u.key})" if service.spec.identity else f"'{u.key}'"
+            conflicts.append(RowError(row, column_of.get(title or ""), title, Text(
+                f"{label.zh}{name}在预览之后已被他人添加或修改，预览中此行不是对它的更新；此行未写入，请重新检查文件",
+                f"{label.en} {en_name} was added or changed by someone else after the preview, which did not show "
+                f"this row as updating it; the row was not written: check the file again")))
+    if conflicts:
+        rows = {e.row for e in conflicts}
+        prepared.errors += conflicts
+        prepared.updates = [u for u in prepared.updates if u.row not in rows]
+        prepared.creates = [r for r in prepared.creates if r.row not in rows]
+        raise ImportRejected(_check_of(prepared))
