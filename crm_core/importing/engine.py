@@ -483,17 +483,7 @@ class RowChecker:
             f = self.spec.field(name)
             col = self.column_of[name]
             parts[name] = (f, cell_text(cells[col]).strip() if f.type is FieldType.REF else cell_text(value))
-        last = names[-1]  # the amount: the column the message is told at
-        f_last, v_last = parts[last]
-        zh = "，".join(f"{f.label.zh}“{t}”" for f, t in parts.values())
-        en = ", ".join(f"{f.label.en.lower()} '{t}'" for f, t in parts.values())
-        label = self.spec.label
-        return [RowError(row, self.column_of[last], last, Text(
-            f"{f_last.label.zh}：“{v_last}”：已有一笔{zh}都相同的{label.zh}，此行很可能是重复导入，未导入；"
-            f"如确是另一笔{label.zh}，请在合同中单独添加它",
-            f"{f_last.label.en}: '{v_last}': a {label.en.lower()} with the same {en} is already recorded; this row "
-            f"is most likely the same {label.en.lower()} imported again and is not imported. If it really is "
-            f"another {label.en.lower()}, add it on its own from the contract"))]
+        return [RowError(row, self.column_of[names[-1]], names[-1], repeat_message(self.spec, list(parts.values())))]
 
     def _custom_changes(self, record_id: int, custom: dict[str, Any],
                         errors: list[FieldError]) -> dict[str, tuple[str | None, str | None]]:
@@ -562,6 +552,21 @@ class RowChecker:
         if raw is not None and e.code not in ("too_long", "required"):
             message = quote_value(message, raw)
         return RowError(row, self.column_of.get(name or ""), name, message)
+
+
+def repeat_message(spec: Any, parts: list[tuple[Any, str]]) -> Text:
+    """A row refused as a stored record imported again (``EntitySpec.repeats``), told at its last field (a
+    payment's amount); ``parts``: (field, value as told) of each of ``repeats``."""
+    f_last, v_last = parts[-1]
+    zh = "，".join(f"{f.label.zh}“{t}”" for f, t in parts)
+    en = ", ".join(f"{f.label.en.lower()} '{t}'" for f, t in parts)
+    label = spec.label
+    return Text(
+        f"{f_last.label.zh}：“{v_last}”：已有一笔{zh}都相同的{label.zh}，此行很可能是重复导入，未导入；"
+        f"如确是另一笔{label.zh}，请在合同中单独添加它",
+        f"{f_last.label.en}: '{v_last}': a {label.en.lower()} with the same {en} is already recorded; this row "
+        f"is most likely the same {label.en.lower()} imported again and is not imported. If it really is "
+        f"another {label.en.lower()}, add it on its own from the contract")
 
 
 def _joined(items: list[str], sep: str, last: str) -> str:

@@ -124,3 +124,36 @@ def _within(column: Any, name: str, kind: Any, postgresql: bool) -> Any:
     if postgresql:
         return column == func.any(bindparam(name, type_=ARRAY(kind)))
     return column.in_(bindparam(name, expanding=True))
+
+
+def repeats_stored(s: Session, service: Any, names: tuple[str, ...], records: list[dict[str, Any]],
+                   mine: set[int], batch_id: int) -> list[tuple[int, Any]]:
+    """(position, stored record's ``names`` values) of each of ``records`` (full new states) whose ``names``
+    values are all an active stored record's in the actor's scope (a payment's contract, date and amount) that
+    is neither one of ``mine`` (ids just written) nor an earlier chunk's of import ``batch_id`` (repeats within
+    one file are allowed). Run in the import's write transaction with the first field's records locked (the
+    contracts, by the module's rules that read other rows): two imports of one sheet at once are serialised,
+    the second sees the first's payments."""
+    from crm_core.models import ImportBatchRecord
+
+    model = service.model
+    cols = [getattr(model, n) for n in names]
+    keys = [tuple(r.get(n) for n in names) for r in records]
+    wanted = {k for k in keys if all(v is not None for v in k)}
+    refs = sorted({k[0] for k in wanted})
+    found: dict[Key, set[int]] = {}
+    for i in range(0, len(refs), IN_PART):  # (a contract's payments: a few hundred at most, compared here)
+        stmt = select(model.id, *cols).where(cols[0].in_(refs[i:i + IN_PART]), model.is_active.is_(True),
+                                             service._scope_condition())
+        for rid, *key in s.execute(stmt):
+            if rid not in mine and tuple(key) in wanted:
+                found.setdefault(tuple(key), set()).add(rid)
+    if found:  # those an earlier chunk of this import wrote are the file's own repeats
+        ids = sorted(set().union(*found.values()))
+        ours: set[int] = set()
+        for i in range(0, len(ids), IN_PART):
+            ours.update(s.scalars(select(ImportBatchRecord.record_id).where(
+                ImportBatchRecord.batch_id == batch_id, ImportBatchRecord.module.is_(None),
+                ImportBatchRecord.record_id.in_(ids[i:i + IN_PART]))))
+        found = {k: rids for k, rids in found.items() if rids - ours}
+    return [(i, k) for i, k in enumerate(keys) if k in found]

@@ -23,14 +23,18 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crm_core.errors import FieldError, ValidationError
 from crm_core.i18n import Text
 from crm_core.importing import batches
 from crm_core.importing.columns import Targets
-from crm_core.importing.engine import NewRecord, quote_value
+from crm_core.importing.engine import NewRecord, quote_value, repeat_message
+from crm_core.importing.identity import repeats_stored
 from crm_core.importing.model import RowUpdate
+from crm_core.importing.reader import cell_text
+from crm_core.metadata import FieldType
 from crm_core.services import values as val
 from crm_core.services.context import Context
 
@@ -245,6 +249,8 @@ def _create_chunk(s: Session, writer: Any, t: Targets, module: str, batch_id: in
     part = staged.part
     # the module's rules that read other rows, decided over the chunk under their locks, may refuse a row
     ids = _refused_by_row(lambda: writer.write_staged(s, staged.main), part, named=True)
+    if writer.services[module].spec.repeats:
+        _refuse_repeats(s, writer.services[module], part, set(ids), batch_id)
     records = [{"batch_id": batch_id, "record_id": rid, "version": 1} for rid in ids]
     companions = staged.companions
     if companions is None and t.companion and any(r.companion for r in part):
@@ -255,6 +261,29 @@ def _create_chunk(s: Session, writer: Any, t: Targets, module: str, batch_id: in
         cids = _refused_by_row(lambda: writer.write_staged(s, companions), with_companion)
         records += [{"batch_id": batch_id, "record_id": cid, "version": 1, "module": t.companion} for cid in cids]
     batches.add_records(s, batch_id, records)
+
+
+def _refuse_repeats(s: Session, service: Any, part: list[NewRecord], ids: set[int], batch_id: int) -> None:
+    """The chunk's rows that repeat a stored payment (``EntitySpec.repeats``), decided again in the write
+    transaction, the contracts locked by the rules :meth:`BulkWriter.write_staged` has just run (as the outstanding
+    amount is decided again there): the dry run's look-up was made before, without a lock, and two users importing
+    one sheet at once both passed it (the contracts' received figures doubled)."""
+    spec = service.spec
+    repeated = repeats_stored(s, service, spec.repeats, [r.full for r in part], ids, batch_id)
+    if not repeated:
+        return
+    fields = [spec.field(n) for n in spec.repeats]
+    errors = []
+    for i, key in repeated:
+        told = []
+        for f, value in zip(fields, key, strict=True):
+            if f.type is FieldType.REF:  # the referenced record by what names it (a contract's number)
+                target = service.ctx.services[f.ref]
+                shown = target.spec.unique[0] if target.spec.unique else target.spec.title_field
+                value = s.scalar(select(getattr(target.model, shown)).where(target.model.id == value))
+            told.append((f, cell_text(value)))
+        errors.append(FieldError(spec.repeats[-1], "repeated", repeat_message(spec, told), row=part[i].row))
+    raise NamedChunkFailed(errors)
 
 
 def _refused_by_row(insert: Callable[[], Any], part: list[NewRecord], *, named: bool = False) -> Any:
