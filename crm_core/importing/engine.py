@@ -114,8 +114,8 @@ class RowChecker:
         model = self.spec.model
         self.identity = RecordIndex(s, self.service, identity, table, self.column_of, lookups, active_only=False,
                                     # the whole records only to update them; else which keys are taken
-                                    columns=None if update_by_key else [model.id, *(getattr(model, n) for n in identity)]
-                                    ) if identity else None
+                                    columns=None if update_by_key else [model.id, *(getattr(model, n) for n in identity)],
+                                    blanks=update_by_key) if identity else None
         self.identity_rows: dict[Key, int] = {}
         # Payments: the stored ones a row repeats (same contract, date and amount), active ones only.
         repeats = self.spec.repeats if self._all_mapped(self.spec.repeats) else ()
@@ -427,7 +427,8 @@ class RowChecker:
         f = self.spec.field(title)
         shown = self._identity_texts(values, cells, key)
         name = shown.pop(title)
-        key_text = Text("、".join(shown.values()), ", ".join(shown.values()))
+        given = [t for t in shown.values() if t]  # (a blank phone: the contact by customer and name)
+        key_text = Text("、".join(given), ", ".join(given))
         zh_parts, en_parts = self._identity_labels()
         label = self.spec.label
         first = self.identity_rows.setdefault(key, row)

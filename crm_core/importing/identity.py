@@ -33,10 +33,14 @@ class RecordIndex:
     """The module's stored records (in the actor's scope) by the values of ``names``, for the file's rows."""
 
     def __init__(self, s: Session, service: Any, names: tuple[str, ...], table: Table, column_of: dict[str, int],
-                 lookups: Lookups, *, active_only: bool, columns: Iterable[Any] | None = None):
+                 lookups: Lookups, *, active_only: bool, columns: Iterable[Any] | None = None,
+                 blanks: bool = False):
         """``columns``: what to read of each record (default the whole record); ``active_only``: deactivated
-        records are left out."""
+        records are left out; ``blanks``: a part that is neither the reference nor a text (a contact's phone)
+        may be blank, and then names the records where it is blank (update by key: a contacts list without
+        phones names the customer's contact of that name who has none; the twin rule never matches a blank)."""
         self.names = names
+        self.blanks = blanks
         self.fields = [service.spec.field(n) for n in names]
         self.records: dict[Key, list[Any]] = {}
         self.firsts: set[Any] = set()  # the references of the records found: a row naming none is looked at no more
@@ -88,7 +92,8 @@ class RecordIndex:
                 given[f"texts{k}"] = sorted(set().union(*(wanted[rid][k] for rid in part)))  # the part's rows' texts
             for found in (s.execute(stmt, given) if columns else s.scalars(stmt, given)):
                 key = tuple(getattr(found, n) for n in names)
-                if all(v is not None for v in key):
+                if all(v is not None or (blanks and k > 0 and self.fields[k].type is not FieldType.TEXT)
+                       for k, v in enumerate(key)):
                     self.records.setdefault(key, []).append(found)
                     self.firsts.add(key[0])
 
@@ -101,6 +106,9 @@ class RecordIndex:
         key = []
         for f in self.fields:
             value = values.get(f.name)
+            if value is None and self.blanks and f is not self.fields[0] and f.type is not FieldType.TEXT:
+                key.append(None)  # (blank: the records where it is blank)
+                continue
             if value is None:
                 return None
             if f.type is not FieldType.REF:
