@@ -14,6 +14,7 @@ compares. The records are read by IN lists of the referenced ids the rows name (
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from typing import Any
 
@@ -21,6 +22,7 @@ from sqlalchemy import Integer, String, bindparam, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
+from crm_core.bulk.rows import max_parameters
 from crm_core.importing.lookups import IN_PART, Lookups
 from crm_core.importing.reader import Table, cell_text
 from crm_core.metadata import FieldType
@@ -85,17 +87,19 @@ class RecordIndex:
         stmt = base.where(_within(getattr(model, ref.name), "ids", Integer, postgresql),
                           *(_within(getattr(model, f.name), f"texts{k}", String, postgresql)
                             for k, (f, _col) in enumerate(texts)))
+        # SQLite binds each value of a list: a part's texts (the names of one customer's 33,000 rows) are split
+        # to stay within the connection's limit (a margin for the scope's own values)
+        room = None if postgresql else max(1, max_parameters(s) - IN_PART - 100)
         for i in range(0, len(ids), IN_PART):
             part = ids[i:i + IN_PART]
-            given = {"ids": part}
-            for k in range(len(texts)):
-                given[f"texts{k}"] = sorted(set().union(*(wanted[rid][k] for rid in part)))  # the part's rows' texts
-            for found in (s.execute(stmt, given) if columns else s.scalars(stmt, given)):
-                key = tuple(getattr(found, n) for n in names)
-                if all(v is not None or (blanks and k > 0 and self.fields[k].type is not FieldType.TEXT)
-                       for k, v in enumerate(key)):
-                    self.records.setdefault(key, []).append(found)
-                    self.firsts.add(key[0])
+            lists = [sorted(set().union(*(wanted[rid][k] for rid in part))) for k in range(len(texts))]  # its rows'
+            for given in _within_room(part, lists, room):
+                for found in (s.execute(stmt, given) if columns else s.scalars(stmt, given)):
+                    key = tuple(getattr(found, n) for n in names)
+                    if all(v is not None or (blanks and k > 0 and self.fields[k].type is not FieldType.TEXT)
+                           for k, v in enumerate(key)):
+                        self.records.setdefault(key, []).append(found)
+                        self.firsts.add(key[0])
 
     def key_of(self, values: dict[str, Any]) -> Key | None:
         """The row's key from its converted cells, parsed as the service parses them; None when a part is
@@ -125,6 +129,18 @@ class RecordIndex:
         """The stored records with this key, in id order."""
         return self.records.get(key, []) if key is not None else []
 
+
+
+def _within_room(ids: list[int], lists: list[list[str]], room: int | None) -> Iterable[dict[str, Any]]:
+    """The parameters of the statement for ``ids`` and its text ``lists``, as one set, or (``room``: how many
+    values the lists may bind together) as several sets, each list split so that their parts fit: every
+    combination of the parts once (the conditions are ANDed: no pair is read twice)."""
+    if room is None or sum(map(len, lists)) <= room:
+        yield {"ids": ids, **{f"texts{k}": texts for k, texts in enumerate(lists)}}
+        return
+    size = max(1, room // max(1, len(lists)))
+    for parts in itertools.product(*([texts[j:j + size] for j in range(0, len(texts), size)] for texts in lists)):
+        yield {"ids": ids, **{f"texts{k}": texts for k, texts in enumerate(parts)}}
 
 
 def _within(column: Any, name: str, kind: Any, postgresql: bool) -> Any:
