@@ -36,7 +36,7 @@ from crm_core.errors import ErrorCollector, FieldError, ValidationError
 from crm_core.i18n import Text
 from crm_core.importing import limits
 from crm_core.importing.cells import CellProblem, converter
-from crm_core.importing.columns import Targets
+from crm_core.importing.columns import Targets, update_option
 from crm_core.importing.identity import Key, RecordIndex
 from crm_core.importing.lookups import Lookups, _key_functions, row_keys
 from crm_core.importing.model import RowError, RowUpdate
@@ -114,7 +114,8 @@ class RowChecker:
         model = self.spec.model
         self.identity = RecordIndex(s, self.service, identity, table, self.column_of, lookups, active_only=False,
                                     # the whole records only to update them; else which keys are taken
-                                    columns=None if update_by_key else [model.id, *(getattr(model, n) for n in identity)],
+                                    columns=None if update_by_key else [model.id, model.is_active,
+                                                                         *(getattr(model, n) for n in identity)],
                                     blanks=update_by_key) if identity else None
         self.identity_rows: dict[Key, int] = {}
         # Payments: the stored ones a row repeats (same contract, date and amount), active ones only.
@@ -317,6 +318,8 @@ class RowChecker:
             update = self._update(row, stored, main, custom, errors, key_text)
             if not errors and update is not None:
                 result.updates.append(update)
+                if self.identity is not None:  # the file's next rows naming it: "the same as row N"
+                    self.identity_rows.setdefault(self.identity.key_of(values), row)
             result.errors.extend(errors)
             return
         record = NewRecord(row, {}, {})
@@ -431,27 +434,31 @@ class RowChecker:
         key_text = Text("、".join(given), ", ".join(given))
         zh_parts, en_parts = self._identity_labels()
         label = self.spec.label
-        first = self.identity_rows.setdefault(key, row)
+        # (the first row that updates it: a row refused for its own cells updates nothing, see _row)
+        first = self.identity_rows.get(key, row)
+        active = [o for o in found if getattr(o, "is_active", True)]  # a deactivated twin is not the one meant
         if not self.update_by_key:
-            zh_given = "，".join(f"{self.spec.field(n).label.zh}“{t}”" for n, t in shown.items())
-            en_given = ", ".join(f"{self.spec.field(n).label.en.lower()} '{t}'" for n, t in shown.items())
-            msg = Text(f"{f.label.zh}：“{name}”（{zh_given}）与已有的{label.zh}重复（{zh_parts}都相同），未导入；"
-                       f"要用文件修改已有{label.zh}，请勾选“{zh_parts}与已有{label.zh}相同的行更新该{label.zh}”",
-                       f"{f.label.en}: '{name}' ({en_given}) duplicates an existing {label.en.lower()} (the same "
+            zh_given = "，".join(f"{self.spec.field(n).label.zh}“{t}”" for n, t in shown.items() if t)
+            en_given = ", ".join(f"{self.spec.field(n).label.en.lower()} '{t}'" for n, t in shown.items() if t)
+            tick = update_option(self.spec, self.identity.names)
+            zh_what, en_what = ("已有的", "an existing") if active else ("一个已失效的", "a deactivated")
+            zh_how, en_how = ("", "") if active else (f"请先将它恢复有效，再", "reactivate it first, then ")
+            msg = Text(f"{f.label.zh}：“{name}”（{zh_given}）与{zh_what}{label.zh}重复（{zh_parts}都相同），未导入；"
+                       f"要用文件修改已有{label.zh}，{zh_how or '请'}勾选“{tick.zh}”",
+                       f"{f.label.en}: '{name}' ({en_given}) duplicates {en_what} {label.en.lower()} (the same "
                        f"{en_parts}); it is not imported. To change existing {label.en.lower()}s from the file, "
-                       f"tick 'Rows with the {en_parts} of an existing {label.en.lower()} update that "
-                       f"{label.en.lower()}'")
+                       f"{en_how}tick '{tick.en}'")
         elif first != row:
             msg = Text(f"{f.label.zh}：“{name}”与文件第 {first} 行是同一{label.zh}（{zh_parts}都相同），只能更新一次",
                        f"{f.label.en}: '{name}' is the same {label.en.lower()} as row {first} of the file (the same "
                        f"{en_parts}); it can be updated once")
-        elif len(found) > 1:
-            msg = Text(f"{f.label.zh}：“{name}”有 {len(found)} 个{zh_parts}都相同的{label.zh}，无法确定更新哪一个，"
-                       f"请先删除多余的{label.zh}",
-                       f"{f.label.en}: '{name}' matches {len(found)} {label.en.lower()}s with the same {en_parts}; "
-                       f"which one to update is not known: delete the extra ones first")
+        elif len(active) > 1:
+            msg = Text(f"{f.label.zh}：“{name}”有 {len(active)} 个{zh_parts}都相同的有效{label.zh}，无法确定更新哪一个；"
+                       f"请先将多余的设为失效或删除",
+                       f"{f.label.en}: '{name}' matches {len(active)} active {label.en.lower()}s with the same "
+                       f"{en_parts}; which one to update cannot be told: deactivate or delete the extra ones first")
         else:
-            return found[0], key_text, []
+            return (active or found)[0], key_text, []
         return None, key_text, [RowError(row, self.column_of.get(title), title, msg)]
 
     def _identity_texts(self, values: dict[str, Any], cells: list[Any], key: Key) -> dict[str, str]:
@@ -515,9 +522,10 @@ class RowChecker:
             first = seen.setdefault(key, row)
             if key in existing and own.get(name) != key:
                 if name == self.key and not self.update_by_key:
-                    msg = Text(f"{f.label.zh}：“{texts[name]}”与数据库中已有记录重复（要用文件修改已有记录，请选择“按编码更新”）",
+                    tick = update_option(self.spec, (name,))
+                    msg = Text(f"{f.label.zh}：“{texts[name]}”与数据库中已有记录重复（要用文件修改已有记录，请勾选“{tick.zh}”）",
                                f"{f.label.en}: '{texts[name]}' duplicates a record already in the database "
-                               f"(to change existing records from the file, choose 'update by code')")
+                               f"(to change existing records from the file, tick '{tick.en}')")
                 elif name == self.key:
                     msg = Text(f"{f.label.zh}：“{texts[name]}”不存在或无权访问", f"{f.label.en}: '{texts[name]}' does not exist or is not yours")
                 else:

@@ -33,22 +33,14 @@ if TYPE_CHECKING:
 ROW, COLUMN, REASON = range(3)
 
 
-def update_label(module: str, keys: tuple[str, ...], fields: list[Any], lang: str) -> str:
+def update_label(module: str, keys: tuple[str, ...], lang: str) -> str:
     """The update option named by the module's key: "客户编码已存在的行更新该客户", "Rows with the customer, name
-    and phone of an existing contact update that contact" (the words crm_core's duplicate message quotes)."""
-    from crm_core.modules import SPECS  # crm_core is loaded by now (signed in)
+    and phone of an existing contact update that contact" (crm_core's one wording, which its duplicate messages
+    quote)."""
+    from crm_core.importing.columns import update_option  # crm_core is loaded by now (signed in)
+    from crm_core.modules import SPECS
 
-    en = lang.startswith("en")
-    labels = {f.name: f.label(lang) for f in fields}
-    names = [labels.get(k, k).lower() if en else labels.get(k, k) for k in keys]
-    record = SPECS[module].label.en.lower() if en else SPECS[module].label.zh
-    if len(names) == 1:
-        return translate("Transfer", "Rows with an existing %1 update that %2").replace("%1", names[0]).replace(
-            "%2", record)
-    sep, last = (", ", " and ") if en else ("、", "和")
-    joined = sep.join(names[:-1]) + last + names[-1]
-    return translate("Transfer", "Rows with the %1 of an existing %2 update that %2").replace("%1", joined).replace(
-        "%2", record)
+    return update_option(SPECS[module], keys)(lang)
 
 
 class CheckPage(QWizardPage):
@@ -138,7 +130,7 @@ class CheckPage(QWizardPage):
         keys = self._wizard.keys
         has_key = bool(keys) and set(keys) <= set(self._wizard.mapping.values())
         if has_key:
-            self.update_check.setText(update_label(self._wizard.module, keys, self._wizard.fields, self._wizard.lang))
+            self.update_check.setText(update_label(self._wizard.module, keys, self._wizard.lang))
         if not has_key:
             self.update_check.blockSignals(True)  # (the check starts below, once)
             self.update_check.setChecked(False)
@@ -207,7 +199,8 @@ class CheckPage(QWizardPage):
         self.updates_table.setRowCount(len(updates))
         for i, u in enumerate(updates):
             self.updates_table.setItem(i, 0, QTableWidgetItem(str(u.row)))
-            self.updates_table.setItem(i, 1, QTableWidgetItem(f"{u.title}（{u.key}）"))
+            self.updates_table.setItem(i, 1, QTableWidgetItem(f"{u.title} ({u.key_en or u.key})" if lang.startswith("en")
+                                                              else f"{u.title}（{u.key}）"))
             # the module's own fields, then its custom fields, each under the label the mapping page shows
             pairs = [*u.changes.items(), *u.custom_changes.items()]
             changes = "；".join(f"{labels.get(n, n)}: {'' if old is None else old} → {'' if new is None else new}"

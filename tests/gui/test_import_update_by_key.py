@@ -76,7 +76,7 @@ def test_a_contacts_list_imported_again_shows_the_duplicates_then_the_changes_wi
     qtbot.waitUntil(lambda: wizard.check is not None and not page.task.running, timeout=WAIT)
     assert wizard.check.errors == []
     assert page.updates_table.isVisible()
-    assert page.updates_table.item(0, 1).text() == "王小明（甲公司、13812345678）"
+    assert page.updates_table.item(0, 1).text() == "王小明 (甲公司, 13812345678)"
     assert page.updates_table.item(0, 2).text() == "Position: 工程师 → 经理"
     wizard.reject()
 
