@@ -404,9 +404,12 @@ class RowChecker:
                 collector_errors.append(FieldError(name, exc.code, Text(f"{f.label.zh}：{exc.zh}", f"{f.label.en}: {exc.en}")))
                 continue
             old = getattr(obj, name)
-            if new is not None and new != old:
+            readable = sees(self.service.ctx.actor.role, f.sensitive)
+            # A value the actor may not read is listed whenever the file gives one, equal or not: a change listed
+            # only when it differs would tell a salesman whether his file's ID number is the stored one.
+            if new is not None and (new != old or not readable):
                 # the preview shows the stored value as the actor may read it (an ID number masked for sales)
-                changes[name] = (old if sees(self.service.ctx.actor.role, f.sensitive) else val.mask(f, old), new)
+                changes[name] = (old if readable else val.mask(f, old), new)
         custom_changes = self._custom_changes(obj.id, custom, collector_errors)
         errors += [self._error(row, e, {**main, **{f"custom.{k}": raw for k, raw in custom.items()}})
                    for e in collector_errors]
