@@ -99,7 +99,6 @@ class CheckPage(QWizardPage):
         self.report_label.setWordWrap(True)
         actions = QHBoxLayout()
         actions.addWidget(self.only_valid_check)
-        actions.addWidget(self.update_check)
         actions.addStretch(1)
         actions.addWidget(self.recheck_button)
         actions.addWidget(self.report_button)
@@ -109,6 +108,9 @@ class CheckPage(QWizardPage):
         layout.addWidget(self.values_panel, 1)
         layout.addWidget(self.error_table, 1)
         layout.addWidget(self.updates_table, 1)
+        # on a line of its own: its text names the key in full ("Rows with the customer, name and phone of an
+        # existing contact update that contact"), cut off beside the other checkbox at the wizard's 820 px
+        layout.addWidget(self.update_check)
         layout.addLayout(actions)
         layout.addWidget(self.report_label)
 

@@ -92,3 +92,24 @@ def test_the_update_option_names_the_key_in_chinese(qtbot, admin, tmp_path, monk
     wizard = _check_page(qtbot, monkeypatch, open_page(admin, module=module, lang="zh_CN"), path, case)
     assert wizard.check_page.update_check.text() == offered
     wizard.reject()
+
+
+def test_the_update_option_is_shown_in_full_beside_only_the_valid_rows(qtbot, admin, tmp_path, monkeypatch,
+                                                                       open_page):
+    """At the wizard's default size, with a bad row and a valid one (so "Import only the valid rows" and "Save
+    error report…" are shown too), the option's whole text is shown; beside them it was cut off ("…updat")."""
+    customer = admin.customers.create({"name": "甲公司"})
+    admin.contacts.create({"customer_id": customer["id"], "name": "王小明", "phone": "13812345678"})
+    path = tmp_path / "rows.csv"
+    path.write_text("客户,姓名,手机,邮箱\n甲公司,王小明,13812345678,bad\n甲公司,李四,13812345679,li@jia.cn\n",
+                    encoding="utf-8")
+    FILES["contacts, a bad row"] = ("contacts", "", {0: "customer_id", 1: "name", 2: "phone", 3: "email"})
+    try:
+        wizard = _check_page(qtbot, monkeypatch, open_page(admin, module="contacts"), path, "contacts, a bad row")
+    finally:
+        del FILES["contacts, a bad row"]
+    page = wizard.check_page
+    assert page.only_valid_check.isVisible() and page.report_button.isVisible()
+    check = page.update_check
+    assert check.isVisible() and check.width() >= check.sizeHint().width(), (check.width(), check.sizeHint().width())
+    wizard.reject()
