@@ -406,8 +406,9 @@ class RowChecker:
             old = getattr(obj, name)
             readable = sees(self.service.ctx.actor.role, f.sensitive)
             # A value the actor may not read is listed whenever the file gives one, equal or not: a change listed
-            # only when it differs would tell a salesman whether his file's ID number is the stored one.
-            if new is not None and (new != old or not readable):
+            # only when it differs would tell a salesman whether his file's ID number is the stored one. (A part
+            # of the identity the row was matched by is the stored one, and the match says so already.)
+            if new is not None and (new != old or not (readable or name in self.spec.identity)):
                 # the preview shows the stored value as the actor may read it (an ID number masked for sales)
                 changes[name] = (old if readable else val.mask(f, old), new)
         custom_changes = self._custom_changes(obj.id, custom, collector_errors)
