@@ -446,7 +446,7 @@ class RowChecker:
             en_given = ", ".join(f"{self.spec.field(n).label.en.lower()} '{t}'" for n, t in shown.items() if t)
             tick = update_option(self.spec, self.identity.names)
             zh_what, en_what = ("已有的", "an existing") if active else ("一个已失效的", "a deactivated")
-            zh_how, en_how = ("", "") if active else (f"请先将它恢复有效，再", "reactivate it first, then ")
+            zh_how, en_how = ("", "") if active else ("请先将它恢复有效，再", "reactivate it first, then ")
             msg = Text(f"{f.label.zh}：“{name}”（{zh_given}）与{zh_what}{label.zh}重复（{zh_parts}都相同），未导入；"
                        f"要用文件修改已有{label.zh}，{zh_how or '请'}勾选“{tick.zh}”",
                        f"{f.label.en}: '{name}' ({en_given}) duplicates {en_what} {label.en.lower()} (the same "
