@@ -159,7 +159,8 @@ class ImportService:
 
         Args:
             preview: the check the user saw; an update row is refused (a conflict) if its record's
-                version is no longer the one shown there.
+                version is no longer the one shown there, and any row that no longer names the record the
+                preview showed it updating, or now names one it did not (:func:`_refuse_changed_since`).
 
         Raises:
             ImportRejected: some rows are bad (and ``only_valid`` is False), no row is valid, or a chunk
