@@ -117,10 +117,11 @@ def test_the_contacts_on_rows_updating_customers_are_in_the_preview_the_result_a
     table = page.updates_table
     assert [(table.item(i, 0).text(), table.item(i, 1).text(), table.item(i, 2).text())
             for i in range(table.rowCount())] == [
-        ("2", f"甲公司（{jia['code']}）", "no change"),
-        ("2", f"王小明（{jia['code']}、13812345678）", "Contact position: 工程师 → 经理"),
-        ("3", f"乙公司（{yi['code']}）", "no change"),
-        ("3", f"李四（{yi['code']}、13900000002）", "New contact of this customer: Contact name:  → 李四；"
+        # (the English wizard: the key as importkey's key_en tells it, with ", ")
+        ("2", f"甲公司 ({jia['code']})", "no change"),
+        ("2", f"王小明 ({jia['code']}, 13812345678)", "Contact position: 工程师 → 经理"),
+        ("3", f"乙公司 ({yi['code']})", "no change"),
+        ("3", f"李四 ({yi['code']}, 13900000002)", "New contact of this customer: Contact name:  → 李四；"
                                                   "Contact phone:  → 13900000002；Contact position:  → 销售"),
     ]
     assert page.summary_label.text().endswith("Contacts on those rows: 1 updated, 1 added to their customers.")
