@@ -394,6 +394,9 @@ class RowChecker:
                     self.identity_rows.setdefault(self.identity.key_of(values), row)
                 if contact is not None:
                     result.companions.append(self._as_shown(contact[0], 1))
+                    if not contact[0].new and self.companion_index is not None:  # "the same as row N" from now on
+                        self.companion_rows.setdefault(self.companion_index.key_of(
+                            {**companion, self.t.companion_link: stored.id}), row)
                     if contact[1] is not None:
                         result.companion_creates.append(contact[1])
             result.errors.extend(errors)
@@ -452,22 +455,24 @@ class RowChecker:
             # the phone as stored (a blank phone: the customer's contact of that name who has none)
             given_parts = [customer_text, *(cell_text(part) for part in key[2:] if part is not None)]
             key_text, key_en = "、".join(given_parts), ", ".join(given_parts)
-            first = self.companion_rows.setdefault(key, row)
+            # (the first row that updates him: a row refused for its own cells updates nothing, see _row)
+            first = self.companion_rows.get(key, row)
             if first != row:
                 errors.append(RowError(row, name_col, prefix + spec.title_field, Text(
                     f"{label.zh}：“{name}”与文件第 {first} 行是同一{spec.label.zh}（客户、姓名和电话都相同），只能更新一次",
                     f"{label.en}: '{name}' is the same {spec.label.en.lower()} as row {first} of the file (the same "
                     f"customer, name and phone); it can be updated once")))
                 return None
-            if len(found) > 1:
+            active = [o for o in found if o.is_active]  # a deactivated twin is not the one meant
+            if len(active) > 1:
                 errors.append(RowError(row, name_col, prefix + spec.title_field, Text(
-                    f"{label.zh}：“{name}”在客户“{customer_text}”下有 {len(found)} 个姓名和电话都相同的{spec.label.zh}，"
-                    f"无法确定更新哪一个，请先删除多余的{spec.label.zh}",
-                    f"{label.en}: '{name}' matches {len(found)} {spec.label.en.lower()}s of customer "
-                    f"'{customer_text}' with the same name and phone; which one to update is not known: delete the "
-                    f"extra ones first")))
+                    f"{label.zh}：“{name}”在客户“{customer_text}”下有 {len(active)} 个姓名和电话都相同的有效"
+                    f"{spec.label.zh}，无法确定更新哪一个；请先将多余的设为失效或删除",
+                    f"{label.en}: '{name}' matches {len(active)} active {spec.label.en.lower()}s of customer "
+                    f"'{customer_text}' with the same name and phone; which one to update cannot be told: deactivate "
+                    f"or delete the extra ones first")))
                 return None
-            obj = found[0]
+            obj = (active or found)[0]
             if not rights(svc.ctx.actor.role).may(spec.module, Action.UPDATE):
                 errors.append(RowError(row, name_col, prefix + spec.title_field, Text(
                     f"{label.zh}：“{name}”（{key_text}）已是该客户的{spec.label.zh}，你无权修改{spec.label.zh}，此行未导入",
@@ -489,8 +494,10 @@ class RowChecker:
                         f"{f.label.zh}：{exc.zh}", f"{f.label.en}: {exc.en}")), values, "companion"))
                     continue
                 old = getattr(obj, field_name)
-                if new is not None and new != old:
-                    changes[field_name] = (old if sees(svc.ctx.actor.role, f.sensitive) else val.mask(f, old), new)
+                readable = sees(svc.ctx.actor.role, f.sensitive)
+                # (as for the record's own fields, _update: a value the actor may not read listed whenever given)
+                if new is not None and (new != old or not (readable or field_name in spec.identity)):
+                    changes[field_name] = (old if readable else val.mask(f, old), new)
             return RowUpdate(row, obj.id, obj.version, key_text, str(obj.name), changes,
                              module=self.t.companion, key_en=key_en if key_en != key_text else None), None
         refs = self.s.info.get(BULK_REFS)

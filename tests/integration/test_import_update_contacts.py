@@ -194,3 +194,25 @@ def test_a_contact_without_a_phone_on_a_customer_row_updates_the_customers_conta
     result = admin.imports.run("customers", path, mapping, update_by_key=True, preview=preview)
     assert (result.updated, result.companions, result.companions_updated) == (1, 0, 1)
     assert [c[:3] for c in _contacts(db, jia["id"])] == [("张三", "13900000001", "工程师"), ("王五", None, "经理")]
+
+
+def test_of_two_contacts_with_one_name_and_phone_the_single_active_one_is_updated(admin, db, world, tmp_path):
+    jia, yi, zhang = world
+    li = admin.contacts.create({"customer_id": yi["id"], "name": "李四", "phone": "13900000002"})
+    with db.unit_of_work(write=True) as s:  # a twin left deactivated (a merge may leave one)
+        s.add(Contact(customer_id=yi["id"], name="李四", phone="13900000002", status="employed", is_active=False,
+                      created_by_id=admin.actor.user_id, updated_by_id=admin.actor.user_id))
+        s.commit()
+    path = _file(tmp_path, jia, yi)
+    mapping = admin.imports.auto_mapping("customers", HEADERS)
+    check = admin.imports.check("customers", path, mapping, update_by_key=True)
+    assert check.errors == []
+    assert [(u.row, u.new, u.record_id) for u in check.companions] == [(2, False, zhang["id"]), (3, False, li["id"])]
+    # both active: not guessed, and told to deactivate or delete the extra one
+    with db.unit_of_work(write=True) as s:
+        s.execute(Contact.__table__.update().where(Contact.customer_id == yi["id"]).values(is_active=True))
+        s.commit()
+    [error] = admin.imports.check("customers", path, mapping, update_by_key=True).errors
+    assert (error.row, error.field) == (3, "contacts.name")
+    assert "2 个姓名和电话都相同的有效联系人" in error.message.zh and "设为失效或删除" in error.message.zh
+    assert "deactivate or delete the extra ones" in error.message.en
