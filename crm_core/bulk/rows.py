@@ -92,6 +92,14 @@ _SQLITE_ROWS_PER_INSERT = 500
 _PG_ROWS_PER_INSERT = 1000
 
 
+def max_parameters(s: Session) -> int:
+    """How many values one statement of ``s`` may bind: this SQLite connection's SQLITE_LIMIT_VARIABLE_NUMBER
+    (32766 on current builds, 999 on old ones), PostgreSQL's protocol limit of 65535."""
+    if s.get_bind().dialect.name == "postgresql":
+        return 65535
+    return _sqlite_max_variables(s.connection().connection.driver_connection)
+
+
 def _sqlite_max_variables(raw: Any) -> int:
     import sqlite3
 

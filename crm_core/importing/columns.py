@@ -48,6 +48,22 @@ class Targets:
         return name.split(".", 1)[1] if self.part(name) != "main" else name
 
 
+def update_option(spec: EntitySpec, keys: tuple[str, ...]) -> Text:
+    """The wording of the "update by key" option, named by the module's key: "客户编码已存在的行更新该客户", "Rows
+    with the customer, name and phone of an existing contact update that contact". One definition: the wizard's
+    checkbox shows it and the duplicate messages that tell the user to tick it quote it."""
+    zh = [spec.field(k).label.zh for k in keys]
+    en = [spec.field(k).label.en.lower() for k in keys]
+    record = spec.label
+    if len(keys) == 1:
+        return Text(f"{zh[0]}已存在的行更新该{record.zh}",
+                    f"Rows with an existing {en[0]} update that {record.en.lower()}")
+    zh_keys = "、".join(zh[:-1]) + "和" + zh[-1]
+    en_keys = ", ".join(en[:-1]) + " and " + en[-1]
+    return Text(f"{zh_keys}与已有{record.zh}相同的行更新该{record.zh}",
+                f"Rows with the {en_keys} of an existing {record.en.lower()} update that {record.en.lower()}")
+
+
 def header_key(text: str) -> str:
     """Headers match whatever case, width, spacing or required mark they were typed with."""
     text = unicodedata.normalize("NFKC", text).replace(REQUIRED_MARK, "")

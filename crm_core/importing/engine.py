@@ -39,7 +39,7 @@ from crm_core.errors import ErrorCollector, FieldError, ValidationError
 from crm_core.i18n import Text
 from crm_core.importing import limits
 from crm_core.importing.cells import CellProblem, converter
-from crm_core.importing.columns import Targets
+from crm_core.importing.columns import Targets, update_option
 from crm_core.importing.identity import Key, RecordIndex
 from crm_core.importing.lookups import Lookups, _key_functions, row_keys
 from crm_core.importing.model import RowError, RowUpdate
@@ -125,7 +125,7 @@ class RowChecker:
         # Without update by key, which keys are taken, for the whole file (a few columns); with it, the whole
         # records, a block at a time (:meth:`_read_block`).
         self.identity = RecordIndex(s, self.service, identity, table, self.column_of, lookups, active_only=False,
-                                    columns=[model.id, *(getattr(model, n) for n in identity)]
+                                    columns=[model.id, model.is_active, *(getattr(model, n) for n in identity)]
                                     ) if identity and not update_by_key else None
         self.identity_rows: dict[Key, int] = {}
         # A customer row that updates a customer may give a contact (the companion's columns): the contact that
@@ -205,8 +205,9 @@ class RowChecker:
                                                      self.service._scope_condition())
                 self.stored = {str(getattr(o, self.key)): o for o in self.s.execute(stmt)}
         if self.identity_names:
+            # (blanks: a row with a blank phone names the customer's contact of that name who has none)
             self.identity = RecordIndex(self.s, self.service, self.identity_names, rows, self.column_of, self.lookups,
-                                        active_only=False, columns=[model.__table__])
+                                        active_only=False, columns=[model.__table__], blanks=True)
         if self.companion_given:
             self.companion_index = self._companion_index(rows)
         self.stored_custom = self._stored_custom()
@@ -232,7 +233,7 @@ class RowChecker:
                 sets.add(text)
         model = self.companion.model
         return RecordIndex(self.s, self.companion, spec.identity, None, {}, None, active_only=False,
-                           columns=[model.__table__], wanted=wanted)
+                           columns=[model.__table__], wanted=wanted, blanks=True)
 
     def _all_mapped(self, names: tuple[str, ...]) -> bool:
         return bool(names) and all(n in self.column_of for n in names)
@@ -373,7 +374,8 @@ class RowChecker:
         key = values.get(self.key) if self.key else None
         stored = self.stored.get(cell_text(key).strip()) if key is not None else None
         errors += self._duplicates(row, values, stored)
-        key_text = cell_text(getattr(stored, self.key)) if stored is not None else ""
+        code = cell_text(getattr(stored, self.key)) if stored is not None else ""
+        key_text = Text(code, code)
         if self.identity is not None:
             stored, key_text, refused = self._by_identity(row, values, cells)
             if refused:  # a contact already here (or twice in the file): nothing more to say of the row
@@ -388,8 +390,13 @@ class RowChecker:
             contact = self._companion_of(row, stored, companion, values, failed, errors) if companion else None
             if not errors and update is not None:
                 result.updates.append(self._as_shown(update, 0))
+                if self.identity is not None:  # the file's next rows naming it: "the same as row N"
+                    self.identity_rows.setdefault(self.identity.key_of(values), row)
                 if contact is not None:
                     result.companions.append(self._as_shown(contact[0], 1))
+                    if not contact[0].new and self.companion_index is not None:  # "the same as row N" from now on
+                        self.companion_rows.setdefault(self.companion_index.key_of(
+                            {**companion, self.t.companion_link: stored.id}), row)
                     if contact[1] is not None:
                         result.companion_creates.append(contact[1])
             result.errors.extend(errors)
@@ -445,33 +452,37 @@ class RowChecker:
         name = cell_text(given.get(spec.title_field, ""))
         if found:
             assert key is not None
-            key_text = "、".join([customer_text, *(cell_text(part) for part in key[2:])])  # the phone as stored
-            first = self.companion_rows.setdefault(key, row)
+            # the phone as stored (a blank phone: the customer's contact of that name who has none)
+            given_parts = [customer_text, *(cell_text(part) for part in key[2:] if part is not None)]
+            key_text, key_en = "、".join(given_parts), ", ".join(given_parts)
+            # (the first row that updates him: a row refused for its own cells updates nothing, see _row)
+            first = self.companion_rows.get(key, row)
             if first != row:
                 errors.append(RowError(row, name_col, prefix + spec.title_field, Text(
                     f"{label.zh}：“{name}”与文件第 {first} 行是同一{spec.label.zh}（客户、姓名和电话都相同），只能更新一次",
                     f"{label.en}: '{name}' is the same {spec.label.en.lower()} as row {first} of the file (the same "
                     f"customer, name and phone); it can be updated once")))
                 return None
-            if len(found) > 1:
+            active = [o for o in found if o.is_active]  # a deactivated twin is not the one meant
+            if len(active) > 1:
                 errors.append(RowError(row, name_col, prefix + spec.title_field, Text(
-                    f"{label.zh}：“{name}”在客户“{customer_text}”下有 {len(found)} 个姓名和电话都相同的{spec.label.zh}，"
-                    f"无法确定更新哪一个，请先删除多余的{spec.label.zh}",
-                    f"{label.en}: '{name}' matches {len(found)} {spec.label.en.lower()}s of customer "
-                    f"'{customer_text}' with the same name and phone; which one to update is not known: delete the "
-                    f"extra ones first")))
+                    f"{label.zh}：“{name}”在客户“{customer_text}”下有 {len(active)} 个姓名和电话都相同的有效"
+                    f"{spec.label.zh}，无法确定更新哪一个；请先将多余的设为失效或删除",
+                    f"{label.en}: '{name}' matches {len(active)} active {spec.label.en.lower()}s of customer "
+                    f"'{customer_text}' with the same name and phone; which one to update cannot be told: deactivate "
+                    f"or delete the extra ones first")))
                 return None
-            obj = found[0]
+            obj = (active or found)[0]
             if not rights(svc.ctx.actor.role).may(spec.module, Action.UPDATE):
                 errors.append(RowError(row, name_col, prefix + spec.title_field, Text(
                     f"{label.zh}：“{name}”（{key_text}）已是该客户的{spec.label.zh}，你无权修改{spec.label.zh}，此行未导入",
-                    f"{label.en}: '{name}' ({key_text}) is already a {spec.label.en.lower()} of the customer and you "
+                    f"{label.en}: '{name}' ({key_en}) is already a {spec.label.en.lower()} of the customer and you "
                     f"may not change {spec.label.en.lower()}s; the row is not imported")))
                 return None
             if not obj.is_active:
                 errors.append(RowError(row, name_col, prefix + spec.title_field, Text(
                     f"{label.zh}：“{name}”（{key_text}）已失效，不能通过导入修改",
-                    f"{label.en}: '{name}' ({key_text}) is deactivated and cannot be changed by an import")))
+                    f"{label.en}: '{name}' ({key_en}) is deactivated and cannot be changed by an import")))
                 return None
             changes: dict[str, tuple[Any, Any]] = {}
             for field_name, raw in given.items():
@@ -483,10 +494,12 @@ class RowChecker:
                         f"{f.label.zh}：{exc.zh}", f"{f.label.en}: {exc.en}")), values, "companion"))
                     continue
                 old = getattr(obj, field_name)
-                if new is not None and new != old:
-                    changes[field_name] = (old if sees(svc.ctx.actor.role, f.sensitive) else val.mask(f, old), new)
+                readable = sees(svc.ctx.actor.role, f.sensitive)
+                # (as for the record's own fields, _update: a value the actor may not read listed whenever given)
+                if new is not None and (new != old or not (readable or field_name in spec.identity)):
+                    changes[field_name] = (old if readable else val.mask(f, old), new)
             return RowUpdate(row, obj.id, obj.version, key_text, str(obj.name), changes,
-                             module=self.t.companion), None
+                             module=self.t.companion, key_en=key_en if key_en != key_text else None), None
         refs = self.s.info.get(BULK_REFS)
         if refs is not None:  # the customer is read already: no query per row for the reference check
             refs.setdefault(self.spec.module, {}).setdefault(customer.id, (bool(customer.is_active), None, None))
@@ -501,9 +514,10 @@ class RowChecker:
             errors += [self._error(row, e, values, "companion") for e in refused]
             return None
         shown = {n: (None, full[n]) for n in given if full.get(n) is not None}
-        key_text = "、".join([customer_text, *(cell_text(full[n]) for n in spec.identity[2:] if full.get(n))])
+        given_parts = [customer_text, *(cell_text(full[n]) for n in spec.identity[2:] if full.get(n))]
+        key_text, key_en = "、".join(given_parts), ", ".join(given_parts)
         return (RowUpdate(row, 0, 0, key_text, str(full.get(spec.title_field, "")), shown, module=self.t.companion,
-                          new=True), NewRecord(row, full, custom))
+                          new=True, key_en=key_en if key_en != key_text else None), NewRecord(row, full, custom))
 
     def _values(self, row: int, cells: list[Any]) -> tuple[dict[str, Any], list[RowError]]:
         """Mapping name -> raw value of the row's cells; problems of single cells."""
@@ -542,14 +556,14 @@ class RowChecker:
         return out
 
     def _update(self, row: int, obj: Any, main: dict[str, Any], custom: dict[str, Any],
-                errors: list[RowError], key: str) -> RowUpdate | None:
+                errors: list[RowError], key: Text) -> RowUpdate | None:
         """What the row changes in the stored record (parsed as the service parses; checked again when written).
 
-        ``key``: how the file names the record (its code; a contact's customer and phone)."""
+        ``key``: how the file names the record (its code; a contact's customer and phone), in zh and en."""
         if not getattr(obj, "is_active", True):
             field = self.key or self.spec.title_field
-            zh, en = (f"“{key}”", f"'{key}'") if self.key else (f"“{getattr(obj, field)}”（{key}）",
-                                                                  f"'{getattr(obj, field)}' ({key})")
+            zh, en = (f"“{key.zh}”", f"'{key.en}'") if self.key else (f"“{getattr(obj, field)}”（{key.zh}）",
+                                                                        f"'{getattr(obj, field)}' ({key.en})")
             errors.append(RowError(row, self.column_of.get(field), field, Text(
                 f"{self.spec.label.zh}{zh}已失效，不能通过导入修改",
                 f"{self.spec.label.en} {en} is deactivated and cannot be changed by an import")))
@@ -564,18 +578,22 @@ class RowChecker:
                 collector_errors.append(FieldError(name, exc.code, Text(f"{f.label.zh}：{exc.zh}", f"{f.label.en}: {exc.en}")))
                 continue
             old = getattr(obj, name)
-            if new is not None and new != old:
+            readable = sees(self.service.ctx.actor.role, f.sensitive)
+            # A value the actor may not read is listed whenever the file gives one, equal or not: a change listed
+            # only when it differs would tell a salesman whether his file's ID number is the stored one. (A part
+            # of the identity the row was matched by is the stored one, and the match says so already.)
+            if new is not None and (new != old or not (readable or name in self.spec.identity)):
                 # the preview shows the stored value as the actor may read it (an ID number masked for sales)
-                changes[name] = (old if sees(self.service.ctx.actor.role, f.sensitive) else val.mask(f, old), new)
+                changes[name] = (old if readable else val.mask(f, old), new)
         custom_changes = self._custom_changes(obj.id, custom, collector_errors)
         errors += [self._error(row, e, {**main, **{f"custom.{k}": raw for k, raw in custom.items()}})
                    for e in collector_errors]
         if collector_errors:
             return None
-        return RowUpdate(row, obj.id, obj.version, key, str(getattr(obj, self.spec.title_field)),
-                         changes, dict(custom), custom_changes)
+        return RowUpdate(row, obj.id, obj.version, key.zh, str(getattr(obj, self.spec.title_field)),
+                         changes, dict(custom), custom_changes, key_en=key.en if key.en != key.zh else None)
 
-    def _by_identity(self, row: int, values: dict[str, Any], cells: list[Any]) -> tuple[Any, str, list[RowError]]:
+    def _by_identity(self, row: int, values: dict[str, Any], cells: list[Any]) -> tuple[Any, Text, list[RowError]]:
         """(the stored record the row's identity names, how the file names it, the row's refusal): with update
         by key the record to update, once per file; without it, or a second row of the file naming it, a
         duplicate. A row naming no stored record (or not all of the identity) is new: the twin rule decides it
@@ -584,36 +602,41 @@ class RowChecker:
         key = self.identity.key_of(values)
         found = self.identity.get(key)
         if not found:
-            return None, "", []
+            return None, Text("", ""), []
         assert key is not None
         title = self.spec.title_field
         f = self.spec.field(title)
         shown = self._identity_texts(values, cells, key)
         name = shown.pop(title)
-        key_text = "、".join(shown.values())
+        given = [t for t in shown.values() if t]  # (a blank phone: the contact by customer and name)
+        key_text = Text("、".join(given), ", ".join(given))
         zh_parts, en_parts = self._identity_labels()
         label = self.spec.label
-        first = self.identity_rows.setdefault(key, row)
+        # (the first row that updates it: a row refused for its own cells updates nothing, see _row)
+        first = self.identity_rows.get(key, row)
+        active = [o for o in found if getattr(o, "is_active", True)]  # a deactivated twin is not the one meant
         if not self.update_by_key:
-            zh_given = "，".join(f"{self.spec.field(n).label.zh}“{t}”" for n, t in shown.items())
-            en_given = ", ".join(f"{self.spec.field(n).label.en.lower()} '{t}'" for n, t in shown.items())
-            msg = Text(f"{f.label.zh}：“{name}”（{zh_given}）与已有的{label.zh}重复（{zh_parts}都相同），未导入；"
-                       f"要用文件修改已有{label.zh}，请勾选“{zh_parts}与已有{label.zh}相同的行更新该{label.zh}”",
-                       f"{f.label.en}: '{name}' ({en_given}) duplicates an existing {label.en.lower()} (the same "
+            zh_given = "，".join(f"{self.spec.field(n).label.zh}“{t}”" for n, t in shown.items() if t)
+            en_given = ", ".join(f"{self.spec.field(n).label.en.lower()} '{t}'" for n, t in shown.items() if t)
+            tick = update_option(self.spec, self.identity.names)
+            zh_what, en_what = ("已有的", "an existing") if active else ("一个已失效的", "a deactivated")
+            zh_how, en_how = ("", "") if active else ("请先将它恢复有效，再", "reactivate it first, then ")
+            msg = Text(f"{f.label.zh}：“{name}”（{zh_given}）与{zh_what}{label.zh}重复（{zh_parts}都相同），未导入；"
+                       f"要用文件修改已有{label.zh}，{zh_how or '请'}勾选“{tick.zh}”",
+                       f"{f.label.en}: '{name}' ({en_given}) duplicates {en_what} {label.en.lower()} (the same "
                        f"{en_parts}); it is not imported. To change existing {label.en.lower()}s from the file, "
-                       f"tick 'Rows with the {en_parts} of an existing {label.en.lower()} update that "
-                       f"{label.en.lower()}'")
+                       f"{en_how}tick '{tick.en}'")
         elif first != row:
             msg = Text(f"{f.label.zh}：“{name}”与文件第 {first} 行是同一{label.zh}（{zh_parts}都相同），只能更新一次",
                        f"{f.label.en}: '{name}' is the same {label.en.lower()} as row {first} of the file (the same "
                        f"{en_parts}); it can be updated once")
-        elif len(found) > 1:
-            msg = Text(f"{f.label.zh}：“{name}”有 {len(found)} 个{zh_parts}都相同的{label.zh}，无法确定更新哪一个，"
-                       f"请先删除多余的{label.zh}",
-                       f"{f.label.en}: '{name}' matches {len(found)} {label.en.lower()}s with the same {en_parts}; "
-                       f"which one to update is not known: delete the extra ones first")
+        elif len(active) > 1:
+            msg = Text(f"{f.label.zh}：“{name}”有 {len(active)} 个{zh_parts}都相同的有效{label.zh}，无法确定更新哪一个；"
+                       f"请先将多余的设为失效或删除",
+                       f"{f.label.en}: '{name}' matches {len(active)} active {label.en.lower()}s with the same "
+                       f"{en_parts}; which one to update cannot be told: deactivate or delete the extra ones first")
         else:
-            return found[0], key_text, []
+            return (active or found)[0], key_text, []
         return None, key_text, [RowError(row, self.column_of.get(title), title, msg)]
 
     def _identity_texts(self, values: dict[str, Any], cells: list[Any], key: Key) -> dict[str, str]:
@@ -646,17 +669,7 @@ class RowChecker:
             f = self.spec.field(name)
             col = self.column_of[name]
             parts[name] = (f, cell_text(cells[col]).strip() if f.type is FieldType.REF else cell_text(value))
-        last = names[-1]  # the amount: the column the message is told at
-        f_last, v_last = parts[last]
-        zh = "，".join(f"{f.label.zh}“{t}”" for f, t in parts.values())
-        en = ", ".join(f"{f.label.en.lower()} '{t}'" for f, t in parts.values())
-        label = self.spec.label
-        return [RowError(row, self.column_of[last], last, Text(
-            f"{f_last.label.zh}：“{v_last}”：已有一笔{zh}都相同的{label.zh}，此行很可能是重复导入，未导入；"
-            f"如确是另一笔{label.zh}，请在合同中单独添加它",
-            f"{f_last.label.en}: '{v_last}': a {label.en.lower()} with the same {en} is already recorded; this row "
-            f"is most likely the same {label.en.lower()} imported again and is not imported. If it really is "
-            f"another {label.en.lower()}, add it on its own from the contract"))]
+        return [RowError(row, self.column_of[names[-1]], names[-1], repeat_message(self.spec, list(parts.values())))]
 
     def _custom_changes(self, record_id: int, custom: dict[str, Any],
                         errors: list[FieldError]) -> dict[str, tuple[str | None, str | None]]:
@@ -687,9 +700,10 @@ class RowChecker:
             first = seen.setdefault(key, row)
             if key in existing and own.get(name) != key:
                 if name == self.key and not self.update_by_key:
-                    msg = Text(f"{f.label.zh}：“{texts[name]}”与数据库中已有记录重复（要用文件修改已有记录，请选择“按编码更新”）",
+                    tick = update_option(self.spec, (name,))
+                    msg = Text(f"{f.label.zh}：“{texts[name]}”与数据库中已有记录重复（要用文件修改已有记录，请勾选“{tick.zh}”）",
                                f"{f.label.en}: '{texts[name]}' duplicates a record already in the database "
-                               f"(to change existing records from the file, choose 'update by code')")
+                               f"(to change existing records from the file, tick '{tick.en}')")
                 elif name == self.key:
                     msg = Text(f"{f.label.zh}：“{texts[name]}”不存在或无权访问", f"{f.label.en}: '{texts[name]}' does not exist or is not yours")
                 else:
@@ -730,6 +744,21 @@ class _Rows:
 
     def __init__(self, rows: list[list[Any]]):
         self.rows = rows
+
+
+def repeat_message(spec: Any, parts: list[tuple[Any, str]]) -> Text:
+    """A row refused as a stored record imported again (``EntitySpec.repeats``), told at its last field (a
+    payment's amount); ``parts``: (field, value as told) of each of ``repeats``."""
+    f_last, v_last = parts[-1]
+    zh = "，".join(f"{f.label.zh}“{t}”" for f, t in parts)
+    en = ", ".join(f"{f.label.en.lower()} '{t}'" for f, t in parts)
+    label = spec.label
+    return Text(
+        f"{f_last.label.zh}：“{v_last}”：已有一笔{zh}都相同的{label.zh}，此行很可能是重复导入，未导入；"
+        f"如确是另一笔{label.zh}，请在合同中单独添加它",
+        f"{f_last.label.en}: '{v_last}': a {label.en.lower()} with the same {en} is already recorded; this row "
+        f"is most likely the same {label.en.lower()} imported again and is not imported. If it really is "
+        f"another {label.en.lower()}, add it on its own from the contract")
 
 
 def _joined(items: list[str], sep: str, last: str) -> str:

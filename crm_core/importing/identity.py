@@ -14,6 +14,7 @@ compares. The records are read by IN lists of the referenced ids the rows name (
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from typing import Any
 
@@ -21,6 +22,7 @@ from sqlalchemy import Integer, String, bindparam, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
+from crm_core.bulk.rows import max_parameters
 from crm_core.importing.lookups import IN_PART, Lookups
 from crm_core.importing.reader import Table, cell_text
 from crm_core.metadata import FieldType
@@ -34,12 +36,17 @@ class RecordIndex:
 
     def __init__(self, s: Session, service: Any, names: tuple[str, ...], table: Table | None,
                  column_of: dict[str, int], lookups: Lookups | None, *, active_only: bool,
-                 columns: Iterable[Any] | None = None, wanted: dict[int, list[set[str]]] | None = None):
+                 columns: Iterable[Any] | None = None, wanted: dict[int, list[set[str]]] | None = None,
+                 blanks: bool = False):
         """``columns``: what to read of each record (default the whole record); ``active_only``: deactivated
         records are left out. ``wanted``: the referenced ids the rows name, each with the texts (per text
         field of ``names``, in order) the rows naming it give, when the caller knows them (a customer row's
-        contact: the customer the row updates); else read from ``table``'s columns (``column_of``)."""
+        contact: the customer the row updates); else read from ``table``'s columns (``column_of``).
+        ``blanks``: a part that is neither the reference nor a text (a contact's phone) may be blank, and then
+        names the records where it is blank (update by key: a contacts list without phones names the
+        customer's contact of that name who has none; the twin rule never matches a blank)."""
         self.names = names
+        self.blanks = blanks
         self.fields = [service.spec.field(n) for n in names]
         self.records: dict[Key, list[Any]] = {}
         self.firsts: set[Any] = set()  # the references of the records found: a row naming none is looked at no more
@@ -66,16 +73,19 @@ class RecordIndex:
         stmt = base.where(_within(getattr(model, ref.name), "ids", Integer, postgresql),
                           *(_within(getattr(model, f.name), f"texts{k}", String, postgresql)
                             for k, f in enumerate(texts)))
+        # SQLite binds each value of a list: a part's texts (the names of one customer's 33,000 rows) are split
+        # to stay within the connection's limit (a margin for the scope's own values)
+        room = None if postgresql else max(1, max_parameters(s) - IN_PART - 100)
         for i in range(0, len(ids), IN_PART):
             part = ids[i:i + IN_PART]
-            given = {"ids": part}
-            for k in range(len(texts)):
-                given[f"texts{k}"] = sorted(set().union(*(wanted[rid][k] for rid in part)))  # the part's rows' texts
-            for found in (s.execute(stmt, given) if columns else s.scalars(stmt, given)):
-                key = tuple(getattr(found, n) for n in names)
-                if all(v is not None for v in key):
-                    self.records.setdefault(key, []).append(found)
-                    self.firsts.add(key[0])
+            lists = [sorted(set().union(*(wanted[rid][k] for rid in part))) for k in range(len(texts))]  # its rows'
+            for given in _within_room(part, lists, room):
+                for found in (s.execute(stmt, given) if columns else s.scalars(stmt, given)):
+                    key = tuple(getattr(found, n) for n in names)
+                    if all(v is not None or (blanks and k > 0 and self.fields[k].type is not FieldType.TEXT)
+                           for k, v in enumerate(key)):
+                        self.records.setdefault(key, []).append(found)
+                        self.firsts.add(key[0])
 
     def key_of(self, values: dict[str, Any]) -> Key | None:
         """The row's key from its converted cells, parsed as the service parses them; None when a part is
@@ -86,6 +96,9 @@ class RecordIndex:
         key = []
         for f in self.fields:
             value = values.get(f.name)
+            if value is None and self.blanks and f is not self.fields[0] and f.type is not FieldType.TEXT:
+                key.append(None)  # (blank: the records where it is blank)
+                continue
             if value is None:
                 return None
             if f.type is not FieldType.REF:
@@ -134,8 +147,53 @@ def _wanted(table: Table, column_of: dict[str, int], lookups: Lookups, ref: Any,
     return wanted
 
 
+def _within_room(ids: list[int], lists: list[list[str]], room: int | None) -> Iterable[dict[str, Any]]:
+    """The parameters of the statement for ``ids`` and its text ``lists``, as one set, or (``room``: how many
+    values the lists may bind together) as several sets, each list split so that their parts fit: every
+    combination of the parts once (the conditions are ANDed: no pair is read twice)."""
+    if room is None or sum(map(len, lists)) <= room:
+        yield {"ids": ids, **{f"texts{k}": texts for k, texts in enumerate(lists)}}
+        return
+    size = max(1, room // max(1, len(lists)))
+    for parts in itertools.product(*([texts[j:j + size] for j in range(0, len(texts), size)] for texts in lists)):
+        yield {"ids": ids, **{f"texts{k}": texts for k, texts in enumerate(parts)}}
+
+
 def _within(column: Any, name: str, kind: Any, postgresql: bool) -> Any:
     """``column`` among the values of parameter ``name`` (a list)."""
     if postgresql:
         return column == func.any(bindparam(name, type_=ARRAY(kind)))
     return column.in_(bindparam(name, expanding=True))
+
+
+def repeats_stored(s: Session, service: Any, names: tuple[str, ...], records: list[dict[str, Any]],
+                   mine: set[int], batch_id: int) -> list[tuple[int, Any]]:
+    """(position, stored record's ``names`` values) of each of ``records`` (full new states) whose ``names``
+    values are all an active stored record's in the actor's scope (a payment's contract, date and amount) that
+    is neither one of ``mine`` (ids just written) nor an earlier chunk's of import ``batch_id`` (repeats within
+    one file are allowed). Run in the import's write transaction with the first field's records locked (the
+    contracts, by the module's rules that read other rows): two imports of one sheet at once are serialised,
+    the second sees the first's payments."""
+    from crm_core.models import ImportBatchRecord
+
+    model = service.model
+    cols = [getattr(model, n) for n in names]
+    keys = [tuple(r.get(n) for n in names) for r in records]
+    wanted = {k for k in keys if all(v is not None for v in k)}
+    refs = sorted({k[0] for k in wanted})
+    found: dict[Key, set[int]] = {}
+    for i in range(0, len(refs), IN_PART):  # (a contract's payments: a few hundred at most, compared here)
+        stmt = select(model.id, *cols).where(cols[0].in_(refs[i:i + IN_PART]), model.is_active.is_(True),
+                                             service._scope_condition())
+        for rid, *key in s.execute(stmt):
+            if rid not in mine and tuple(key) in wanted:
+                found.setdefault(tuple(key), set()).add(rid)
+    if found:  # those an earlier chunk of this import wrote are the file's own repeats
+        ids = sorted(set().union(*found.values()))
+        ours: set[int] = set()
+        for i in range(0, len(ids), IN_PART):
+            ours.update(s.scalars(select(ImportBatchRecord.record_id).where(
+                ImportBatchRecord.batch_id == batch_id, ImportBatchRecord.module.is_(None),
+                ImportBatchRecord.record_id.in_(ids[i:i + IN_PART]))))
+        found = {k: rids for k, rids in found.items() if rids - ours}
+    return [(i, k) for i, k in enumerate(keys) if k in found]

@@ -50,7 +50,8 @@ class RowUpdate:
 
     Attributes:
         key: how the file names the record: its code or number; a contact's customer and phone
-            ("北京星辰软件有限公司、13812345678"), beside ``title``, his name.
+            ("北京星辰软件有限公司、13812345678"), beside ``title``, his name; ``key_en`` the same in English
+            ("北京星辰软件有限公司, 13812345678"; None: as ``key``).
         version: the record's version when the file was checked; the import refuses the row
             (a conflict) if someone saved the record since.
         changes: field -> (stored value, value from the file), only fields that differ; the stored value
@@ -74,6 +75,7 @@ class RowUpdate:
     custom_changes: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
     module: str | None = None
     new: bool = False
+    key_en: str | None = None
 
 
 @dataclass(frozen=True)

@@ -159,7 +159,8 @@ class ImportService:
 
         Args:
             preview: the check the user saw; an update row is refused (a conflict) if its record's
-                version is no longer the one shown there.
+                version is no longer the one shown there, and any row that no longer names the record the
+                preview showed it updating, or now names one it did not (:func:`_refuse_changed_since`).
 
         Raises:
             ImportRejected: some rows are bad (and ``only_valid`` is False), no row is valid, or a chunk
@@ -173,6 +174,8 @@ class ImportService:
             first, second = _halves(progress)
             prepared = self._prepare(module, t, table, clean, value_map, update_by_key, first, keep=True,
                                      preview=preview)
+            if preview is not None:  # a row's record is the one the preview showed, or the row is a conflict
+                _refuse_changed_since(self.ctx.services, module, t, prepared, preview, clean)
             check = self._acceptable(prepared, only_valid)
             updates = _as_previewed(prepared.updates, preview.updates if preview is not None else None)
             contacts = _as_previewed([u for u in prepared.companions if not u.new],
@@ -426,11 +429,69 @@ def _check_of(result: Prepared) -> ImportCheck:
 
 def _as_previewed(updates: list[RowUpdate], previewed: list[RowUpdate] | None) -> list[RowUpdate]:
     """The updates, each at the version of its record the preview showed (a record saved since is refused as a
-    conflict when written); with a preview, one of a record it did not show (a contact the preview showed as new,
-    added by someone meanwhile) at version 0, which no record has: refused as a conflict too, never overwritten
-    unseen. Only those that differ are copied (a 100,000-row preview is held meanwhile)."""
+    conflict when written); with a preview, one of a record it did not show at version 0, which no record has:
+    refused as a conflict too, never overwritten unseen (:func:`_refuse_changed_since` refuses such a row
+    before anything is written, with the clearer message; this stays as the writer's own guard). Only those
+    that differ are copied (a 100,000-row preview is held meanwhile)."""
     if previewed is None:
         return updates
     seen = {u.record_id: u.version for u in previewed if not u.new}
     return [u if seen.get(u.record_id) == u.version else dataclasses.replace(u, version=seen.get(u.record_id, 0))
             for u in updates]
+
+
+def _refuse_changed_since(services: Any, module: str, t: columns.Targets, prepared: Prepared, preview: ImportCheck,
+                          mapping: dict[int, str]) -> None:
+    """ImportRejected when a row no longer names the record the preview showed: a previewed update whose record
+    is gone from its key (deleted, moved to another customer, its phone or code changed: the row would create a
+    new record), or names another one; or a row the preview showed as new (or refused) that now names a record
+    (saved meanwhile: the row would change it unseen). The same for the contact a customer row gives
+    (``companions``): the one shown updated is gone or another, or the one shown as new is now stored. Each such
+    row a conflict, as a record saved since the preview is (``writer._conflict``); nothing is written."""
+    column_of = {name: col for col, name in mapping.items()}
+    bad_rows = {e.row for e in prepared.errors}
+    conflicts: list[RowError] = []
+    service = services[module]
+    title = service.spec.title_field if service.spec.identity else (service.spec.unique or (None,))[0]
+    conflicts += _changed_since(service, "", title, prepared.updates, preview.updates, bad_rows, column_of)
+    if t.companion and (prepared.companions or preview.companions):
+        companion = services[t.companion]
+        prefix = f"{t.companion}."
+        conflicts += _changed_since(companion, prefix, prefix + companion.spec.title_field, prepared.companions,
+                                    preview.companions, bad_rows, column_of)
+    if conflicts:
+        rows = {e.row for e in conflicts}
+        prepared.errors += conflicts
+        prepared.updates = [u for u in prepared.updates if u.row not in rows]
+        prepared.creates = [r for r in prepared.creates if r.row not in rows]
+        prepared.companions = [u for u in prepared.companions if u.row not in rows]
+        prepared.companion_creates = [r for r in prepared.companion_creates if r.row not in rows]
+        raise ImportRejected(_check_of(prepared))
+
+
+def _changed_since(service: Any, prefix: str, title: str | None, updates: list[RowUpdate], previewed: list[RowUpdate],
+                   bad_rows: set[int], column_of: dict[str, int]) -> list[RowError]:
+    """The conflicts of :func:`_refuse_changed_since` for one module's updates (``prefix``: the mapping's for the
+    companion's fields, "contacts."); an update ``new`` (a contact created on its customer) names no record."""
+    now = {u.row: u for u in updates}
+    shown = {u.row: u for u in previewed}
+    out: list[RowError] = []
+    for row, u in shown.items():
+        n = now.get(row)
+        if row in bad_rows or (n is not None and n.new == u.new and n.record_id == u.record_id) or u.new:
+            continue  # (shown as new and now absent or stored: told below, or the row is refused already)
+        first = next(iter([*u.changes, *u.custom_changes]), None)
+        field_name = prefix + first if first else None
+        out.append(RowError(row, column_of.get(field_name or ""), field_name, writer._conflict(service, u)))
+    label = service.spec.label
+    for row, u in now.items():
+        before = shown.get(row)
+        if u.new or row in bad_rows or (before is not None and not before.new):
+            continue  # (an update shown: the same record, or told above)
+        name = f"“{u.title}”（{u.key}）" if service.spec.identity else f"“{u.key}”"
+        en_name = f"'{u.title}' ({u.key_en or u.key})" if service.spec.identity else f"'{u.key}'"
+        out.append(RowError(row, column_of.get(title or ""), title, Text(
+            f"{label.zh}{name}在预览之后已被他人添加或修改，预览中此行不是对它的更新；此行未写入，请重新检查文件",
+            f"{label.en} {en_name} was added or changed by someone else after the preview, which did not show "
+            f"this row as updating it; the row was not written: check the file again")))
+    return out

@@ -23,14 +23,18 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crm_core.errors import FieldError, ValidationError
 from crm_core.i18n import Text
 from crm_core.importing import batches
 from crm_core.importing.columns import Targets
-from crm_core.importing.engine import NewRecord, quoted
+from crm_core.importing.engine import NewRecord, quoted, repeat_message
+from crm_core.importing.identity import repeats_stored
 from crm_core.importing.model import RowUpdate
+from crm_core.importing.reader import cell_text
+from crm_core.metadata import FieldType
 from crm_core.services import values as val
 from crm_core.services.context import Context
 
@@ -263,6 +267,8 @@ def _create_chunk(s: Session, writer: Any, t: Targets, module: str, batch_id: in
     part = staged.part
     # the module's rules that read other rows, decided over the chunk under their locks, may refuse a row
     ids = _refused_by_row(lambda: writer.write_staged(s, staged.main), part, named=True)
+    if writer.services[module].spec.repeats:
+        _refuse_repeats(s, writer.services[module], part, set(ids), batch_id)
     records = [{"batch_id": batch_id, "record_id": rid, "version": 1} for rid in ids]
     companions = staged.companions
     if companions is None and t.companion and any(r.companion for r in part):
@@ -273,6 +279,29 @@ def _create_chunk(s: Session, writer: Any, t: Targets, module: str, batch_id: in
         cids = _refused_by_row(lambda: writer.write_staged(s, companions), with_companion)
         records += [{"batch_id": batch_id, "record_id": cid, "version": 1, "module": t.companion} for cid in cids]
     batches.add_records(s, batch_id, records)
+
+
+def _refuse_repeats(s: Session, service: Any, part: list[NewRecord], ids: set[int], batch_id: int) -> None:
+    """The chunk's rows that repeat a stored payment (``EntitySpec.repeats``), decided again in the write
+    transaction, the contracts locked by the rules :meth:`BulkWriter.write_staged` has just run (as the outstanding
+    amount is decided again there): the dry run's look-up was made before, without a lock, and two users importing
+    one sheet at once both passed it (the contracts' received figures doubled)."""
+    spec = service.spec
+    repeated = repeats_stored(s, service, spec.repeats, [r.full for r in part], ids, batch_id)
+    if not repeated:
+        return
+    fields = [spec.field(n) for n in spec.repeats]
+    errors = []
+    for i, key in repeated:
+        told = []
+        for f, value in zip(fields, key, strict=True):
+            if f.type is FieldType.REF:  # the referenced record by what names it (a contract's number)
+                target = service.ctx.services[f.ref]
+                shown = target.spec.unique[0] if target.spec.unique else target.spec.title_field
+                value = s.scalar(select(getattr(target.model, shown)).where(target.model.id == value))
+            told.append((f, cell_text(value)))
+        errors.append(FieldError(spec.repeats[-1], "repeated", repeat_message(spec, told), row=part[i].row))
+    raise NamedChunkFailed(errors)
 
 
 def _refused_by_row(insert: Callable[[], Any], part: list[NewRecord], *, named: bool = False) -> Any:
@@ -418,13 +447,20 @@ def _by_file_row(ctx: Context, module: str, part: list[RowUpdate], exc: Validati
 
 def _conflict(service: Any, u: RowUpdate) -> Text:
     """The record named as the file names it (its code; a contact by name, customer and phone) and the fields
-    the row would have changed."""
+    the row would have changed (a custom field by its label)."""
+    from crm_core.importing.engine import _joined
+
     spec = service.spec
-    zh, en = (f"“{u.title}”（{u.key}）", f"'{u.title}' ({u.key})") if spec.identity else (f"“{u.key}”", f"'{u.key}'")
-    names = [*u.changes, *u.custom_changes]
-    fields = [spec.field(n).label for n in u.changes] + [Text(n.removeprefix("custom."), n.removeprefix("custom.")) for n in u.custom_changes]
-    zh_fields = f"此行对{'、'.join(f.zh for f in fields)}的修改未写入，" if names else ""
-    en_fields = f" this row's changes to {', '.join(f.en.lower() for f in fields)} were not written and" if names else ""
+    zh, en = (f"“{u.title}”（{u.key}）", f"'{u.title}' ({u.key_en or u.key})") if spec.identity \
+        else (f"“{u.key}”", f"'{u.key}'")
+    fields = [spec.field(n).label for n in u.changes]
+    if u.custom_changes:
+        with service.ctx.db.unit_of_work(write=False) as s:
+            labels = {d.key: Text(d.label_zh, d.label_en or d.label_zh) for d in service._definitions(s)}
+        fields += [labels.get(n.removeprefix("custom."), Text(n, n)) for n in u.custom_changes]
+    zh_fields = f"此行对{_joined([f.zh for f in fields], '、', '和')}的修改未写入，" if fields else ""
+    en_fields = (f" this row's changes to {_joined([f.en.lower() for f in fields], ', ', ' and ')} were not "
+                 f"written and") if fields else ""
     return Text(f"{spec.label.zh}{zh}在预览之后已被他人修改或删除，{zh_fields}未覆盖他人的修改",
                 f"{spec.label.en} {en} was changed or deleted by someone else after the preview;{en_fields} "
                 f"their changes were not overwritten")

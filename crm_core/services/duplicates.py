@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from crm_core.bulk.rows import max_parameters
 from crm_core.permissions import Action, sees
 from crm_core.services.query import ListQuery
 
@@ -163,20 +164,24 @@ class ContactDuplicatesMixin:
         # how many contacts hold each key: the others (stored), and the items' own as they stand
         held: dict[tuple[Any, Any, Any], int] = {}
         customers = sorted({k[0] for k in keys})
+        postgresql = s.get_bind().dialect.name == "postgresql"
+        # each name is a bound value: one customer's 33,000 names are split within the statement's limit
+        room = max(1, max_parameters(s) - (0 if postgresql else 1000) - 100)
         for i in range(0, len(customers), 1000):  # a thousand customers per query (a whole file's may be checked)
             part = customers[i:i + 1000]
             in_part = set(part)
-            names = sorted({k[1] for k in keys if k[0] in in_part})
-            # only the contacts of customers the actor sees (a salesperson naming another's customer is told
-            # it is not found, never what it holds; true() for those who see all)
-            # (by an index probe per customer on PostgreSQL, whatever the planner believes of the table: a
-            # contacts import grows it with every chunk, see search_index.contacts_of)
-            stmt = contacts_of((m.customer_id, m.name, m.phone, m.id), part,
-                               s.get_bind().dialect.name == "postgresql",
-                               m.name.in_(names), m.erased_at.is_(None), self._scope_condition())
-            for cid, name, phone, rid in s.execute(stmt):
-                if (cid, name, phone) in keys and rid not in mine:
-                    held[(cid, name, phone)] = held.get((cid, name, phone), 0) + 1
+            all_names = sorted({k[1] for k in keys if k[0] in in_part})
+            for j in range(0, len(all_names), room):
+                names = all_names[j:j + room]
+                # only the contacts of customers the actor sees (a salesperson naming another's customer is told
+                # it is not found, never what it holds; true() for those who see all)
+                # (by an index probe per customer on PostgreSQL, whatever the planner believes of the table: a
+                # contacts import grows it with every chunk, see search_index.contacts_of)
+                stmt = contacts_of((m.customer_id, m.name, m.phone, m.id), part, postgresql,
+                                   m.name.in_(names), m.erased_at.is_(None), self._scope_condition())
+                for cid, name, phone, rid in s.execute(stmt):
+                    if (cid, name, phone) in keys and rid not in mine:
+                        held[(cid, name, phone)] = held.get((cid, name, phone), 0) + 1
         now: list[tuple[Any, Any, Any] | None] = []
         for obj, _ in items:
             k = None

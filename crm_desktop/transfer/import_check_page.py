@@ -33,22 +33,14 @@ if TYPE_CHECKING:
 ROW, COLUMN, REASON = range(3)
 
 
-def update_label(module: str, keys: tuple[str, ...], fields: list[Any], lang: str) -> str:
+def update_label(module: str, keys: tuple[str, ...], lang: str) -> str:
     """The update option named by the module's key: "客户编码已存在的行更新该客户", "Rows with the customer, name
-    and phone of an existing contact update that contact" (the words crm_core's duplicate message quotes)."""
-    from crm_core.modules import SPECS  # crm_core is loaded by now (signed in)
+    and phone of an existing contact update that contact" (crm_core's one wording, which its duplicate messages
+    quote)."""
+    from crm_core.importing.columns import update_option  # crm_core is loaded by now (signed in)
+    from crm_core.modules import SPECS
 
-    en = lang.startswith("en")
-    labels = {f.name: f.label(lang) for f in fields}
-    names = [labels.get(k, k).lower() if en else labels.get(k, k) for k in keys]
-    record = SPECS[module].label.en.lower() if en else SPECS[module].label.zh
-    if len(names) == 1:
-        return translate("Transfer", "Rows with an existing %1 update that %2").replace("%1", names[0]).replace(
-            "%2", record)
-    sep, last = (", ", " and ") if en else ("、", "和")
-    joined = sep.join(names[:-1]) + last + names[-1]
-    return translate("Transfer", "Rows with the %1 of an existing %2 update that %2").replace("%1", joined).replace(
-        "%2", record)
+    return update_option(SPECS[module], keys)(lang)
 
 
 class CheckPage(QWizardPage):
@@ -107,7 +99,6 @@ class CheckPage(QWizardPage):
         self.report_label.setWordWrap(True)
         actions = QHBoxLayout()
         actions.addWidget(self.only_valid_check)
-        actions.addWidget(self.update_check)
         actions.addStretch(1)
         actions.addWidget(self.recheck_button)
         actions.addWidget(self.report_button)
@@ -117,6 +108,9 @@ class CheckPage(QWizardPage):
         layout.addWidget(self.values_panel, 100)
         layout.addWidget(self.error_table, 100)
         layout.addWidget(self.updates_table, 100)
+        # on a line of its own: its text names the key in full ("Rows with the customer, name and phone of an
+        # existing contact update that contact"), cut off beside the other checkbox at the wizard's 820 px
+        layout.addWidget(self.update_check)
         layout.addLayout(actions)
         layout.addWidget(self.report_label)
         # While checking (or when all is well) the tables are hidden: the space goes below, and the summary
@@ -141,7 +135,7 @@ class CheckPage(QWizardPage):
         keys = self._wizard.keys
         has_key = bool(keys) and set(keys) <= set(self._wizard.mapping.values())
         if has_key:
-            self.update_check.setText(update_label(self._wizard.module, keys, self._wizard.fields, self._wizard.lang))
+            self.update_check.setText(update_label(self._wizard.module, keys, self._wizard.lang))
         if not has_key:
             self.update_check.blockSignals(True)  # (the check starts below, once)
             self.update_check.setChecked(False)
@@ -214,7 +208,8 @@ class CheckPage(QWizardPage):
         self.updates_table.setRowCount(len(lines))
         for i, (_row, _part, u) in enumerate(lines):
             self.updates_table.setItem(i, 0, QTableWidgetItem(str(u.row)))
-            self.updates_table.setItem(i, 1, QTableWidgetItem(f"{u.title}（{u.key}）"))
+            self.updates_table.setItem(i, 1, QTableWidgetItem(f"{u.title} ({u.key_en or u.key})" if lang.startswith("en")
+                                                              else f"{u.title}（{u.key}）"))
             # the module's own fields, then its custom fields, each under the label the mapping page shows
             # (a contact's under the contact's: "联系人职位")
             prefix = f"{u.module}." if u.module else ""

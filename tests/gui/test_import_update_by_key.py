@@ -76,7 +76,7 @@ def test_a_contacts_list_imported_again_shows_the_duplicates_then_the_changes_wi
     qtbot.waitUntil(lambda: wizard.check is not None and not page.task.running, timeout=WAIT)
     assert wizard.check.errors == []
     assert page.updates_table.isVisible()
-    assert page.updates_table.item(0, 1).text() == "王小明（甲公司、13812345678）"
+    assert page.updates_table.item(0, 1).text() == "王小明 (甲公司, 13812345678)"
     assert page.updates_table.item(0, 2).text() == "Position: 工程师 → 经理"
     wizard.reject()
 
@@ -117,10 +117,11 @@ def test_the_contacts_on_rows_updating_customers_are_in_the_preview_the_result_a
     table = page.updates_table
     assert [(table.item(i, 0).text(), table.item(i, 1).text(), table.item(i, 2).text())
             for i in range(table.rowCount())] == [
-        ("2", f"甲公司（{jia['code']}）", "no change"),
-        ("2", f"王小明（{jia['code']}、13812345678）", "Contact position: 工程师 → 经理"),
-        ("3", f"乙公司（{yi['code']}）", "no change"),
-        ("3", f"李四（{yi['code']}、13900000002）", "New contact of this customer: Contact name:  → 李四；"
+        # (the English wizard: the key as importkey's key_en tells it, with ", ")
+        ("2", f"甲公司 ({jia['code']})", "no change"),
+        ("2", f"王小明 ({jia['code']}, 13812345678)", "Contact position: 工程师 → 经理"),
+        ("3", f"乙公司 ({yi['code']})", "no change"),
+        ("3", f"李四 ({yi['code']}, 13900000002)", "New contact of this customer: Contact name:  → 李四；"
                                                   "Contact phone:  → 13900000002；Contact position:  → 销售"),
     ]
     assert page.summary_label.text().endswith("Contacts on those rows: 1 updated, 1 added to their customers.")
@@ -136,4 +137,24 @@ def test_the_contacts_on_rows_updating_customers_are_in_the_preview_the_result_a
     qtbot.waitUntil(lambda: run.result_label.text().startswith("Import undone"), timeout=WAIT)
     # the result says what the question said
     assert run.result_label.text() == "Import undone: 1 records removed, 3 restored as they were."
+
+
+def test_the_update_option_is_shown_in_full_beside_only_the_valid_rows(qtbot, admin, tmp_path, monkeypatch,
+                                                                       open_page):
+    """At the wizard's default size, with a bad row and a valid one (so "Import only the valid rows" and "Save
+    error report…" are shown too), the option's whole text is shown; beside them it was cut off ("…updat")."""
+    customer = admin.customers.create({"name": "甲公司"})
+    admin.contacts.create({"customer_id": customer["id"], "name": "王小明", "phone": "13812345678"})
+    path = tmp_path / "rows.csv"
+    path.write_text("客户,姓名,手机,邮箱\n甲公司,王小明,13812345678,bad\n甲公司,李四,13812345679,li@jia.cn\n",
+                    encoding="utf-8")
+    FILES["contacts, a bad row"] = ("contacts", "", {0: "customer_id", 1: "name", 2: "phone", 3: "email"})
+    try:
+        wizard = _check_page(qtbot, monkeypatch, open_page(admin, module="contacts"), path, "contacts, a bad row")
+    finally:
+        del FILES["contacts, a bad row"]
+    page = wizard.check_page
+    assert page.only_valid_check.isVisible() and page.report_button.isVisible()
+    check = page.update_check
+    assert check.isVisible() and check.width() >= check.sizeHint().width(), (check.width(), check.sizeHint().width())
     wizard.reject()

@@ -166,7 +166,8 @@ def test_update_by_code_after_a_preview_and_a_conflict_is_reported_not_overwritt
     mapping = admin.imports.auto_mapping("customers", headers)
     plain = admin.imports.check("customers", path, mapping)
     codes = [e for e in plain.errors if e.field == "code"]  # without update: duplicates, with the way out
-    assert [e.row for e in codes] == [2, 3] and "按编码更新" in codes[0].message.zh
+    assert [e.row for e in codes] == [2, 3] and "请勾选“客户编码已存在的行更新该客户”" in codes[0].message.zh
+    assert "tick 'Rows with an existing customer code update that customer'" in codes[0].message.en
     preview = admin.imports.check("customers", path, mapping, update_by_key=True)
     assert (preview.errors, preview.creates) == ([], 1)
     assert [(u.row, u.key, u.changes) for u in preview.updates] == [

@@ -101,16 +101,30 @@ def test_a_save_after_the_preview_is_reported_with_its_row_and_nothing_of_the_im
     [error] = info.value.check.errors
     assert error.row == 5
     assert (error.field, error.column) == ("level", HEADERS.index("重要级别"))  # its first change
-    assert error.message.zh == (f"客户“{late['code']}”在预览之后已被他人修改或删除，此行对重要级别、备注的修改未写入，"
+    assert error.message.zh == (f"客户“{late['code']}”在预览之后已被他人修改或删除，此行对重要级别和备注的修改未写入，"
                                 "未覆盖他人的修改")
     assert error.message.en == (f"Customer '{late['code']}' was changed or deleted by someone else after the preview; "
-                                "this row's changes to importance, notes were not written and their changes were not "
-                                "overwritten")
+                                "this row's changes to importance and notes were not written and their changes were "
+                                "not overwritten")
     now = {c["id"]: c for c in admin.customers.list().rows}
     assert {(c["level"], c["notes"]) for i, c in now.items() if i != late["id"]} == {("C", None)}  # chunk 1 undone
     assert (now[late["id"]]["level"], now[late["id"]]["notes"]) == ("C", "同事刚改过")
     with db.unit_of_work(write=False) as s:
         assert s.scalars(select(ImportBatch.state)).all() == ["failed"]
+
+
+def test_a_conflict_names_a_custom_field_by_its_label_in_the_users_words(admin, tmp_path, fields):  # noqa: F811
+    c = admin.customers.create({"name": "甲公司", "level": "C"})
+    headers = ["客户编码", "公司名称", "重要级别", "ERP编号", "座席数"]
+    path = write_csv(tmp_path / "u.csv", [headers, [c["code"], "甲公司", "A", "E-1", "12"]])
+    mapping = admin.imports.auto_mapping("customers", headers)
+    preview = admin.imports.check("customers", path, mapping, update_by_key=True)
+    admin.customers.update(c["id"], {"notes": "同事刚改过"}, version=c["version"])
+    with pytest.raises(ImportRejected) as info:
+        admin.imports.run("customers", path, mapping, update_by_key=True, preview=preview)
+    [error] = info.value.check.errors
+    assert error.message.zh.endswith("此行对重要级别、ERP编号和座席数的修改未写入，未覆盖他人的修改")
+    assert "this row's changes to importance, erp id and seats were not written" in error.message.en
 
 
 def test_a_save_between_the_check_of_a_chunk_and_its_write_is_a_conflict_too(admin, tmp_path, monkeypatch):

@@ -150,9 +150,69 @@ def test_the_same_contact_added_by_someone_after_the_preview_refuses_the_import_
     with pytest.raises(ImportRejected) as info:
         admin.imports.run("customers", path, mapping, update_by_key=True, preview=preview)
     [error] = info.value.check.errors
-    assert (error.row, error.field, error.column) == (3, "contacts.position", 5)
-    assert error.message.zh.startswith("联系人“李四”") and "在预览之后已被他人修改或删除" in error.message.zh
+    # (told before anything is written, at the contact's name, as a contacts row previewed as new is)
+    assert (error.row, error.field, error.column) == (3, "contacts.name", 3)
+    assert error.message.zh.startswith(f"联系人“李四”（{yi['code']}、13900000002）") \
+        and "在预览之后已被他人添加或修改" in error.message.zh
+    assert error.message.en.startswith(f"Contact '李四' ({yi['code']}, 13900000002) was added or changed")
     # the customers and the contact updated before the refusal have their values back
     assert [admin.customers.get(c["id"])["level"] for c in (jia, yi)] == ["C", "C"]
     assert _contacts(db, jia["id"])[0][:3] == ("张三", "13900000001", "工程师")
     assert [c[:3] for c in _contacts(db, yi["id"])] == [("李四", "13900000002", None)]
+
+
+def test_the_contact_shown_updated_whose_phone_was_edited_after_the_preview_is_a_conflict_not_a_second_contact(
+        admin, db, world, tmp_path):
+    jia, yi, zhang = world
+    path = _file(tmp_path, jia, yi)
+    mapping = admin.imports.auto_mapping("customers", HEADERS)
+    preview = admin.imports.check("customers", path, mapping, update_by_key=True)
+    assert [(u.row, u.record_id) for u in preview.companions if not u.new] == [(2, zhang["id"])]
+    # meanwhile his phone is edited: the row's 张三 (13900000001) no longer names him
+    admin.contacts.update(zhang["id"], {"phone": "13900000009"}, version=zhang["version"])
+    with pytest.raises(ImportRejected) as info:
+        admin.imports.run("customers", path, mapping, update_by_key=True, preview=preview)
+    [error] = info.value.check.errors
+    assert (error.row, error.field, error.column) == (2, "contacts.position", 5)
+    assert error.message.zh.startswith(f"联系人“张三”（{jia['code']}、13900000001）") \
+        and "在预览之后已被他人修改或删除" in error.message.zh
+    # nothing written: no second 张三 on 甲公司, the customers as they were
+    assert [c[:2] for c in _contacts(db, jia["id"])] == [("张三", "13900000009")]
+    assert admin.customers.get(jia["id"])["level"] == "C" and _contacts(db, yi["id"]) == []
+
+
+def test_a_contact_without_a_phone_on_a_customer_row_updates_the_customers_contact_of_that_name_without_one(
+        admin, db, world, tmp_path):
+    jia, yi, zhang = world
+    wang = admin.contacts.create({"customer_id": jia["id"], "name": "王五", "position": "工程师"})
+    path = write_csv(tmp_path / "customers.csv", [HEADERS, [jia["code"], "甲公司", "A", "王五", "", "经理"]])
+    mapping = admin.imports.auto_mapping("customers", HEADERS)
+    preview = admin.imports.check("customers", path, mapping, update_by_key=True)
+    assert preview.errors == []
+    assert [(u.row, u.new, u.record_id, u.key, u.key_en, u.changes) for u in preview.companions] == [
+        (2, False, wang["id"], jia["code"], None, {"position": ("工程师", "经理")})]
+    result = admin.imports.run("customers", path, mapping, update_by_key=True, preview=preview)
+    assert (result.updated, result.companions, result.companions_updated) == (1, 0, 1)
+    assert [c[:3] for c in _contacts(db, jia["id"])] == [("张三", "13900000001", "工程师"), ("王五", None, "经理")]
+
+
+def test_of_two_contacts_with_one_name_and_phone_the_single_active_one_is_updated(admin, db, world, tmp_path):
+    jia, yi, zhang = world
+    li = admin.contacts.create({"customer_id": yi["id"], "name": "李四", "phone": "13900000002"})
+    with db.unit_of_work(write=True) as s:  # a twin left deactivated (a merge may leave one)
+        s.add(Contact(customer_id=yi["id"], name="李四", phone="13900000002", status="employed", is_active=False,
+                      created_by_id=admin.actor.user_id, updated_by_id=admin.actor.user_id))
+        s.commit()
+    path = _file(tmp_path, jia, yi)
+    mapping = admin.imports.auto_mapping("customers", HEADERS)
+    check = admin.imports.check("customers", path, mapping, update_by_key=True)
+    assert check.errors == []
+    assert [(u.row, u.new, u.record_id) for u in check.companions] == [(2, False, zhang["id"]), (3, False, li["id"])]
+    # both active: not guessed, and told to deactivate or delete the extra one
+    with db.unit_of_work(write=True) as s:
+        s.execute(Contact.__table__.update().where(Contact.customer_id == yi["id"]).values(is_active=True))
+        s.commit()
+    [error] = admin.imports.check("customers", path, mapping, update_by_key=True).errors
+    assert (error.row, error.field) == (3, "contacts.name")
+    assert "2 个姓名和电话都相同的有效联系人" in error.message.zh and "设为失效或删除" in error.message.zh
+    assert "deactivate or delete the extra ones" in error.message.en

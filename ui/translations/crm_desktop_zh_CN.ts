@@ -2186,14 +2186,6 @@
         <translation>只导入正确的行</translation>
     </message>
     <message>
-        <source>Rows with an existing %1 update that %2</source>
-        <translation>%1已存在的行更新该%2</translation>
-    </message>
-    <message>
-        <source>Rows with the %1 of an existing %2 update that %2</source>
-        <translation>%1与已有%2相同的行更新该%2</translation>
-    </message>
-    <message>
         <source>Otherwise such rows are reported as duplicates</source>
         <translation>否则这些行会被报告为重复</translation>
     </message>
