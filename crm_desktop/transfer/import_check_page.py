@@ -184,7 +184,9 @@ class CheckPage(QWizardPage):
             row.setData(Qt.ItemDataRole.UserRole, error.row)  # the number itself, for sorting and tests
             self.error_table.setItem(i, ROW, row)
             self.error_table.setItem(i, COLUMN, QTableWidgetItem(self._column_text(error)))
-            self.error_table.setItem(i, REASON, QTableWidgetItem(error.message(self._wizard.lang)))
+            reason = QTableWidgetItem(error.message(self._wizard.lang))
+            reason.setToolTip(reason.text())  # a long reason cut at the window's edge is read whole here
+            self.error_table.setItem(i, REASON, reason)
         self.error_table.setVisible(bool(errors))
         self._show_updates(check.updates if check is not None else [], check.companions if check is not None else [])
         self.error_table.resizeRowsToContents()
