@@ -128,6 +128,9 @@ class RowChecker:
                                     columns=[model.id, model.is_active, *(getattr(model, n) for n in identity)]
                                     ) if identity and not update_by_key else None
         self.identity_rows: dict[Key, int] = {}
+        # With update by key, the file's rows that create a record, by identity (blank phone included): a later
+        # row naming the same one is "the same as row N" (else a re-check of the file finds two stored twins)
+        self.new_identity_rows: dict[Key, int] = {}
         # A customer row that updates a customer may give a contact (the companion's columns): the contact that
         # customer has with that name and phone (its identity) is updated, else one is created on it.
         self.companion = services[targets.companion] if targets.companion else None
@@ -381,6 +384,13 @@ class RowChecker:
             if refused:  # a contact already here (or twice in the file): nothing more to say of the row
                 result.errors.extend(errors + refused)
                 return
+        new_key = None
+        if stored is None and self.identity is not None and self.update_by_key:
+            new_key = self.identity.key_of(values, stored_only=False)
+            first = self.new_identity_rows.get(new_key) if new_key is not None else None
+            if first is not None:  # a contact this file creates at an earlier row: created once
+                result.errors.extend(errors + [self._same_row(row, values, cells, first, created=True)])
+                return
         if self.repeats is not None:
             errors += self._repeated(row, values, cells)
         failed = {e.field for e in errors}
@@ -423,6 +433,8 @@ class RowChecker:
             result.errors.extend(errors)
         else:
             result.creates.append(record)
+            if new_key is not None:
+                self.new_identity_rows.setdefault(new_key, row)
 
     def _as_shown(self, update: RowUpdate, part: int) -> RowUpdate:
         """The preview's own object for this row's update when it is the same (``part`` 0: the records', 1: the
@@ -627,9 +639,7 @@ class RowChecker:
                        f"{en_parts}); it is not imported. To change existing {label.en.lower()}s from the file, "
                        f"{en_how}tick '{tick.en}'")
         elif first != row:
-            msg = Text(f"{f.label.zh}：“{name}”与文件第 {first} 行是同一{label.zh}（{zh_parts}都相同），只能更新一次",
-                       f"{f.label.en}: '{name}' is the same {label.en.lower()} as row {first} of the file (the same "
-                       f"{en_parts}); it can be updated once")
+            return None, key_text, [self._same_row(row, values, cells, first)]
         elif len(active) > 1:
             msg = Text(f"{f.label.zh}：“{name}”有 {len(active)} 个{zh_parts}都相同的有效{label.zh}，无法确定更新哪一个；"
                        f"请先将多余的设为失效或删除",
@@ -638,6 +648,27 @@ class RowChecker:
         else:
             return (active or found)[0], key_text, []
         return None, key_text, [RowError(row, self.column_of.get(title), title, msg)]
+
+    def _same_row(self, row: int, values: dict[str, Any], cells: list[Any], first: int,
+                  created: bool = False) -> RowError:
+        """The refusal of a row naming the same record (by identity) as row ``first`` of the file (``created``:
+        a record that row creates)."""
+        title = self.spec.title_field
+        f = self.spec.field(title)
+        label = self.spec.label
+        zh_parts, en_parts = self._identity_labels()
+        col = self.column_of.get(title)
+        name = cell_text(cells[col]).strip() if col is not None and col < len(cells) and cells[col] is not None \
+            else cell_text(values.get(title, ""))
+        if created:
+            return RowError(row, col, title, Text(
+                f"{f.label.zh}：“{name}”与文件第 {first} 行是同一{label.zh}（{zh_parts}都相同），只能新建一次",
+                f"{f.label.en}: '{name}' is the same {label.en.lower()} as row {first} of the file (the same "
+                f"{en_parts}); it can be created once"))
+        return RowError(row, col, title, Text(
+            f"{f.label.zh}：“{name}”与文件第 {first} 行是同一{label.zh}（{zh_parts}都相同），只能更新一次",
+            f"{f.label.en}: '{name}' is the same {label.en.lower()} as row {first} of the file (the same "
+            f"{en_parts}); it can be updated once"))
 
     def _identity_texts(self, values: dict[str, Any], cells: list[Any], key: Key) -> dict[str, str]:
         """Each identity field's value as the file gives it (a reference as its cell's text), for messages."""

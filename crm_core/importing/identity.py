@@ -87,11 +87,11 @@ class RecordIndex:
                         self.records.setdefault(key, []).append(found)
                         self.firsts.add(key[0])
 
-    def key_of(self, values: dict[str, Any]) -> Key | None:
+    def key_of(self, values: dict[str, Any], *, stored_only: bool = True) -> Key | None:
         """The row's key from its converted cells, parsed as the service parses them; None when a part is
-        blank or not valid (the row's own checks report that), or when no stored record has its reference
-        (then no record can have its key)."""
-        if values.get(self.names[0]) not in self.firsts:
+        blank or not valid (the row's own checks report that), or (``stored_only``) when no stored record has
+        its reference (then no record can have its key; a new row's key for the file's later rows: False)."""
+        if values.get(self.names[0]) is None or (stored_only and values.get(self.names[0]) not in self.firsts):
             return None  # (most rows of a file of new records: their parts are not parsed)
         key = []
         for f in self.fields:
