@@ -103,6 +103,9 @@ class ImportCheck:
     errors: list[RowError] = field(default_factory=list)
     updates: list[RowUpdate] = field(default_factory=list)
     companions: list[RowUpdate] = field(default_factory=list)
+    # the sheet and header row the rows were read from (the error report reads its rows from the same)
+    sheet: str | None = None
+    header_row: int | None = None
 
     @property
     def creates(self) -> int:
@@ -126,6 +129,8 @@ class ImportResult:
     updated: int = 0
     companions: int = 0  # records of the companion module created with them (a customer's contacts)
     companions_updated: int = 0  # existing contacts updated from rows that update their customers
+    sheet: str | None = None  # the sheet and header row read (the error report reads its rows from the same)
+    header_row: int | None = None
 
 
 class ImportRejected(ValidationError):

@@ -25,7 +25,7 @@ from crm_core.importing.limits import file_error
 from crm_core.importing.lookups import Lookups, key_fields, ref_texts
 from crm_core.importing.model import (ImportCheck, ImportRejected, ImportResult, ImportSource, RowError, RowUpdate,
                                       UnknownValue)
-from crm_core.importing.reader import open_source, read_table
+from crm_core.importing.reader import Table, open_source, read_table
 from crm_core.metadata import EntitySpec, Field, FieldType
 from crm_core.permissions import CUSTOMER_SCOPED, Action, Scope, rights
 from crm_core.services.context import Context
@@ -149,7 +149,8 @@ class ImportService:
         t = self.targets(module)
         clean = self._clean_mapping(module, mapping, t)
         table = _read(t, path, sheet, header_row)
-        return _check_of(self._prepare(module, t, table, clean, value_map, update_by_key, progress, keep=False))
+        return _read_from(_check_of(self._prepare(module, t, table, clean, value_map, update_by_key, progress,
+                                                  keep=False)), table)
 
     def run(self, module: str, path: str | Path, mapping: dict[int, str | None], *, only_valid: bool = False,
             sheet: str | None = None, header_row: int | None = None, value_map: dict[str, dict[str, str]] | None = None,
@@ -170,6 +171,16 @@ class ImportService:
         t = self.targets(module)
         clean = self._clean_mapping(module, mapping, t)
         table = _read(t, path, sheet, header_row)
+        try:
+            return _read_from(self._run(module, t, table, clean, path, only_valid, value_map, update_by_key,
+                                        preview, progress, chunk_rows), table)
+        except ImportRejected as exc:  # (its check for the error report: the rows of the sheet read)
+            exc.check = _read_from(exc.check, table)
+            raise
+
+    def _run(self, module: str, t: columns.Targets, table: Table, clean: dict[int, str], path: str | Path,
+             only_valid: bool, value_map: dict[str, dict[str, str]] | None, update_by_key: bool,
+             preview: ImportCheck | None, progress: Progress, chunk_rows: int | None) -> ImportResult:
         if update_by_key:  # the updates are written first, so every row is checked before anything is written
             first, second = _halves(progress)
             prepared = self._prepare(module, t, table, clean, value_map, update_by_key, first, keep=True,
@@ -267,6 +278,9 @@ class ImportService:
         """An xlsx of the bad rows as they are in the file, bad cells in red, the reasons in the last column.
 
         ``check``: a dry run's check, or an import's result (the rows it left out)."""
+        # (by default the sheet and header row the check read: the first sheet may be notes, not the list)
+        sheet = sheet if sheet is not None else check.sheet
+        header_row = header_row if header_row is not None else check.header_row
         workbook.write_error_report(read_table(source_path, sheet=sheet, header_row=header_row), check, out_path, lang)
 
     def recover_interrupted(self) -> list[int]:
@@ -420,6 +434,11 @@ def _halves(progress: Progress) -> tuple[Progress, Progress]:
     if progress is None:
         return None, None
     return (lambda done, total: progress(done, 2 * total)), (lambda done, total: progress(total + done, 2 * total))
+
+
+def _read_from(check: Any, table: Table) -> Any:
+    """``check`` (an ImportCheck or ImportResult) naming the sheet and header row its rows were read from."""
+    return dataclasses.replace(check, sheet=table.sheet, header_row=table.header_row)
 
 
 def _check_of(result: Prepared) -> ImportCheck:

@@ -59,6 +59,40 @@ def test_error_report_lists_bad_rows_with_reasons_and_red_cells(admin, tmp_path)
     assert ws.cell(row=3, column=2).data_type == "s" and ws.cell(row=3, column=2).value.startswith("=1+1")
 
 
+def _notes_then_list(tmp_path):
+    """A workbook whose first sheet is notes (说明) and whose second holds the list, its 乙公司 row bad."""
+    from openpyxl import Workbook
+    wb = Workbook()
+    notes = wb.active
+    notes.title = "说明"
+    for line in ("本表用于导入客户", "请勿修改表头", "第三行说明"):
+        notes.append([line])
+    data = wb.create_sheet("客户")
+    for row in (["公司名称", "重要级别", "电话"], ["甲公司", "A", "13900000001"], ["乙公司", "ZZZ", "13900000002"]):
+        data.append(row)
+    path = tmp_path / "notes-first.xlsx"
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("how", ["check", "rejected"])
+def test_the_error_report_of_a_workbook_whose_first_sheet_is_notes_shows_the_lists_bad_row(admin, tmp_path, how):
+    path = _notes_then_list(tmp_path)
+    mapping = admin.imports.auto_mapping("customers", ["公司名称", "重要级别", "电话"])
+    if how == "check":
+        check = admin.imports.check("customers", path, mapping)
+    else:
+        with pytest.raises(ImportRejected) as info:
+            admin.imports.run("customers", path, mapping)
+        check = info.value.check
+    assert [(e.row, e.field) for e in check.errors] == [(3, "level")]
+    out = tmp_path / "errors.xlsx"
+    admin.imports.write_error_report(path, check, out, "zh_CN")
+    values = [[c.value for c in r] for r in load_workbook(out).worksheets[0].iter_rows()]
+    assert values[0][:4] == ["行号", "公司名称", "重要级别", "电话"]
+    assert values[1][:4] == [3, "乙公司", "ZZZ", "13900000002"] and "重要级别" in values[1][-1]
+
+
 def test_round_trip_of_a_users_excel_file(admin, tmp_path):
     """Records as Excel holds them (typed cells), into an empty database, back byte for byte.
 
