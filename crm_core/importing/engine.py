@@ -764,7 +764,7 @@ class RowChecker:
             name = None
         message = e.message
         if part == "companion" and name is not None:
-            message = _relabel(message, self.services[self.t.companion].spec.field(self.t.source_name(name)).label,
+            message = relabel(message, self.services[self.t.companion].spec.field(self.t.source_name(name)).label,
                                self.t.fields[name].label)
         message = quoted(message, e.code, values.get(name) if name else None)
         return RowError(row, self.column_of.get(name or ""), name, message)
@@ -817,7 +817,7 @@ def quote_value(message: Text, raw: Any) -> Text:
     return Text(f"{zh_label}：“{text}”{zh_rest}", f"{en_label}: '{text}' {en_rest}")
 
 
-def _relabel(message: Text, own: Text, shown: Text) -> Text:
+def relabel(message: Text, own: Text, shown: Text) -> Text:
     """A companion's message under the label the importer shows ("姓名：…" -> "联系人姓名：…")."""
     zh = shown.zh + message.zh[len(own.zh):] if message.zh.startswith(own.zh) else message.zh
     en = shown.en + message.en[len(own.en):] if message.en.startswith(own.en) else message.en

@@ -30,7 +30,7 @@ from crm_core.errors import FieldError, ValidationError
 from crm_core.i18n import Text
 from crm_core.importing import batches
 from crm_core.importing.columns import Targets
-from crm_core.importing.engine import NewRecord, quoted, repeat_message
+from crm_core.importing.engine import NewRecord, quoted, relabel, repeat_message
 from crm_core.importing.identity import repeats_stored
 from crm_core.importing.model import RowUpdate
 from crm_core.importing.reader import cell_text
@@ -344,7 +344,6 @@ def _write_companions(ctx: Context, t: Targets, batch_id: int, updates: list[Row
 
     module = t.companion
     assert module is not None
-    prefix = f"{module}."
     try:
         if updates:
             _write_updates(ctx, module, batch_id, updates, gap, None, len(updates), None, companion=True)
@@ -363,11 +362,21 @@ def _write_companions(ctx: Context, t: Targets, batch_id: int, updates: list[Row
                                                        "module": module} for rid in ids])
                     s.commit()
     except NamedChunkFailed as exc:
-        raise NamedChunkFailed([FieldError(prefix + e.field if e.field else None, e.code, e.message, row=e.row)
-                                for e in exc.errors]) from None
+        raise NamedChunkFailed([_as_companion(ctx, t, e) for e in exc.errors]) from None
     except ChunkFailed as exc:
-        raise ChunkFailed([FieldError(prefix + e.field if e.field else None, e.code, e.message, row=e.row)
-                           for e in exc.errors]) from None
+        raise ChunkFailed([_as_companion(ctx, t, e) for e in exc.errors]) from None
+
+
+def _as_companion(ctx: Context, t: Targets, e: FieldError) -> FieldError:
+    """A contact's refusal under the importer's name of its field and, as the check words it, its label
+    ("姓名：…" -> "联系人姓名：…")."""
+    if not e.field:
+        return FieldError(None, e.code, e.message, row=e.row)
+    name = f"{t.companion}.{e.field}"
+    message = e.message
+    if name in t.fields and not e.field.startswith("custom."):
+        message = relabel(message, ctx.services[t.companion].spec.field(e.field).label, t.fields[name].label)
+    return FieldError(name, e.code, message, row=e.row)
 
 
 def _write_updates(ctx: Context, module: str, batch_id: int, updates: list[RowUpdate], gap: _Gap | None,

@@ -216,3 +216,27 @@ def test_of_two_contacts_with_one_name_and_phone_the_single_active_one_is_update
     assert (error.row, error.field) == (3, "contacts.name")
     assert "2 个姓名和电话都相同的有效联系人" in error.message.zh and "设为失效或删除" in error.message.zh
     assert "deactivate or delete the extra ones" in error.message.en
+
+
+def test_a_contact_refused_while_written_is_named_under_the_contact_label_as_the_check_names_it(
+        admin, db, world, tmp_path, monkeypatch):
+    from crm_core.importing import writer
+
+    jia, yi, _ = world
+    path = _file(tmp_path, jia, yi)
+    mapping = admin.imports.auto_mapping("customers", HEADERS)
+    preview = admin.imports.check("customers", path, mapping, update_by_key=True)
+    assert preview.errors == []
+    write = writer.write
+
+    def a_colleague_saves_him_first(*args, **kwargs):  # 李四 is saved on 乙公司 between the check and the write
+        admin.contacts.create({"customer_id": yi["id"], "name": "李四", "phone": "13900000002"})
+        return write(*args, **kwargs)
+
+    monkeypatch.setattr(writer, "write", a_colleague_saves_him_first)
+    with pytest.raises(ImportRejected) as info:
+        admin.imports.run("customers", path, mapping, update_by_key=True, preview=preview)
+    [error] = info.value.check.errors
+    assert (error.row, error.field) == (3, "contacts.name")
+    assert error.message.zh.startswith("联系人姓名：该客户已有同名同电话的联系人“李四”"), error.message.zh
+    assert error.message.en.startswith("Contact name: this customer already has a contact '李四'"), error.message.en
