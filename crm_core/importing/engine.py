@@ -766,8 +766,19 @@ class RowChecker:
         if part == "companion" and name is not None:
             message = relabel(message, self.services[self.t.companion].spec.field(self.t.source_name(name)).label,
                                self.t.fields[name].label)
-        message = quoted(message, e.code, values.get(name) if name else None)
+        message = quoted(message, e.code, self._as_given(row, name, values))
         return RowError(row, self.column_of.get(name or ""), name, message)
+
+    def _as_given(self, row: int, name: str | None, values: dict[str, Any]) -> Any:
+        """The row's value of field ``name`` to quote: a reference as its cell's text (甲公司, not the id it
+        resolved to)."""
+        value = values.get(name) if name else None
+        if value is None or self.t.fields[name].type is not FieldType.REF:
+            return value
+        col, index = self.column_of.get(name), row - self.table.header_row - 1
+        cells = self.table.rows[index] if 0 <= index < len(self.table.rows) else []
+        return cell_text(cells[col]).strip() if col is not None and col < len(cells) and cells[col] is not None \
+            else value
 
 
 class _Rows:

@@ -97,3 +97,15 @@ def test_times_are_read_in_the_office_time_zone(admin, make_customer, tmp_path):
     got = admin.followups.list().rows
     assert sorted(r["content"] for r in got) == ["一", "三", "二"] and {r["at"] for r in got} == {expected}
     assert {r["method"] for r in got} == {"phone", "meeting", "email"}
+
+
+def test_a_row_naming_a_deactivated_customer_quotes_the_customer_as_the_file_gives_it(admin, make_customer, tmp_path):
+    a = make_customer("甲公司")
+    admin.customers.deactivate(a["id"], "公司已注销", version=a["version"])
+    headers = ["客户", "姓名", "电话"]
+    path = write_csv(tmp_path / "c.csv", [headers, ["甲公司", "张三", "13900000001"]])
+    check, got = _errors(admin, "contacts", path, headers)
+    assert got == [(2, 0, "customer_id")]
+    message = check.errors[0].message
+    assert message.zh.startswith("客户：“甲公司”") and message.en.startswith("Customer: '甲公司'"), message
+    assert f"“{a['id']}”" not in message.zh
