@@ -119,7 +119,11 @@ class RowChecker:
         self.stored: dict[str, Any] = {}
         # A module with no unique key mapped names a record by its identity (contacts), all of it mapped: with
         # update by key such a row updates it, else it is a duplicate. Rows of the file by identity: the first.
-        identity = self.spec.identity if not self.key and self._all_mapped(self.spec.identity) else ()
+        # With update by key the phone may be left out (a row names the customer's active contact of that name).
+        identity = self.spec.identity if not self.key and (
+            self._all_mapped(self.spec.identity) or (update_by_key and self._all_mapped(tuple(
+                n for n in self.spec.identity if self.spec.field(n).type in (FieldType.REF, FieldType.TEXT))))) \
+            else ()
         self.identity_names = identity
         model = self.spec.model
         # Without update by key, which keys are taken, for the whole file (a few columns); with it, the whole
@@ -127,17 +131,21 @@ class RowChecker:
         self.identity = RecordIndex(s, self.service, identity, table, self.column_of, lookups, active_only=False,
                                     columns=[model.id, model.is_active, *(getattr(model, n) for n in identity)]
                                     ) if identity and not update_by_key else None
-        self.identity_rows: dict[Key, int] = {}
+        self.identity_rows: dict[int, int] = {}  # stored record id -> the row updating it
         # With update by key, the file's rows that create a record, by identity (blank phone included): a later
         # row naming the same one is "the same as row N" (else a re-check of the file finds two stored twins)
         self.new_identity_rows: dict[Key, int] = {}
+        # (and by customer and name: a row without a phone names the one of that name an earlier row creates;
+        # blank_rows: those a row without a phone creates, which a later row with his phone names)
+        self.new_loose_rows: dict[Key, int] = {}
+        self.new_blank_rows: dict[Key, int] = {}
         # A customer row that updates a customer may give a contact (the companion's columns): the contact that
         # customer has with that name and phone (its identity) is updated, else one is created on it.
         self.companion = services[targets.companion] if targets.companion else None
         self.companion_given = bool(update_by_key and self.key and self.companion and any(
             targets.part(n) == "companion" for n in mapping.values()))
         self.companion_index: RecordIndex | None = None
-        self.companion_rows: dict[Key, int] = {}
+        self.companion_rows: dict[int, int] = {}  # stored contact id -> the row updating it
         self.block_read = -1  # the first row of the block whose stored records are read
         # The preview the user saw (an import after it): a row whose update is the one shown keeps the preview's
         # object, not a copy (a 100,000-row preview and the import's check are held at once). Cursors: row order.
@@ -387,7 +395,7 @@ class RowChecker:
         new_key = None
         if stored is None and self.identity is not None and self.update_by_key:
             new_key = self.identity.key_of(values, stored_only=False)
-            first = self.new_identity_rows.get(new_key) if new_key is not None else None
+            first = self._new_row_of(new_key)
             if first is not None:  # a contact this file creates at an earlier row: created once
                 result.errors.extend(errors + [self._same_row(row, values, cells, first, created=True)])
                 return
@@ -401,12 +409,11 @@ class RowChecker:
             if not errors and update is not None:
                 result.updates.append(self._as_shown(update, 0))
                 if self.identity is not None:  # the file's next rows naming it: "the same as row N"
-                    self.identity_rows.setdefault(self.identity.key_of(values), row)
+                    self.identity_rows.setdefault(stored.id, row)
                 if contact is not None:
                     result.companions.append(self._as_shown(contact[0], 1))
                     if not contact[0].new and self.companion_index is not None:  # "the same as row N" from now on
-                        self.companion_rows.setdefault(self.companion_index.key_of(
-                            {**companion, self.t.companion_link: stored.id}), row)
+                        self.companion_rows.setdefault(contact[0].record_id, row)
                     if contact[1] is not None:
                         result.companion_creates.append(contact[1])
             result.errors.extend(errors)
@@ -435,6 +442,10 @@ class RowChecker:
             result.creates.append(record)
             if new_key is not None:
                 self.new_identity_rows.setdefault(new_key, row)
+                loose = self.identity.loosened(new_key)
+                self.new_loose_rows.setdefault(loose, row)
+                if self.identity.blank(new_key):
+                    self.new_blank_rows.setdefault(loose, row)
 
     def _as_shown(self, update: RowUpdate, part: int) -> RowUpdate:
         """The preview's own object for this row's update when it is the same (``part`` 0: the records', 1: the
@@ -467,15 +478,15 @@ class RowChecker:
             # the phone as stored (a blank phone: the customer's contact of that name who has none)
             given_parts = [customer_text, *(cell_text(part) for part in key[2:] if part is not None)]
             key_text, key_en = "、".join(given_parts), ", ".join(given_parts)
-            # (the first row that updates him: a row refused for its own cells updates nothing, see _row)
-            first = self.companion_rows.get(key, row)
-            if first != row:
-                errors.append(RowError(row, name_col, prefix + spec.title_field, Text(
-                    f"{label.zh}：“{name}”与文件第 {first} 行是同一{spec.label.zh}（客户、姓名和电话都相同），只能更新一次",
-                    f"{label.en}: '{name}' is the same {spec.label.en.lower()} as row {first} of the file (the same "
-                    f"customer, name and phone); it can be updated once")))
-                return None
             active = [o for o in found if o.is_active]  # a deactivated twin is not the one meant
+            if len(active) > 1 and self.companion_index.blank(key) and self.companion_index.told_apart(active):
+                errors.append(RowError(row, name_col, prefix + spec.title_field, Text(
+                    f"{label.zh}：“{name}”在客户“{customer_text}”下有 {len(active)} 个同名的有效{spec.label.zh}，"
+                    f"无法确定更新哪一个；请在文件中填写{spec.label.zh}的电话",
+                    f"{label.en}: '{name}' matches {len(active)} active {spec.label.en.lower()}s of customer "
+                    f"'{customer_text}' with this name; which one to update cannot be told: give the "
+                    f"{spec.label.en.lower()}'s phone in the file")))
+                return None
             if len(active) > 1:
                 errors.append(RowError(row, name_col, prefix + spec.title_field, Text(
                     f"{label.zh}：“{name}”在客户“{customer_text}”下有 {len(active)} 个姓名和电话都相同的有效"
@@ -485,6 +496,14 @@ class RowChecker:
                     f"or delete the extra ones first")))
                 return None
             obj = (active or found)[0]
+            # (the first row that updates him: a row refused for its own cells updates nothing, see _row)
+            first = self.companion_rows.get(obj.id, row)
+            if first != row:
+                errors.append(RowError(row, name_col, prefix + spec.title_field, Text(
+                    f"{label.zh}：“{name}”与文件第 {first} 行是同一{spec.label.zh}（客户、姓名和电话都相同），只能更新一次",
+                    f"{label.en}: '{name}' is the same {spec.label.en.lower()} as row {first} of the file (the same "
+                    f"customer, name and phone); it can be updated once")))
+                return None
             if not rights(svc.ctx.actor.role).may(spec.module, Action.UPDATE):
                 errors.append(RowError(row, name_col, prefix + spec.title_field, Text(
                     f"{label.zh}：“{name}”（{key_text}）已是该客户的{spec.label.zh}，你无权修改{spec.label.zh}，此行未导入",
@@ -624,9 +643,10 @@ class RowChecker:
         key_text = Text("、".join(given), ", ".join(given))
         zh_parts, en_parts = self._identity_labels()
         label = self.spec.label
-        # (the first row that updates it: a row refused for its own cells updates nothing, see _row)
-        first = self.identity_rows.get(key, row)
         active = [o for o in found if getattr(o, "is_active", True)]  # a deactivated twin is not the one meant
+        obj = (active or found)[0]
+        # (the first row that updates it: a row refused for its own cells updates nothing, see _row)
+        first = self.identity_rows.get(obj.id, row) if len(active) <= 1 else row
         if not self.update_by_key:
             zh_given = "，".join(f"{self.spec.field(n).label.zh}“{t}”" for n, t in shown.items() if t)
             en_given = ", ".join(f"{self.spec.field(n).label.en.lower()} '{t}'" for n, t in shown.items() if t)
@@ -640,14 +660,29 @@ class RowChecker:
                        f"{en_how}tick '{tick.en}'")
         elif first != row:
             return None, key_text, [self._same_row(row, values, cells, first)]
+        elif len(active) > 1 and self.identity.blank(key) and self.identity.told_apart(active):  # (their phones differ)
+            msg = Text(f"{f.label.zh}：“{name}”（{key_text.zh}）有 {len(active)} 个同名的有效{label.zh}，无法确定更新哪一个；"
+                       f"请在文件中填写电话",
+                       f"{f.label.en}: '{name}' ({key_text.en}) matches {len(active)} active {label.en.lower()}s with "
+                       f"this name; which one to update cannot be told: give the phone in the file")
         elif len(active) > 1:
             msg = Text(f"{f.label.zh}：“{name}”有 {len(active)} 个{zh_parts}都相同的有效{label.zh}，无法确定更新哪一个；"
                        f"请先将多余的设为失效或删除",
                        f"{f.label.en}: '{name}' matches {len(active)} active {label.en.lower()}s with the same "
                        f"{en_parts}; which one to update cannot be told: deactivate or delete the extra ones first")
         else:
-            return (active or found)[0], key_text, []
+            return obj, key_text, []
         return None, key_text, [RowError(row, self.column_of.get(title), title, msg)]
+
+    def _new_row_of(self, key: Key | None) -> int | None:
+        """The earlier row of the file that creates the record ``key`` names (update by key), if any: the same
+        key; a key without a phone: any of that customer and name; with one: also one created without a phone."""
+        if key is None or self.identity is None:
+            return None
+        loose = self.identity.loosened(key)
+        if self.identity.blank(key):
+            return self.new_loose_rows.get(loose)
+        return self.new_identity_rows.get(key) or self.new_blank_rows.get(loose)
 
     def _same_row(self, row: int, values: dict[str, Any], cells: list[Any], first: int,
                   created: bool = False) -> RowError:
@@ -675,9 +710,9 @@ class RowChecker:
         out = {}
         for name, part in zip(self.identity.names if self.identity else (), key, strict=True):
             f = self.spec.field(name)
-            col = self.column_of[name]
-            out[name] = cell_text(cells[col]).strip() if f.type is FieldType.REF and col < len(cells) \
-                else cell_text(part)
+            col = self.column_of.get(name)
+            out[name] = cell_text(cells[col]).strip() if f.type is FieldType.REF and col is not None \
+                and col < len(cells) else cell_text(part)
         return out
 
     def _identity_labels(self) -> tuple[str, str]:

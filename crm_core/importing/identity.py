@@ -42,13 +42,17 @@ class RecordIndex:
         records are left out. ``wanted``: the referenced ids the rows name, each with the texts (per text
         field of ``names``, in order) the rows naming it give, when the caller knows them (a customer row's
         contact: the customer the row updates); else read from ``table``'s columns (``column_of``).
-        ``blanks``: a part that is neither the reference nor a text (a contact's phone) may be blank, and then
-        names the records where it is blank (update by key: a contacts list without phones names the
-        customer's contact of that name who has none; the twin rule never matches a blank)."""
+        ``blanks``: a part that is neither the reference nor a text (a contact's phone) may be blank or not in
+        the file, and then names the active records of that reference and texts whatever that part (update by
+        key: a contacts list without phones names the customer's active contact of that name, see :meth:`get`;
+        the twin rule never matches a blank)."""
         self.names = names
         self.blanks = blanks
         self.fields = [service.spec.field(n) for n in names]
         self.records: dict[Key, list[Any]] = {}
+        # (blanks) the records by the key's reference and texts alone (a contact by customer and name, whatever
+        # his phone): what a row with a blank phone names
+        self.loose: dict[Key, list[Any]] = {}
         self.firsts: set[Any] = set()  # the references of the records found: a row naming none is looked at no more
         model = service.model
         # The first field must be a reference (a contact's customer, a payment's contract): the records are read by
@@ -86,6 +90,8 @@ class RecordIndex:
                            for k, v in enumerate(key)):
                         self.records.setdefault(key, []).append(found)
                         self.firsts.add(key[0])
+                        if blanks:
+                            self.loose.setdefault(self.loosened(key), []).append(found)
 
     def key_of(self, values: dict[str, Any], *, stored_only: bool = True) -> Key | None:
         """The row's key from its converted cells, parsed as the service parses them; None when a part is
@@ -111,9 +117,30 @@ class RecordIndex:
             key.append(value)
         return tuple(key)
 
+    def loosened(self, key: Key) -> Key:
+        """``key`` with its parts that are neither the reference nor a text blank (a contact's phone)."""
+        return tuple(v if k == 0 or self.fields[k].type is FieldType.TEXT else None for k, v in enumerate(key))
+
+    def blank(self, key: Key | None) -> bool:
+        """Whether ``key`` has a blank part (a contact named without his phone: see :meth:`get`)."""
+        return key is not None and self.blanks and None in key[1:]
+
+    def told_apart(self, records: list[Any]) -> bool:
+        """Whether ``records`` (of one blank key) differ in the part left blank: the part would tell them apart."""
+        return len({tuple(getattr(o, n) for n in self.names) for o in records}) > 1
+
     def get(self, key: Key | None) -> list[Any]:
-        """The stored records with this key, in id order."""
-        return self.records.get(key, []) if key is not None else []
+        """The stored records with this key, in id order. A key with a blank part (``blanks``: a contact's
+        phone left blank or not in the file) names the active records of its reference and texts whatever that
+        part (the customer's active contacts of that name, whatever their phones: a clerk naming 张三 without
+        his phone means the 张三 he has); none active: those where it is blank."""
+        if key is None:
+            return []
+        if self.blank(key):
+            active = [o for o in self.loose.get(key, []) if getattr(o, "is_active", True)]
+            if active:
+                return active
+        return self.records.get(key, [])
 
 
 def _wanted(table: Table, column_of: dict[str, int], lookups: Lookups, ref: Any, texts: list[Any], module: str,

@@ -240,3 +240,31 @@ def test_a_contact_refused_while_written_is_named_under_the_contact_label_as_the
     assert (error.row, error.field) == (3, "contacts.name")
     assert error.message.zh.startswith("联系人姓名：该客户已有同名同电话的联系人“李四”"), error.message.zh
     assert error.message.en.startswith("Contact name: this customer already has a contact '李四'"), error.message.en
+
+
+def test_a_customers_file_without_the_contacts_phone_updates_the_customers_single_contact_of_that_name(
+        admin, db, world, tmp_path):
+    jia, _, zhang = world
+    headers = ["客户编码", "公司名称", "重要级别", "联系人", "职务"]
+    path = write_csv(tmp_path / "c.csv", [headers, [jia["code"], "甲公司", "A", "张三", "经理"]])
+    mapping = admin.imports.auto_mapping("customers", headers)
+    check = admin.imports.check("customers", path, mapping, update_by_key=True)
+    assert check.errors == []
+    assert [(u.record_id, u.new, u.changes) for u in check.companions] == [
+        (zhang["id"], False, {"position": ("工程师", "经理")})]
+    result = admin.imports.run("customers", path, mapping, update_by_key=True, preview=check)
+    assert (result.companions, result.companions_updated) == (0, 1)
+    assert [c[:3] for c in _contacts(db, jia["id"])] == [("张三", "13900000001", "经理")]
+
+
+def test_a_customers_file_without_the_contacts_phone_asks_for_it_when_two_have_that_name(admin, db, world, tmp_path):
+    jia, _, _ = world
+    admin.contacts.create({"customer_id": jia["id"], "name": "张三", "phone": "13900000009"})
+    headers = ["客户编码", "公司名称", "重要级别", "联系人", "联系人电话", "职务"]
+    path = write_csv(tmp_path / "c.csv", [headers, [jia["code"], "甲公司", "A", "张三", "", "经理"]])
+    check = admin.imports.check("customers", path, admin.imports.auto_mapping("customers", headers),
+                                update_by_key=True)
+    [error] = check.errors
+    assert (error.row, error.field) == (2, "contacts.name")
+    assert error.message.zh.startswith("联系人姓名：“张三”在客户“") and "请在文件中填写联系人的电话" in error.message.zh
+    assert "give the contact's phone in the file" in error.message.en
