@@ -232,8 +232,8 @@ class CheckPage(QWizardPage):
 
     def _summary(self, check: Any) -> str:
         if check.updates and not check.errors:
-            text = translate("Transfer", "All %1 rows are valid: %2 new records, %3 existing records change as "
-                                         "listed below. Press Import to save them.").replace(
+            text = translate("Transfer", "All %1 rows are valid: %2 to create, %3 to change (listed below). "
+                                         "Press Import to save them.").replace(
                 "%1", f"{check.total_rows:,}").replace("%2", f"{check.creates:,}").replace("%3", f"{len(check.updates):,}")
             if check.companions:  # the contacts given on those rows: none dropped
                 new = sum(1 for u in check.companions if u.new)

@@ -2210,7 +2210,7 @@
         <translation>无变化</translation>
     </message>
     <message>
-        <source>All %1 rows are valid: %2 new records, %3 existing records change as listed below. Press Import to save them.</source>
+        <source>All %1 rows are valid: %2 to create, %3 to change (listed below). Press Import to save them.</source>
         <translation>全部 %1 行有效：新建 %2 条记录，修改 %3 条已有记录（见下表）。点击“导入”保存。</translation>
     </message>
     <message>
